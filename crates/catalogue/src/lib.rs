@@ -1,0 +1,169 @@
+//! Stampfleet's local catalogue: regions, templates, stamps, tenants, bindings and the
+//! audit log in one SQLite file (WAL, synchronous=FULL, foreign keys on).
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+mod error;
+mod open;
+mod rows;
+mod write;
+
+use std::path::{Path, PathBuf};
+
+use fleet_core::{builtin_regions, CatalogueDocument, Region, DOCUMENT_SCHEMA_VERSION};
+use serde::Serialize;
+use sqlx::SqlitePool;
+
+pub use error::{CatalogueError, Result};
+pub use open::known_schema_version;
+pub use write::AuditRecord;
+
+use rows::{BindingRow, RegionRow, StampRow, TemplateRow, TenantRow};
+
+/// An open catalogue file. Cheap to clone: the pool is shared and synchronized.
+#[derive(Clone)]
+pub struct Catalogue {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+/// How many of each thing the catalogue holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Counts {
+    pub regions: u32,
+    pub templates: u32,
+    pub stamps: u32,
+    pub tenants: u32,
+    pub bindings: u32,
+    pub audit_rows: u32,
+}
+
+/// One row of the audit log.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntry {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    #[sqlx(rename = "before_json")]
+    pub before: Option<String>,
+    #[sqlx(rename = "after_json")]
+    pub after: Option<String>,
+}
+
+impl Catalogue {
+    /// Opens `path`, creating it if missing. An existing file is inspected read-only
+    /// first: a non-SQLite, damaged, foreign or newer-schema file is refused untouched.
+    pub async fn open(path: &Path) -> Result<Self> {
+        if path.exists() {
+            open::inspect_existing(path).await?;
+        }
+        let pool = open::open_pool(path).await?;
+        let catalogue = Self { pool, path: path.to_owned() };
+        catalogue.seed_builtin_regions().await?;
+        tracing::info!(path = %path.display(), schema = known_schema_version(), "catalogue open");
+        Ok(catalogue)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Brings the built-in regions up to the facts shipped in this build.
+    async fn seed_builtin_regions(&self) -> Result<()> {
+        let regions = builtin_regions().map_err(|e| CatalogueError::Refused(format!("built-in regions: {e}")))?;
+        let mut tx = self.pool.begin().await?;
+        write::insert_regions(&mut tx, &regions, true).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every region, built-in and custom, by id.
+    pub async fn regions(&self) -> Result<Vec<Region>> {
+        let rows: Vec<RegionRow> = sqlx::query_as("SELECT * FROM regions ORDER BY id").fetch_all(&self.pool).await?;
+        rows.into_iter().map(RegionRow::into_domain).collect()
+    }
+
+    /// The whole catalogue as one document (custom regions only), in id order.
+    pub async fn document(&self) -> Result<CatalogueDocument> {
+        let mut conn = self.pool.acquire().await?;
+        read_document(&mut conn).await
+    }
+
+    pub async fn counts(&self) -> Result<Counts> {
+        let (regions, templates, stamps, tenants, bindings, audit_rows): (i64, i64, i64, i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM regions), (SELECT COUNT(*) FROM templates), (SELECT COUNT(*) FROM stamps), \
+             (SELECT COUNT(*) FROM tenants), (SELECT COUNT(*) FROM bindings), (SELECT COUNT(*) FROM audit)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
+        Ok(Counts {
+            regions: n(regions),
+            templates: n(templates),
+            stamps: n(stamps),
+            tenants: n(tenants),
+            bindings: n(bindings),
+            audit_rows: n(audit_rows),
+        })
+    }
+
+    /// The newest `limit` audit rows, newest first.
+    pub async fn audit(&self, limit: u32) -> Result<Vec<AuditEntry>> {
+        Ok(sqlx::query_as("SELECT * FROM audit ORDER BY id DESC LIMIT ?")
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// Replaces everything but the built-in regions with `doc`, in one transaction,
+    /// writing an audit row (create/update/delete, before/after) for every change.
+    /// The caller has validated `doc`; the database's constraints check it again.
+    pub async fn replace_all(&self, doc: &CatalogueDocument, actor: &str) -> Result<u32> {
+        if doc.schema_version != DOCUMENT_SCHEMA_VERSION {
+            return Err(CatalogueError::Refused(format!("document schema {} is not {DOCUMENT_SCHEMA_VERSION}", doc.schema_version)));
+        }
+        let mut tx = self.pool.begin().await?;
+        let before = read_document(&mut tx).await?;
+        let audit = write::diff_audit(actor, &before, doc)?;
+        for table in ["bindings", "tenants", "stamps", "templates"] {
+            sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
+        }
+        sqlx::query("DELETE FROM regions WHERE builtin = 0").execute(&mut *tx).await?;
+        write::insert_regions(&mut tx, &doc.regions, false).await?;
+        write::insert_templates(&mut tx, &doc.templates).await?;
+        write::insert_stamps(&mut tx, &doc.stamps).await?;
+        write::insert_tenants(&mut tx, &doc.tenants).await?;
+        write::insert_bindings(&mut tx, &doc.bindings).await?;
+        write::write_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
+        Ok(u32::try_from(audit.len()).unwrap_or(u32::MAX))
+    }
+
+    /// Closes the pool, checkpointing the WAL into the main file.
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}
+
+async fn read_document(conn: &mut sqlx::SqliteConnection) -> Result<CatalogueDocument> {
+    let regions: Vec<RegionRow> =
+        sqlx::query_as("SELECT * FROM regions WHERE builtin = 0 ORDER BY id").fetch_all(&mut *conn).await?;
+    let templates: Vec<TemplateRow> =
+        sqlx::query_as("SELECT * FROM templates ORDER BY name, version").fetch_all(&mut *conn).await?;
+    let stamps: Vec<StampRow> = sqlx::query_as("SELECT * FROM stamps ORDER BY id").fetch_all(&mut *conn).await?;
+    let tenants: Vec<TenantRow> = sqlx::query_as("SELECT * FROM tenants ORDER BY id").fetch_all(&mut *conn).await?;
+    let bindings: Vec<BindingRow> = sqlx::query_as("SELECT * FROM bindings ORDER BY tenant").fetch_all(&mut *conn).await?;
+    Ok(CatalogueDocument {
+        schema_version: DOCUMENT_SCHEMA_VERSION,
+        regions: regions.into_iter().map(RegionRow::into_domain).collect::<Result<_>>()?,
+        templates: templates.into_iter().map(TemplateRow::into_domain).collect::<Result<_>>()?,
+        stamps: stamps.into_iter().map(StampRow::into_domain).collect::<Result<_>>()?,
+        tenants: tenants.into_iter().map(TenantRow::into_domain).collect::<Result<_>>()?,
+        bindings: bindings.into_iter().map(BindingRow::into_domain).collect::<Result<_>>()?,
+    })
+}

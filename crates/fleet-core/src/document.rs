@@ -1,0 +1,184 @@
+//! The catalogue as one JSON document: what `stampctl export` writes and `import` reads.
+//! Parsing and validation name the bad field by its path, e.g. `tenants[3].sizeUnits`.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{RegionId, StampId, TemplateName, TenantId};
+use crate::region::Region;
+use crate::stamp::Stamp;
+use crate::template::{StampTemplate, TemplateVersion};
+use crate::tenant::{Binding, Tenant};
+
+/// The document format this build reads and writes.
+pub const DOCUMENT_SCHEMA_VERSION: u32 = 1;
+
+/// The whole catalogue. Built-in regions are not written: every Stampfleet ships them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CatalogueDocument {
+    pub schema_version: u32,
+    /// Custom (operator-defined) regions only.
+    #[serde(default)]
+    pub regions: Vec<Region>,
+    #[serde(default)]
+    pub templates: Vec<StampTemplate>,
+    #[serde(default)]
+    pub stamps: Vec<Stamp>,
+    #[serde(default)]
+    pub tenants: Vec<Tenant>,
+    #[serde(default)]
+    pub bindings: Vec<Binding>,
+}
+
+/// A document that cannot be imported, with the path of the bad field.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}{path}: {reason}", location.map(|(l, c)| format!("line {l}, column {c}: ")).unwrap_or_default())]
+pub struct DocumentError {
+    /// JSON path of the bad field, e.g. `tenants[3].sizeUnits`; `.` for the document.
+    pub path: String,
+    pub reason: String,
+    /// Line and column in the text, when the error was found while parsing.
+    pub location: Option<(usize, usize)>,
+}
+
+impl DocumentError {
+    fn at(path: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self { path: path.into(), reason: reason.into(), location: None }
+    }
+}
+
+/// Parses and validates a document. `builtin` are the regions every catalogue has.
+pub fn parse_document(text: &str, builtin: &[Region]) -> Result<CatalogueDocument, DocumentError> {
+    // Check the schema version first, so a newer file gets that message, not a field error.
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct VersionOnly {
+        schema_version: Option<serde_json::Value>,
+    }
+    if let Ok(VersionOnly { schema_version }) = serde_json::from_str::<VersionOnly>(text) {
+        match schema_version {
+            None => return Err(DocumentError::at("schemaVersion", "missing: this is not a Stampfleet catalogue document")),
+            Some(v) if v.as_u64() != Some(u64::from(DOCUMENT_SCHEMA_VERSION)) => {
+                return Err(DocumentError::at(
+                    "schemaVersion",
+                    format!("{v} is not supported: this Stampfleet reads schema version {DOCUMENT_SCHEMA_VERSION}"),
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    let de = &mut serde_json::Deserializer::from_str(text);
+    let doc: CatalogueDocument = serde_path_to_error::deserialize(de).map_err(|e| {
+        let inner = e.inner();
+        let path = e.path().to_string();
+        DocumentError {
+            path: if path.is_empty() { ".".to_owned() } else { path },
+            reason: strip_position(&inner.to_string()),
+            location: Some((inner.line(), inner.column())),
+        }
+    })?;
+    validate(&doc, builtin)?;
+    Ok(doc)
+}
+
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Checks what types cannot: uniqueness, references, value ranges.
+pub fn validate(doc: &CatalogueDocument, builtin: &[Region]) -> Result<(), DocumentError> {
+    let mut region_ids: HashSet<&RegionId> = builtin.iter().map(|r| &r.id).collect();
+    for (i, region) in doc.regions.iter().enumerate() {
+        let path = format!("regions[{i}]");
+        region.check().map_err(|(f, reason)| DocumentError::at(format!("{path}.{f}"), reason))?;
+        if region.builtin {
+            return Err(DocumentError::at(format!("{path}.builtin"), "custom regions must have builtin: false"));
+        }
+        if !region_ids.insert(&region.id) {
+            return Err(DocumentError::at(format!("{path}.id"), format!("region {} already exists", region.id)));
+        }
+    }
+
+    let mut templates: HashMap<(&TemplateName, &TemplateVersion), &StampTemplate> = HashMap::new();
+    for (i, t) in doc.templates.iter().enumerate() {
+        let path = format!("templates[{i}]");
+        if t.capacity_units == 0 {
+            return Err(DocumentError::at(format!("{path}.capacityUnits"), "must be greater than 0"));
+        }
+        if templates.insert((&t.name, &t.version), t).is_some() {
+            return Err(DocumentError::at(path, format!("template {} {} appears twice", t.name, t.version)));
+        }
+    }
+
+    let mut stamps: HashSet<&StampId> = HashSet::new();
+    for (i, s) in doc.stamps.iter().enumerate() {
+        let path = format!("stamps[{i}]");
+        if !stamps.insert(&s.id) {
+            return Err(DocumentError::at(format!("{path}.id"), format!("stamp {} appears twice", s.id)));
+        }
+        if !region_ids.contains(&s.region) {
+            return Err(DocumentError::at(format!("{path}.region"), format!("unknown region {}", s.region)));
+        }
+        if !templates.contains_key(&(&s.template, &s.template_version)) {
+            return Err(DocumentError::at(
+                format!("{path}.templateVersion"),
+                format!("no template {} version {} in templates", s.template, s.template_version),
+            ));
+        }
+        if s.capacity_units == 0 {
+            return Err(DocumentError::at(format!("{path}.capacityUnits"), "must be greater than 0"));
+        }
+        if let Some(endpoint) = &s.endpoint {
+            if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
+                return Err(DocumentError::at(format!("{path}.endpoint"), "must be an http:// or https:// URL"));
+            }
+        }
+    }
+
+    let mut tenants: HashSet<&TenantId> = HashSet::new();
+    for (i, t) in doc.tenants.iter().enumerate() {
+        let path = format!("tenants[{i}]");
+        if !tenants.insert(&t.id) {
+            return Err(DocumentError::at(format!("{path}.id"), format!("tenant {} appears twice", t.id)));
+        }
+        if t.display_name.trim().is_empty() {
+            return Err(DocumentError::at(format!("{path}.displayName"), "must not be empty"));
+        }
+        if t.size_units == 0 {
+            return Err(DocumentError::at(format!("{path}.sizeUnits"), "must be greater than 0"));
+        }
+        for (j, r) in t.residency.regions.iter().enumerate() {
+            if !region_ids.contains(r) {
+                return Err(DocumentError::at(format!("{path}.residency.regions[{j}]"), format!("unknown region {r}")));
+            }
+        }
+        for (j, g) in t.residency.geographies.iter().enumerate() {
+            if g.trim().is_empty() {
+                return Err(DocumentError::at(format!("{path}.residency.geographies[{j}]"), "must not be empty"));
+            }
+        }
+    }
+
+    let mut bound: HashSet<&TenantId> = HashSet::new();
+    for (i, b) in doc.bindings.iter().enumerate() {
+        let path = format!("bindings[{i}]");
+        if !tenants.contains(&b.tenant) {
+            return Err(DocumentError::at(format!("{path}.tenant"), format!("unknown tenant {}", b.tenant)));
+        }
+        if !stamps.contains(&b.stamp) {
+            return Err(DocumentError::at(format!("{path}.stamp"), format!("unknown stamp {}", b.stamp)));
+        }
+        if !bound.insert(&b.tenant) {
+            return Err(DocumentError::at(format!("{path}.tenant"), format!("tenant {} is bound twice", b.tenant)));
+        }
+        if b.version == 0 {
+            return Err(DocumentError::at(format!("{path}.version"), "must be 1 or more"));
+        }
+    }
+    Ok(())
+}

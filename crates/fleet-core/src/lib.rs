@@ -1,0 +1,21 @@
+//! Stampfleet's pure domain. No IO, no async: everything here is a value and a rule.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod capacity;
+pub mod demo;
+pub mod document;
+pub mod ids;
+pub mod overview;
+pub mod region;
+pub mod stamp;
+pub mod template;
+pub mod tenant;
+
+pub use capacity::Capacity;
+pub use document::{parse_document, CatalogueDocument, DocumentError, DOCUMENT_SCHEMA_VERSION};
+pub use ids::{IdError, ProviderId, RegionId, StampId, TemplateName, TenantId};
+pub use overview::{FleetOverview, RegionSummary, StampView, TenantView};
+pub use region::{builtin_regions, CountryCode, Region, RegionCsvError};
+pub use stamp::{Stamp, StampStatus};
+pub use template::{Isolation, StampTemplate, TemplateVersion};
+pub use tenant::{Binding, Residency, Tenant, Tier};

@@ -1,0 +1,46 @@
+//! The TypeScript types the UI is written against, generated from the Rust types.
+//! `ui/src/generated/bindings.ts` is committed; a test fails when it is stale.
+
+use ts_rs::{Config, TS};
+
+macro_rules! declare {
+    ($cfg:expr, $out:expr, $($ty:ty),+ $(,)?) => {
+        $( $out.push(format!("export {}\n", <$ty as TS>::decl($cfg))); )+
+    };
+}
+
+/// The whole generated file.
+pub fn typescript_bindings() -> String {
+    let cfg = Config::default();
+    let mut out = vec![
+        "// Generated from the Rust types by fleet-ops; do not edit.\n\
+         // Regenerate: STAMPFLEET_WRITE_GENERATED=1 cargo test -p fleet-ops --test generated\n"
+            .to_owned(),
+    ];
+    declare!(
+        &cfg,
+        out,
+        fleet_core::Region,
+        fleet_core::Isolation,
+        fleet_core::StampTemplate,
+        fleet_core::StampStatus,
+        fleet_core::Stamp,
+        fleet_core::Tier,
+        fleet_core::Residency,
+        fleet_core::Tenant,
+        fleet_core::Binding,
+        fleet_core::Capacity,
+        fleet_core::CatalogueDocument,
+        fleet_core::StampView,
+        fleet_core::RegionSummary,
+        fleet_core::TenantView,
+        fleet_core::FleetOverview,
+        catalogue::Counts,
+        catalogue::AuditEntry,
+        crate::CatalogueInfo,
+        crate::ImportSummary,
+        crate::ErrorCode,
+        crate::OpsError,
+    );
+    out.join("\n")
+}

@@ -1,0 +1,129 @@
+//! The operations over one catalogue, as the desktop commands and stampctl call them.
+
+use std::path::{Path, PathBuf};
+
+use catalogue::{AuditEntry, Catalogue, Counts};
+use fleet_core::{builtin_regions, demo::demo_fleet, parse_document, CatalogueDocument, FleetOverview, Region};
+use serde::Serialize;
+
+use crate::error::{OpsError, OpsResult};
+
+/// What the window's header and `stampctl info` show about the open catalogue.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CatalogueInfo {
+    pub path: String,
+    pub schema_version: u32,
+    pub counts: Counts,
+}
+
+/// What an import changed.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportSummary {
+    pub stamps: u32,
+    pub tenants: u32,
+    pub bindings: u32,
+    pub audit_rows: u32,
+}
+
+/// An open catalogue and the operations on it.
+#[derive(Clone)]
+pub struct Fleet {
+    catalogue: Catalogue,
+    builtin: Vec<Region>,
+}
+
+impl Fleet {
+    pub async fn open(path: &Path) -> OpsResult<Self> {
+        let builtin = builtin_regions().map_err(|e| OpsError::internal(format!("built-in regions: {e}")))?;
+        let catalogue = Catalogue::open(path).await?;
+        Ok(Self { catalogue, builtin })
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.catalogue.path().to_owned()
+    }
+
+    pub async fn info(&self) -> OpsResult<CatalogueInfo> {
+        Ok(CatalogueInfo {
+            path: self.catalogue.path().display().to_string(),
+            schema_version: u32::try_from(catalogue::known_schema_version()).unwrap_or(0),
+            counts: self.catalogue.counts().await?,
+        })
+    }
+
+    pub async fn regions(&self) -> OpsResult<Vec<Region>> {
+        Ok(self.catalogue.regions().await?)
+    }
+
+    pub async fn overview(&self) -> OpsResult<FleetOverview> {
+        let doc = self.catalogue.document().await?;
+        Ok(FleetOverview::build(&doc, &self.builtin))
+    }
+
+    pub async fn audit(&self, limit: u32) -> OpsResult<Vec<AuditEntry>> {
+        Ok(self.catalogue.audit(limit).await?)
+    }
+
+    /// The demo fleet document (the same for `stampctl demo` and the app's button).
+    pub fn demo_document(&self) -> OpsResult<CatalogueDocument> {
+        demo_fleet(&self.builtin).map_err(OpsError::internal)
+    }
+
+    /// Fills an empty catalogue with the demo fleet. A catalogue that already holds
+    /// stamps or tenants is refused, so nothing an operator entered is replaced.
+    pub async fn create_demo(&self) -> OpsResult<FleetOverview> {
+        self.refuse_if_not_empty("create the demo fleet").await?;
+        let doc = self.demo_document()?;
+        self.catalogue.replace_all(&doc, "demo").await?;
+        tracing::info!(stamps = doc.stamps.len(), tenants = doc.tenants.len(), "demo fleet created");
+        self.overview().await
+    }
+
+    pub async fn export(&self) -> OpsResult<CatalogueDocument> {
+        Ok(self.catalogue.document().await?)
+    }
+
+    pub async fn export_json(&self) -> OpsResult<String> {
+        let doc = self.export().await?;
+        serde_json::to_string_pretty(&doc).map_err(|e| OpsError::internal(format!("cannot write the document: {e}")))
+    }
+
+    /// Imports a whole catalogue document. Everything is validated before anything is
+    /// written, and the write is one transaction: all or nothing. A catalogue that is
+    /// not empty is only replaced when `replace` is set.
+    pub async fn import_json(&self, source_name: &str, text: &str, replace: bool) -> OpsResult<ImportSummary> {
+        let regions = self.catalogue.regions().await?;
+        let builtin: Vec<Region> = regions.into_iter().filter(|r| r.builtin).collect();
+        let doc = parse_document(text, &builtin).map_err(|e| OpsError::document(source_name, e))?;
+        if !replace {
+            self.refuse_if_not_empty("import into it without --replace").await?;
+        }
+        let audit_rows = self.catalogue.replace_all(&doc, "import").await?;
+        let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+        Ok(ImportSummary {
+            stamps: n(doc.stamps.len()),
+            tenants: n(doc.tenants.len()),
+            bindings: n(doc.bindings.len()),
+            audit_rows,
+        })
+    }
+
+    async fn refuse_if_not_empty(&self, what: &str) -> OpsResult<()> {
+        let counts = self.catalogue.counts().await?;
+        if counts.stamps > 0 || counts.tenants > 0 || counts.templates > 0 {
+            return Err(OpsError::conflict(format!(
+                "{}: the catalogue is not empty ({} stamps, {} tenants); cannot {what}",
+                self.catalogue.path().display(),
+                counts.stamps,
+                counts.tenants
+            )));
+        }
+        Ok(())
+    }
+
+    pub async fn close(self) {
+        self.catalogue.close().await;
+    }
+}

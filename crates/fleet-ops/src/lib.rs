@@ -1,0 +1,11 @@
+//! Stampfleet's operations layer: one API for the desktop commands and stampctl.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+mod bindings;
+mod error;
+mod fleet;
+pub mod paths;
+
+pub use bindings::typescript_bindings;
+pub use error::{ErrorCode, OpsError, OpsResult};
+pub use fleet::{CatalogueInfo, Fleet, ImportSummary};

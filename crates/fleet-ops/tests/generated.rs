@@ -1,0 +1,37 @@
+//! Generated files committed to the UI must match what the Rust code generates now.
+//! Regenerate with `STAMPFLEET_WRITE_GENERATED=1 cargo test -p fleet-ops --test generated`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+
+fn ui_generated(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/generated").join(name)
+}
+
+fn check(name: &str, fresh: String) {
+    let path = ui_generated(name);
+    if std::env::var_os("STAMPFLEET_WRITE_GENERATED").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &fresh).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == fresh,
+        "{} is stale: regenerate with STAMPFLEET_WRITE_GENERATED=1 cargo test -p fleet-ops --test generated",
+        path.display()
+    );
+}
+
+#[test]
+fn typescript_bindings_are_fresh() {
+    check("bindings.ts", fleet_ops::typescript_bindings());
+}
+
+#[tokio::test]
+async fn mock_backend_demo_fleet_is_fresh() {
+    // The browser mock shows exactly the overview the real backend builds for the demo.
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = fleet_ops::Fleet::open(&dir.path().join("c.sqlite")).await.unwrap();
+    let overview = fleet.create_demo().await.unwrap();
+    check("demo-overview.json", serde_json::to_string_pretty(&overview).unwrap() + "\n");
+}

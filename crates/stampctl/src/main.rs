@@ -1,0 +1,245 @@
+//! stampctl: Stampfleet's operations from a terminal, over the same catalogue.
+
+mod table;
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use fleet_ops::{paths, Fleet, OpsError, OpsResult};
+use serde::Serialize;
+
+use table::Table;
+
+#[derive(Parser)]
+#[command(name = "stampctl", version, about = "Manage a Stampfleet catalogue from a terminal")]
+struct Cli {
+    /// Catalogue file (default: $STAMPFLEET_CATALOGUE, else the OS data directory).
+    #[arg(long, global = true, value_name = "PATH")]
+    catalogue: Option<PathBuf>,
+    /// Output format.
+    #[arg(short = 'o', long, global = true, value_enum, default_value = "table")]
+    output: Output,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Output {
+    Table,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regions (built-in and custom).
+    Region {
+        #[command(subcommand)]
+        action: ListOnly,
+    },
+    /// Stamps with their capacity and status.
+    Stamp {
+        #[command(subcommand)]
+        action: ListOnly,
+    },
+    /// Tenants and the stamp each lives on.
+    Tenant {
+        #[command(subcommand)]
+        action: ListOnly,
+    },
+    /// Fill an empty catalogue with the demo fleet (8 stamps, 60 tenants).
+    Demo,
+    /// Write the whole catalogue as one JSON document.
+    Export {
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
+    /// Read a whole catalogue document; validated first, written all or nothing.
+    Import {
+        /// The document, or - for standard input.
+        file: PathBuf,
+        /// Replace a catalogue that is not empty.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// The catalogue's path, schema and counts.
+    Info,
+}
+
+#[derive(Subcommand)]
+enum ListOnly {
+    /// List them.
+    List,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return fail(cli.output, &OpsError::internal(format!("cannot start: {e}"))),
+    };
+    let output = cli.output;
+    match runtime.block_on(run(cli)) {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(output, &e),
+    }
+}
+
+fn fail(output: Output, e: &OpsError) -> ExitCode {
+    match output {
+        Output::Json => eprintln!("{}", serde_json::json!({ "code": e.code, "message": e.message })),
+        Output::Table => eprintln!("stampctl: error: {}", e.message),
+    }
+    ExitCode::FAILURE
+}
+
+async fn run(cli: Cli) -> OpsResult<String> {
+    let fleet = Fleet::open(&paths::catalogue_path(cli.catalogue)?).await?;
+    let out = cli.output;
+    let text = match cli.command {
+        Command::Region { action: ListOnly::List } => {
+            let regions = fleet.regions().await?;
+            render(out, &regions, || {
+                let mut t = Table::new(vec!["ID", "PROVIDER", "NAME", "CITY", "COUNTRY", "GEOGRAPHY", "LAT", "LON"]);
+                for r in &regions {
+                    t.row(vec![
+                        r.id.to_string(),
+                        r.provider.to_string(),
+                        r.display_name.clone(),
+                        r.city.clone(),
+                        r.country.to_string(),
+                        r.geography.clone(),
+                        format!("{:.2}", r.latitude),
+                        format!("{:.2}", r.longitude),
+                    ]);
+                }
+                t.render()
+            })?
+        }
+        Command::Stamp { action: ListOnly::List } => {
+            let stamps = fleet.overview().await?.stamps;
+            render(out, &stamps, || {
+                let mut t = Table::new(vec!["ID", "REGION", "TEMPLATE", "STATUS", "TENANTS", "USED", "TOTAL", "UTIL"]);
+                for s in &stamps {
+                    t.row(vec![
+                        s.stamp.id.to_string(),
+                        s.stamp.region.to_string(),
+                        format!("{}@{}{}", s.stamp.template, s.stamp.template_version, if s.template_outdated { " (outdated)" } else { "" }),
+                        s.stamp.status.as_str().to_owned(),
+                        s.tenant_count.to_string(),
+                        s.capacity.used_units.to_string(),
+                        s.capacity.total_units.to_string(),
+                        format!("{:.0}%", s.capacity.utilization() * 100.0),
+                    ]);
+                }
+                t.render()
+            })?
+        }
+        Command::Tenant { action: ListOnly::List } => {
+            let tenants = fleet.overview().await?.tenants;
+            render(out, &tenants, || {
+                let mut t = Table::new(vec!["ID", "NAME", "TIER", "SIZE", "ISOLATION", "RESIDENCY", "STAMP"]);
+                for v in &tenants {
+                    t.row(vec![
+                        v.tenant.id.to_string(),
+                        v.tenant.display_name.clone(),
+                        v.tenant.tier.as_str().to_owned(),
+                        v.tenant.size_units.to_string(),
+                        v.tenant.isolation.as_str().to_owned() + if v.tenant.pinned { ", pinned" } else { "" },
+                        v.tenant.residency.describe(),
+                        v.stamp.as_ref().map_or_else(|| "-".to_owned(), ToString::to_string),
+                    ]);
+                }
+                t.render()
+            })?
+        }
+        Command::Demo => {
+            let overview = fleet.create_demo().await?;
+            let summary = serde_json::json!({
+                "stamps": overview.stamps.len(),
+                "regions": overview.regions.len(),
+                "tenants": overview.tenants.len(),
+            });
+            render(out, &summary, || {
+                format!(
+                    "demo fleet created: {} stamps in {} regions, {} tenants\n",
+                    overview.stamps.len(),
+                    overview.regions.len(),
+                    overview.tenants.len()
+                )
+            })?
+        }
+        Command::Export { file } => {
+            let json = fleet.export_json().await? + "\n";
+            match file {
+                None => json,
+                Some(path) => {
+                    write_atomically(&path, &json)?;
+                    render(out, &serde_json::json!({ "file": path }), || format!("exported to {}\n", path.display()))?
+                }
+            }
+        }
+        Command::Import { file, replace } => {
+            let (name, text) = read_input(&file)?;
+            let summary = fleet.import_json(&name, &text, replace).await?;
+            render(out, &summary, || {
+                format!(
+                    "imported {} stamps, {} tenants, {} bindings ({} audit rows)\n",
+                    summary.stamps, summary.tenants, summary.bindings, summary.audit_rows
+                )
+            })?
+        }
+        Command::Info => {
+            let info = fleet.info().await?;
+            render(out, &info, || {
+                let c = info.counts;
+                format!(
+                    "catalogue  {}\nschema     {}\nregions    {}\ntemplates  {}\nstamps     {}\ntenants    {}\nbindings   {}\naudit rows {}\n",
+                    info.path, info.schema_version, c.regions, c.templates, c.stamps, c.tenants, c.bindings, c.audit_rows
+                )
+            })?
+        }
+    };
+    fleet.close().await;
+    Ok(text)
+}
+
+fn render<T: Serialize>(out: Output, value: &T, table: impl FnOnce() -> String) -> OpsResult<String> {
+    match out {
+        Output::Table => Ok(table()),
+        Output::Json => serde_json::to_string_pretty(value)
+            .map(|s| s + "\n")
+            .map_err(|e| OpsError::internal(format!("cannot write JSON: {e}"))),
+    }
+}
+
+fn read_input(file: &PathBuf) -> OpsResult<(String, String)> {
+    if file.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| OpsError::invalid(format!("<stdin>: {e}")))?;
+        return Ok(("<stdin>".to_owned(), text));
+    }
+    let text = std::fs::read_to_string(file).map_err(|e| OpsError::invalid(format!("{}: {e}", file.display())))?;
+    Ok((file.display().to_string(), text))
+}
+
+/// Writes through a temporary file and a rename, so a crash never leaves half a file.
+fn write_atomically(path: &PathBuf, text: &str) -> OpsResult<()> {
+    let tmp = path.with_extension("tmp-stampctl");
+    let io = |e: std::io::Error| OpsError::invalid(format!("{}: {e}", path.display()));
+    std::fs::write(&tmp, text).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)
+}
