@@ -9,13 +9,24 @@ pub enum CatalogueError {
         "{path}: written by a newer Stampfleet (catalogue schema {found}, this build knows up to {known}); \
          upgrade Stampfleet to open it. The file was left untouched"
     )]
-    NewerSchema { path: PathBuf, found: i64, known: i64 },
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
     #[error("{path}: the catalogue is damaged ({detail}); the file was left untouched. Restore it from a backup or an export")]
     Corrupt { path: PathBuf, detail: String },
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("catalogue row {table} {key:?} is invalid: {reason}")]
-    BadRow { table: &'static str, key: String, reason: String },
+    BadRow {
+        table: &'static str,
+        key: String,
+        reason: String,
+    },
     #[error("{0}")]
     Refused(String),
     #[error("catalogue database error: {0}")]

@@ -63,7 +63,10 @@ impl Catalogue {
             open::inspect_existing(path).await?;
         }
         let pool = open::open_pool(path).await?;
-        let catalogue = Self { pool, path: path.to_owned() };
+        let catalogue = Self {
+            pool,
+            path: path.to_owned(),
+        };
         catalogue.seed_builtin_regions().await?;
         tracing::info!(path = %path.display(), schema = known_schema_version(), "catalogue open");
         Ok(catalogue)
@@ -73,18 +76,47 @@ impl Catalogue {
         &self.path
     }
 
-    /// Brings the built-in regions up to the facts shipped in this build.
+    /// Brings the built-in regions up to the facts shipped in this build. Writes only
+    /// when they differ, so opening an up-to-date catalogue changes no byte of it.
     async fn seed_builtin_regions(&self) -> Result<()> {
-        let regions = builtin_regions().map_err(|e| CatalogueError::Refused(format!("built-in regions: {e}")))?;
+        let mut regions = builtin_regions()
+            .map_err(|e| CatalogueError::Refused(format!("built-in regions: {e}")))?;
+        regions.sort_by(|a, b| a.id.cmp(&b.id));
+        let stored: Vec<Region> = self
+            .regions()
+            .await?
+            .into_iter()
+            .filter(|r| r.builtin)
+            .collect();
+        if stored == regions {
+            return Ok(());
+        }
         let mut tx = self.pool.begin().await?;
         write::insert_regions(&mut tx, &regions, true).await?;
         tx.commit().await?;
         Ok(())
     }
 
+    /// The connection settings in force: (journal_mode, synchronous, foreign_keys).
+    pub async fn pragmas(&self) -> Result<(String, i64, i64)> {
+        let mut conn = self.pool.acquire().await?;
+        let (journal,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+            .fetch_one(&mut *conn)
+            .await?;
+        let (sync,): (i64,) = sqlx::query_as("PRAGMA synchronous")
+            .fetch_one(&mut *conn)
+            .await?;
+        let (fk,): (i64,) = sqlx::query_as("PRAGMA foreign_keys")
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok((journal, sync, fk))
+    }
+
     /// Every region, built-in and custom, by id.
     pub async fn regions(&self) -> Result<Vec<Region>> {
-        let rows: Vec<RegionRow> = sqlx::query_as("SELECT * FROM regions ORDER BY id").fetch_all(&self.pool).await?;
+        let rows: Vec<RegionRow> = sqlx::query_as("SELECT * FROM regions ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
         rows.into_iter().map(RegionRow::into_domain).collect()
     }
 
@@ -114,10 +146,12 @@ impl Catalogue {
 
     /// The newest `limit` audit rows, newest first.
     pub async fn audit(&self, limit: u32) -> Result<Vec<AuditEntry>> {
-        Ok(sqlx::query_as("SELECT * FROM audit ORDER BY id DESC LIMIT ?")
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_as("SELECT * FROM audit ORDER BY id DESC LIMIT ?")
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     /// Replaces everything but the built-in regions with `doc`, in one transaction,
@@ -125,15 +159,22 @@ impl Catalogue {
     /// The caller has validated `doc`; the database's constraints check it again.
     pub async fn replace_all(&self, doc: &CatalogueDocument, actor: &str) -> Result<u32> {
         if doc.schema_version != DOCUMENT_SCHEMA_VERSION {
-            return Err(CatalogueError::Refused(format!("document schema {} is not {DOCUMENT_SCHEMA_VERSION}", doc.schema_version)));
+            return Err(CatalogueError::Refused(format!(
+                "document schema {} is not {DOCUMENT_SCHEMA_VERSION}",
+                doc.schema_version
+            )));
         }
         let mut tx = self.pool.begin().await?;
         let before = read_document(&mut tx).await?;
         let audit = write::diff_audit(actor, &before, doc)?;
         for table in ["bindings", "tenants", "stamps", "templates"] {
-            sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
+            sqlx::query(&format!("DELETE FROM {table}"))
+                .execute(&mut *tx)
+                .await?;
         }
-        sqlx::query("DELETE FROM regions WHERE builtin = 0").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM regions WHERE builtin = 0")
+            .execute(&mut *tx)
+            .await?;
         write::insert_regions(&mut tx, &doc.regions, false).await?;
         write::insert_templates(&mut tx, &doc.templates).await?;
         write::insert_stamps(&mut tx, &doc.stamps).await?;
@@ -144,26 +185,60 @@ impl Catalogue {
         Ok(u32::try_from(audit.len()).unwrap_or(u32::MAX))
     }
 
-    /// Closes the pool, checkpointing the WAL into the main file.
+    /// Checkpoints the WAL into the main file and closes the pool, so the file on disk
+    /// is the whole catalogue (a copy of it alone is a complete backup).
     pub async fn close(self) {
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!(error = %e, "WAL checkpoint at close failed; the WAL file keeps the changes");
+        }
         self.pool.close().await;
     }
 }
 
 async fn read_document(conn: &mut sqlx::SqliteConnection) -> Result<CatalogueDocument> {
     let regions: Vec<RegionRow> =
-        sqlx::query_as("SELECT * FROM regions WHERE builtin = 0 ORDER BY id").fetch_all(&mut *conn).await?;
+        sqlx::query_as("SELECT * FROM regions WHERE builtin = 0 ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await?;
     let templates: Vec<TemplateRow> =
-        sqlx::query_as("SELECT * FROM templates ORDER BY name, version").fetch_all(&mut *conn).await?;
-    let stamps: Vec<StampRow> = sqlx::query_as("SELECT * FROM stamps ORDER BY id").fetch_all(&mut *conn).await?;
-    let tenants: Vec<TenantRow> = sqlx::query_as("SELECT * FROM tenants ORDER BY id").fetch_all(&mut *conn).await?;
-    let bindings: Vec<BindingRow> = sqlx::query_as("SELECT * FROM bindings ORDER BY tenant").fetch_all(&mut *conn).await?;
-    Ok(CatalogueDocument {
+        sqlx::query_as("SELECT * FROM templates ORDER BY name, version")
+            .fetch_all(&mut *conn)
+            .await?;
+    let stamps: Vec<StampRow> = sqlx::query_as("SELECT * FROM stamps ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await?;
+    let tenants: Vec<TenantRow> = sqlx::query_as("SELECT * FROM tenants ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await?;
+    let bindings: Vec<BindingRow> = sqlx::query_as("SELECT * FROM bindings ORDER BY tenant")
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut doc = CatalogueDocument {
         schema_version: DOCUMENT_SCHEMA_VERSION,
-        regions: regions.into_iter().map(RegionRow::into_domain).collect::<Result<_>>()?,
-        templates: templates.into_iter().map(TemplateRow::into_domain).collect::<Result<_>>()?,
-        stamps: stamps.into_iter().map(StampRow::into_domain).collect::<Result<_>>()?,
-        tenants: tenants.into_iter().map(TenantRow::into_domain).collect::<Result<_>>()?,
-        bindings: bindings.into_iter().map(BindingRow::into_domain).collect::<Result<_>>()?,
-    })
+        regions: regions
+            .into_iter()
+            .map(RegionRow::into_domain)
+            .collect::<Result<_>>()?,
+        templates: templates
+            .into_iter()
+            .map(TemplateRow::into_domain)
+            .collect::<Result<_>>()?,
+        stamps: stamps
+            .into_iter()
+            .map(StampRow::into_domain)
+            .collect::<Result<_>>()?,
+        tenants: tenants
+            .into_iter()
+            .map(TenantRow::into_domain)
+            .collect::<Result<_>>()?,
+        bindings: bindings
+            .into_iter()
+            .map(BindingRow::into_domain)
+            .collect::<Result<_>>()?,
+    };
+    doc.canonicalize();
+    Ok(doc)
 }

@@ -23,7 +23,10 @@ const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// Checks an existing file without writing to it.
 pub(crate) async fn inspect_existing(path: &Path) -> Result<()> {
-    let io = |source| CatalogueError::Io { path: path.to_owned(), source };
+    let io = |source| CatalogueError::Io {
+        path: path.to_owned(),
+        source,
+    };
     let mut header = [0u8; 16];
     let mut file = std::fs::File::open(path).map_err(io)?;
     let len = file.metadata().map_err(io)?.len();
@@ -38,26 +41,46 @@ pub(crate) async fn inspect_existing(path: &Path) -> Result<()> {
         });
     }
 
-    let corrupt = |e: sqlx::Error| CatalogueError::Corrupt { path: path.to_owned(), detail: e.to_string() };
+    let corrupt = |e: sqlx::Error| CatalogueError::Corrupt {
+        path: path.to_owned(),
+        detail: e.to_string(),
+    };
     let options = SqliteConnectOptions::from_str("sqlite:")
         .map_err(corrupt)?
         .filename(path)
         .read_only(true);
-    let mut conn = SqliteConnection::connect_with(&options).await.map_err(corrupt)?;
-    let check: Vec<(String,)> = sqlx::query_as("PRAGMA quick_check").fetch_all(&mut conn).await.map_err(corrupt)?;
-    if check.first().map(|r| r.0.as_str()) != Some("ok") {
-        let detail = check.into_iter().map(|r| r.0).take(3).collect::<Vec<_>>().join("; ");
-        return Err(CatalogueError::Corrupt { path: path.to_owned(), detail });
-    }
-    let tables: Vec<(String,)> = sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table'")
+    let mut conn = SqliteConnection::connect_with(&options)
+        .await
+        .map_err(corrupt)?;
+    let check: Vec<(String,)> = sqlx::query_as("PRAGMA quick_check")
         .fetch_all(&mut conn)
         .await
         .map_err(corrupt)?;
+    if check.first().map(|r| r.0.as_str()) != Some("ok") {
+        let detail = check
+            .into_iter()
+            .map(|r| r.0)
+            .take(3)
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(CatalogueError::Corrupt {
+            path: path.to_owned(),
+            detail,
+        });
+    }
+    let tables: Vec<(String,)> =
+        sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .fetch_all(&mut conn)
+            .await
+            .map_err(corrupt)?;
     let has = |name: &str| tables.iter().any(|t| t.0 == name);
     if !tables.is_empty() && !has("_sqlx_migrations") {
         return Err(CatalogueError::NotACatalogue {
             path: path.to_owned(),
-            reason: format!("it is an SQLite database with other tables ({})", tables.len()),
+            reason: format!(
+                "it is an SQLite database with other tables ({})",
+                tables.len()
+            ),
         });
     }
     if has("_sqlx_migrations") {
@@ -68,7 +91,11 @@ pub(crate) async fn inspect_existing(path: &Path) -> Result<()> {
         let found = found.unwrap_or(0);
         let known = known_schema_version();
         if found > known {
-            return Err(CatalogueError::NewerSchema { path: path.to_owned(), found, known });
+            return Err(CatalogueError::NewerSchema {
+                path: path.to_owned(),
+                found,
+                known,
+            });
         }
     }
     conn.close().await.map_err(corrupt)?;
@@ -78,7 +105,10 @@ pub(crate) async fn inspect_existing(path: &Path) -> Result<()> {
 /// Opens (creating if missing) the pool: WAL, synchronous=FULL, foreign keys on.
 pub(crate) async fn open_pool(path: &Path) -> Result<SqlitePool> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| CatalogueError::Io { path: dir.to_owned(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| CatalogueError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
     }
     let options = SqliteConnectOptions::new()
         .filename(path)
@@ -87,7 +117,10 @@ pub(crate) async fn open_pool(path: &Path) -> Result<SqlitePool> {
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10));
-    let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await?;
     MIGRATOR.run(&pool).await?;
     Ok(pool)
 }

@@ -2,19 +2,24 @@
 //! rule is an error naming its table and key, never a silent default.
 
 use fleet_core::{
-    Binding, CountryCode, Isolation, ProviderId, Region, RegionId, Residency, Stamp, StampId, StampStatus,
-    StampTemplate, TemplateName, TemplateVersion, Tenant, TenantId, Tier,
+    Binding, CountryCode, Isolation, ProviderId, Region, RegionId, Residency, Stamp, StampId,
+    StampStatus, StampTemplate, TemplateName, TemplateVersion, Tenant, TenantId, Tier,
 };
 use sqlx::FromRow;
 
 use crate::error::{CatalogueError, Result};
 
 fn bad(table: &'static str, key: &str, reason: impl ToString) -> CatalogueError {
-    CatalogueError::BadRow { table, key: key.to_owned(), reason: reason.to_string() }
+    CatalogueError::BadRow {
+        table,
+        key: key.to_owned(),
+        reason: reason.to_string(),
+    }
 }
 
 fn units(table: &'static str, key: &str, value: i64) -> Result<u32> {
-    u32::try_from(value).map_err(|_| bad(table, key, format!("capacity units {value} out of range")))
+    u32::try_from(value)
+        .map_err(|_| bad(table, key, format!("capacity units {value} out of range")))
 }
 
 #[derive(FromRow)]
@@ -65,8 +70,13 @@ impl TemplateRow {
             name: TemplateName::new(self.name).map_err(|e| bad("templates", &key, e))?,
             version: TemplateVersion::new(self.version).map_err(|e| bad("templates", &key, e))?,
             capacity_units: units("templates", &key, self.capacity_units)?,
-            isolation: Isolation::parse(&self.isolation)
-                .ok_or_else(|| bad("templates", &key, format!("unknown isolation {:?}", self.isolation)))?,
+            isolation: Isolation::parse(&self.isolation).ok_or_else(|| {
+                bad(
+                    "templates",
+                    &key,
+                    format!("unknown isolation {:?}", self.isolation),
+                )
+            })?,
             description: self.description,
         })
     }
@@ -90,7 +100,8 @@ impl StampRow {
             id: StampId::new(self.id).map_err(|e| bad("stamps", &key, e))?,
             region: RegionId::new(self.region).map_err(|e| bad("stamps", &key, e))?,
             template: TemplateName::new(self.template).map_err(|e| bad("stamps", &key, e))?,
-            template_version: TemplateVersion::new(self.template_version).map_err(|e| bad("stamps", &key, e))?,
+            template_version: TemplateVersion::new(self.template_version)
+                .map_err(|e| bad("stamps", &key, e))?,
             capacity_units: units("stamps", &key, self.capacity_units)?,
             status: StampStatus::parse(&self.status)
                 .ok_or_else(|| bad("stamps", &key, format!("unknown status {:?}", self.status)))?,
@@ -113,16 +124,22 @@ pub(crate) struct TenantRow {
 impl TenantRow {
     pub(crate) fn into_domain(self) -> Result<Tenant> {
         let key = self.id.clone();
-        let residency: Residency =
-            serde_json::from_str(&self.residency_json).map_err(|e| bad("tenants", &key, format!("residency: {e}")))?;
+        let residency: Residency = serde_json::from_str(&self.residency_json)
+            .map_err(|e| bad("tenants", &key, format!("residency: {e}")))?;
         Ok(Tenant {
             id: TenantId::new(self.id).map_err(|e| bad("tenants", &key, e))?,
             display_name: self.display_name,
-            tier: Tier::parse(&self.tier).ok_or_else(|| bad("tenants", &key, format!("unknown tier {:?}", self.tier)))?,
+            tier: Tier::parse(&self.tier)
+                .ok_or_else(|| bad("tenants", &key, format!("unknown tier {:?}", self.tier)))?,
             size_units: units("tenants", &key, self.size_units)?,
             residency,
-            isolation: Isolation::parse(&self.isolation)
-                .ok_or_else(|| bad("tenants", &key, format!("unknown isolation {:?}", self.isolation)))?,
+            isolation: Isolation::parse(&self.isolation).ok_or_else(|| {
+                bad(
+                    "tenants",
+                    &key,
+                    format!("unknown isolation {:?}", self.isolation),
+                )
+            })?,
             pinned: self.pinned,
         })
     }
@@ -141,7 +158,8 @@ impl BindingRow {
         Ok(Binding {
             tenant: TenantId::new(self.tenant).map_err(|e| bad("bindings", &key, e))?,
             stamp: StampId::new(self.stamp).map_err(|e| bad("bindings", &key, e))?,
-            version: u32::try_from(self.version).map_err(|_| bad("bindings", &key, "version out of range"))?,
+            version: u32::try_from(self.version)
+                .map_err(|_| bad("bindings", &key, "version out of range"))?,
         })
     }
 }

@@ -48,9 +48,9 @@ impl AuditRecord {
         after: Option<&T>,
     ) -> Result<Self> {
         let json = |v: Option<&T>| {
-            v.map(serde_json::to_string)
-                .transpose()
-                .map_err(|e| CatalogueError::Refused(format!("cannot serialize {entity} for the audit log: {e}")))
+            v.map(serde_json::to_string).transpose().map_err(|e| {
+                CatalogueError::Refused(format!("cannot serialize {entity} for the audit log: {e}"))
+            })
         };
         Ok(Self {
             actor: actor.to_owned(),
@@ -81,7 +81,11 @@ pub(crate) async fn write_audit(conn: &mut SqliteConnection, rows: &[AuditRecord
     .await
 }
 
-pub(crate) async fn insert_regions(conn: &mut SqliteConnection, regions: &[Region], upsert: bool) -> Result<()> {
+pub(crate) async fn insert_regions(
+    conn: &mut SqliteConnection,
+    regions: &[Region],
+    upsert: bool,
+) -> Result<()> {
     let head = "INSERT INTO regions (id, provider, code, display_name, city, country, geography, latitude, longitude, builtin) ";
     for chunk in regions.chunks(MAX_BINDS / 10) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(head);
@@ -110,7 +114,10 @@ pub(crate) async fn insert_regions(conn: &mut SqliteConnection, regions: &[Regio
     Ok(())
 }
 
-pub(crate) async fn insert_templates(conn: &mut SqliteConnection, items: &[StampTemplate]) -> Result<()> {
+pub(crate) async fn insert_templates(
+    conn: &mut SqliteConnection,
+    items: &[StampTemplate],
+) -> Result<()> {
     insert_batched(
         conn,
         "INSERT INTO templates (name, version, capacity_units, isolation, description) ",
@@ -172,46 +179,102 @@ pub(crate) async fn insert_tenants(conn: &mut SqliteConnection, items: &[Tenant]
 }
 
 pub(crate) async fn insert_bindings(conn: &mut SqliteConnection, items: &[Binding]) -> Result<()> {
-    insert_batched(conn, "INSERT INTO bindings (tenant, stamp, version) ", 3, items, |b, x| {
-        b.push_bind(x.tenant.as_str()).push_bind(x.stamp.as_str()).push_bind(i64::from(x.version));
-    })
+    insert_batched(
+        conn,
+        "INSERT INTO bindings (tenant, stamp, version) ",
+        3,
+        items,
+        |b, x| {
+            b.push_bind(x.tenant.as_str())
+                .push_bind(x.stamp.as_str())
+                .push_bind(i64::from(x.version));
+        },
+    )
     .await
 }
 
 /// Audit rows describing the change from `before` to `after`, entity by entity.
-pub(crate) fn diff_audit(actor: &str, before: &CatalogueDocument, after: &CatalogueDocument) -> Result<Vec<AuditRecord>> {
-    let mut rows = Vec::new();
-    diff(&mut rows, actor, "region", &before.regions, &after.regions, |r| r.id.to_string())?;
-    diff(&mut rows, actor, "template", &before.templates, &after.templates, |t| format!("{}@{}", t.name, t.version))?;
-    diff(&mut rows, actor, "stamp", &before.stamps, &after.stamps, |s| s.id.to_string())?;
-    diff(&mut rows, actor, "tenant", &before.tenants, &after.tenants, |t| t.id.to_string())?;
-    diff(&mut rows, actor, "binding", &before.bindings, &after.bindings, |b| b.tenant.to_string())?;
+pub(crate) fn diff_audit(
+    actor: &str,
+    before: &CatalogueDocument,
+    after: &CatalogueDocument,
+) -> Result<Vec<AuditRecord>> {
+    // Deletions go dependents first (bindings before tenants), creations the other way.
+    let mut parts = [
+        diff(actor, "region", &before.regions, &after.regions, |r| {
+            r.id.to_string()
+        })?,
+        diff(
+            actor,
+            "template",
+            &before.templates,
+            &after.templates,
+            |t| format!("{}@{}", t.name, t.version),
+        )?,
+        diff(actor, "stamp", &before.stamps, &after.stamps, |s| {
+            s.id.to_string()
+        })?,
+        diff(actor, "tenant", &before.tenants, &after.tenants, |t| {
+            t.id.to_string()
+        })?,
+        diff(actor, "binding", &before.bindings, &after.bindings, |b| {
+            b.tenant.to_string()
+        })?,
+    ];
+    let mut rows: Vec<AuditRecord> = parts
+        .iter_mut()
+        .rev()
+        .flat_map(|(deletes, _)| deletes.drain(..))
+        .collect();
+    rows.extend(parts.into_iter().flat_map(|(_, changes)| changes));
     Ok(rows)
 }
 
+/// (deletions, creations and updates) of one entity kind.
 fn diff<T: Serialize + PartialEq>(
-    rows: &mut Vec<AuditRecord>,
     actor: &str,
     entity: &'static str,
     before: &[T],
     after: &[T],
     key: impl Fn(&T) -> String,
-) -> Result<()> {
+) -> Result<(Vec<AuditRecord>, Vec<AuditRecord>)> {
+    let (mut deletes, mut changes) = (Vec::new(), Vec::new());
     let old: std::collections::HashMap<String, &T> = before.iter().map(|x| (key(x), x)).collect();
     let new: std::collections::HashMap<String, &T> = after.iter().map(|x| (key(x), x)).collect();
     for item in before {
         let k = key(item);
         if !new.contains_key(&k) {
-            rows.push(AuditRecord::new(actor, "delete", entity, &k, Some(item), None)?);
+            deletes.push(AuditRecord::new(
+                actor,
+                "delete",
+                entity,
+                &k,
+                Some(item),
+                None,
+            )?);
         }
     }
     for item in after {
         let k = key(item);
         match old.get(&k) {
-            None => rows.push(AuditRecord::new(actor, "create", entity, &k, None, Some(item))?),
-            Some(prev) if *prev != item => rows.push(AuditRecord::new(actor, "update", entity, &k, Some(*prev), Some(item))?),
+            None => changes.push(AuditRecord::new(
+                actor,
+                "create",
+                entity,
+                &k,
+                None,
+                Some(item),
+            )?),
+            Some(prev) if *prev != item => changes.push(AuditRecord::new(
+                actor,
+                "update",
+                entity,
+                &k,
+                Some(*prev),
+                Some(item),
+            )?),
             Some(_) => {}
         }
     }
-    Ok(())
+    Ok((deletes, changes))
 }

@@ -12,7 +12,10 @@ pub struct Capacity {
 
 impl Capacity {
     pub fn new(total_units: u32, used_units: u32) -> Self {
-        Self { total_units, used_units }
+        Self {
+            total_units,
+            used_units,
+        }
     }
 
     /// Units still free; negative when the stamp is over-committed.

@@ -32,24 +32,103 @@ impl SplitMix64 {
 }
 
 const COMPANIES: [&str; 30] = [
-    "Contoso", "Fabrikam", "Northwind Traders", "Tailspin Toys", "Wingtip Toys",
-    "Adventure Works", "Litware", "Proseware", "Woodgrove Bank", "Fourth Coffee",
-    "Alpine Ski House", "Blue Yonder Airlines", "Coho Winery", "Lamna Healthcare",
-    "Margie's Travel", "Trey Research", "Wide World Importers", "VanArsdel",
-    "Humongous Insurance", "Lucerne Publishing", "Graphic Design Institute", "Relecloud",
-    "Southridge Video", "Consolidated Messenger", "A. Datum", "Bellows College",
-    "Munson's Pickles", "Nod Publishers", "First Up Consultants", "Best For You Organics",
+    "Contoso",
+    "Fabrikam",
+    "Northwind Traders",
+    "Tailspin Toys",
+    "Wingtip Toys",
+    "Adventure Works",
+    "Litware",
+    "Proseware",
+    "Woodgrove Bank",
+    "Fourth Coffee",
+    "Alpine Ski House",
+    "Blue Yonder Airlines",
+    "Coho Winery",
+    "Lamna Healthcare",
+    "Margie's Travel",
+    "Trey Research",
+    "Wide World Importers",
+    "VanArsdel",
+    "Humongous Insurance",
+    "Lucerne Publishing",
+    "Graphic Design Institute",
+    "Relecloud",
+    "Southridge Video",
+    "Consolidated Messenger",
+    "A. Datum",
+    "Bellows College",
+    "Munson's Pickles",
+    "Nod Publishers",
+    "First Up Consultants",
+    "Best For You Organics",
 ];
 
 const STAMPS: [(&str, &str, &str, &str, u32, StampStatus); 8] = [
-    ("weu-01", "azure-westeurope", "standard", "1.4.0", 1000, StampStatus::Active),
-    ("weu-02", "azure-westeurope", "standard", "1.3.0", 1000, StampStatus::Active),
-    ("fra-01", "aws-eu-central-1", "standard", "1.4.0", 600, StampStatus::Active),
-    ("fra-ded-01", "aws-eu-central-1", "dedicated", "2.1.0", 400, StampStatus::Active),
-    ("use-01", "aws-us-east-1", "standard", "1.4.0", 1200, StampStatus::Active),
-    ("use-02", "aws-us-east-1", "standard", "1.3.0", 800, StampStatus::Draining),
-    ("tyo-01", "gcp-asia-northeast1", "standard", "1.4.0", 700, StampStatus::Active),
-    ("syd-01", "azure-australiaeast", "standard", "1.4.0", 400, StampStatus::Active),
+    (
+        "weu-01",
+        "azure-westeurope",
+        "standard",
+        "1.4.0",
+        1000,
+        StampStatus::Active,
+    ),
+    (
+        "weu-02",
+        "azure-westeurope",
+        "standard",
+        "1.3.0",
+        1000,
+        StampStatus::Active,
+    ),
+    (
+        "fra-01",
+        "aws-eu-central-1",
+        "standard",
+        "1.4.0",
+        600,
+        StampStatus::Active,
+    ),
+    (
+        "fra-ded-01",
+        "aws-eu-central-1",
+        "dedicated",
+        "2.1.0",
+        400,
+        StampStatus::Active,
+    ),
+    (
+        "use-01",
+        "aws-us-east-1",
+        "standard",
+        "1.4.0",
+        1200,
+        StampStatus::Active,
+    ),
+    (
+        "use-02",
+        "aws-us-east-1",
+        "standard",
+        "1.3.0",
+        800,
+        StampStatus::Draining,
+    ),
+    (
+        "tyo-01",
+        "gcp-asia-northeast1",
+        "standard",
+        "1.4.0",
+        700,
+        StampStatus::Active,
+    ),
+    (
+        "syd-01",
+        "azure-australiaeast",
+        "standard",
+        "1.4.0",
+        400,
+        StampStatus::Active,
+    ),
 ];
 
 /// Residency profiles the demo tenants draw from: (countries, geographies).
@@ -70,9 +149,27 @@ fn demo_error(e: IdError) -> String {
 pub fn demo_fleet(regions: &[Region]) -> Result<CatalogueDocument, String> {
     let version = |v: &str| TemplateVersion::new(v);
     let templates = vec![
-        template("standard", "1.3.0", 1000, Isolation::Shared, "Shared stamp, previous release")?,
-        template("standard", "1.4.0", 1000, Isolation::Shared, "Shared stamp, current release")?,
-        template("dedicated", "2.1.0", 400, Isolation::Dedicated, "Single-tenant stamp for regulated customers")?,
+        template(
+            "standard",
+            "1.3.0",
+            1000,
+            Isolation::Shared,
+            "Shared stamp, previous release",
+        )?,
+        template(
+            "standard",
+            "1.4.0",
+            1000,
+            Isolation::Shared,
+            "Shared stamp, current release",
+        )?,
+        template(
+            "dedicated",
+            "2.1.0",
+            400,
+            Isolation::Dedicated,
+            "Single-tenant stamp for regulated customers",
+        )?,
     ];
     let mut stamps = Vec::new();
     for (id, region, tpl, ver, capacity, status) in STAMPS {
@@ -98,10 +195,22 @@ pub fn demo_fleet(regions: &[Region]) -> Result<CatalogueDocument, String> {
             let slug: String = company
                 .to_lowercase()
                 .chars()
-                .filter_map(|c| if c.is_ascii_alphanumeric() { Some(c) } else if c == ' ' { Some('-') } else { None })
+                .filter_map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        Some(c)
+                    } else if c == ' ' {
+                        Some('-')
+                    } else {
+                        None
+                    }
+                })
                 .collect();
             let tier = if env == "staging" {
-                if rng.range(0, 2) == 0 { Tier::Free } else { Tier::Standard }
+                if rng.range(0, 2) == 0 {
+                    Tier::Free
+                } else {
+                    Tier::Standard
+                }
             } else {
                 Tier::ALL[rng.range(1, 3) as usize]
             };
@@ -119,28 +228,43 @@ pub fn demo_fleet(regions: &[Region]) -> Result<CatalogueDocument, String> {
                 tier,
                 size_units: size,
                 residency: Residency {
-                    countries: countries.iter().map(|c| CountryCode::new(*c)).collect::<Result<_, _>>()?,
+                    countries: countries
+                        .iter()
+                        .map(|c| CountryCode::new(*c))
+                        .collect::<Result<_, _>>()?,
                     geographies: geographies.iter().map(|g| (*g).to_owned()).collect(),
                     regions: Vec::new(),
                 },
-                isolation: if dedicated { Isolation::Dedicated } else { Isolation::Shared },
+                isolation: if dedicated {
+                    Isolation::Dedicated
+                } else {
+                    Isolation::Shared
+                },
                 pinned: tier == Tier::Enterprise && i % 4 == 0,
             });
         }
     }
 
     let bindings = bind_greedily(&templates, &stamps, &tenants, regions);
-    Ok(CatalogueDocument {
+    let mut doc = CatalogueDocument {
         schema_version: DOCUMENT_SCHEMA_VERSION,
         regions: Vec::new(),
         templates,
         stamps,
         tenants,
         bindings,
-    })
+    };
+    doc.canonicalize();
+    Ok(doc)
 }
 
-fn template(name: &str, ver: &str, units: u32, isolation: Isolation, description: &str) -> Result<StampTemplate, String> {
+fn template(
+    name: &str,
+    ver: &str,
+    units: u32,
+    isolation: Isolation,
+    description: &str,
+) -> Result<StampTemplate, String> {
     Ok(StampTemplate {
         name: TemplateName::new(name).map_err(demo_error)?,
         version: TemplateVersion::new(ver)?,
@@ -152,14 +276,22 @@ fn template(name: &str, ver: &str, units: u32, isolation: Isolation, description
 
 /// Puts each tenant on the least-utilized stamp that allows it (residency, isolation,
 /// capacity); a stand-in until the placement engine exists.
-fn bind_greedily(templates: &[StampTemplate], stamps: &[Stamp], tenants: &[Tenant], regions: &[Region]) -> Vec<Binding> {
+fn bind_greedily(
+    templates: &[StampTemplate],
+    stamps: &[Stamp],
+    tenants: &[Tenant],
+    regions: &[Region],
+) -> Vec<Binding> {
     let isolation_of = |s: &Stamp| {
         templates
             .iter()
             .find(|t| t.name == s.template && t.version == s.template_version)
             .map_or(Isolation::Shared, |t| t.isolation)
     };
-    let mut used: Vec<(Capacity, u32)> = stamps.iter().map(|s| (Capacity::new(s.capacity_units, 0), 0)).collect();
+    let mut used: Vec<(Capacity, u32)> = stamps
+        .iter()
+        .map(|s| (Capacity::new(s.capacity_units, 0), 0))
+        .collect();
     let mut bindings = Vec::new();
     for tenant in tenants {
         let best = stamps
@@ -173,11 +305,20 @@ fn bind_greedily(templates: &[StampTemplate], stamps: &[Stamp], tenants: &[Tenan
                     && (tenant.isolation == Isolation::Shared || count == 0)
                     && cap.fits(tenant.size_units, 0.0)
             })
-            .min_by(|(a, _), (b, _)| used[*a].0.utilization().total_cmp(&used[*b].0.utilization()));
+            .min_by(|(a, _), (b, _)| {
+                used[*a]
+                    .0
+                    .utilization()
+                    .total_cmp(&used[*b].0.utilization())
+            });
         if let Some((i, stamp)) = best {
             used[i].0.used_units += tenant.size_units;
             used[i].1 += 1;
-            bindings.push(Binding { tenant: tenant.id.clone(), stamp: stamp.id.clone(), version: 1 });
+            bindings.push(Binding {
+                tenant: tenant.id.clone(),
+                stamp: stamp.id.clone(),
+                version: 1,
+            });
         }
     }
     bindings

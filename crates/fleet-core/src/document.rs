@@ -32,6 +32,18 @@ pub struct CatalogueDocument {
     pub bindings: Vec<Binding>,
 }
 
+impl CatalogueDocument {
+    /// Sorts every list by its key, so equal catalogues give equal documents.
+    pub fn canonicalize(&mut self) {
+        self.regions.sort_by(|a, b| a.id.cmp(&b.id));
+        self.templates
+            .sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
+        self.stamps.sort_by(|a, b| a.id.cmp(&b.id));
+        self.tenants.sort_by(|a, b| a.id.cmp(&b.id));
+        self.bindings.sort_by(|a, b| a.tenant.cmp(&b.tenant));
+    }
+}
+
 /// A document that cannot be imported, with the path of the bad field.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{}{path}: {reason}", location.map(|(l, c)| format!("line {l}, column {c}: ")).unwrap_or_default())]
@@ -45,7 +57,11 @@ pub struct DocumentError {
 
 impl DocumentError {
     fn at(path: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self { path: path.into(), reason: reason.into(), location: None }
+        Self {
+            path: path.into(),
+            reason: reason.into(),
+            location: None,
+        }
     }
 }
 
@@ -74,7 +90,11 @@ pub fn parse_document(text: &str, builtin: &[Region]) -> Result<CatalogueDocumen
         let inner = e.inner();
         let path = e.path().to_string();
         DocumentError {
-            path: if path.is_empty() { ".".to_owned() } else { path },
+            path: if path.is_empty() {
+                ".".to_owned()
+            } else {
+                path
+            },
             reason: strip_position(&inner.to_string()),
             location: Some((inner.line(), inner.column())),
         }
@@ -95,12 +115,20 @@ pub fn validate(doc: &CatalogueDocument, builtin: &[Region]) -> Result<(), Docum
     let mut region_ids: HashSet<&RegionId> = builtin.iter().map(|r| &r.id).collect();
     for (i, region) in doc.regions.iter().enumerate() {
         let path = format!("regions[{i}]");
-        region.check().map_err(|(f, reason)| DocumentError::at(format!("{path}.{f}"), reason))?;
+        region
+            .check()
+            .map_err(|(f, reason)| DocumentError::at(format!("{path}.{f}"), reason))?;
         if region.builtin {
-            return Err(DocumentError::at(format!("{path}.builtin"), "custom regions must have builtin: false"));
+            return Err(DocumentError::at(
+                format!("{path}.builtin"),
+                "custom regions must have builtin: false",
+            ));
         }
         if !region_ids.insert(&region.id) {
-            return Err(DocumentError::at(format!("{path}.id"), format!("region {} already exists", region.id)));
+            return Err(DocumentError::at(
+                format!("{path}.id"),
+                format!("region {} already exists", region.id),
+            ));
         }
     }
 
@@ -108,10 +136,16 @@ pub fn validate(doc: &CatalogueDocument, builtin: &[Region]) -> Result<(), Docum
     for (i, t) in doc.templates.iter().enumerate() {
         let path = format!("templates[{i}]");
         if t.capacity_units == 0 {
-            return Err(DocumentError::at(format!("{path}.capacityUnits"), "must be greater than 0"));
+            return Err(DocumentError::at(
+                format!("{path}.capacityUnits"),
+                "must be greater than 0",
+            ));
         }
         if templates.insert((&t.name, &t.version), t).is_some() {
-            return Err(DocumentError::at(path, format!("template {} {} appears twice", t.name, t.version)));
+            return Err(DocumentError::at(
+                path,
+                format!("template {} {} appears twice", t.name, t.version),
+            ));
         }
     }
 
@@ -119,23 +153,38 @@ pub fn validate(doc: &CatalogueDocument, builtin: &[Region]) -> Result<(), Docum
     for (i, s) in doc.stamps.iter().enumerate() {
         let path = format!("stamps[{i}]");
         if !stamps.insert(&s.id) {
-            return Err(DocumentError::at(format!("{path}.id"), format!("stamp {} appears twice", s.id)));
+            return Err(DocumentError::at(
+                format!("{path}.id"),
+                format!("stamp {} appears twice", s.id),
+            ));
         }
         if !region_ids.contains(&s.region) {
-            return Err(DocumentError::at(format!("{path}.region"), format!("unknown region {}", s.region)));
+            return Err(DocumentError::at(
+                format!("{path}.region"),
+                format!("unknown region {}", s.region),
+            ));
         }
         if !templates.contains_key(&(&s.template, &s.template_version)) {
             return Err(DocumentError::at(
                 format!("{path}.templateVersion"),
-                format!("no template {} version {} in templates", s.template, s.template_version),
+                format!(
+                    "no template {} version {} in templates",
+                    s.template, s.template_version
+                ),
             ));
         }
         if s.capacity_units == 0 {
-            return Err(DocumentError::at(format!("{path}.capacityUnits"), "must be greater than 0"));
+            return Err(DocumentError::at(
+                format!("{path}.capacityUnits"),
+                "must be greater than 0",
+            ));
         }
         if let Some(endpoint) = &s.endpoint {
             if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
-                return Err(DocumentError::at(format!("{path}.endpoint"), "must be an http:// or https:// URL"));
+                return Err(DocumentError::at(
+                    format!("{path}.endpoint"),
+                    "must be an http:// or https:// URL",
+                ));
             }
         }
     }
@@ -144,22 +193,37 @@ pub fn validate(doc: &CatalogueDocument, builtin: &[Region]) -> Result<(), Docum
     for (i, t) in doc.tenants.iter().enumerate() {
         let path = format!("tenants[{i}]");
         if !tenants.insert(&t.id) {
-            return Err(DocumentError::at(format!("{path}.id"), format!("tenant {} appears twice", t.id)));
+            return Err(DocumentError::at(
+                format!("{path}.id"),
+                format!("tenant {} appears twice", t.id),
+            ));
         }
         if t.display_name.trim().is_empty() {
-            return Err(DocumentError::at(format!("{path}.displayName"), "must not be empty"));
+            return Err(DocumentError::at(
+                format!("{path}.displayName"),
+                "must not be empty",
+            ));
         }
         if t.size_units == 0 {
-            return Err(DocumentError::at(format!("{path}.sizeUnits"), "must be greater than 0"));
+            return Err(DocumentError::at(
+                format!("{path}.sizeUnits"),
+                "must be greater than 0",
+            ));
         }
         for (j, r) in t.residency.regions.iter().enumerate() {
             if !region_ids.contains(r) {
-                return Err(DocumentError::at(format!("{path}.residency.regions[{j}]"), format!("unknown region {r}")));
+                return Err(DocumentError::at(
+                    format!("{path}.residency.regions[{j}]"),
+                    format!("unknown region {r}"),
+                ));
             }
         }
         for (j, g) in t.residency.geographies.iter().enumerate() {
             if g.trim().is_empty() {
-                return Err(DocumentError::at(format!("{path}.residency.geographies[{j}]"), "must not be empty"));
+                return Err(DocumentError::at(
+                    format!("{path}.residency.geographies[{j}]"),
+                    "must not be empty",
+                ));
             }
         }
     }
@@ -168,16 +232,28 @@ pub fn validate(doc: &CatalogueDocument, builtin: &[Region]) -> Result<(), Docum
     for (i, b) in doc.bindings.iter().enumerate() {
         let path = format!("bindings[{i}]");
         if !tenants.contains(&b.tenant) {
-            return Err(DocumentError::at(format!("{path}.tenant"), format!("unknown tenant {}", b.tenant)));
+            return Err(DocumentError::at(
+                format!("{path}.tenant"),
+                format!("unknown tenant {}", b.tenant),
+            ));
         }
         if !stamps.contains(&b.stamp) {
-            return Err(DocumentError::at(format!("{path}.stamp"), format!("unknown stamp {}", b.stamp)));
+            return Err(DocumentError::at(
+                format!("{path}.stamp"),
+                format!("unknown stamp {}", b.stamp),
+            ));
         }
         if !bound.insert(&b.tenant) {
-            return Err(DocumentError::at(format!("{path}.tenant"), format!("tenant {} is bound twice", b.tenant)));
+            return Err(DocumentError::at(
+                format!("{path}.tenant"),
+                format!("tenant {} is bound twice", b.tenant),
+            ));
         }
         if b.version == 0 {
-            return Err(DocumentError::at(format!("{path}.version"), "must be 1 or more"));
+            return Err(DocumentError::at(
+                format!("{path}.version"),
+                "must be 1 or more",
+            ));
         }
     }
     Ok(())

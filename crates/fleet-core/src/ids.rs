@@ -50,7 +50,10 @@ pub fn check_slug(kind: &'static str, value: &str) -> Result<(), IdError> {
     if value.len() > MAX_ID_LEN {
         return fail("must be at most 63 characters");
     }
-    if !value.bytes().all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-')) {
+    if !value
+        .bytes()
+        .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-'))
+    {
         return fail("may contain only lowercase letters a-z, digits and '-'");
     }
     if !value.as_bytes()[0].is_ascii_lowercase() {
@@ -134,7 +137,13 @@ mod tests {
 
     #[test]
     fn accepts_typical_ids() {
-        for ok in ["a", "weu-01", "contoso-prod", "aws-eu-west-1", &"x".repeat(63)] {
+        for ok in [
+            "a",
+            "weu-01",
+            "contoso-prod",
+            "aws-eu-west-1",
+            &"x".repeat(63),
+        ] {
             assert!(TenantId::new(ok).is_ok(), "{ok}");
         }
     }
@@ -143,8 +152,14 @@ mod tests {
     fn each_rule_is_named() {
         let cases = [
             ("", "must not be empty"),
-            ("Weu", "may contain only lowercase letters a-z, digits and '-'"),
-            ("we_u", "may contain only lowercase letters a-z, digits and '-'"),
+            (
+                "Weu",
+                "may contain only lowercase letters a-z, digits and '-'",
+            ),
+            (
+                "we_u",
+                "may contain only lowercase letters a-z, digits and '-'",
+            ),
             ("1abc", "must start with a lowercase letter"),
             ("-abc", "must start with a lowercase letter"),
             ("abc-", "must not end with '-'"),
@@ -156,13 +171,19 @@ mod tests {
             assert!(err.to_string().starts_with("stamp id"), "{err}");
         }
         let long = "a".repeat(64);
-        assert_eq!(StampId::new(long).unwrap_err().rule, "must be at most 63 characters");
+        assert_eq!(
+            StampId::new(long).unwrap_err().rule,
+            "must be at most 63 characters"
+        );
     }
 
     #[test]
     fn deserializing_checks_the_rule() {
         let err = serde_json::from_str::<RegionId>("\"Bad Id\"").unwrap_err();
-        assert!(err.to_string().contains("region id \"Bad Id\" is invalid"), "{err}");
+        assert!(
+            err.to_string().contains("region id \"Bad Id\" is invalid"),
+            "{err}"
+        );
         let ok: RegionId = serde_json::from_str("\"azure-westeurope\"").unwrap();
         assert_eq!(ok.as_str(), "azure-westeurope");
     }

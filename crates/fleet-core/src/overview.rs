@@ -90,7 +90,10 @@ impl FleetOverview {
 
         let mut regions: Vec<RegionSummary> = Vec::new();
         for region in all_regions.iter().chain(&doc.regions) {
-            let here: Vec<&StampView> = stamps.iter().filter(|s| s.stamp.region == region.id).collect();
+            let here: Vec<&StampView> = stamps
+                .iter()
+                .filter(|s| s.stamp.region == region.id)
+                .collect();
             if here.is_empty() || regions.iter().any(|r| r.region.id == region.id) {
                 continue;
             }
@@ -98,7 +101,9 @@ impl FleetOverview {
                 region: region.clone(),
                 stamp_count: here.len() as u32,
                 tenant_count: here.iter().map(|s| s.tenant_count).sum(),
-                capacity: here.iter().fold(Capacity::default(), |acc, s| acc.plus(s.capacity)),
+                capacity: here
+                    .iter()
+                    .fold(Capacity::default(), |acc, s| acc.plus(s.capacity)),
             });
         }
         regions.sort_by(|a, b| a.region.id.cmp(&b.region.id));
@@ -106,14 +111,25 @@ impl FleetOverview {
         let mut tenants: Vec<TenantView> = doc
             .tenants
             .iter()
-            .map(|t| TenantView { tenant: t.clone(), stamp: stamp_of.get(&t.id).cloned() })
+            .map(|t| TenantView {
+                tenant: t.clone(),
+                stamp: stamp_of.get(&t.id).cloned(),
+            })
             .collect();
         tenants.sort_by(|a, b| a.tenant.id.cmp(&b.tenant.id));
 
-        let totals = stamps.iter().fold(Capacity::default(), |acc, s| acc.plus(s.capacity));
+        let totals = stamps
+            .iter()
+            .fold(Capacity::default(), |acc, s| acc.plus(s.capacity));
         let mut templates = doc.templates.clone();
         templates.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
-        FleetOverview { regions, stamps, tenants, templates, totals }
+        FleetOverview {
+            regions,
+            stamps,
+            tenants,
+            templates,
+            totals,
+        }
     }
 
     pub fn is_empty(&self) -> bool {

@@ -74,7 +74,10 @@ impl Region {
             return Err(("latitude", format!("{} is outside -90..=90", self.latitude)));
         }
         if !(-180.0..=180.0).contains(&self.longitude) {
-            return Err(("longitude", format!("{} is outside -180..=180", self.longitude)));
+            return Err((
+                "longitude",
+                format!("{} is outside -180..=180", self.longitude),
+            ));
         }
         Ok(())
     }
@@ -120,7 +123,11 @@ pub fn parse_regions_csv(
         None => return Err(err(1, "header", "file is empty".to_owned())),
     };
     if header != CSV_HEADER {
-        return Err(err(1, "header", format!("expected {}", CSV_HEADER.join(","))));
+        return Err(err(
+            1,
+            "header",
+            format!("expected {}", CSV_HEADER.join(",")),
+        ));
     }
     let mut regions = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -139,10 +146,13 @@ pub fn parse_regions_csv(
             ));
         }
         let number = |i: usize| {
-            cols[i]
-                .trim()
-                .parse::<f64>()
-                .map_err(|_| err(line, CSV_HEADER[i], format!("{:?} is not a number", cols[i])))
+            cols[i].trim().parse::<f64>().map_err(|_| {
+                err(
+                    line,
+                    CSV_HEADER[i],
+                    format!("{:?} is not a number", cols[i]),
+                )
+            })
         };
         let provider =
             ProviderId::new(cols[0].trim()).map_err(|e| err(line, "provider", e.to_string()))?;
@@ -161,9 +171,15 @@ pub fn parse_regions_csv(
             longitude: number(7)?,
             builtin,
         };
-        region.check().map_err(|(field, reason)| err(line, field, reason))?;
+        region
+            .check()
+            .map_err(|(field, reason)| err(line, field, reason))?;
         if !seen.insert(region.id.clone()) {
-            return Err(err(line, "code", format!("region {} appears twice", region.id)));
+            return Err(err(
+                line,
+                "code",
+                format!("region {} appears twice", region.id),
+            ));
         }
         regions.push(region);
     }
@@ -187,9 +203,15 @@ mod tests {
         let regions = builtin_regions().unwrap();
         assert_eq!(regions.len(), 85);
         for provider in ["azure", "aws", "gcp"] {
-            assert!(regions.iter().any(|r| r.provider.as_str() == provider), "{provider}");
+            assert!(
+                regions.iter().any(|r| r.provider.as_str() == provider),
+                "{provider}"
+            );
         }
-        let weu = regions.iter().find(|r| r.id.as_str() == "azure-westeurope").unwrap();
+        let weu = regions
+            .iter()
+            .find(|r| r.id.as_str() == "azure-westeurope")
+            .unwrap();
         assert_eq!(weu.country.as_str(), "NL");
         assert!((weu.latitude - 52.3667).abs() < 1e-9);
         assert!(weu.builtin);
@@ -197,10 +219,16 @@ mod tests {
 
     #[test]
     fn shipped_copy_matches_the_shared_facts() {
-        let shared = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/cloud-regions.csv");
+        let shared = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/cloud-regions.csv"
+        );
         let shared = std::fs::read_to_string(shared)
             .expect("shared/data/cloud-regions.csv sits beside the checkout");
-        assert_eq!(shared, BUILTIN_REGIONS_CSV, "copy shared/data/cloud-regions.csv into crates/fleet-core/data/");
+        assert_eq!(
+            shared, BUILTIN_REGIONS_CSV,
+            "copy shared/data/cloud-regions.csv into crates/fleet-core/data/"
+        );
     }
 
     #[test]
@@ -210,17 +238,45 @@ mod tests {
             ("", 1, "header"),
             ("a,b\n", 1, "header"),
             (&*format!("{header}\nazure,x,X,C,NL,Europe,1,2\n"), 2, "row"),
-            (&*format!("{header}\nazure,x,X,C,nl,Europe,1,2,s\n"), 2, "country"),
-            (&*format!("{header}\nazure,x,X,C,NL,Europe,north,2,s\n"), 2, "latitude"),
-            (&*format!("{header}\nazure,x,X,C,NL,Europe,1,200,s\n"), 2, "longitude"),
-            (&*format!("{header}\nAzure,x,X,C,NL,Europe,1,2,s\n"), 2, "provider"),
-            (&*format!("{header}\nazure,x,X,C,NL,Europe,1,2,s\n\nazure,x,X,C,NL,Europe,1,2,s\n"), 4, "code"),
-            (&*format!("{header}\nazure,x,,C,NL,Europe,1,2,s\n"), 2, "displayName"),
+            (
+                &*format!("{header}\nazure,x,X,C,nl,Europe,1,2,s\n"),
+                2,
+                "country",
+            ),
+            (
+                &*format!("{header}\nazure,x,X,C,NL,Europe,north,2,s\n"),
+                2,
+                "latitude",
+            ),
+            (
+                &*format!("{header}\nazure,x,X,C,NL,Europe,1,200,s\n"),
+                2,
+                "longitude",
+            ),
+            (
+                &*format!("{header}\nAzure,x,X,C,NL,Europe,1,2,s\n"),
+                2,
+                "provider",
+            ),
+            (
+                &*format!("{header}\nazure,x,X,C,NL,Europe,1,2,s\n\nazure,x,X,C,NL,Europe,1,2,s\n"),
+                4,
+                "code",
+            ),
+            (
+                &*format!("{header}\nazure,x,,C,NL,Europe,1,2,s\n"),
+                2,
+                "displayName",
+            ),
         ];
         for (text, line, field) in cases {
             let e = parse_regions_csv("r.csv", text, false).unwrap_err();
             assert_eq!((e.line, e.field.as_str()), (line, field), "{e}");
-            assert!(e.to_string().starts_with(&format!("r.csv:{line}: {field}: ")), "{e}");
+            assert!(
+                e.to_string()
+                    .starts_with(&format!("r.csv:{line}: {field}: ")),
+                "{e}"
+            );
         }
     }
 }

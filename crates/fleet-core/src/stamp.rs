@@ -81,7 +81,12 @@ mod tests {
 
     #[test]
     fn lifecycle_allows_the_documented_path() {
-        for (a, b) in [(Planned, Provisioning), (Provisioning, Active), (Active, Draining), (Draining, Retired)] {
+        for (a, b) in [
+            (Planned, Provisioning),
+            (Provisioning, Active),
+            (Active, Draining),
+            (Draining, Retired),
+        ] {
             assert!(a.can_become(b), "{a:?} -> {b:?}");
         }
         assert!(Provisioning.can_become(Failed));
@@ -89,7 +94,13 @@ mod tests {
 
     #[test]
     fn lifecycle_refuses_shortcuts() {
-        for (a, b) in [(Active, Retired), (Retired, Active), (Planned, Active), (Active, Provisioning), (Retired, Draining)] {
+        for (a, b) in [
+            (Active, Retired),
+            (Retired, Active),
+            (Planned, Active),
+            (Active, Provisioning),
+            (Retired, Draining),
+        ] {
             assert!(!a.can_become(b), "{a:?} -> {b:?}");
         }
     }

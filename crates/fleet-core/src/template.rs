@@ -107,7 +107,9 @@ mod tests {
 
     #[test]
     fn bad_versions_are_refused() {
-        for bad in ["", "1", "1.2", "1.2.3.4", "1.x.0", "v1.2.3", "1..3", "1.2.-3"] {
+        for bad in [
+            "", "1", "1.2", "1.2.3.4", "1.x.0", "v1.2.3", "1..3", "1.2.-3",
+        ] {
             let e = TemplateVersion::new(bad).unwrap_err();
             assert!(e.contains("MAJOR.MINOR.PATCH"), "{bad}: {e}");
         }

@@ -7,7 +7,9 @@ use crate::region::{CountryCode, Region};
 use crate::template::Isolation;
 
 /// The commercial tier of a tenant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum Tier {
     Free,
@@ -66,13 +68,22 @@ impl Residency {
         let mut parts = Vec::new();
         let join = |v: Vec<&str>| v.join(", ");
         if !self.countries.is_empty() {
-            parts.push(format!("countries {}", join(self.countries.iter().map(|c| c.as_str()).collect())));
+            parts.push(format!(
+                "countries {}",
+                join(self.countries.iter().map(|c| c.as_str()).collect())
+            ));
         }
         if !self.geographies.is_empty() {
-            parts.push(format!("geographies {}", join(self.geographies.iter().map(String::as_str).collect())));
+            parts.push(format!(
+                "geographies {}",
+                join(self.geographies.iter().map(String::as_str).collect())
+            ));
         }
         if !self.regions.is_empty() {
-            parts.push(format!("regions {}", join(self.regions.iter().map(|r| r.as_str()).collect())));
+            parts.push(format!(
+                "regions {}",
+                join(self.regions.iter().map(|r| r.as_str()).collect())
+            ));
         }
         parts.join("; ")
     }
@@ -111,7 +122,11 @@ mod tests {
     use crate::region::builtin_regions;
 
     fn region(id: &str) -> Region {
-        builtin_regions().unwrap().into_iter().find(|r| r.id.as_str() == id).unwrap()
+        builtin_regions()
+            .unwrap()
+            .into_iter()
+            .find(|r| r.id.as_str() == id)
+            .unwrap()
     }
 
     #[test]
@@ -120,13 +135,22 @@ mod tests {
         let nl = region("azure-westeurope");
         let us = region("aws-us-east-1");
         let eu = Residency {
-            countries: vec![CountryCode::new("DE").unwrap(), CountryCode::new("NL").unwrap()],
+            countries: vec![
+                CountryCode::new("DE").unwrap(),
+                CountryCode::new("NL").unwrap(),
+            ],
             ..Residency::default()
         };
         assert!(eu.allows(&de) && eu.allows(&nl) && !eu.allows(&us));
-        let europe_geo = Residency { geographies: vec!["Europe".into()], ..Residency::default() };
+        let europe_geo = Residency {
+            geographies: vec!["Europe".into()],
+            ..Residency::default()
+        };
         assert!(europe_geo.allows(&nl) && !europe_geo.allows(&de));
-        let both = Residency { regions: vec![nl.id.clone()], ..eu.clone() };
+        let both = Residency {
+            regions: vec![nl.id.clone()],
+            ..eu.clone()
+        };
         assert!(both.allows(&nl) && !both.allows(&de));
         assert!(Residency::default().allows(&us));
     }

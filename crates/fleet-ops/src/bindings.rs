@@ -20,6 +20,13 @@ pub fn typescript_bindings() -> String {
     declare!(
         &cfg,
         out,
+        fleet_core::TenantId,
+        fleet_core::StampId,
+        fleet_core::RegionId,
+        fleet_core::ProviderId,
+        fleet_core::TemplateName,
+        fleet_core::TemplateVersion,
+        fleet_core::CountryCode,
         fleet_core::Region,
         fleet_core::Isolation,
         fleet_core::StampTemplate,

@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use catalogue::{AuditEntry, Catalogue, Counts};
-use fleet_core::{builtin_regions, demo::demo_fleet, parse_document, CatalogueDocument, FleetOverview, Region};
+use fleet_core::{
+    builtin_regions, demo::demo_fleet, parse_document, CatalogueDocument, FleetOverview, Region,
+};
 use serde::Serialize;
 
 use crate::error::{OpsError, OpsResult};
@@ -36,7 +38,8 @@ pub struct Fleet {
 
 impl Fleet {
     pub async fn open(path: &Path) -> OpsResult<Self> {
-        let builtin = builtin_regions().map_err(|e| OpsError::internal(format!("built-in regions: {e}")))?;
+        let builtin =
+            builtin_regions().map_err(|e| OpsError::internal(format!("built-in regions: {e}")))?;
         let catalogue = Catalogue::open(path).await?;
         Ok(Self { catalogue, builtin })
     }
@@ -77,7 +80,11 @@ impl Fleet {
         self.refuse_if_not_empty("create the demo fleet").await?;
         let doc = self.demo_document()?;
         self.catalogue.replace_all(&doc, "demo").await?;
-        tracing::info!(stamps = doc.stamps.len(), tenants = doc.tenants.len(), "demo fleet created");
+        tracing::info!(
+            stamps = doc.stamps.len(),
+            tenants = doc.tenants.len(),
+            "demo fleet created"
+        );
         self.overview().await
     }
 
@@ -87,18 +94,25 @@ impl Fleet {
 
     pub async fn export_json(&self) -> OpsResult<String> {
         let doc = self.export().await?;
-        serde_json::to_string_pretty(&doc).map_err(|e| OpsError::internal(format!("cannot write the document: {e}")))
+        serde_json::to_string_pretty(&doc)
+            .map_err(|e| OpsError::internal(format!("cannot write the document: {e}")))
     }
 
     /// Imports a whole catalogue document. Everything is validated before anything is
     /// written, and the write is one transaction: all or nothing. A catalogue that is
     /// not empty is only replaced when `replace` is set.
-    pub async fn import_json(&self, source_name: &str, text: &str, replace: bool) -> OpsResult<ImportSummary> {
+    pub async fn import_json(
+        &self,
+        source_name: &str,
+        text: &str,
+        replace: bool,
+    ) -> OpsResult<ImportSummary> {
         let regions = self.catalogue.regions().await?;
         let builtin: Vec<Region> = regions.into_iter().filter(|r| r.builtin).collect();
         let doc = parse_document(text, &builtin).map_err(|e| OpsError::document(source_name, e))?;
         if !replace {
-            self.refuse_if_not_empty("import into it without --replace").await?;
+            self.refuse_if_not_empty("import into it without --replace")
+                .await?;
         }
         let audit_rows = self.catalogue.replace_all(&doc, "import").await?;
         let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);

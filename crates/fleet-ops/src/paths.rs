@@ -19,7 +19,9 @@ pub fn catalogue_path(explicit: Option<PathBuf>) -> OpsResult<PathBuf> {
         return Ok(PathBuf::from(path));
     }
     let dir = dirs::data_dir().ok_or_else(|| {
-        OpsError::invalid(format!("no OS data directory is known here: pass --catalogue PATH or set {CATALOGUE_ENV}"))
+        OpsError::invalid(format!(
+            "no OS data directory is known here: pass --catalogue PATH or set {CATALOGUE_ENV}"
+        ))
     })?;
     Ok(dir.join(APP_DIR).join("catalogue.sqlite"))
 }
@@ -30,7 +32,10 @@ pub fn log_dir() -> OpsResult<PathBuf> {
     if let Some(path) = std::env::var_os(LOG_DIR_ENV).filter(|v| !v.is_empty()) {
         return Ok(PathBuf::from(path));
     }
-    let dir = dirs::data_local_dir()
-        .ok_or_else(|| OpsError::invalid(format!("no OS data directory is known here: set {LOG_DIR_ENV}")))?;
+    let dir = dirs::data_local_dir().ok_or_else(|| {
+        OpsError::invalid(format!(
+            "no OS data directory is known here: set {LOG_DIR_ENV}"
+        ))
+    })?;
     Ok(dir.join(APP_DIR).join("logs"))
 }

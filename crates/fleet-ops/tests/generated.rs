@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 
 fn ui_generated(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/generated").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../ui/src/generated")
+        .join(name)
 }
 
 fn check(name: &str, fresh: String) {
@@ -31,7 +33,12 @@ fn typescript_bindings_are_fresh() {
 async fn mock_backend_demo_fleet_is_fresh() {
     // The browser mock shows exactly the overview the real backend builds for the demo.
     let dir = tempfile::tempdir().unwrap();
-    let fleet = fleet_ops::Fleet::open(&dir.path().join("c.sqlite")).await.unwrap();
+    let fleet = fleet_ops::Fleet::open(&dir.path().join("c.sqlite"))
+        .await
+        .unwrap();
     let overview = fleet.create_demo().await.unwrap();
-    check("demo-overview.json", serde_json::to_string_pretty(&overview).unwrap() + "\n");
+    check(
+        "demo-overview.json",
+        serde_json::to_string_pretty(&overview).unwrap() + "\n",
+    );
 }

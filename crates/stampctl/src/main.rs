@@ -13,7 +13,11 @@ use serde::Serialize;
 use table::Table;
 
 #[derive(Parser)]
-#[command(name = "stampctl", version, about = "Manage a Stampfleet catalogue from a terminal")]
+#[command(
+    name = "stampctl",
+    version,
+    about = "Manage a Stampfleet catalogue from a terminal"
+)]
 struct Cli {
     /// Catalogue file (default: $STAMPFLEET_CATALOGUE, else the OS data directory).
     #[arg(long, global = true, value_name = "PATH")]
@@ -82,9 +86,17 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
-        Err(e) => return fail(cli.output, &OpsError::internal(format!("cannot start: {e}"))),
+        Err(e) => {
+            return fail(
+                cli.output,
+                &OpsError::internal(format!("cannot start: {e}")),
+            )
+        }
     };
     let output = cli.output;
     match runtime.block_on(run(cli)) {
@@ -98,7 +110,10 @@ fn main() -> ExitCode {
 
 fn fail(output: Output, e: &OpsError) -> ExitCode {
     match output {
-        Output::Json => eprintln!("{}", serde_json::json!({ "code": e.code, "message": e.message })),
+        Output::Json => eprintln!(
+            "{}",
+            serde_json::json!({ "code": e.code, "message": e.message })
+        ),
         Output::Table => eprintln!("stampctl: error: {}", e.message),
     }
     ExitCode::FAILURE
@@ -108,10 +123,21 @@ async fn run(cli: Cli) -> OpsResult<String> {
     let fleet = Fleet::open(&paths::catalogue_path(cli.catalogue)?).await?;
     let out = cli.output;
     let text = match cli.command {
-        Command::Region { action: ListOnly::List } => {
+        Command::Region {
+            action: ListOnly::List,
+        } => {
             let regions = fleet.regions().await?;
             render(out, &regions, || {
-                let mut t = Table::new(vec!["ID", "PROVIDER", "NAME", "CITY", "COUNTRY", "GEOGRAPHY", "LAT", "LON"]);
+                let mut t = Table::new(vec![
+                    "ID",
+                    "PROVIDER",
+                    "NAME",
+                    "CITY",
+                    "COUNTRY",
+                    "GEOGRAPHY",
+                    "LAT",
+                    "LON",
+                ]);
                 for r in &regions {
                     t.row(vec![
                         r.id.to_string(),
@@ -127,15 +153,28 @@ async fn run(cli: Cli) -> OpsResult<String> {
                 t.render()
             })?
         }
-        Command::Stamp { action: ListOnly::List } => {
+        Command::Stamp {
+            action: ListOnly::List,
+        } => {
             let stamps = fleet.overview().await?.stamps;
             render(out, &stamps, || {
-                let mut t = Table::new(vec!["ID", "REGION", "TEMPLATE", "STATUS", "TENANTS", "USED", "TOTAL", "UTIL"]);
+                let mut t = Table::new(vec![
+                    "ID", "REGION", "TEMPLATE", "STATUS", "TENANTS", "USED", "TOTAL", "UTIL",
+                ]);
                 for s in &stamps {
                     t.row(vec![
                         s.stamp.id.to_string(),
                         s.stamp.region.to_string(),
-                        format!("{}@{}{}", s.stamp.template, s.stamp.template_version, if s.template_outdated { " (outdated)" } else { "" }),
+                        format!(
+                            "{}@{}{}",
+                            s.stamp.template,
+                            s.stamp.template_version,
+                            if s.template_outdated {
+                                " (outdated)"
+                            } else {
+                                ""
+                            }
+                        ),
                         s.stamp.status.as_str().to_owned(),
                         s.tenant_count.to_string(),
                         s.capacity.used_units.to_string(),
@@ -146,19 +185,32 @@ async fn run(cli: Cli) -> OpsResult<String> {
                 t.render()
             })?
         }
-        Command::Tenant { action: ListOnly::List } => {
+        Command::Tenant {
+            action: ListOnly::List,
+        } => {
             let tenants = fleet.overview().await?.tenants;
             render(out, &tenants, || {
-                let mut t = Table::new(vec!["ID", "NAME", "TIER", "SIZE", "ISOLATION", "RESIDENCY", "STAMP"]);
+                let mut t = Table::new(vec![
+                    "ID",
+                    "NAME",
+                    "TIER",
+                    "SIZE",
+                    "ISOLATION",
+                    "RESIDENCY",
+                    "STAMP",
+                ]);
                 for v in &tenants {
                     t.row(vec![
                         v.tenant.id.to_string(),
                         v.tenant.display_name.clone(),
                         v.tenant.tier.as_str().to_owned(),
                         v.tenant.size_units.to_string(),
-                        v.tenant.isolation.as_str().to_owned() + if v.tenant.pinned { ", pinned" } else { "" },
+                        v.tenant.isolation.as_str().to_owned()
+                            + if v.tenant.pinned { ", pinned" } else { "" },
                         v.tenant.residency.describe(),
-                        v.stamp.as_ref().map_or_else(|| "-".to_owned(), ToString::to_string),
+                        v.stamp
+                            .as_ref()
+                            .map_or_else(|| "-".to_owned(), ToString::to_string),
                     ]);
                 }
                 t.render()
@@ -186,7 +238,9 @@ async fn run(cli: Cli) -> OpsResult<String> {
                 None => json,
                 Some(path) => {
                     write_atomically(&path, &json)?;
-                    render(out, &serde_json::json!({ "file": path }), || format!("exported to {}\n", path.display()))?
+                    render(out, &serde_json::json!({ "file": path }), || {
+                        format!("exported to {}\n", path.display())
+                    })?
                 }
             }
         }
@@ -215,7 +269,11 @@ async fn run(cli: Cli) -> OpsResult<String> {
     Ok(text)
 }
 
-fn render<T: Serialize>(out: Output, value: &T, table: impl FnOnce() -> String) -> OpsResult<String> {
+fn render<T: Serialize>(
+    out: Output,
+    value: &T,
+    table: impl FnOnce() -> String,
+) -> OpsResult<String> {
     match out {
         Output::Table => Ok(table()),
         Output::Json => serde_json::to_string_pretty(value)
@@ -232,7 +290,8 @@ fn read_input(file: &PathBuf) -> OpsResult<(String, String)> {
             .map_err(|e| OpsError::invalid(format!("<stdin>: {e}")))?;
         return Ok(("<stdin>".to_owned(), text));
     }
-    let text = std::fs::read_to_string(file).map_err(|e| OpsError::invalid(format!("{}: {e}", file.display())))?;
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| OpsError::invalid(format!("{}: {e}", file.display())))?;
     Ok((file.display().to_string(), text))
 }
 

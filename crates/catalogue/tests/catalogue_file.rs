@@ -1,0 +1,209 @@
+//! The catalogue on real SQLite files: settings, audit rows, atomic writes, and refusal
+//! of files it must not touch (not SQLite, damaged, foreign, newer schema).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+
+use catalogue::{Catalogue, CatalogueError};
+use fleet_core::{builtin_regions, demo::demo_fleet, CatalogueDocument, StampId};
+use sqlx::Connection;
+
+fn demo() -> CatalogueDocument {
+    demo_fleet(&builtin_regions().unwrap()).unwrap()
+}
+
+async fn demo_catalogue(path: &Path) -> Catalogue {
+    let c = Catalogue::open(path).await.unwrap();
+    c.replace_all(&demo(), "test").await.unwrap();
+    c
+}
+
+#[tokio::test]
+async fn fresh_file_is_migrated_with_wal_full_sync_and_foreign_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/dir/catalogue.sqlite");
+    let c = Catalogue::open(&path).await.unwrap();
+    assert_eq!(c.pragmas().await.unwrap(), ("wal".to_owned(), 2, 1));
+    let counts = c.counts().await.unwrap();
+    assert_eq!(
+        (
+            counts.regions,
+            counts.stamps,
+            counts.tenants,
+            counts.audit_rows
+        ),
+        (85, 0, 0, 0)
+    );
+    assert_eq!(catalogue::known_schema_version(), 1);
+}
+
+#[tokio::test]
+async fn every_change_writes_an_audit_row_with_before_and_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = demo_catalogue(&dir.path().join("c.sqlite")).await;
+    let doc = demo();
+    let created = doc.templates.len() + doc.stamps.len() + doc.tenants.len() + doc.bindings.len();
+    assert_eq!(c.counts().await.unwrap().audit_rows as usize, created);
+
+    let mut changed = doc.clone();
+    changed.tenants[0].size_units += 5;
+    let gone = changed.tenants.remove(1).id;
+    changed.bindings.retain(|b| b.tenant != gone);
+    assert_eq!(c.replace_all(&changed, "alice").await.unwrap(), 3);
+
+    let rows = c.audit(3).await.unwrap();
+    let update = rows.iter().find(|r| r.action == "update").unwrap();
+    assert_eq!(
+        (update.entity.as_str(), update.actor.as_str()),
+        ("tenant", "alice")
+    );
+    assert!(update
+        .before
+        .as_deref()
+        .unwrap()
+        .contains(&format!("\"sizeUnits\":{}", doc.tenants[0].size_units)));
+    assert!(update
+        .after
+        .as_deref()
+        .unwrap()
+        .contains(&format!("\"sizeUnits\":{}", doc.tenants[0].size_units + 5)));
+    let deletes: Vec<_> = rows
+        .iter()
+        .filter(|r| r.action == "delete")
+        .map(|r| (r.entity.as_str(), r.entity_id.as_str()))
+        .collect();
+    assert_eq!(
+        deletes,
+        [("tenant", gone.as_str()), ("binding", gone.as_str())]
+    );
+    assert!(rows.iter().all(|r| r.at.ends_with('Z')));
+    assert_eq!(c.document().await.unwrap(), changed);
+}
+
+#[tokio::test]
+async fn a_failed_write_leaves_data_and_audit_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = demo_catalogue(&dir.path().join("c.sqlite")).await;
+    let before = c.document().await.unwrap();
+    let audit_before = c.counts().await.unwrap().audit_rows;
+
+    // Unvalidated on purpose: the last binding points at a stamp that does not exist,
+    // so the database's foreign key refuses the transaction after many rows went in.
+    let mut bad = demo();
+    bad.tenants[0].display_name = "Renamed".into();
+    bad.bindings.last_mut().unwrap().stamp = StampId::new("nowhere-01").unwrap();
+    let err = c.replace_all(&bad, "test").await.unwrap_err();
+    assert!(matches!(err, CatalogueError::Database(_)), "{err}");
+
+    assert_eq!(c.document().await.unwrap(), before);
+    assert_eq!(c.counts().await.unwrap().audit_rows, audit_before);
+}
+
+#[tokio::test]
+async fn reopening_keeps_everything_and_changes_no_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.sqlite");
+    demo_catalogue(&path).await.close().await;
+    let bytes = std::fs::read(&path).unwrap();
+    let c = Catalogue::open(&path).await.unwrap();
+    assert_eq!(c.document().await.unwrap(), demo());
+    assert_eq!(c.counts().await.unwrap().regions, 85);
+    c.close().await;
+    assert!(
+        std::fs::read(&path).unwrap() == bytes,
+        "opening an up-to-date catalogue wrote to it"
+    );
+}
+
+async fn assert_refused_untouched(path: &Path, expect: fn(&CatalogueError) -> bool) -> String {
+    let bytes = std::fs::read(path).unwrap();
+    let err = match Catalogue::open(path).await {
+        Ok(_) => panic!("{} was opened", path.display()),
+        Err(e) => e,
+    };
+    assert!(expect(&err), "unexpected error: {err}");
+    assert!(
+        std::fs::read(path).unwrap() == bytes,
+        "{} was modified",
+        path.display()
+    );
+    let msg = err.to_string();
+    assert!(
+        msg.contains(&path.display().to_string()),
+        "message does not name the file: {msg}"
+    );
+    msg
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_sqlite_is_reported_and_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.sqlite");
+    std::fs::write(&path, "these are my notes, not a database\n".repeat(100)).unwrap();
+    let msg =
+        assert_refused_untouched(&path, |e| matches!(e, CatalogueError::NotACatalogue { .. }))
+            .await;
+    assert!(msg.contains("not an SQLite database"), "{msg}");
+}
+
+#[tokio::test]
+async fn a_damaged_catalogue_is_reported_and_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.sqlite");
+    demo_catalogue(&path).await.close().await;
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.len() > 16_384, "demo catalogue spans several pages");
+    for b in &mut bytes[8192..16_384] {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let msg =
+        assert_refused_untouched(&path, |e| matches!(e, CatalogueError::Corrupt { .. })).await;
+    assert!(msg.contains("damaged"), "{msg}");
+}
+
+#[tokio::test]
+async fn another_programs_database_is_refused_and_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.sqlite");
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::query("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    let msg =
+        assert_refused_untouched(&path, |e| matches!(e, CatalogueError::NotACatalogue { .. }))
+            .await;
+    assert!(msg.contains("other tables"), "{msg}");
+}
+
+#[tokio::test]
+async fn a_catalogue_from_a_newer_schema_is_refused_and_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.sqlite");
+    demo_catalogue(&path).await.close().await;
+    let url = format!("sqlite://{}", path.display());
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (7, 'from the future', 1, x'00', 0)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+    let msg = assert_refused_untouched(&path, |e| {
+        matches!(
+            e,
+            CatalogueError::NewerSchema {
+                found: 7,
+                known: 1,
+                ..
+            }
+        )
+    })
+    .await;
+    assert!(msg.contains("newer Stampfleet"), "{msg}");
+}

@@ -1,0 +1,197 @@
+//! stampctl as a user runs it: the real binary on real catalogue files.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn stampctl(catalogue: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stampctl"))
+        .arg("--catalogue")
+        .arg(catalogue)
+        .args(args)
+        .env_remove("STAMPFLEET_CATALOGUE")
+        .output()
+        .unwrap()
+}
+
+fn ok(out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "stampctl failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn failed(out: Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8(out.stderr).unwrap()
+}
+
+fn demo_catalogue(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("c.sqlite");
+    let text = ok(stampctl(&path, &["demo"]));
+    assert_eq!(
+        text,
+        "demo fleet created: 8 stamps in 5 regions, 60 tenants\n"
+    );
+    path
+}
+
+#[test]
+fn stamp_list_as_json_is_valid_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = demo_catalogue(dir.path());
+    let stamps: Value =
+        serde_json::from_str(&ok(stampctl(&c, &["-o", "json", "stamp", "list"]))).unwrap();
+    let stamps = stamps.as_array().unwrap();
+    assert_eq!(stamps.len(), 8);
+    let syd = stamps
+        .iter()
+        .find(|s| s["stamp"]["id"] == "syd-01")
+        .unwrap();
+    assert_eq!(syd["stamp"]["region"], "azure-australiaeast");
+    assert_eq!(syd["capacity"]["totalUnits"], 400);
+}
+
+#[test]
+fn tables_have_a_header_and_a_row_per_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = demo_catalogue(dir.path());
+    let stamps = ok(stampctl(&c, &["stamp", "list"]));
+    let lines: Vec<&str> = stamps.lines().collect();
+    assert!(
+        lines[0].starts_with("ID") && lines[0].contains("UTIL"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines.len(), 9);
+    assert!(
+        stamps.contains("syd-01") && stamps.contains("88%"),
+        "{stamps}"
+    );
+    assert!(stamps.contains("standard@1.3.0 (outdated)"), "{stamps}");
+    assert_eq!(ok(stampctl(&c, &["tenant", "list"])).lines().count(), 61);
+    let regions = ok(stampctl(&c, &["region", "list"]));
+    assert_eq!(regions.lines().count(), 86);
+    assert!(
+        regions.contains("azure-westeurope") && regions.contains("Netherlands"),
+        "{regions}"
+    );
+}
+
+#[test]
+fn export_and_import_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = demo_catalogue(dir.path());
+    let file = dir.path().join("fleet.json");
+    ok(stampctl(&c, &["export", "--file", file.to_str().unwrap()]));
+    let exported = std::fs::read_to_string(&file).unwrap();
+
+    let copy = dir.path().join("copy.sqlite");
+    let summary: Value = serde_json::from_str(&ok(stampctl(
+        &copy,
+        &["-o", "json", "import", file.to_str().unwrap()],
+    )))
+    .unwrap();
+    assert_eq!(
+        (summary["stamps"].as_u64(), summary["tenants"].as_u64()),
+        (Some(8), Some(60))
+    );
+    assert_eq!(ok(stampctl(&copy, &["export"])), exported);
+}
+
+#[test]
+fn a_malformed_import_names_the_field_and_leaves_the_catalogue_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = demo_catalogue(dir.path());
+    let mut doc: Value = serde_json::from_str(&ok(stampctl(&c, &["export"]))).unwrap();
+    doc["tenants"][4]["tier"] = Value::from("platinum");
+    let file = dir.path().join("bad.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+
+    let before = std::fs::read(&c).unwrap();
+    let err = failed(stampctl(
+        &c,
+        &["import", "--replace", file.to_str().unwrap()],
+    ));
+    assert!(err.contains("bad.json: line "), "{err}");
+    assert!(
+        err.contains("tenants[4].tier: unknown variant `platinum`"),
+        "{err}"
+    );
+    assert!(
+        std::fs::read(&c).unwrap() == before,
+        "the catalogue file changed"
+    );
+
+    let json_err: Value = serde_json::from_str(&failed(stampctl(
+        &c,
+        &["-o", "json", "import", "--replace", file.to_str().unwrap()],
+    )))
+    .unwrap();
+    assert_eq!(json_err["code"], "invalid_input");
+}
+
+#[test]
+fn import_into_a_non_empty_catalogue_needs_replace() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = demo_catalogue(dir.path());
+    let file = dir.path().join("fleet.json");
+    std::fs::write(&file, ok(stampctl(&c, &["export"]))).unwrap();
+    let err = failed(stampctl(&c, &["import", file.to_str().unwrap()]));
+    assert!(err.contains("not empty (8 stamps, 60 tenants)"), "{err}");
+    let err = failed(stampctl(&c, &["demo"]));
+    assert!(err.contains("cannot create the demo fleet"), "{err}");
+    ok(stampctl(
+        &c,
+        &["import", "--replace", file.to_str().unwrap()],
+    ));
+}
+
+#[test]
+fn a_file_that_is_not_a_catalogue_is_reported_and_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("photo.jpg");
+    std::fs::write(&path, [0xFFu8, 0xD8, 0xFF, 0xE0].repeat(500)).unwrap();
+    let err = failed(stampctl(&path, &["stamp", "list"]));
+    assert!(
+        err.contains("photo.jpg: not a Stampfleet catalogue"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        [0xFFu8, 0xD8, 0xFF, 0xE0].repeat(500)
+    );
+}
+
+#[test]
+fn the_catalogue_env_var_is_honoured() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = demo_catalogue(dir.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_stampctl"))
+        .args(["-o", "json", "info"])
+        .env("STAMPFLEET_CATALOGUE", &c)
+        .output()
+        .unwrap();
+    let info: Value = serde_json::from_str(&ok(out)).unwrap();
+    assert_eq!(info["path"], c.display().to_string());
+    assert_eq!(info["counts"]["tenants"], 60);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = Command::new(env!("CARGO_BIN_EXE_stampctl"))
+        .args(["stamp", "frobnicate"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("frobnicate"));
+}

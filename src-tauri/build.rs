@@ -1,0 +1,10 @@
+const COMMANDS: &[&str] = &["catalogue_info", "fleet_overview", "create_demo_fleet"];
+
+fn main() {
+    // Each command gets an `allow-<command>` permission; capabilities/ grants exactly these.
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .unwrap_or_else(|e| panic!("tauri build step failed: {e:#}"));
+}

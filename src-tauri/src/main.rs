@@ -1,0 +1,108 @@
+//! Stampfleet desktop app: opens the catalogue, installs logging, shows the window.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod logging;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use fleet_ops::{paths, Fleet};
+
+const USAGE: &str = "usage: stampfleet [--catalogue PATH]\n\
+  --catalogue PATH   catalogue file (default: $STAMPFLEET_CATALOGUE, else the OS data directory)";
+
+/// Reads `--catalogue PATH` / `--catalogue=PATH`; anything else is a usage error.
+fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<PathBuf>, String> {
+    let mut catalogue = None;
+    let mut args = args.peekable();
+    while let Some(arg) = args.next() {
+        if arg == "--catalogue" {
+            catalogue = Some(PathBuf::from(
+                args.next().ok_or("--catalogue needs a PATH")?,
+            ));
+        } else if let Some(path) = arg.strip_prefix("--catalogue=") {
+            catalogue = Some(PathBuf::from(path));
+        } else if arg == "--help" || arg == "-h" {
+            return Err(String::new());
+        } else {
+            return Err(format!("unknown argument {arg:?}"));
+        }
+    }
+    Ok(catalogue)
+}
+
+fn main() -> ExitCode {
+    let explicit = match parse_args(std::env::args().skip(1)) {
+        Ok(path) => path,
+        Err(e) if e.is_empty() => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("stampfleet: {e}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    logging::install();
+
+    // A catalogue that cannot be opened is shown in the window, not a crash.
+    let fleet = paths::catalogue_path(explicit).and_then(|path| {
+        tracing::info!(path = %path.display(), "opening catalogue");
+        tauri::async_runtime::block_on(Fleet::open(&path))
+    });
+    if let Err(e) = &fleet {
+        tracing::error!(error = %e.message, "catalogue unavailable");
+    }
+
+    let result = tauri::Builder::default()
+        .manage(commands::AppState(fleet))
+        .invoke_handler(tauri::generate_handler![
+            commands::catalogue_info,
+            commands::fleet_overview,
+            commands::create_demo_fleet,
+        ])
+        .run(tauri::generate_context!());
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "window failed");
+            eprintln!("stampfleet: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_args;
+
+    fn args(v: &[&str]) -> impl Iterator<Item = String> {
+        v.iter()
+            .map(|s| (*s).to_owned())
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    #[test]
+    fn catalogue_flag_both_forms() {
+        assert_eq!(
+            parse_args(args(&["--catalogue", "/a"])),
+            Ok(Some("/a".into()))
+        );
+        assert_eq!(parse_args(args(&["--catalogue=/b"])), Ok(Some("/b".into())));
+        assert_eq!(parse_args(args(&[])), Ok(None));
+    }
+
+    #[test]
+    fn bad_arguments_are_named() {
+        assert_eq!(
+            parse_args(args(&["--catalog"])),
+            Err("unknown argument \"--catalog\"".into())
+        );
+        assert_eq!(
+            parse_args(args(&["--catalogue"])),
+            Err("--catalogue needs a PATH".into())
+        );
+    }
+}

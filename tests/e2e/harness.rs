@@ -1,0 +1,180 @@
+//! Drives the real Stampfleet binary in a real window: tauri-driver in front of
+//! WebKitWebDriver, under the Xvfb display the test command provides.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// How long any one wait in these tests may take before it fails.
+pub const WAIT: Duration = Duration::from_secs(30);
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+/// The desktop binary under test: $STAMPFLEET_APP, else target/debug/stampfleet.
+pub fn app_binary() -> PathBuf {
+    let path = std::env::var_os("STAMPFLEET_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/debug/stampfleet"));
+    assert!(
+        path.is_file(),
+        "{} is missing: build the UI and the app first (npm --prefix ui run build && cargo build -p stampfleet)",
+        path.display()
+    );
+    path
+}
+
+fn tauri_driver() -> PathBuf {
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let candidates = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .chain([home.join(".cargo/bin")])
+        .map(|d| d.join("tauri-driver"));
+    candidates
+        .into_iter()
+        .find(|p| p.is_file())
+        .expect("tauri-driver is not installed: cargo install tauri-driver --locked")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One app session: a tauri-driver process and a WebDriver client on it.
+pub struct AppSession {
+    pub client: Client,
+    driver: Child,
+}
+
+impl AppSession {
+    /// Starts the app on `catalogue`, logging into `log_dir`.
+    pub async fn start(catalogue: &Path, log_dir: &Path) -> Self {
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "no DISPLAY: run the end-to-end tests under xvfb-run"
+        );
+        let app = app_binary();
+        let port = free_port();
+        let native_port = free_port();
+        let mut driver = Command::new(tauri_driver())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("STAMPFLEET_CATALOGUE", catalogue)
+            .env("STAMPFLEET_LOG_DIR", log_dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start tauri-driver");
+        let deadline = Instant::now() + WAIT;
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Some(status) = driver.try_wait().unwrap() {
+                panic!("tauri-driver exited early: {status}");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not listen on port {port} within {WAIT:?}"
+            );
+            // A readiness probe of the real condition, bounded by the deadline.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app }),
+        );
+        caps.insert("browserName".into(), "wry".into());
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("WebDriver session with the app");
+        let timeouts = fantoccini::wd::TimeoutConfiguration::new(Some(WAIT), Some(WAIT), None);
+        client
+            .update_timeouts(timeouts)
+            .await
+            .expect("set WebDriver timeouts");
+        Self { client, driver }
+    }
+
+    /// Waits for the first element matching `css`.
+    pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css} within {WAIT:?}: {e}"))
+    }
+
+    /// Waits until exactly `n` elements match `css` (a MutationObserver in the page
+    /// tells when), and returns them.
+    pub async fn find_n(&self, css: &str, n: usize) -> Vec<fantoccini::elements::Element> {
+        const WATCH: &str = r#"
+            const [css, n, done] = arguments;
+            const ok = () => document.querySelectorAll(css).length === n;
+            if (ok()) { done(true); return; }
+            const watcher = new MutationObserver(() => { if (ok()) { watcher.disconnect(); done(true); } });
+            watcher.observe(document.body, { childList: true, subtree: true, attributes: true });
+        "#;
+        let waited = self
+            .client
+            .execute_async(WATCH, vec![css.into(), n.into()])
+            .await;
+        let found = self.client.find_all(Locator::Css(css)).await.unwrap();
+        assert!(
+            waited.is_ok() && found.len() == n,
+            "{css}: {} elements, expected {n} ({waited:?})",
+            found.len()
+        );
+        found
+    }
+
+    /// Saves a screenshot of the window under target/e2e-screenshots/.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "the screenshot is not a PNG");
+        let dir = workspace_root().join("target/e2e-screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    /// Ends the session and stops tauri-driver with SIGTERM (SIGKILL would leave
+    /// WebKitWebDriver behind).
+    pub async fn stop(mut self) {
+        let _ = self.client.close().await;
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.driver.id().to_string()])
+            .status();
+        let deadline = Instant::now() + WAIT;
+        while self.driver.try_wait().unwrap().is_none() {
+            if Instant::now() > deadline {
+                let _ = self.driver.kill();
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let _ = self.driver.wait();
+    }
+}

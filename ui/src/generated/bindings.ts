@@ -1,0 +1,102 @@
+// Generated from the Rust types by fleet-ops; do not edit.
+// Regenerate: STAMPFLEET_WRITE_GENERATED=1 cargo test -p fleet-ops --test generated
+
+export type TenantId = string;
+
+export type StampId = string;
+
+export type RegionId = string;
+
+export type ProviderId = string;
+
+export type TemplateName = string;
+
+export type TemplateVersion = string;
+
+export type CountryCode = string;
+
+export type Region = { id: RegionId, provider: ProviderId, 
+/**
+ * The provider's own code, e.g. `westeurope` or `eu-west-1`.
+ */
+code: string, displayName: string, city: string, country: CountryCode, 
+/**
+ * The provider's geography grouping, e.g. `Europe`.
+ */
+geography: string, latitude: number, longitude: number, 
+/**
+ * True for regions shipped with Stampfleet; false for operator-defined ones.
+ */
+builtin: boolean, };
+
+export type Isolation = "shared" | "dedicated";
+
+export type StampTemplate = { name: TemplateName, version: TemplateVersion, 
+/**
+ * Capacity units a stamp of this template offers unless the stamp overrides it.
+ */
+capacityUnits: number, isolation: Isolation, description: string, };
+
+export type StampStatus = "planned" | "provisioning" | "active" | "draining" | "retired" | "failed";
+
+export type Stamp = { id: StampId, region: RegionId, template: TemplateName, templateVersion: TemplateVersion, capacityUnits: number, status: StampStatus, 
+/**
+ * The stamp's API base URL, once it has one.
+ */
+endpoint: string | null, };
+
+export type Tier = "free" | "standard" | "premium" | "enterprise";
+
+export type Residency = { countries: Array<CountryCode>, geographies: Array<string>, regions: Array<RegionId>, };
+
+export type Tenant = { id: TenantId, displayName: string, tier: Tier, 
+/**
+ * Capacity units this tenant takes on its stamp.
+ */
+sizeUnits: number, residency: Residency, isolation: Isolation, 
+/**
+ * A pinned tenant is never moved by rebalancing or draining.
+ */
+pinned: boolean, };
+
+export type Binding = { tenant: TenantId, stamp: StampId, version: number, };
+
+export type Capacity = { totalUnits: number, usedUnits: number, };
+
+export type CatalogueDocument = { schemaVersion: number, 
+/**
+ * Custom (operator-defined) regions only.
+ */
+regions: Array<Region>, templates: Array<StampTemplate>, stamps: Array<Stamp>, tenants: Array<Tenant>, bindings: Array<Binding>, };
+
+export type StampView = { stamp: Stamp, capacity: Capacity, tenantCount: number, 
+/**
+ * A newer version of the stamp's template exists.
+ */
+templateOutdated: boolean, };
+
+export type RegionSummary = { region: Region, stampCount: number, tenantCount: number, capacity: Capacity, };
+
+export type TenantView = { tenant: Tenant, 
+/**
+ * The stamp the tenant lives on; none while it is not placed.
+ */
+stamp: StampId | null, };
+
+export type FleetOverview = { 
+/**
+ * Regions that hold at least one stamp, by id.
+ */
+regions: Array<RegionSummary>, stamps: Array<StampView>, tenants: Array<TenantView>, templates: Array<StampTemplate>, totals: Capacity, };
+
+export type Counts = { regions: number, templates: number, stamps: number, tenants: number, bindings: number, auditRows: number, };
+
+export type AuditEntry = { id: number, at: string, actor: string, action: string, entity: string, entityId: string, before: string | null, after: string | null, };
+
+export type CatalogueInfo = { path: string, schemaVersion: number, counts: Counts, };
+
+export type ImportSummary = { stamps: number, tenants: number, bindings: number, auditRows: number, };
+
+export type ErrorCode = "catalogue_unavailable" | "invalid_input" | "conflict" | "internal";
+
+export type OpsError = { code: ErrorCode, message: string, };
