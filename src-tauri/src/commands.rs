@@ -2,29 +2,20 @@
 //! `{code, message}` (fleet_ops::OpsError).
 
 use fleet_core::FleetOverview;
-use fleet_ops::{CatalogueInfo, Fleet, OpsError};
+use fleet_ops::{CatalogueInfo, FleetSlot, OpsError};
 use tauri::State;
 
-/// The catalogue the window works on, or why it could not be opened.
-pub struct AppState(pub Result<Fleet, OpsError>);
-
-impl AppState {
-    fn fleet(&self) -> Result<&Fleet, OpsError> {
-        self.0.as_ref().map_err(Clone::clone)
-    }
+#[tauri::command]
+pub async fn catalogue_info(slot: State<'_, FleetSlot>) -> Result<CatalogueInfo, OpsError> {
+    slot.get().await?.info().await
 }
 
 #[tauri::command]
-pub async fn catalogue_info(state: State<'_, AppState>) -> Result<CatalogueInfo, OpsError> {
-    state.fleet()?.info().await
+pub async fn fleet_overview(slot: State<'_, FleetSlot>) -> Result<FleetOverview, OpsError> {
+    slot.get().await?.overview().await
 }
 
 #[tauri::command]
-pub async fn fleet_overview(state: State<'_, AppState>) -> Result<FleetOverview, OpsError> {
-    state.fleet()?.overview().await
-}
-
-#[tauri::command]
-pub async fn create_demo_fleet(state: State<'_, AppState>) -> Result<FleetOverview, OpsError> {
-    state.fleet()?.create_demo().await
+pub async fn create_demo_fleet(slot: State<'_, FleetSlot>) -> Result<FleetOverview, OpsError> {
+    slot.get().await?.create_demo().await
 }

@@ -7,7 +7,7 @@ mod logging;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use fleet_ops::{paths, Fleet};
+use fleet_ops::{paths, FleetSlot};
 
 const USAGE: &str = "usage: stampfleet [--catalogue PATH]\n\
   --catalogue PATH   catalogue file (default: $STAMPFLEET_CATALOGUE, else the OS data directory)";
@@ -46,17 +46,12 @@ fn main() -> ExitCode {
     };
     logging::install();
 
-    // A catalogue that cannot be opened is shown in the window, not a crash.
-    let fleet = paths::catalogue_path(explicit).and_then(|path| {
-        tracing::info!(path = %path.display(), "opening catalogue");
-        tauri::async_runtime::block_on(Fleet::open(&path))
-    });
-    if let Err(e) = &fleet {
-        tracing::error!(error = %e.message, "catalogue unavailable");
-    }
+    // The catalogue opens on the window's first call; a catalogue that cannot be opened
+    // is shown in the window (and retried on "Try again"), never a crash.
+    let slot = FleetSlot::new(paths::catalogue_path(explicit));
 
     let result = tauri::Builder::default()
-        .manage(commands::AppState(fleet))
+        .manage(slot)
         .invoke_handler(tauri::generate_handler![
             commands::catalogue_info,
             commands::fleet_overview,

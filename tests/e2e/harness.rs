@@ -48,6 +48,13 @@ fn tauri_driver() -> PathBuf {
         .expect("tauri-driver is not installed: cargo install tauri-driver --locked")
 }
 
+/// tauri-driver's own output, kept under target/e2e-logs/ for post-mortems.
+fn driver_log(port: u16) -> std::fs::File {
+    let dir = workspace_root().join("target/e2e-logs");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::File::create(dir.join(format!("tauri-driver-{port}.log"))).unwrap()
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -81,8 +88,10 @@ impl AppSession {
             ])
             .env("STAMPFLEET_CATALOGUE", catalogue)
             .env("STAMPFLEET_LOG_DIR", log_dir)
+            // Never inherit our pipes: a lingering driver would hold the test's output open.
+            .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::from(driver_log(port)))
             .spawn()
             .expect("start tauri-driver");
         let deadline = Instant::now() + WAIT;

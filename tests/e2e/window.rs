@@ -39,9 +39,14 @@ async fn demo_fleet_is_one_click_away() {
         .unwrap()
         .to_lowercase()
         .contains("contoso"));
-    search.clear().await.unwrap();
+    // Select all, then delete: what a person does (WebDriver's clear() fires no input event).
+    search.send_keys("\u{E009}a\u{E000}\u{E003}").await.unwrap();
     app.find_n("[data-testid=tenant-row]", 60).await;
 
+    app.client
+        .execute("window.scrollTo(0, 0)", vec![])
+        .await
+        .unwrap();
     let shot = app.screenshot("demo-fleet.png").await;
     println!("screenshot: {}", shot.display());
     app.stop().await;

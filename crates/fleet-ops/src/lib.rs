@@ -5,7 +5,9 @@ mod bindings;
 mod error;
 mod fleet;
 pub mod paths;
+mod slot;
 
 pub use bindings::typescript_bindings;
 pub use error::{ErrorCode, OpsError, OpsResult};
 pub use fleet::{CatalogueInfo, Fleet, ImportSummary};
+pub use slot::FleetSlot;

@@ -1,0 +1,71 @@
+//! The desktop app's handle on its catalogue: opened on first use, and opened again on
+//! the next call after a failure, so "Try again" works once the operator has moved a
+//! bad file aside.
+
+use std::path::PathBuf;
+
+use tokio::sync::Mutex;
+
+use crate::error::OpsResult;
+use crate::fleet::Fleet;
+
+pub struct FleetSlot {
+    path: OpsResult<PathBuf>,
+    fleet: Mutex<Option<Fleet>>,
+}
+
+impl FleetSlot {
+    /// `path` is where the catalogue is, or why no path could be chosen.
+    pub fn new(path: OpsResult<PathBuf>) -> Self {
+        Self {
+            path,
+            fleet: Mutex::new(None),
+        }
+    }
+
+    /// The open catalogue, opening it now if it is not open yet.
+    pub async fn get(&self) -> OpsResult<Fleet> {
+        let mut slot = self.fleet.lock().await;
+        if let Some(fleet) = slot.as_ref() {
+            return Ok(fleet.clone());
+        }
+        let path = self.path.clone()?;
+        let fleet = Fleet::open(&path).await.inspect_err(|e| {
+            tracing::error!(path = %path.display(), error = %e.message, "catalogue unavailable");
+        })?;
+        *slot = Some(fleet.clone());
+        Ok(fleet)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorCode;
+
+    #[tokio::test]
+    async fn a_failed_open_is_retried_on_the_next_call() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.sqlite");
+        std::fs::write(&path, "not a database, long enough to have a header").unwrap();
+        let slot = FleetSlot::new(Ok(path.clone()));
+        assert_eq!(
+            slot.get().await.err().map(|e| e.code),
+            Some(ErrorCode::CatalogueUnavailable)
+        );
+
+        std::fs::remove_file(&path).unwrap();
+        let fleet = slot.get().await.unwrap();
+        assert_eq!(fleet.info().await.unwrap().counts.stamps, 0);
+        assert_eq!(slot.get().await.unwrap().path(), path);
+    }
+
+    #[tokio::test]
+    async fn no_path_is_reported_on_every_call() {
+        let slot = FleetSlot::new(Err(crate::OpsError::invalid("no OS data directory")));
+        assert_eq!(
+            slot.get().await.err().map(|e| e.message),
+            Some("no OS data directory".to_owned())
+        );
+    }
+}
