@@ -8,6 +8,7 @@ pub mod ids;
 pub mod overview;
 pub mod region;
 pub mod stamp;
+pub mod synthetic;
 pub mod template;
 pub mod tenant;
 

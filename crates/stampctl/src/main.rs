@@ -70,6 +70,18 @@ enum Command {
     },
     /// The catalogue's path, schema and counts.
     Info,
+    /// Write a synthetic catalogue document of any size (for benchmarks); touches no catalogue.
+    Generate {
+        #[arg(long)]
+        stamps: u32,
+        #[arg(long)]
+        tenants: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -82,7 +94,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn,sqlx=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -120,6 +132,15 @@ fn fail(output: Output, e: &OpsError) -> ExitCode {
 }
 
 async fn run(cli: Cli) -> OpsResult<String> {
+    if let Command::Generate { stamps, tenants, seed, file } = cli.command {
+        let regions = fleet_core::builtin_regions().map_err(|e| OpsError::internal(e.to_string()))?;
+        let doc = fleet_core::synthetic::synthetic_fleet(&regions, stamps, tenants, seed).map_err(OpsError::invalid)?;
+        let json = serde_json::to_string(&doc).map_err(|e| OpsError::internal(e.to_string()))? + "\n";
+        return match file {
+            None => Ok(json),
+            Some(path) => write_atomically(&path, &json).map(|()| String::new()),
+        };
+    }
     let fleet = Fleet::open(&paths::catalogue_path(cli.catalogue)?).await?;
     let out = cli.output;
     let text = match cli.command {
@@ -264,6 +285,7 @@ async fn run(cli: Cli) -> OpsResult<String> {
                 )
             })?
         }
+        Command::Generate { .. } => return Err(OpsError::internal("generate does not open a catalogue")),
     };
     fleet.close().await;
     Ok(text)
