@@ -1,0 +1,51 @@
+import type { Capacity, Residency } from "../generated/bindings";
+
+const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+
+export function formatCount(n: number): string {
+  return integer.format(n);
+}
+
+/** Utilization in percent (0 when there is no capacity), unrounded. */
+export function utilization(capacity: Capacity): number {
+  return capacity.totalUnits > 0 ? (capacity.usedUnits / capacity.totalUnits) * 100 : 0;
+}
+
+/** Whole percent for display and aria-valuenow. */
+export function percent(capacity: Capacity): number {
+  return Math.round(utilization(capacity));
+}
+
+export type Load = "ok" | "warn" | "hot";
+
+/** Green below 70 %, amber from 70 % to 85 %, red above 85 %. */
+export function loadLevel(capacity: Capacity): Load {
+  const u = utilization(capacity);
+  if (u < 70) return "ok";
+  if (u <= 85) return "warn";
+  return "hot";
+}
+
+export function unitsLabel(capacity: Capacity): string {
+  return `${formatCount(capacity.usedUnits)}/${formatCount(capacity.totalUnits)} units`;
+}
+
+/** "DE, NL, FR" or "anywhere" when the tenant has no residency constraint. */
+export function residencyText(residency: Residency): string {
+  const parts = [...residency.countries, ...residency.geographies, ...residency.regions];
+  return parts.length > 0 ? parts.join(", ") : "anywhere";
+}
+
+const PROVIDER_NAMES: Record<string, string> = { azure: "Azure", aws: "AWS", gcp: "GCP" };
+
+export function providerName(provider: string): string {
+  return PROVIDER_NAMES[provider] ?? provider.toUpperCase();
+}
+
+export function countryName(code: string): string {
+  try {
+    return new Intl.DisplayNames(["en"], { type: "region" }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}

@@ -1,0 +1,9 @@
+import { mount } from "svelte";
+import "./styles/app.css";
+import "./styles/tables.css";
+import App from "./App.svelte";
+
+const target = document.getElementById("app");
+if (!target) throw new Error("Stampfleet: #app element missing from index.html");
+
+export default mount(App, { target });

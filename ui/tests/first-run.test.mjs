@@ -1,0 +1,102 @@
+// First run on an empty catalogue, the unreadable-catalogue screen, and the
+// guarantee that the UI never talks to anything but its own origin.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import {
+  DEMO,
+  assertDistBuilt,
+  launchBrowser,
+  openPage,
+  startServer,
+  waitForCount,
+} from "./support/harness.mjs";
+
+const BROKEN_MESSAGE =
+  "/tmp/x.sqlite: not a Stampfleet catalogue (it is not an SQLite database); the file was left untouched";
+
+describe("first run and failures", () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    assertDistBuilt();
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test("empty catalogue: welcome screen, then 'Create demo fleet' loads the fleet", async () => {
+    const { page, context, errors, external } = await openPage(browser, server.origin, "/");
+    await page.getByRole("heading", { name: "Your catalogue is empty" }).waitFor();
+    await page.getByText("8 stamps over 5 regions and 3 providers, with 60 tenants").waitFor();
+    await page.getByText("stampctl import FILE").waitFor();
+    assert.equal(await page.locator('[data-testid="stamp-row"]').count(), 0);
+
+    const button = page.getByTestId("create-demo");
+    assert.equal((await button.innerText()).trim(), "Create demo fleet");
+    await button.click();
+    await page.waitForSelector('[data-testid="create-demo"][aria-busy="true"]:disabled');
+
+    await waitForCount(page, '[data-testid="stamp-row"]', DEMO.stamps.length);
+    await waitForCount(page, '[data-testid="tenant-row"]', DEMO.tenants.length);
+    const ids = await page
+      .locator('[data-testid="stamp-row"]')
+      .evaluateAll((rows) => rows.map((r) => r.dataset.stampId));
+    assert.deepEqual(ids, DEMO.stamps.map((s) => s.stamp.id));
+    assert.equal(await page.getByTestId("first-run").count(), 0);
+    assert.equal((await page.getByTestId("total-stamps").innerText()).trim(), "8");
+    assert.equal((await page.getByTestId("total-tenants").innerText()).trim(), "60");
+    assert.deepEqual(errors, []);
+    assert.deepEqual(external, []);
+    await context.close();
+  });
+
+  test("?mock=broken shows the catalogue error screen with the message", async () => {
+    const { page, context, errors, external } = await openPage(
+      browser,
+      server.origin,
+      "/?mock=broken",
+    );
+    const screen = page.getByTestId("catalogue-error");
+    await screen.waitFor();
+    assert.equal((await page.getByTestId("error-message").innerText()).trim(), BROKEN_MESSAGE);
+    await page.getByRole("heading", { name: "The catalogue could not be opened" }).waitFor();
+    assert.equal(await page.getByTestId("first-run").count(), 0);
+    assert.equal(await page.locator('[data-testid="stamp-row"]').count(), 0);
+    // Retrying fails the same way and lands on the same screen.
+    await page.getByRole("button", { name: "Try again" }).click();
+    await screen.waitFor();
+    assert.deepEqual(errors, []);
+    assert.deepEqual(external, []);
+    await context.close();
+  });
+
+  test("no request ever goes to a host other than 127.0.0.1", async () => {
+    const seen = [];
+    const external = [];
+    for (const path of ["/", "/?mock=demo", "/?mock=broken"]) {
+      const session = await openPage(browser, server.origin, path);
+      session.page.on("request", (r) => seen.push(r.url()));
+      if (path === "/") {
+        await session.page.getByTestId("create-demo").click();
+      }
+      if (path !== "/?mock=broken") {
+        await waitForCount(session.page, '[data-testid="stamp-row"]', DEMO.stamps.length);
+        await session.page.locator('[data-stamp-id="syd-01"]').click();
+        await session.page.getByTestId("tenant-search").fill("contoso");
+      } else {
+        await session.page.getByTestId("catalogue-error").waitFor();
+      }
+      await session.page.waitForLoadState("networkidle");
+      external.push(...session.external);
+      assert.deepEqual(session.errors, []);
+      await session.context.close();
+    }
+    assert.deepEqual(external, [], `requests left 127.0.0.1: ${external.join(", ")}`);
+    assert.ok(seen.every((u) => new URL(u).hostname === "127.0.0.1"), seen.join(", "));
+  });
+});

@@ -1,0 +1,55 @@
+// Screenshots for a human to look at (ui/test-results/, gitignored).
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import {
+  DEMO,
+  RESULTS_DIR,
+  assertDistBuilt,
+  launchBrowser,
+  openPage,
+  startServer,
+  waitForCount,
+} from "./support/harness.mjs";
+
+const SHOTS = [
+  { file: "overview.png", path: "/?mock=demo", ready: '[data-testid="tenant-row"]', colorScheme: "light" },
+  { file: "overview-dark.png", path: "/?mock=demo", ready: '[data-testid="tenant-row"]', colorScheme: "dark" },
+  { file: "first-run.png", path: "/", ready: '[data-testid="create-demo"]', colorScheme: "light" },
+  { file: "catalogue-error.png", path: "/?mock=broken", ready: '[data-testid="catalogue-error"]', colorScheme: "light" },
+];
+
+describe("screenshots", () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    assertDistBuilt();
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  for (const shot of SHOTS) {
+    test(`saves ${shot.file}`, async () => {
+      const { page, context, errors, external } = await openPage(browser, server.origin, shot.path, {
+        colorScheme: shot.colorScheme,
+      });
+      if (shot.ready === '[data-testid="tenant-row"]') {
+        await waitForCount(page, shot.ready, DEMO.tenants.length);
+      } else {
+        await page.locator(shot.ready).waitFor();
+      }
+      await page.screenshot({ path: join(RESULTS_DIR, shot.file), fullPage: true, animations: "disabled" });
+      assert.deepEqual(errors, []);
+      assert.deepEqual(external, []);
+      await context.close();
+    });
+  }
+});
