@@ -7,8 +7,8 @@ use fleet_ops::paths;
 use tracing_subscriber::EnvFilter;
 
 pub fn install() {
-    let filter =
-        EnvFilter::try_from_env("STAMPFLEET_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter = EnvFilter::try_from_env("STAMPFLEET_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let file = paths::log_dir().and_then(|dir| {
         std::fs::create_dir_all(&dir)
             .and_then(|()| {

@@ -11,7 +11,12 @@ use crate::tenant::{Binding, Residency, Tenant, Tier};
 
 /// Builds a fleet of `stamps` stamps and `tenants` tenants over `regions`. About a third
 /// of the tenants are held to their stamp's country; sizes average ~60% of capacity.
-pub fn synthetic_fleet(regions: &[Region], stamps: u32, tenants: u32, seed: u64) -> Result<CatalogueDocument, String> {
+pub fn synthetic_fleet(
+    regions: &[Region],
+    stamps: u32,
+    tenants: u32,
+    seed: u64,
+) -> Result<CatalogueDocument, String> {
     if regions.is_empty() {
         return Err("a synthetic fleet needs at least one region".to_owned());
     }
@@ -20,7 +25,10 @@ pub fn synthetic_fleet(regions: &[Region], stamps: u32, tenants: u32, seed: u64)
     }
     let err = |e: crate::ids::IdError| e.to_string();
     let name = TemplateName::new("standard").map_err(err)?;
-    let versions = [TemplateVersion::new("1.3.0")?, TemplateVersion::new("1.4.0")?];
+    let versions = [
+        TemplateVersion::new("1.3.0")?,
+        TemplateVersion::new("1.4.0")?,
+    ];
     let templates = versions
         .iter()
         .map(|v| StampTemplate {
@@ -34,7 +42,11 @@ pub fn synthetic_fleet(regions: &[Region], stamps: u32, tenants: u32, seed: u64)
 
     let mut rng = SplitMix64::new(seed);
     // Capacity per stamp such that the tenants fill ~60% of it on average.
-    let per_stamp = if stamps == 0 { 0 } else { u64::from(tenants).div_ceil(u64::from(stamps)) };
+    let per_stamp = if stamps == 0 {
+        0
+    } else {
+        u64::from(tenants).div_ceil(u64::from(stamps))
+    };
     let capacity = u32::try_from((per_stamp * 10 * 100 / 60).max(100)).unwrap_or(u32::MAX);
     let mut stamp_list = Vec::with_capacity(stamps as usize);
     for i in 0..stamps {
@@ -57,7 +69,10 @@ pub fn synthetic_fleet(regions: &[Region], stamps: u32, tenants: u32, seed: u64)
         let region = &regions[(i % stamps) as usize % regions.len()];
         let id = TenantId::new(format!("t{i:08}")).map_err(err)?;
         let residency = if rng.range(0, 2) == 0 {
-            Residency { countries: vec![region.country.clone()], ..Residency::default() }
+            Residency {
+                countries: vec![region.country.clone()],
+                ..Residency::default()
+            }
         } else {
             Residency::default()
         };
@@ -70,7 +85,11 @@ pub fn synthetic_fleet(regions: &[Region], stamps: u32, tenants: u32, seed: u64)
             isolation: Isolation::Shared,
             pinned: false,
         });
-        bindings.push(Binding { tenant: id, stamp: home.id.clone(), version: 1 });
+        bindings.push(Binding {
+            tenant: id,
+            stamp: home.id.clone(),
+            version: 1,
+        });
     }
     let mut doc = CatalogueDocument {
         schema_version: DOCUMENT_SCHEMA_VERSION,
@@ -93,7 +112,10 @@ mod tests {
     fn synthetic_fleets_are_valid_deterministic_and_sized() {
         let regions = builtin_regions().unwrap();
         let doc = synthetic_fleet(&regions, 170, 5000, 7).unwrap();
-        assert_eq!((doc.stamps.len(), doc.tenants.len(), doc.bindings.len()), (170, 5000, 5000));
+        assert_eq!(
+            (doc.stamps.len(), doc.tenants.len(), doc.bindings.len()),
+            (170, 5000, 5000)
+        );
         crate::document::validate(&doc, &regions).unwrap();
         assert_eq!(doc, synthetic_fleet(&regions, 170, 5000, 7).unwrap());
         let used: u64 = doc.tenants.iter().map(|t| u64::from(t.size_units)).sum();

@@ -94,7 +94,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn,sqlx=error".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn,sqlx=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -132,10 +133,19 @@ fn fail(output: Output, e: &OpsError) -> ExitCode {
 }
 
 async fn run(cli: Cli) -> OpsResult<String> {
-    if let Command::Generate { stamps, tenants, seed, file } = cli.command {
-        let regions = fleet_core::builtin_regions().map_err(|e| OpsError::internal(e.to_string()))?;
-        let doc = fleet_core::synthetic::synthetic_fleet(&regions, stamps, tenants, seed).map_err(OpsError::invalid)?;
-        let json = serde_json::to_string(&doc).map_err(|e| OpsError::internal(e.to_string()))? + "\n";
+    if let Command::Generate {
+        stamps,
+        tenants,
+        seed,
+        file,
+    } = cli.command
+    {
+        let regions =
+            fleet_core::builtin_regions().map_err(|e| OpsError::internal(e.to_string()))?;
+        let doc = fleet_core::synthetic::synthetic_fleet(&regions, stamps, tenants, seed)
+            .map_err(OpsError::invalid)?;
+        let json =
+            serde_json::to_string(&doc).map_err(|e| OpsError::internal(e.to_string()))? + "\n";
         return match file {
             None => Ok(json),
             Some(path) => write_atomically(&path, &json).map(|()| String::new()),
@@ -285,7 +295,9 @@ async fn run(cli: Cli) -> OpsResult<String> {
                 )
             })?
         }
-        Command::Generate { .. } => return Err(OpsError::internal("generate does not open a catalogue")),
+        Command::Generate { .. } => {
+            return Err(OpsError::internal("generate does not open a catalogue"))
+        }
     };
     fleet.close().await;
     Ok(text)
