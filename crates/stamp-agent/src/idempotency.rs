@@ -1,0 +1,105 @@
+//! Idempotency keys: the same key and body replays the first answer; the same key with
+//! another body is 422. Successful answers are kept for IDEMPOTENCY_TTL_SECS.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use sha2::{Digest, Sha256};
+use sqlx::SqliteConnection;
+use stamp_protocol::{IDEMPOTENCY_KEY, IDEMPOTENCY_TTL_SECS};
+
+use crate::error::Failure;
+
+pub fn key(headers: &HeaderMap) -> Result<String, Failure> {
+    let key = headers
+        .get(IDEMPOTENCY_KEY)
+        .ok_or_else(|| {
+            Failure::invalid("the Idempotency-Key header is required on every mutating call")
+        })?
+        .to_str()
+        .map_err(|_| Failure::invalid("the Idempotency-Key header must be visible ASCII"))?;
+    if key.is_empty() || key.len() > 200 {
+        return Err(Failure::invalid(
+            "the Idempotency-Key header must be 1 to 200 characters",
+        ));
+    }
+    Ok(key.to_owned())
+}
+
+pub fn fingerprint(method: &str, path: &str, body: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(method.as_bytes());
+    h.update(b" ");
+    h.update(path.as_bytes());
+    h.update(b"\n");
+    h.update(body);
+    hex::encode(h.finalize())
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// The stored answer for `key`, if any; 422 when the key was used for another request.
+pub async fn replay(
+    conn: &mut SqliteConnection,
+    key: &str,
+    fingerprint: &str,
+) -> Result<Option<Response>, Failure> {
+    let row: Option<(String, i64, String)> = sqlx::query_as(
+        "SELECT fingerprint, status, body FROM idempotency WHERE key = ? AND created_at > ?",
+    )
+    .bind(key)
+    .bind(now() - IDEMPOTENCY_TTL_SECS)
+    .fetch_optional(conn)
+    .await?;
+    let Some((stored, status, body)) = row else {
+        return Ok(None);
+    };
+    if stored != fingerprint {
+        return Err(Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "this Idempotency-Key was used for a different request",
+        ));
+    }
+    Ok(Some(respond(u16::try_from(status).unwrap_or(500), body)))
+}
+
+pub async fn record(
+    conn: &mut SqliteConnection,
+    key: &str,
+    fingerprint: &str,
+    status: u16,
+    body: &str,
+) -> Result<(), Failure> {
+    sqlx::query("DELETE FROM idempotency WHERE created_at <= ?")
+        .bind(now() - IDEMPOTENCY_TTL_SECS)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("INSERT OR REPLACE INTO idempotency (key, fingerprint, status, body, created_at) VALUES (?, ?, ?, ?, ?)")
+        .bind(key)
+        .bind(fingerprint)
+        .bind(i64::from(status))
+        .bind(body)
+        .bind(now())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub fn respond(status: u16, body: String) -> Response {
+    let mut response = Response::new(Body::from(body.clone()));
+    *response.status_mut() =
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if !body.is_empty() {
+        response.headers_mut().insert(
+            "content-type",
+            axum::http::HeaderValue::from_static("application/json"),
+        );
+    }
+    response
+}

@@ -1,0 +1,142 @@
+//! stamp-agent: one process is one stamp. It answers the Stamp API on its listen address
+//! over its own data directory, and prints `listening on http://ADDR` once it accepts.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+mod auth;
+mod error;
+mod idempotency;
+mod routes;
+mod store;
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+
+#[derive(Parser)]
+#[command(
+    name = "stamp-agent",
+    version,
+    about = "A Stampfleet reference stamp: one process is one stamp"
+)]
+struct Args {
+    /// This stamp's id.
+    #[arg(long, env = "STAMP_ID")]
+    stamp_id: String,
+    /// The region it runs in.
+    #[arg(long, env = "STAMP_REGION")]
+    region: String,
+    /// The template version it was provisioned from.
+    #[arg(long, env = "STAMP_TEMPLATE_VERSION")]
+    template_version: String,
+    /// Capacity in units.
+    #[arg(long, env = "STAMP_CAPACITY")]
+    capacity: u32,
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "STAMP_LISTEN", default_value = "127.0.0.1:0")]
+    listen: SocketAddr,
+    /// Directory for the stamp's own SQLite file.
+    #[arg(long, env = "STAMP_DATA_DIR")]
+    data_dir: PathBuf,
+    /// File holding the admin token (first line).
+    #[arg(long, env = "STAMP_TOKEN_FILE")]
+    token_file: PathBuf,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("STAMP_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(&format!("cannot start: {e}")),
+    };
+    match runtime.block_on(serve(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("stamp-agent: {message}");
+    ExitCode::FAILURE
+}
+
+fn read_token(path: &PathBuf) -> Result<String, String> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("token file {}: {e}", path.display()))?;
+    let token = text.lines().next().unwrap_or_default().trim().to_owned();
+    if token.len() < 16 {
+        return Err(format!(
+            "token file {}: the token must be at least 16 characters",
+            path.display()
+        ));
+    }
+    Ok(token)
+}
+
+async fn serve(args: Args) -> Result<(), String> {
+    fleet_core::StampId::new(args.stamp_id.as_str()).map_err(|e| e.to_string())?;
+    if args.capacity == 0 {
+        return Err("--capacity must be greater than 0".to_owned());
+    }
+    let token = read_token(&args.token_file)?;
+    let pool = store::open(&args.data_dir).await?;
+    let agent = Arc::new(routes::Agent {
+        pool: pool.clone(),
+        tokens: auth::Tokens::new(token),
+        identity: routes::Identity {
+            stamp_id: args.stamp_id.clone(),
+            region: args.region,
+            template_version: args.template_version,
+            capacity_units: args.capacity,
+        },
+        writer: tokio::sync::Mutex::new(()),
+    });
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| format!("listen on {}: {e}", args.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!(stamp = %args.stamp_id, %addr, "stamp agent listening");
+    // The parent reads this line to learn the bound address.
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "listening on http://{addr}")
+        .and_then(|()| out.flush())
+        .map_err(|e| e.to_string())?;
+    drop(out);
+    axum::serve(listener, routes::router(agent))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("serve: {e}"))?;
+    pool.close().await;
+    tracing::info!(stamp = %args.stamp_id, "stamp agent stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+}

@@ -1,0 +1,319 @@
+//! The Stamp API over HTTP.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use fleet_core::TenantId;
+use serde::de::DeserializeOwned;
+use sqlx::SqlitePool;
+use stamp_protocol::{
+    paths, Health, KvPut, ProvisionTenant, StampHealthStatus, TenantProvisioned, MAX_REQUEST_BYTES,
+};
+
+use crate::auth::{Caller, Tokens};
+use crate::error::Failure;
+use crate::idempotency;
+use crate::store;
+
+/// What this stamp is, from its flags.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub stamp_id: String,
+    pub region: String,
+    pub template_version: String,
+    pub capacity_units: u32,
+}
+
+pub struct Agent {
+    pub pool: SqlitePool,
+    pub tokens: Tokens,
+    pub identity: Identity,
+    /// Mutations run one at a time: idempotency checks and writes stay consistent.
+    pub writer: tokio::sync::Mutex<()>,
+}
+
+type Shared = State<Arc<Agent>>;
+
+pub fn router(agent: Arc<Agent>) -> Router {
+    Router::new()
+        .route(paths::HEALTH, get(health))
+        .route(paths::OPENAPI, get(openapi))
+        .route(paths::TENANTS, get(list_tenants))
+        .route(
+            "/v1/tenants/{id}",
+            axum::routing::put(provision).delete(deprovision),
+        )
+        .route(
+            "/v1/tenants/{id}/kv/{key}",
+            get(kv_get).put(kv_put).delete(kv_delete),
+        )
+        .fallback(|| async { Failure::not_found("no such endpoint") })
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .with_state(agent)
+}
+
+fn caller(agent: &Agent, headers: &HeaderMap) -> Caller {
+    agent
+        .tokens
+        .identify(headers.get("authorization").and_then(|v| v.to_str().ok()))
+}
+
+fn require_admin(agent: &Agent, headers: &HeaderMap) -> Result<(), Failure> {
+    match caller(agent, headers) {
+        Caller::Admin => Ok(()),
+        Caller::Tenant(_) => Err(Failure::forbidden(
+            "this call needs the stamp's admin token",
+        )),
+        Caller::Unknown => Err(Failure::unauthorized()),
+    }
+}
+
+fn require_tenant(agent: &Agent, headers: &HeaderMap, tenant: &str) -> Result<(), Failure> {
+    match caller(agent, headers) {
+        Caller::Tenant(t) if t == tenant => Ok(()),
+        Caller::Tenant(_) => Err(Failure::forbidden(format!(
+            "this token belongs to another tenant, not {tenant}"
+        ))),
+        Caller::Admin => Err(Failure::forbidden(
+            "tenant traffic needs the tenant's own token",
+        )),
+        Caller::Unknown => Err(Failure::unauthorized()),
+    }
+}
+
+fn tenant_id(raw: &str) -> Result<String, Failure> {
+    TenantId::new(raw)
+        .map(|id| id.to_string())
+        .map_err(|e| Failure::invalid(e.to_string()))
+}
+
+fn kv_key(raw: &str) -> Result<&str, Failure> {
+    if raw.is_empty() || raw.len() > 256 || raw.chars().any(char::is_control) {
+        return Err(Failure::invalid(
+            "a key is 1 to 256 characters without control characters",
+        ));
+    }
+    Ok(raw)
+}
+
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Failure> {
+    serde_json::from_slice(body).map_err(|e| Failure::invalid(format!("request body: {e}")))
+}
+
+fn json_text<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
+    serde_json::to_string(value).map_err(|e| {
+        Failure::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("cannot encode the answer: {e}"),
+        )
+    })
+}
+
+async fn health(State(agent): Shared, headers: HeaderMap) -> Result<Json<Health>, Failure> {
+    require_admin(&agent, &headers)?;
+    let mut conn = agent.pool.acquire().await?;
+    let used = store::used_units(&mut conn).await?;
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM tenants")
+        .fetch_one(&mut *conn)
+        .await?;
+    let id = &agent.identity;
+    Ok(Json(Health {
+        status: if used > id.capacity_units {
+            StampHealthStatus::Degraded
+        } else {
+            StampHealthStatus::Ok
+        },
+        stamp_id: id.stamp_id.clone(),
+        region: id.region.clone(),
+        template_version: id.template_version.clone(),
+        software_version: env!("CARGO_PKG_VERSION").to_owned(),
+        capacity_units_total: id.capacity_units,
+        capacity_units_used: used,
+        tenant_count: u32::try_from(count).unwrap_or(u32::MAX),
+    }))
+}
+
+async fn openapi() -> Response {
+    idempotency::respond(200, stamp_protocol::openapi_json())
+}
+
+async fn list_tenants(State(agent): Shared, headers: HeaderMap) -> Result<Response, Failure> {
+    require_admin(&agent, &headers)?;
+    Ok(Json(store::tenants(&agent.pool).await?).into_response())
+}
+
+/// Runs a mutation under the writer lock with its idempotency key: a replay answers
+/// the stored response; a success is stored with the change, in one transaction.
+async fn mutate<F>(
+    agent: &Agent,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    work: F,
+) -> Result<Response, Failure>
+where
+    F: for<'c> AsyncFnOnce(&'c mut sqlx::SqliteConnection) -> Result<(u16, String), Failure>,
+{
+    let key = idempotency::key(headers)?;
+    let fingerprint = idempotency::fingerprint(method.as_str(), uri.path(), body);
+    let _writer = agent.writer.lock().await;
+    let mut tx = agent.pool.begin().await?;
+    if let Some(replayed) = idempotency::replay(&mut tx, &key, &fingerprint).await? {
+        return Ok(replayed);
+    }
+    let (status, text) = work(&mut tx).await?;
+    idempotency::record(&mut tx, &key, &fingerprint, status, &text).await?;
+    tx.commit().await?;
+    Ok(idempotency::respond(status, text))
+}
+
+async fn provision(
+    State(agent): Shared,
+    Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Failure> {
+    require_admin(&agent, &headers)?;
+    let id = tenant_id(&id)?;
+    let request: ProvisionTenant = parse(&body)?;
+    if request.size_units == 0 || request.display_name.trim().is_empty() {
+        return Err(Failure::invalid(
+            "sizeUnits must be greater than 0 and displayName not empty",
+        ));
+    }
+    let agent_ref = &agent;
+    mutate(&agent, &method, &uri, &headers, &body, async move |conn| {
+        let status = match store::tenant(conn, &id).await? {
+            Some(existing) if existing.size_units == request.size_units => 200,
+            Some(existing) => {
+                return Err(Failure::conflict(format!(
+                    "tenant {id} exists here with size {}",
+                    existing.size_units
+                )))
+            }
+            None => {
+                let used = store::used_units(conn).await?;
+                let total = agent_ref.identity.capacity_units;
+                if u64::from(used) + u64::from(request.size_units) > u64::from(total) {
+                    return Err(Failure::conflict(format!(
+                        "stamp is full: {used} of {total} units used, {} more asked",
+                        request.size_units
+                    )));
+                }
+                store::insert_tenant(conn, &id, &request.display_name, request.size_units).await?;
+                201
+            }
+        };
+        let tenant = store::tenant(conn, &id)
+            .await?
+            .ok_or_else(|| Failure::not_found(format!("tenant {id}")))?;
+        let answer = TenantProvisioned {
+            tenant,
+            tenant_token: agent_ref.tokens.tenant_token(&id),
+        };
+        Ok((status, json_text(&answer)?))
+    })
+    .await
+}
+
+async fn deprovision(
+    State(agent): Shared,
+    Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, Failure> {
+    require_admin(&agent, &headers)?;
+    let id = tenant_id(&id)?;
+    mutate(&agent, &method, &uri, &headers, &[], async move |conn| {
+        if !store::delete_tenant(conn, &id).await? {
+            return Err(Failure::not_found(format!(
+                "tenant {id} is not on this stamp"
+            )));
+        }
+        Ok((204, String::new()))
+    })
+    .await
+}
+
+async fn existing_tenant(pool: &SqlitePool, id: &str) -> Result<(), Failure> {
+    let mut conn = pool.acquire().await?;
+    match store::tenant(&mut conn, id).await? {
+        Some(_) => Ok(()),
+        None => Err(Failure::not_found(format!(
+            "tenant {id} is not on this stamp"
+        ))),
+    }
+}
+
+async fn kv_get(
+    State(agent): Shared,
+    Path((id, key)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, Failure> {
+    require_tenant(&agent, &headers, &id)?;
+    existing_tenant(&agent.pool, &id).await?;
+    match store::kv_get(&agent.pool, &id, kv_key(&key)?).await? {
+        Some(entry) => Ok(Json(entry).into_response()),
+        None => Err(Failure::not_found(format!(
+            "no key {key:?} for tenant {id}"
+        ))),
+    }
+}
+
+async fn kv_put(
+    State(agent): Shared,
+    Path((id, key)): Path<(String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Failure> {
+    require_tenant(&agent, &headers, &id)?;
+    existing_tenant(&agent.pool, &id).await?;
+    let key = kv_key(&key)?.to_owned();
+    let put: KvPut = parse(&body)?;
+    mutate(&agent, &method, &uri, &headers, &body, async move |conn| {
+        let seq = store::kv_change(conn, &id, &key, Some(&put.value)).await?;
+        Ok((
+            200,
+            json_text(&stamp_protocol::KvEntry {
+                key,
+                value: put.value,
+                seq,
+            })?,
+        ))
+    })
+    .await
+}
+
+async fn kv_delete(
+    State(agent): Shared,
+    Path((id, key)): Path<(String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, Failure> {
+    require_tenant(&agent, &headers, &id)?;
+    existing_tenant(&agent.pool, &id).await?;
+    let key = kv_key(&key)?.to_owned();
+    mutate(&agent, &method, &uri, &headers, &[], async move |conn| {
+        if store::kv_get_conn(conn, &id, &key).await?.is_none() {
+            return Err(Failure::not_found(format!(
+                "no key {key:?} for tenant {id}"
+            )));
+        }
+        store::kv_change(conn, &id, &key, None).await?;
+        Ok((204, String::new()))
+    })
+    .await
+}

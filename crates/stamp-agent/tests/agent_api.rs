@@ -1,0 +1,396 @@
+//! The real stamp-agent binary on loopback: health, tenants, key/value traffic,
+//! idempotency, the 401/403 matrix, limits, shutdown and restart.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+
+const ADMIN: &str = "admin-token-for-tests-0123456789";
+
+struct Agent {
+    child: Child,
+    base: String,
+}
+
+impl Agent {
+    fn start(dir: &Path, capacity: u32) -> Self {
+        let token = dir.join("admin.token");
+        std::fs::write(&token, format!("{ADMIN}\n")).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_stamp-agent"))
+            .args([
+                "--stamp-id",
+                "weu-01",
+                "--region",
+                "azure-westeurope",
+                "--template-version",
+                "1.4.0",
+            ])
+            .args([
+                "--capacity",
+                &capacity.to_string(),
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .arg("--data-dir")
+            .arg(dir.join("data"))
+            .arg("--token-file")
+            .arg(&token)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .expect("the agent prints its address")
+            .to_owned();
+        Agent { child, base }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn terminate(mut self) -> std::process::ExitStatus {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        self.child.wait().unwrap()
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn provision(
+    http: &Client,
+    agent: &Agent,
+    id: &str,
+    size: u32,
+    key: &str,
+) -> (StatusCode, Value) {
+    let r = http
+        .put(agent.url(&format!("/v1/tenants/{id}")))
+        .bearer_auth(ADMIN)
+        .header("idempotency-key", key)
+        .json(&json!({ "displayName": format!("Tenant {id}"), "sizeUnits": size }))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn health_answers_with_the_token_and_401_without() {
+    let dir = tempfile::tempdir().unwrap();
+    let agent = Agent::start(dir.path(), 1000);
+    let http = Client::new();
+    let ok: Value = http
+        .get(agent.url("/v1/health"))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ok["stampId"], "weu-01");
+    assert_eq!(ok["region"], "azure-westeurope");
+    assert_eq!(ok["status"], "ok");
+    assert_eq!(
+        (
+            ok["capacityUnitsTotal"].as_u64(),
+            ok["capacityUnitsUsed"].as_u64()
+        ),
+        (Some(1000), Some(0))
+    );
+    for auth in [
+        None,
+        Some("wrong-token"),
+        Some("admin-token-for-tests-012345678"),
+    ] {
+        let mut req = http.get(agent.url("/v1/health"));
+        if let Some(t) = auth {
+            req = req.bearer_auth(t);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{auth:?}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["code"], "unauthorized");
+    }
+}
+
+#[tokio::test]
+async fn provisioning_is_idempotent_by_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let agent = Agent::start(dir.path(), 100);
+    let http = Client::new();
+    let (first_status, first) = provision(&http, &agent, "contoso", 40, "k1").await;
+    assert_eq!(first_status, StatusCode::CREATED);
+    assert!(first["tenantToken"]
+        .as_str()
+        .unwrap()
+        .starts_with("t.contoso."));
+    assert_eq!(
+        provision(&http, &agent, "contoso", 40, "k1").await,
+        (StatusCode::CREATED, first.clone())
+    );
+    let (status, body) = provision(&http, &agent, "contoso", 41, "k1").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("idempotency_key_reused")
+        )
+    );
+    // A new key for the same tenant and size confirms it; another size conflicts.
+    assert_eq!(
+        provision(&http, &agent, "contoso", 40, "k2").await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        provision(&http, &agent, "contoso", 50, "k3").await.0,
+        StatusCode::CONFLICT
+    );
+    // Capacity is enforced.
+    let (status, body) = provision(&http, &agent, "fabrikam", 61, "k4").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        body["message"].as_str().unwrap().contains("stamp is full"),
+        "{body}"
+    );
+    // The key is required; ids follow the slug rule.
+    let r = http
+        .put(agent.url("/v1/tenants/x"))
+        .bearer_auth(ADMIN)
+        .json(&json!({"displayName": "X", "sizeUnits": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let (status, body) = provision(&http, &agent, "Bad_Id", 1, "k5").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body["message"].as_str().unwrap().contains("lowercase"),
+        "{body}"
+    );
+
+    let tenants: Value = http
+        .get(agent.url("/v1/tenants"))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(tenants.as_array().unwrap().len(), 1);
+    assert_eq!(tenants[0]["id"], "contoso");
+}
+
+#[tokio::test]
+async fn tenant_traffic_needs_that_tenants_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let agent = Agent::start(dir.path(), 100);
+    let http = Client::new();
+    let a = provision(&http, &agent, "alpha", 10, "a").await.1["tenantToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let b = provision(&http, &agent, "beta", 10, "b").await.1["tenantToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let put = |token: Option<&str>, tenant: &str, key: &str| {
+        let mut req = http
+            .put(agent.url(&format!("/v1/tenants/{tenant}/kv/colour")))
+            .header("idempotency-key", key)
+            .json(&json!({ "value": "blue" }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send()
+    };
+    let matrix = [
+        (Some(a.as_str()), "alpha", StatusCode::OK),
+        (Some(b.as_str()), "alpha", StatusCode::FORBIDDEN),
+        (Some(ADMIN), "alpha", StatusCode::FORBIDDEN),
+        (None, "alpha", StatusCode::UNAUTHORIZED),
+        (Some("t.alpha.0000"), "alpha", StatusCode::UNAUTHORIZED),
+    ];
+    for (i, (token, tenant, want)) in matrix.into_iter().enumerate() {
+        assert_eq!(
+            put(token, tenant, &format!("m{i}")).await.unwrap().status(),
+            want,
+            "{token:?} on {tenant}"
+        );
+    }
+    // A tenant token on an admin call is forbidden too.
+    assert_eq!(
+        http.get(agent.url("/v1/tenants"))
+            .bearer_auth(&a)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn key_value_writes_carry_a_growing_change_sequence() {
+    let dir = tempfile::tempdir().unwrap();
+    let agent = Agent::start(dir.path(), 100);
+    let http = Client::new();
+    let token = provision(&http, &agent, "alpha", 10, "p").await.1["tenantToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let kv = |key: &str| agent.url(&format!("/v1/tenants/alpha/kv/{key}"));
+    let mut seqs = Vec::new();
+    for (i, key) in ["a", "b", "a"].iter().enumerate() {
+        let entry: Value = http
+            .put(kv(key))
+            .bearer_auth(&token)
+            .header("idempotency-key", format!("w{i}"))
+            .json(&json!({ "value": format!("v{i}") }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        seqs.push(entry["seq"].as_u64().unwrap());
+    }
+    assert_eq!(seqs, [1, 2, 3]);
+    let a: Value = http
+        .get(kv("a"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (a["value"].as_str(), a["seq"].as_u64()),
+        (Some("v2"), Some(3))
+    );
+    let del = http
+        .delete(kv("b"))
+        .bearer_auth(&token)
+        .header("idempotency-key", "d1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(del.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        http.get(kv("b"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let tenants: Value = http
+        .get(agent.url("/v1/tenants"))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            tenants[0]["keys"].as_u64(),
+            tenants[0]["changeSeq"].as_u64()
+        ),
+        (Some(1), Some(4))
+    );
+}
+
+#[tokio::test]
+async fn oversized_requests_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let agent = Agent::start(dir.path(), 100);
+    let http = Client::new();
+    let token = provision(&http, &agent, "alpha", 10, "p").await.1["tenantToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let big = "x".repeat(stamp_protocol_max() + 1);
+    let r = http
+        .put(agent.url("/v1/tenants/alpha/kv/big"))
+        .bearer_auth(&token)
+        .header("idempotency-key", "big")
+        .json(&json!({ "value": big }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+fn stamp_protocol_max() -> usize {
+    1024 * 1024
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let agent = Agent::start(dir.path(), 100);
+    let doc: Value = reqwest::get(agent.url("/v1/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    assert!(doc["paths"]["/v1/tenants/{id}/kv/{key}"]["put"].is_object());
+}
+
+#[tokio::test]
+async fn sigterm_stops_cleanly_and_data_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let http = Client::new();
+    let agent = Agent::start(dir.path(), 100);
+    let token = provision(&http, &agent, "alpha", 10, "p").await.1["tenantToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    http.put(agent.url("/v1/tenants/alpha/kv/k"))
+        .bearer_auth(&token)
+        .header("idempotency-key", "w")
+        .json(&json!({ "value": "kept" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(agent.terminate().success());
+
+    let again = Agent::start(dir.path(), 100);
+    let entry: Value = http
+        .get(again.url("/v1/tenants/alpha/kv/k"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(entry["value"], "kept");
+}

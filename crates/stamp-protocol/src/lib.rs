@@ -1,0 +1,39 @@
+//! The Stamp API (data-plane contract), shared by `stamp-client` and `stamp-agent`, so a
+//! mismatch between the two fails to compile. HTTP + JSON under `/v1`, bearer tokens.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+mod openapi;
+mod wire;
+
+pub use openapi::{openapi_document, openapi_json};
+pub use wire::*;
+
+/// The software version an agent reports in its health.
+pub const PROTOCOL_VERSION: &str = "1";
+
+/// Header carrying the key that makes a mutating call safe to retry.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// The largest request body an agent accepts.
+pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+
+/// The largest response body a client reads.
+pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+
+/// How long an agent remembers an idempotency key, at least.
+pub const IDEMPOTENCY_TTL_SECS: i64 = 48 * 3600;
+
+/// Paths, relative to the stamp's base URL.
+pub mod paths {
+    pub const HEALTH: &str = "/v1/health";
+    pub const OPENAPI: &str = "/v1/openapi.json";
+    pub const TENANTS: &str = "/v1/tenants";
+
+    pub fn tenant(id: &str) -> String {
+        format!("/v1/tenants/{id}")
+    }
+
+    pub fn kv(tenant: &str, key: &str) -> String {
+        format!("/v1/tenants/{tenant}/kv/{key}")
+    }
+}

@@ -1,0 +1,92 @@
+//! The OpenAPI 3 document of the Stamp API, generated from the wire types. Agents serve
+//! it at `/v1/openapi.json`; `docs/stamp-api.openapi.json` is the committed copy.
+#![allow(dead_code)] // the functions below only carry the path declarations
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::wire::*;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "admin",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+        components.add_security_scheme(
+            "tenant",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Stamp API",
+        version = "1",
+        description = "What every Stampfleet stamp answers. Mutating calls take an Idempotency-Key: \
+                       the same key and body replays the first answer, the same key with another body is 422."
+    ),
+    paths(health, list_tenants, provision_tenant, deprovision_tenant, kv_get, kv_put, kv_delete),
+    components(schemas(Health, StampHealthStatus, TenantOnStamp, TenantState, ProvisionTenant, TenantProvisioned, KvEntry, KvPut, ApiError)),
+    modifiers(&BearerAuth)
+)]
+struct StampApi;
+
+/// The document as a value.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    StampApi::openapi()
+}
+
+/// The document as pretty JSON, ending in a newline.
+pub fn openapi_json() -> String {
+    serde_json::to_string_pretty(&StampApi::openapi())
+        .map_or_else(|e| format!("{{\"error\": \"{e}\"}}"), |s| s + "\n")
+}
+
+#[utoipa::path(get, path = "/v1/health", security(("admin" = [])),
+    responses((status = 200, body = Health), (status = 401, body = ApiError)))]
+fn health() {}
+
+#[utoipa::path(get, path = "/v1/tenants", security(("admin" = [])),
+    responses((status = 200, body = Vec<TenantOnStamp>), (status = 401, body = ApiError)))]
+fn list_tenants() {}
+
+#[utoipa::path(put, path = "/v1/tenants/{id}", security(("admin" = [])), request_body = ProvisionTenant,
+    params(("id" = String, Path, description = "tenant id (lowercase slug)"),
+           ("Idempotency-Key" = String, Header, description = "retry key")),
+    responses((status = 201, description = "provisioned", body = TenantProvisioned),
+              (status = 200, description = "already provisioned with this size", body = TenantProvisioned),
+              (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 409, description = "exists with another size", body = ApiError),
+              (status = 422, description = "idempotency key reused with another body", body = ApiError)))]
+fn provision_tenant() {}
+
+#[utoipa::path(delete, path = "/v1/tenants/{id}", security(("admin" = [])),
+    params(("id" = String, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 204, description = "deprovisioned"), (status = 401, body = ApiError),
+              (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+fn deprovision_tenant() {}
+
+#[utoipa::path(get, path = "/v1/tenants/{id}/kv/{key}", security(("tenant" = [])),
+    params(("id" = String, Path), ("key" = String, Path)),
+    responses((status = 200, body = KvEntry), (status = 401, body = ApiError), (status = 403, body = ApiError),
+              (status = 404, body = ApiError)))]
+fn kv_get() {}
+
+#[utoipa::path(put, path = "/v1/tenants/{id}/kv/{key}", security(("tenant" = [])), request_body = KvPut,
+    params(("id" = String, Path), ("key" = String, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 200, body = KvEntry), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 413, body = ApiError),
+              (status = 422, body = ApiError)))]
+fn kv_put() {}
+
+#[utoipa::path(delete, path = "/v1/tenants/{id}/kv/{key}", security(("tenant" = [])),
+    params(("id" = String, Path), ("key" = String, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 204, description = "deleted"), (status = 401, body = ApiError), (status = 403, body = ApiError),
+              (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+fn kv_delete() {}

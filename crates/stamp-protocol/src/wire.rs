@@ -1,0 +1,91 @@
+//! What crosses the wire. Field names are camelCase JSON.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// How a stamp sees itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum StampHealthStatus {
+    /// Serving normally.
+    Ok,
+    /// Serving, but something needs attention (e.g. over capacity).
+    Degraded,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Health {
+    pub status: StampHealthStatus,
+    pub stamp_id: String,
+    pub region: String,
+    pub template_version: String,
+    /// The agent software's version.
+    pub software_version: String,
+    pub capacity_units_total: u32,
+    pub capacity_units_used: u32,
+    pub tenant_count: u32,
+}
+
+/// A tenant's state on this stamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum TenantState {
+    /// This stamp is the tenant's home and accepts its writes.
+    Active,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TenantOnStamp {
+    pub id: String,
+    pub display_name: String,
+    pub size_units: u32,
+    pub state: TenantState,
+    /// Keys in the tenant's store.
+    pub keys: u64,
+    /// The last change sequence number (0 before the first write).
+    pub change_seq: u64,
+}
+
+/// Body of `PUT /v1/tenants/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProvisionTenant {
+    pub display_name: String,
+    pub size_units: u32,
+}
+
+/// Answer to a provision: the tenant, and the token its own traffic must carry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TenantProvisioned {
+    pub tenant: TenantOnStamp,
+    pub tenant_token: String,
+}
+
+/// A value in a tenant's key/value store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KvEntry {
+    pub key: String,
+    pub value: String,
+    /// The change sequence number of the write that produced this value.
+    pub seq: u64,
+}
+
+/// Body of `PUT /v1/tenants/{id}/kv/{key}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KvPut {
+    pub value: String,
+}
+
+/// Every error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ApiError {
+    /// Machine-readable: unauthorized, forbidden, not_found, conflict, invalid, too_large, internal.
+    pub code: String,
+    pub message: String,
+}
