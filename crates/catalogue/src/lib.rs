@@ -5,6 +5,7 @@
 mod error;
 mod open;
 mod rows;
+mod stamps;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use sqlx::SqlitePool;
 
 pub use error::{CatalogueError, Result};
 pub use open::known_schema_version;
+pub use stamps::{LocalAgent, Operation};
 pub use write::AuditRecord;
 
 use rows::{BindingRow, RegionRow, StampRow, TemplateRow, TenantRow};
@@ -74,6 +76,10 @@ impl Catalogue {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
     }
 
     /// Brings the built-in regions up to the facts shipped in this build. Writes only
@@ -167,6 +173,18 @@ impl Catalogue {
         let mut tx = self.pool.begin().await?;
         let before = read_document(&mut tx).await?;
         let audit = write::diff_audit(actor, &before, doc)?;
+        // Rows are replaced wholesale; references are checked at commit. Local agents of
+        // stamps that stay keep their place.
+        sqlx::query("PRAGMA defer_foreign_keys = ON")
+            .execute(&mut *tx)
+            .await?;
+        let kept: Vec<&str> = doc.stamps.iter().map(|s| s.id.as_str()).collect();
+        let kept =
+            serde_json::to_string(&kept).map_err(|e| CatalogueError::Refused(e.to_string()))?;
+        sqlx::query("DELETE FROM local_agents WHERE stamp NOT IN (SELECT value FROM json_each(?))")
+            .bind(kept)
+            .execute(&mut *tx)
+            .await?;
         for table in ["bindings", "tenants", "stamps", "templates"] {
             sqlx::query(&format!("DELETE FROM {table}"))
                 .execute(&mut *tx)

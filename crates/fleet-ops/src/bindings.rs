@@ -48,6 +48,11 @@ pub fn typescript_bindings() -> String {
         crate::ImportSummary,
         crate::ErrorCode,
         crate::OpsError,
+        crate::NewStamp,
+        crate::ProvisionProgress,
+        crate::HealthState,
+        crate::StampHealth,
+        crate::StampDetail,
     );
     out.join("\n")
 }

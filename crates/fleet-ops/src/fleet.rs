@@ -1,6 +1,7 @@
 //! The operations over one catalogue, as the desktop commands and stampctl call them.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use catalogue::{AuditEntry, Catalogue, Counts};
 use fleet_core::{
@@ -9,6 +10,7 @@ use fleet_core::{
 use serde::Serialize;
 
 use crate::error::{OpsError, OpsResult};
+use crate::secrets::SecretStore;
 
 /// What the window's header and `stampctl info` show about the open catalogue.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -32,8 +34,12 @@ pub struct ImportSummary {
 /// An open catalogue and the operations on it.
 #[derive(Clone)]
 pub struct Fleet {
-    catalogue: Catalogue,
+    pub(crate) catalogue: Catalogue,
     builtin: Vec<Region>,
+    /// Where stamp tokens are kept; chosen on first use (probing the keychain costs).
+    secrets: Arc<OnceLock<Box<dyn SecretStore>>>,
+    /// The catalogue's directory: local stamps live under `stamps/`.
+    pub(crate) home: PathBuf,
 }
 
 impl Fleet {
@@ -41,7 +47,23 @@ impl Fleet {
         let builtin =
             builtin_regions().map_err(|e| OpsError::internal(format!("built-in regions: {e}")))?;
         let catalogue = Catalogue::open(path).await?;
-        Ok(Self { catalogue, builtin })
+        let home = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_owned();
+        Ok(Self {
+            catalogue,
+            builtin,
+            secrets: Arc::default(),
+            home,
+        })
+    }
+
+    pub(crate) fn secrets(&self) -> &dyn SecretStore {
+        self.secrets
+            .get_or_init(|| crate::secrets::detect(self.home.join("secrets")))
+            .as_ref()
     }
 
     pub fn path(&self) -> PathBuf {

@@ -4,10 +4,17 @@
 mod bindings;
 mod error;
 mod fleet;
+mod health;
+mod local_provider;
 pub mod paths;
+mod provision;
+pub mod secrets;
 mod slot;
 
 pub use bindings::typescript_bindings;
 pub use error::{ErrorCode, OpsError, OpsResult};
 pub use fleet::{CatalogueInfo, Fleet, ImportSummary};
+pub use health::{HealthState, StampDetail, StampHealth};
+pub use local_provider::AGENT_ENV;
+pub use provision::{NewStamp, ProvisionProgress};
 pub use slot::FleetSlot;

@@ -89,6 +89,11 @@ impl StampClient {
         &self.base
     }
 
+    /// The bearer token this client sends (for building a client with other options).
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
     /// The same stamp, with another token (e.g. a tenant's).
     pub fn with_token(&self, token: String) -> Self {
         Self {

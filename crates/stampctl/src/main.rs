@@ -42,11 +42,16 @@ enum Command {
         #[command(subcommand)]
         action: ListOnly,
     },
-    /// Stamps with their capacity and status.
+    /// Stamps: list, provision, show, drain, retire.
     Stamp {
         #[command(subcommand)]
-        action: ListOnly,
+        action: StampAction,
     },
+    /// Stamp agents are a separate program: see `stamp-agent --help`.
+    Agent,
+    /// Finish provisioning runs a killed app or stampctl left behind, and restart local
+    /// stamp agents that do not answer.
+    Resume,
     /// Tenants and the stamp each lives on.
     Tenant {
         #[command(subcommand)]
@@ -82,6 +87,31 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         file: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum StampAction {
+    /// List stamps with their capacity and status.
+    List,
+    /// Provision a new local stamp from a template and wait until it is healthy.
+    Provision {
+        id: fleet_core::StampId,
+        #[arg(long)]
+        region: fleet_core::RegionId,
+        #[arg(long)]
+        template: fleet_core::TemplateName,
+        #[arg(long = "version")]
+        template_version: String,
+        /// Capacity units (default: the template's).
+        #[arg(long)]
+        capacity: Option<u32>,
+    },
+    /// A stamp's record and its live health.
+    Show { id: fleet_core::StampId },
+    /// Stop placing tenants on a stamp.
+    Drain { id: fleet_core::StampId },
+    /// Retire an empty stamp.
+    Retire { id: fleet_core::StampId },
 }
 
 #[derive(Subcommand)]
@@ -185,7 +215,89 @@ async fn run(cli: Cli) -> OpsResult<String> {
             })?
         }
         Command::Stamp {
-            action: ListOnly::List,
+            action:
+                StampAction::Provision {
+                    id,
+                    region,
+                    template,
+                    template_version,
+                    capacity,
+                },
+        } => {
+            let version =
+                fleet_core::TemplateVersion::new(template_version).map_err(OpsError::invalid)?;
+            let request = fleet_ops::NewStamp {
+                id,
+                region,
+                template,
+                template_version: version,
+                capacity_units: capacity,
+            };
+            let quiet = out == Output::Json;
+            let stamp = fleet
+                .provision_stamp(&request, &move |p| {
+                    if !quiet {
+                        eprintln!("[{:>3}%] {}: {}", p.percent, p.step, p.message);
+                    }
+                })
+                .await?;
+            render(out, &stamp, || {
+                format!(
+                    "stamp {} is {} at {}\n",
+                    stamp.id,
+                    stamp.status.as_str(),
+                    stamp.endpoint.as_deref().unwrap_or("-")
+                )
+            })?
+        }
+        Command::Stamp {
+            action: StampAction::Show { id },
+        } => {
+            let view = fleet.stamp_detail(&id).await?;
+            render(out, &view, || {
+                let s = &view.stamp.stamp;
+                format!(
+                    "stamp      {}\nregion     {}\ntemplate   {}@{}\nstatus     {}\nendpoint   {}\ntenants    {}\ncapacity   {}/{} units\nhealth     {}\n{}",
+                    s.id, s.region, s.template, s.template_version, s.status.as_str(),
+                    s.endpoint.as_deref().unwrap_or("-"), view.stamp.tenant_count,
+                    view.stamp.capacity.used_units, view.stamp.capacity.total_units, view.health.describe(),
+                    view.failure.as_ref().map(|f| format!("failure    {f}\n")).unwrap_or_default()
+                )
+            })?
+        }
+        Command::Stamp {
+            action: StampAction::Drain { id },
+        } => {
+            let stamp = fleet
+                .set_stamp_status(&id, fleet_core::StampStatus::Draining)
+                .await?;
+            render(out, &stamp, || format!("stamp {} is draining\n", stamp.id))?
+        }
+        Command::Stamp {
+            action: StampAction::Retire { id },
+        } => {
+            let stamp = fleet
+                .set_stamp_status(&id, fleet_core::StampStatus::Retired)
+                .await?;
+            render(out, &stamp, || format!("stamp {} is retired\n", stamp.id))?
+        }
+        Command::Agent => "stamp agents are run by `stamp-agent` (see `stamp-agent --help`); \
+                           `stampctl stamp provision` starts local ones\n"
+            .to_owned(),
+        Command::Resume => {
+            let resumed = fleet.resume_operations().await?;
+            let started = fleet.start_local_agents().await?;
+            let summary =
+                serde_json::json!({ "resumedOperations": resumed, "startedAgents": started });
+            render(out, &summary, || {
+                format!(
+                    "{resumed} interrupted operation(s) finished, {} agent(s) answering\n",
+                    started.len()
+                )
+            })?
+        }
+        Command::Stamp {
+            action: StampAction::List,
         } => {
             let stamps = fleet.overview().await?.stamps;
             render(out, &stamps, || {

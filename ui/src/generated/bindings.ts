@@ -100,3 +100,25 @@ export type ImportSummary = { stamps: number, tenants: number, bindings: number,
 export type ErrorCode = "catalogue_unavailable" | "invalid_input" | "conflict" | "internal";
 
 export type OpsError = { code: ErrorCode, message: string, };
+
+export type NewStamp = { id: StampId, region: RegionId, template: TemplateName, templateVersion: TemplateVersion, 
+/**
+ * Overrides the template's capacity.
+ */
+capacityUnits: number | null, };
+
+export type ProvisionProgress = { stamp: StampId, step: string, percent: number, message: string, };
+
+export type HealthState = "healthy" | "degraded" | "unreachable" | "unknown";
+
+export type StampHealth = { stamp: StampId, state: HealthState, detail: string, softwareVersion: string | null, capacityUsed: number | null, tenantCount: number | null, 
+/**
+ * Seconds since the Unix epoch of this check.
+ */
+checkedAt: number, };
+
+export type StampDetail = { stamp: StampView, health: StampHealth, 
+/**
+ * Why provisioning failed, for a failed stamp.
+ */
+failure: string | null, };

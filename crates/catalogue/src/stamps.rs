@@ -1,0 +1,213 @@
+//! Changes to single stamps and the operation journal, each in one transaction with
+//! its audit row.
+
+use fleet_core::{Stamp, StampId, StampStatus};
+use serde::Serialize;
+
+use crate::error::{CatalogueError, Result};
+use crate::rows::StampRow;
+use crate::write::{insert_stamps, write_audit, AuditRecord};
+use crate::Catalogue;
+
+/// One journaled operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Operation {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub kind: String,
+    pub subject: String,
+    pub state: String,
+    pub step: String,
+    pub detail: String,
+    pub started_at: String,
+    pub updated_at: String,
+}
+
+/// A local agent's place on this machine.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LocalAgent {
+    pub stamp: String,
+    pub data_dir: String,
+    pub port: i64,
+}
+
+impl Catalogue {
+    pub async fn stamp(&self, id: &StampId) -> Result<Option<Stamp>> {
+        let row: Option<StampRow> = sqlx::query_as("SELECT * FROM stamps WHERE id = ?")
+            .bind(id.as_str())
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(StampRow::into_domain).transpose()
+    }
+
+    /// The recorded failure reason of a stamp, if any.
+    pub async fn stamp_failure(&self, id: &StampId) -> Result<Option<String>> {
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT failure FROM stamps WHERE id = ?")
+                .bind(id.as_str())
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row.and_then(|r| r.0))
+    }
+
+    /// Adds a stamp and opens an operation for it, in one transaction.
+    pub async fn insert_stamp_with_operation(
+        &self,
+        stamp: &Stamp,
+        kind: &str,
+        actor: &str,
+    ) -> Result<i64> {
+        let mut tx = self.pool().begin().await?;
+        if sqlx::query("SELECT 1 FROM stamps WHERE id = ?")
+            .bind(stamp.id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some()
+        {
+            return Err(CatalogueError::Refused(format!(
+                "stamp {} already exists",
+                stamp.id
+            )));
+        }
+        insert_stamps(&mut tx, std::slice::from_ref(stamp)).await?;
+        write_audit(
+            &mut tx,
+            &[AuditRecord::new(
+                actor,
+                "create",
+                "stamp",
+                &stamp.id,
+                None,
+                Some(stamp),
+            )?],
+        )
+        .await?;
+        let (id,): (i64,) = sqlx::query_as("INSERT INTO operations (kind, subject, state, step) VALUES (?, ?, 'running', 'created') RETURNING id")
+            .bind(kind)
+            .bind(stamp.id.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Moves a stamp to `status` (checking the lifecycle), optionally with an endpoint and
+    /// a failure reason, writing the audit row in the same transaction.
+    pub async fn set_stamp_status(
+        &self,
+        id: &StampId,
+        status: StampStatus,
+        endpoint: Option<&str>,
+        failure: Option<&str>,
+        actor: &str,
+    ) -> Result<Stamp> {
+        let mut tx = self.pool().begin().await?;
+        let row: Option<StampRow> = sqlx::query_as("SELECT * FROM stamps WHERE id = ?")
+            .bind(id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let before = row
+            .map(StampRow::into_domain)
+            .transpose()?
+            .ok_or_else(|| CatalogueError::Refused(format!("no stamp {id}")))?;
+        if before.status != status && !before.status.can_become(status) {
+            return Err(CatalogueError::Refused(format!(
+                "stamp {id} cannot go from {} to {}",
+                before.status.as_str(),
+                status.as_str()
+            )));
+        }
+        if status == StampStatus::Retired {
+            let (bound,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM bindings WHERE stamp = ?")
+                .bind(id.as_str())
+                .fetch_one(&mut *tx)
+                .await?;
+            if bound > 0 {
+                return Err(CatalogueError::Refused(format!(
+                    "stamp {id} still holds {bound} tenant(s); move them before retiring it"
+                )));
+            }
+        }
+        let after = Stamp {
+            status,
+            endpoint: endpoint.map(str::to_owned).or(before.endpoint.clone()),
+            ..before.clone()
+        };
+        sqlx::query("UPDATE stamps SET status = ?, endpoint = ?, failure = ? WHERE id = ?")
+            .bind(status.as_str())
+            .bind(&after.endpoint)
+            .bind(failure)
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        write_audit(
+            &mut tx,
+            &[AuditRecord::new(
+                actor,
+                "update",
+                "stamp",
+                id,
+                Some(&before),
+                Some(&after),
+            )?],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Records the step an operation is about to run (or its end).
+    pub async fn journal(
+        &self,
+        operation: i64,
+        state: &str,
+        step: &str,
+        detail: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE operations SET state = ?, step = ?, detail = ?, \
+             updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+        )
+        .bind(state)
+        .bind(step)
+        .bind(detail)
+        .bind(operation)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn running_operations(&self) -> Result<Vec<Operation>> {
+        Ok(
+            sqlx::query_as("SELECT * FROM operations WHERE state = 'running' ORDER BY id")
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
+    pub async fn operations(&self, limit: u32) -> Result<Vec<Operation>> {
+        Ok(
+            sqlx::query_as("SELECT * FROM operations ORDER BY id DESC LIMIT ?")
+                .bind(i64::from(limit))
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
+    pub async fn set_local_agent(&self, stamp: &StampId, data_dir: &str, port: u16) -> Result<()> {
+        sqlx::query("INSERT INTO local_agents (stamp, data_dir, port) VALUES (?, ?, ?) ON CONFLICT (stamp) DO UPDATE SET data_dir = excluded.data_dir, port = excluded.port")
+            .bind(stamp.as_str())
+            .bind(data_dir)
+            .bind(i64::from(port))
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn local_agents(&self) -> Result<Vec<LocalAgent>> {
+        Ok(sqlx::query_as("SELECT * FROM local_agents ORDER BY stamp")
+            .fetch_all(self.pool())
+            .await?)
+    }
+}

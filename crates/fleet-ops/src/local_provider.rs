@@ -1,0 +1,117 @@
+//! The embedded `local` provider: each stamp is a `stamp-agent` process on 127.0.0.1
+//! with its own data directory. Agents run detached, so they outlive the app or
+//! stampctl that started them; at the next start the app finds them (or restarts them
+//! on the same port, with their data).
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use fleet_core::Stamp;
+
+use crate::error::{OpsError, OpsResult};
+
+pub const AGENT_ENV: &str = "STAMPFLEET_AGENT";
+
+/// The stamp-agent binary: `$STAMPFLEET_AGENT`, else beside this executable, else PATH.
+pub fn agent_binary() -> OpsResult<PathBuf> {
+    if let Some(path) = std::env::var_os(AGENT_ENV).filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(path));
+    }
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|d| d.join("stamp-agent")));
+    let on_path = std::env::var_os("PATH")
+        .map(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join("stamp-agent"))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    beside
+        .into_iter()
+        .chain(on_path)
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            OpsError::internal(format!(
+                "stamp-agent not found beside this program or on PATH; set {AGENT_ENV}"
+            ))
+        })
+}
+
+/// Writes the agent's admin token file (0600), which only the agent reads.
+pub fn write_token_file(data_dir: &Path, token: &str) -> OpsResult<PathBuf> {
+    let io = |e: std::io::Error| OpsError::internal(format!("{}: {e}", data_dir.display()));
+    std::fs::create_dir_all(data_dir).map_err(io)?;
+    let path = data_dir.join("admin.token");
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(io)?;
+    file.write_all(token.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(io)?;
+    Ok(path)
+}
+
+/// Starts an agent for `stamp` on `port` (0: any free port) and returns its endpoint.
+pub fn start_agent(stamp: &Stamp, data_dir: &Path, port: u16) -> OpsResult<String> {
+    let binary = agent_binary()?;
+    let fail =
+        |what: String| OpsError::internal(format!("starting stamp-agent for {}: {what}", stamp.id));
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(data_dir.join("agent.log"))
+        .map_err(|e| fail(e.to_string()))?;
+    let mut child = Command::new(&binary)
+        .arg("--stamp-id")
+        .arg(stamp.id.as_str())
+        .arg("--region")
+        .arg(stamp.region.as_str())
+        .arg("--template-version")
+        .arg(stamp.template_version.as_str())
+        .arg("--capacity")
+        .arg(stamp.capacity_units.to_string())
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--data-dir")
+        .arg(data_dir.join("data"))
+        .arg("--token-file")
+        .arg(data_dir.join("admin.token"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(log))
+        .process_group(0)
+        .spawn()
+        .map_err(|e| fail(format!("{}: {e}", binary.display())))?;
+    let mut line = String::new();
+    let read = child
+        .stdout
+        .take()
+        .map(|out| BufReader::new(out).read_line(&mut line));
+    let Some(endpoint) = line.trim().strip_prefix("listening on ").map(str::to_owned) else {
+        let status = child.wait().map(|s| s.to_string()).unwrap_or_default();
+        let tail = std::fs::read_to_string(data_dir.join("agent.log")).unwrap_or_default();
+        let last = tail.lines().last().unwrap_or("no output").to_owned();
+        return Err(fail(format!("it exited ({status}, {read:?}): {last}")));
+    };
+    // Reap the process when it ends, so it never lingers as a zombie of ours.
+    std::thread::spawn(move || child.wait());
+    Ok(endpoint)
+}
+
+/// The port of an endpoint such as `http://127.0.0.1:40123`.
+pub fn port_of(endpoint: &str) -> Option<u16> {
+    endpoint
+        .rsplit(':')
+        .next()?
+        .trim_end_matches('/')
+        .parse()
+        .ok()
+}

@@ -1,0 +1,363 @@
+//! Provisioning stamps from a template, journaled step by step so a run killed at any
+//! point ends `active` or `failed` (with the reason) at the next start, never stuck.
+
+use std::path::PathBuf;
+
+use fleet_core::{RegionId, Stamp, StampId, StampStatus, TemplateName, TemplateVersion};
+use serde::{Deserialize, Serialize};
+use stamp_client::{ClientOptions, StampClient};
+
+use crate::error::{OpsError, OpsResult};
+use crate::fleet::Fleet;
+use crate::local_provider;
+
+pub const PROVISION_KIND: &str = "provision-stamp";
+
+/// What "New stamp" asks for.
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NewStamp {
+    pub id: StampId,
+    pub region: RegionId,
+    pub template: TemplateName,
+    pub template_version: TemplateVersion,
+    /// Overrides the template's capacity.
+    pub capacity_units: Option<u32>,
+}
+
+/// One step of a provisioning run, streamed to the UI.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvisionProgress {
+    pub stamp: StampId,
+    pub step: String,
+    pub percent: u8,
+    pub message: String,
+}
+
+pub type Progress<'a> = &'a (dyn Fn(ProvisionProgress) + Send + Sync);
+
+impl Fleet {
+    fn stamp_dir(&self, id: &StampId) -> PathBuf {
+        self.home.join("stamps").join(id.as_str())
+    }
+
+    fn token_name(&self, id: &StampId) -> String {
+        // Keychain entries are machine-wide: name them after this catalogue too.
+        let path = self.catalogue.path().display().to_string();
+        let hash = path.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+        format!("{hash:016x}-{id}.admin")
+    }
+
+    /// The admin client of a stamp, with its token from the secret store.
+    pub async fn stamp_client(&self, id: &StampId) -> OpsResult<StampClient> {
+        let stamp = self
+            .catalogue
+            .stamp(id)
+            .await?
+            .ok_or_else(|| OpsError::invalid(format!("no stamp {id}")))?;
+        let endpoint = stamp
+            .endpoint
+            .ok_or_else(|| OpsError::conflict(format!("stamp {id} has no endpoint yet")))?;
+        let token = self.secrets().get(&self.token_name(id))?.ok_or_else(|| {
+            OpsError::conflict(format!(
+                "no token for stamp {id} in {}",
+                self.secrets().describe()
+            ))
+        })?;
+        StampClient::new(&endpoint, token, ClientOptions::default())
+            .map_err(|e| OpsError::internal(e.to_string()))
+    }
+
+    /// Provisions a new local stamp from a template, reporting each step.
+    pub async fn provision_stamp(
+        &self,
+        request: &NewStamp,
+        progress: Progress<'_>,
+    ) -> OpsResult<Stamp> {
+        let doc = self.catalogue.document().await?;
+        let template = doc
+            .templates
+            .iter()
+            .find(|t| t.name == request.template && t.version == request.template_version)
+            .ok_or_else(|| {
+                let known: Vec<String> = doc
+                    .templates
+                    .iter()
+                    .map(|t| format!("{}@{}", t.name, t.version))
+                    .collect();
+                OpsError::invalid(format!(
+                    "no template {}@{}; known: {}",
+                    request.template,
+                    request.template_version,
+                    if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
+                ))
+            })?;
+        if !self.regions().await?.iter().any(|r| r.id == request.region) {
+            return Err(OpsError::invalid(format!(
+                "unknown region {}",
+                request.region
+            )));
+        }
+        let stamp = Stamp {
+            id: request.id.clone(),
+            region: request.region.clone(),
+            template: request.template.clone(),
+            template_version: request.template_version.clone(),
+            capacity_units: request.capacity_units.unwrap_or(template.capacity_units),
+            status: StampStatus::Provisioning,
+            endpoint: None,
+        };
+        if stamp.capacity_units == 0 {
+            return Err(OpsError::invalid("capacityUnits must be greater than 0"));
+        }
+        let operation = self
+            .catalogue
+            .insert_stamp_with_operation(&stamp, PROVISION_KIND, "provision")
+            .await
+            .map_err(|e| match e {
+                catalogue::CatalogueError::Refused(m) => OpsError::conflict(m),
+                other => other.into(),
+            })?;
+        report(
+            progress,
+            &stamp.id,
+            "recorded",
+            10,
+            "stamp recorded as provisioning",
+        );
+        self.finish_provisioning(operation, stamp, progress).await
+    }
+
+    /// Runs (or re-runs) the steps after the stamp was recorded. Every step is safe to
+    /// repeat; any failure marks the stamp failed with the reason.
+    async fn finish_provisioning(
+        &self,
+        operation: i64,
+        stamp: Stamp,
+        progress: Progress<'_>,
+    ) -> OpsResult<Stamp> {
+        match self.provision_steps(operation, &stamp, progress).await {
+            Ok(endpoint) => {
+                let active = self
+                    .catalogue
+                    .set_stamp_status(
+                        &stamp.id,
+                        StampStatus::Active,
+                        Some(&endpoint),
+                        None,
+                        "provision",
+                    )
+                    .await?;
+                self.catalogue
+                    .journal(operation, "succeeded", "active", &endpoint)
+                    .await?;
+                report(
+                    progress,
+                    &stamp.id,
+                    "active",
+                    100,
+                    &format!("healthy at {endpoint}"),
+                );
+                tracing::info!(stamp = %stamp.id, %endpoint, "stamp provisioned");
+                Ok(active)
+            }
+            Err(e) => {
+                tracing::warn!(stamp = %stamp.id, error = %e.message, "provisioning failed");
+                self.catalogue
+                    .set_stamp_status(
+                        &stamp.id,
+                        StampStatus::Failed,
+                        None,
+                        Some(&e.message),
+                        "provision",
+                    )
+                    .await?;
+                self.catalogue
+                    .journal(operation, "failed", "failed", &e.message)
+                    .await?;
+                report(progress, &stamp.id, "failed", 100, &e.message);
+                Err(e)
+            }
+        }
+    }
+
+    async fn provision_steps(
+        &self,
+        operation: i64,
+        stamp: &Stamp,
+        progress: Progress<'_>,
+    ) -> OpsResult<String> {
+        let dir = self.stamp_dir(&stamp.id);
+        self.catalogue
+            .journal(operation, "running", "token", "")
+            .await?;
+        let name = self.token_name(&stamp.id);
+        let token = match self.secrets().get(&name)? {
+            Some(token) => token,
+            None => {
+                let token = crate::secrets::new_token()?;
+                self.secrets().put(&name, &token)?;
+                token
+            }
+        };
+        local_provider::write_token_file(&dir, &token)?;
+        report(progress, &stamp.id, "token", 30, "admin token created");
+
+        self.catalogue
+            .journal(operation, "running", "start-agent", "")
+            .await?;
+        let endpoint = self.start_or_find_agent(stamp, &token).await?;
+        report(
+            progress,
+            &stamp.id,
+            "start-agent",
+            60,
+            &format!("agent listening at {endpoint}"),
+        );
+
+        self.catalogue
+            .journal(operation, "running", "health", &endpoint)
+            .await?;
+        let client = StampClient::new(&endpoint, token, ClientOptions::default())
+            .map_err(|e| OpsError::internal(e.to_string()))?;
+        let health = client
+            .health()
+            .await
+            .map_err(|e| OpsError::internal(format!("health check: {e}")))?;
+        if health.stamp_id != stamp.id.as_str() {
+            return Err(OpsError::internal(format!(
+                "{endpoint} answers as stamp {}, not {}",
+                health.stamp_id, stamp.id
+            )));
+        }
+        report(progress, &stamp.id, "health", 90, "health check passed");
+        Ok(endpoint)
+    }
+
+    /// The endpoint of the stamp's agent: the recorded one if it answers as this stamp,
+    /// else a newly started agent (on the recorded port when there is one).
+    async fn start_or_find_agent(&self, stamp: &Stamp, token: &str) -> OpsResult<String> {
+        let dir = self.stamp_dir(&stamp.id);
+        let recorded = self
+            .catalogue
+            .local_agents()
+            .await?
+            .into_iter()
+            .find(|a| a.stamp == stamp.id.as_str());
+        if let Some(agent) = &recorded {
+            let endpoint = format!("http://127.0.0.1:{}", agent.port);
+            let probe = ClientOptions {
+                attempts: 1,
+                ..ClientOptions::default()
+            };
+            if let Ok(client) = StampClient::new(&endpoint, token.to_owned(), probe) {
+                if client
+                    .health()
+                    .await
+                    .is_ok_and(|h| h.stamp_id == stamp.id.as_str())
+                {
+                    return Ok(endpoint);
+                }
+            }
+        }
+        let port = recorded
+            .as_ref()
+            .and_then(|a| u16::try_from(a.port).ok())
+            .unwrap_or(0);
+        let started = match local_provider::start_agent(stamp, &dir, port) {
+            Ok(endpoint) => endpoint,
+            Err(e) if port != 0 => {
+                tracing::warn!(stamp = %stamp.id, port, error = %e.message, "recorded port unusable; taking a new one");
+                local_provider::start_agent(stamp, &dir, 0)?
+            }
+            Err(e) => return Err(e),
+        };
+        let port = local_provider::port_of(&started)
+            .ok_or_else(|| OpsError::internal(format!("no port in {started}")))?;
+        self.catalogue
+            .set_local_agent(&stamp.id, &dir.display().to_string(), port)
+            .await?;
+        Ok(started)
+    }
+
+    /// Finishes every provisioning a previous run left behind (app killed mid-way).
+    pub async fn resume_operations(&self) -> OpsResult<u32> {
+        let mut resumed = 0;
+        for op in self.catalogue.running_operations().await? {
+            if op.kind != PROVISION_KIND {
+                continue;
+            }
+            resumed += 1;
+            let id =
+                StampId::new(op.subject.as_str()).map_err(|e| OpsError::internal(e.to_string()))?;
+            let Some(stamp) = self.catalogue.stamp(&id).await? else {
+                self.catalogue
+                    .journal(
+                        op.id,
+                        "failed",
+                        "failed",
+                        "the stamp is gone from the catalogue",
+                    )
+                    .await?;
+                continue;
+            };
+            tracing::info!(stamp = %id, step = %op.step, "resuming an interrupted provisioning");
+            // Failure is recorded on the stamp; resuming the others goes on.
+            let _ = self.finish_provisioning(op.id, stamp, &|_| {}).await;
+        }
+        Ok(resumed)
+    }
+
+    /// Starts the agent of every active or draining local stamp that does not answer.
+    pub async fn start_local_agents(&self) -> OpsResult<Vec<StampId>> {
+        let mut started = Vec::new();
+        for agent in self.catalogue.local_agents().await? {
+            let id = StampId::new(agent.stamp.as_str())
+                .map_err(|e| OpsError::internal(e.to_string()))?;
+            let Some(stamp) = self.catalogue.stamp(&id).await? else {
+                continue;
+            };
+            if !matches!(stamp.status, StampStatus::Active | StampStatus::Draining) {
+                continue;
+            }
+            let Some(token) = self.secrets().get(&self.token_name(&id))? else {
+                continue;
+            };
+            let endpoint = self.start_or_find_agent(&stamp, &token).await?;
+            if stamp.endpoint.as_deref() != Some(endpoint.as_str()) {
+                self.catalogue
+                    .set_stamp_status(&id, stamp.status, Some(&endpoint), None, "local-provider")
+                    .await?;
+            }
+            started.push(id);
+        }
+        Ok(started)
+    }
+
+    /// Moves a stamp along its lifecycle (drain, retire, back to active).
+    pub async fn set_stamp_status(&self, id: &StampId, status: StampStatus) -> OpsResult<Stamp> {
+        self.catalogue
+            .set_stamp_status(id, status, None, None, "operator")
+            .await
+            .map_err(|e| match e {
+                catalogue::CatalogueError::Refused(m) => OpsError::conflict(m),
+                other => other.into(),
+            })
+    }
+}
+
+fn report(progress: Progress<'_>, stamp: &StampId, step: &str, percent: u8, message: &str) {
+    progress(ProvisionProgress {
+        stamp: stamp.clone(),
+        step: step.to_owned(),
+        percent,
+        message: message.to_owned(),
+    });
+}
