@@ -1,4 +1,12 @@
-const COMMANDS: &[&str] = &["catalogue_info", "fleet_overview", "create_demo_fleet"];
+const COMMANDS: &[&str] = &[
+    "catalogue_info",
+    "fleet_overview",
+    "create_demo_fleet",
+    "new_stamp",
+    "stamp_detail",
+    "set_stamp_status",
+    "watch_health",
+];
 
 fn main() {
     // Each command gets an `allow-<command>` permission; capabilities/ grants exactly these.

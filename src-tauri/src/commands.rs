@@ -1,9 +1,18 @@
 //! The IPC surface: each command is a one-liner into fleet-ops. Errors cross as
 //! `{code, message}` (fleet_ops::OpsError).
 
-use fleet_core::FleetOverview;
-use fleet_ops::{CatalogueInfo, FleetSlot, OpsError};
+use std::time::Duration;
+
+use fleet_core::{FleetOverview, Stamp, StampId, StampStatus};
+use fleet_ops::{
+    CatalogueInfo, FleetSlot, NewStamp, OpsError, ProvisionProgress, StampDetail, StampHealth,
+};
+use tauri::ipc::Channel;
 use tauri::State;
+
+/// How often the health watcher asks every stamp, and how many at once.
+const HEALTH_INTERVAL: Duration = Duration::from_secs(5);
+const HEALTH_CONCURRENCY: usize = 8;
 
 #[tauri::command]
 pub async fn catalogue_info(slot: State<'_, FleetSlot>) -> Result<CatalogueInfo, OpsError> {
@@ -17,5 +26,51 @@ pub async fn fleet_overview(slot: State<'_, FleetSlot>) -> Result<FleetOverview,
 
 #[tauri::command]
 pub async fn create_demo_fleet(slot: State<'_, FleetSlot>) -> Result<FleetOverview, OpsError> {
-    slot.get().await?.create_demo().await
+    slot.get().await?.create_demo(true).await
+}
+
+#[tauri::command]
+pub async fn new_stamp(
+    slot: State<'_, FleetSlot>,
+    request: NewStamp,
+    on_progress: Channel<ProvisionProgress>,
+) -> Result<Stamp, OpsError> {
+    slot.get()
+        .await?
+        .provision_stamp(&request, &move |p| drop(on_progress.send(p)))
+        .await
+}
+
+#[tauri::command]
+pub async fn stamp_detail(
+    slot: State<'_, FleetSlot>,
+    id: StampId,
+) -> Result<StampDetail, OpsError> {
+    slot.get().await?.stamp_detail(&id).await
+}
+
+#[tauri::command]
+pub async fn set_stamp_status(
+    slot: State<'_, FleetSlot>,
+    id: StampId,
+    status: StampStatus,
+) -> Result<Stamp, OpsError> {
+    slot.get().await?.set_stamp_status(&id, status).await
+}
+
+/// Pushes every stamp's health to the window until it stops listening.
+#[tauri::command]
+pub async fn watch_health(
+    slot: State<'_, FleetSlot>,
+    on_health: Channel<Vec<StampHealth>>,
+) -> Result<(), OpsError> {
+    let fleet = slot.get().await?;
+    tauri::async_runtime::spawn(async move {
+        fleet
+            .watch_health(HEALTH_INTERVAL, HEALTH_CONCURRENCY, move |checks| {
+                on_health.send(checks).is_ok()
+            })
+            .await
+    });
+    Ok(())
 }

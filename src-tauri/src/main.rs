@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use fleet_ops::{paths, FleetSlot};
+use tauri::Manager;
 
 const USAGE: &str = "usage: stampfleet [--catalogue PATH]\n\
   --catalogue PATH   catalogue file (default: $STAMPFLEET_CATALOGUE, else the OS data directory)";
@@ -52,10 +53,20 @@ fn main() -> ExitCode {
 
     let result = tauri::Builder::default()
         .manage(slot)
+        .setup(|app| {
+            // Off the UI thread: finish interrupted provisioning, bring local stamps back.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move { handle.state::<FleetSlot>().recover().await });
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::catalogue_info,
             commands::fleet_overview,
             commands::create_demo_fleet,
+            commands::new_stamp,
+            commands::stamp_detail,
+            commands::set_stamp_status,
+            commands::watch_health,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -67,6 +67,8 @@ fn free_port() -> u16 {
 pub struct AppSession {
     pub client: Client,
     driver: Child,
+    /// The catalogue's directory: local stamp agents the app started live under it.
+    home: PathBuf,
 }
 
 impl AppSession {
@@ -88,6 +90,11 @@ impl AppSession {
             ])
             .env("STAMPFLEET_CATALOGUE", catalogue)
             .env("STAMPFLEET_LOG_DIR", log_dir)
+            .env(
+                "STAMPFLEET_AGENT",
+                workspace_root().join("target/debug/stamp-agent"),
+            )
+            .env("STAMPFLEET_SECRETS", "file")
             // Never inherit our pipes: a lingering driver would hold the test's output open.
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -122,7 +129,12 @@ impl AppSession {
             .update_timeouts(timeouts)
             .await
             .expect("set WebDriver timeouts");
-        Self { client, driver }
+        let home = catalogue.parent().unwrap().to_owned();
+        Self {
+            client,
+            driver,
+            home,
+        }
     }
 
     /// Waits for the first element matching `css`.
@@ -150,6 +162,10 @@ impl AppSession {
             .execute_async(WATCH, vec![css.into(), n.into()])
             .await;
         let found = self.client.find_all(Locator::Css(css)).await.unwrap();
+        if waited.is_err() || found.len() != n {
+            let shot = self.screenshot("failure.png").await;
+            eprintln!("window at the failure: {}", shot.display());
+        }
         assert!(
             waited.is_ok() && found.len() == n,
             "{css}: {} elements, expected {n} ({waited:?})",
@@ -171,19 +187,32 @@ impl AppSession {
 
     /// Ends the session and stops tauri-driver with SIGTERM (SIGKILL would leave
     /// WebKitWebDriver behind).
-    pub async fn stop(mut self) {
-        let _ = self.client.close().await;
+    pub async fn stop(self) {
+        let _ = self.client.clone().close().await;
+        // Drop stops tauri-driver and the stamp agents.
+    }
+}
+
+impl Drop for AppSession {
+    /// Stops tauri-driver with SIGTERM (SIGKILL would leave WebKitWebDriver and the app
+    /// behind), also when a test fails half-way, then the local stamp agents the app
+    /// started (they run detached by design).
+    fn drop(&mut self) {
         let _ = Command::new("kill")
             .args(["-TERM", &self.driver.id().to_string()])
             .status();
         let deadline = Instant::now() + WAIT;
-        while self.driver.try_wait().unwrap().is_none() {
+        while matches!(self.driver.try_wait(), Ok(None)) {
             if Instant::now() > deadline {
                 let _ = self.driver.kill();
                 break;
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            std::thread::sleep(Duration::from_millis(50));
         }
         let _ = self.driver.wait();
+        let pattern = format!("stamp-agent .* --data-dir {}/stamps/", self.home.display());
+        let _ = Command::new("pkill")
+            .args(["-TERM", "-f", "--", &pattern])
+            .status();
     }
 }

@@ -96,9 +96,11 @@ impl Fleet {
         demo_fleet(&self.builtin).map_err(OpsError::internal)
     }
 
-    /// Fills an empty catalogue with the demo fleet. A catalogue that already holds
-    /// stamps or tenants is refused, so nothing an operator entered is replaced.
-    pub async fn create_demo(&self) -> OpsResult<FleetOverview> {
+    /// Fills an empty catalogue with the demo fleet and, with `run_agents`, starts a
+    /// real local agent per demo stamp with its tenants provisioned. A catalogue that
+    /// already holds stamps or tenants is refused, so nothing an operator entered is
+    /// replaced.
+    pub async fn create_demo(&self, run_agents: bool) -> OpsResult<FleetOverview> {
         self.refuse_if_not_empty("create the demo fleet").await?;
         let doc = self.demo_document()?;
         self.catalogue.replace_all(&doc, "demo").await?;
@@ -107,6 +109,10 @@ impl Fleet {
             tenants = doc.tenants.len(),
             "demo fleet created"
         );
+        if run_agents {
+            let started = self.start_demo_agents(&|_| {}).await?;
+            tracing::info!(agents = started, "demo stamp agents running");
+        }
         self.overview().await
     }
 

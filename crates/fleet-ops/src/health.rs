@@ -141,6 +141,29 @@ impl Fleet {
         })
     }
 
+    /// Polls every stamp's health each `interval` and hands the results to `sink` until
+    /// it returns false (the window that listened is gone).
+    pub async fn watch_health(
+        &self,
+        interval: Duration,
+        concurrency: usize,
+        sink: impl Fn(Vec<StampHealth>) -> bool,
+    ) {
+        let mut ticks = tokio::time::interval(interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match self.poll_health(concurrency).await {
+                Ok(checks) => {
+                    if !sink(checks) {
+                        return;
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e.message, "health poll failed"),
+            }
+        }
+    }
+
     /// Checks every active or draining stamp with an endpoint, at most `concurrency`
     /// at a time.
     pub async fn poll_health(&self, concurrency: usize) -> OpsResult<Vec<StampHealth>> {

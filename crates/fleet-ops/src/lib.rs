@@ -2,6 +2,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod bindings;
+mod demo_agents;
 mod error;
 mod fleet;
 mod health;

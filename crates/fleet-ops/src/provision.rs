@@ -38,11 +38,11 @@ pub struct ProvisionProgress {
 pub type Progress<'a> = &'a (dyn Fn(ProvisionProgress) + Send + Sync);
 
 impl Fleet {
-    fn stamp_dir(&self, id: &StampId) -> PathBuf {
+    pub(crate) fn stamp_dir(&self, id: &StampId) -> PathBuf {
         self.home.join("stamps").join(id.as_str())
     }
 
-    fn token_name(&self, id: &StampId) -> String {
+    pub(crate) fn token_name(&self, id: &StampId) -> String {
         // Keychain entries are machine-wide: name them after this catalogue too.
         let path = self.catalogue.path().display().to_string();
         let hash = path.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
@@ -198,15 +198,7 @@ impl Fleet {
         self.catalogue
             .journal(operation, "running", "token", "")
             .await?;
-        let name = self.token_name(&stamp.id);
-        let token = match self.secrets().get(&name)? {
-            Some(token) => token,
-            None => {
-                let token = crate::secrets::new_token()?;
-                self.secrets().put(&name, &token)?;
-                token
-            }
-        };
+        let token = self.admin_token(&stamp.id)?;
         local_provider::write_token_file(&dir, &token)?;
         report(progress, &stamp.id, "token", 30, "admin token created");
 
@@ -243,7 +235,11 @@ impl Fleet {
 
     /// The endpoint of the stamp's agent: the recorded one if it answers as this stamp,
     /// else a newly started agent (on the recorded port when there is one).
-    async fn start_or_find_agent(&self, stamp: &Stamp, token: &str) -> OpsResult<String> {
+    pub(crate) async fn start_or_find_agent(
+        &self,
+        stamp: &Stamp,
+        token: &str,
+    ) -> OpsResult<String> {
         let dir = self.stamp_dir(&stamp.id);
         let recorded = self
             .catalogue
@@ -339,6 +335,30 @@ impl Fleet {
             started.push(id);
         }
         Ok(started)
+    }
+
+    /// Stops every local stamp agent of this catalogue (SIGTERM; they finish in-flight
+    /// requests). Their data stays; `start_local_agents` brings them back.
+    pub async fn stop_local_agents(&self) -> OpsResult<u32> {
+        let mut stopped = 0;
+        for agent in self.catalogue.local_agents().await? {
+            let pid_file = PathBuf::from(&agent.data_dir)
+                .join("data")
+                .join("agent.pid");
+            let Ok(pid) = std::fs::read_to_string(&pid_file) else {
+                continue;
+            };
+            let Ok(pid) = pid.trim().parse::<u32>() else {
+                continue;
+            };
+            let status = std::process::Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
+            if status.is_ok_and(|s| s.success()) {
+                stopped += 1;
+            }
+        }
+        Ok(stopped)
     }
 
     /// Moves a stamp along its lifecycle (drain, retire, back to active).

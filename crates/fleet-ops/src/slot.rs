@@ -38,6 +38,23 @@ impl FleetSlot {
     }
 }
 
+impl FleetSlot {
+    /// At start: finish provisioning runs a killed app left behind, and restart local
+    /// stamp agents that do not answer. Failures are logged; the window opens anyway.
+    pub async fn recover(&self) {
+        let Ok(fleet) = self.get().await else { return };
+        match fleet.resume_operations().await {
+            Ok(n) if n > 0 => tracing::info!(resumed = n, "interrupted operations finished"),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e.message, "resuming operations failed"),
+        }
+        match fleet.start_local_agents().await {
+            Ok(started) => tracing::info!(agents = started.len(), "local stamp agents answering"),
+            Err(e) => tracing::error!(error = %e.message, "starting local stamp agents failed"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

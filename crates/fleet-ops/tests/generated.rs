@@ -36,7 +36,7 @@ async fn mock_backend_demo_fleet_is_fresh() {
     let fleet = fleet_ops::Fleet::open(&dir.path().join("c.sqlite"))
         .await
         .unwrap();
-    let overview = fleet.create_demo().await.unwrap();
+    let overview = fleet.create_demo(false).await.unwrap();
     check(
         "demo-overview.json",
         serde_json::to_string_pretty(&overview).unwrap() + "\n",

@@ -54,6 +54,7 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -111,6 +112,10 @@ async fn serve(args: Args) -> Result<(), String> {
         .map_err(|e| format!("listen on {}: {e}", args.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(stamp = %args.stamp_id, %addr, "stamp agent listening");
+    // Lets the control plane stop this agent later (`stampctl stamp stop-agents`).
+    let pid_file = args.data_dir.join("agent.pid");
+    std::fs::write(&pid_file, std::process::id().to_string())
+        .map_err(|e| format!("{}: {e}", pid_file.display()))?;
     // The parent reads this line to learn the bound address.
     let mut out = std::io::stdout().lock();
     writeln!(out, "listening on http://{addr}")
@@ -122,6 +127,7 @@ async fn serve(args: Args) -> Result<(), String> {
         .await
         .map_err(|e| format!("serve: {e}"))?;
     pool.close().await;
+    let _ = std::fs::remove_file(&pid_file);
     tracing::info!(stamp = %args.stamp_id, "stamp agent stopped");
     Ok(())
 }

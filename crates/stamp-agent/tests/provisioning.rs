@@ -32,7 +32,7 @@ fn new_stamp(id: &str) -> NewStamp {
 async fn demo_fleet(dir: &Path) -> Fleet {
     setup();
     let fleet = Fleet::open(&dir.join("c.sqlite")).await.unwrap();
-    fleet.create_demo().await.unwrap();
+    fleet.create_demo(false).await.unwrap();
     fleet
 }
 
@@ -153,7 +153,7 @@ async fn an_interrupted_provisioning_ends_active_or_failed_at_the_next_start() {
     {
         // A run killed right after recording the stamp: the journal says "running".
         let fleet = Fleet::open(&path).await.unwrap();
-        fleet.create_demo().await.unwrap();
+        fleet.create_demo(false).await.unwrap();
         fleet.close().await;
         let catalogue = catalogue::Catalogue::open(&path).await.unwrap();
         let doc = catalogue.document().await.unwrap();

@@ -57,8 +57,13 @@ enum Command {
         #[command(subcommand)]
         action: ListOnly,
     },
-    /// Fill an empty catalogue with the demo fleet (8 stamps, 60 tenants).
-    Demo,
+    /// Fill an empty catalogue with the demo fleet (8 stamps, 60 tenants), each stamp a
+    /// real local stamp-agent with its tenants provisioned.
+    Demo {
+        /// Only write the catalogue; start no agents.
+        #[arg(long)]
+        no_agents: bool,
+    },
     /// Write the whole catalogue as one JSON document.
     Export {
         /// Write to this file instead of standard output.
@@ -75,6 +80,8 @@ enum Command {
     },
     /// The catalogue's path, schema and counts.
     Info,
+    /// Stop this catalogue's local stamp agents (their data stays; `resume` restarts them).
+    StopAgents,
     /// Write a synthetic catalogue document of any size (for benchmarks); touches no catalogue.
     Generate {
         #[arg(long)]
@@ -284,6 +291,12 @@ async fn run(cli: Cli) -> OpsResult<String> {
         Command::Agent => "stamp agents are run by `stamp-agent` (see `stamp-agent --help`); \
                            `stampctl stamp provision` starts local ones\n"
             .to_owned(),
+        Command::StopAgents => {
+            let stopped = fleet.stop_local_agents().await?;
+            render(out, &serde_json::json!({ "stopped": stopped }), || {
+                format!("{stopped} agent(s) stopped\n")
+            })?
+        }
         Command::Resume => {
             let resumed = fleet.resume_operations().await?;
             let started = fleet.start_local_agents().await?;
@@ -359,8 +372,8 @@ async fn run(cli: Cli) -> OpsResult<String> {
                 t.render()
             })?
         }
-        Command::Demo => {
-            let overview = fleet.create_demo().await?;
+        Command::Demo { no_agents } => {
+            let overview = fleet.create_demo(!no_agents).await?;
             let summary = serde_json::json!({
                 "stamps": overview.stamps.len(),
                 "regions": overview.regions.len(),

@@ -37,7 +37,7 @@ fn failed(out: Output) -> String {
 
 fn demo_catalogue(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("c.sqlite");
-    let text = ok(stampctl(&path, &["demo"]));
+    let text = ok(stampctl(&path, &["demo", "--no-agents"]));
     assert_eq!(
         text,
         "demo fleet created: 8 stamps in 5 regions, 60 tenants\n"
@@ -148,7 +148,7 @@ fn import_into_a_non_empty_catalogue_needs_replace() {
     std::fs::write(&file, ok(stampctl(&c, &["export"]))).unwrap();
     let err = failed(stampctl(&c, &["import", file.to_str().unwrap()]));
     assert!(err.contains("not empty (8 stamps, 60 tenants)"), "{err}");
-    let err = failed(stampctl(&c, &["demo"]));
+    let err = failed(stampctl(&c, &["demo", "--no-agents"]));
     assert!(err.contains("cannot create the demo fleet"), "{err}");
     ok(stampctl(
         &c,

@@ -2,7 +2,13 @@ import type {
   CatalogueInfo,
   ErrorCode,
   FleetOverview,
+  NewStamp,
   OpsError,
+  ProvisionProgress,
+  Stamp,
+  StampDetail,
+  StampHealth,
+  StampStatus,
 } from "../../generated/bindings";
 
 /** Everything the UI asks of the Stampfleet backend. */
@@ -10,6 +16,15 @@ export interface Backend {
   catalogueInfo(): Promise<CatalogueInfo>;
   fleetOverview(): Promise<FleetOverview>;
   createDemoFleet(): Promise<FleetOverview>;
+  /** Provisions a new stamp, reporting each step; resolves with the active stamp. */
+  newStamp(request: NewStamp, onProgress: (progress: ProvisionProgress) => void): Promise<Stamp>;
+  stampDetail(id: string): Promise<StampDetail>;
+  setStampStatus(id: string, status: StampStatus): Promise<Stamp>;
+  /**
+   * Subscribes to health checks: `onHealth` receives the full list every few
+   * seconds. Resolves as soon as the subscription is in place.
+   */
+  watchHealth(onHealth: (checks: StampHealth[]) => void): Promise<void>;
 }
 
 const ERROR_CODES: readonly ErrorCode[] = [

@@ -2,9 +2,23 @@
 // browser (vite dev, tests). URL query `?mock=demo` starts with the demo
 // fleet loaded; `?mock=broken` makes every call fail like an unreadable
 // catalogue does.
-import type { CatalogueInfo, FleetOverview } from "../../generated/bindings";
+import type {
+  CatalogueInfo,
+  FleetOverview,
+  Stamp,
+  StampDetail,
+  StampHealth,
+} from "../../generated/bindings";
 import demoOverview from "../../generated/demo-overview.json";
 import { BackendError, type Backend } from "./backend";
+import {
+  PROVISION_STEPS,
+  addStamp,
+  healthChecks,
+  healthOf,
+  transition,
+  validateNewStamp,
+} from "./mockFleet";
 
 export type MockMode = "empty" | "demo" | "broken";
 
@@ -35,6 +49,19 @@ export function mockModeFrom(search: string): MockMode {
 
 export function createMockBackend(mode: MockMode = "empty"): Backend {
   let overview: FleetOverview = mode === "demo" ? copy(DEMO) : emptyOverview();
+  const healthWatchers: ((checks: StampHealth[]) => void)[] = [];
+
+  /** The real backend pushes every few seconds; the mock pushes after each change. */
+  function pushHealth(): void {
+    const checks = healthChecks(overview);
+    for (const watcher of healthWatchers) watcher(copy(checks));
+  }
+
+  function viewOf(id: string) {
+    const view = overview.stamps.find((s) => s.stamp.id === id);
+    if (!view) throw new BackendError("invalid_input", `no stamp ${id} in the catalogue`);
+    return view;
+  }
 
   async function guard(): Promise<void> {
     await settle(40);
@@ -72,7 +99,35 @@ export function createMockBackend(mode: MockMode = "empty"): Backend {
         );
       }
       overview = copy(DEMO);
+      pushHealth();
       return copy(overview);
+    },
+    async newStamp(request, onProgress): Promise<Stamp> {
+      await guard();
+      const stamp = validateNewStamp(overview, request);
+      for (const step of PROVISION_STEPS) {
+        if (step.step === "active") addStamp(overview, stamp);
+        onProgress({ stamp: stamp.id, ...step });
+        await settle(step.step === "active" ? 40 : 220);
+      }
+      pushHealth();
+      return copy(stamp);
+    },
+    async stampDetail(id): Promise<StampDetail> {
+      await guard();
+      const view = viewOf(id);
+      return { stamp: copy(view), health: healthOf(view), failure: null };
+    },
+    async setStampStatus(id, status): Promise<Stamp> {
+      await guard();
+      const stamp = transition(viewOf(id), status);
+      pushHealth();
+      return copy(stamp);
+    },
+    async watchHealth(onHealth): Promise<void> {
+      await guard();
+      healthWatchers.push(onHealth);
+      setTimeout(() => onHealth(healthChecks(overview)), 0);
     },
   };
 }

@@ -1,6 +1,13 @@
 // The only module in the UI that talks to Tauri.
-import { invoke } from "@tauri-apps/api/core";
-import type { CatalogueInfo, FleetOverview } from "../../generated/bindings";
+import { Channel, invoke } from "@tauri-apps/api/core";
+import type {
+  CatalogueInfo,
+  FleetOverview,
+  ProvisionProgress,
+  Stamp,
+  StampDetail,
+  StampHealth,
+} from "../../generated/bindings";
 import { call, type Backend } from "./backend";
 
 export function createTauriBackend(): Backend {
@@ -8,5 +15,19 @@ export function createTauriBackend(): Backend {
     catalogueInfo: () => call(() => invoke<CatalogueInfo>("catalogue_info")),
     fleetOverview: () => call(() => invoke<FleetOverview>("fleet_overview")),
     createDemoFleet: () => call(() => invoke<FleetOverview>("create_demo_fleet")),
+    newStamp: (request, onProgress) =>
+      call(() => {
+        const channel = new Channel<ProvisionProgress>();
+        channel.onmessage = onProgress;
+        return invoke<Stamp>("new_stamp", { request, onProgress: channel });
+      }),
+    stampDetail: (id) => call(() => invoke<StampDetail>("stamp_detail", { id })),
+    setStampStatus: (id, status) => call(() => invoke<Stamp>("set_stamp_status", { id, status })),
+    watchHealth: (onHealth) =>
+      call(async () => {
+        const channel = new Channel<StampHealth[]>();
+        channel.onmessage = onHealth;
+        await invoke<void>("watch_health", { onHealth: channel });
+      }),
   };
 }

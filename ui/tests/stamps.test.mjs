@@ -1,0 +1,179 @@
+// Stamp lifecycle from the UI on the demo fleet (?mock=demo): provisioning a
+// new stamp, the detail panel with live health, drain / resume / retire.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import {
+  DEMO,
+  RESULTS_DIR,
+  assertDistBuilt,
+  launchBrowser,
+  openPage,
+  startServer,
+  waitForCount,
+} from "./support/harness.mjs";
+
+const STAMP_ROW = '[data-testid="stamp-row"]';
+const DIALOG = '[data-testid="new-stamp-dialog"]';
+const row = (id) => `${STAMP_ROW}[data-stamp-id="${id}"]`;
+
+/** What the dialog suggests for the first region: code letters + next number. */
+function suggestedId() {
+  const region = DEMO.regions[0].region;
+  const prefix = region.code.toLowerCase().replace(/[^a-z]/g, "").slice(0, 3);
+  const inRegion = DEMO.stamps.filter((s) => s.stamp.region === region.id).length;
+  return `${prefix}-${String(inRegion + 1).padStart(2, "0")}`;
+}
+
+describe("stamps: provisioning, detail and lifecycle", () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    assertDistBuilt();
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function demo() {
+    const session = await openPage(browser, server.origin, "/?mock=demo");
+    await waitForCount(session.page, STAMP_ROW, DEMO.stamps.length);
+    return session;
+  }
+
+  async function done(session) {
+    assert.deepEqual(session.errors, [], "console errors or CSP violations");
+    assert.deepEqual(session.external, [], "requests left 127.0.0.1");
+    await session.context.close();
+  }
+
+  test("New stamp: suggested id, progress to 100, new healthy row selected", async () => {
+    const session = await demo();
+    const { page } = session;
+    const id = suggestedId();
+    assert.equal(id, "euc-03");
+    await page.getByTestId("new-stamp").click();
+    const dialog = page.locator(DIALOG);
+    await dialog.waitFor();
+    assert.equal(await dialog.getAttribute("role"), "dialog");
+    assert.equal(await dialog.getAttribute("aria-modal"), "true");
+    assert.equal(await page.getByTestId("new-stamp-id").inputValue(), id);
+    const template = await page.getByTestId("new-stamp-template").inputValue();
+    const expected = DEMO.templates.find((t) => `${t.name}@${t.version}` === template);
+    assert.ok(expected, `template option ${template}`);
+    assert.equal(await page.getByTestId("new-stamp-capacity").inputValue(), String(expected.capacityUnits));
+
+    // Record every progress value the bar shows.
+    await page.evaluate(() => {
+      window.__progress = [];
+      new MutationObserver(() => {
+        const bar = document.querySelector('[data-testid="provision-progress"]');
+        const value = bar?.getAttribute("aria-valuenow");
+        if (value !== null && value !== undefined && window.__progress.at(-1) !== value) {
+          window.__progress.push(value);
+        }
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
+    await page.getByTestId("new-stamp-submit").click();
+    await page.getByTestId("provision-progress").waitFor();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="provision-progress"]')?.getAttribute("aria-valuenow")) >= 60);
+    await page.screenshot({ path: join(RESULTS_DIR, "new-stamp-progress.png"), animations: "disabled" });
+    await dialog.waitFor({ state: "detached" });
+    const seen = (await page.evaluate(() => window.__progress)).map(Number);
+    assert.equal(seen.at(-1), 100, `progress values: ${seen}`);
+    assert.ok(seen.includes(30) && seen.includes(60), `progress values: ${seen}`);
+
+    await waitForCount(page, STAMP_ROW, DEMO.stamps.length + 1);
+    const newRow = page.locator(row(id));
+    assert.equal(await newRow.getAttribute("aria-selected"), "true");
+    await page.waitForFunction(
+      (sel) => document.querySelector(sel)?.textContent?.trim() === "healthy",
+      `${row(id)} [data-testid="stamp-row-health"]`,
+    );
+    assert.match(await newRow.innerText(), /active/i);
+    const detail = page.getByTestId("stamp-detail");
+    await page.waitForFunction(() => document.querySelector('[data-testid="stamp-health"]')?.textContent?.trim() === "Healthy");
+    assert.match(await detail.innerText(), /http:\/\/127\.0\.0\.1:40000/);
+    assert.equal(await page.getByText(`${DEMO.stamps.length + 1} stamps`).count(), 1);
+    await done(session);
+  });
+
+  test("an invalid id shows the inline message and disables submit; Escape closes", async () => {
+    const session = await demo();
+    const { page } = session;
+    await page.getByTestId("new-stamp").click();
+    const input = page.getByTestId("new-stamp-id");
+    const submit = page.getByTestId("new-stamp-submit");
+    assert.equal(await submit.isDisabled(), false);
+    for (const [bad, message] of [
+      ["Wes-03", /lowercase letter/],
+      ["3wes", /lowercase letter/],
+      ["wes--03", /two '-'/],
+      ["wes-", /end with '-'/],
+      ["wes_03", /only lowercase letters/],
+      ["syd-01", /already exists/],
+    ]) {
+      await input.fill(bad);
+      assert.match(await page.getByTestId("new-stamp-id-message").innerText(), message, bad);
+      assert.equal(await submit.isDisabled(), true, bad);
+      assert.equal(await input.getAttribute("aria-invalid"), "true");
+    }
+    await input.fill("wes-77");
+    assert.equal(await submit.isDisabled(), false);
+    await page.keyboard.press("Escape");
+    await page.locator(DIALOG).waitFor({ state: "detached" });
+    assert.equal(await page.locator(STAMP_ROW).count(), DEMO.stamps.length);
+    await done(session);
+  });
+
+  test("detail panel shows the stamp and its health", async () => {
+    const session = await demo();
+    const { page } = session;
+    const syd = DEMO.stamps.find((s) => s.stamp.id === "syd-01");
+    await page.locator(row("syd-01")).click();
+    const detail = page.getByTestId("stamp-detail");
+    await detail.waitFor();
+    const text = await detail.innerText();
+    assert.match(text, /syd-01/);
+    assert.ok(text.includes(`${syd.stamp.template}@${syd.stamp.templateVersion}`), text);
+    assert.match(text, /88%/);
+    await page.waitForFunction(() => document.querySelector('[data-testid="stamp-health"]')?.textContent?.trim() === "Unknown");
+    assert.match(await page.getByTestId("stamp-health-detail").innerText(), /stamp syd-01 has no endpoint yet/);
+    assert.equal((await page.locator(`${row("syd-01")} [data-testid="stamp-row-health"]`).innerText()).trim(), "—");
+    await page.locator(row("syd-01")).click();
+    await detail.waitFor({ state: "detached" });
+    await done(session);
+  });
+
+  test("drain syd-01, Retire is refused while it holds 10 tenants, Resume works", async () => {
+    const session = await demo();
+    const { page } = session;
+    const syd = DEMO.stamps.find((s) => s.stamp.id === "syd-01");
+    assert.equal(syd.tenantCount, 10);
+    await page.locator(row("syd-01")).click();
+    await page.getByTestId("stamp-drain").click();
+    await page.getByTestId("stamp-retire").waitFor();
+    assert.match(await page.locator(row("syd-01")).innerText(), /draining/i);
+    assert.match(await page.getByTestId("stamp-detail-status").innerText(), /draining/i);
+    await page.getByTestId("stamp-retire").click();
+    const error = page.getByTestId("stamp-action-error");
+    await error.waitFor();
+    assert.equal(
+      (await error.innerText()).trim(),
+      "stamp syd-01 still holds 10 tenant(s); move them before retiring it",
+    );
+    assert.match(await page.locator(row("syd-01")).innerText(), /draining/i);
+    await page.getByTestId("stamp-resume").click();
+    await page.getByTestId("stamp-drain").waitFor();
+    assert.match(await page.locator(row("syd-01")).innerText(), /active/i);
+    assert.equal(await page.locator(row("syd-01")).getAttribute("aria-selected"), "true");
+    await done(session);
+  });
+});
