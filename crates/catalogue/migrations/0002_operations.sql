@@ -8,6 +8,8 @@ CREATE TABLE operations (
     state       TEXT NOT NULL CHECK (state IN ('running', 'succeeded', 'failed')),
     step        TEXT NOT NULL,
     detail      TEXT NOT NULL DEFAULT '',
+    -- What the operation needs to resume (e.g. the provider's configuration), as JSON.
+    params      TEXT NOT NULL DEFAULT '{}',
     started_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 ) STRICT;

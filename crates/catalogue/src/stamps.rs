@@ -20,6 +20,8 @@ pub struct Operation {
     pub state: String,
     pub step: String,
     pub detail: String,
+    /// What the operation needs to resume, as JSON.
+    pub params: String,
     pub started_at: String,
     pub updated_at: String,
 }
@@ -56,6 +58,7 @@ impl Catalogue {
         &self,
         stamp: &Stamp,
         kind: &str,
+        params: &str,
         actor: &str,
     ) -> Result<i64> {
         let mut tx = self.pool().begin().await?;
@@ -83,9 +86,10 @@ impl Catalogue {
             )?],
         )
         .await?;
-        let (id,): (i64,) = sqlx::query_as("INSERT INTO operations (kind, subject, state, step) VALUES (?, ?, 'running', 'created') RETURNING id")
+        let (id,): (i64,) = sqlx::query_as("INSERT INTO operations (kind, subject, state, step, params) VALUES (?, ?, 'running', 'created', ?) RETURNING id")
             .bind(kind)
             .bind(stamp.id.as_str())
+            .bind(params)
             .fetch_one(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -157,7 +161,8 @@ impl Catalogue {
         Ok(after)
     }
 
-    /// Records the step an operation is about to run (or its end).
+    /// Records the step an operation is about to run (or its end), appending `detail`
+    /// (when not empty) to the operation's log.
     pub async fn journal(
         &self,
         operation: i64,
@@ -166,8 +171,9 @@ impl Catalogue {
         detail: &str,
     ) -> Result<()> {
         sqlx::query(
-            "UPDATE operations SET state = ?, step = ?, detail = ?, \
-             updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+            "UPDATE operations SET state = ?1, step = ?2, \
+             detail = CASE WHEN ?3 = '' THEN detail WHEN detail = '' THEN ?3 ELSE detail || char(10) || ?3 END, \
+             updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?4",
         )
         .bind(state)
         .bind(step)

@@ -48,6 +48,7 @@ pub fn typescript_bindings() -> String {
         crate::ImportSummary,
         crate::ErrorCode,
         crate::OpsError,
+        crate::ProviderConfig,
         crate::NewStamp,
         crate::ProvisionProgress,
         crate::HealthState,

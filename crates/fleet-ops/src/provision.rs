@@ -10,6 +10,7 @@ use stamp_client::{ClientOptions, StampClient};
 use crate::error::{OpsError, OpsResult};
 use crate::fleet::Fleet;
 use crate::local_provider;
+use crate::providers::{self, ProviderConfig, StampParameters};
 
 pub const PROVISION_KIND: &str = "provision-stamp";
 
@@ -23,6 +24,9 @@ pub struct NewStamp {
     pub template_version: TemplateVersion,
     /// Overrides the template's capacity.
     pub capacity_units: Option<u32>,
+    /// Which provider creates it (default: a local agent on this machine).
+    #[serde(default)]
+    pub provider: ProviderConfig,
 }
 
 /// One step of a provisioning run, streamed to the UI.
@@ -117,9 +121,11 @@ impl Fleet {
         if stamp.capacity_units == 0 {
             return Err(OpsError::invalid("capacityUnits must be greater than 0"));
         }
+        let params = serde_json::to_string(&request.provider)
+            .map_err(|e| OpsError::internal(e.to_string()))?;
         let operation = self
             .catalogue
-            .insert_stamp_with_operation(&stamp, PROVISION_KIND, "provision")
+            .insert_stamp_with_operation(&stamp, PROVISION_KIND, &params, "provision")
             .await
             .map_err(|e| match e {
                 catalogue::CatalogueError::Refused(m) => OpsError::conflict(m),
@@ -132,7 +138,8 @@ impl Fleet {
             10,
             "stamp recorded as provisioning",
         );
-        self.finish_provisioning(operation, stamp, progress).await
+        self.finish_provisioning(operation, stamp, &request.provider, progress)
+            .await
     }
 
     /// Runs (or re-runs) the steps after the stamp was recorded. Every step is safe to
@@ -141,9 +148,17 @@ impl Fleet {
         &self,
         operation: i64,
         stamp: Stamp,
+        provider: &ProviderConfig,
         progress: Progress<'_>,
     ) -> OpsResult<Stamp> {
-        match self.provision_steps(operation, &stamp, progress).await {
+        let steps = match provider {
+            ProviderConfig::Local => self.provision_steps(operation, &stamp, progress).await,
+            other => {
+                self.provider_steps(operation, &stamp, other, progress)
+                    .await
+            }
+        };
+        match steps {
             Ok(endpoint) => {
                 let active = self
                     .catalogue
@@ -233,6 +248,86 @@ impl Fleet {
         Ok(endpoint)
     }
 
+    /// The command and http providers: run them (their output goes to the operation's
+    /// log, token redacted), keep the token they return, check the stamp's health.
+    async fn provider_steps(
+        &self,
+        operation: i64,
+        stamp: &Stamp,
+        provider: &ProviderConfig,
+        progress: Progress<'_>,
+    ) -> OpsResult<String> {
+        self.catalogue
+            .journal(operation, "running", "provider", "")
+            .await?;
+        report(progress, &stamp.id, "provider", 30, "provider running");
+        let run = match provider {
+            ProviderConfig::Command {
+                program,
+                args,
+                timeout_secs,
+            } => {
+                let (program, args, stamp_owned) = (program.clone(), args.clone(), stamp.clone());
+                let timeout = std::time::Duration::from_secs(*timeout_secs);
+                tokio::task::spawn_blocking(move || {
+                    providers::run_command(
+                        &program,
+                        &args,
+                        &StampParameters::of(&stamp_owned),
+                        timeout,
+                    )
+                })
+                .await
+                .map_err(|e| OpsError::internal(format!("provider task: {e}")))?
+            }
+            ProviderConfig::Http { url, timeout_secs } => {
+                providers::run_http(
+                    url,
+                    &StampParameters::of(stamp),
+                    std::time::Duration::from_secs(*timeout_secs),
+                )
+                .await
+            }
+            ProviderConfig::Local => {
+                return Err(OpsError::internal("the local provider has its own steps"))
+            }
+        };
+        self.catalogue
+            .journal(operation, "running", "provider", &run.log)
+            .await?;
+        let answer = run.result?;
+        self.secrets()
+            .put(&self.token_name(&stamp.id), &answer.admin_token)?;
+        report(
+            progress,
+            &stamp.id,
+            "provider",
+            60,
+            &format!("provider answered: {}", answer.endpoint),
+        );
+        self.catalogue
+            .journal(operation, "running", "health", &answer.endpoint)
+            .await?;
+        let client = StampClient::new(
+            &answer.endpoint,
+            answer.admin_token,
+            ClientOptions::default(),
+        )
+        .map_err(|e| OpsError::internal(e.to_string()))?;
+        let health = client
+            .health()
+            .await
+            .map_err(|e| OpsError::internal(format!("health check: {e}")))?;
+        if health.stamp_id != stamp.id.as_str() {
+            return Err(OpsError::internal(format!(
+                "{} answers as stamp {}, not {}",
+                answer.endpoint, health.stamp_id, stamp.id
+            )));
+        }
+        report(progress, &stamp.id, "health", 90, "health check passed");
+        Ok(answer.endpoint)
+    }
+
     /// The endpoint of the stamp's agent: the recorded one if it answers as this stamp,
     /// else a newly started agent (on the recorded port when there is one).
     pub(crate) async fn start_or_find_agent(
@@ -305,8 +400,31 @@ impl Fleet {
                 continue;
             };
             tracing::info!(stamp = %id, step = %op.step, "resuming an interrupted provisioning");
+            let provider: ProviderConfig = match serde_json::from_str(&op.params) {
+                Ok(p) => p,
+                Err(e) => {
+                    let reason = format!(
+                        "cannot resume: the operation's provider settings are unreadable ({e})"
+                    );
+                    self.catalogue
+                        .set_stamp_status(
+                            &id,
+                            StampStatus::Failed,
+                            None,
+                            Some(&reason),
+                            "provision",
+                        )
+                        .await?;
+                    self.catalogue
+                        .journal(op.id, "failed", "failed", &reason)
+                        .await?;
+                    continue;
+                }
+            };
             // Failure is recorded on the stamp; resuming the others goes on.
-            let _ = self.finish_provisioning(op.id, stamp, &|_| {}).await;
+            let _ = self
+                .finish_provisioning(op.id, stamp, &provider, &|_| {})
+                .await;
         }
         Ok(resumed)
     }
@@ -335,6 +453,11 @@ impl Fleet {
             started.push(id);
         }
         Ok(started)
+    }
+
+    /// The newest `limit` journaled operations (provider output included, tokens redacted).
+    pub async fn operations(&self, limit: u32) -> OpsResult<Vec<catalogue::Operation>> {
+        Ok(self.catalogue.operations(limit).await?)
     }
 
     /// Stops every local stamp agent of this catalogue (SIGTERM; they finish in-flight

@@ -26,6 +26,7 @@ fn new_stamp(id: &str) -> NewStamp {
         template: TemplateName::new("standard").unwrap(),
         template_version: TemplateVersion::new("1.4.0").unwrap(),
         capacity_units: Some(300),
+        provider: Default::default(),
     }
 }
 
@@ -168,7 +169,12 @@ async fn an_interrupted_provisioning_ends_active_or_failed_at_the_next_start() {
                 ..doc.stamps[0].clone()
             };
             catalogue
-                .insert_stamp_with_operation(&stamp, "provision-stamp", "test")
+                .insert_stamp_with_operation(
+                    &stamp,
+                    "provision-stamp",
+                    r#"{"kind":"local"}"#,
+                    "test",
+                )
                 .await
                 .unwrap();
         }

@@ -18,6 +18,18 @@ use stamp_protocol::{
 
 pub use error::ClientError;
 
+/// The HTTP client type, for callers that speak to other services (providers).
+pub type HttpClient = reqwest::Client;
+
+/// A plain HTTP client with the given timeouts and no redirects.
+pub fn http_client(connect: Duration, request: Duration) -> Result<HttpClient, reqwest::Error> {
+    reqwest::Client::builder()
+        .connect_timeout(connect)
+        .timeout(request)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+}
+
 /// Timeouts and retry policy.
 #[derive(Debug, Clone)]
 pub struct ClientOptions {

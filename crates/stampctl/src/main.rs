@@ -112,6 +112,16 @@ enum StampAction {
         /// Capacity units (default: the template's).
         #[arg(long)]
         capacity: Option<u32>,
+        /// Create it by running this command (e.g. "tofu apply ..."): the stamp's
+        /// parameters arrive as JSON on stdin; it prints {"endpoint", "adminToken"}.
+        #[arg(long, value_name = "COMMAND", conflicts_with = "provider_http")]
+        provider_command: Option<String>,
+        /// Create it by POSTing to this provisioning service and polling its operation.
+        #[arg(long, value_name = "URL")]
+        provider_http: Option<String>,
+        /// How long the command or http provider may take.
+        #[arg(long, default_value_t = 1800)]
+        provider_timeout: u64,
     },
     /// A stamp's record and its live health.
     Show { id: fleet_core::StampId },
@@ -229,6 +239,9 @@ async fn run(cli: Cli) -> OpsResult<String> {
                     template,
                     template_version,
                     capacity,
+                    provider_command,
+                    provider_http,
+                    provider_timeout,
                 },
         } => {
             let version =
@@ -239,6 +252,24 @@ async fn run(cli: Cli) -> OpsResult<String> {
                 template,
                 template_version: version,
                 capacity_units: capacity,
+                provider: match (provider_command, provider_http) {
+                    (Some(command), _) => {
+                        let mut words = command.split_whitespace().map(str::to_owned);
+                        let program = words
+                            .next()
+                            .ok_or_else(|| OpsError::invalid("--provider-command is empty"))?;
+                        fleet_ops::ProviderConfig::Command {
+                            program,
+                            args: words.collect(),
+                            timeout_secs: provider_timeout,
+                        }
+                    }
+                    (None, Some(url)) => fleet_ops::ProviderConfig::Http {
+                        url,
+                        timeout_secs: provider_timeout,
+                    },
+                    (None, None) => fleet_ops::ProviderConfig::Local,
+                },
             };
             let quiet = out == Output::Json;
             let stamp = fleet

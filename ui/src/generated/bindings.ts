@@ -101,11 +101,17 @@ export type ErrorCode = "catalogue_unavailable" | "invalid_input" | "conflict" |
 
 export type OpsError = { code: ErrorCode, message: string, };
 
+export type ProviderConfig = { "kind": "local" } | { "kind": "command", program: string, args: Array<string>, timeoutSecs: number, } | { "kind": "http", url: string, timeoutSecs: number, };
+
 export type NewStamp = { id: StampId, region: RegionId, template: TemplateName, templateVersion: TemplateVersion, 
 /**
  * Overrides the template's capacity.
  */
-capacityUnits: number | null, };
+capacityUnits: number | null, 
+/**
+ * Which provider creates it (default: a local agent on this machine).
+ */
+provider: ProviderConfig, };
 
 export type ProvisionProgress = { stamp: StampId, step: string, percent: number, message: string, };
 

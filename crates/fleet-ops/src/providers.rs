@@ -1,0 +1,314 @@
+//! Providers that create a stamp somewhere and hand back its endpoint and admin token.
+//! `local` is embedded (local_provider.rs); `command` runs an operator's IaC command
+//! (terraform, tofu, pulumi, az ...); `http` posts to a provisioning service and polls.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fleet_core::Stamp;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{OpsError, OpsResult};
+
+/// Which provider creates a stamp, with its operator-set configuration.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum ProviderConfig {
+    /// A stamp-agent process on this machine.
+    #[default]
+    Local,
+    /// A command that reads the stamp's parameters as JSON on stdin and prints
+    /// `{"endpoint": ..., "adminToken": ...}` on stdout.
+    #[serde(rename_all = "camelCase")]
+    Command {
+        program: String,
+        args: Vec<String>,
+        #[ts(type = "number")]
+        timeout_secs: u64,
+    },
+    /// A service: POST the parameters, then poll the operation URL it answers with.
+    #[serde(rename_all = "camelCase")]
+    Http {
+        url: String,
+        #[ts(type = "number")]
+        timeout_secs: u64,
+    },
+}
+
+/// What a provider is given.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StampParameters<'a> {
+    pub stamp_id: &'a str,
+    pub region: &'a str,
+    pub template_name: &'a str,
+    pub template_version: &'a str,
+    pub capacity_units: u32,
+}
+
+impl<'a> StampParameters<'a> {
+    pub fn of(stamp: &'a Stamp) -> Self {
+        Self {
+            stamp_id: stamp.id.as_str(),
+            region: stamp.region.as_str(),
+            template_name: stamp.template.as_str(),
+            template_version: stamp.template_version.as_str(),
+            capacity_units: stamp.capacity_units,
+        }
+    }
+}
+
+/// What a provider hands back.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Provisioned {
+    pub endpoint: String,
+    pub admin_token: String,
+}
+
+/// The provider's own output, for the operation log, with the token redacted.
+pub struct ProviderRun {
+    pub result: OpsResult<Provisioned>,
+    pub log: String,
+}
+
+const LOG_LIMIT: usize = 64 * 1024;
+
+fn redact(text: &str, secret: Option<&str>) -> String {
+    let text = match secret.filter(|s| !s.is_empty()) {
+        Some(s) => text.replace(s, "***"),
+        None => text.to_owned(),
+    };
+    if text.len() > LOG_LIMIT {
+        let cut = (0..=LOG_LIMIT)
+            .rev()
+            .find(|i| text.is_char_boundary(*i))
+            .unwrap_or(0);
+        format!("{}\n[... output cut at {LOG_LIMIT} bytes]", &text[..cut])
+    } else {
+        text
+    }
+}
+
+fn parse_answer(source: &str, text: &str) -> OpsResult<Provisioned> {
+    let answer: Provisioned = serde_json::from_str(text.trim())
+        .map_err(|e| OpsError::invalid(format!("{source} printed no valid answer ({e}); expected {{\"endpoint\": ..., \"adminToken\": ...}}")))?;
+    if !(answer.endpoint.starts_with("http://") || answer.endpoint.starts_with("https://")) {
+        return Err(OpsError::invalid(format!(
+            "{source}: endpoint {:?} is not an http(s) URL",
+            answer.endpoint
+        )));
+    }
+    if answer.admin_token.len() < 16 {
+        return Err(OpsError::invalid(format!(
+            "{source}: adminToken must be at least 16 characters"
+        )));
+    }
+    Ok(answer)
+}
+
+/// Runs the command provider, bounded by `timeout`; blocking (call from spawn_blocking).
+pub fn run_command(
+    program: &str,
+    args: &[String],
+    params: &StampParameters<'_>,
+    timeout: Duration,
+) -> ProviderRun {
+    let fail = |message: String, log: String| ProviderRun {
+        result: Err(OpsError::invalid(message)),
+        log,
+    };
+    let input = match serde_json::to_vec(params) {
+        Ok(v) => v,
+        Err(e) => return fail(format!("cannot encode the parameters: {e}"), String::new()),
+    };
+    let mut child = match Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => return fail(format!("provider command {program}: {e}"), String::new()),
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(&input);
+    }
+    let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
+    let read = |pipe: Option<std::process::ChildStdout>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            if let Some(mut p) = pipe {
+                let _ = std::io::Read::read_to_string(&mut p, &mut text);
+            }
+            text
+        })
+    };
+    let out = read(stdout);
+    let err = std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(mut p) = stderr {
+            let _ = std::io::Read::read_to_string(&mut p, &mut text);
+        }
+        text
+    });
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(_) => break None,
+        }
+    };
+    let (stdout, stderr) = (
+        out.join().unwrap_or_default(),
+        err.join().unwrap_or_default(),
+    );
+    let answer = parse_answer(program, &stdout);
+    let token = answer.as_ref().ok().map(|a| a.admin_token.clone());
+    let log = redact(
+        &format!(
+            "$ {program} {}\n--- stdout\n{stdout}--- stderr\n{stderr}",
+            args.join(" ")
+        ),
+        token.as_deref(),
+    );
+    let result = match status {
+        None => Err(OpsError::invalid(format!(
+            "provider command {program} did not finish within {}s and was stopped",
+            timeout.as_secs()
+        ))),
+        Some(s) if !s.success() => {
+            let last = stderr.lines().last().unwrap_or("no output");
+            Err(OpsError::invalid(format!(
+                "provider command {program} failed ({s}): {last}"
+            )))
+        }
+        Some(_) => answer,
+    };
+    ProviderRun { result, log }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Accepted {
+    operation: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OperationState {
+    state: String,
+    endpoint: Option<String>,
+    admin_token: Option<String>,
+    error: Option<String>,
+}
+
+/// Runs the http provider: POST the parameters, then poll the operation until it ends
+/// or `timeout` passes.
+pub async fn run_http(url: &str, params: &StampParameters<'_>, timeout: Duration) -> ProviderRun {
+    let mut log = format!("POST {url}\n");
+    let fail = |message: String, log: String| ProviderRun {
+        result: Err(OpsError::invalid(message)),
+        log,
+    };
+    let http = match reqwest_client(timeout) {
+        Ok(h) => h,
+        Err(e) => return fail(e, log),
+    };
+    let accepted: Accepted = match http.post(url).json(params).send().await {
+        Ok(r) if r.status().is_success() => match r.json().await {
+            Ok(a) => a,
+            Err(e) => return fail(format!("{url}: malformed answer: {e}"), log),
+        },
+        Ok(r) => return fail(format!("{url} refused the request: {}", r.status()), log),
+        Err(e) => return fail(format!("{url}: {e}"), log),
+    };
+    let operation = if accepted.operation.starts_with("http") {
+        accepted.operation
+    } else {
+        join_url(url, &accepted.operation)
+    };
+    log.push_str(&format!("operation {operation}\n"));
+    let deadline = Instant::now() + timeout;
+    loop {
+        let state: OperationState = match http.get(&operation).send().await {
+            Ok(r) if r.status().is_success() => match r.json().await {
+                Ok(s) => s,
+                Err(e) => return fail(format!("{operation}: malformed answer: {e}"), log),
+            },
+            Ok(r) => return fail(format!("{operation}: {}", r.status()), log),
+            Err(e) => return fail(format!("{operation}: {e}"), log),
+        };
+        log.push_str(&format!("state {}\n", state.state));
+        match state.state.as_str() {
+            "succeeded" => {
+                let answer = serde_json::json!({ "endpoint": state.endpoint, "adminToken": state.admin_token }).to_string();
+                return ProviderRun {
+                    result: parse_answer(&operation, &answer),
+                    log,
+                };
+            }
+            "failed" => {
+                return fail(
+                    format!(
+                        "provisioning service failed: {}",
+                        state.error.unwrap_or_default()
+                    ),
+                    log,
+                )
+            }
+            _ if Instant::now() >= deadline => {
+                return fail(
+                    format!("{operation} did not finish within {}s", timeout.as_secs()),
+                    log,
+                )
+            }
+            _ => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+}
+
+fn join_url(base: &str, path: &str) -> String {
+    let origin_end = base
+        .find("://")
+        .map(|i| i + 3)
+        .and_then(|i| base[i..].find('/').map(|j| i + j))
+        .unwrap_or(base.len());
+    format!("{}{}", &base[..origin_end], path)
+}
+
+fn reqwest_client(timeout: Duration) -> Result<stamp_client::HttpClient, String> {
+    stamp_client::http_client(Duration::from_secs(2), timeout.min(Duration::from_secs(10)))
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_never_reach_the_log() {
+        assert_eq!(
+            redact("token abcdefabcdefabcdef end", Some("abcdefabcdefabcdef")),
+            "token *** end"
+        );
+        let long = "x".repeat(LOG_LIMIT + 10);
+        assert!(redact(&long, None).ends_with("output cut at 65536 bytes]"));
+    }
+
+    #[test]
+    fn relative_operation_paths_join_the_origin() {
+        assert_eq!(
+            join_url("http://127.0.0.1:5/provision", "/ops/1"),
+            "http://127.0.0.1:5/ops/1"
+        );
+    }
+}
