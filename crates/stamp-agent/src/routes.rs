@@ -54,7 +54,39 @@ pub fn router(agent: Arc<Agent>) -> Router {
         )
         .fallback(|| async { Failure::not_found("no such endpoint") })
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .layer(axum::middleware::map_response(json_errors))
         .with_state(agent)
+}
+
+/// Every error answer is `{code, message}`, also the ones axum writes itself (bad
+/// path encoding, body too large, method not allowed).
+async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let text = axum::body::to_bytes(response.into_body(), 4096)
+        .await
+        .unwrap_or_default();
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::NOT_FOUND => "not_found",
+        s if s.is_server_error() => "internal",
+        _ => "invalid",
+    };
+    let message = String::from_utf8_lossy(&text).trim().to_owned();
+    let message = if message.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_owned()
+    } else {
+        message
+    };
+    Failure::new(status, code, message).into_response()
 }
 
 fn caller(agent: &Agent, headers: &HeaderMap) -> Caller {

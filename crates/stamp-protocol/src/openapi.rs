@@ -49,11 +49,13 @@ pub fn openapi_json() -> String {
 }
 
 #[utoipa::path(get, path = "/v1/health", security(("admin" = [])),
-    responses((status = 200, body = Health), (status = 401, body = ApiError)))]
+    responses((status = 200, body = Health), (status = 401, body = ApiError),
+              (status = 403, description = "a tenant token on an admin call", body = ApiError)))]
 fn health() {}
 
 #[utoipa::path(get, path = "/v1/tenants", security(("admin" = [])),
-    responses((status = 200, body = Vec<TenantOnStamp>), (status = 401, body = ApiError)))]
+    responses((status = 200, body = Vec<TenantOnStamp>), (status = 401, body = ApiError),
+              (status = 403, description = "a tenant token on an admin call", body = ApiError)))]
 fn list_tenants() {}
 
 #[utoipa::path(put, path = "/v1/tenants/{id}", security(("admin" = [])), request_body = ProvisionTenant,
@@ -61,21 +63,22 @@ fn list_tenants() {}
            ("Idempotency-Key" = String, Header, description = "retry key")),
     responses((status = 201, description = "provisioned", body = TenantProvisioned),
               (status = 200, description = "already provisioned with this size", body = TenantProvisioned),
-              (status = 400, body = ApiError), (status = 401, body = ApiError),
-              (status = 409, description = "exists with another size", body = ApiError),
+              (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError),
+              (status = 409, description = "exists with another size, or the stamp is full", body = ApiError),
               (status = 422, description = "idempotency key reused with another body", body = ApiError)))]
 fn provision_tenant() {}
 
 #[utoipa::path(delete, path = "/v1/tenants/{id}", security(("admin" = [])),
     params(("id" = String, Path), ("Idempotency-Key" = String, Header)),
-    responses((status = 204, description = "deprovisioned"), (status = 401, body = ApiError),
+    responses((status = 204, description = "deprovisioned"), (status = 400, body = ApiError),
+              (status = 401, body = ApiError), (status = 403, body = ApiError),
               (status = 404, body = ApiError), (status = 422, body = ApiError)))]
 fn deprovision_tenant() {}
 
 #[utoipa::path(get, path = "/v1/tenants/{id}/kv/{key}", security(("tenant" = [])),
     params(("id" = String, Path), ("key" = String, Path)),
-    responses((status = 200, body = KvEntry), (status = 401, body = ApiError), (status = 403, body = ApiError),
-              (status = 404, body = ApiError)))]
+    responses((status = 200, body = KvEntry), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 fn kv_get() {}
 
 #[utoipa::path(put, path = "/v1/tenants/{id}/kv/{key}", security(("tenant" = [])), request_body = KvPut,
@@ -87,6 +90,6 @@ fn kv_put() {}
 
 #[utoipa::path(delete, path = "/v1/tenants/{id}/kv/{key}", security(("tenant" = [])),
     params(("id" = String, Path), ("key" = String, Path), ("Idempotency-Key" = String, Header)),
-    responses((status = 204, description = "deleted"), (status = 401, body = ApiError), (status = 403, body = ApiError),
-              (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+    responses((status = 204, description = "deleted"), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
 fn kv_delete() {}
