@@ -43,12 +43,13 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
-/// The stored answer for `key`, if any; 422 when the key was used for another request.
+/// The stored answer (status, body) for `key`, if any; 422 when the key was used for
+/// another request.
 pub async fn replay(
     conn: &mut SqliteConnection,
     key: &str,
     fingerprint: &str,
-) -> Result<Option<Response>, Failure> {
+) -> Result<Option<(u16, String)>, Failure> {
     let row: Option<(String, i64, String)> = sqlx::query_as(
         "SELECT fingerprint, status, body FROM idempotency WHERE key = ? AND created_at > ?",
     )
@@ -66,7 +67,7 @@ pub async fn replay(
             "this Idempotency-Key was used for a different request",
         ));
     }
-    Ok(Some(respond(u16::try_from(status).unwrap_or(500), body)))
+    Ok(Some((u16::try_from(status).unwrap_or(500), body)))
 }
 
 pub async fn record(

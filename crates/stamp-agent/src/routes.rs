@@ -189,7 +189,7 @@ async fn mutate<F>(
     headers: &HeaderMap,
     body: &[u8],
     work: F,
-) -> Result<Response, Failure>
+) -> Result<(u16, String), Failure>
 where
     F: for<'c> AsyncFnOnce(&'c mut sqlx::SqliteConnection) -> Result<(u16, String), Failure>,
 {
@@ -203,7 +203,7 @@ where
     let (status, text) = work(&mut tx).await?;
     idempotency::record(&mut tx, &key, &fingerprint, status, &text).await?;
     tx.commit().await?;
-    Ok(idempotency::respond(status, text))
+    Ok((status, text))
 }
 
 async fn provision(
@@ -216,6 +216,7 @@ async fn provision(
 ) -> Result<Response, Failure> {
     require_admin(&agent, &headers)?;
     let id = tenant_id(&id)?;
+    let token_for = id.clone();
     let request: ProvisionTenant = parse(&body)?;
     if request.size_units == 0 || request.display_name.trim().is_empty() {
         return Err(Failure::invalid(
@@ -248,13 +249,35 @@ async fn provision(
         let tenant = store::tenant(conn, &id)
             .await?
             .ok_or_else(|| Failure::not_found(format!("tenant {id}")))?;
+        // Stored for replays without the token: no token sits in the stamp's file.
         let answer = TenantProvisioned {
             tenant,
-            tenant_token: agent_ref.tokens.tenant_token(&id),
+            tenant_token: String::new(),
         };
         Ok((status, json_text(&answer)?))
     })
     .await
+    .and_then(|response| with_tenant_token(&agent, &token_for, response))
+}
+
+/// Puts the tenant's token (derived, never stored) into a provision answer.
+fn with_tenant_token(
+    agent: &Agent,
+    tenant: &str,
+    (status, text): (u16, String),
+) -> Result<Response, Failure> {
+    if !(200..300).contains(&status) {
+        return Ok(idempotency::respond(status, text));
+    }
+    let mut answer: TenantProvisioned = serde_json::from_str(&text).map_err(|e| {
+        Failure::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("stored answer: {e}"),
+        )
+    })?;
+    answer.tenant_token = agent.tokens.tenant_token(tenant);
+    Ok(idempotency::respond(status, json_text(&answer)?))
 }
 
 async fn deprovision(
@@ -275,6 +298,7 @@ async fn deprovision(
         Ok((204, String::new()))
     })
     .await
+    .map(|(status, text)| idempotency::respond(status, text))
 }
 
 async fn existing_tenant(pool: &SqlitePool, id: &str) -> Result<(), Failure> {
@@ -326,6 +350,7 @@ async fn kv_put(
         ))
     })
     .await
+    .map(|(status, text)| idempotency::respond(status, text))
 }
 
 async fn kv_delete(
@@ -348,4 +373,5 @@ async fn kv_delete(
         Ok((204, String::new()))
     })
     .await
+    .map(|(status, text)| idempotency::respond(status, text))
 }

@@ -200,6 +200,16 @@ async fn provisioning_is_idempotent_by_key() {
         .unwrap();
     assert_eq!(tenants.as_array().unwrap().len(), 1);
     assert_eq!(tenants[0]["id"], "contoso");
+
+    // The replayed answer carries the token, but the stamp's files never hold it.
+    let token = first["tenantToken"].as_str().unwrap();
+    for file in ["stamp.sqlite", "stamp.sqlite-wal"] {
+        let bytes = std::fs::read(dir.path().join("data").join(file)).unwrap_or_default();
+        assert!(
+            !bytes.windows(token.len()).any(|w| w == token.as_bytes()),
+            "{file} holds a tenant token"
+        );
+    }
 }
 
 #[tokio::test]
