@@ -2,77 +2,18 @@
 //! idempotency, the 401/403 matrix, limits, shutdown and restart.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
 const ADMIN: &str = "admin-token-for-tests-0123456789";
 
-struct Agent {
-    child: Child,
-    base: String,
-}
+mod support;
+use support::Agent;
 
-impl Agent {
-    fn start(dir: &Path, capacity: u32) -> Self {
-        let token = dir.join("admin.token");
-        std::fs::write(&token, format!("{ADMIN}\n")).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_stamp-agent"))
-            .args([
-                "--stamp-id",
-                "weu-01",
-                "--region",
-                "azure-westeurope",
-                "--template-version",
-                "1.4.0",
-            ])
-            .args([
-                "--capacity",
-                &capacity.to_string(),
-                "--listen",
-                "127.0.0.1:0",
-            ])
-            .arg("--data-dir")
-            .arg(dir.join("data"))
-            .arg("--token-file")
-            .arg(&token)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .expect("the agent prints its address")
-            .to_owned();
-        Agent { child, base }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    fn terminate(mut self) -> std::process::ExitStatus {
-        Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        self.child.wait().unwrap()
-    }
-}
-
-impl Drop for Agent {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+fn start(dir: &Path, capacity: u32) -> Agent {
+    Agent::start(dir, "weu-01", "azure-westeurope", capacity, ADMIN)
 }
 
 async fn provision(
@@ -97,7 +38,7 @@ async fn provision(
 #[tokio::test]
 async fn health_answers_with_the_token_and_401_without() {
     let dir = tempfile::tempdir().unwrap();
-    let agent = Agent::start(dir.path(), 1000);
+    let agent = start(dir.path(), 1000);
     let http = Client::new();
     let ok: Value = http
         .get(agent.url("/v1/health"))
@@ -137,7 +78,7 @@ async fn health_answers_with_the_token_and_401_without() {
 #[tokio::test]
 async fn provisioning_is_idempotent_by_key() {
     let dir = tempfile::tempdir().unwrap();
-    let agent = Agent::start(dir.path(), 100);
+    let agent = start(dir.path(), 100);
     let http = Client::new();
     let (first_status, first) = provision(&http, &agent, "contoso", 40, "k1").await;
     assert_eq!(first_status, StatusCode::CREATED);
@@ -204,7 +145,7 @@ async fn provisioning_is_idempotent_by_key() {
     // The replayed answer carries the token, but the stamp's files never hold it.
     let token = first["tenantToken"].as_str().unwrap();
     for file in ["stamp.sqlite", "stamp.sqlite-wal"] {
-        let bytes = std::fs::read(dir.path().join("data").join(file)).unwrap_or_default();
+        let bytes = std::fs::read(Agent::data_file(dir.path(), "weu-01", file)).unwrap_or_default();
         assert!(
             !bytes.windows(token.len()).any(|w| w == token.as_bytes()),
             "{file} holds a tenant token"
@@ -215,7 +156,7 @@ async fn provisioning_is_idempotent_by_key() {
 #[tokio::test]
 async fn tenant_traffic_needs_that_tenants_token() {
     let dir = tempfile::tempdir().unwrap();
-    let agent = Agent::start(dir.path(), 100);
+    let agent = start(dir.path(), 100);
     let http = Client::new();
     let a = provision(&http, &agent, "alpha", 10, "a").await.1["tenantToken"]
         .as_str()
@@ -264,7 +205,7 @@ async fn tenant_traffic_needs_that_tenants_token() {
 #[tokio::test]
 async fn key_value_writes_carry_a_growing_change_sequence() {
     let dir = tempfile::tempdir().unwrap();
-    let agent = Agent::start(dir.path(), 100);
+    let agent = start(dir.path(), 100);
     let http = Client::new();
     let token = provision(&http, &agent, "alpha", 10, "p").await.1["tenantToken"]
         .as_str()
@@ -338,7 +279,7 @@ async fn key_value_writes_carry_a_growing_change_sequence() {
 #[tokio::test]
 async fn oversized_requests_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let agent = Agent::start(dir.path(), 100);
+    let agent = start(dir.path(), 100);
     let http = Client::new();
     let token = provision(&http, &agent, "alpha", 10, "p").await.1["tenantToken"]
         .as_str()
@@ -363,7 +304,7 @@ fn stamp_protocol_max() -> usize {
 #[tokio::test]
 async fn the_openapi_document_is_served() {
     let dir = tempfile::tempdir().unwrap();
-    let agent = Agent::start(dir.path(), 100);
+    let agent = start(dir.path(), 100);
     let doc: Value = reqwest::get(agent.url("/v1/openapi.json"))
         .await
         .unwrap()
@@ -378,7 +319,7 @@ async fn the_openapi_document_is_served() {
 async fn sigterm_stops_cleanly_and_data_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let http = Client::new();
-    let agent = Agent::start(dir.path(), 100);
+    let agent = start(dir.path(), 100);
     let token = provision(&http, &agent, "alpha", 10, "p").await.1["tenantToken"]
         .as_str()
         .unwrap()
@@ -392,7 +333,7 @@ async fn sigterm_stops_cleanly_and_data_survives_a_restart() {
         .unwrap();
     assert!(agent.terminate().success());
 
-    let again = Agent::start(dir.path(), 100);
+    let again = start(dir.path(), 100);
     let entry: Value = http
         .get(again.url("/v1/tenants/alpha/kv/k"))
         .bearer_auth(&token)

@@ -2,9 +2,8 @@
 //! purpose: 5xx, malformed JSON, oversized answers, silence, a killed agent.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+mod support;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,37 +23,6 @@ fn fast() -> ClientOptions {
         backoff_base: Duration::from_millis(5),
         backoff_max: Duration::from_millis(20),
     }
-}
-
-fn start_agent(dir: &Path) -> (Child, String) {
-    std::fs::write(dir.join("t"), ADMIN).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stamp-agent"))
-        .args([
-            "--stamp-id",
-            "use-01",
-            "--region",
-            "aws-us-east-1",
-            "--template-version",
-            "1.4.0",
-            "--capacity",
-            "500",
-        ])
-        .arg("--data-dir")
-        .arg(dir.join("d"))
-        .arg("--token-file")
-        .arg(dir.join("t"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    (
-        child,
-        line.trim().trim_start_matches("listening on ").to_owned(),
-    )
 }
 
 /// A loopback server answering every request with `answers[min(n, last)]` (raw HTTP),
@@ -89,7 +57,8 @@ fn http(status: &str, body: &str) -> String {
 #[tokio::test]
 async fn talks_to_a_real_agent() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, base) = start_agent(dir.path());
+    let mut agent = support::Agent::start(dir.path(), "use-01", "aws-us-east-1", 500, ADMIN);
+    let base = agent.base.clone();
     let admin = StampClient::new(&base, ADMIN.into(), fast()).unwrap();
     assert_eq!(admin.health().await.unwrap().stamp_id, "use-01");
     let request = ProvisionTenant {
@@ -136,8 +105,7 @@ async fn talks_to_a_real_agent() {
     assert!(format!("{admin:?}").contains(&base) && !format!("{admin:?}").contains(ADMIN));
 
     // Killed: the client reports the stamp unavailable after its bounded retries.
-    child.kill().unwrap();
-    child.wait().unwrap();
+    agent.kill();
     match admin.health().await {
         Err(ClientError::Unavailable { attempts: 3, .. }) => {}
         other => panic!("{other:?}"),

@@ -4,8 +4,7 @@
 //! operation answers only statuses its document lists.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+mod support;
 
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -95,31 +94,8 @@ fn documented(doc: &Value, path: &str, method: &str) -> Option<Vec<u16>> {
 #[test]
 fn generated_requests_never_get_a_5xx_and_follow_the_document() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("t"), ADMIN).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stamp-agent"))
-        .args([
-            "--stamp-id",
-            "contract-01",
-            "--region",
-            "r",
-            "--template-version",
-            "1.0.0",
-            "--capacity",
-            "100000",
-        ])
-        .arg("--data-dir")
-        .arg(dir.path().join("d"))
-        .arg("--token-file")
-        .arg(dir.path().join("t"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line.trim().trim_start_matches("listening on ").to_owned();
+    let agent = support::Agent::start(dir.path(), "contract-01", "r", 100_000, ADMIN);
+    let base = agent.base.clone();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -186,8 +162,7 @@ fn generated_requests_never_get_a_5xx_and_follow_the_document() {
                 "{method} {path} answered {status}, not among the documented {listed:?}");
         }
     });
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(agent);
 }
 
 fn stamp_protocol_doc() -> String {

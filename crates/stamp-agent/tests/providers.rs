@@ -3,9 +3,7 @@
 //! stamp-agent; plus failure, timeout and garbage output.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Once};
 
@@ -15,6 +13,9 @@ use fleet_core::{RegionId, StampId, StampStatus, TemplateName, TemplateVersion};
 use fleet_ops::{Fleet, HealthState, NewStamp, ProviderConfig};
 use serde_json::{json, Value};
 
+mod support;
+use support::Agent;
+
 const TOKEN: &str = "provider-made-admin-token-0123456789";
 
 fn setup() {
@@ -23,43 +24,8 @@ fn setup() {
 }
 
 /// A stamp-agent started the way an IaC tool would have (outside Stampfleet).
-struct Agent(Child, String);
-impl Drop for Agent {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn external_agent(dir: &Path, id: &str) -> Agent {
-    std::fs::write(dir.join("token"), TOKEN).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stamp-agent"))
-        .args([
-            "--stamp-id",
-            id,
-            "--region",
-            "gcp-europe-west3",
-            "--template-version",
-            "1.4.0",
-            "--capacity",
-            "500",
-        ])
-        .arg("--data-dir")
-        .arg(dir.join(format!("ext-{id}")))
-        .arg("--token-file")
-        .arg(dir.join("token"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    Agent(
-        child,
-        line.trim().trim_start_matches("listening on ").to_owned(),
-    )
+    Agent::start(dir, id, "gcp-europe-west3", 500, TOKEN)
 }
 
 fn request(id: &str, provider: ProviderConfig) -> NewStamp {
@@ -97,7 +63,7 @@ async fn a_command_provider_creates_a_stamp_and_its_output_is_logged_without_the
     let script = format!(
         "cat > {}; echo planning stamp >&2; echo '{{\"endpoint\": \"{}\", \"adminToken\": \"{TOKEN}\"}}'",
         seen.display(),
-        agent.1
+        agent.base
     );
     let stamp = fleet
         .provision_stamp(&request("cmd-01", sh(script, 30)), &|_| {})
@@ -105,7 +71,7 @@ async fn a_command_provider_creates_a_stamp_and_its_output_is_logged_without_the
         .unwrap();
     assert_eq!(
         (stamp.status, stamp.endpoint.as_deref()),
-        (StampStatus::Active, Some(agent.1.as_str()))
+        (StampStatus::Active, Some(agent.base.as_str()))
     );
     let params: Value = serde_json::from_str(&std::fs::read_to_string(&seen).unwrap()).unwrap();
     assert_eq!(
@@ -166,7 +132,7 @@ async fn an_http_provider_is_polled_until_the_stamp_exists() {
     let agent = external_agent(dir.path(), "http-01");
     let fleet = fleet(dir.path()).await;
     let polls = Arc::new(AtomicU32::new(0));
-    let (endpoint, counter) = (agent.1.clone(), polls.clone());
+    let (endpoint, counter) = (agent.base.clone(), polls.clone());
     let service = Router::new()
         .route("/provision", post(|Json(body): Json<Value>| async move {
             assert_eq!(body["stampId"], "http-01");
