@@ -1,7 +1,7 @@
 //! The demo fleet runs for real: one local stamp-agent per demo stamp, with the demo
 //! tenants provisioned on their stamps through the Stamp API.
 
-use fleet_core::{StampId, StampStatus};
+use fleet_core::StampStatus;
 use stamp_client::{ClientOptions, StampClient};
 use stamp_protocol::ProvisionTenant;
 
@@ -59,16 +59,5 @@ impl Fleet {
             });
         }
         Ok(u32::try_from(stamps.len()).unwrap_or(u32::MAX))
-    }
-
-    /// The stamp's admin token from the secret store, created on first use.
-    pub(crate) fn admin_token(&self, id: &StampId) -> OpsResult<String> {
-        let name = self.token_name(id);
-        if let Some(token) = self.secrets().get(&name)? {
-            return Ok(token);
-        }
-        let token = crate::secrets::new_token()?;
-        self.secrets().put(&name, &token)?;
-        Ok(token)
     }
 }

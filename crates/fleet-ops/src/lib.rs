@@ -12,6 +12,7 @@ pub mod providers;
 mod provision;
 pub mod secrets;
 mod slot;
+mod stamps;
 
 pub use bindings::typescript_bindings;
 pub use error::{ErrorCode, OpsError, OpsResult};

@@ -1,8 +1,6 @@
 //! Provisioning stamps from a template, journaled step by step so a run killed at any
 //! point ends `active` or `failed` (with the reason) at the next start, never stuck.
 
-use std::path::PathBuf;
-
 use fleet_core::{RegionId, Stamp, StampId, StampStatus, TemplateName, TemplateVersion};
 use serde::{Deserialize, Serialize};
 use stamp_client::{ClientOptions, StampClient};
@@ -42,39 +40,6 @@ pub struct ProvisionProgress {
 pub type Progress<'a> = &'a (dyn Fn(ProvisionProgress) + Send + Sync);
 
 impl Fleet {
-    pub(crate) fn stamp_dir(&self, id: &StampId) -> PathBuf {
-        self.home.join("stamps").join(id.as_str())
-    }
-
-    pub(crate) fn token_name(&self, id: &StampId) -> String {
-        // Keychain entries are machine-wide: name them after this catalogue too.
-        let path = self.catalogue.path().display().to_string();
-        let hash = path.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-        });
-        format!("{hash:016x}-{id}.admin")
-    }
-
-    /// The admin client of a stamp, with its token from the secret store.
-    pub async fn stamp_client(&self, id: &StampId) -> OpsResult<StampClient> {
-        let stamp = self
-            .catalogue
-            .stamp(id)
-            .await?
-            .ok_or_else(|| OpsError::invalid(format!("no stamp {id}")))?;
-        let endpoint = stamp
-            .endpoint
-            .ok_or_else(|| OpsError::conflict(format!("stamp {id} has no endpoint yet")))?;
-        let token = self.secrets().get(&self.token_name(id))?.ok_or_else(|| {
-            OpsError::conflict(format!(
-                "no token for stamp {id} in {}",
-                self.secrets().describe()
-            ))
-        })?;
-        StampClient::new(&endpoint, token, ClientOptions::default())
-            .map_err(|e| OpsError::internal(e.to_string()))
-    }
-
     /// Provisions a new local stamp from a template, reporting each step.
     pub async fn provision_stamp(
         &self,
@@ -328,56 +293,6 @@ impl Fleet {
         Ok(answer.endpoint)
     }
 
-    /// The endpoint of the stamp's agent: the recorded one if it answers as this stamp,
-    /// else a newly started agent (on the recorded port when there is one).
-    pub(crate) async fn start_or_find_agent(
-        &self,
-        stamp: &Stamp,
-        token: &str,
-    ) -> OpsResult<String> {
-        let dir = self.stamp_dir(&stamp.id);
-        let recorded = self
-            .catalogue
-            .local_agents()
-            .await?
-            .into_iter()
-            .find(|a| a.stamp == stamp.id.as_str());
-        if let Some(agent) = &recorded {
-            let endpoint = format!("http://127.0.0.1:{}", agent.port);
-            let probe = ClientOptions {
-                attempts: 1,
-                ..ClientOptions::default()
-            };
-            if let Ok(client) = StampClient::new(&endpoint, token.to_owned(), probe) {
-                if client
-                    .health()
-                    .await
-                    .is_ok_and(|h| h.stamp_id == stamp.id.as_str())
-                {
-                    return Ok(endpoint);
-                }
-            }
-        }
-        let port = recorded
-            .as_ref()
-            .and_then(|a| u16::try_from(a.port).ok())
-            .unwrap_or(0);
-        let started = match local_provider::start_agent(stamp, &dir, port) {
-            Ok(endpoint) => endpoint,
-            Err(e) if port != 0 => {
-                tracing::warn!(stamp = %stamp.id, port, error = %e.message, "recorded port unusable; taking a new one");
-                local_provider::start_agent(stamp, &dir, 0)?
-            }
-            Err(e) => return Err(e),
-        };
-        let port = local_provider::port_of(&started)
-            .ok_or_else(|| OpsError::internal(format!("no port in {started}")))?;
-        self.catalogue
-            .set_local_agent(&stamp.id, &dir.display().to_string(), port)
-            .await?;
-        Ok(started)
-    }
-
     /// Finishes every provisioning a previous run left behind (app killed mid-way).
     pub async fn resume_operations(&self) -> OpsResult<u32> {
         let mut resumed = 0;
@@ -429,70 +344,9 @@ impl Fleet {
         Ok(resumed)
     }
 
-    /// Starts the agent of every active or draining local stamp that does not answer.
-    pub async fn start_local_agents(&self) -> OpsResult<Vec<StampId>> {
-        let mut started = Vec::new();
-        for agent in self.catalogue.local_agents().await? {
-            let id = StampId::new(agent.stamp.as_str())
-                .map_err(|e| OpsError::internal(e.to_string()))?;
-            let Some(stamp) = self.catalogue.stamp(&id).await? else {
-                continue;
-            };
-            if !matches!(stamp.status, StampStatus::Active | StampStatus::Draining) {
-                continue;
-            }
-            let Some(token) = self.secrets().get(&self.token_name(&id))? else {
-                continue;
-            };
-            let endpoint = self.start_or_find_agent(&stamp, &token).await?;
-            if stamp.endpoint.as_deref() != Some(endpoint.as_str()) {
-                self.catalogue
-                    .set_stamp_status(&id, stamp.status, Some(&endpoint), None, "local-provider")
-                    .await?;
-            }
-            started.push(id);
-        }
-        Ok(started)
-    }
-
     /// The newest `limit` journaled operations (provider output included, tokens redacted).
     pub async fn operations(&self, limit: u32) -> OpsResult<Vec<catalogue::Operation>> {
         Ok(self.catalogue.operations(limit).await?)
-    }
-
-    /// Stops every local stamp agent of this catalogue (SIGTERM; they finish in-flight
-    /// requests). Their data stays; `start_local_agents` brings them back.
-    pub async fn stop_local_agents(&self) -> OpsResult<u32> {
-        let mut stopped = 0;
-        for agent in self.catalogue.local_agents().await? {
-            let pid_file = PathBuf::from(&agent.data_dir)
-                .join("data")
-                .join("agent.pid");
-            let Ok(pid) = std::fs::read_to_string(&pid_file) else {
-                continue;
-            };
-            let Ok(pid) = pid.trim().parse::<u32>() else {
-                continue;
-            };
-            let status = std::process::Command::new("kill")
-                .args(["-TERM", &pid.to_string()])
-                .status();
-            if status.is_ok_and(|s| s.success()) {
-                stopped += 1;
-            }
-        }
-        Ok(stopped)
-    }
-
-    /// Moves a stamp along its lifecycle (drain, retire, back to active).
-    pub async fn set_stamp_status(&self, id: &StampId, status: StampStatus) -> OpsResult<Stamp> {
-        self.catalogue
-            .set_stamp_status(id, status, None, None, "operator")
-            .await
-            .map_err(|e| match e {
-                catalogue::CatalogueError::Refused(m) => OpsError::conflict(m),
-                other => other.into(),
-            })
     }
 }
 
