@@ -1,5 +1,6 @@
 //! stampctl: Stampfleet's operations from a terminal, over the same catalogue.
 
+mod stamp_cmd;
 mod table;
 
 use std::io::Read;
@@ -30,7 +31,7 @@ struct Cli {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Output {
+pub(crate) enum Output {
     Table,
     Json,
 }
@@ -45,7 +46,7 @@ enum Command {
     /// Stamps: list, provision, show, drain, retire.
     Stamp {
         #[command(subcommand)]
-        action: StampAction,
+        action: stamp_cmd::StampAction,
     },
     /// Stamp agents are a separate program: see `stamp-agent --help`.
     Agent,
@@ -94,41 +95,6 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         file: Option<PathBuf>,
     },
-}
-
-#[derive(Subcommand)]
-enum StampAction {
-    /// List stamps with their capacity and status.
-    List,
-    /// Provision a new local stamp from a template and wait until it is healthy.
-    Provision {
-        id: fleet_core::StampId,
-        #[arg(long)]
-        region: fleet_core::RegionId,
-        #[arg(long)]
-        template: fleet_core::TemplateName,
-        #[arg(long = "version")]
-        template_version: String,
-        /// Capacity units (default: the template's).
-        #[arg(long)]
-        capacity: Option<u32>,
-        /// Create it by running this command (e.g. "tofu apply ..."): the stamp's
-        /// parameters arrive as JSON on stdin; it prints {"endpoint", "adminToken"}.
-        #[arg(long, value_name = "COMMAND", conflicts_with = "provider_http")]
-        provider_command: Option<String>,
-        /// Create it by POSTing to this provisioning service and polling its operation.
-        #[arg(long, value_name = "URL")]
-        provider_http: Option<String>,
-        /// How long the command or http provider may take.
-        #[arg(long, default_value_t = 1800)]
-        provider_timeout: u64,
-    },
-    /// A stamp's record and its live health.
-    Show { id: fleet_core::StampId },
-    /// Stop placing tenants on a stamp.
-    Drain { id: fleet_core::StampId },
-    /// Retire an empty stamp.
-    Retire { id: fleet_core::StampId },
 }
 
 #[derive(Subcommand)]
@@ -231,94 +197,6 @@ async fn run(cli: Cli) -> OpsResult<String> {
                 t.render()
             })?
         }
-        Command::Stamp {
-            action:
-                StampAction::Provision {
-                    id,
-                    region,
-                    template,
-                    template_version,
-                    capacity,
-                    provider_command,
-                    provider_http,
-                    provider_timeout,
-                },
-        } => {
-            let version =
-                fleet_core::TemplateVersion::new(template_version).map_err(OpsError::invalid)?;
-            let request = fleet_ops::NewStamp {
-                id,
-                region,
-                template,
-                template_version: version,
-                capacity_units: capacity,
-                provider: match (provider_command, provider_http) {
-                    (Some(command), _) => {
-                        let mut words = command.split_whitespace().map(str::to_owned);
-                        let program = words
-                            .next()
-                            .ok_or_else(|| OpsError::invalid("--provider-command is empty"))?;
-                        fleet_ops::ProviderConfig::Command {
-                            program,
-                            args: words.collect(),
-                            timeout_secs: provider_timeout,
-                        }
-                    }
-                    (None, Some(url)) => fleet_ops::ProviderConfig::Http {
-                        url,
-                        timeout_secs: provider_timeout,
-                    },
-                    (None, None) => fleet_ops::ProviderConfig::Local,
-                },
-            };
-            let quiet = out == Output::Json;
-            let stamp = fleet
-                .provision_stamp(&request, &move |p| {
-                    if !quiet {
-                        eprintln!("[{:>3}%] {}: {}", p.percent, p.step, p.message);
-                    }
-                })
-                .await?;
-            render(out, &stamp, || {
-                format!(
-                    "stamp {} is {} at {}\n",
-                    stamp.id,
-                    stamp.status.as_str(),
-                    stamp.endpoint.as_deref().unwrap_or("-")
-                )
-            })?
-        }
-        Command::Stamp {
-            action: StampAction::Show { id },
-        } => {
-            let view = fleet.stamp_detail(&id).await?;
-            render(out, &view, || {
-                let s = &view.stamp.stamp;
-                format!(
-                    "stamp      {}\nregion     {}\ntemplate   {}@{}\nstatus     {}\nendpoint   {}\ntenants    {}\ncapacity   {}/{} units\nhealth     {}\n{}",
-                    s.id, s.region, s.template, s.template_version, s.status.as_str(),
-                    s.endpoint.as_deref().unwrap_or("-"), view.stamp.tenant_count,
-                    view.stamp.capacity.used_units, view.stamp.capacity.total_units, view.health.describe(),
-                    view.failure.as_ref().map(|f| format!("failure    {f}\n")).unwrap_or_default()
-                )
-            })?
-        }
-        Command::Stamp {
-            action: StampAction::Drain { id },
-        } => {
-            let stamp = fleet
-                .set_stamp_status(&id, fleet_core::StampStatus::Draining)
-                .await?;
-            render(out, &stamp, || format!("stamp {} is draining\n", stamp.id))?
-        }
-        Command::Stamp {
-            action: StampAction::Retire { id },
-        } => {
-            let stamp = fleet
-                .set_stamp_status(&id, fleet_core::StampStatus::Retired)
-                .await?;
-            render(out, &stamp, || format!("stamp {} is retired\n", stamp.id))?
-        }
         Command::Agent => "stamp agents are run by `stamp-agent` (see `stamp-agent --help`); \
                            `stampctl stamp provision` starts local ones\n"
             .to_owned(),
@@ -340,38 +218,7 @@ async fn run(cli: Cli) -> OpsResult<String> {
                 )
             })?
         }
-        Command::Stamp {
-            action: StampAction::List,
-        } => {
-            let stamps = fleet.overview().await?.stamps;
-            render(out, &stamps, || {
-                let mut t = Table::new(vec![
-                    "ID", "REGION", "TEMPLATE", "STATUS", "TENANTS", "USED", "TOTAL", "UTIL",
-                ]);
-                for s in &stamps {
-                    t.row(vec![
-                        s.stamp.id.to_string(),
-                        s.stamp.region.to_string(),
-                        format!(
-                            "{}@{}{}",
-                            s.stamp.template,
-                            s.stamp.template_version,
-                            if s.template_outdated {
-                                " (outdated)"
-                            } else {
-                                ""
-                            }
-                        ),
-                        s.stamp.status.as_str().to_owned(),
-                        s.tenant_count.to_string(),
-                        s.capacity.used_units.to_string(),
-                        s.capacity.total_units.to_string(),
-                        format!("{:.0}%", s.capacity.utilization() * 100.0),
-                    ]);
-                }
-                t.render()
-            })?
-        }
+        Command::Stamp { action } => stamp_cmd::run(&fleet, out, action).await?,
         Command::Tenant {
             action: ListOnly::List,
         } => {
@@ -459,7 +306,7 @@ async fn run(cli: Cli) -> OpsResult<String> {
     Ok(text)
 }
 
-fn render<T: Serialize>(
+pub(crate) fn render<T: Serialize>(
     out: Output,
     value: &T,
     table: impl FnOnce() -> String,
