@@ -15,6 +15,7 @@ import {
 
 const SHOTS = [
   { file: "overview.png", path: "/?mock=demo", ready: '[data-testid="tenant-row"]', colorScheme: "light" },
+  { file: "overview-window.png", path: "/?mock=demo", ready: '[data-testid="tenant-row"]', colorScheme: "light", window: true },
   { file: "overview-dark.png", path: "/?mock=demo", ready: '[data-testid="tenant-row"]', colorScheme: "dark" },
   { file: "first-run.png", path: "/", ready: '[data-testid="create-demo"]', colorScheme: "light" },
   { file: "catalogue-error.png", path: "/?mock=broken", ready: '[data-testid="catalogue-error"]', colorScheme: "light" },
@@ -46,7 +47,7 @@ describe("screenshots", () => {
       } else {
         await page.locator(shot.ready).waitFor();
       }
-      await page.screenshot({ path: join(RESULTS_DIR, shot.file), fullPage: true, animations: "disabled" });
+      await page.screenshot({ path: join(RESULTS_DIR, shot.file), fullPage: !shot.window, animations: "disabled" });
       assert.deepEqual(errors, []);
       assert.deepEqual(external, []);
       await context.close();
