@@ -194,23 +194,8 @@ impl Fleet {
             &format!("agent listening at {endpoint}"),
         );
 
-        self.catalogue
-            .journal(operation, "running", "health", &endpoint)
-            .await?;
-        let client = StampClient::new(&endpoint, token, ClientOptions::default())
-            .map_err(|e| OpsError::internal(e.to_string()))?;
-        let health = client
-            .health()
+        self.health_step(operation, stamp, endpoint, token, progress)
             .await
-            .map_err(|e| OpsError::internal(format!("health check: {e}")))?;
-        if health.stamp_id != stamp.id.as_str() {
-            return Err(OpsError::internal(format!(
-                "{endpoint} answers as stamp {}, not {}",
-                health.stamp_id, stamp.id
-            )));
-        }
-        report(progress, &stamp.id, "health", 90, "health check passed");
-        Ok(endpoint)
     }
 
     /// The command and http providers: run them (their output goes to the operation's
@@ -270,27 +255,42 @@ impl Fleet {
             60,
             &format!("provider answered: {}", answer.endpoint),
         );
-        self.catalogue
-            .journal(operation, "running", "health", &answer.endpoint)
-            .await?;
-        let client = StampClient::new(
-            &answer.endpoint,
+        self.health_step(
+            operation,
+            stamp,
+            answer.endpoint,
             answer.admin_token,
-            ClientOptions::default(),
+            progress,
         )
-        .map_err(|e| OpsError::internal(e.to_string()))?;
+        .await
+    }
+
+    /// The last step of every provider: the stamp must answer its health as itself.
+    async fn health_step(
+        &self,
+        operation: i64,
+        stamp: &Stamp,
+        endpoint: String,
+        token: String,
+        progress: Progress<'_>,
+    ) -> OpsResult<String> {
+        self.catalogue
+            .journal(operation, "running", "health", &endpoint)
+            .await?;
+        let client = StampClient::new(&endpoint, token, ClientOptions::default())
+            .map_err(|e| OpsError::internal(e.to_string()))?;
         let health = client
             .health()
             .await
             .map_err(|e| OpsError::internal(format!("health check: {e}")))?;
         if health.stamp_id != stamp.id.as_str() {
             return Err(OpsError::internal(format!(
-                "{} answers as stamp {}, not {}",
-                answer.endpoint, health.stamp_id, stamp.id
+                "{endpoint} answers as stamp {}, not {}",
+                health.stamp_id, stamp.id
             )));
         }
         report(progress, &stamp.id, "health", 90, "health check passed");
-        Ok(answer.endpoint)
+        Ok(endpoint)
     }
 
     /// Finishes every provisioning a previous run left behind (app killed mid-way).
