@@ -6,6 +6,7 @@ const COMMANDS: &[&str] = &[
     "stamp_detail",
     "set_stamp_status",
     "watch_health",
+    "list_tenants",
 ];
 
 fn main() {

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use fleet_core::{FleetOverview, Stamp, StampId, StampStatus};
+use fleet_core::{FleetOverview, Stamp, StampId, StampStatus, TenantPage, TenantQuery};
 use fleet_ops::{
     CatalogueInfo, FleetSlot, NewStamp, OpsError, ProvisionProgress, StampDetail, StampHealth,
 };
@@ -22,6 +22,14 @@ pub async fn catalogue_info(slot: State<'_, FleetSlot>) -> Result<CatalogueInfo,
 #[tauri::command]
 pub async fn fleet_overview(slot: State<'_, FleetSlot>) -> Result<FleetOverview, OpsError> {
     slot.get().await?.overview().await
+}
+
+#[tauri::command]
+pub async fn list_tenants(
+    slot: State<'_, FleetSlot>,
+    query: TenantQuery,
+) -> Result<TenantPage, OpsError> {
+    slot.get().await?.tenants(&query).await
 }
 
 #[tauri::command]

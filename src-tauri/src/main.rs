@@ -62,6 +62,7 @@ fn main() -> ExitCode {
         .invoke_handler(tauri::generate_handler![
             commands::catalogue_info,
             commands::fleet_overview,
+            commands::list_tenants,
             commands::create_demo_fleet,
             commands::new_stamp,
             commands::stamp_detail,

@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod error;
+mod fleet_view;
 mod open;
 mod rows;
 mod stamps;

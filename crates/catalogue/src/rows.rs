@@ -9,7 +9,7 @@ use sqlx::FromRow;
 
 use crate::error::{CatalogueError, Result};
 
-fn bad(table: &'static str, key: &str, reason: impl ToString) -> CatalogueError {
+pub(crate) fn bad(table: &'static str, key: &str, reason: impl ToString) -> CatalogueError {
     CatalogueError::BadRow {
         table,
         key: key.to_owned(),

@@ -15,7 +15,10 @@ pub mod tenant;
 pub use capacity::Capacity;
 pub use document::{parse_document, CatalogueDocument, DocumentError, DOCUMENT_SCHEMA_VERSION};
 pub use ids::{IdError, ProviderId, RegionId, StampId, TemplateName, TenantId};
-pub use overview::{FleetOverview, RegionSummary, StampView, TenantView};
+pub use overview::{
+    tenant_views, FleetOverview, RegionSummary, StampLoad, StampView, TenantPage, TenantQuery,
+    TenantView,
+};
 pub use region::{builtin_regions, CountryCode, Region, RegionCsvError};
 pub use stamp::{Stamp, StampStatus};
 pub use template::{Isolation, StampTemplate, TemplateVersion};

@@ -1,15 +1,15 @@
 //! The fleet at a glance: what the overview screen and `stampctl ... list` show.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
 use crate::capacity::Capacity;
 use crate::document::CatalogueDocument;
-use crate::ids::StampId;
+use crate::ids::{RegionId, StampId, TemplateName, TenantId};
 use crate::region::Region;
 use crate::stamp::Stamp;
-use crate::template::StampTemplate;
+use crate::template::{StampTemplate, TemplateVersion};
 use crate::tenant::Tenant;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
@@ -39,100 +39,201 @@ pub struct TenantView {
     pub stamp: Option<StampId>,
 }
 
-/// Everything the overview screen shows, computed in one pass.
+/// How much of a stamp its tenants use: what the catalogue aggregates per stamp.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StampLoad {
+    pub tenant_count: u32,
+    pub used_units: u32,
+}
+
+/// Everything the overview screen shows: stamps with their load, regions, totals. It
+/// holds no tenant list (a fleet may hold millions); tenants are fetched by query.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FleetOverview {
     /// Regions that hold at least one stamp, by id.
     pub regions: Vec<RegionSummary>,
     pub stamps: Vec<StampView>,
-    pub tenants: Vec<TenantView>,
     pub templates: Vec<StampTemplate>,
     pub totals: Capacity,
+    /// Every tenant in the catalogue, placed or not.
+    pub tenant_count: u32,
+    /// Tenants that are not bound to any stamp.
+    pub unplaced_tenants: u32,
+}
+
+/// Which tenants to list: every filter given must match. Text matches a substring of the
+/// id or the display name, ignoring ASCII case.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantQuery {
+    pub stamp: Option<StampId>,
+    pub region: Option<RegionId>,
+    pub text: Option<String>,
+    pub offset: u32,
+    /// At most this many tenants (the catalogue caps it at [`TenantQuery::MAX_LIMIT`]).
+    pub limit: u32,
+}
+
+impl TenantQuery {
+    pub const MAX_LIMIT: u32 = 1000;
+
+    /// The text filter, trimmed; none when blank.
+    pub fn text(&self) -> Option<&str> {
+        self.text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+    }
+
+    pub fn matches(
+        &self,
+        view: &TenantView,
+        region_of: impl Fn(&StampId) -> Option<RegionId>,
+    ) -> bool {
+        if self.stamp.is_some() && view.stamp != self.stamp {
+            return false;
+        }
+        if let Some(region) = &self.region {
+            if view.stamp.as_ref().and_then(&region_of).as_ref() != Some(region) {
+                return false;
+            }
+        }
+        match self.text() {
+            None => true,
+            Some(text) => {
+                let text = text.to_ascii_lowercase();
+                view.tenant.id.as_str().to_ascii_lowercase().contains(&text)
+                    || view
+                        .tenant
+                        .display_name
+                        .to_ascii_lowercase()
+                        .contains(&text)
+            }
+        }
+    }
+}
+
+/// One page of tenants and how many match in all.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantPage {
+    pub tenants: Vec<TenantView>,
+    pub total: u32,
 }
 
 impl FleetOverview {
-    /// Builds the overview from a catalogue document and every known region.
+    /// Builds the overview from a whole catalogue document and every known region.
     pub fn build(doc: &CatalogueDocument, all_regions: &[Region]) -> Self {
-        let tenants_by_id: HashMap<_, &Tenant> = doc.tenants.iter().map(|t| (&t.id, t)).collect();
-        let mut home: HashMap<&StampId, (u32, u32)> = HashMap::new();
-        let mut stamp_of = HashMap::new();
+        let sizes: HashMap<&TenantId, u32> =
+            doc.tenants.iter().map(|t| (&t.id, t.size_units)).collect();
+        let mut loads: HashMap<StampId, StampLoad> = HashMap::new();
         for b in &doc.bindings {
-            if let Some(t) = tenants_by_id.get(&b.tenant) {
-                let e = home.entry(&b.stamp).or_default();
-                e.0 += 1;
-                e.1 = e.1.saturating_add(t.size_units);
-                stamp_of.insert(&b.tenant, b.stamp.clone());
+            if let Some(size) = sizes.get(&b.tenant) {
+                let load = loads.entry(b.stamp.clone()).or_default();
+                load.tenant_count += 1;
+                load.used_units = load.used_units.saturating_add(*size);
             }
         }
-        let newest = |s: &Stamp| {
-            doc.templates
-                .iter()
-                .filter(|t| t.name == s.template)
-                .map(|t| &t.version)
-                .max()
-                .is_some_and(|v| *v > s.template_version)
-        };
-        let mut stamps: Vec<StampView> = doc
-            .stamps
-            .iter()
-            .map(|s| {
-                let (count, used) = home.get(&s.id).copied().unwrap_or_default();
+        let regions: Vec<Region> = all_regions.iter().chain(&doc.regions).cloned().collect();
+        let tenant_count = u32::try_from(doc.tenants.len()).unwrap_or(u32::MAX);
+        Self::from_parts(
+            doc.stamps.clone(),
+            &loads,
+            doc.templates.clone(),
+            &regions,
+            tenant_count,
+        )
+    }
+
+    /// Builds the overview from stamps, their loads (missing = empty), templates, every
+    /// known region (the first of a repeated id wins) and the number of tenants.
+    pub fn from_parts(
+        stamps: Vec<Stamp>,
+        loads: &HashMap<StampId, StampLoad>,
+        mut templates: Vec<StampTemplate>,
+        regions: &[Region],
+        tenant_count: u32,
+    ) -> Self {
+        let mut newest: HashMap<&TemplateName, &TemplateVersion> = HashMap::new();
+        for t in &templates {
+            let entry = newest.entry(&t.name).or_insert(&t.version);
+            if t.version > **entry {
+                *entry = &t.version;
+            }
+        }
+        let mut views: Vec<StampView> = stamps
+            .into_iter()
+            .map(|stamp| {
+                let load = loads.get(&stamp.id).copied().unwrap_or_default();
+                let template_outdated = newest
+                    .get(&stamp.template)
+                    .is_some_and(|v| **v > stamp.template_version);
                 StampView {
-                    stamp: s.clone(),
-                    capacity: Capacity::new(s.capacity_units, used),
-                    tenant_count: count,
-                    template_outdated: newest(s),
+                    capacity: Capacity::new(stamp.capacity_units, load.used_units),
+                    tenant_count: load.tenant_count,
+                    template_outdated,
+                    stamp,
                 }
             })
             .collect();
-        stamps.sort_by(|a, b| a.stamp.id.cmp(&b.stamp.id));
+        views.sort_by(|a, b| a.stamp.id.cmp(&b.stamp.id));
 
-        let mut regions: Vec<RegionSummary> = Vec::new();
-        for region in all_regions.iter().chain(&doc.regions) {
-            let here: Vec<&StampView> = stamps
-                .iter()
-                .filter(|s| s.stamp.region == region.id)
-                .collect();
-            if here.is_empty() || regions.iter().any(|r| r.region.id == region.id) {
-                continue;
+        let mut by_region: BTreeMap<&RegionId, RegionSummary> = BTreeMap::new();
+        for view in &views {
+            let id = &view.stamp.region;
+            if !by_region.contains_key(id) {
+                let Some(region) = regions.iter().find(|r| &r.id == id) else {
+                    continue;
+                };
+                by_region.insert(
+                    id,
+                    RegionSummary {
+                        region: region.clone(),
+                        stamp_count: 0,
+                        tenant_count: 0,
+                        capacity: Capacity::default(),
+                    },
+                );
             }
-            regions.push(RegionSummary {
-                region: region.clone(),
-                stamp_count: here.len() as u32,
-                tenant_count: here.iter().map(|s| s.tenant_count).sum(),
-                capacity: here
-                    .iter()
-                    .fold(Capacity::default(), |acc, s| acc.plus(s.capacity)),
-            });
+            if let Some(summary) = by_region.get_mut(id) {
+                summary.stamp_count += 1;
+                summary.tenant_count += view.tenant_count;
+                summary.capacity = summary.capacity.plus(view.capacity);
+            }
         }
-        regions.sort_by(|a, b| a.region.id.cmp(&b.region.id));
-
-        let mut tenants: Vec<TenantView> = doc
-            .tenants
-            .iter()
-            .map(|t| TenantView {
-                tenant: t.clone(),
-                stamp: stamp_of.get(&t.id).cloned(),
-            })
-            .collect();
-        tenants.sort_by(|a, b| a.tenant.id.cmp(&b.tenant.id));
-
-        let totals = stamps
+        let placed: u32 = views.iter().map(|s| s.tenant_count).sum();
+        let totals = views
             .iter()
             .fold(Capacity::default(), |acc, s| acc.plus(s.capacity));
-        let mut templates = doc.templates.clone();
         templates.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
         FleetOverview {
-            regions,
-            stamps,
-            tenants,
+            regions: by_region.into_values().collect(),
+            stamps: views,
             templates,
             totals,
+            tenant_count,
+            unplaced_tenants: tenant_count.saturating_sub(placed),
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.stamps.is_empty() && self.tenants.is_empty()
+        self.stamps.is_empty() && self.tenant_count == 0
     }
+}
+
+/// Every tenant with the stamp it lives on, by id (for small fleets and fixtures).
+pub fn tenant_views(doc: &CatalogueDocument) -> Vec<TenantView> {
+    let home: HashMap<&TenantId, &StampId> =
+        doc.bindings.iter().map(|b| (&b.tenant, &b.stamp)).collect();
+    let mut views: Vec<TenantView> = doc
+        .tenants
+        .iter()
+        .map(|t| TenantView {
+            tenant: t.clone(),
+            stamp: home.get(&t.id).map(|s| (*s).clone()),
+        })
+        .collect();
+    views.sort_by(|a, b| a.tenant.id.cmp(&b.tenant.id));
+    views
 }

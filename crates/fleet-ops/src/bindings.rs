@@ -41,6 +41,8 @@ pub fn typescript_bindings() -> String {
         fleet_core::StampView,
         fleet_core::RegionSummary,
         fleet_core::TenantView,
+        fleet_core::TenantQuery,
+        fleet_core::TenantPage,
         fleet_core::FleetOverview,
         catalogue::Counts,
         catalogue::AuditEntry,

@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 use catalogue::{AuditEntry, Catalogue, Counts};
 use fleet_core::{
     builtin_regions, demo::demo_fleet, parse_document, CatalogueDocument, FleetOverview, Region,
+    TenantPage, TenantQuery,
 };
 use serde::Serialize;
 
@@ -82,9 +83,15 @@ impl Fleet {
         Ok(self.catalogue.regions().await?)
     }
 
+    /// The map and lists' data: stamps with their load, per region, and totals.
     pub async fn overview(&self) -> OpsResult<FleetOverview> {
-        let doc = self.catalogue.document().await?;
-        Ok(FleetOverview::build(&doc, &self.builtin))
+        let regions = self.catalogue.regions().await?;
+        Ok(self.catalogue.overview(&regions).await?)
+    }
+
+    /// One page of tenants by stamp, region or text (`limit` is capped at 1,000).
+    pub async fn tenants(&self, query: &TenantQuery) -> OpsResult<TenantPage> {
+        Ok(self.catalogue.tenants(query).await?)
     }
 
     pub async fn audit(&self, limit: u32) -> OpsResult<Vec<AuditEntry>> {

@@ -41,4 +41,10 @@ async fn mock_backend_demo_fleet_is_fresh() {
         "demo-overview.json",
         serde_json::to_string_pretty(&overview).unwrap() + "\n",
     );
+    // Every demo tenant with its stamp: the mock answers tenant queries from these.
+    let tenants = fleet_core::tenant_views(&fleet.demo_document().unwrap());
+    check(
+        "demo-tenants.json",
+        serde_json::to_string_pretty(&tenants).unwrap() + "\n",
+    );
 }

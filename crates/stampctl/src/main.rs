@@ -2,6 +2,7 @@
 
 mod stamp_cmd;
 mod table;
+mod tenant_cmd;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -56,8 +57,11 @@ enum Command {
     /// Tenants and the stamp each lives on.
     Tenant {
         #[command(subcommand)]
-        action: ListOnly,
+        action: tenant_cmd::TenantAction,
     },
+    /// What the map shows: every stamp with its load, per region, and totals
+    /// (`-o json` prints the same overview the app loads).
+    Overview,
     /// Fill an empty catalogue with the demo fleet (8 stamps, 60 tenants), each stamp a
     /// real local stamp-agent with its tenants provisioned.
     Demo {
@@ -219,35 +223,19 @@ async fn run(cli: Cli) -> OpsResult<String> {
             })?
         }
         Command::Stamp { action } => stamp_cmd::run(&fleet, out, action).await?,
-        Command::Tenant {
-            action: ListOnly::List,
-        } => {
-            let tenants = fleet.overview().await?.tenants;
-            render(out, &tenants, || {
-                let mut t = Table::new(vec![
-                    "ID",
-                    "NAME",
-                    "TIER",
-                    "SIZE",
-                    "ISOLATION",
-                    "RESIDENCY",
-                    "STAMP",
-                ]);
-                for v in &tenants {
-                    t.row(vec![
-                        v.tenant.id.to_string(),
-                        v.tenant.display_name.clone(),
-                        v.tenant.tier.as_str().to_owned(),
-                        v.tenant.size_units.to_string(),
-                        v.tenant.isolation.as_str().to_owned()
-                            + if v.tenant.pinned { ", pinned" } else { "" },
-                        v.tenant.residency.describe(),
-                        v.stamp
-                            .as_ref()
-                            .map_or_else(|| "-".to_owned(), ToString::to_string),
-                    ]);
-                }
-                t.render()
+        Command::Tenant { action } => tenant_cmd::run(&fleet, out, action).await?,
+        Command::Overview => {
+            let overview = fleet.overview().await?;
+            render(out, &overview, || {
+                format!(
+                    "{} stamps in {} regions, {} tenants ({} unplaced); {} of {} units used\n",
+                    overview.stamps.len(),
+                    overview.regions.len(),
+                    overview.tenant_count,
+                    overview.unplaced_tenants,
+                    overview.totals.used_units,
+                    overview.totals.total_units,
+                )
             })?
         }
         Command::Demo { no_agents } => {
@@ -255,14 +243,14 @@ async fn run(cli: Cli) -> OpsResult<String> {
             let summary = serde_json::json!({
                 "stamps": overview.stamps.len(),
                 "regions": overview.regions.len(),
-                "tenants": overview.tenants.len(),
+                "tenants": overview.tenant_count,
             });
             render(out, &summary, || {
                 format!(
                     "demo fleet created: {} stamps in {} regions, {} tenants\n",
                     overview.stamps.len(),
                     overview.regions.len(),
-                    overview.tenants.len()
+                    overview.tenant_count
                 )
             })?
         }

@@ -88,6 +88,44 @@ fn tables_have_a_header_and_a_row_per_item() {
 }
 
 #[test]
+fn tenant_list_filters_by_stamp_region_and_text_and_overview_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = demo_catalogue(dir.path());
+    let json = |args: &[&str]| -> Value {
+        let mut all = vec!["-o", "json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&ok(stampctl(&c, &all))).unwrap()
+    };
+    let on_syd = json(&["tenant", "list", "--stamp", "syd-01"]);
+    let on_syd = on_syd.as_array().unwrap();
+    assert!(!on_syd.is_empty());
+    assert!(on_syd.iter().all(|t| t["stamp"] == "syd-01"));
+
+    let overview = json(&["overview"]);
+    let syd = overview["stamps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stamp"]["id"] == "syd-01")
+        .unwrap();
+    assert_eq!(syd["tenantCount"].as_u64(), Some(on_syd.len() as u64));
+    assert_eq!(overview["tenantCount"], 60);
+
+    let in_region = json(&["tenant", "list", "--region", "azure-australiaeast"]);
+    assert!(in_region.as_array().unwrap().len() >= on_syd.len());
+    let found = json(&["tenant", "list", "--search", "CONTOSO", "--limit", "1"]);
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), 1);
+    assert!(found[0]["tenant"]["displayName"]
+        .as_str()
+        .unwrap()
+        .to_lowercase()
+        .contains("contoso"));
+    let none = json(&["tenant", "list", "--search", "no tenant is called this"]);
+    assert_eq!(none.as_array().unwrap().len(), 0);
+}
+
+#[test]
 fn export_and_import_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let c = demo_catalogue(dir.path());

@@ -83,11 +83,27 @@ export type TenantView = { tenant: Tenant,
  */
 stamp: StampId | null, };
 
+export type TenantQuery = { stamp: StampId | null, region: RegionId | null, text: string | null, offset: number, 
+/**
+ * At most this many tenants (the catalogue caps it at [`TenantQuery::MAX_LIMIT`]).
+ */
+limit: number, };
+
+export type TenantPage = { tenants: Array<TenantView>, total: number, };
+
 export type FleetOverview = { 
 /**
  * Regions that hold at least one stamp, by id.
  */
-regions: Array<RegionSummary>, stamps: Array<StampView>, tenants: Array<TenantView>, templates: Array<StampTemplate>, totals: Capacity, };
+regions: Array<RegionSummary>, stamps: Array<StampView>, templates: Array<StampTemplate>, totals: Capacity, 
+/**
+ * Every tenant in the catalogue, placed or not.
+ */
+tenantCount: number, 
+/**
+ * Tenants that are not bound to any stamp.
+ */
+unplacedTenants: number, };
 
 export type Counts = { regions: number, templates: number, stamps: number, tenants: number, bindings: number, auditRows: number, };
 

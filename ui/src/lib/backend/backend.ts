@@ -9,6 +9,8 @@ import type {
   StampDetail,
   StampHealth,
   StampStatus,
+  TenantPage,
+  TenantQuery,
 } from "../../generated/bindings";
 
 /** Everything the UI asks of the Stampfleet backend. */
@@ -16,6 +18,8 @@ export interface Backend {
   catalogueInfo(): Promise<CatalogueInfo>;
   fleetOverview(): Promise<FleetOverview>;
   createDemoFleet(): Promise<FleetOverview>;
+  /** One page of tenants by stamp, region or text (id or name), by id; limit <= 1000. */
+  listTenants(query: TenantQuery): Promise<TenantPage>;
   /** Provisions a new stamp, reporting each step; resolves with the active stamp. */
   newStamp(request: NewStamp, onProgress: (progress: ProvisionProgress) => void): Promise<Stamp>;
   stampDetail(id: string): Promise<StampDetail>;

@@ -1,26 +1,30 @@
 // In-memory stand-in for the backend, used when the UI runs in a plain
 // browser (vite dev, tests). URL query `?mock=demo` starts with the demo
 // fleet loaded; `?mock=broken` makes every call fail like an unreadable
-// catalogue does.
+// catalogue does; `?mock=bench` serves the overview a benchmark placed in
+// `globalThis.__STAMPFLEET_BENCH_OVERVIEW__` (ui/bench/map-bench.mjs).
 import type {
   CatalogueInfo,
   FleetOverview,
   Stamp,
   StampDetail,
   StampHealth,
+  TenantView,
 } from "../../generated/bindings";
 import demoOverview from "../../generated/demo-overview.json";
+import demoTenants from "../../generated/demo-tenants.json";
 import { BackendError, type Backend } from "./backend";
 import {
   PROVISION_STEPS,
   addStamp,
   healthChecks,
   healthOf,
+  queryTenants,
   transition,
   validateNewStamp,
 } from "./mockFleet";
 
-export type MockMode = "empty" | "demo" | "broken";
+export type MockMode = "empty" | "demo" | "broken" | "bench";
 
 export const MOCK_CATALOGUE_PATH = "mock://in-memory-catalogue (browser preview)";
 
@@ -28,9 +32,24 @@ export const BROKEN_MESSAGE =
   "/tmp/x.sqlite: not a Stampfleet catalogue (it is not an SQLite database); the file was left untouched";
 
 const DEMO: FleetOverview = demoOverview as FleetOverview;
+const DEMO_TENANTS: TenantView[] = demoTenants as TenantView[];
+
+function benchOverview(): FleetOverview {
+  const injected = (globalThis as { __STAMPFLEET_BENCH_OVERVIEW__?: FleetOverview })
+    .__STAMPFLEET_BENCH_OVERVIEW__;
+  if (!injected) throw new BackendError("internal", "?mock=bench needs __STAMPFLEET_BENCH_OVERVIEW__");
+  return injected;
+}
 
 function emptyOverview(): FleetOverview {
-  return { regions: [], stamps: [], tenants: [], templates: [], totals: { totalUnits: 0, usedUnits: 0 } };
+  return {
+    regions: [],
+    stamps: [],
+    templates: [],
+    totals: { totalUnits: 0, usedUnits: 0 },
+    tenantCount: 0,
+    unplacedTenants: 0,
+  };
 }
 
 function copy<T>(value: T): T {
@@ -44,11 +63,13 @@ function settle(ms: number): Promise<void> {
 
 export function mockModeFrom(search: string): MockMode {
   const mode = new URLSearchParams(search).get("mock");
-  return mode === "demo" || mode === "broken" ? mode : "empty";
+  return mode === "demo" || mode === "broken" || mode === "bench" ? mode : "empty";
 }
 
 export function createMockBackend(mode: MockMode = "empty"): Backend {
-  let overview: FleetOverview = mode === "demo" ? copy(DEMO) : emptyOverview();
+  let overview: FleetOverview =
+    mode === "demo" ? copy(DEMO) : mode === "bench" ? benchOverview() : emptyOverview();
+  let tenants: TenantView[] = mode === "demo" ? copy(DEMO_TENANTS) : [];
   const healthWatchers: ((checks: StampHealth[]) => void)[] = [];
 
   /** The real backend pushes every few seconds; the mock pushes after each change. */
@@ -78,27 +99,32 @@ export function createMockBackend(mode: MockMode = "empty"): Backend {
           regions: 0,
           templates: overview.templates.length,
           stamps: overview.stamps.length,
-          tenants: overview.tenants.length,
-          bindings: overview.tenants.filter((t) => t.stamp !== null).length,
+          tenants: tenants.length,
+          bindings: tenants.filter((t) => t.stamp !== null).length,
           auditRows: 0,
         },
       };
     },
     async fleetOverview(): Promise<FleetOverview> {
       await guard();
-      return copy(overview);
+      return mode === "bench" ? overview : copy(overview);
+    },
+    async listTenants(query) {
+      await guard();
+      return copy(queryTenants(overview, tenants, query));
     },
     async createDemoFleet(): Promise<FleetOverview> {
       await guard();
       await settle(400);
-      if (overview.stamps.length > 0 || overview.tenants.length > 0) {
+      if (overview.stamps.length > 0 || tenants.length > 0) {
         throw new BackendError(
           "conflict",
           `${MOCK_CATALOGUE_PATH}: the catalogue is not empty (${overview.stamps.length} stamps, ` +
-            `${overview.tenants.length} tenants); cannot create the demo fleet`,
+            `${tenants.length} tenants); cannot create the demo fleet`,
         );
       }
       overview = copy(DEMO);
+      tenants = copy(DEMO_TENANTS);
       pushHealth();
       return copy(overview);
     },

@@ -7,6 +7,9 @@ import type {
   StampHealth,
   StampStatus,
   StampView,
+  TenantPage,
+  TenantQuery,
+  TenantView,
 } from "../../generated/bindings";
 import { slugProblem } from "../stampId";
 import { BackendError } from "./backend";
@@ -139,4 +142,29 @@ export function healthChecks(overview: FleetOverview): StampHealth[] {
   return overview.stamps
     .filter((s) => s.stamp.status === "active" && s.stamp.endpoint !== null)
     .map(healthOf);
+}
+
+/** Answers a tenant query like the catalogue does: filters, then a page by id. */
+export function queryTenants(
+  overview: FleetOverview,
+  tenants: TenantView[],
+  query: TenantQuery,
+): TenantPage {
+  const regionOf = new Map(overview.stamps.map((s) => [s.stamp.id, s.stamp.region]));
+  const text = query.text?.trim().toLowerCase() ?? "";
+  const matching = tenants
+    .filter((view) => {
+      if (query.stamp !== null && view.stamp !== query.stamp) return false;
+      if (query.region !== null && (view.stamp === null || regionOf.get(view.stamp) !== query.region)) {
+        return false;
+      }
+      if (text === "") return true;
+      return (
+        view.tenant.id.toLowerCase().includes(text) ||
+        view.tenant.displayName.toLowerCase().includes(text)
+      );
+    })
+    .sort((a, b) => (a.tenant.id < b.tenant.id ? -1 : a.tenant.id > b.tenant.id ? 1 : 0));
+  const limit = Math.min(query.limit, 1000);
+  return { tenants: matching.slice(query.offset, query.offset + limit), total: matching.length };
 }

@@ -7,6 +7,7 @@ import type {
   Stamp,
   StampDetail,
   StampHealth,
+  TenantPage,
 } from "../../generated/bindings";
 import { call, type Backend } from "./backend";
 
@@ -14,6 +15,7 @@ export function createTauriBackend(): Backend {
   return {
     catalogueInfo: () => call(() => invoke<CatalogueInfo>("catalogue_info")),
     fleetOverview: () => call(() => invoke<FleetOverview>("fleet_overview")),
+    listTenants: (query) => call(() => invoke<TenantPage>("list_tenants", { query })),
     createDemoFleet: () => call(() => invoke<FleetOverview>("create_demo_fleet")),
     newStamp: (request, onProgress) =>
       call(() => {
