@@ -61,8 +61,16 @@ fn push_filters<'q>(qb: &mut QueryBuilder<'q, Sqlite>, query: &'q TenantQuery) {
     }
 }
 
-const FROM: &str = " FROM tenants t LEFT JOIN bindings b ON b.tenant = t.id \
-                     LEFT JOIN stamps s ON s.id = b.stamp";
+/// The tables a query reads. With a stamp or region given, only bound tenants can match:
+/// inner joins let SQLite start from the stamp (index on bindings.stamp) instead of
+/// scanning every tenant.
+fn from_clause(query: &TenantQuery) -> &'static str {
+    if query.stamp.is_some() || query.region.is_some() {
+        " FROM stamps s JOIN bindings b ON b.stamp = s.id JOIN tenants t ON t.id = b.tenant"
+    } else {
+        " FROM tenants t LEFT JOIN bindings b ON b.tenant = t.id LEFT JOIN stamps s ON s.id = b.stamp"
+    }
+}
 
 impl Catalogue {
     /// The overview, from one aggregate query per stamp rather than every tenant.
@@ -74,9 +82,9 @@ impl Catalogue {
         let templates: Vec<TemplateRow> = sqlx::query_as("SELECT * FROM templates")
             .fetch_all(&mut *conn)
             .await?;
+        // Kept by triggers (migration 0003) on every binding and tenant change.
         let load_rows: Vec<LoadRow> = sqlx::query_as(
-            "SELECT b.stamp AS stamp, COUNT(*) AS tenants, SUM(t.size_units) AS used \
-             FROM bindings b JOIN tenants t ON t.id = b.tenant GROUP BY b.stamp",
+            "SELECT stamp, tenants, used_units AS used FROM stamp_loads WHERE tenants > 0",
         )
         .fetch_all(&mut *conn)
         .await?;
@@ -116,12 +124,12 @@ impl Catalogue {
         let limit = query.limit.min(TenantQuery::MAX_LIMIT);
         let mut conn = self.pool.acquire().await?;
         let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*)");
-        count.push(FROM);
+        count.push(from_clause(query));
         push_filters(&mut count, query);
         let (total,): (i64,) = count.build_query_as().fetch_one(&mut *conn).await?;
 
         let mut select = QueryBuilder::<Sqlite>::new("SELECT t.*, b.stamp AS home");
-        select.push(FROM);
+        select.push(from_clause(query));
         push_filters(&mut select, query);
         select
             .push(" ORDER BY t.id LIMIT ")

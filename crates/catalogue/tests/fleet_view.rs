@@ -39,6 +39,64 @@ async fn overview_from_aggregates_equals_overview_from_the_document() {
 }
 
 #[tokio::test]
+async fn stamp_loads_follow_moves_resizes_and_removals() {
+    let regions = builtin_regions().unwrap();
+    let mut doc = demo_fleet(&regions).unwrap();
+    let (_dir, c) = catalogue_with(&doc).await;
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", c.path().display()))
+        .await
+        .unwrap();
+    let moved = doc.bindings[0].tenant.clone();
+    let target = doc
+        .stamps
+        .iter()
+        .find(|s| s.id != doc.bindings[0].stamp)
+        .unwrap()
+        .id
+        .clone();
+    let resized = doc.bindings[1].tenant.clone();
+    let removed = doc.bindings[2].tenant.clone();
+    for (sql, binds) in [
+        (
+            "UPDATE bindings SET stamp = ?1 WHERE tenant = ?2",
+            vec![target.to_string(), moved.to_string()],
+        ),
+        (
+            "UPDATE tenants SET size_units = size_units + 7 WHERE id = ?1",
+            vec![resized.to_string()],
+        ),
+        (
+            "DELETE FROM bindings WHERE tenant = ?1",
+            vec![removed.to_string()],
+        ),
+    ] {
+        let mut q = sqlx::query(sql);
+        for b in binds {
+            q = q.bind(b);
+        }
+        q.execute(&pool).await.unwrap();
+    }
+    pool.close().await;
+    doc.bindings[0].stamp = target;
+    doc.tenants
+        .iter_mut()
+        .find(|t| t.id == resized)
+        .unwrap()
+        .size_units += 7;
+    doc.bindings.retain(|b| b.tenant != removed);
+
+    let from_sql = c.overview(&c.regions().await.unwrap()).await.unwrap();
+    assert_eq!(from_sql, FleetOverview::build(&doc, &regions));
+    assert_eq!(from_sql.unplaced_tenants, 1);
+
+    // Replacing everything recomputes every load from scratch.
+    let other = synthetic_fleet(&regions, 9, 400, 3).unwrap();
+    c.replace_all(&other, "test").await.unwrap();
+    let from_sql = c.overview(&c.regions().await.unwrap()).await.unwrap();
+    assert_eq!(from_sql, FleetOverview::build(&other, &regions));
+}
+
+#[tokio::test]
 async fn tenants_by_stamp_region_and_text_match_the_document() {
     let regions = builtin_regions().unwrap();
     let doc = demo_fleet(&regions).unwrap();
