@@ -174,6 +174,28 @@ impl AppSession {
         found
     }
 
+    /// Clicks with the real pointer at (`x`, `y`) CSS pixels from `element`'s top-left
+    /// corner (for canvas content such as map markers).
+    pub async fn click_at(&self, element: &fantoccini::elements::Element, x: f64, y: f64) {
+        use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+        let (_, _, width, height) = element.rectangle().await.unwrap();
+        let pointer = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveToElement {
+                element: element.clone(),
+                duration: None,
+                x: x - width / 2.0,
+                y: y - height / 2.0,
+            })
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            });
+        self.client.perform_actions(pointer).await.unwrap();
+        let _ = self.client.release_actions().await;
+    }
+
     /// Saves a screenshot of the window under target/e2e-screenshots/.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let png = self.client.screenshot().await.unwrap();
