@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import {
   DEMO,
+  DEMO_TENANTS,
   assertDistBuilt,
   launchBrowser,
   openPage,
@@ -42,7 +43,7 @@ describe("first run and failures", () => {
     await page.waitForSelector('[data-testid="create-demo"][aria-busy="true"]:disabled');
 
     await waitForCount(page, '[data-testid="stamp-row"]', DEMO.stamps.length);
-    await waitForCount(page, '[data-testid="tenant-row"]', DEMO.tenants.length);
+    await waitForCount(page, '[data-testid="tenant-row"]', DEMO_TENANTS.length);
     const ids = await page
       .locator('[data-testid="stamp-row"]')
       .evaluateAll((rows) => rows.map((r) => r.dataset.stampId));
@@ -88,6 +89,7 @@ describe("first run and failures", () => {
         await waitForCount(session.page, '[data-testid="stamp-row"]', DEMO.stamps.length);
         await session.page.locator('[data-stamp-id="syd-01"]').click();
         await session.page.getByTestId("tenant-search").fill("contoso");
+        await session.page.getByTestId("tenant-locator").fill("contoso");
       } else {
         await session.page.getByTestId("catalogue-error").waitFor();
       }

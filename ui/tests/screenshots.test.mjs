@@ -4,18 +4,20 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
-  DEMO,
+  DEMO_TENANTS,
   RESULTS_DIR,
   assertDistBuilt,
   launchBrowser,
   openPage,
   startServer,
   waitForCount,
+  waitForMap,
 } from "./support/harness.mjs";
 
 const SHOTS = [
   { file: "overview.png", path: "/?mock=demo", ready: '[data-testid="tenant-row"]', colorScheme: "light" },
-  { file: "overview-window.png", path: "/?mock=demo", ready: '[data-testid="tenant-row"]', colorScheme: "light", window: true },
+  // The size of the app's window: the map and the capacity charts fill it.
+  { file: "overview-window.png", path: "/?mock=demo", ready: '[data-testid="tenant-row"]', colorScheme: "light", window: { width: 1600, height: 1000 } },
   { file: "overview-dark.png", path: "/?mock=demo", ready: '[data-testid="tenant-row"]', colorScheme: "dark" },
   { file: "first-run.png", path: "/", ready: '[data-testid="create-demo"]', colorScheme: "light" },
   { file: "catalogue-error.png", path: "/?mock=broken", ready: '[data-testid="catalogue-error"]', colorScheme: "light" },
@@ -41,9 +43,11 @@ describe("screenshots", () => {
     test(`saves ${shot.file}`, async () => {
       const { page, context, errors, external } = await openPage(browser, server.origin, shot.path, {
         colorScheme: shot.colorScheme,
+        ...(shot.window ? { viewport: shot.window } : {}),
       });
       if (shot.ready === '[data-testid="tenant-row"]') {
-        await waitForCount(page, shot.ready, DEMO.tenants.length);
+        await waitForCount(page, shot.ready, DEMO_TENANTS.length);
+        await waitForMap(page);
       } else {
         await page.locator(shot.ready).waitFor();
       }

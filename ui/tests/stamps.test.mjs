@@ -101,7 +101,7 @@ describe("stamps: provisioning, detail and lifecycle", () => {
     const detail = page.getByTestId("stamp-detail");
     await page.waitForFunction(() => document.querySelector('[data-testid="stamp-health"]')?.textContent?.trim() === "Healthy");
     assert.match(await detail.innerText(), /http:\/\/127\.0\.0\.1:40000/);
-    assert.equal(await page.getByText(`${DEMO.stamps.length + 1} stamps`).count(), 1);
+    assert.equal(await page.getByText(`${DEMO.stamps.length + 1} stamps`, { exact: true }).count(), 1);
     await done(session);
   });
 

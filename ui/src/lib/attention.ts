@@ -1,8 +1,9 @@
 import type {
-  FleetOverview,
+  StampHealth,
   StampId,
   StampStatus,
   StampTemplate,
+  StampView,
 } from "../generated/bindings";
 import { loadLevel, percent } from "./format";
 
@@ -32,13 +33,27 @@ function latestVersions(templates: StampTemplate[]): Map<string, string> {
   return latest;
 }
 
-/** Stamps that are running hot, outdated, draining or failed; unplaced tenants. */
-export function findings(overview: FleetOverview): Finding[] {
+/** What the findings are computed from: the (filtered) stamps and fleet facts. */
+export type FindingsInput = {
+  stamps: StampView[];
+  templates: StampTemplate[];
+  health: Record<string, StampHealth>;
+  unplacedTenants: number;
+};
+
+/**
+ * Stamps that are unhealthy, running hot, outdated, draining or failed;
+ * unplaced tenants. Most severe first.
+ */
+export function findings({ stamps, templates, health, unplacedTenants }: FindingsInput): Finding[] {
   const out: Finding[] = [];
-  const latest = latestVersions(overview.templates);
-  for (const view of overview.stamps) {
+  const latest = latestVersions(templates);
+  for (const view of stamps) {
     const { stamp } = view;
     if (stamp.status === "retired") continue;
+    const check = health[stamp.id];
+    if (check?.state === "unreachable") out.push({ severity: "hot", stamp: stamp.id, text: "unreachable" });
+    if (check?.state === "degraded") out.push({ severity: "warn", stamp: stamp.id, text: "degraded" });
     const level = loadLevel(view.capacity);
     if (level !== "ok") {
       out.push({ severity: level, stamp: stamp.id, text: `at ${percent(view.capacity)}% of capacity` });
@@ -58,7 +73,7 @@ export function findings(overview: FleetOverview): Finding[] {
       });
     }
   }
-  const unplaced = overview.tenants.filter((t) => t.stamp === null).length;
+  const unplaced = unplacedTenants;
   if (unplaced > 0) {
     out.push({ severity: "warn", stamp: null, text: `${unplaced} ${unplaced === 1 ? "tenant is" : "tenants are"} not placed on a stamp` });
   }
@@ -74,8 +89,8 @@ export const STATUS_ORDER: StampStatus[] = [
   "retired",
 ];
 
-export function statusCounts(overview: FleetOverview): [StampStatus, number][] {
+export function statusCounts(stamps: StampView[]): [StampStatus, number][] {
   const counts = new Map<StampStatus, number>();
-  for (const s of overview.stamps) counts.set(s.stamp.status, (counts.get(s.stamp.status) ?? 0) + 1);
+  for (const s of stamps) counts.set(s.stamp.status, (counts.get(s.stamp.status) ?? 0) + 1);
   return STATUS_ORDER.filter((s) => counts.has(s)).map((s) => [s, counts.get(s) ?? 0]);
 }

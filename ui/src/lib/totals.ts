@@ -6,12 +6,12 @@ export type Totals = { stamps: number; tenants: number; capacity: Capacity };
 export function fleetTotals(overview: FleetOverview): Totals {
   return {
     stamps: overview.stamps.length,
-    tenants: overview.tenants.length,
+    tenants: overview.tenantCount,
     capacity: overview.totals,
   };
 }
 
 /** A catalogue with neither stamps nor tenants gets the first-run screen. */
 export function isEmptyFleet(overview: FleetOverview): boolean {
-  return overview.stamps.length === 0 && overview.tenants.length === 0;
+  return overview.stamps.length === 0 && overview.tenantCount === 0;
 }

@@ -22,6 +22,11 @@ export const DEMO = JSON.parse(
   readFileSync(join(UI_DIR, "src", "generated", "demo-overview.json"), "utf8"),
 );
 
+/** Every tenant of the demo fleet (what listTenants pages through), by id. */
+export const DEMO_TENANTS = JSON.parse(
+  readFileSync(join(UI_DIR, "src", "generated", "demo-tenants.json"), "utf8"),
+);
+
 /** Default timeout for auto-waiting locators and waits. */
 export const WAIT = 10_000;
 
@@ -147,4 +152,30 @@ export async function waitForCount(page, selector, n) {
     const actual = await page.locator(selector).count();
     throw new Error(`expected ${n} × ${selector}, found ${actual}`);
   }
+}
+
+/** Waits until the world map has painted its markers; returns the wrapper's data. */
+export async function waitForMap(page) {
+  await page.waitForFunction(
+    () => {
+      const map = document.querySelector('[data-testid="world-map-wrapper"]');
+      return map?.dataset.painted === "true" && Number(map.dataset.markerCount) > 0;
+    },
+    null,
+    { timeout: WAIT },
+  );
+  return mapState(page);
+}
+
+/** The map's zoom, marker count and (while fewer than 300) drawn markers. */
+export async function mapState(page) {
+  return page.evaluate(() => {
+    const map = document.querySelector('[data-testid="world-map-wrapper"]');
+    const canvas = document.querySelector('[data-testid="world-map"]');
+    return {
+      zoom: Number(map?.dataset.zoom),
+      markerCount: Number(map?.dataset.markerCount),
+      markers: JSON.parse(canvas?.dataset.markers ?? "[]"),
+    };
+  });
 }

@@ -1,0 +1,274 @@
+#!/usr/bin/env node
+// World map benchmark (not a test): paint time and pan frame rate of the map
+// in the built app, for a given FleetOverview.
+//
+//   npm run build
+//   node bench/map-bench.mjs <overview.json> [--loads 5] [--seconds 3] [--uncapped] [--dist DIR] [--screenshots DIR]
+//
+// Opens dist/index.html?mock=bench in headless Chromium with the app's CSP,
+// handing the overview to the "bench" mock through
+// globalThis.__STAMPFLEET_BENCH_OVERVIEW__. Measures:
+//   - paint time: performance mark "stampfleet:map-painted" minus
+//     "stampfleet:overview-arrived", over fresh page loads (median, max);
+//   - panning: continuous mouse drags at three zoom levels, reporting frames
+//     the map drew per second and per-frame draw time (window.__stampfleetMapFrames).
+// Headless Chromium renders in software (--disable-gpu) and caps frames at the
+// display rate (60/s) unless --uncapped; numbers are this machine's, not a spec.
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import { extname, join, resolve, sep } from "node:path";
+import { parseArgs } from "node:util";
+import { chromium } from "playwright-core";
+import { CHROMIUM, CSP, DIST_DIR, launchBrowser } from "../tests/support/harness.mjs";
+
+const { values: options, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    loads: { type: "string", default: "5" },
+    seconds: { type: "string", default: "3" },
+    dist: { type: "string", default: DIST_DIR },
+    uncapped: { type: "boolean", default: false },
+    screenshots: { type: "string" },
+  },
+});
+if (positionals.length !== 1) {
+  console.error("usage: node bench/map-bench.mjs <overview.json> [--loads 5] [--seconds 3] [--uncapped] [--dist DIR] [--screenshots DIR]");
+  process.exit(2);
+}
+const overview = JSON.parse(readFileSync(positionals[0], "utf8"));
+const LOADS = Number(options.loads);
+const PAN_SECONDS = Number(options.seconds);
+const ROOT = resolve(options.dist);
+const VIEWPORT = { width: 1440, height: 900 };
+const PAINT_TIMEOUT = 120_000;
+const WRAPPER = '[data-testid="world-map-wrapper"]';
+const MOVES_PER_BATCH = 4;
+const CANVAS = '[data-testid="world-map"]';
+
+if (!existsSync(join(ROOT, "index.html"))) {
+  console.error(`${join(ROOT, "index.html")} is missing: run \`npm run build\` in ui/ first`);
+  process.exit(2);
+}
+
+const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".json": "application/json" };
+
+/** Serves ROOT on 127.0.0.1 with the app's production CSP (like tests/support/harness.mjs). */
+async function serve() {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? "/", "http://127.0.0.1").pathname);
+    const file = join(ROOT, path === "/" ? "index.html" : path);
+    if (!file.startsWith(ROOT + sep) || !existsSync(file) || statSync(file).isDirectory()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, {
+      "content-type": TYPES[extname(file)] ?? "application/octet-stream",
+      "content-security-policy": CSP,
+      "cache-control": "no-store",
+    });
+    res.end(readFileSync(file));
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  return { origin: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+async function browserFor() {
+  if (!options.uncapped) return launchBrowser();
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-gpu-vsync", "--disable-frame-rate-limit"],
+  });
+}
+
+/** A fresh context and page with the overview injected, loaded and painted. */
+async function openPainted(browser, origin) {
+  const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: "light" });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.addInitScript((data) => {
+    globalThis.__STAMPFLEET_BENCH_OVERVIEW__ = data;
+  }, overview);
+  await page.goto(`${origin}/index.html?mock=bench`);
+  try {
+    await page.waitForSelector(`${WRAPPER}[data-painted="true"]`, { timeout: PAINT_TIMEOUT });
+  } catch {
+    throw new Error(
+      `the map never painted within ${PAINT_TIMEOUT / 1000}s (is WorldMap in the layout and ?mock=bench wired up?)` +
+        (errors.length ? `; page errors: ${errors.join(" | ")}` : ""),
+    );
+  }
+  return { context, page, errors };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] : NaN;
+};
+const ms = (x) => (Number.isFinite(x) ? x.toFixed(1) : "—");
+
+async function measurePaint(page) {
+  return page.evaluate(() => {
+    const mark = (name) => performance.getEntriesByName(name, "mark")[0]?.startTime ?? NaN;
+    const arrived = mark("stampfleet:overview-arrived");
+    const painted = mark("stampfleet:map-painted");
+    return { arrived, painted, paint: painted - arrived };
+  });
+}
+
+const zoomOf = async (page) => Number(await page.locator(WRAPPER).getAttribute("data-zoom"));
+
+/** Wheel-zooms to about `target` around a screen point (one wheel event per step of ≤ ×2). */
+async function zoomTo(page, at, target) {
+  await page.mouse.move(at.x, at.y);
+  for (let i = 0; i < 20; i++) {
+    const k = await zoomOf(page);
+    if (Math.abs(Math.log(target / k)) < 0.02) break;
+    const step = Math.max(-Math.LN2, Math.min(Math.LN2, Math.log(target / k)));
+    await page.mouse.wheel(0, -step / 0.002);
+    await page.waitForFunction(([sel, before]) => document.querySelector(sel)?.dataset.zoom !== before, [WRAPPER, k.toFixed(2)], { timeout: 5000 }).catch(() => {});
+  }
+}
+
+/** A screen point over Europe: the drawn marker standing for European regions nearest the middle, else a guess. */
+async function europePoint(page, box) {
+  const european = new Set(
+    overview.regions
+      .filter(({ region }) => region.latitude > 35 && region.latitude < 72 && region.longitude > -12 && region.longitude < 35)
+      .map(({ region }) => region.id),
+  );
+  const regionOfStamp = new Map(overview.stamps.map((s) => [s.stamp.id, s.stamp.region]));
+  const regionsOf = (m) =>
+    m.kind === "cluster" ? m.id.slice("cluster:".length).split(",") : m.kind === "stamp" ? [regionOfStamp.get(m.id)] : [m.id];
+  const list = JSON.parse((await page.locator(CANVAS).getAttribute("data-markers")) ?? "[]");
+  const distance = (m) => Math.hypot(m.x - box.width / 2, m.y - box.height / 2);
+  const hits = list.filter((m) => regionsOf(m).some((id) => european.has(id))).sort((a, b) => distance(a) - distance(b));
+  if (hits.length > 0) return { x: box.x + hits[0].x, y: box.y + hits[0].y };
+  return { x: box.x + box.width * 0.52, y: box.y + box.height * 0.22 };
+}
+
+/** Drags in circles for `seconds`, many small moves; returns frame stats from the page. */
+async function pan(page, box, seconds) {
+  const centre = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  await page.evaluate(() => {
+    window.__stampfleetMapFrames = [];
+    const probe = { rafs: 0, start: performance.now(), running: true };
+    const tick = () => {
+      if (!probe.running) return;
+      probe.rafs++;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+    globalThis.__benchProbe = probe;
+  });
+  await page.mouse.move(centre.x, centre.y);
+  await page.mouse.down();
+  const radius = Math.min(140, box.height / 4);
+  const started = Date.now();
+  let moves = 0;
+  // Moves go out in small pipelined batches so input arrives faster than frames can be drawn.
+  while (Date.now() - started < seconds * 1000) {
+    const batch = [];
+    for (let i = 0; i < MOVES_PER_BATCH; i++, moves++) {
+      const angle = moves * 0.03;
+      batch.push(page.mouse.move(centre.x + radius * Math.sin(angle), centre.y + radius * (1 - Math.cos(angle)) * 0.6));
+    }
+    await Promise.all(batch);
+  }
+  await page.mouse.up();
+  const stats = await page.evaluate(() => {
+    const probe = globalThis.__benchProbe;
+    probe.running = false;
+    const elapsed = (performance.now() - probe.start) / 1000;
+    return { frames: [...(window.__stampfleetMapFrames ?? [])], rafs: probe.rafs, elapsed };
+  });
+  return { ...stats, moves };
+}
+
+async function main() {
+  const server = await serve();
+  const browser = await browserFor();
+  const lines = [];
+  const out = (s = "") => lines.push(s);
+  try {
+    const paints = [];
+    const sinceNavigation = [];
+    for (let i = 0; i < LOADS; i++) {
+      const { context, page } = await openPainted(browser, server.origin);
+      const { painted, paint } = await measurePaint(page);
+      paints.push(paint);
+      sinceNavigation.push(painted);
+      await context.close();
+    }
+
+    const { context, page, errors } = await openPainted(browser, server.origin);
+    const box = await page.locator(CANVAS).boundingBox();
+    const levels = [];
+    const measureLevel = async (label) => {
+      await page.waitForTimeout(300);
+      const markers = Number(await page.locator(WRAPPER).getAttribute("data-marker-count"));
+      const k = await zoomOf(page);
+      if (options.screenshots) {
+        await page.screenshot({ path: join(options.screenshots, `map-bench-${label.replace(/\W+/g, "-").toLowerCase()}.png`) });
+      }
+      const stats = await pan(page, box, PAN_SECONDS);
+      levels.push({ label, k, markers, ...stats });
+    };
+    await zoomTo(page, { x: box.x + box.width / 2, y: box.y + box.height / 2 }, 1.5);
+    await measureLevel("world");
+    const europe = await europePoint(page, box);
+    await zoomTo(page, europe, 8);
+    await measureLevel("Europe");
+    // The drags are closed loops, so the map is back where it was; zoom on over European markers.
+    await zoomTo(page, await europePoint(page, box), 40);
+    await measureLevel("max zoom");
+    await context.close();
+
+    out(`Stampfleet world map benchmark  (${new Date().toISOString()})`);
+    out(`overview: ${positionals[0]}`);
+    out(`stamps: ${overview.stamps.length}   regions: ${overview.regions.length}   viewport: ${VIEWPORT.width}x${VIEWPORT.height} CSS px, dpr 1`);
+    out(`chromium: ${CHROMIUM} headless, software rendering${options.uncapped ? ", frame rate uncapped" : ", frame rate capped by vsync"}`);
+    out();
+    out(`paint time (map-painted − overview-arrived), ${LOADS} fresh loads`);
+    out(`  median ${ms(median(paints))} ms   max ${ms(Math.max(...paints))} ms   runs: ${paints.map(ms).join(", ")}`);
+    out(`  (map painted ${ms(median(sinceNavigation))} ms after navigation start, median)`);
+    out();
+    out(`panning: continuous drag for ${PAN_SECONDS} s per level`);
+    const header = ["level", "zoom", "markers", "moves", "map frames/s", "rAF/s", "draw p50 ms", "draw p95 ms", "draw max ms"];
+    const rows = levels.map((l) => [
+      l.label,
+      l.k.toFixed(2),
+      String(l.markers),
+      String(l.moves),
+      (l.frames.length / l.elapsed).toFixed(1),
+      (l.rafs / l.elapsed).toFixed(1),
+      ms(quantile(l.frames, 0.5)),
+      ms(quantile(l.frames, 0.95)),
+      ms(Math.max(...l.frames)),
+    ]);
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const row = (cells) => "  " + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+    out(row(header));
+    out(row(widths.map((w) => "-".repeat(w))));
+    for (const r of rows) out(row(r));
+    out();
+    out("map frames/s: frames the map drew while dragging; rAF/s: the browser's frame rate meanwhile.");
+    out("markers: markers drawn in the frame before the pan started.");
+    if (errors.length) out(`page errors: ${errors.join(" | ")}`);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  console.log(lines.join("\n"));
+}
+
+main().catch((error) => {
+  console.error(error.message ?? error);
+  process.exit(1);
+});

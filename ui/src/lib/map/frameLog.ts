@@ -1,0 +1,27 @@
+// Performance hooks read by ui/bench/map-bench.mjs: two performance marks and
+// a bounded log of per-frame draw durations on window.__stampfleetMapFrames.
+
+declare global {
+  interface Window {
+    /** Draw duration (ms) of each of the map's last FRAME_LOG_SIZE frames, oldest first. */
+    __stampfleetMapFrames?: number[];
+  }
+}
+
+/** Marked when the fleet overview reaches the UI (by the backend layer, else by the map). */
+export const MARK_OVERVIEW_ARRIVED = "stampfleet:overview-arrived";
+/** Marked after the first frame that drew markers. */
+export const MARK_MAP_PAINTED = "stampfleet:map-painted";
+
+export const FRAME_LOG_SIZE = 600;
+
+/** Places a performance mark unless one of that name exists already. */
+export function markOnce(name: string): void {
+  if (performance.getEntriesByName(name, "mark").length === 0) performance.mark(name);
+}
+
+export function recordFrame(durationMs: number): void {
+  const log = (window.__stampfleetMapFrames ??= []);
+  log.push(durationMs);
+  if (log.length > FRAME_LOG_SIZE) log.splice(0, log.length - FRAME_LOG_SIZE);
+}

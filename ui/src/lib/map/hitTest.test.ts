@@ -1,0 +1,55 @@
+import { describe, expect, test } from "vitest";
+import type { Marker } from "./fleet";
+import { hitTest, nearestMarker, screenPosition } from "./hitTest";
+
+function marker(id: string, x: number, y: number, radius: number): Marker {
+  return {
+    kind: "stamp",
+    id,
+    x,
+    y,
+    radius,
+    utilization: 0,
+    ring: "healthy",
+    outdated: false,
+    count: 1,
+    stampIds: [id],
+    regionIds: [],
+    totals: {
+      stamps: 1,
+      usedUnits: 0,
+      totalUnits: 0,
+      tenants: 0,
+      outdated: 0,
+      rings: { healthy: 1, degraded: 0, unreachable: 0, unknown: 0, provisioning: 0 },
+      worst: "healthy",
+    },
+    regions: [],
+    stamp: null,
+  };
+}
+
+const mapping = { scale: 2, x: 10, y: 20 };
+const markers = [marker("under", 50, 50, 10), marker("over", 55, 50, 6), marker("far", 200, 100, 5)];
+
+describe("hit testing", () => {
+  test("markers convert to screen positions", () => {
+    expect(screenPosition(markers[0], mapping)).toEqual([110, 120]);
+  });
+
+  test("the topmost (last drawn) marker wins", () => {
+    expect(hitTest(markers, [120, 120], mapping)?.id).toBe("over");
+    expect(hitTest(markers, [100, 120], mapping)?.id).toBe("under");
+  });
+
+  test("the ring counts as part of the marker; beyond it is a miss", () => {
+    expect(hitTest(markers, [410, 220 + 5 + 3], mapping)?.id).toBe("far");
+    expect(hitTest(markers, [410, 220 + 5 + 5], mapping)).toBeNull();
+    expect(hitTest([], [0, 0], mapping)).toBeNull();
+  });
+
+  test("the nearest marker within a distance", () => {
+    expect(nearestMarker(markers, [400, 200], mapping, 60)?.id).toBe("far");
+    expect(nearestMarker(markers, [700, 500], mapping, 60)).toBeNull();
+  });
+});
