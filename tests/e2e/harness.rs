@@ -175,16 +175,30 @@ impl AppSession {
     }
 
     /// Clicks with the real pointer at (`x`, `y`) CSS pixels from `element`'s top-left
-    /// corner (for canvas content such as map markers).
+    /// corner (for canvas content such as map markers), scrolling it into view first.
     pub async fn click_at(&self, element: &fantoccini::elements::Element, x: f64, y: f64) {
         use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
-        let (_, _, width, height) = element.rectangle().await.unwrap();
+        const PLACE: &str = r#"
+            const [el, x, y] = arguments;
+            const r = el.getBoundingClientRect();
+            window.scrollBy(0, r.top + y - window.innerHeight / 2);
+            const after = el.getBoundingClientRect();
+            return [after.left + x, after.top + y];
+        "#;
+        let at = self
+            .client
+            .execute(
+                PLACE,
+                vec![serde_json::to_value(element).unwrap(), x.into(), y.into()],
+            )
+            .await
+            .unwrap();
+        let (vx, vy) = (at[0].as_f64().unwrap(), at[1].as_f64().unwrap());
         let pointer = MouseActions::new("mouse".into())
-            .then(PointerAction::MoveToElement {
-                element: element.clone(),
+            .then(PointerAction::MoveTo {
                 duration: None,
-                x: x - width / 2.0,
-                y: y - height / 2.0,
+                x: vx.round(),
+                y: vy.round(),
             })
             .then(PointerAction::Down {
                 button: MOUSE_BUTTON_LEFT,

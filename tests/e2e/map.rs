@@ -12,7 +12,11 @@ const STAMP: &str = "syd-01";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_map_drills_down_from_region_to_stamp_to_tenants() {
     let demo = demo_fleet(&builtin_regions().unwrap()).unwrap();
-    let stamps_in_region = demo.stamps.iter().filter(|s| s.region.as_str() == REGION).count();
+    let stamps_in_region = demo
+        .stamps
+        .iter()
+        .filter(|s| s.region.as_str() == REGION)
+        .count();
     let tenants_on_stamp: Vec<&str> = demo
         .bindings
         .iter()
@@ -52,7 +56,9 @@ async fn the_map_drills_down_from_region_to_stamp_to_tenants() {
 
     // Click the region: the stamp list narrows to its stamps.
     app.click_at(&canvas, x, y).await;
-    let rows = app.find_n("[data-testid=stamp-row]", stamps_in_region).await;
+    let rows = app
+        .find_n("[data-testid=stamp-row]", stamps_in_region)
+        .await;
     for row in &rows {
         let id = row.attr("data-stamp-id").await.unwrap().unwrap();
         let stamp = demo.stamps.iter().find(|s| s.id.as_str() == id).unwrap();
@@ -60,17 +66,22 @@ async fn the_map_drills_down_from_region_to_stamp_to_tenants() {
     }
 
     // Click a stamp: its tenants, from the catalogue, are listed.
-    app.find(&format!("[data-testid=stamp-row][data-stamp-id={STAMP}]"))
-        .await
-        .click()
-        .await
-        .unwrap();
+    app.find(&format!(
+        "[data-testid=stamp-row][data-stamp-id={STAMP}] td.id"
+    ))
+    .await
+    .click()
+    .await
+    .unwrap();
     let tenant_rows = app
         .find_n("[data-testid=tenant-row]", tenants_on_stamp.len())
         .await;
     for row in tenant_rows {
         let id = row.attr("data-tenant-id").await.unwrap().unwrap();
-        assert!(tenants_on_stamp.contains(&id.as_str()), "{id} is not on {STAMP}");
+        assert!(
+            tenants_on_stamp.contains(&id.as_str()),
+            "{id} is not on {STAMP}"
+        );
     }
     app.client
         .execute("window.scrollTo(0, 0)", vec![])
