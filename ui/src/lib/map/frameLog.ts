@@ -5,6 +5,8 @@ declare global {
   interface Window {
     /** Draw duration (ms) of each of the map's last FRAME_LOG_SIZE frames, oldest first. */
     __stampfleetMapFrames?: number[];
+    /** When (performance.now()) each of those frames started, oldest first. */
+    __stampfleetMapFrameTimes?: number[];
   }
 }
 
@@ -22,6 +24,9 @@ export function markOnce(name: string): void {
 
 export function recordFrame(durationMs: number): void {
   const log = (window.__stampfleetMapFrames ??= []);
+  const times = (window.__stampfleetMapFrameTimes ??= []);
   log.push(durationMs);
+  times.push(performance.now() - durationMs);
   if (log.length > FRAME_LOG_SIZE) log.splice(0, log.length - FRAME_LOG_SIZE);
+  if (times.length > FRAME_LOG_SIZE) times.splice(0, times.length - FRAME_LOG_SIZE);
 }
