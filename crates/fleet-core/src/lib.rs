@@ -6,6 +6,7 @@ pub mod demo;
 pub mod document;
 pub mod ids;
 pub mod overview;
+pub mod placement;
 pub mod region;
 pub mod stamp;
 pub mod synthetic;

@@ -37,7 +37,7 @@ impl Tier {
 
 /// Where a tenant's data may live. Empty lists mean "no constraint of that kind"; a
 /// region must satisfy every non-empty list.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Residency {
     #[serde(default)]

@@ -1,0 +1,185 @@
+//! Placing many tenants at once: best-fit decreasing over bucket queues, one queue per
+//! distinct set of allowed regions. The same rules as a single decision (active,
+//! healthy, residency, isolation, capacity under the reserve); the score is best fit.
+
+use std::collections::HashMap;
+
+use super::candidates::{CandidateHealth, PlacementFleet};
+use super::PlacementPolicy;
+use crate::stamp::StampStatus;
+use crate::template::Isolation;
+use crate::tenant::{Residency, Tenant};
+
+/// A tenant for the batch placer (borrowed, so a million cost no copies).
+pub type BatchTenant<'a> = &'a Tenant;
+
+/// Where each tenant went: an index into the fleet's candidates, or none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchOutcome {
+    pub assignments: Vec<Option<usize>>,
+    pub unplaced: usize,
+}
+
+/// Stamps by usable units free, for best fit: bucket `f` lists stamps with `f` free.
+/// Entries go stale when a stamp's free units change; a stale entry is skipped on pop
+/// (free units only ever shrink, so a stamp enters each bucket at most once).
+struct FreeQueue {
+    buckets: Vec<Vec<u32>>,
+    nonempty: Vec<u64>,
+}
+
+impl FreeQueue {
+    fn new(max_free: u32) -> Self {
+        let n = max_free as usize + 1;
+        Self {
+            buckets: vec![Vec::new(); n],
+            nonempty: vec![0; n.div_ceil(64)],
+        }
+    }
+
+    fn push(&mut self, stamp: u32, free: u32) {
+        let f = free as usize;
+        self.buckets[f].push(stamp);
+        self.nonempty[f / 64] |= 1 << (f % 64);
+    }
+
+    /// The first bucket at or above `from` that may hold a stamp.
+    fn next_bucket(&self, from: u32) -> Option<usize> {
+        let from = from as usize;
+        let mut word = from / 64;
+        if word >= self.nonempty.len() {
+            return None;
+        }
+        let mut bits = self.nonempty[word] & (!0u64 << (from % 64));
+        loop {
+            if bits != 0 {
+                return Some(word * 64 + bits.trailing_zeros() as usize);
+            }
+            word += 1;
+            if word >= self.nonempty.len() {
+                return None;
+            }
+            bits = self.nonempty[word];
+        }
+    }
+
+    /// Takes the best-fitting stamp with at least `size` free (by `free`, the truth).
+    fn take(&mut self, size: u32, free: &[u32]) -> Option<u32> {
+        let mut from = size;
+        while let Some(b) = self.next_bucket(from) {
+            while let Some(stamp) = self.buckets[b].pop() {
+                if free[stamp as usize] as usize == b {
+                    if self.buckets[b].is_empty() {
+                        self.nonempty[b / 64] &= !(1 << (b % 64));
+                    }
+                    return Some(stamp);
+                }
+            }
+            self.nonempty[b / 64] &= !(1 << (b % 64));
+            from = b as u32 + 1;
+        }
+        None
+    }
+}
+
+/// Places every tenant in `tenants` (all new: pinned tenants are the caller's to keep)
+/// and records their load on `fleet`. Larger tenants go first; ties keep input order.
+pub fn place_batch(
+    fleet: &mut PlacementFleet,
+    tenants: &[BatchTenant],
+    policy: &PlacementPolicy,
+) -> BatchOutcome {
+    let n = fleet.candidates.len();
+    let usable: Vec<u32> = fleet
+        .candidates
+        .iter()
+        .map(|c| policy.usable(c.capacity))
+        .collect();
+    let mut free: Vec<u32> = fleet
+        .candidates
+        .iter()
+        .zip(&usable)
+        .map(|(c, u)| u.saturating_sub(c.used))
+        .collect();
+    let open: Vec<bool> = fleet
+        .candidates
+        .iter()
+        .map(|c| c.status == StampStatus::Active && c.health == CandidateHealth::Healthy)
+        .collect();
+    let max_free = free.iter().copied().max().unwrap_or(0);
+
+    // One queue per distinct allowed-region set among the shared tenants.
+    let mut pool_of_residency: HashMap<&Residency, usize> = HashMap::new();
+    let mut pool_of_regions: HashMap<Vec<bool>, usize> = HashMap::new();
+    let mut pools: Vec<(Vec<bool>, FreeQueue)> = Vec::new();
+    let mut tenant_pool: Vec<usize> = Vec::with_capacity(tenants.len());
+    for t in tenants {
+        let pool = *pool_of_residency.entry(&t.residency).or_insert_with(|| {
+            let allowed: Vec<bool> = fleet
+                .regions
+                .iter()
+                .map(|r| t.residency.allows(r))
+                .collect();
+            let next = pools.len();
+            *pool_of_regions.entry(allowed.clone()).or_insert_with(|| {
+                pools.push((allowed, FreeQueue::new(max_free)));
+                next
+            })
+        });
+        tenant_pool.push(pool);
+    }
+    let mut pools_of_stamp: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for (p, (allowed, queue)) in pools.iter_mut().enumerate() {
+        for i in 0..n {
+            let c = &fleet.candidates[i];
+            if open[i] && !c.dedicated && c.region_index.is_some_and(|r| allowed[r]) {
+                queue.push(i as u32, free[i]);
+                pools_of_stamp[i].push(p as u32);
+            }
+        }
+    }
+
+    let mut order: Vec<u32> = (0..tenants.len() as u32).collect();
+    order.sort_by(|&a, &b| {
+        tenants[b as usize]
+            .size_units
+            .cmp(&tenants[a as usize].size_units)
+            .then(a.cmp(&b))
+    });
+    let mut assignments = vec![None; tenants.len()];
+    let mut unplaced = 0;
+    for t in order {
+        let tenant = tenants[t as usize];
+        let size = tenant.size_units;
+        let chosen = if tenant.isolation == Isolation::Dedicated {
+            let allowed = &pools[tenant_pool[t as usize]].0;
+            (0..n).find(|&i| {
+                let c = &fleet.candidates[i];
+                open[i]
+                    && c.dedicated
+                    && c.tenants == 0
+                    && c.region_index.is_some_and(|r| allowed[r])
+                    && free[i] >= size
+            })
+        } else {
+            pools[tenant_pool[t as usize]]
+                .1
+                .take(size, &free)
+                .map(|s| s as usize)
+        };
+        let Some(i) = chosen else {
+            unplaced += 1;
+            continue;
+        };
+        free[i] -= size;
+        fleet.add_load(i, size);
+        assignments[t as usize] = Some(i);
+        for &p in &pools_of_stamp[i] {
+            pools[p as usize].1.push(i as u32, free[i]);
+        }
+    }
+    BatchOutcome {
+        assignments,
+        unplaced,
+    }
+}
