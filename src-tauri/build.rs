@@ -7,6 +7,8 @@ const COMMANDS: &[&str] = &[
     "set_stamp_status",
     "watch_health",
     "list_tenants",
+    "place_tenant",
+    "onboard_tenant",
 ];
 
 fn main() {

@@ -3,9 +3,11 @@
 
 use std::time::Duration;
 
-use fleet_core::{FleetOverview, Stamp, StampId, StampStatus, TenantPage, TenantQuery};
+use fleet_core::placement::Decision;
+use fleet_core::{FleetOverview, Stamp, StampId, StampStatus, TenantPage, TenantQuery, TenantView};
 use fleet_ops::{
-    CatalogueInfo, FleetSlot, NewStamp, OpsError, ProvisionProgress, StampDetail, StampHealth,
+    CatalogueInfo, FleetSlot, NewStamp, OnboardProgress, OnboardTenant, OpsError, PlaceTenant,
+    ProvisionProgress, StampDetail, StampHealth,
 };
 use tauri::ipc::Channel;
 use tauri::State;
@@ -30,6 +32,26 @@ pub async fn list_tenants(
     query: TenantQuery,
 ) -> Result<TenantPage, OpsError> {
     slot.get().await?.tenants(&query).await
+}
+
+#[tauri::command]
+pub async fn place_tenant(
+    slot: State<'_, FleetSlot>,
+    request: PlaceTenant,
+) -> Result<Decision, OpsError> {
+    slot.get().await?.place_tenant(&request).await
+}
+
+#[tauri::command]
+pub async fn onboard_tenant(
+    slot: State<'_, FleetSlot>,
+    request: OnboardTenant,
+    on_progress: Channel<OnboardProgress>,
+) -> Result<TenantView, OpsError> {
+    slot.get()
+        .await?
+        .onboard_tenant(&request, &move |p| drop(on_progress.send(p)))
+        .await
 }
 
 #[tauri::command]

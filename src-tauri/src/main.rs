@@ -63,6 +63,8 @@ fn main() -> ExitCode {
             commands::catalogue_info,
             commands::fleet_overview,
             commands::list_tenants,
+            commands::place_tenant,
+            commands::onboard_tenant,
             commands::create_demo_fleet,
             commands::new_stamp,
             commands::stamp_detail,

@@ -7,6 +7,7 @@ mod fleet_view;
 mod open;
 mod rows;
 mod stamps;
+mod tenants;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -18,6 +19,7 @@ use sqlx::SqlitePool;
 pub use error::{CatalogueError, Result};
 pub use open::known_schema_version;
 pub use stamps::{LocalAgent, Operation};
+pub use tenants::ONBOARD_KIND;
 pub use write::AuditRecord;
 
 use rows::{BindingRow, RegionRow, StampRow, TemplateRow, TenantRow};

@@ -44,6 +44,14 @@ pub fn typescript_bindings() -> String {
         fleet_core::TenantQuery,
         fleet_core::TenantPage,
         fleet_core::FleetOverview,
+        fleet_core::placement::GeoPoint,
+        fleet_core::placement::Strategy,
+        fleet_core::placement::PlacementPolicy,
+        fleet_core::placement::Rule,
+        fleet_core::placement::ScoredStamp,
+        fleet_core::placement::Rejection,
+        fleet_core::placement::Outcome,
+        fleet_core::placement::Decision,
         catalogue::Counts,
         catalogue::AuditEntry,
         crate::CatalogueInfo,
@@ -56,6 +64,9 @@ pub fn typescript_bindings() -> String {
         crate::HealthState,
         crate::StampHealth,
         crate::StampDetail,
+        crate::PlaceTenant,
+        crate::OnboardTenant,
+        crate::OnboardProgress,
     );
     out.join("\n")
 }

@@ -167,12 +167,13 @@ impl Fleet {
     /// Checks every active or draining stamp with an endpoint, at most `concurrency`
     /// at a time.
     pub async fn poll_health(&self, concurrency: usize) -> OpsResult<Vec<StampHealth>> {
-        let doc = self.catalogue.document().await?;
+        let overview = self.overview().await?;
         let permits = Arc::new(Semaphore::new(concurrency.max(1)));
         let mut checks = JoinSet::new();
-        for stamp in doc
+        for stamp in overview
             .stamps
             .into_iter()
+            .map(|v| v.stamp)
             .filter(|s| matches!(s.status, StampStatus::Active | StampStatus::Draining))
         {
             let (fleet, permits) = (self.clone(), permits.clone());

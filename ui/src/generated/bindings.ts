@@ -105,6 +105,58 @@ tenantCount: number,
  */
 unplacedTenants: number, };
 
+export type GeoPoint = { latitude: number, longitude: number, };
+
+export type Strategy = "bestFit" | "leastLoaded";
+
+export type PlacementPolicy = { 
+/**
+ * Percent of every stamp's capacity kept free (default 20).
+ */
+headroomReservePercent: number, strategy: Strategy, };
+
+export type Rule = "notActive" | "notHealthy" | "residency" | "isolation" | "capacity";
+
+export type ScoredStamp = { stamp: StampId, region: RegionId, 
+/**
+ * Tenants of the same anti-affinity group already on the stamp.
+ */
+sameGroup: number, 
+/**
+ * Position in the tenant's preferred regions (0 = first); none when not preferred.
+ */
+preferredRank: number | null, 
+/**
+ * Distance from the tenant's home to the stamp's region, when a home is given.
+ */
+distanceKm: number | null, 
+/**
+ * Usable units left on the stamp after placing the tenant.
+ */
+freeAfter: number, 
+/**
+ * Utilization after placing, in percent of total capacity.
+ */
+utilizationAfter: number, };
+
+export type Rejection = { stamp: StampId, rule: Rule, reason: string, };
+
+export type Outcome = { "kind": "place", stamp: StampId, reason: string, } | { "kind": "stay", stamp: StampId, reason: string, } | { "kind": "newStamp", template: TemplateName, version: TemplateVersion, region: RegionId, reason: string, } | { "kind": "refuse", reason: string, };
+
+export type Decision = { outcome: Outcome, 
+/**
+ * The chosen stamp first, then the best runners-up (at most 4 in all).
+ */
+ranked: Array<ScoredStamp>, 
+/**
+ * How many stamps failed each rule (first failed rule only).
+ */
+rejectedByRule: Array<[Rule, number]>, 
+/**
+ * Every stamp that failed a rule, with the reason.
+ */
+rejected: Array<Rejection>, };
+
 export type Counts = { regions: number, templates: number, stamps: number, tenants: number, bindings: number, auditRows: number, };
 
 export type AuditEntry = { id: number, at: string, actor: string, action: string, entity: string, entityId: string, before: string | null, after: string | null, };
@@ -144,3 +196,13 @@ export type StampDetail = { stamp: StampView, health: StampHealth,
  * Why provisioning failed, for a failed stamp.
  */
 failure: string | null, };
+
+export type PlaceTenant = { tenant: Tenant, preferredRegions: Array<RegionId>, home: GeoPoint | null, 
+/**
+ * Placement settings (default: 20% headroom reserve, best fit).
+ */
+policy: PlacementPolicy | null, };
+
+export type OnboardTenant = { place: PlaceTenant, stamp: StampId | null, };
+
+export type OnboardProgress = { step: string, percent: number, message: string, };

@@ -1,9 +1,13 @@
 import type {
   CatalogueInfo,
+  Decision,
   ErrorCode,
   FleetOverview,
   NewStamp,
+  OnboardProgress,
+  OnboardTenant,
   OpsError,
+  PlaceTenant,
   ProvisionProgress,
   Stamp,
   StampDetail,
@@ -11,6 +15,7 @@ import type {
   StampStatus,
   TenantPage,
   TenantQuery,
+  TenantView,
 } from "../../generated/bindings";
 
 /** Everything the UI asks of the Stampfleet backend. */
@@ -20,6 +25,10 @@ export interface Backend {
   createDemoFleet(): Promise<FleetOverview>;
   /** One page of tenants by stamp, region or text (id or name), by id; limit <= 1000. */
   listTenants(query: TenantQuery): Promise<TenantPage>;
+  /** Where a tenant would go and why (a dry run over the live fleet; writes nothing). */
+  placeTenant(request: PlaceTenant): Promise<Decision>;
+  /** Onboards a tenant (records, provisions on the stamp, binds), reporting each step. */
+  onboardTenant(request: OnboardTenant, onProgress: (progress: OnboardProgress) => void): Promise<TenantView>;
   /** Provisions a new stamp, reporting each step; resolves with the active stamp. */
   newStamp(request: NewStamp, onProgress: (progress: ProvisionProgress) => void): Promise<Stamp>;
   stampDetail(id: string): Promise<StampDetail>;

@@ -2,12 +2,15 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type {
   CatalogueInfo,
+  Decision,
   FleetOverview,
+  OnboardProgress,
   ProvisionProgress,
   Stamp,
   StampDetail,
   StampHealth,
   TenantPage,
+  TenantView,
 } from "../../generated/bindings";
 import { call, type Backend } from "./backend";
 
@@ -16,6 +19,13 @@ export function createTauriBackend(): Backend {
     catalogueInfo: () => call(() => invoke<CatalogueInfo>("catalogue_info")),
     fleetOverview: () => call(() => invoke<FleetOverview>("fleet_overview")),
     listTenants: (query) => call(() => invoke<TenantPage>("list_tenants", { query })),
+    placeTenant: (request) => call(() => invoke<Decision>("place_tenant", { request })),
+    onboardTenant: (request, onProgress) =>
+      call(() => {
+        const channel = new Channel<OnboardProgress>();
+        channel.onmessage = onProgress;
+        return invoke<TenantView>("onboard_tenant", { request, onProgress: channel });
+      }),
     createDemoFleet: () => call(() => invoke<FleetOverview>("create_demo_fleet")),
     newStamp: (request, onProgress) =>
       call(() => {

@@ -1,0 +1,126 @@
+//! Onboarding a tenant, journaled: the tenant and its operation are recorded first
+//! (unplaced), the stamp provisions it, then the binding is written. A run killed in
+//! between leaves a running operation that the next start finishes.
+
+use fleet_core::{Binding, StampId, Tenant, TenantId, TenantView};
+
+use crate::error::{CatalogueError, Result};
+use crate::rows::TenantRow;
+use crate::write::{insert_bindings, insert_tenants, write_audit, AuditRecord};
+use crate::Catalogue;
+
+pub const ONBOARD_KIND: &str = "onboard-tenant";
+
+impl Catalogue {
+    /// The tenant and the stamp it lives on, if it exists.
+    pub async fn tenant(&self, id: &TenantId) -> Result<Option<TenantView>> {
+        let row: Option<TenantRow> = sqlx::query_as("SELECT * FROM tenants WHERE id = ?")
+            .bind(id.as_str())
+            .fetch_optional(self.pool())
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let stamp: Option<(String,)> = sqlx::query_as("SELECT stamp FROM bindings WHERE tenant = ?")
+            .bind(id.as_str())
+            .fetch_optional(self.pool())
+            .await?;
+        let stamp = stamp
+            .map(|(s,)| StampId::new(s))
+            .transpose()
+            .map_err(|e| crate::rows::bad("bindings", id.as_str(), e))?;
+        Ok(Some(TenantView {
+            tenant: row.into_domain()?,
+            stamp,
+        }))
+    }
+
+    /// Records a new tenant (not yet bound) and opens its onboarding operation, in one
+    /// transaction; a tenant recorded by an earlier, failed attempt and still unbound
+    /// gets a new operation. `params` is what resuming needs (the chosen stamp), as JSON.
+    pub async fn begin_onboarding(&self, tenant: &Tenant, params: &str, actor: &str) -> Result<i64> {
+        let mut tx = self.pool().begin().await?;
+        let state: Option<(Option<String>,)> = sqlx::query_as(
+            "SELECT b.stamp FROM tenants t LEFT JOIN bindings b ON b.tenant = t.id WHERE t.id = ?",
+        )
+        .bind(tenant.id.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        match state {
+            Some((Some(stamp),)) => {
+                return Err(CatalogueError::Refused(format!(
+                    "tenant {} already lives on {stamp}",
+                    tenant.id
+                )));
+            }
+            Some((None,)) => {
+                let running: Option<(i64,)> = sqlx::query_as(
+                    "SELECT id FROM operations WHERE kind = ? AND subject = ? AND state = 'running'",
+                )
+                .bind(ONBOARD_KIND)
+                .bind(tenant.id.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some((op,)) = running {
+                    return Err(CatalogueError::Refused(format!(
+                        "tenant {} is being onboarded (operation {op})",
+                        tenant.id
+                    )));
+                }
+            }
+            None => {
+                insert_tenants(&mut tx, std::slice::from_ref(tenant)).await?;
+                write_audit(
+                    &mut tx,
+                    &[AuditRecord::new(actor, "create", "tenant", &tenant.id, None, Some(tenant))?],
+                )
+                .await?;
+            }
+        }
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO operations (kind, subject, state, step, params) VALUES (?, ?, 'running', 'created', ?) RETURNING id",
+        )
+        .bind(ONBOARD_KIND)
+        .bind(tenant.id.as_str())
+        .bind(params)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Binds the tenant to `stamp` and closes its operation, in one transaction.
+    pub async fn finish_onboarding(&self, operation: i64, tenant: &TenantId, stamp: &StampId, actor: &str) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        let existing: Option<(String,)> = sqlx::query_as("SELECT stamp FROM bindings WHERE tenant = ?")
+            .bind(tenant.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        match existing {
+            Some((s,)) if s == stamp.as_str() => {}
+            Some((s,)) => {
+                return Err(CatalogueError::Refused(format!("tenant {tenant} is already bound to {s}")));
+            }
+            None => {
+                let binding = Binding {
+                    tenant: tenant.clone(),
+                    stamp: stamp.clone(),
+                    version: 1,
+                };
+                insert_bindings(&mut tx, std::slice::from_ref(&binding)).await?;
+                write_audit(
+                    &mut tx,
+                    &[AuditRecord::new(actor, "create", "binding", tenant, None, Some(&binding))?],
+                )
+                .await?;
+            }
+        }
+        sqlx::query(
+            "UPDATE operations SET state = 'succeeded', step = 'bound', \
+             updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+        )
+        .bind(operation)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
