@@ -19,10 +19,11 @@ impl Catalogue {
             .fetch_optional(self.pool())
             .await?;
         let Some(row) = row else { return Ok(None) };
-        let stamp: Option<(String,)> = sqlx::query_as("SELECT stamp FROM bindings WHERE tenant = ?")
-            .bind(id.as_str())
-            .fetch_optional(self.pool())
-            .await?;
+        let stamp: Option<(String,)> =
+            sqlx::query_as("SELECT stamp FROM bindings WHERE tenant = ?")
+                .bind(id.as_str())
+                .fetch_optional(self.pool())
+                .await?;
         let stamp = stamp
             .map(|(s,)| StampId::new(s))
             .transpose()
@@ -36,7 +37,12 @@ impl Catalogue {
     /// Records a new tenant (not yet bound) and opens its onboarding operation, in one
     /// transaction; a tenant recorded by an earlier, failed attempt and still unbound
     /// gets a new operation. `params` is what resuming needs (the chosen stamp), as JSON.
-    pub async fn begin_onboarding(&self, tenant: &Tenant, params: &str, actor: &str) -> Result<i64> {
+    pub async fn begin_onboarding(
+        &self,
+        tenant: &Tenant,
+        params: &str,
+        actor: &str,
+    ) -> Result<i64> {
         let mut tx = self.pool().begin().await?;
         let state: Option<(Option<String>,)> = sqlx::query_as(
             "SELECT b.stamp FROM tenants t LEFT JOIN bindings b ON b.tenant = t.id WHERE t.id = ?",
@@ -70,7 +76,14 @@ impl Catalogue {
                 insert_tenants(&mut tx, std::slice::from_ref(tenant)).await?;
                 write_audit(
                     &mut tx,
-                    &[AuditRecord::new(actor, "create", "tenant", &tenant.id, None, Some(tenant))?],
+                    &[AuditRecord::new(
+                        actor,
+                        "create",
+                        "tenant",
+                        &tenant.id,
+                        None,
+                        Some(tenant),
+                    )?],
                 )
                 .await?;
             }
@@ -88,16 +101,25 @@ impl Catalogue {
     }
 
     /// Binds the tenant to `stamp` and closes its operation, in one transaction.
-    pub async fn finish_onboarding(&self, operation: i64, tenant: &TenantId, stamp: &StampId, actor: &str) -> Result<()> {
+    pub async fn finish_onboarding(
+        &self,
+        operation: i64,
+        tenant: &TenantId,
+        stamp: &StampId,
+        actor: &str,
+    ) -> Result<()> {
         let mut tx = self.pool().begin().await?;
-        let existing: Option<(String,)> = sqlx::query_as("SELECT stamp FROM bindings WHERE tenant = ?")
-            .bind(tenant.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
+        let existing: Option<(String,)> =
+            sqlx::query_as("SELECT stamp FROM bindings WHERE tenant = ?")
+                .bind(tenant.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
         match existing {
             Some((s,)) if s == stamp.as_str() => {}
             Some((s,)) => {
-                return Err(CatalogueError::Refused(format!("tenant {tenant} is already bound to {s}")));
+                return Err(CatalogueError::Refused(format!(
+                    "tenant {tenant} is already bound to {s}"
+                )));
             }
             None => {
                 let binding = Binding {
@@ -108,7 +130,14 @@ impl Catalogue {
                 insert_bindings(&mut tx, std::slice::from_ref(&binding)).await?;
                 write_audit(
                     &mut tx,
-                    &[AuditRecord::new(actor, "create", "binding", tenant, None, Some(&binding))?],
+                    &[AuditRecord::new(
+                        actor,
+                        "create",
+                        "binding",
+                        tenant,
+                        None,
+                        Some(&binding),
+                    )?],
                 )
                 .await?;
             }

@@ -3,7 +3,8 @@
 //! Stamp API (idempotent), bind it. A run killed midway is finished at the next start.
 
 use fleet_core::placement::{
-    place, CandidateHealth, Decision, GeoPoint, Outcome, PlacementFleet, PlacementPolicy, PlacementRequest,
+    place, CandidateHealth, Decision, GeoPoint, Outcome, PlacementFleet, PlacementPolicy,
+    PlacementRequest,
 };
 use fleet_core::{RegionId, StampId, Tenant, TenantView};
 use serde::{Deserialize, Serialize};
@@ -56,18 +57,26 @@ fn check_tenant(t: &Tenant) -> OpsResult<()> {
         return Err(OpsError::invalid("tenant.displayName: must not be empty"));
     }
     if t.size_units == 0 {
-        return Err(OpsError::invalid("tenant.sizeUnits: must be greater than 0"));
+        return Err(OpsError::invalid(
+            "tenant.sizeUnits: must be greater than 0",
+        ));
     }
     Ok(())
 }
 
 impl Fleet {
+    /// A tenant and the stamp it lives on, if the catalogue has it.
+    pub async fn tenant(&self, id: &fleet_core::TenantId) -> OpsResult<Option<TenantView>> {
+        Ok(self.catalogue.tenant(id).await?)
+    }
+
     /// The fleet as placement sees it, with every stamp's health checked now.
     pub async fn placement_fleet(&self) -> OpsResult<PlacementFleet> {
         let overview = self.overview().await?;
         let health = self.poll_health(8).await?;
         let regions = self.catalogue.regions().await?;
-        let state_of = |id: &StampId| match health.iter().find(|h| &h.stamp == id).map(|h| h.state) {
+        let state_of = |id: &StampId| match health.iter().find(|h| &h.stamp == id).map(|h| h.state)
+        {
             Some(HealthState::Healthy) => CandidateHealth::Healthy,
             Some(HealthState::Degraded | HealthState::Unreachable) => CandidateHealth::Unhealthy,
             Some(HealthState::Unknown) | None => CandidateHealth::Unknown,
@@ -93,10 +102,16 @@ impl Fleet {
     async fn decide_on(&self, fleet: &PlacementFleet, req: &PlaceTenant) -> OpsResult<Decision> {
         for (i, r) in req.preferred_regions.iter().enumerate() {
             if fleet.region(r).is_none() {
-                return Err(OpsError::invalid(format!("preferredRegions[{i}]: unknown region {r}")));
+                return Err(OpsError::invalid(format!(
+                    "preferredRegions[{i}]: unknown region {r}"
+                )));
             }
         }
-        let current = self.catalogue.tenant(&req.tenant.id).await?.and_then(|v| v.stamp);
+        let current = self
+            .catalogue
+            .tenant(&req.tenant.id)
+            .await?
+            .and_then(|v| v.stamp);
         let request = PlacementRequest {
             current,
             preferred_regions: req.preferred_regions.clone(),
@@ -130,10 +145,15 @@ impl Fleet {
         let stamp = match (&req.stamp, &decision.outcome) {
             (Some(chosen), _) => {
                 if let Some(r) = decision.rejected.iter().find(|r| &r.stamp == chosen) {
-                    return Err(OpsError::conflict(format!("{chosen} no longer fits: {}", r.reason)));
+                    return Err(OpsError::conflict(format!(
+                        "{chosen} no longer fits: {}",
+                        r.reason
+                    )));
                 }
                 if fleet.candidate_index(chosen).is_none() {
-                    return Err(OpsError::invalid(format!("no stamp {chosen} in the catalogue")));
+                    return Err(OpsError::invalid(format!(
+                        "no stamp {chosen} in the catalogue"
+                    )));
                 }
                 chosen.clone()
             }
@@ -142,9 +162,14 @@ impl Fleet {
                 return Err(OpsError::conflict(reason.clone()));
             }
         };
-        let params = serde_json::to_string(&OnboardParams { stamp: stamp.clone() })
-            .map_err(|e| OpsError::internal(e.to_string()))?;
-        let op = self.catalogue.begin_onboarding(tenant, &params, "onboard").await?;
+        let params = serde_json::to_string(&OnboardParams {
+            stamp: stamp.clone(),
+        })
+        .map_err(|e| OpsError::internal(e.to_string()))?;
+        let op = self
+            .catalogue
+            .begin_onboarding(tenant, &params, "onboard")
+            .await?;
         tracing::info!(tenant = %tenant.id, %stamp, "onboarding");
         self.run_onboarding(op, tenant, &stamp, progress).await
     }
@@ -157,11 +182,16 @@ impl Fleet {
         stamp: &StampId,
         progress: &(dyn Fn(OnboardProgress) + Send + Sync),
     ) -> OpsResult<TenantView> {
-        self.catalogue.journal(op, "running", "provision", "").await?;
+        self.catalogue
+            .journal(op, "running", "provision", "")
+            .await?;
         progress(OnboardProgress {
             step: "provision".to_owned(),
             percent: 40,
-            message: format!("Provisioning {} on {stamp} through its Stamp API", tenant.id),
+            message: format!(
+                "Provisioning {} on {stamp} through its Stamp API",
+                tenant.id
+            ),
         });
         let provisioned = async {
             let client = self.stamp_client(stamp).await?;
@@ -170,13 +200,21 @@ impl Fleet {
                 size_units: tenant.size_units,
             };
             client
-                .provision_tenant(tenant.id.as_str(), &request, &format!("onboard-{}", tenant.id))
+                .provision_tenant(
+                    tenant.id.as_str(),
+                    &request,
+                    &format!("onboard-{}", tenant.id),
+                )
                 .await
-                .map_err(|e| OpsError::conflict(format!("{stamp} did not provision {}: {e}", tenant.id)))
+                .map_err(|e| {
+                    OpsError::conflict(format!("{stamp} did not provision {}: {e}", tenant.id))
+                })
         }
         .await;
         if let Err(e) = provisioned {
-            self.catalogue.journal(op, "failed", "failed", &e.message).await?;
+            self.catalogue
+                .journal(op, "failed", "failed", &e.message)
+                .await?;
             return Err(e);
         }
         self.catalogue.journal(op, "running", "bind", "").await?;
@@ -185,7 +223,9 @@ impl Fleet {
             percent: 80,
             message: format!("Binding {} to {stamp} in the catalogue", tenant.id),
         });
-        self.catalogue.finish_onboarding(op, &tenant.id, stamp, "onboard").await?;
+        self.catalogue
+            .finish_onboarding(op, &tenant.id, stamp, "onboard")
+            .await?;
         progress(OnboardProgress {
             step: "done".to_owned(),
             percent: 100,
@@ -200,19 +240,25 @@ impl Fleet {
     /// Finishes an onboarding a killed run left running (called by `resume_operations`).
     pub(crate) async fn resume_onboarding(&self, op: &catalogue::Operation) -> OpsResult<()> {
         let fail = |reason: String| async move {
-            self.catalogue.journal(op.id, "failed", "failed", &reason).await?;
+            self.catalogue
+                .journal(op.id, "failed", "failed", &reason)
+                .await?;
             OpsResult::Ok(())
         };
         let params: OnboardParams = match serde_json::from_str(&op.params) {
             Ok(p) => p,
             Err(e) => return fail(format!("cannot resume: unreadable parameters ({e})")).await,
         };
-        let id = fleet_core::TenantId::new(op.subject.as_str()).map_err(|e| OpsError::internal(e.to_string()))?;
+        let id = fleet_core::TenantId::new(op.subject.as_str())
+            .map_err(|e| OpsError::internal(e.to_string()))?;
         let Some(view) = self.catalogue.tenant(&id).await? else {
             return fail(format!("tenant {id} is gone from the catalogue")).await;
         };
         tracing::info!(tenant = %id, stamp = %params.stamp, step = %op.step, "resuming an interrupted onboarding");
-        match self.run_onboarding(op.id, &view.tenant, &params.stamp, &|_| {}).await {
+        match self
+            .run_onboarding(op.id, &view.tenant, &params.stamp, &|_| {})
+            .await
+        {
             Ok(_) => Ok(()),
             Err(e) => {
                 tracing::warn!(tenant = %id, error = %e.message, "onboarding could not be finished; the tenant stays unplaced");

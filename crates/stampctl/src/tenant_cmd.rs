@@ -1,8 +1,13 @@
-//! `stampctl tenant ...`: list tenants by stamp, region or text.
+//! `stampctl tenant ...`: list tenants by stamp, region or text; place (a dry run with
+//! the explanation) and onboard one tenant.
 
-use clap::Subcommand;
-use fleet_core::{RegionId, StampId, TenantQuery, TenantView};
-use fleet_ops::{Fleet, OpsResult};
+use clap::{Args, Subcommand};
+use fleet_core::placement::{Decision, Outcome, PlacementPolicy, Strategy};
+use fleet_core::{
+    CountryCode, Isolation, RegionId, Residency, StampId, Tenant, TenantId, TenantQuery,
+    TenantView, Tier,
+};
+use fleet_ops::{Fleet, OnboardTenant, OpsError, OpsResult, PlaceTenant};
 
 use crate::table::Table;
 use crate::{render, Output};
@@ -24,6 +29,128 @@ pub enum TenantAction {
         #[arg(long)]
         limit: Option<u32>,
     },
+    /// Where a new tenant would go, and why (writes nothing).
+    Place(NewTenantArgs),
+    /// Onboard a tenant: provision it on a stamp through the Stamp API and bind it.
+    Onboard {
+        #[command(flatten)]
+        tenant: NewTenantArgs,
+        /// Use this stamp (it must pass placement) instead of the proposal.
+        #[arg(long)]
+        stamp: Option<StampId>,
+    },
+}
+
+/// A tenant as the placement and onboarding commands take it.
+#[derive(Args)]
+pub struct NewTenantArgs {
+    /// The tenant's id (a lowercase slug).
+    id: TenantId,
+    #[arg(long)]
+    name: String,
+    /// Expected size in capacity units.
+    #[arg(long)]
+    size: u32,
+    #[arg(long, default_value = "standard", value_parser = parse_tier)]
+    tier: Tier,
+    /// Allowed country (ISO 3166 alpha-2); repeat for several.
+    #[arg(long = "country")]
+    countries: Vec<String>,
+    /// Allowed geography, e.g. Europe; repeat for several.
+    #[arg(long = "geography")]
+    geographies: Vec<String>,
+    /// Allowed region id; repeat for several.
+    #[arg(long = "region")]
+    regions: Vec<RegionId>,
+    /// The tenant needs a stamp of its own.
+    #[arg(long)]
+    dedicated: bool,
+    /// Preferred region, best first; repeat for several.
+    #[arg(long = "prefer")]
+    preferred: Vec<RegionId>,
+    /// Percent of every stamp kept free.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u8).range(0..=90))]
+    reserve: u8,
+    /// Spread load (lowest utilization) instead of filling stamps up (best fit).
+    #[arg(long)]
+    least_loaded: bool,
+}
+
+fn parse_tier(value: &str) -> Result<Tier, String> {
+    Tier::parse(value)
+        .ok_or_else(|| format!("unknown tier {value:?} (free, standard, premium, enterprise)"))
+}
+
+impl NewTenantArgs {
+    fn request(self) -> OpsResult<PlaceTenant> {
+        let countries = self
+            .countries
+            .iter()
+            .map(|c| {
+                CountryCode::new(c.as_str())
+                    .map_err(|e| OpsError::invalid(format!("--country {c}: {e}")))
+            })
+            .collect::<OpsResult<_>>()?;
+        Ok(PlaceTenant {
+            tenant: Tenant {
+                id: self.id,
+                display_name: self.name,
+                tier: self.tier,
+                size_units: self.size,
+                residency: Residency {
+                    countries,
+                    geographies: self.geographies,
+                    regions: self.regions,
+                },
+                isolation: if self.dedicated {
+                    Isolation::Dedicated
+                } else {
+                    Isolation::Shared
+                },
+                pinned: false,
+            },
+            preferred_regions: self.preferred,
+            home: None,
+            policy: Some(PlacementPolicy {
+                headroom_reserve_percent: self.reserve,
+                strategy: if self.least_loaded {
+                    Strategy::LeastLoaded
+                } else {
+                    Strategy::BestFit
+                },
+            }),
+        })
+    }
+}
+
+fn explain(d: &Decision) -> String {
+    let mut out = match &d.outcome {
+        Outcome::Place { stamp, reason } => format!("place on {stamp}: {reason}\n"),
+        Outcome::Stay { stamp, reason } => format!("stays on {stamp}: {reason}\n"),
+        Outcome::NewStamp { reason, .. } => format!("new stamp needed: {reason}\n"),
+        Outcome::Refuse { reason } => format!("refused: {reason}\n"),
+    };
+    if !d.ranked.is_empty() {
+        let mut t = Table::new(vec!["RANK", "STAMP", "REGION", "FREE AFTER", "UTIL AFTER"]);
+        for (i, s) in d.ranked.iter().enumerate() {
+            t.row(vec![
+                (i + 1).to_string(),
+                s.stamp.to_string(),
+                s.region.to_string(),
+                s.free_after.to_string(),
+                format!("{}%", s.utilization_after),
+            ]);
+        }
+        out.push('\n');
+        out.push_str(&t.render());
+    }
+    if !d.rejected.is_empty() {
+        out.push_str("\nrejected:\n");
+        for r in &d.rejected {
+            out.push_str(&format!("  {}: {}\n", r.stamp, r.reason));
+        }
+    }
+    out
 }
 
 pub async fn run(fleet: &Fleet, out: Output, action: TenantAction) -> OpsResult<String> {
@@ -54,6 +181,28 @@ pub async fn run(fleet: &Fleet, out: Output, action: TenantAction) -> OpsResult<
                 query.offset += got;
             }
             render(out, &tenants, || table(&tenants))
+        }
+        TenantAction::Place(args) => {
+            let decision = fleet.place_tenant(&args.request()?).await?;
+            render(out, &decision, || explain(&decision))
+        }
+        TenantAction::Onboard { tenant, stamp } => {
+            let request = OnboardTenant {
+                place: tenant.request()?,
+                stamp,
+            };
+            let view = fleet
+                .onboard_tenant(&request, &|p| eprintln!("{:>3}% {}", p.percent, p.message))
+                .await?;
+            render(out, &view, || {
+                format!(
+                    "{} lives on {}\n",
+                    view.tenant.id,
+                    view.stamp
+                        .as_ref()
+                        .map_or("-".to_owned(), ToString::to_string)
+                )
+            })
         }
     }
 }
