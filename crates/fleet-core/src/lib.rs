@@ -12,6 +12,7 @@ pub mod stamp;
 pub mod synthetic;
 pub mod template;
 pub mod tenant;
+pub mod tenant_file;
 
 pub use capacity::Capacity;
 pub use document::{parse_document, CatalogueDocument, DocumentError, DOCUMENT_SCHEMA_VERSION};

@@ -14,6 +14,7 @@ mod provision;
 pub mod secrets;
 mod slot;
 mod stamps;
+mod tenant_import;
 
 pub use bindings::typescript_bindings;
 pub use error::{ErrorCode, OpsError, OpsResult};
@@ -24,3 +25,4 @@ pub use onboard::{OnboardProgress, OnboardTenant, PlaceTenant};
 pub use providers::ProviderConfig;
 pub use provision::{NewStamp, ProvisionProgress};
 pub use slot::FleetSlot;
+pub use tenant_import::{ImportPlanRow, ImportProgress, NewStampNeed, TenantImportReport};

@@ -171,3 +171,155 @@ async fn an_onboarding_killed_after_recording_the_tenant_is_finished_at_the_next
     assert_eq!(hosted_by(&reopened, &stamp, "acme-killed").await, 1);
     assert_eq!(reopened.resume_operations().await.unwrap(), 0);
 }
+
+fn import_file(n: usize) -> String {
+    let mut text =
+        String::from("id,name,tier,size,countries,geographies,regions,isolation,preferred\n");
+    for i in 0..n {
+        text.push_str(&format!(
+            "bulk-{i:03},Bulk {i},standard,5,DE;NL,,,shared,\n"
+        ));
+    }
+    text.push_str("arctic,Arctic,standard,5,AQ,,,shared,\n");
+    text
+}
+
+#[tokio::test]
+async fn a_tenant_file_is_planned_applied_and_a_rerun_duplicates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fleet, _stop) = demo_with_agents(dir.path()).await;
+    let text = import_file(12);
+    let counts = fleet.info().await.unwrap().counts;
+    let plan = fleet.check_tenant_import("t.csv", &text).await.unwrap();
+    assert_eq!((plan.rows, plan.to_place, plan.refused), (13, 12, 1));
+    assert_eq!(
+        fleet.info().await.unwrap().counts,
+        counts,
+        "a dry run writes nothing"
+    );
+
+    let applied = fleet
+        .apply_tenant_import("t.csv", &text, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!((applied.onboarded, applied.stopped.as_deref()), (12, None));
+    let overview = fleet.overview().await.unwrap();
+    for i in 0..12 {
+        let view = fleet
+            .tenant(&TenantId::new(format!("bulk-{i:03}")).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let stamp = view.stamp.unwrap();
+        let region = &overview
+            .stamps
+            .iter()
+            .find(|s| s.stamp.id == stamp)
+            .unwrap()
+            .stamp
+            .region;
+        assert!(
+            ["aws-eu-central-1", "azure-westeurope"].contains(&region.as_str()),
+            "{region}"
+        );
+        assert_eq!(hosted_by(&fleet, &stamp, &format!("bulk-{i:03}")).await, 1);
+    }
+    let rerun = fleet
+        .apply_tenant_import("t.csv", &text, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!((rerun.onboarded, rerun.already_onboarded), (0, 12));
+    assert_eq!(
+        fleet.info().await.unwrap().counts.tenants,
+        counts.tenants + 12
+    );
+}
+
+#[tokio::test]
+async fn a_bad_file_writes_nothing_and_names_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fleet, _stop) = demo_with_agents(dir.path()).await;
+    let counts = fleet.info().await.unwrap().counts;
+    let text = "id,name,tier,size,countries,geographies,regions,isolation,preferred\nok,Ok,standard,5,,,,shared,\nBAD,Bad,standard,5,,,,shared,\n";
+    let err = fleet
+        .apply_tenant_import("t.csv", text, &|_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    assert!(
+        err.message.contains("t.csv: line 3: id:"),
+        "{}",
+        err.message
+    );
+    assert_eq!(fleet.info().await.unwrap().counts, counts);
+}
+
+#[tokio::test]
+async fn an_import_stopped_by_a_dead_stamp_keeps_what_it_did_and_a_rerun_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fleet, _stop) = demo_with_agents(dir.path()).await;
+    let text = import_file(30);
+    let plan = fleet.check_tenant_import("t.csv", &text).await.unwrap();
+    // The 6th tenant goes to `victim`: kill that stamp's agent (kill -9) right after the
+    // 5th tenant is onboarded, so the apply meets a dead stamp midway.
+    let Outcome::Place { stamp: victim, .. } = plan.plan[5].outcome.clone() else {
+        panic!()
+    };
+    let pattern = format!("--stamp-id {victim} ");
+    let kill_after_five = move |p: fleet_ops::ImportProgress| {
+        if p.done == 5 {
+            let _ = Command::new("pkill")
+                .args(["-KILL", "-f", "--", &pattern])
+                .status();
+        }
+    };
+    let stopped = fleet
+        .apply_tenant_import("t.csv", &text, &kill_after_five)
+        .await
+        .unwrap();
+    let reason = stopped
+        .stopped
+        .clone()
+        .expect("the apply stops at the dead stamp");
+    assert!(reason.starts_with("line 7: bulk-005:"), "{reason}");
+    assert_eq!(stopped.onboarded, 5);
+    for row in &plan.plan[..5] {
+        assert!(
+            fleet
+                .tenant(&row.tenant)
+                .await
+                .unwrap()
+                .unwrap()
+                .stamp
+                .is_some(),
+            "{}",
+            row.tenant
+        );
+    }
+    for row in &plan.plan[5..30] {
+        let bound = fleet
+            .tenant(&row.tenant)
+            .await
+            .unwrap()
+            .and_then(|v| v.stamp);
+        assert!(bound.is_none(), "{} is bound after the stop", row.tenant);
+    }
+
+    fleet.start_local_agents().await.unwrap();
+    let rerun = fleet
+        .apply_tenant_import("t.csv", &text, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(rerun.stopped, None, "{rerun:?}");
+    assert_eq!(rerun.onboarded + stopped.onboarded, 30);
+    for row in plan.plan.iter().take(30) {
+        let view = fleet.tenant(&row.tenant).await.unwrap().unwrap();
+        let stamp = view.stamp.unwrap();
+        assert_eq!(
+            hosted_by(&fleet, &stamp, row.tenant.as_str()).await,
+            1,
+            "{}",
+            row.tenant
+        );
+    }
+}

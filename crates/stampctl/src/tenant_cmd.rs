@@ -39,6 +39,13 @@ pub enum TenantAction {
         #[arg(long)]
         stamp: Option<StampId>,
     },
+    /// Onboard every tenant of a CSV or JSON file (checked whole first).
+    Import {
+        file: std::path::PathBuf,
+        /// Only check the file and show where each tenant would go.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// A tenant as the placement and onboarding commands take it.
@@ -123,6 +130,40 @@ impl NewTenantArgs {
     }
 }
 
+fn import_summary(r: &fleet_ops::TenantImportReport, dry_run: bool) -> String {
+    let mut out = format!(
+        "{} tenant(s): {} to place, {} already onboarded, {} need a new stamp, {} refused\n",
+        r.rows, r.to_place, r.already_onboarded, r.need_new_stamp, r.refused
+    );
+    if !dry_run {
+        out.push_str(&format!("onboarded {}\n", r.onboarded));
+    }
+    for n in &r.new_stamps {
+        out.push_str(&format!(
+            "new stamps needed: {} x {}@{} in {} for {} tenant(s), {} units\n",
+            n.stamps, n.template, n.version, n.region, n.tenants, n.units
+        ));
+    }
+    if dry_run {
+        let mut t = Table::new(vec!["LINE", "TENANT", "SIZE", "OUTCOME"]);
+        for row in &r.plan {
+            let what = match &row.outcome {
+                Outcome::Place { stamp, .. } => format!("place on {stamp}"),
+                Outcome::Stay { stamp, .. } => format!("already on {stamp}"),
+                Outcome::NewStamp { reason, .. } | Outcome::Refuse { reason } => reason.clone(),
+            };
+            t.row(vec![
+                row.line.to_string(),
+                row.tenant.to_string(),
+                row.size_units.to_string(),
+                what,
+            ]);
+        }
+        out.push_str(&t.render());
+    }
+    out
+}
+
 fn explain(d: &Decision) -> String {
     let mut out = match &d.outcome {
         Outcome::Place { stamp, reason } => format!("place on {stamp}: {reason}\n"),
@@ -181,6 +222,27 @@ pub async fn run(fleet: &Fleet, out: Output, action: TenantAction) -> OpsResult<
                 query.offset += got;
             }
             render(out, &tenants, || table(&tenants))
+        }
+        TenantAction::Import { file, dry_run } => {
+            let name = file.display().to_string();
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| OpsError::invalid(format!("{name}: {e}")))?;
+            let report = if dry_run {
+                fleet.check_tenant_import(&name, &text).await?
+            } else {
+                fleet
+                    .apply_tenant_import(&name, &text, &|p| {
+                        eprintln!("{}/{} {}", p.done, p.total, p.message)
+                    })
+                    .await?
+            };
+            let text = render(out, &report, || import_summary(&report, dry_run))?;
+            match report.stopped {
+                Some(reason) if out == Output::Table => {
+                    Err(OpsError::conflict(format!("{text}stopped at {reason}")))
+                }
+                _ => Ok(text),
+            }
         }
         TenantAction::Place(args) => {
             let decision = fleet.place_tenant(&args.request()?).await?;
