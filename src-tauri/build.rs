@@ -9,6 +9,8 @@ const COMMANDS: &[&str] = &[
     "list_tenants",
     "place_tenant",
     "onboard_tenant",
+    "check_tenant_import",
+    "apply_tenant_import",
 ];
 
 fn main() {

@@ -6,8 +6,8 @@ use std::time::Duration;
 use fleet_core::placement::Decision;
 use fleet_core::{FleetOverview, Stamp, StampId, StampStatus, TenantPage, TenantQuery, TenantView};
 use fleet_ops::{
-    CatalogueInfo, FleetSlot, NewStamp, OnboardProgress, OnboardTenant, OpsError, PlaceTenant,
-    ProvisionProgress, StampDetail, StampHealth,
+    CatalogueInfo, FleetSlot, ImportProgress, NewStamp, OnboardProgress, OnboardTenant, OpsError,
+    PlaceTenant, ProvisionProgress, StampDetail, StampHealth, TenantImportReport,
 };
 use tauri::ipc::Channel;
 use tauri::State;
@@ -51,6 +51,29 @@ pub async fn onboard_tenant(
     slot.get()
         .await?
         .onboard_tenant(&request, &move |p| drop(on_progress.send(p)))
+        .await
+}
+
+/// `name` is the file's name (its extension picks CSV or JSON), `text` its content.
+#[tauri::command]
+pub async fn check_tenant_import(
+    slot: State<'_, FleetSlot>,
+    name: String,
+    text: String,
+) -> Result<TenantImportReport, OpsError> {
+    slot.get().await?.check_tenant_import(&name, &text).await
+}
+
+#[tauri::command]
+pub async fn apply_tenant_import(
+    slot: State<'_, FleetSlot>,
+    name: String,
+    text: String,
+    on_progress: Channel<ImportProgress>,
+) -> Result<TenantImportReport, OpsError> {
+    slot.get()
+        .await?
+        .apply_tenant_import(&name, &text, &move |p| drop(on_progress.send(p)))
         .await
 }
 

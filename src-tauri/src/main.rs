@@ -65,6 +65,8 @@ fn main() -> ExitCode {
             commands::list_tenants,
             commands::place_tenant,
             commands::onboard_tenant,
+            commands::check_tenant_import,
+            commands::apply_tenant_import,
             commands::create_demo_fleet,
             commands::new_stamp,
             commands::stamp_detail,

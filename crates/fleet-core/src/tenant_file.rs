@@ -246,11 +246,7 @@ fn csv_residency(
     (residency, problems)
 }
 
-fn parse_csv(
-    text: &str,
-    known: &HashSet<&str>,
-    errors: &mut Vec<RowError>,
-) -> Vec<TenantFileRow> {
+fn parse_csv(text: &str, known: &HashSet<&str>, errors: &mut Vec<RowError>) -> Vec<TenantFileRow> {
     let mut lines = text
         .lines()
         .enumerate()

@@ -67,6 +67,10 @@ pub fn typescript_bindings() -> String {
         crate::PlaceTenant,
         crate::OnboardTenant,
         crate::OnboardProgress,
+        crate::ImportPlanRow,
+        crate::NewStampNeed,
+        crate::TenantImportReport,
+        crate::ImportProgress,
     );
     out.join("\n")
 }

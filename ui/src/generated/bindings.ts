@@ -206,3 +206,27 @@ policy: PlacementPolicy | null, };
 export type OnboardTenant = { place: PlaceTenant, stamp: StampId | null, };
 
 export type OnboardProgress = { step: string, percent: number, message: string, };
+
+export type ImportPlanRow = { line: number, tenant: TenantId, sizeUnits: number, 
+/**
+ * `stay` for a tenant that already lives on a stamp (a rerun skips it).
+ */
+outcome: Outcome, };
+
+export type NewStampNeed = { template: TemplateName, version: TemplateVersion, region: RegionId, tenants: number, units: number, 
+/**
+ * Stamps of that template needed to hold them under the headroom reserve.
+ */
+stamps: number, };
+
+export type TenantImportReport = { rows: number, toPlace: number, alreadyOnboarded: number, needNewStamp: number, refused: number, 
+/**
+ * After an apply: tenants onboarded by this run.
+ */
+onboarded: number, 
+/**
+ * After an apply that stopped: why, and at which line.
+ */
+stopped: string | null, newStamps: Array<NewStampNeed>, plan: Array<ImportPlanRow>, };
+
+export type ImportProgress = { done: number, total: number, message: string, };

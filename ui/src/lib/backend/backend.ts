@@ -3,6 +3,7 @@ import type {
   Decision,
   ErrorCode,
   FleetOverview,
+  ImportProgress,
   NewStamp,
   OnboardProgress,
   OnboardTenant,
@@ -13,6 +14,7 @@ import type {
   StampDetail,
   StampHealth,
   StampStatus,
+  TenantImportReport,
   TenantPage,
   TenantQuery,
   TenantView,
@@ -29,6 +31,14 @@ export interface Backend {
   placeTenant(request: PlaceTenant): Promise<Decision>;
   /** Onboards a tenant (records, provisions on the stamp, binds), reporting each step. */
   onboardTenant(request: OnboardTenant, onProgress: (progress: OnboardProgress) => void): Promise<TenantView>;
+  /** Checks a tenant file (CSV or JSON by its name) and plans each row; writes nothing. */
+  checkTenantImport(name: string, text: string): Promise<TenantImportReport>;
+  /** Onboards a tenant file's placeable rows in order, stopping at the first failure. */
+  applyTenantImport(
+    name: string,
+    text: string,
+    onProgress: (progress: ImportProgress) => void,
+  ): Promise<TenantImportReport>;
   /** Provisions a new stamp, reporting each step; resolves with the active stamp. */
   newStamp(request: NewStamp, onProgress: (progress: ProvisionProgress) => void): Promise<Stamp>;
   stampDetail(id: string): Promise<StampDetail>;

@@ -4,11 +4,13 @@ import type {
   CatalogueInfo,
   Decision,
   FleetOverview,
+  ImportProgress,
   OnboardProgress,
   ProvisionProgress,
   Stamp,
   StampDetail,
   StampHealth,
+  TenantImportReport,
   TenantPage,
   TenantView,
 } from "../../generated/bindings";
@@ -25,6 +27,14 @@ export function createTauriBackend(): Backend {
         const channel = new Channel<OnboardProgress>();
         channel.onmessage = onProgress;
         return invoke<TenantView>("onboard_tenant", { request, onProgress: channel });
+      }),
+    checkTenantImport: (name, text) =>
+      call(() => invoke<TenantImportReport>("check_tenant_import", { name, text })),
+    applyTenantImport: (name, text, onProgress) =>
+      call(() => {
+        const channel = new Channel<ImportProgress>();
+        channel.onmessage = onProgress;
+        return invoke<TenantImportReport>("apply_tenant_import", { name, text, onProgress: channel });
       }),
     createDemoFleet: () => call(() => invoke<FleetOverview>("create_demo_fleet")),
     newStamp: (request, onProgress) =>
