@@ -13,4 +13,6 @@ export type Located = {
   region: string | null;
   /** The filters were cleared because they hid the tenant's stamp. */
   clearedFilters: boolean;
+  /** The tenant was just onboarded (the answer confirms it). */
+  onboarded?: boolean;
 };

@@ -113,7 +113,15 @@ pub fn place_batch(
     let mut pool_of_regions: HashMap<Vec<bool>, usize> = HashMap::new();
     let mut pools: Vec<(Vec<bool>, FreeQueue)> = Vec::new();
     let mut tenant_pool: Vec<usize> = Vec::with_capacity(tenants.len());
+    let mut unconstrained_pool = None;
     for t in tenants {
+        // Most tenants have no residency: skip hashing those.
+        if t.residency.is_unconstrained() {
+            if let Some(pool) = unconstrained_pool {
+                tenant_pool.push(pool);
+                continue;
+            }
+        }
         let pool = *pool_of_residency.entry(&t.residency).or_insert_with(|| {
             let allowed: Vec<bool> = fleet
                 .regions
@@ -126,6 +134,9 @@ pub fn place_batch(
                 next
             })
         });
+        if t.residency.is_unconstrained() {
+            unconstrained_pool = Some(pool);
+        }
         tenant_pool.push(pool);
     }
     let mut pools_of_stamp: Vec<Vec<u32>> = vec![Vec::new(); n];
@@ -139,20 +150,25 @@ pub fn place_batch(
         }
     }
 
-    let mut order: Vec<u32> = (0..tenants.len() as u32).collect();
-    order.sort_by(|&a, &b| {
-        tenants[b as usize]
-            .size_units
-            .cmp(&tenants[a as usize].size_units)
-            .then(a.cmp(&b))
-    });
+    // Largest first, ties in input order: one packed key per tenant (size inverted in
+    // the high half, input index in the low half) sorts without touching the tenants.
+    let mut order: Vec<u64> = tenants
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (u64::from(u32::MAX - t.size_units) << 32) | i as u64)
+        .collect();
+    order.sort_unstable();
+    let dedicated: Vec<bool> = tenants
+        .iter()
+        .map(|t| t.isolation == Isolation::Dedicated)
+        .collect();
     let mut assignments = vec![None; tenants.len()];
     let mut unplaced = 0;
-    for t in order {
-        let tenant = tenants[t as usize];
-        let size = tenant.size_units;
-        let chosen = if tenant.isolation == Isolation::Dedicated {
-            let allowed = &pools[tenant_pool[t as usize]].0;
+    for key in order {
+        let t = (key & u64::from(u32::MAX)) as usize;
+        let size = u32::MAX - (key >> 32) as u32;
+        let chosen = if dedicated[t] {
+            let allowed = &pools[tenant_pool[t]].0;
             (0..n).find(|&i| {
                 let c = &fleet.candidates[i];
                 open[i]
@@ -162,7 +178,7 @@ pub fn place_batch(
                     && free[i] >= size
             })
         } else {
-            pools[tenant_pool[t as usize]]
+            pools[tenant_pool[t]]
                 .1
                 .take(size, &free)
                 .map(|s| s as usize)
@@ -173,7 +189,7 @@ pub fn place_batch(
         };
         free[i] -= size;
         fleet.add_load(i, size);
-        assignments[t as usize] = Some(i);
+        assignments[t] = Some(i);
         for &p in &pools_of_stamp[i] {
             pools[p as usize].1.push(i as u32, free[i]);
         }

@@ -168,3 +168,20 @@ export function queryTenants(
   const limit = Math.min(query.limit, 1000);
   return { tenants: matching.slice(query.offset, query.offset + limit), total: matching.length };
 }
+
+/** Binds a new tenant to a stamp, keeping the stamp's, region's and fleet's counts right. */
+export function bindTenant(overview: FleetOverview, tenants: TenantView[], view: TenantView): void {
+  const stamp = overview.stamps.find((s) => s.stamp.id === view.stamp);
+  if (!stamp) throw new BackendError("invalid_input", `no stamp ${view.stamp} in the catalogue`);
+  const units = view.tenant.sizeUnits;
+  stamp.capacity.usedUnits += units;
+  stamp.tenantCount += 1;
+  const region = overview.regions.find((r) => r.region.id === stamp.stamp.region);
+  if (region) {
+    region.capacity.usedUnits += units;
+    region.tenantCount += 1;
+  }
+  overview.totals.usedUnits += units;
+  overview.tenantCount += 1;
+  tenants.push(view);
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import type { FleetOverview, HealthState, PlaceTenant, Tenant } from "../../generated/bindings";
+import demoOverview from "../../generated/demo-overview.json";
+import { onboardTarget, placeMock, usableUnits } from "./mockPlacement";
+
+const DEMO = demoOverview as FleetOverview;
+const allHealthy = (): HealthState => "healthy";
+
+function tenant(overrides: Partial<Tenant> = {}): Tenant {
+  return {
+    id: "acme",
+    displayName: "Acme",
+    tier: "standard",
+    sizeUnits: 10,
+    residency: { countries: [], geographies: [], regions: [] },
+    isolation: "shared",
+    pinned: false,
+    ...overrides,
+  };
+}
+
+function request(t: Tenant, preferredRegions: string[] = []): PlaceTenant {
+  return { tenant: t, preferredRegions, home: null, policy: null };
+}
+
+const fleet = () => structuredClone(DEMO);
+const reasonOf = (d: ReturnType<typeof placeMock>, stamp: string) => d.rejected.find((r) => r.stamp === stamp);
+
+describe("mock placement (a stand-in for the Rust engine)", () => {
+  it("places an NL tenant on the best-fit stamp in NL and explains the rest", () => {
+    const d = placeMock(fleet(), request(tenant({ residency: { countries: ["NL"], geographies: [], regions: [] } })), allHealthy);
+    expect(d.outcome).toMatchObject({ kind: "place", stamp: "weu-02" });
+    expect(d.ranked.map((s) => s.stamp)).toEqual(["weu-02", "weu-01"]);
+    expect(d.ranked[0].freeAfter).toBe(usableUnits(1000, 20) - 299 - 10);
+    expect(reasonOf(d, "fra-01")?.rule).toBe("residency");
+    expect(reasonOf(d, "fra-01")?.reason).toMatch(/outside the tenant's residency \(countries NL\)/);
+    expect(reasonOf(d, "use-02")).toMatchObject({ rule: "notActive", reason: "stamp is draining, not active" });
+    expect(d.rejectedByRule).toEqual([
+      ["notActive", 1],
+      ["residency", 5],
+    ]);
+  });
+
+  it("rejects unhealthy stamps before residency", () => {
+    const health = (v: { stamp: { id: string } }): HealthState => (v.stamp.id === "weu-02" ? "degraded" : "unknown");
+    const d = placeMock(fleet(), request(tenant()), health);
+    expect(reasonOf(d, "weu-02")).toMatchObject({ rule: "notHealthy" });
+    expect(d.ranked.some((s) => s.stamp === "weu-02")).toBe(false);
+  });
+
+  it("keeps shared tenants off dedicated stamps and dedicated tenants on empty dedicated ones", () => {
+    const shared = placeMock(fleet(), request(tenant()), allHealthy);
+    expect(reasonOf(shared, "fra-ded-01")?.reason).toBe("dedicated stamp; the tenant is shared");
+    const dedicated = placeMock(fleet(), request(tenant({ isolation: "dedicated" })), allHealthy);
+    expect(reasonOf(dedicated, "fra-ded-01")?.reason).toBe("dedicated stamp already holds 1 tenant(s)");
+    expect(reasonOf(dedicated, "weu-01")?.reason).toBe("shared stamp; the tenant needs a dedicated one");
+    expect(dedicated.outcome).toMatchObject({ kind: "newStamp", template: "dedicated", version: "2.1.0" });
+  });
+
+  it("keeps 20% of every stamp free", () => {
+    // syd-01: 350 of 400 used, 320 usable.
+    const d = placeMock(fleet(), request(tenant({ residency: { countries: ["AU"], geographies: [], regions: [] } })), allHealthy);
+    expect(reasonOf(d, "syd-01")?.rule).toBe("capacity");
+    expect(reasonOf(d, "syd-01")?.reason).toMatch(/10 units do not fit: 350 of 320 usable units used \(20% of 400 kept free\)/);
+    expect(d.outcome).toMatchObject({ kind: "newStamp", region: "azure-australiaeast", template: "standard", version: "1.4.0" });
+  });
+
+  it("puts a preferred region first", () => {
+    const d = placeMock(fleet(), request(tenant(), ["aws-us-east-1"]), allHealthy);
+    expect(d.outcome).toMatchObject({ kind: "place", stamp: "use-01" });
+    expect(d.ranked[0].preferredRank).toBe(0);
+    expect(d.ranked.length).toBeLessThanOrEqual(4);
+  });
+
+  it("refuses when no known region matches the residency", () => {
+    const d = placeMock(fleet(), request(tenant({ residency: { countries: ["AQ"], geographies: [], regions: [] } })), allHealthy);
+    expect(d.outcome.kind).toBe("refuse");
+    expect(d.ranked).toEqual([]);
+  });
+
+  it("names the field of invalid input", () => {
+    expect(() => placeMock(fleet(), request(tenant({ displayName: " " })), allHealthy)).toThrow(/tenant.displayName/);
+    expect(() => placeMock(fleet(), request(tenant({ sizeUnits: 0 })), allHealthy)).toThrow(/tenant.sizeUnits/);
+    expect(() => placeMock(fleet(), request(tenant({ id: "Bad Id" })), allHealthy)).toThrow(/tenant.id/);
+  });
+
+  it("re-checks the operator's chosen stamp", () => {
+    const overview = fleet();
+    const d = placeMock(overview, request(tenant({ residency: { countries: ["NL"], geographies: [], regions: [] } })), allHealthy);
+    expect(onboardTarget(d, "weu-01", overview)).toBe("weu-01");
+    expect(onboardTarget(d, null, overview)).toBe("weu-02");
+    expect(() => onboardTarget(d, "fra-01", overview)).toThrow(/fra-01 no longer fits/);
+  });
+});

@@ -1,0 +1,93 @@
+// The onboarding wizard's form: the tenant draft, its checks and the residency choices.
+import type { Isolation, Region, RegionSummary, Tenant, Tier } from "../generated/bindings";
+import { slugProblem } from "./stampId";
+
+export const TIERS: readonly Tier[] = ["free", "standard", "premium", "enterprise"];
+
+/** European countries the "Europe only" quick-pick adds when the fleet has a region there. */
+const EUROPEAN_COUNTRIES = new Set(
+  "AT BE BG CH CY CZ DE DK EE ES FI FR GB GR HR HU IE IS IT LI LT LU LV MT NL NO PL PT RO SE SI SK".split(" "),
+);
+
+/** What placement proposes when no stamp fits: a new stamp of this template in this region. */
+export type NewStampProposal = { template: string; version: string; region: string };
+
+export type TenantDraft = {
+  displayName: string;
+  id: string;
+  tier: Tier;
+  sizeUnits: number | null;
+  countries: string[];
+  regions: string[];
+  isolation: Isolation;
+  preferredRegion: string;
+};
+
+export function emptyDraft(): TenantDraft {
+  return {
+    displayName: "",
+    id: "",
+    tier: "standard",
+    sizeUnits: 10,
+    countries: [],
+    regions: [],
+    isolation: "shared",
+    preferredRegion: "",
+  };
+}
+
+/** A tenant id from a display name: `Contoso (EU) Ltd.` → `contoso-eu-ltd`. */
+export function slugFromName(name: string): string {
+  const slug = name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^[^a-z]+/, "")
+    .slice(0, 63)
+    .replace(/-+$/, "");
+  return slug;
+}
+
+/** The first problem with the draft, naming the field; null when it can be placed. */
+export function draftProblem(draft: TenantDraft): { field: keyof TenantDraft; message: string } | null {
+  if (draft.displayName.trim() === "") return { field: "displayName", message: "Display name: enter a name." };
+  const idProblem =
+    draft.id === "" ? "enter an id." : slugProblem(draft.id)?.replace(/^./, (c) => c.toLowerCase());
+  if (idProblem) return { field: "id", message: `Tenant id: ${idProblem}` };
+  const size = draft.sizeUnits;
+  if (size === null || !Number.isInteger(size) || size <= 0) {
+    return { field: "sizeUnits", message: "Size: enter a whole number of capacity units above 0." };
+  }
+  return null;
+}
+
+/** The tenant the backend is asked to place. */
+export function tenantOf(draft: TenantDraft): Tenant {
+  return {
+    id: draft.id,
+    displayName: draft.displayName.trim(),
+    tier: draft.tier,
+    sizeUnits: draft.sizeUnits ?? 0,
+    residency: { countries: [...draft.countries], geographies: [], regions: [...draft.regions] },
+    isolation: draft.isolation,
+    pinned: false,
+  };
+}
+
+/** Distinct countries of the fleet's regions, sorted. */
+export function countriesOf(regions: RegionSummary[]): string[] {
+  return [...new Set(regions.map((r) => r.region.country))].sort();
+}
+
+/** The fleet's countries in Europe: regions in the "Europe" geography or a European country. */
+export function europeanCountries(regions: Region[]): string[] {
+  const european = regions.filter((r) => r.geography === "Europe" || EUROPEAN_COUNTRIES.has(r.country));
+  return [...new Set(european.map((r) => r.country))].sort();
+}
+
+/** A typed country code, upper-cased, or null unless it is two letters. */
+export function countryCode(typed: string): string | null {
+  const code = typed.trim().toUpperCase();
+  return /^[A-Z]{2}$/.test(code) ? code : null;
+}

@@ -1,0 +1,149 @@
+// The tenant onboarding wizard on the demo fleet (?mock=demo): details, the
+// placement proposal with its explanation, onboarding with progress, and the
+// fleet updated in place. Screenshots of each step go to ui/test-results/.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import {
+  DEMO,
+  RESULTS_DIR,
+  assertDistBuilt,
+  launchBrowser,
+  openPage,
+  startServer,
+  waitForCount,
+  waitForMap,
+} from "./support/harness.mjs";
+
+const STAMP_ROW = '[data-testid="stamp-row"]';
+const DIALOG = '[data-testid="onboard-dialog"]';
+const row = (id) => `${STAMP_ROW}[data-stamp-id="${id}"]`;
+const EU_STAMPS = DEMO.stamps
+  .filter((s) => ["azure-westeurope", "aws-eu-central-1"].includes(s.stamp.region))
+  .map((s) => s.stamp.id);
+const WINDOW = { width: 1600, height: 1000 };
+
+describe("onboarding wizard", () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    assertDistBuilt();
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function openWizard() {
+    const session = await openPage(browser, server.origin, "/?mock=demo", { viewport: WINDOW });
+    await waitForCount(session.page, STAMP_ROW, DEMO.stamps.length);
+    await session.page.getByTestId("onboard-button").click();
+    await session.page.locator(DIALOG).waitFor();
+    return session;
+  }
+
+  async function done(session) {
+    assert.deepEqual(session.errors, [], "console errors or CSP violations");
+    assert.deepEqual(session.external, [], "requests left 127.0.0.1");
+    await session.context.close();
+  }
+
+  const shot = (page, file) => page.screenshot({ path: join(RESULTS_DIR, file), animations: "disabled" });
+
+  test("NL tenant: derived id, EU proposal with reasons, onboarded and counted", async () => {
+    const session = await openWizard();
+    const { page } = session;
+    await waitForMap(page);
+    await page.getByTestId("onboard-name").fill("Contoso Bank (NL)");
+    assert.equal(await page.getByTestId("onboard-id").inputValue(), "contoso-bank-nl");
+    await page.getByTestId("onboard-tier").selectOption("premium");
+    await page.getByTestId("onboard-size").fill("25");
+    await page.getByTestId("onboard-residency-country").selectOption("NL");
+    assert.match(await page.getByTestId("onboard-residency").innerText(), /NL/);
+    await shot(page, "onboard-1-details.png");
+
+    await page.getByTestId("onboard-next").click();
+    const proposal = page.getByTestId("onboard-proposal");
+    await proposal.waitFor();
+    const proposed = await page.getByTestId("onboard-proposed-stamp").getAttribute("data-stamp-id");
+    assert.ok(EU_STAMPS.includes(proposed), `proposed ${proposed}`);
+    assert.match(await proposal.innerText(), new RegExp(proposed));
+    assert.ok((await page.getByTestId("onboard-alternative").count()) >= 1);
+    const rejections = page.getByTestId("onboard-rejections");
+    await rejections.locator("summary").click();
+    assert.match(await rejections.innerText(), /residency: \d+/);
+    assert.ok((await rejections.locator('[data-rule="residency"]').count()) > 0);
+    assert.match(await rejections.innerText(), /outside the tenant's residency/);
+    await shot(page, "onboard-2-proposal.png");
+
+    const before = DEMO.stamps.find((s) => s.stamp.id === proposed).tenantCount;
+    await page.getByTestId("onboard-confirm").click();
+    await page.getByTestId("onboard-progress").waitFor();
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="onboard-progress"] [role="progressbar"]')?.getAttribute("aria-valuenow")) >= 40,
+    );
+    await shot(page, "onboard-3-progress.png");
+    await page.locator(DIALOG).waitFor({ state: "detached" });
+    const confirmation = page.getByTestId("onboard-done");
+    await confirmation.waitFor();
+    assert.match(await confirmation.innerText(), new RegExp(`Contoso Bank \\(NL\\) lives on\\s+${proposed}`));
+    await page.waitForFunction(() => document.querySelector('[data-testid="onboard-done"]')?.getBoundingClientRect().top >= 0 && window.scrollY < 200);
+    await shot(page, "onboard-4-done.png");
+    assert.equal(await page.locator(row(proposed)).getAttribute("aria-selected"), "true");
+    await page.waitForFunction(
+      ([sel, n]) => document.querySelector(sel)?.querySelectorAll("td")[5]?.textContent?.trim() === String(n),
+      [row(proposed), before + 1],
+    );
+    await page.locator('[data-testid="tenant-row"]', { hasText: "contoso-bank-nl" }).waitFor();
+    await waitForCount(page, '[data-testid="tenant-row"]', before + 1);
+    await done(session);
+  });
+
+  test("invalid input names the field and keeps the form", async () => {
+    const session = await openWizard();
+    const { page } = session;
+    const next = page.getByTestId("onboard-next");
+    const problem = page.getByTestId("onboard-problem");
+    await next.click();
+    assert.match(await problem.innerText(), /Display name/);
+    await page.getByTestId("onboard-name").fill("Fabrikam");
+    await page.getByTestId("onboard-id").fill("9fabrikam");
+    await next.click();
+    assert.match(await problem.innerText(), /Tenant id/);
+    assert.equal(await page.getByTestId("onboard-id").getAttribute("aria-invalid"), "true");
+    // Edited by hand: the id no longer follows the name.
+    await page.getByTestId("onboard-id").fill("fabrikam");
+    await page.getByTestId("onboard-name").fill("Fabrikam Ltd");
+    assert.equal(await page.getByTestId("onboard-id").inputValue(), "fabrikam");
+    await page.getByTestId("onboard-size").fill("0");
+    await next.click();
+    assert.match(await problem.innerText(), /Size/);
+    assert.equal(await page.getByTestId("onboard-proposal").count(), 0);
+    assert.equal(await page.getByTestId("onboard-name").inputValue(), "Fabrikam Ltd");
+    await page.keyboard.press("Escape");
+    await page.locator(DIALOG).waitFor({ state: "detached" });
+    await done(session);
+  });
+
+  test("residency in a country without a region is refused, with no confirm", async () => {
+    const session = await openWizard();
+    const { page } = session;
+    await page.getByTestId("onboard-name").fill("Polar Research");
+    await page.getByTestId("onboard-residency-code").fill("aq");
+    await page.getByTestId("onboard-residency-add").click();
+    assert.match(await page.getByTestId("onboard-residency").innerText(), /AQ/);
+    await page.getByTestId("onboard-next").click();
+    const refusal = page.getByTestId("onboard-refusal");
+    await refusal.waitFor();
+    assert.match(await refusal.innerText(), /no known region satisfies the residency \(countries AQ\)/);
+    assert.equal(await page.getByTestId("onboard-confirm").count(), 0);
+    await shot(page, "onboard-2-refusal.png");
+    await done(session);
+  });
+});
