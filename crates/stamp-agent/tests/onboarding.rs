@@ -4,20 +4,17 @@
 //! finished at the next start.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
-use std::sync::Once;
 
 use fleet_core::placement::Outcome;
 use fleet_core::{CountryCode, Isolation, Residency, StampId, Tenant, TenantId, Tier};
 use fleet_ops::{ErrorCode, Fleet, OnboardTenant, PlaceTenant};
 
 fn setup() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        std::env::set_var(fleet_ops::AGENT_ENV, env!("CARGO_BIN_EXE_stamp-agent"));
-        std::env::set_var("STAMPFLEET_SECRETS", "file");
-    });
+    support::use_built_agent();
 }
 
 /// Stops every agent whose data lives under the test's directory.

@@ -3,20 +3,16 @@
 //! and tokens kept out of the catalogue.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
-use std::sync::Once;
 
 use fleet_core::{RegionId, StampId, StampStatus, TemplateName, TemplateVersion};
 use fleet_ops::{ErrorCode, Fleet, HealthState, NewStamp};
 
 fn setup() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        // The same values for every test in this binary, set before any is read.
-        std::env::set_var(fleet_ops::AGENT_ENV, env!("CARGO_BIN_EXE_stamp-agent"));
-        std::env::set_var("STAMPFLEET_SECRETS", "file");
-    });
+    support::use_built_agent();
 }
 
 fn new_stamp(id: &str) -> NewStamp {

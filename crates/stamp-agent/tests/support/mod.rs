@@ -89,3 +89,13 @@ impl Drop for Agent {
         let _ = self.child.wait();
     }
 }
+
+/// Points fleet-ops at this build's stamp-agent and at file-based secrets, once per test
+/// binary, before any test reads them.
+pub fn use_built_agent() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        std::env::set_var("STAMPFLEET_AGENT", env!("CARGO_BIN_EXE_stamp-agent"));
+        std::env::set_var("STAMPFLEET_SECRETS", "file");
+    });
+}
