@@ -17,12 +17,15 @@ import { BackendError, type Backend } from "./backend";
 import {
   PROVISION_STEPS,
   addStamp,
+  bindTenant,
   healthChecks,
   healthOf,
   queryTenants,
   transition,
   validateNewStamp,
 } from "./mockFleet";
+import { ONBOARD_STEPS, onboardTarget, placeMock } from "./mockPlacement";
+import { applyImport, planImport, readTenantFile } from "./mockTenantImport";
 
 export type MockMode = "empty" | "demo" | "broken" | "bench";
 
@@ -127,6 +130,40 @@ export function createMockBackend(mode: MockMode = "empty"): Backend {
       tenants = copy(DEMO_TENANTS);
       pushHealth();
       return copy(overview);
+    },
+    async placeTenant(request) {
+      await guard();
+      return copy(placeMock(overview, request, (view) => healthOf(view).state));
+    },
+    async onboardTenant(request, onProgress): Promise<TenantView> {
+      await guard();
+      const { tenant } = request.place;
+      const decision = placeMock(overview, request.place, (view) => healthOf(view).state);
+      const existing = tenants.find((t) => t.tenant.id === tenant.id);
+      if (existing) {
+        throw new BackendError("conflict", `tenant.id: ${tenant.id} already exists (on ${existing.stamp ?? "no stamp"})`);
+      }
+      const view: TenantView = { tenant: copy(tenant), stamp: onboardTarget(decision, request.stamp, overview) };
+      for (const step of ONBOARD_STEPS) {
+        if (step.step === "bind") bindTenant(overview, tenants, view);
+        onProgress({ ...step });
+        await settle(step.step === "done" ? 40 : 200);
+      }
+      pushHealth();
+      return copy(view);
+    },
+    async checkTenantImport(name, text) {
+      await guard();
+      const rows = readTenantFile(name, text, overview);
+      return copy(planImport(overview, tenants, rows, (view) => healthOf(view).state));
+    },
+    async applyTenantImport(name, text, onProgress) {
+      await guard();
+      const report = await applyImport(overview, tenants, name, text, (view) => healthOf(view).state, onProgress, {
+        pause: (total) => settle(Math.min(150, 3000 / Math.max(total, 1))),
+      });
+      pushHealth();
+      return copy(report);
     },
     async newStamp(request, onProgress): Promise<Stamp> {
       await guard();

@@ -1,0 +1,137 @@
+// Bulk onboarding from a tenant file on the demo fleet (?mock=demo): the dry-run
+// report, the apply with progress, the result, and the fleet updated in place; a bad
+// file lists its problems by line and field and changes nothing. Screenshots go to
+// ui/test-results/.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { DEMO, RESULTS_DIR, assertDistBuilt, launchBrowser, openPage, startServer, waitForCount } from "./support/harness.mjs";
+
+const STAMP_ROW = '[data-testid="stamp-row"]';
+const DIALOG = '[data-testid="import-dialog"]';
+const WINDOW = { width: 1600, height: 1000 };
+const HEADER = "id,name,tier,size,countries,geographies,regions,isolation,preferred";
+const GOOD = [
+  HEADER,
+  "imp-berlin,Berlin Bakery,standard,10,DE,,,,",
+  'imp-munich,"Munich Motors, AG",premium,20,DE,,,,',
+  "imp-amsterdam,Amsterdam Arts,,15,NL,,,,azure-westeurope",
+  "imp-rotterdam,Rotterdam Rail,free,5,NL;DE,,,shared,",
+  "imp-utrecht,Utrecht Uni,enterprise,30,NL,,,,",
+  "imp-polar,Polar Research,,5,AQ,,,,",
+].join("\n");
+const BAD = [HEADER, "imp-ok,Fine,,10,DE,,,,", "9lives,Cat Co,gold,10,DE,,,,", "imp-zero,Zero,,0,DE,,,,"].join("\n");
+
+describe("bulk onboarding from a file", () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    assertDistBuilt();
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function openDialog() {
+    const session = await openPage(browser, server.origin, "/?mock=demo", { viewport: WINDOW });
+    await waitForCount(session.page, STAMP_ROW, DEMO.stamps.length);
+    await session.page.getByTestId("import-button").click();
+    await session.page.locator(DIALOG).waitFor();
+    return session;
+  }
+
+  async function upload(page, name, text) {
+    await page.getByTestId("import-file").setInputFiles({ name, mimeType: "text/csv", buffer: Buffer.from(text) });
+    await page.getByTestId("import-check").click();
+  }
+
+  async function done(session) {
+    assert.deepEqual(session.errors, [], "console errors or CSP violations");
+    assert.deepEqual(session.external, [], "requests left 127.0.0.1");
+    await session.context.close();
+  }
+
+  const shot = (page, file) => page.screenshot({ path: join(RESULTS_DIR, file), animations: "disabled" });
+  const count = (page, kind) => page.locator(`[data-testid="import-summary"] [data-kind="${kind}"]`).getAttribute("data-count");
+
+  test("5 EU tenants placed, 1 refused: report, apply with progress, result, fleet updated", async () => {
+    const session = await openDialog();
+    const { page } = session;
+    const totalBefore = await page.getByTestId("total-tenants").innerText();
+    assert.equal(totalBefore, String(DEMO.tenantCount));
+    await upload(page, "eu-tenants.csv", GOOD);
+    const summary = page.getByTestId("import-summary");
+    await summary.waitFor();
+    assert.equal(await count(page, "place"), "5");
+    assert.equal(await count(page, "refuse"), "1");
+    assert.equal(await count(page, "stay"), "0");
+    assert.match(await summary.innerText(), /5\s+to place/);
+    assert.match(await summary.innerText(), /1\s+refused/);
+    await waitForCount(page, '[data-testid="import-plan-row"]', 6);
+    const polar = page.locator('[data-testid="import-plan-row"][data-kind="refuse"]');
+    assert.match(await polar.innerText(), /7\s+imp-polar\s+5\s+refused: no known region satisfies the residency \(countries AQ\)/);
+    assert.equal(await page.getByTestId("import-apply").innerText(), "Onboard 5 tenants");
+    await shot(page, "import-1-report.png");
+
+    await page.getByTestId("import-apply").click();
+    await page.getByTestId("import-progress").waitFor();
+    const result = page.getByTestId("import-result");
+    await result.waitFor();
+    assert.match(await result.innerText(), /5 tenants onboarded/);
+    assert.match(await result.innerText(), /1 refused/);
+    await shot(page, "import-2-result.png");
+
+    await page.getByTestId("import-close").click();
+    await page.locator(DIALOG).waitFor({ state: "detached" });
+    await page.waitForFunction((n) => document.querySelector('[data-testid="total-tenants"]')?.textContent === String(n), DEMO.tenantCount + 5);
+    await page.getByTestId("tenant-search").fill("imp-");
+    await waitForCount(page, '[data-testid="tenant-row"]', 5);
+    const listed = await page.locator('[data-testid="tenant-row"]').allInnerTexts();
+    assert.ok(listed.some((t) => t.includes("imp-berlin")));
+    assert.ok(!listed.some((t) => t.includes("imp-polar")));
+    await done(session);
+  });
+
+  test("a rerun of the same file onboards nothing new", async () => {
+    const session = await openDialog();
+    const { page } = session;
+    await upload(page, "eu-tenants.csv", GOOD);
+    await page.getByTestId("import-apply").click();
+    await page.getByTestId("import-result").waitFor();
+    await page.getByTestId("import-check").click();
+    await page.getByTestId("import-summary").waitFor();
+    assert.equal(await count(page, "stay"), "5");
+    assert.equal(await count(page, "place"), "0");
+    assert.equal(await page.getByTestId("import-apply").isDisabled(), true);
+    await done(session);
+  });
+
+  test("a bad file lists its problems by line and field and changes nothing", async () => {
+    const session = await openDialog();
+    const { page } = session;
+    await upload(page, "bad.csv", BAD);
+    const errors = page.getByTestId("import-errors");
+    await errors.waitFor();
+    const items = await errors.locator("li").allInnerTexts();
+    assert.ok(items.includes('bad.csv: line 3: id: tenant id "9lives" is invalid: must start with a lowercase letter'), items.join("\n"));
+    assert.ok(items.some((l) => l.startsWith("bad.csv: line 3: tier: unknown tier")));
+    assert.ok(items.includes("bad.csv: line 4: size: must be greater than 0"));
+    assert.equal(items.length, 3);
+    assert.equal(await page.getByTestId("import-apply").count(), 0);
+    await shot(page, "import-3-errors.png");
+    await page.keyboard.press("Escape");
+    await page.locator(DIALOG).waitFor({ state: "detached" });
+    assert.equal(await page.getByTestId("total-tenants").innerText(), String(DEMO.tenantCount));
+    await page.getByTestId("tenant-search").fill("imp-");
+    await page.getByText("No tenants match").waitFor();
+    assert.equal(await page.locator('[data-testid="tenant-row"]').count(), 0);
+    await done(session);
+  });
+});
