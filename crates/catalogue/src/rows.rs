@@ -119,6 +119,7 @@ pub(crate) struct TenantRow {
     residency_json: String,
     isolation: String,
     pinned: bool,
+    anti_affinity_group: Option<String>,
 }
 
 impl TenantRow {
@@ -141,6 +142,7 @@ impl TenantRow {
                 )
             })?,
             pinned: self.pinned,
+            group: self.anti_affinity_group,
         })
     }
 }

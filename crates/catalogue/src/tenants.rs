@@ -12,6 +12,23 @@ use crate::Catalogue;
 pub const ONBOARD_KIND: &str = "onboard-tenant";
 
 impl Catalogue {
+    /// How many tenants of anti-affinity group `group` live on each stamp.
+    pub async fn group_load(&self, group: &str) -> Result<std::collections::HashMap<StampId, u32>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT b.stamp, COUNT(*) FROM tenants t JOIN bindings b ON b.tenant = t.id \
+             WHERE t.anti_affinity_group = ? GROUP BY b.stamp",
+        )
+        .bind(group)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|(stamp, n)| {
+                let id = StampId::new(stamp).map_err(|e| crate::rows::bad("bindings", group, e))?;
+                Ok((id, u32::try_from(n).unwrap_or(u32::MAX)))
+            })
+            .collect()
+    }
+
     /// The tenant and the stamp it lives on, if it exists.
     pub async fn tenant(&self, id: &TenantId) -> Result<Option<TenantView>> {
         let row: Option<TenantRow> = sqlx::query_as("SELECT * FROM tenants WHERE id = ?")

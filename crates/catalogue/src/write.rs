@@ -162,8 +162,8 @@ pub(crate) async fn insert_tenants(conn: &mut SqliteConnection, items: &[Tenant]
     let rows: Vec<(&Tenant, String)> = items.iter().zip(residency).collect();
     insert_batched(
         conn,
-        "INSERT INTO tenants (id, display_name, tier, size_units, residency_json, isolation, pinned) ",
-        7,
+        "INSERT INTO tenants (id, display_name, tier, size_units, residency_json, isolation, pinned, anti_affinity_group) ",
+        8,
         &rows,
         |b, (t, residency)| {
             b.push_bind(t.id.as_str())
@@ -172,7 +172,8 @@ pub(crate) async fn insert_tenants(conn: &mut SqliteConnection, items: &[Tenant]
                 .push_bind(i64::from(t.size_units))
                 .push_bind(residency)
                 .push_bind(t.isolation.as_str())
-                .push_bind(t.pinned);
+                .push_bind(t.pinned)
+                .push_bind(t.group.as_deref());
         },
     )
     .await

@@ -34,7 +34,7 @@ async fn fresh_file_is_migrated_with_wal_full_sync_and_foreign_keys() {
         ),
         (85, 0, 0, 0)
     );
-    assert_eq!(catalogue::known_schema_version(), 3);
+    assert_eq!(catalogue::known_schema_version(), 4);
 }
 
 #[tokio::test]
@@ -199,7 +199,7 @@ async fn a_catalogue_from_a_newer_schema_is_refused_and_untouched() {
             e,
             CatalogueError::NewerSchema {
                 found: 7,
-                known: 3,
+                known: 4,
                 ..
             }
         )

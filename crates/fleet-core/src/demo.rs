@@ -241,6 +241,7 @@ pub fn demo_fleet(regions: &[Region]) -> Result<CatalogueDocument, String> {
                     Isolation::Shared
                 },
                 pinned: tier == Tier::Enterprise && i % 4 == 0,
+                group: None,
             });
         }
     }

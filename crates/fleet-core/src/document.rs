@@ -204,6 +204,15 @@ pub fn validate(doc: &CatalogueDocument, builtin: &[Region]) -> Result<(), Docum
                 "must not be empty",
             ));
         }
+        if t.group
+            .as_ref()
+            .is_some_and(|g| g.trim().is_empty() || g.len() > 100)
+        {
+            return Err(DocumentError::at(
+                format!("{path}.group"),
+                "must be 1 to 100 characters",
+            ));
+        }
         if t.size_units == 0 {
             return Err(DocumentError::at(
                 format!("{path}.sizeUnits"),

@@ -84,6 +84,7 @@ pub fn synthetic_fleet(
             residency,
             isolation: Isolation::Shared,
             pinned: false,
+            group: None,
         });
         bindings.push(Binding {
             tenant: id,

@@ -104,6 +104,10 @@ pub struct Tenant {
     /// A pinned tenant is never moved by rebalancing or draining.
     #[serde(default)]
     pub pinned: bool,
+    /// Tenants of one anti-affinity group (e.g. one customer's) are spread over stamps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub group: Option<String>,
 }
 
 /// Which stamp a tenant lives on. `version` grows by one on every change, so a move can

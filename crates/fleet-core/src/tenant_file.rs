@@ -3,7 +3,8 @@
 //! every problem is reported with its line and field.
 //!
 //! CSV columns: `id,name,tier,size,countries,geographies,regions,isolation,preferred`
-//! (lists separated by `;`; `countries` … `preferred` may be empty; quotes as RFC 4180).
+//! and optionally `group` (lists separated by `;`; all but id, name and size may be empty
+//! or left out; quotes as RFC 4180).
 
 use std::collections::{HashMap, HashSet};
 
@@ -18,7 +19,7 @@ use crate::tenant::{Residency, Tenant, Tier};
 pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 /// At most this many tenants per file.
 pub const MAX_ROWS: usize = 200_000;
-const COLUMNS: [&str; 9] = [
+const COLUMNS: [&str; 10] = [
     "id",
     "name",
     "tier",
@@ -28,6 +29,7 @@ const COLUMNS: [&str; 9] = [
     "regions",
     "isolation",
     "preferred",
+    "group",
 ];
 
 /// One tenant from a file, with the line it came from.
@@ -68,6 +70,8 @@ struct JsonTenant {
     isolation: String,
     #[serde(default)]
     preferred_regions: Vec<String>,
+    #[serde(default)]
+    group: Option<String>,
 }
 
 fn standard() -> String {
@@ -121,6 +125,7 @@ struct RawRow<'a> {
     residency: (Residency, Vec<(String, String)>),
     isolation: &'a str,
     preferred: Vec<&'a str>,
+    group: &'a str,
 }
 
 /// Checks one row; `seen` maps each id met so far to its first line.
@@ -184,6 +189,9 @@ fn check_row(
             err("regions", format!("unknown region {region}"));
         }
     }
+    if raw.group.trim().len() > 100 {
+        err("group", "must be at most 100 characters".to_owned());
+    }
     let isolation = Isolation::parse(raw.isolation.trim());
     if isolation.is_none() {
         err(
@@ -211,6 +219,9 @@ fn check_row(
             residency,
             isolation: isolation?,
             pinned: false,
+            group: Some(raw.group.trim())
+                .filter(|g| !g.is_empty())
+                .map(str::to_owned),
         },
         preferred_regions: preferred,
     })
@@ -344,6 +355,7 @@ fn parse_csv(text: &str, known: &HashSet<&str>, errors: &mut Vec<RowError>) -> V
                 get("isolation")
             },
             preferred: list(get("preferred")),
+            group: get("group"),
         };
         if let Some(row) = check_row(raw, known, &mut seen, errors) {
             rows.push(row);
@@ -399,6 +411,7 @@ fn parse_json(text: &str, known: &HashSet<&str>, errors: &mut Vec<RowError>) -> 
             residency: (item.residency.clone(), Vec::new()),
             isolation: &item.isolation,
             preferred: item.preferred_regions.iter().map(String::as_str).collect(),
+            group: item.group.as_deref().unwrap_or(""),
         };
         if let Some(row) = check_row(raw, known, &mut seen, errors) {
             rows.push(row);

@@ -79,6 +79,7 @@ fn tenant(id: &str, size: u32, countries: &[&str], isolation: Isolation) -> Tena
         },
         isolation,
         pinned: false,
+        group: None,
     }
 }
 

@@ -164,6 +164,7 @@ fn tenant(i: usize, spec: &TenantSpec) -> Tenant {
             Isolation::Shared
         },
         pinned: false,
+        group: None,
     }
 }
 

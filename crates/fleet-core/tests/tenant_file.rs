@@ -61,6 +61,20 @@ fn every_bad_row_is_reported_by_line_and_field() {
 }
 
 #[test]
+fn an_optional_group_column_sets_the_anti_affinity_group() {
+    let text =
+        format!("{HEADER},group\na,A,standard,1,,,,shared,,acme\nb,B,standard,1,,,,shared,,\n");
+    let rows = parse_tenant_file("t.csv", &text, &builtin_regions().unwrap()).unwrap();
+    assert_eq!(rows[0].tenant.group.as_deref(), Some("acme"));
+    assert_eq!(rows[1].tenant.group, None);
+    let long = format!(
+        "{HEADER},group\na,A,standard,1,,,,shared,,{}\n",
+        "g".repeat(101)
+    );
+    assert!(has(&errors("t.csv", &long), 2, "group", "at most 100"));
+}
+
+#[test]
 fn wrong_columns_are_refused_before_any_row() {
     let e = errors("t.csv", "id,name,colour\na,A,red\n");
     assert!(has(&e, 1, "colour", "unknown column"), "{e:?}");

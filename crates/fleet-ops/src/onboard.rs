@@ -61,6 +61,14 @@ fn check_tenant(t: &Tenant) -> OpsResult<()> {
             "tenant.sizeUnits: must be greater than 0",
         ));
     }
+    if t.group
+        .as_ref()
+        .is_some_and(|g| g.trim().is_empty() || g.len() > 100)
+    {
+        return Err(OpsError::invalid(
+            "tenant.group: must be 1 to 100 characters",
+        ));
+    }
     Ok(())
 }
 
@@ -112,10 +120,15 @@ impl Fleet {
             .tenant(&req.tenant.id)
             .await?
             .and_then(|v| v.stamp);
+        let group_load = match &req.tenant.group {
+            Some(group) => self.catalogue.group_load(group).await?,
+            None => Default::default(),
+        };
         let request = PlacementRequest {
             current,
             preferred_regions: req.preferred_regions.clone(),
             home: req.home,
+            group_load,
             ..PlacementRequest::new(req.tenant.clone())
         };
         Ok(place(fleet, &request, &req.policy.unwrap_or_default()))

@@ -3,7 +3,7 @@
 //! needed), then the apply: tenant by tenant through the journaled onboarding, stopping
 //! at the first failure. A rerun skips tenants already bound, so nothing is duplicated.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use fleet_core::placement::{decide, place, Outcome, PlacementPolicy, PlacementRequest};
 use fleet_core::tenant_file::{parse_tenant_file, TenantFileRow};
@@ -106,6 +106,8 @@ impl Fleet {
         let mut plan = Vec::with_capacity(rows.len());
         let mut needs: BTreeMap<(RegionId, TemplateName, TemplateVersion), (u32, u32)> =
             BTreeMap::new();
+        // Each group's tenants per stamp: from the catalogue, then as rows are planned.
+        let mut groups: HashMap<String, HashMap<StampId, u32>> = HashMap::new();
         for row in rows {
             let existing = self
                 .catalogue
@@ -118,8 +120,17 @@ impl Fleet {
                     stamp,
                 }
             } else {
+                let group_load = match &row.tenant.group {
+                    Some(g) if !groups.contains_key(g) => {
+                        let load = self.catalogue.group_load(g).await?;
+                        groups.entry(g.clone()).or_insert(load).clone()
+                    }
+                    Some(g) => groups.get(g).cloned().unwrap_or_default(),
+                    None => HashMap::new(),
+                };
                 let request = PlacementRequest {
                     preferred_regions: row.preferred_regions.clone(),
+                    group_load,
                     ..PlacementRequest::new(row.tenant.clone())
                 };
                 let core = decide(&fleet, &request, &policy);
@@ -127,6 +138,10 @@ impl Fleet {
                     Some(&(i, _)) => {
                         fleet.add_load(i, row.tenant.size_units);
                         let stamp = fleet.candidates[i].id.clone();
+                        if let Some(g) = &row.tenant.group {
+                            let load = groups.entry(g.clone()).or_default();
+                            *load.entry(stamp.clone()).or_default() += 1;
+                        }
                         Outcome::Place {
                             reason: format!("{} in {}", stamp, fleet.candidates[i].region),
                             stamp,

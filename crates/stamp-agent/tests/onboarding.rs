@@ -51,6 +51,7 @@ fn eu_tenant(id: &str, size: u32) -> PlaceTenant {
             },
             isolation: Isolation::Shared,
             pinned: false,
+            group: None,
         },
         preferred_regions: Vec::new(),
         home: None,
@@ -319,4 +320,29 @@ async fn an_import_stopped_by_a_dead_stamp_keeps_what_it_did_and_a_rerun_finishe
             row.tenant
         );
     }
+}
+
+#[tokio::test]
+async fn one_customers_tenants_are_spread_over_stamps() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fleet, _stop) = demo_with_agents(dir.path()).await;
+    let mut stamps = Vec::new();
+    for id in ["acme-a", "acme-b"] {
+        let mut place = eu_tenant(id, 20);
+        place.tenant.group = Some("acme".to_owned());
+        let view = fleet
+            .onboard_tenant(&OnboardTenant { place, stamp: None }, &|_| {})
+            .await
+            .unwrap();
+        assert_eq!(view.tenant.group.as_deref(), Some("acme"));
+        stamps.push(view.stamp.unwrap());
+    }
+    assert_ne!(stamps[0], stamps[1], "both acme tenants on {}", stamps[0]);
+    // Without the group, the second would have gone where best fit put the first.
+    let ungrouped = fleet.place_tenant(&eu_tenant("other", 20)).await.unwrap();
+    assert!(
+        matches!(&ungrouped.outcome, Outcome::Place { stamp, .. } if *stamp == stamps[0]),
+        "{:?}",
+        ungrouped.outcome
+    );
 }

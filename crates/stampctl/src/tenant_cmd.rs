@@ -81,6 +81,9 @@ pub struct NewTenantArgs {
     /// Spread load (lowest utilization) instead of filling stamps up (best fit).
     #[arg(long)]
     least_loaded: bool,
+    /// Anti-affinity group (e.g. the customer): its tenants are spread over stamps.
+    #[arg(long)]
+    group: Option<String>,
 }
 
 fn parse_tier(value: &str) -> Result<Tier, String> {
@@ -115,6 +118,7 @@ impl NewTenantArgs {
                     Isolation::Shared
                 },
                 pinned: false,
+                group: self.group,
             },
             preferred_regions: self.preferred,
             home: None,

@@ -57,7 +57,11 @@ sizeUnits: number, residency: Residency, isolation: Isolation,
 /**
  * A pinned tenant is never moved by rebalancing or draining.
  */
-pinned: boolean, };
+pinned: boolean, 
+/**
+ * Tenants of one anti-affinity group (e.g. one customer's) are spread over stamps.
+ */
+group?: string, };
 
 export type Binding = { tenant: TenantId, stamp: StampId, version: number, };
 

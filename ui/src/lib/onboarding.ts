@@ -21,6 +21,8 @@ export type TenantDraft = {
   regions: string[];
   isolation: Isolation;
   preferredRegion: string;
+  /** Anti-affinity group (e.g. the customer); empty for none. */
+  group: string;
 };
 
 export function emptyDraft(): TenantDraft {
@@ -33,6 +35,7 @@ export function emptyDraft(): TenantDraft {
     regions: [],
     isolation: "shared",
     preferredRegion: "",
+    group: "",
   };
 }
 
@@ -72,6 +75,7 @@ export function tenantOf(draft: TenantDraft): Tenant {
     residency: { countries: [...draft.countries], geographies: [], regions: [...draft.regions] },
     isolation: draft.isolation,
     pinned: false,
+    ...(draft.group.trim() === "" ? {} : { group: draft.group.trim() }),
   };
 }
 

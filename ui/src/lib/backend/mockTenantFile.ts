@@ -8,7 +8,7 @@ import type { Isolation, Region, Residency, Tenant, Tier } from "../../generated
 /** At most this many tenants per file (as in Rust). */
 export const MAX_ROWS = 200_000;
 
-export const COLUMNS = ["id", "name", "tier", "size", "countries", "geographies", "regions", "isolation", "preferred"];
+export const COLUMNS = ["id", "name", "tier", "size", "countries", "geographies", "regions", "isolation", "preferred", "group"];
 
 const TIERS: readonly Tier[] = ["free", "standard", "premium", "enterprise"];
 const ISOLATIONS: readonly Isolation[] = ["shared", "dedicated"];
