@@ -29,6 +29,31 @@ impl Catalogue {
             .collect()
     }
 
+    /// The stamps the given tenants live on, in one query (unbound and unknown tenants
+    /// are left out).
+    pub async fn homes(
+        &self,
+        tenants: &[TenantId],
+    ) -> Result<std::collections::HashMap<TenantId, StampId>> {
+        let ids = serde_json::to_string(&tenants.iter().map(TenantId::as_str).collect::<Vec<_>>())
+            .map_err(|e| CatalogueError::Refused(format!("cannot list tenant ids: {e}")))?;
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT b.tenant, b.stamp FROM json_each(?) j JOIN bindings b ON b.tenant = j.value",
+        )
+        .bind(ids)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|(tenant, stamp)| {
+                let bad = |e: fleet_core::IdError| crate::rows::bad("bindings", &tenant, e);
+                Ok((
+                    TenantId::new(tenant.as_str()).map_err(bad)?,
+                    StampId::new(stamp.as_str()).map_err(bad)?,
+                ))
+            })
+            .collect()
+    }
+
     /// The tenant and the stamp it lives on, if it exists.
     pub async fn tenant(&self, id: &TenantId) -> Result<Option<TenantView>> {
         let row: Option<TenantRow> = sqlx::query_as("SELECT * FROM tenants WHERE id = ?")

@@ -108,12 +108,11 @@ impl Fleet {
             BTreeMap::new();
         // Each group's tenants per stamp: from the catalogue, then as rows are planned.
         let mut groups: HashMap<String, HashMap<StampId, u32>> = HashMap::new();
+        // Where the file's tenants already live, in one query rather than one per row.
+        let ids: Vec<TenantId> = rows.iter().map(|r| r.tenant.id.clone()).collect();
+        let homes = self.catalogue.homes(&ids).await?;
         for row in rows {
-            let existing = self
-                .catalogue
-                .tenant(&row.tenant.id)
-                .await?
-                .and_then(|v| v.stamp);
+            let existing = homes.get(&row.tenant.id).cloned();
             let outcome = if let Some(stamp) = existing {
                 Outcome::Stay {
                     reason: format!("{} already lives on {stamp}", row.tenant.id),
