@@ -1,8 +1,12 @@
 //! Placing many tenants at once: best-fit decreasing over bucket queues, one queue per
 //! distinct set of allowed regions. The same rules as a single decision (active,
 //! healthy, residency, isolation, capacity under the reserve); the score is best fit.
+//!
+//! Best fit leaves one partly filled stamp per pool; the smallest tenants (the last
+//! twentieth of the load) therefore go to the least loaded stamp already in use, which
+//! levels those stamps up instead of topping up full ones.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::candidates::{CandidateHealth, PlacementFleet};
 use super::PlacementPolicy;
@@ -63,6 +67,40 @@ impl FreeQueue {
         }
     }
 
+    /// The last bucket at or below `to` that may hold a stamp.
+    fn prev_bucket(&self, to: usize) -> Option<usize> {
+        let mut word = to / 64;
+        let mut bits = self.nonempty.get(word).copied()? & (!0u64 >> (63 - to % 64));
+        loop {
+            if bits != 0 {
+                return Some(word * 64 + 63 - bits.leading_zeros() as usize);
+            }
+            word = word.checked_sub(1)?;
+            bits = self.nonempty[word];
+        }
+    }
+
+    /// Takes the stamp with the most free units, if it has at least `size` free.
+    fn take_most_free(&mut self, size: u32, free: &[u32]) -> Option<u32> {
+        let mut to = self.buckets.len() - 1;
+        while let Some(b) = self.prev_bucket(to) {
+            if b < size as usize {
+                return None;
+            }
+            while let Some(stamp) = self.buckets[b].pop() {
+                if free[stamp as usize] as usize == b {
+                    if self.buckets[b].is_empty() {
+                        self.nonempty[b / 64] &= !(1 << (b % 64));
+                    }
+                    return Some(stamp);
+                }
+            }
+            self.nonempty[b / 64] &= !(1 << (b % 64));
+            to = b.checked_sub(1)?;
+        }
+        None
+    }
+
     /// Takes the best-fitting stamp with at least `size` free (by `free`, the truth).
     fn take(&mut self, size: u32, free: &[u32]) -> Option<u32> {
         let mut from = size;
@@ -109,8 +147,8 @@ pub fn place_batch(
     let max_free = free.iter().copied().max().unwrap_or(0);
 
     // One queue per distinct allowed-region set among the shared tenants.
-    let mut pool_of_residency: HashMap<&Residency, usize> = HashMap::new();
-    let mut pool_of_regions: HashMap<Vec<bool>, usize> = HashMap::new();
+    let mut pool_of_residency: FxHashMap<&Residency, usize> = FxHashMap::default();
+    let mut pool_of_regions: FxHashMap<Vec<bool>, usize> = FxHashMap::default();
     let mut pools: Vec<(Vec<bool>, FreeQueue)> = Vec::new();
     let mut tenant_pool: Vec<usize> = Vec::with_capacity(tenants.len());
     let mut unconstrained_pool = None;
@@ -162,12 +200,35 @@ pub fn place_batch(
         .iter()
         .map(|t| t.isolation == Isolation::Dedicated)
         .collect();
+    // Where the smallest twentieth of the load starts (by position in `order`).
+    let total: u64 = tenants.iter().map(|t| u64::from(t.size_units)).sum();
+    let mut tail = 0u64;
+    let mut levelling_from = order.len();
+    while levelling_from > 0 {
+        let size = u64::from(u32::MAX - (order[levelling_from - 1] >> 32) as u32);
+        if (tail + size) * 20 > total {
+            break;
+        }
+        tail += size;
+        levelling_from -= 1;
+    }
+    let mut in_use: Vec<FreeQueue> = Vec::new();
     let mut assignments = vec![None; tenants.len()];
     let mut unplaced = 0;
-    for key in order {
+    for (position, key) in order.into_iter().enumerate() {
         let t = (key & u64::from(u32::MAX)) as usize;
         let size = u32::MAX - (key >> 32) as u32;
-        let chosen = if dedicated[t] {
+        if position == levelling_from {
+            in_use = stamps_in_use(fleet, &pools_of_stamp, pools.len(), &free, max_free);
+        }
+        let levelled = if position >= levelling_from && !dedicated[t] {
+            in_use[tenant_pool[t]].take_most_free(size, &free)
+        } else {
+            None
+        };
+        let chosen = if let Some(s) = levelled {
+            Some(s as usize)
+        } else if dedicated[t] {
             let allowed = &pools[tenant_pool[t]].0;
             (0..n).find(|&i| {
                 let c = &fleet.candidates[i];
@@ -192,10 +253,32 @@ pub fn place_batch(
         assignments[t] = Some(i);
         for &p in &pools_of_stamp[i] {
             pools[p as usize].1.push(i as u32, free[i]);
+            if let Some(queue) = in_use.get_mut(p as usize) {
+                queue.push(i as u32, free[i]);
+            }
         }
     }
     BatchOutcome {
         assignments,
         unplaced,
     }
+}
+
+/// Per pool, the stamps that hold at least one tenant, by free units.
+fn stamps_in_use(
+    fleet: &PlacementFleet,
+    pools_of_stamp: &[Vec<u32>],
+    pool_count: usize,
+    free: &[u32],
+    max_free: u32,
+) -> Vec<FreeQueue> {
+    let mut queues: Vec<FreeQueue> = (0..pool_count).map(|_| FreeQueue::new(max_free)).collect();
+    for (i, c) in fleet.candidates.iter().enumerate() {
+        if c.tenants > 0 {
+            for &p in &pools_of_stamp[i] {
+                queues[p as usize].push(i as u32, free[i]);
+            }
+        }
+    }
+    queues
 }
