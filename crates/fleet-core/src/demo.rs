@@ -272,6 +272,7 @@ fn template(
         capacity_units: units,
         isolation,
         description: description.to_owned(),
+        tiers: Vec::new(),
     })
 }
 

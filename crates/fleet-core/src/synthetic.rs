@@ -37,6 +37,7 @@ pub fn synthetic_fleet(
             capacity_units: 1000,
             isolation: Isolation::Shared,
             description: format!("Shared stamp {v}"),
+            tiers: Vec::new(),
         })
         .collect();
 

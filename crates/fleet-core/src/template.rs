@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::TemplateName;
+use crate::tenant::Tier;
 
 /// Whether a stamp (or a tenant's requirement) is shared by many tenants or dedicated to one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
@@ -91,6 +92,26 @@ pub struct StampTemplate {
     pub capacity_units: u32,
     pub isolation: Isolation,
     pub description: String,
+    /// The tenant tiers this template serves; empty means every tier.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<Tier>>")]
+    pub tiers: Vec<Tier>,
+}
+
+impl StampTemplate {
+    /// Whether a tenant of `tier` may live on a stamp of this template.
+    pub fn serves(&self, tier: Tier) -> bool {
+        self.tiers.is_empty() || self.tiers.contains(&tier)
+    }
+
+    /// The tiers served as a bit set (bit = position in [`Tier::ALL`]).
+    pub fn tier_mask(&self) -> u8 {
+        Tier::ALL
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| self.serves(**t))
+            .fold(0, |m, (i, _)| m | (1 << i))
+    }
 }
 
 #[cfg(test)]

@@ -33,6 +33,11 @@ impl Tier {
     pub fn parse(value: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|t| t.as_str() == value)
     }
+
+    /// This tier's bit in a template's tier mask.
+    pub fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
 }
 
 /// Where a tenant's data may live. Empty lists mean "no constraint of that kind"; a

@@ -18,6 +18,7 @@ fn template(name: &str, version: &str, units: u32, isolation: Isolation) -> Stam
         capacity_units: units,
         isolation,
         description: String::new(),
+        tiers: Vec::new(),
     }
 }
 
@@ -420,5 +421,80 @@ fn a_pinned_tenant_stays() {
             assert!(reason.contains("pinned"), "{reason}");
         }
         other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_template_for_some_tiers_only_takes_those_tiers() {
+    let mut templates = vec![
+        template("standard", "1.1.0", 1000, Isolation::Shared),
+        template("premium", "1.0.0", 1000, Isolation::Shared),
+    ];
+    templates[1].tiers = vec![Tier::Premium, Tier::Enterprise];
+    let stamp = |id: &str, tpl: &str| {
+        (
+            StampView {
+                stamp: Stamp {
+                    id: StampId::new(id).unwrap(),
+                    region: RegionId::new("azure-westeurope").unwrap(),
+                    template: TemplateName::new(tpl).unwrap(),
+                    template_version: TemplateVersion::new(if tpl == "premium" {
+                        "1.0.0"
+                    } else {
+                        "1.1.0"
+                    })
+                    .unwrap(),
+                    capacity_units: 1000,
+                    status: StampStatus::Active,
+                    endpoint: None,
+                },
+                capacity: Capacity::new(1000, if tpl == "premium" { 100 } else { 700 }),
+                tenant_count: 3,
+                template_outdated: false,
+            },
+            CandidateHealth::Healthy,
+        )
+    };
+    let fleet = PlacementFleet::new(
+        builtin_regions().unwrap(),
+        templates.clone(),
+        [stamp("prem-1", "premium"), stamp("std-1", "standard")],
+    );
+    let policy = PlacementPolicy::default();
+    let mut free = tenant("small-shop", 50, &[], Isolation::Shared);
+    free.tier = Tier::Free;
+    let decision = place(&fleet, &PlacementRequest::new(free.clone()), &policy);
+    assert_eq!(
+        decision.outcome,
+        Outcome::Place {
+            stamp: StampId::new("std-1").unwrap(),
+            reason: match &decision.outcome {
+                Outcome::Place { reason, .. } => reason.clone(),
+                other => panic!("{other:?}"),
+            }
+        }
+    );
+    let (rule, reason) = rule_of(&decision, "prem-1").unwrap();
+    assert_eq!(rule, Rule::Tier);
+    assert_eq!(reason, "template premium does not serve the free tier");
+
+    // A premium tenant may use either; best fit takes the fuller standard stamp.
+    let mut premium = free.clone();
+    premium.tier = Tier::Premium;
+    let decision = place(&fleet, &PlacementRequest::new(premium), &policy);
+    assert!(rule_of(&decision, "prem-1").is_none());
+
+    // Only premium templates left: a free tenant is refused, naming the tier.
+    let only_premium = PlacementFleet::new(
+        builtin_regions().unwrap(),
+        vec![templates[1].clone()],
+        [stamp("prem-1", "premium")],
+    );
+    let decision = place(&only_premium, &PlacementRequest::new(free), &policy);
+    match decision.outcome {
+        Outcome::Refuse { reason } => {
+            assert_eq!(reason, "no shared template serves the free tier")
+        }
+        other => panic!("expected a refusal, got {other:?}"),
     }
 }

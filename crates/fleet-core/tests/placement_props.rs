@@ -1,5 +1,6 @@
 //! Properties of placement over generated fleets and tenants: residency is never broken,
-//! usable capacity is never exceeded, a dedicated tenant never shares a stamp, and the
+//! usable capacity is never exceeded, a dedicated tenant never shares a stamp, a tenant
+//! only lands on a template serving its tier, and the
 //! same input gives the same answer. For single decisions and for batches.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -35,6 +36,7 @@ const COUNTRIES: [&str; 5] = ["NL", "DE", "US", "AU", "JP"];
 struct StampSpec {
     region: usize,
     dedicated: bool,
+    premium_only: bool,
     capacity: u32,
     used_percent: u32,
     tenants: u32,
@@ -45,7 +47,7 @@ struct StampSpec {
 fn stamp_spec() -> impl Strategy<Value = StampSpec> {
     (
         0usize..6,
-        prop::bool::weighted(0.2),
+        (prop::bool::weighted(0.2), prop::bool::weighted(0.3)),
         50u32..2000,
         0u32..100,
         0u32..4,
@@ -53,9 +55,18 @@ fn stamp_spec() -> impl Strategy<Value = StampSpec> {
         prop::bool::weighted(0.9),
     )
         .prop_map(
-            |(region, dedicated, capacity, used_percent, tenants, active, healthy)| StampSpec {
+            |(
+                region,
+                (dedicated, premium_only),
+                capacity,
+                used_percent,
+                tenants,
+                active,
+                healthy,
+            )| StampSpec {
                 region,
                 dedicated,
+                premium_only,
                 capacity,
                 used_percent,
                 tenants,
@@ -70,6 +81,7 @@ struct TenantSpec {
     size: u32,
     countries: Vec<usize>,
     dedicated: bool,
+    tier: usize,
 }
 
 fn tenant_spec() -> impl Strategy<Value = TenantSpec> {
@@ -77,26 +89,34 @@ fn tenant_spec() -> impl Strategy<Value = TenantSpec> {
         1u32..600,
         prop::collection::vec(0usize..5, 0..3),
         prop::bool::weighted(0.1),
+        0usize..4,
     )
-        .prop_map(|(size, countries, dedicated)| TenantSpec {
+        .prop_map(|(size, countries, dedicated, tier)| TenantSpec {
             size,
             countries,
             dedicated,
+            tier,
         })
 }
 
 fn build(specs: &[StampSpec]) -> PlacementFleet {
     let regions = regions();
-    let tpl = |name: &str, isolation| StampTemplate {
+    let tpl = |name: &str, isolation, tiers: &[Tier]| StampTemplate {
         name: TemplateName::new(name).unwrap(),
         version: TemplateVersion::new("1.0.0").unwrap(),
         capacity_units: 1000,
         isolation,
         description: String::new(),
+        tiers: tiers.to_vec(),
     };
     let templates = vec![
-        tpl("shared", Isolation::Shared),
-        tpl("dedicated", Isolation::Dedicated),
+        tpl("shared", Isolation::Shared, &[]),
+        tpl(
+            "shared-premium",
+            Isolation::Shared,
+            &[Tier::Premium, Tier::Enterprise],
+        ),
+        tpl("dedicated", Isolation::Dedicated, &[]),
     ];
     let stamps: Vec<_> = specs
         .iter()
@@ -116,6 +136,8 @@ fn build(specs: &[StampSpec]) -> PlacementFleet {
                         region: regions[s.region].id.clone(),
                         template: TemplateName::new(if s.dedicated {
                             "dedicated"
+                        } else if s.premium_only {
+                            "shared-premium"
                         } else {
                             "shared"
                         })
@@ -148,7 +170,7 @@ fn tenant(i: usize, spec: &TenantSpec) -> Tenant {
     Tenant {
         id: TenantId::new(format!("t{i:04}")).unwrap(),
         display_name: format!("Tenant {i}"),
-        tier: Tier::Standard,
+        tier: Tier::ALL[spec.tier],
         size_units: spec.size,
         residency: Residency {
             countries: spec
@@ -189,6 +211,13 @@ fn assert_allowed(fleet: &PlacementFleet, policy: &PlacementPolicy, t: &Tenant, 
     if c.dedicated {
         assert_eq!(c.tenants, 0, "dedicated stamp {} shared", c.id);
     }
+    assert!(
+        c.tiers & t.tier.bit() != 0,
+        "{} ({} tier) placed on {}, whose template does not serve it",
+        t.id,
+        t.tier.as_str(),
+        c.id
+    );
     assert!(
         c.used + t.size_units <= policy.usable(c.capacity),
         "{} over usable capacity",

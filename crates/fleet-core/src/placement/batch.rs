@@ -8,7 +8,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::candidates::{CandidateHealth, PlacementFleet};
+use super::candidates::{tiers_restricted, CandidateHealth, PlacementFleet};
 use super::PlacementPolicy;
 use crate::stamp::StampStatus;
 use crate::template::Isolation;
@@ -146,42 +146,54 @@ pub fn place_batch(
         .collect();
     let max_free = free.iter().copied().max().unwrap_or(0);
 
-    // One queue per distinct allowed-region set among the shared tenants.
-    let mut pool_of_residency: FxHashMap<&Residency, usize> = FxHashMap::default();
-    let mut pool_of_regions: FxHashMap<Vec<bool>, usize> = FxHashMap::default();
-    let mut pools: Vec<(Vec<bool>, FreeQueue)> = Vec::new();
+    // One queue per distinct allowed-region set (and tier, when some template serves
+    // only some tiers) among the tenants.
+    let by_tier = tiers_restricted(fleet);
+    let tier_of = |t: &Tenant| if by_tier { t.tier.bit() } else { u8::MAX };
+    let mut pool_of_residency: FxHashMap<(&Residency, u8), usize> = FxHashMap::default();
+    let mut pool_of_regions: FxHashMap<(Vec<bool>, u8), usize> = FxHashMap::default();
+    let mut pools: Vec<(Vec<bool>, u8, FreeQueue)> = Vec::new();
     let mut tenant_pool: Vec<usize> = Vec::with_capacity(tenants.len());
     let mut unconstrained_pool = None;
     for t in tenants {
         // Most tenants have no residency: skip hashing those.
-        if t.residency.is_unconstrained() {
+        if t.residency.is_unconstrained() && !by_tier {
             if let Some(pool) = unconstrained_pool {
                 tenant_pool.push(pool);
                 continue;
             }
         }
-        let pool = *pool_of_residency.entry(&t.residency).or_insert_with(|| {
-            let allowed: Vec<bool> = fleet
-                .regions
-                .iter()
-                .map(|r| t.residency.allows(r))
-                .collect();
-            let next = pools.len();
-            *pool_of_regions.entry(allowed.clone()).or_insert_with(|| {
-                pools.push((allowed, FreeQueue::new(max_free)));
-                next
-            })
-        });
+        let tier = tier_of(t);
+        let pool = *pool_of_residency
+            .entry((&t.residency, tier))
+            .or_insert_with(|| {
+                let allowed: Vec<bool> = fleet
+                    .regions
+                    .iter()
+                    .map(|r| t.residency.allows(r))
+                    .collect();
+                let next = pools.len();
+                *pool_of_regions
+                    .entry((allowed.clone(), tier))
+                    .or_insert_with(|| {
+                        pools.push((allowed, tier, FreeQueue::new(max_free)));
+                        next
+                    })
+            });
         if t.residency.is_unconstrained() {
             unconstrained_pool = Some(pool);
         }
         tenant_pool.push(pool);
     }
     let mut pools_of_stamp: Vec<Vec<u32>> = vec![Vec::new(); n];
-    for (p, (allowed, queue)) in pools.iter_mut().enumerate() {
+    for (p, (allowed, tier, queue)) in pools.iter_mut().enumerate() {
         for i in 0..n {
             let c = &fleet.candidates[i];
-            if open[i] && !c.dedicated && c.region_index.is_some_and(|r| allowed[r]) {
+            if open[i]
+                && !c.dedicated
+                && c.tiers & *tier != 0
+                && c.region_index.is_some_and(|r| allowed[r])
+            {
                 queue.push(i as u32, free[i]);
                 pools_of_stamp[i].push(p as u32);
             }
@@ -229,18 +241,19 @@ pub fn place_batch(
         let chosen = if let Some(s) = levelled {
             Some(s as usize)
         } else if dedicated[t] {
-            let allowed = &pools[tenant_pool[t]].0;
+            let (allowed, tier, _) = &pools[tenant_pool[t]];
             (0..n).find(|&i| {
                 let c = &fleet.candidates[i];
                 open[i]
                     && c.dedicated
+                    && c.tiers & *tier != 0
                     && c.tenants == 0
                     && c.region_index.is_some_and(|r| allowed[r])
                     && free[i] >= size
             })
         } else {
             pools[tenant_pool[t]]
-                .1
+                .2
                 .take(size, &free)
                 .map(|s| s as usize)
         };
@@ -252,7 +265,7 @@ pub fn place_batch(
         fleet.add_load(i, size);
         assignments[t] = Some(i);
         for &p in &pools_of_stamp[i] {
-            pools[p as usize].1.push(i as u32, free[i]);
+            pools[p as usize].2.push(i as u32, free[i]);
             if let Some(queue) = in_use.get_mut(p as usize) {
                 queue.push(i as u32, free[i]);
             }

@@ -10,6 +10,7 @@ use crate::overview::StampView;
 use crate::region::Region;
 use crate::stamp::StampStatus;
 use crate::template::{Isolation, StampTemplate};
+use crate::tenant::Tier;
 
 /// What placement knows of a stamp's health.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -33,6 +34,8 @@ pub struct Candidate {
     pub health: CandidateHealth,
     /// The stamp's template is for dedicated tenants.
     pub dedicated: bool,
+    /// The tiers the stamp's template serves (see [`StampTemplate::tier_mask`]).
+    pub tiers: u8,
     pub capacity: u32,
     pub used: u32,
     pub tenants: u32,
@@ -48,6 +51,7 @@ pub(super) struct HotCandidate {
     pub open: bool,
     pub unhealthy_only: bool,
     pub dedicated: bool,
+    pub tiers: u8,
     pub capacity: u32,
     pub used: u32,
     pub tenants: u32,
@@ -64,11 +68,19 @@ impl HotCandidate {
             open: active && healthy,
             unhealthy_only: active && !healthy,
             dedicated: c.dedicated,
+            tiers: c.tiers,
             capacity: c.capacity,
             used: c.used,
             tenants: c.tenants,
         }
     }
+}
+
+const ALL_TIERS: u8 = (1 << Tier::ALL.len()) - 1;
+
+/// Whether any stamp serves only some tiers (the batch placer then groups by tier too).
+pub(super) fn tiers_restricted(fleet: &PlacementFleet) -> bool {
+    fleet.candidates.iter().any(|c| c.tiers != ALL_TIERS)
 }
 
 /// Every stamp, region and template placement chooses from.
@@ -84,7 +96,7 @@ pub struct PlacementFleet {
 
 impl PlacementFleet {
     /// Builds the fleet from stamps with their load and health, every known region and
-    /// the templates (a stamp whose template is unknown counts as shared).
+    /// the templates (a stamp whose template is unknown counts as shared, for every tier).
     pub fn new(
         regions: Vec<Region>,
         templates: Vec<StampTemplate>,
@@ -95,18 +107,17 @@ impl PlacementFleet {
             .enumerate()
             .map(|(i, r)| (r.id.clone(), i))
             .collect();
-        let dedicated = |view: &StampView| {
-            templates.iter().any(|t| {
-                t.name == view.stamp.template
-                    && t.version == view.stamp.template_version
-                    && t.isolation == Isolation::Dedicated
-            })
+        let template_of = |view: &StampView| {
+            templates
+                .iter()
+                .find(|t| t.name == view.stamp.template && t.version == view.stamp.template_version)
         };
         let mut candidates: Vec<Candidate> = stamps
             .into_iter()
             .map(|(view, health)| Candidate {
                 region_index: region_index.get(&view.stamp.region).copied(),
-                dedicated: dedicated(&view),
+                dedicated: template_of(&view).is_some_and(|t| t.isolation == Isolation::Dedicated),
+                tiers: template_of(&view).map_or(ALL_TIERS, StampTemplate::tier_mask),
                 template: view.stamp.template,
                 id: view.stamp.id,
                 region: view.stamp.region,

@@ -57,6 +57,7 @@ pub fn decide(
         .collect();
     let dedicated_tenant = tenant.isolation == Isolation::Dedicated;
     let size = tenant.size_units;
+    let tier = tenant.tier.bit();
 
     let keep = u64::from(100 - policy.headroom_reserve_percent.min(100));
     // Per region, the score's leading parts packed into the top 48 bits of a u128 key:
@@ -70,7 +71,7 @@ pub fn decide(
     let mut threshold = u128::MAX;
     let mut failed: Vec<Option<Rule>> = Vec::with_capacity(fleet.hot.len());
     for (i, c) in fleet.hot.iter().enumerate() {
-        let rule = first_failed_rule(c, &allowed_regions, dedicated_tenant, size, keep);
+        let rule = first_failed_rule(c, &allowed_regions, dedicated_tenant, tier, size, keep);
         failed.push(rule);
         if rule.is_some() {
             continue;
@@ -123,6 +124,7 @@ fn first_failed_rule(
     c: &HotCandidate,
     allowed_regions: &[bool],
     dedicated_tenant: bool,
+    tier: u8,
     size: u32,
     keep_percent: u64,
 ) -> Option<Rule> {
@@ -132,6 +134,7 @@ fn first_failed_rule(
         .copied()
         .unwrap_or(false);
     let isolation_ok = c.dedicated == dedicated_tenant && !(dedicated_tenant && c.tenants > 0);
+    let tier_ok = c.tiers & tier != 0;
     // used + size <= floor(capacity * keep / 100), without the division.
     let fits = (u64::from(c.used) + u64::from(size)) * 100 <= u64::from(c.capacity) * keep_percent;
     let closed = if c.unhealthy_only {
@@ -145,10 +148,12 @@ fn first_failed_rule(
         Rule::Residency
     } else if !isolation_ok {
         Rule::Isolation
+    } else if !tier_ok {
+        Rule::Tier
     } else {
         Rule::Capacity
     };
-    (!(c.open && allowed && isolation_ok && fits)).then_some(rule)
+    (!(c.open && allowed && isolation_ok && tier_ok && fits)).then_some(rule)
 }
 
 /// Decides and explains: the outcome, the runners-up, and why every other stamp failed.
@@ -302,6 +307,11 @@ fn rejection(
             }
             _ => "dedicated stamp; the tenant is shared".to_owned(),
         },
+        Rule::Tier => format!(
+            "template {} does not serve the {} tier",
+            c.template,
+            tenant.tier.as_str()
+        ),
         Rule::Capacity => format!(
             "{} units do not fit: {} of {} usable units used ({}% of {} kept free)",
             tenant.size_units,

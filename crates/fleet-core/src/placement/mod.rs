@@ -76,15 +76,17 @@ pub enum Rule {
     NotHealthy,
     Residency,
     Isolation,
+    Tier,
     Capacity,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 5] = [
+    pub const ALL: [Rule; 6] = [
         Rule::NotActive,
         Rule::NotHealthy,
         Rule::Residency,
         Rule::Isolation,
+        Rule::Tier,
         Rule::Capacity,
     ];
 }

@@ -8,6 +8,7 @@ use super::request::{GeoPoint, PlacementRequest};
 use super::{Outcome, PlacementPolicy, Rule};
 use crate::stamp::StampStatus;
 use crate::template::{Isolation, StampTemplate};
+use crate::tenant::Tier;
 
 fn summary(rejected_by_rule: &[(Rule, u32)]) -> String {
     if rejected_by_rule.is_empty() {
@@ -18,6 +19,7 @@ fn summary(rejected_by_rule: &[(Rule, u32)]) -> String {
         Rule::NotHealthy => "not healthy",
         Rule::Residency => "outside the residency",
         Rule::Isolation => "wrong isolation",
+        Rule::Tier => "not for this tier",
         Rule::Capacity => "full",
     };
     let parts: Vec<String> = rejected_by_rule
@@ -28,20 +30,33 @@ fn summary(rejected_by_rule: &[(Rule, u32)]) -> String {
 }
 
 /// The template a new stamp would use: the newest version of the family the fleet runs
-/// most of (for the tenant's isolation) if it can hold the tenant, else the smallest
-/// newest-version template that can.
+/// most of (for the tenant's isolation and tier) if it can hold the tenant, else the
+/// smallest newest-version template that can.
 fn pick_template<'a>(
     fleet: &'a PlacementFleet,
     isolation: Isolation,
+    tier: Tier,
     size: u32,
     policy: &PlacementPolicy,
 ) -> Result<&'a StampTemplate, String> {
     let mut newest: HashMap<&str, &StampTemplate> = HashMap::new();
+    let mut wrong_tier = false;
     for t in fleet.templates.iter().filter(|t| t.isolation == isolation) {
+        if !t.serves(tier) {
+            wrong_tier = true;
+            continue;
+        }
         let e = newest.entry(t.name.as_str()).or_insert(t);
         if t.version > e.version {
             *e = t;
         }
+    }
+    if newest.is_empty() && wrong_tier {
+        return Err(format!(
+            "no {} template serves the {} tier",
+            isolation.as_str(),
+            tier.as_str()
+        ));
     }
     if newest.is_empty() {
         return Err(format!("no {} template exists", isolation.as_str()));
@@ -101,7 +116,13 @@ pub(super) fn propose_new_stamp(
             ),
         };
     }
-    let template = match pick_template(fleet, tenant.isolation, tenant.size_units, policy) {
+    let template = match pick_template(
+        fleet,
+        tenant.isolation,
+        tenant.tier,
+        tenant.size_units,
+        policy,
+    ) {
         Ok(t) => t,
         Err(reason) => return Outcome::Refuse { reason },
     };
