@@ -61,6 +61,7 @@ pub(crate) struct TemplateRow {
     capacity_units: i64,
     isolation: String,
     description: String,
+    tiers: String,
 }
 
 impl TemplateRow {
@@ -78,6 +79,15 @@ impl TemplateRow {
                 )
             })?,
             description: self.description,
+            tiers: self
+                .tiers
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(|t| {
+                    Tier::parse(t)
+                        .ok_or_else(|| bad("templates", &key, format!("unknown tier {t:?}")))
+                })
+                .collect::<Result<_>>()?,
         })
     }
 }

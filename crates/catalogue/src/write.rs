@@ -120,15 +120,22 @@ pub(crate) async fn insert_templates(
 ) -> Result<()> {
     insert_batched(
         conn,
-        "INSERT INTO templates (name, version, capacity_units, isolation, description) ",
-        5,
+        "INSERT INTO templates (name, version, capacity_units, isolation, description, tiers) ",
+        6,
         items,
         |b, t| {
             b.push_bind(t.name.as_str())
                 .push_bind(t.version.as_str())
                 .push_bind(i64::from(t.capacity_units))
                 .push_bind(t.isolation.as_str())
-                .push_bind(&t.description);
+                .push_bind(&t.description)
+                .push_bind(
+                    t.tiers
+                        .iter()
+                        .map(|t| t.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                );
         },
     )
     .await

@@ -34,7 +34,7 @@ async fn fresh_file_is_migrated_with_wal_full_sync_and_foreign_keys() {
         ),
         (85, 0, 0, 0)
     );
-    assert_eq!(catalogue::known_schema_version(), 4);
+    assert_eq!(catalogue::known_schema_version(), 5);
 }
 
 #[tokio::test]
@@ -199,11 +199,26 @@ async fn a_catalogue_from_a_newer_schema_is_refused_and_untouched() {
             e,
             CatalogueError::NewerSchema {
                 found: 7,
-                known: 4,
+                known,
                 ..
-            }
+            } if *known == catalogue::known_schema_version()
         )
     })
     .await;
     assert!(msg.contains("newer Stampfleet"), "{msg}");
+}
+
+#[tokio::test]
+async fn template_tiers_are_stored_and_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.sqlite");
+    let mut doc = demo();
+    doc.templates[0].tiers = vec![fleet_core::Tier::Premium, fleet_core::Tier::Enterprise];
+    let c = Catalogue::open(&path).await.unwrap();
+    c.replace_all(&doc, "test").await.unwrap();
+    c.close().await;
+    let c = Catalogue::open(&path).await.unwrap();
+    let back = c.document().await.unwrap();
+    assert_eq!(back.templates, doc.templates);
+    assert!(back.templates.iter().any(|t| t.tiers.len() == 2));
 }

@@ -22,7 +22,7 @@ import { slugProblem } from "../stampId";
 import { BackendError } from "./backend";
 
 /** The rules in the order the engine checks them; a stamp fails the first only. */
-export const RULES: readonly Rule[] = ["notActive", "notHealthy", "residency", "isolation", "capacity"];
+export const RULES: readonly Rule[] = ["notActive", "notHealthy", "residency", "isolation", "tier", "capacity"];
 
 /** The chosen stamp and the runners-up, at most this many in all. */
 export const RANKED = 4;
@@ -112,6 +112,10 @@ function firstFailure(view: StampView, ctx: Context): Rejection | null {
   if (ctx.tenant.isolation === "shared" && dedicated) {
     return fail("isolation", "dedicated stamp; the tenant is shared");
   }
+  const tiers = ctx.templateOf(view)?.tiers ?? [];
+  if (tiers.length > 0 && !tiers.includes(ctx.tenant.tier)) {
+    return fail("tier", `template ${view.stamp.template} does not serve the ${ctx.tenant.tier} tier`);
+  }
   const usable = usableUnits(capacity.totalUnits, ctx.reserve);
   if (capacity.usedUnits + ctx.tenant.sizeUnits > usable) {
     return fail(
@@ -156,6 +160,7 @@ const RULE_WORDS: Record<Rule, string> = {
   notHealthy: "not healthy",
   residency: "outside the residency",
   isolation: "wrong isolation",
+  tier: "not for this tier",
   capacity: "full",
 };
 
@@ -172,7 +177,7 @@ function noStampFits(ctx: Context, preferred: string[], byRule: [Rule, number][]
     };
   }
   const newest = overview.templates
-    .filter((t) => t.isolation === tenant.isolation)
+    .filter((t) => t.isolation === tenant.isolation && (!t.tiers?.length || t.tiers.includes(tenant.tier)))
     .filter((t, _, all) => !all.some((o) => o.name === t.name && o.version.localeCompare(t.version, undefined, { numeric: true }) > 0));
   const template = newest
     .filter((t) => usableUnits(t.capacityUnits, ctx.reserve) >= tenant.sizeUnits)
