@@ -346,3 +346,26 @@ async fn one_customers_tenants_are_spread_over_stamps() {
         ungrouped.outcome
     );
 }
+
+#[tokio::test]
+async fn a_home_location_puts_the_nearest_region_first_with_its_distance() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fleet, _stop) = demo_with_agents(dir.path()).await;
+    let mut place = eu_tenant("koala-co", 5);
+    place.tenant.residency = Residency::default();
+    // Without a home, best fit picks the fullest stamp that fits: not the one in Tokyo.
+    let anywhere = fleet.place_tenant(&place).await.unwrap();
+    assert_ne!(anywhere.ranked[0].region.as_str(), "gcp-asia-northeast1");
+    // Home in Osaka: the Tokyo stamp comes first (Sydney's is full).
+    place.home = Some(fleet_core::placement::GeoPoint {
+        latitude: 34.69,
+        longitude: 135.50,
+    });
+    let decision = fleet.place_tenant(&place).await.unwrap();
+    let first = &decision.ranked[0];
+    assert_eq!(first.region.as_str(), "gcp-asia-northeast1", "{decision:?}");
+    assert!(first.distance_km.is_some_and(|km| km < 500), "{first:?}");
+    assert!(decision.ranked[1..]
+        .iter()
+        .all(|s| s.distance_km > first.distance_km));
+}

@@ -2,7 +2,7 @@
 //! the explanation) and onboard one tenant.
 
 use clap::{Args, Subcommand};
-use fleet_core::placement::{Decision, Outcome, PlacementPolicy, Strategy};
+use fleet_core::placement::{Decision, GeoPoint, Outcome, PlacementPolicy, Strategy};
 use fleet_core::{
     CountryCode, Isolation, RegionId, Residency, StampId, Tenant, TenantId, TenantQuery,
     TenantView, Tier,
@@ -84,6 +84,25 @@ pub struct NewTenantArgs {
     /// Anti-affinity group (e.g. the customer): its tenants are spread over stamps.
     #[arg(long)]
     group: Option<String>,
+    /// The tenant's home as LATITUDE,LONGITUDE (e.g. 52.37,4.90): nearer regions rank first.
+    #[arg(long, value_parser = parse_home, allow_hyphen_values = true)]
+    home: Option<GeoPoint>,
+}
+
+fn parse_home(value: &str) -> Result<GeoPoint, String> {
+    let bad = || format!("{value:?} is not LATITUDE,LONGITUDE in degrees, e.g. 52.37,4.90");
+    let (lat, lon) = value.split_once(',').ok_or_else(bad)?;
+    let latitude: f64 = lat.trim().parse().map_err(|_| bad())?;
+    let longitude: f64 = lon.trim().parse().map_err(|_| bad())?;
+    if !(-90.0..=90.0).contains(&latitude) || !(-180.0..=180.0).contains(&longitude) {
+        return Err(format!(
+            "{value:?}: latitude must be within -90..90 and longitude within -180..180"
+        ));
+    }
+    Ok(GeoPoint {
+        latitude,
+        longitude,
+    })
 }
 
 fn parse_tier(value: &str) -> Result<Tier, String> {
@@ -121,7 +140,7 @@ impl NewTenantArgs {
                 group: self.group,
             },
             preferred_regions: self.preferred,
-            home: None,
+            home: self.home,
             policy: Some(PlacementPolicy {
                 headroom_reserve_percent: self.reserve,
                 strategy: if self.least_loaded {
@@ -176,12 +195,21 @@ fn explain(d: &Decision) -> String {
         Outcome::Refuse { reason } => format!("refused: {reason}\n"),
     };
     if !d.ranked.is_empty() {
-        let mut t = Table::new(vec!["RANK", "STAMP", "REGION", "FREE AFTER", "UTIL AFTER"]);
+        let mut t = Table::new(vec![
+            "RANK",
+            "STAMP",
+            "REGION",
+            "FROM HOME",
+            "FREE AFTER",
+            "UTIL AFTER",
+        ]);
         for (i, s) in d.ranked.iter().enumerate() {
             t.row(vec![
                 (i + 1).to_string(),
                 s.stamp.to_string(),
                 s.region.to_string(),
+                s.distance_km
+                    .map_or("-".to_owned(), |km| format!("{km} km")),
                 s.free_after.to_string(),
                 format!("{}%", s.utilization_after),
             ]);

@@ -233,3 +233,44 @@ fn usage_errors_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("frobnicate"));
 }
+
+#[test]
+fn a_home_that_is_not_a_place_on_earth_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = demo_catalogue(dir.path());
+    for (home, says) in [
+        ("52.37", "LATITUDE,LONGITUDE"),
+        ("north,4.9", "LATITUDE,LONGITUDE"),
+        ("95,4.9", "latitude must be within -90..90"),
+    ] {
+        let out = stampctl(
+            &c,
+            &[
+                "tenant", "place", "acme", "--name", "Acme", "--size", "5", "--home", home,
+            ],
+        );
+        assert_eq!(out.status.code(), Some(2), "--home {home}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--home") && err.contains(says), "{err}");
+    }
+    // A valid home (negative coordinates included) is taken.
+    let out = stampctl(
+        &c,
+        &[
+            "tenant",
+            "place",
+            "acme",
+            "--name",
+            "Acme",
+            "--size",
+            "5",
+            "--home",
+            "-33.87,151.21",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
