@@ -105,6 +105,67 @@ describe("onboarding wizard", () => {
     await done(session);
   });
 
+  test("residency picked on the map, home location: the proposal is in the region, with its distance", async () => {
+    const session = await openWizard();
+    const { page } = session;
+    await page.getByTestId("onboard-name").fill("Northwind (DE)");
+    const map = page.getByTestId("onboard-residency-map");
+    const dot = (id) => map.locator(`[data-region="${id}"]`);
+    assert.equal(await map.locator("[data-region]").count(), DEMO.regions.length);
+    const frankfurt = dot("aws-eu-central-1");
+    assert.equal(await frankfurt.getAttribute("role"), "checkbox");
+    assert.equal(await frankfurt.getAttribute("aria-checked"), "false");
+    assert.match(await frankfurt.locator("title").textContent(), /Europe \(Frankfurt\) \(aws-eu-central-1\), DE/);
+
+    await frankfurt.click();
+    assert.equal(await frankfurt.getAttribute("aria-checked"), "true");
+    // The lists show the same state: a chip, and the region can no longer be added.
+    assert.match(await page.getByTestId("onboard-residency").innerText(), /Europe \(Frankfurt\)/);
+    const listed = page.getByTestId("onboard-residency-region").locator('option[value="aws-eu-central-1"]');
+    assert.equal(await listed.isDisabled(), true);
+
+    // Keyboard: Space toggles Tokyo in, Enter out again; the Remove button unchecks a dot.
+    const tokyo = dot("gcp-asia-northeast1");
+    await tokyo.focus();
+    await page.keyboard.press("Space");
+    assert.equal(await tokyo.getAttribute("aria-checked"), "true");
+    await page.keyboard.press("Enter");
+    assert.equal(await tokyo.getAttribute("aria-checked"), "false");
+    assert.equal(await page.locator(DIALOG).getAttribute("data-step"), "1");
+    await page.getByTestId("onboard-residency-region").selectOption("aws-us-east-1");
+    assert.equal(await dot("aws-us-east-1").getAttribute("aria-checked"), "true");
+    await page.getByRole("button", { name: "Remove region aws-us-east-1" }).click();
+    assert.equal(await dot("aws-us-east-1").getAttribute("aria-checked"), "false");
+
+    // A chosen country dims the dots it rules out.
+    await page.getByTestId("onboard-residency-country").selectOption("DE");
+    assert.match(await dot("azure-westeurope").getAttribute("class"), /\bdimmed\b/);
+    assert.doesNotMatch(await frankfurt.getAttribute("class"), /\bdimmed\b/);
+
+    const home = page.getByTestId("onboard-home");
+    const labels = await home.locator("option").allInnerTexts();
+    assert.deepEqual(labels, ["None", ...DEMO.regions.map((r) => `Near ${r.region.displayName} (${r.region.country})`).sort()]);
+    await home.selectOption({ label: "Near West Europe (NL)" });
+    await shot(page, "onboard-1-residency-map.png");
+
+    await page.getByTestId("onboard-next").click();
+    const proposed = page.getByTestId("onboard-proposed-stamp");
+    await proposed.waitFor();
+    const stamp = await proposed.getAttribute("data-stamp-id");
+    const region = DEMO.stamps.find((s) => s.stamp.id === stamp).stamp.region;
+    assert.equal(region, "aws-eu-central-1", `proposed ${stamp} in ${region}`);
+    // Amsterdam to Frankfurt, as the engine measures it.
+    assert.equal(await proposed.getByTestId("onboard-distance").innerText(), "363 km from home");
+    assert.match(await page.locator('section[aria-label="Proposed stamp"]').innerText(), /Why: .*363 km from the tenant's home/);
+    await shot(page, "onboard-2-distance.png");
+
+    // Back to the details: the map still shows the choice.
+    await page.getByRole("button", { name: "Back" }).click();
+    assert.equal(await dot("aws-eu-central-1").getAttribute("aria-checked"), "true");
+    assert.equal(await page.getByTestId("onboard-home").inputValue(), "azure-westeurope");
+    await done(session);
+  });
+
   test("invalid input names the field and keeps the form", async () => {
     const session = await openWizard();
     const { page } = session;

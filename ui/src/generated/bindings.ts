@@ -35,7 +35,11 @@ export type StampTemplate = { name: TemplateName, version: TemplateVersion,
 /**
  * Capacity units a stamp of this template offers unless the stamp overrides it.
  */
-capacityUnits: number, isolation: Isolation, description: string, };
+capacityUnits: number, isolation: Isolation, description: string, 
+/**
+ * The tenant tiers this template serves; empty means every tier.
+ */
+tiers?: Array<Tier>, };
 
 export type StampStatus = "planned" | "provisioning" | "active" | "draining" | "retired" | "failed";
 
@@ -119,7 +123,7 @@ export type PlacementPolicy = {
  */
 headroomReservePercent: number, strategy: Strategy, };
 
-export type Rule = "notActive" | "notHealthy" | "residency" | "isolation" | "capacity";
+export type Rule = "notActive" | "notHealthy" | "residency" | "isolation" | "tier" | "capacity";
 
 export type ScoredStamp = { stamp: StampId, region: RegionId, 
 /**

@@ -1,5 +1,6 @@
 // The onboarding wizard's form: the tenant draft, its checks and the residency choices.
-import type { Isolation, Region, RegionSummary, Tenant, Tier } from "../generated/bindings";
+import type { GeoPoint, Isolation, PlaceTenant, Region, RegionSummary, Tenant, Tier } from "../generated/bindings";
+import { pointOf } from "./geo";
 import { slugProblem } from "./stampId";
 
 export const TIERS: readonly Tier[] = ["free", "standard", "premium", "enterprise"];
@@ -21,6 +22,8 @@ export type TenantDraft = {
   regions: string[];
   isolation: Isolation;
   preferredRegion: string;
+  /** The region the tenant's users are near (its coordinates are the home); empty for none. */
+  home: string;
   /** Anti-affinity group (e.g. the customer); empty for none. */
   group: string;
 };
@@ -35,6 +38,7 @@ export function emptyDraft(): TenantDraft {
     regions: [],
     isolation: "shared",
     preferredRegion: "",
+    home: "",
     group: "",
   };
 }
@@ -94,4 +98,27 @@ export function europeanCountries(regions: Region[]): string[] {
 export function countryCode(typed: string): string | null {
   const code = typed.trim().toUpperCase();
   return /^[A-Z]{2}$/.test(code) ? code : null;
+}
+
+/** The "Home location" choices: one per region, sorted by display name. */
+export function homeOptions(regions: Region[]): { id: string; label: string }[] {
+  return [...regions]
+    .sort((a, b) => a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id))
+    .map((r) => ({ id: r.id, label: `Near ${r.displayName} (${r.country})` }));
+}
+
+/** The home as a point: the chosen region's coordinates; null for none or an unknown region. */
+export function homeOf(home: string, regions: Region[]): GeoPoint | null {
+  const region = home === "" ? undefined : regions.find((r) => r.id === home);
+  return region ? pointOf(region) : null;
+}
+
+/** What the wizard asks the backend to place (and later onboard). */
+export function placeRequestOf(draft: TenantDraft, regions: Region[]): PlaceTenant {
+  return {
+    tenant: tenantOf(draft),
+    preferredRegions: draft.preferredRegion === "" ? [] : [draft.preferredRegion],
+    home: homeOf(draft.home, regions),
+    policy: null,
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { FleetOverview, HealthState, PlaceTenant, Tenant } from "../../generated/bindings";
+import type { FleetOverview, GeoPoint, HealthState, PlaceTenant, Tenant } from "../../generated/bindings";
 import demoOverview from "../../generated/demo-overview.json";
 import { onboardTarget, placeMock, usableUnits } from "./mockPlacement";
 
@@ -19,9 +19,12 @@ function tenant(overrides: Partial<Tenant> = {}): Tenant {
   };
 }
 
-function request(t: Tenant, preferredRegions: string[] = []): PlaceTenant {
-  return { tenant: t, preferredRegions, home: null, policy: null };
+function request(t: Tenant, preferredRegions: string[] = [], home: GeoPoint | null = null): PlaceTenant {
+  return { tenant: t, preferredRegions, home, policy: null };
 }
+
+const AMSTERDAM: GeoPoint = { latitude: 52.3667, longitude: 4.9 };
+const TOKYO: GeoPoint = { latitude: 35.68, longitude: 139.69 };
 
 const fleet = () => structuredClone(DEMO);
 const reasonOf = (d: ReturnType<typeof placeMock>, stamp: string) => d.rejected.find((r) => r.stamp === stamp);
@@ -70,6 +73,31 @@ describe("mock placement (a stand-in for the Rust engine)", () => {
     expect(d.outcome).toMatchObject({ kind: "place", stamp: "use-01" });
     expect(d.ranked[0].preferredRank).toBe(0);
     expect(d.ranked.length).toBeLessThanOrEqual(4);
+  });
+
+  it("ranks by distance band from the home after the preferred rank, then by fit", () => {
+    const eu = tenant({ residency: { countries: ["DE", "NL"], geographies: [], regions: [] } });
+    // No home: best fit wins (fra-01 has the fewest usable units left).
+    expect(placeMock(fleet(), request(eu), allHealthy).ranked.map((s) => s.distanceKm)).toEqual([null, null, null]);
+    // Amsterdam and Frankfurt are 363 km apart: different 250 km bands, so the home's region wins.
+    const d = placeMock(fleet(), request(eu, [], AMSTERDAM), allHealthy);
+    expect(d.ranked.map((s) => [s.stamp, s.distanceKm])).toEqual([
+      ["weu-02", 0],
+      ["weu-01", 0],
+      ["fra-01", 363],
+    ]);
+    expect(d.outcome).toMatchObject({ kind: "place", stamp: "weu-02" });
+    expect(d.outcome.kind === "place" && d.outcome.reason).toMatch(/0 km from the tenant's home, best fit/);
+    // A preferred region still comes before a near one.
+    const preferred = placeMock(fleet(), request(eu, ["aws-eu-central-1"], AMSTERDAM), allHealthy);
+    expect(preferred.ranked[0]).toMatchObject({ stamp: "fra-01", preferredRank: 0, distanceKm: 363 });
+  });
+
+  it("proposes a new stamp in the allowed region nearest the home", () => {
+    const big = tenant({ sizeUnits: 700 });
+    const d = placeMock(fleet(), request(big, [], TOKYO), allHealthy);
+    expect(d.outcome).toMatchObject({ kind: "newStamp", region: "gcp-asia-northeast1" });
+    expect(d.outcome.kind === "newStamp" && d.outcome.reason).toMatch(/the nearest allowed region to the tenant's home \(0 km\)/);
   });
 
   it("refuses when no known region matches the residency", () => {

@@ -1,25 +1,30 @@
 // A SIMPLIFIED mock of the Rust placement engine (crates/fleet-core/src/placement),
 // for the browser preview and tests only. Same rule order, Decision shape and
-// reasons in words; no anti-affinity groups, homes or least-loaded strategy.
+// reasons in words, and the same score order (same-group count, preferred rank,
+// distance band from the home, then fit); no anti-affinity groups (the same-group
+// count is always 0) and no least-loaded strategy.
 // One knowing difference: the mock runs no stamp agents, so a stamp whose
 // health is "unknown" (no endpoint) passes here, where the engine refuses it.
 import type {
   Decision,
   FleetOverview,
+  GeoPoint,
   HealthState,
   Outcome,
   PlaceTenant,
   Region,
   Rejection,
-  Residency,
   Rule,
   ScoredStamp,
   StampTemplate,
   StampView,
   Tenant,
 } from "../../generated/bindings";
-import { slugProblem } from "../stampId";
+import { distanceKm, pointOf } from "../geo";
 import { BackendError } from "./backend";
+import { describeResidency, residencyAllows, usableUnits, validateTenant } from "./mockRules";
+
+export { describeResidency, residencyAllows, usableUnits, validateTenant };
 
 /** The rules in the order the engine checks them; a stamp fails the first only. */
 export const RULES: readonly Rule[] = ["notActive", "notHealthy", "residency", "isolation", "tier", "capacity"];
@@ -28,6 +33,9 @@ export const RULES: readonly Rule[] = ["notActive", "notHealthy", "residency", "
 export const RANKED = 4;
 
 export const DEFAULT_HEADROOM_PERCENT = 20;
+
+/** Regions this many km apart from the home score alike (then the better fit wins). */
+export const DISTANCE_BAND_KM = 250;
 
 /** What the mock's health checks answer for a stamp. */
 export type HealthOf = (view: StampView) => HealthState;
@@ -40,45 +48,11 @@ export const ONBOARD_STEPS: readonly { step: string; percent: number; message: s
   { step: "done", percent: 100, message: "The tenant is onboarded" },
 ];
 
-/** Checks a tenant like the backend does; the message names the field. */
-export function validateTenant(tenant: Tenant): void {
-  const idProblem = tenant.id.length === 0 ? "must not be empty" : slugProblem(tenant.id);
-  if (idProblem) throw new BackendError("invalid_input", `tenant.id: ${idProblem}`);
-  if (tenant.displayName.trim() === "") {
-    throw new BackendError("invalid_input", "tenant.displayName: must not be empty");
-  }
-  if (!Number.isInteger(tenant.sizeUnits) || tenant.sizeUnits <= 0) {
-    throw new BackendError("invalid_input", "tenant.sizeUnits: must be greater than 0");
-  }
-}
-
-/** `countries DE, FR; regions x`, or `anywhere` (as the engine describes residency). */
-export function describeResidency(residency: Residency): string {
-  const parts: string[] = [];
-  if (residency.countries.length > 0) parts.push(`countries ${residency.countries.join(", ")}`);
-  if (residency.geographies.length > 0) parts.push(`geographies ${residency.geographies.join(", ")}`);
-  if (residency.regions.length > 0) parts.push(`regions ${residency.regions.join(", ")}`);
-  return parts.length > 0 ? parts.join("; ") : "anywhere";
-}
-
-/** A region must satisfy every non-empty list of the residency. */
-export function residencyAllows(residency: Residency, region: Region): boolean {
-  return (
-    (residency.countries.length === 0 || residency.countries.includes(region.country)) &&
-    (residency.geographies.length === 0 || residency.geographies.includes(region.geography)) &&
-    (residency.regions.length === 0 || residency.regions.includes(region.id))
-  );
-}
-
-/** Units a stamp may fill when `reservePercent` of it is kept free. */
-export function usableUnits(capacity: number, reservePercent: number): number {
-  return Math.floor((capacity * (100 - Math.min(reservePercent, 100))) / 100);
-}
-
 type Context = {
   overview: FleetOverview;
   tenant: Tenant;
   reserve: number;
+  home: GeoPoint | null;
   regionOf: (id: string) => Region | undefined;
   templateOf: (view: StampView) => StampTemplate | undefined;
   healthOf: HealthOf;
@@ -130,26 +104,35 @@ function firstFailure(view: StampView, ctx: Context): Rejection | null {
 function scored(view: StampView, ctx: Context, preferred: string[]): ScoredStamp {
   const rank = preferred.indexOf(view.stamp.region);
   const after = view.capacity.usedUnits + ctx.tenant.sizeUnits;
+  const region = ctx.regionOf(view.stamp.region);
   return {
     stamp: view.stamp.id,
     region: view.stamp.region,
     sameGroup: 0,
     preferredRank: rank >= 0 ? rank : null,
-    distanceKm: null,
+    distanceKm: ctx.home && region ? Math.trunc(distanceKm(ctx.home, pointOf(region))) : null,
     freeAfter: usableUnits(view.capacity.totalUnits, ctx.reserve) - after,
     utilizationAfter: Math.floor((after * 100) / view.capacity.totalUnits),
   };
 }
 
-/** Preferred regions first (in their order), then best fit: least usable units left. */
+/** Preferred regions first (in their order), then nearer to the home by band, then best fit. */
 function better(a: ScoredStamp, b: ScoredStamp): number {
   const rank = (s: ScoredStamp) => s.preferredRank ?? Number.MAX_SAFE_INTEGER;
-  return rank(a) - rank(b) || a.freeAfter - b.freeAfter || a.stamp.localeCompare(b.stamp);
+  const band = (s: ScoredStamp) => Math.floor((s.distanceKm ?? 0) / DISTANCE_BAND_KM);
+  return (
+    a.sameGroup - b.sameGroup ||
+    rank(a) - rank(b) ||
+    band(a) - band(b) ||
+    a.freeAfter - b.freeAfter ||
+    a.stamp.localeCompare(b.stamp)
+  );
 }
 
 function whyBest(best: ScoredStamp, next: ScoredStamp | undefined): string {
   const parts: string[] = [];
   if (best.preferredRank !== null) parts.push(`preferred region #${best.preferredRank + 1}`);
+  if (best.distanceKm !== null) parts.push(`${best.distanceKm} km from the tenant's home`);
   parts.push(`best fit: ${best.freeAfter} usable units left after placing`);
   const runner = next ? `; next best ${next.stamp}` : "; no other stamp passes every rule";
   return `${best.stamp} in ${best.region}: ${parts.join(", ")}${runner}`;
@@ -163,6 +146,17 @@ const RULE_WORDS: Record<Rule, string> = {
   tier: "not for this tier",
   capacity: "full",
 };
+
+/** The region nearest the home (the first in the fleet's order on a tie); null without a home. */
+function nearestTo(home: GeoPoint | null, regions: Region[]): { region: Region; km: number } | null {
+  if (!home) return null;
+  let best: { region: Region; km: number } | null = null;
+  for (const region of regions) {
+    const km = distanceKm(home, pointOf(region));
+    if (!best || km < best.km) best = { region, km };
+  }
+  return best;
+}
 
 /** No stamp fits: propose a new one in an allowed region, or refuse. */
 function noStampFits(ctx: Context, preferred: string[], byRule: [Rule, number][]): Outcome {
@@ -186,8 +180,13 @@ function noStampFits(ctx: Context, preferred: string[], byRule: [Rule, number][]
     return { kind: "refuse", reason: `no ${tenant.isolation} template can hold ${tenant.sizeUnits} units` };
   }
   const first = preferred.map((id) => allowed.find((r) => r.id === id)).find((r) => r !== undefined);
-  const region = first ?? [...allowed].sort((a, b) => a.id.localeCompare(b.id))[0];
-  const why = first ? "the first preferred region the residency allows" : "the first allowed region by id";
+  const nearest = nearestTo(ctx.home, allowed);
+  const region = first ?? nearest?.region ?? [...allowed].sort((a, b) => a.id.localeCompare(b.id))[0];
+  const why = first
+    ? "the first preferred region the residency allows"
+    : nearest
+      ? `the nearest allowed region to the tenant's home (${nearest.km.toFixed(0)} km)`
+      : "the first allowed region by id";
   const summary =
     byRule.length === 0
       ? "the fleet has no stamps"
@@ -214,6 +213,7 @@ export function placeMock(overview: FleetOverview, request: PlaceTenant, healthO
     overview,
     tenant: request.tenant,
     reserve: request.policy?.headroomReservePercent ?? DEFAULT_HEADROOM_PERCENT,
+    home: request.home,
     regionOf: (id) => regions.get(id),
     templateOf: (view) =>
       overview.templates.find((t) => t.name === view.stamp.template && t.version === view.stamp.templateVersion),
