@@ -10,6 +10,8 @@ pub struct Failure {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// For a redirect (307): where to go instead.
+    pub location: Option<String>,
 }
 
 impl Failure {
@@ -18,6 +20,20 @@ impl Failure {
             status,
             code,
             message: message.into(),
+            location: None,
+        }
+    }
+
+    /// Writes are paused for a move's cut-over: retry shortly.
+    pub fn unavailable(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, code, message)
+    }
+
+    /// The tenant lives elsewhere now: the same request, there.
+    pub fn moved(location: String, message: impl Into<String>) -> Self {
+        Self {
+            location: Some(location),
+            ..Self::new(StatusCode::TEMPORARY_REDIRECT, "moved", message)
         }
     }
 
@@ -66,6 +82,15 @@ impl From<sqlx::Error> for Failure {
 
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body())).into_response()
+        let mut response = (self.status, Json(self.body())).into_response();
+        if let Some(location) = self.location.and_then(|l| l.parse().ok()) {
+            response.headers_mut().insert("location", location);
+        }
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert("retry-after", axum::http::HeaderValue::from_static("1"));
+        }
+        response
     }
 }

@@ -52,6 +52,7 @@ pub fn router(agent: Arc<Agent>) -> Router {
             "/v1/tenants/{id}/kv/{key}",
             get(kv_get).put(kv_put).delete(kv_delete),
         )
+        .merge(crate::moves::routes())
         .fallback(|| async { Failure::not_found("no such endpoint") })
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .layer(axum::middleware::map_response(json_errors))
@@ -89,16 +90,16 @@ async fn json_errors(response: Response) -> Response {
     Failure::new(status, code, message).into_response()
 }
 
-fn caller(agent: &Agent, headers: &HeaderMap) -> Caller {
+pub(crate) fn caller(agent: &Agent, headers: &HeaderMap) -> Caller {
     agent
         .tokens
         .identify(headers.get("authorization").and_then(|v| v.to_str().ok()))
 }
 
-fn require_admin(agent: &Agent, headers: &HeaderMap) -> Result<(), Failure> {
+pub(crate) fn require_admin(agent: &Agent, headers: &HeaderMap) -> Result<(), Failure> {
     match caller(agent, headers) {
         Caller::Admin => Ok(()),
-        Caller::Tenant(_) => Err(Failure::forbidden(
+        Caller::Tenant(_) | Caller::Transfer(_) => Err(Failure::forbidden(
             "this call needs the stamp's admin token",
         )),
         Caller::Unknown => Err(Failure::unauthorized()),
@@ -111,14 +112,14 @@ fn require_tenant(agent: &Agent, headers: &HeaderMap, tenant: &str) -> Result<()
         Caller::Tenant(_) => Err(Failure::forbidden(format!(
             "this token belongs to another tenant, not {tenant}"
         ))),
-        Caller::Admin => Err(Failure::forbidden(
+        Caller::Admin | Caller::Transfer(_) => Err(Failure::forbidden(
             "tenant traffic needs the tenant's own token",
         )),
         Caller::Unknown => Err(Failure::unauthorized()),
     }
 }
 
-fn tenant_id(raw: &str) -> Result<String, Failure> {
+pub(crate) fn tenant_id(raw: &str) -> Result<String, Failure> {
     TenantId::new(raw)
         .map(|id| id.to_string())
         .map_err(|e| Failure::invalid(e.to_string()))
@@ -133,11 +134,11 @@ fn kv_key(raw: &str) -> Result<&str, Failure> {
     Ok(raw)
 }
 
-fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Failure> {
+pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Failure> {
     serde_json::from_slice(body).map_err(|e| Failure::invalid(format!("request body: {e}")))
 }
 
-fn json_text<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
+pub(crate) fn json_text<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
     serde_json::to_string(value).map_err(|e| {
         Failure::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -182,7 +183,7 @@ async fn list_tenants(State(agent): Shared, headers: HeaderMap) -> Result<Respon
 
 /// Runs a mutation under the writer lock with its idempotency key: a replay answers
 /// the stored response; a success is stored with the change, in one transaction.
-async fn mutate<F>(
+pub(crate) async fn mutate<F>(
     agent: &Agent,
     method: &Method,
     uri: &Uri,
@@ -301,23 +302,52 @@ async fn deprovision(
     .map(|(status, text)| idempotency::respond(status, text))
 }
 
-async fn existing_tenant(pool: &SqlitePool, id: &str) -> Result<(), Failure> {
+/// The tenant is here and serves this request: reads while active or frozen, writes
+/// only while active; a fenced tenant redirects to its new home.
+async fn serving(pool: &SqlitePool, id: &str, uri: &Uri, write: bool) -> Result<(), Failure> {
     let mut conn = pool.acquire().await?;
-    match store::tenant(&mut conn, id).await? {
-        Some(_) => Ok(()),
-        None => Err(Failure::not_found(format!(
+    serving_on(&mut conn, id, uri, write).await
+}
+
+/// [`serving`] on a connection; writes check again inside their transaction, under the
+/// writer lock, so no write lands after a freeze.
+async fn serving_on(
+    conn: &mut sqlx::SqliteConnection,
+    id: &str,
+    uri: &Uri,
+    write: bool,
+) -> Result<(), Failure> {
+    let Some(m) = store::move_state(conn, id).await? else {
+        return Err(Failure::not_found(format!(
             "tenant {id} is not on this stamp"
-        ))),
+        )));
+    };
+    match (m.state.as_str(), m.moved_to) {
+        ("active", _) => Ok(()),
+        ("frozen", _) if !write => Ok(()),
+        ("frozen", _) => Err(Failure::unavailable(
+            "frozen",
+            format!("tenant {id} is moving: writes resume in a moment"),
+        )),
+        ("fenced", Some(to)) => Err(Failure::moved(
+            format!("{}{}", to.trim_end_matches('/'), uri.path()),
+            format!("tenant {id} moved to {to}"),
+        )),
+        (state, _) => Err(Failure::unavailable(
+            "not_serving",
+            format!("tenant {id} is {state} here and takes no traffic yet"),
+        )),
     }
 }
 
 async fn kv_get(
     State(agent): Shared,
     Path((id, key)): Path<(String, String)>,
+    uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
     require_tenant(&agent, &headers, &id)?;
-    existing_tenant(&agent.pool, &id).await?;
+    serving(&agent.pool, &id, &uri, false).await?;
     match store::kv_get(&agent.pool, &id, kv_key(&key)?).await? {
         Some(entry) => Ok(Json(entry).into_response()),
         None => Err(Failure::not_found(format!(
@@ -335,10 +365,12 @@ async fn kv_put(
     body: Bytes,
 ) -> Result<Response, Failure> {
     require_tenant(&agent, &headers, &id)?;
-    existing_tenant(&agent.pool, &id).await?;
+    serving(&agent.pool, &id, &uri, true).await?;
     let key = kv_key(&key)?.to_owned();
     let put: KvPut = parse(&body)?;
+    let path = uri.clone();
     mutate(&agent, &method, &uri, &headers, &body, async move |conn| {
+        serving_on(conn, &id, &path, true).await?;
         let seq = store::kv_change(conn, &id, &key, Some(&put.value)).await?;
         Ok((
             200,
@@ -361,9 +393,11 @@ async fn kv_delete(
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
     require_tenant(&agent, &headers, &id)?;
-    existing_tenant(&agent.pool, &id).await?;
+    serving(&agent.pool, &id, &uri, true).await?;
     let key = kv_key(&key)?.to_owned();
+    let path = uri.clone();
     mutate(&agent, &method, &uri, &headers, &[], async move |conn| {
+        serving_on(conn, &id, &path, true).await?;
         if store::kv_get_conn(conn, &id, &key).await?.is_none() {
             return Err(Failure::not_found(format!(
                 "no key {key:?} for tenant {id}"

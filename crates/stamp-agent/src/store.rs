@@ -33,6 +33,7 @@ struct TenantRow {
     id: String,
     display_name: String,
     size_units: i64,
+    state: String,
     change_seq: i64,
     keys: i64,
 }
@@ -43,14 +44,14 @@ impl TenantRow {
             id: self.id,
             display_name: self.display_name,
             size_units: u32::try_from(self.size_units).unwrap_or(u32::MAX),
-            state: TenantState::Active,
+            state: TenantState::parse(&self.state).unwrap_or(TenantState::Active),
             keys: u64::try_from(self.keys).unwrap_or(0),
             change_seq: u64::try_from(self.change_seq).unwrap_or(0),
         }
     }
 }
 
-const TENANT_SELECT: &str = "SELECT t.id, t.display_name, t.size_units, t.change_seq, \
+const TENANT_SELECT: &str = "SELECT t.id, t.display_name, t.size_units, t.state, t.change_seq, \
      (SELECT COUNT(*) FROM kv WHERE kv.tenant = t.id) AS keys FROM tenants t";
 
 pub async fn tenants(pool: &SqlitePool) -> Result<Vec<TenantOnStamp>, sqlx::Error> {
@@ -172,4 +173,196 @@ pub async fn kv_change(
         .execute(&mut *conn)
         .await?;
     Ok(u64::try_from(seq).unwrap_or(0))
+}
+
+/// A tenant's move-related state.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MoveState {
+    pub state: String,
+    pub moved_to: Option<String>,
+    pub change_seq: i64,
+    pub log_start: i64,
+    pub import_seq: Option<i64>,
+    pub import_cursor: Option<String>,
+    pub snapshot_done: i64,
+}
+
+pub async fn move_state(
+    conn: &mut SqliteConnection,
+    id: &str,
+) -> Result<Option<MoveState>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT state, moved_to, change_seq, log_start, import_seq, import_cursor, snapshot_done \
+         FROM tenants WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn set_state(
+    conn: &mut SqliteConnection,
+    id: &str,
+    state: TenantState,
+    moved_to: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE tenants SET state = ?, moved_to = ? WHERE id = ?")
+        .bind(state.as_str())
+        .bind(moved_to)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Entries after `after` in key order, up to `limit` entries or about `max_bytes`.
+pub async fn export_page(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    after: &str,
+    limit: u32,
+    max_bytes: usize,
+) -> Result<(Vec<KvEntry>, bool), sqlx::Error> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT key, value, seq FROM kv WHERE tenant = ? AND key > ? ORDER BY key LIMIT ?",
+    )
+    .bind(tenant)
+    .bind(after)
+    .bind(i64::from(limit) + 1)
+    .fetch_all(conn)
+    .await?;
+    let mut entries = Vec::new();
+    let mut bytes = 0usize;
+    let mut more = rows.len() > limit as usize;
+    for (key, value, seq) in rows.into_iter().take(limit as usize) {
+        if !entries.is_empty() && bytes + key.len() + value.len() > max_bytes {
+            more = true;
+            break;
+        }
+        bytes += key.len() + value.len();
+        entries.push(KvEntry {
+            key,
+            value,
+            seq: u64::try_from(seq).unwrap_or(0),
+        });
+    }
+    Ok((entries, more))
+}
+
+pub async fn changes_after(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    after: u64,
+    limit: u32,
+) -> Result<Vec<stamp_protocol::Change>, sqlx::Error> {
+    let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT seq, key, value FROM changes WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?",
+    )
+    .bind(tenant)
+    .bind(i64::try_from(after).unwrap_or(i64::MAX))
+    .bind(i64::from(limit))
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(seq, key, value)| stamp_protocol::Change {
+            seq: u64::try_from(seq).unwrap_or(0),
+            key,
+            value,
+        })
+        .collect())
+}
+
+/// Every key and value in key order, hashed: (keys, sha256 hex).
+pub async fn checksum(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+) -> Result<(u64, String), sqlx::Error> {
+    use futures_util::TryStreamExt;
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    let mut keys = 0u64;
+    let mut rows = sqlx::query_as::<_, (String, String)>(
+        "SELECT key, value FROM kv WHERE tenant = ? ORDER BY key",
+    )
+    .bind(tenant)
+    .fetch(conn);
+    while let Some((key, value)) = rows.try_next().await? {
+        hasher.update((key.len() as u64).to_le_bytes());
+        hasher.update(key.as_bytes());
+        hasher.update((value.len() as u64).to_le_bytes());
+        hasher.update(value.as_bytes());
+        keys += 1;
+    }
+    Ok((keys, hex::encode(hasher.finalize())))
+}
+
+/// Applies snapshot entries (as the source had them) in the caller's transaction.
+pub async fn apply_entries(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    entries: &[KvEntry],
+) -> Result<(), sqlx::Error> {
+    for chunk in entries.chunks(300) {
+        let mut qb = sqlx::QueryBuilder::new("INSERT INTO kv (tenant, key, value, seq) ");
+        qb.push_values(chunk, |mut b, e| {
+            b.push_bind(tenant)
+                .push_bind(&e.key)
+                .push_bind(&e.value)
+                .push_bind(i64::try_from(e.seq).unwrap_or(i64::MAX));
+        });
+        qb.push(
+            " ON CONFLICT (tenant, key) DO UPDATE SET value = excluded.value, seq = excluded.seq",
+        );
+        qb.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Replays logged changes after the tenant's current sequence, keeping their numbers, in
+/// the caller's transaction; returns the new sequence.
+pub async fn apply_changes(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    current: u64,
+    changes: &[stamp_protocol::Change],
+) -> Result<u64, sqlx::Error> {
+    let mut seq = current;
+    for c in changes.iter().filter(|c| c.seq > current) {
+        match &c.value {
+            Some(v) => {
+                sqlx::query(
+                    "INSERT INTO kv (tenant, key, value, seq) VALUES (?, ?, ?, ?) \
+                     ON CONFLICT (tenant, key) DO UPDATE SET value = excluded.value, seq = excluded.seq",
+                )
+                .bind(tenant)
+                .bind(&c.key)
+                .bind(v)
+                .bind(i64::try_from(c.seq).unwrap_or(i64::MAX))
+                .execute(&mut *conn)
+                .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM kv WHERE tenant = ? AND key = ?")
+                    .bind(tenant)
+                    .bind(&c.key)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+        sqlx::query("INSERT OR IGNORE INTO changes (tenant, seq, key, value) VALUES (?, ?, ?, ?)")
+            .bind(tenant)
+            .bind(i64::try_from(c.seq).unwrap_or(i64::MAX))
+            .bind(&c.key)
+            .bind(&c.value)
+            .execute(&mut *conn)
+            .await?;
+        seq = c.seq;
+    }
+    sqlx::query("UPDATE tenants SET change_seq = ? WHERE id = ?")
+        .bind(i64::try_from(seq).unwrap_or(i64::MAX))
+        .bind(tenant)
+        .execute(&mut *conn)
+        .await?;
+    Ok(seq)
 }

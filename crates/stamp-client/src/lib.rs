@@ -12,7 +12,8 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use stamp_protocol::{
-    paths, ApiError, Health, KvEntry, KvPut, ProvisionTenant, TenantOnStamp, TenantProvisioned,
+    paths, ApiError, ChangePage, ExportPage, Fence, Health, ImportProgress, ImportSync, KvEntry,
+    KvPut, ProvisionTenant, TenantChecksum, TenantOnStamp, TenantProvisioned, TransferGrant,
     IDEMPOTENCY_KEY, MAX_RESPONSE_BYTES,
 };
 
@@ -173,6 +174,70 @@ impl StampClient {
             .await
     }
 
+    /// Move, source side: a transfer token another stamp pulls this tenant with.
+    pub async fn transfer_grant(&self, tenant: &str) -> Result<TransferGrant, ClientError> {
+        let path = paths::tenant_step(tenant, "transfer");
+        self.call(Method::GET, &path, None::<&()>, None).await
+    }
+
+    /// Move, source side: a snapshot page after `after` (by key).
+    pub async fn export_page(&self, tenant: &str, after: &str) -> Result<ExportPage, ClientError> {
+        let path = format!(
+            "{}?after={}",
+            paths::tenant_step(tenant, "export"),
+            percent_encode(after)
+        );
+        self.call(Method::GET, &path, None::<&()>, None).await
+    }
+
+    /// Move, source side: logged changes after sequence `after`.
+    pub async fn changes(&self, tenant: &str, after: u64) -> Result<ChangePage, ClientError> {
+        let path = format!("{}?after={after}", paths::tenant_step(tenant, "changes"));
+        self.call(Method::GET, &path, None::<&()>, None).await
+    }
+
+    pub async fn checksum(&self, tenant: &str) -> Result<TenantChecksum, ClientError> {
+        let path = paths::tenant_step(tenant, "checksum");
+        self.call(Method::GET, &path, None::<&()>, None).await
+    }
+
+    /// Move, target side: pull from the source for a bounded time; safe to repeat.
+    pub async fn import_sync(
+        &self,
+        tenant: &str,
+        request: &ImportSync,
+        key: &str,
+    ) -> Result<ImportProgress, ClientError> {
+        let path = paths::tenant_step(tenant, "import/sync");
+        self.call(Method::POST, &path, Some(request), Some(key))
+            .await
+    }
+
+    /// Move steps without a body: `freeze`, `unfreeze` (source), `activate` (target).
+    pub async fn tenant_step(
+        &self,
+        tenant: &str,
+        step: &str,
+        key: &str,
+    ) -> Result<TenantOnStamp, ClientError> {
+        let path = paths::tenant_step(tenant, step);
+        self.call(Method::POST, &path, None::<&()>, Some(key)).await
+    }
+
+    /// Move, source side: redirect the tenant to its new home from now on.
+    pub async fn fence(
+        &self,
+        tenant: &str,
+        moved_to: &str,
+        key: &str,
+    ) -> Result<TenantOnStamp, ClientError> {
+        let body = Fence {
+            moved_to: moved_to.to_owned(),
+        };
+        let path = paths::tenant_step(tenant, "fence");
+        self.call(Method::POST, &path, Some(&body), Some(key)).await
+    }
+
     async fn call<B: Serialize, T: DeserializeOwned>(
         &self,
         method: Method,
@@ -308,6 +373,19 @@ impl StampClient {
         let fraction = f64::from(nanos.wrapping_mul(2_654_435_761) % 1_000_000) / 1_000_000.0;
         ceiling.mul_f64(fraction)
     }
+}
+
+/// Percent-encodes a query value (everything but unreserved characters).
+fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// A reqwest error in a sentence, without the URL's query or any header.

@@ -2,9 +2,11 @@
 //! mismatch between the two fails to compile. HTTP + JSON under `/v1`, bearer tokens.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod moves;
 mod openapi;
 mod wire;
 
+pub use moves::*;
 pub use openapi::{openapi_document, openapi_json};
 pub use wire::*;
 
@@ -35,5 +37,11 @@ pub mod paths {
 
     pub fn kv(tenant: &str, key: &str) -> String {
         format!("/v1/tenants/{tenant}/kv/{key}")
+    }
+
+    /// A move step on a tenant: transfer, export, changes, import/sync, freeze,
+    /// unfreeze, checksum, activate, fence.
+    pub fn tenant_step(tenant: &str, step: &str) -> String {
+        format!("/v1/tenants/{tenant}/{step}")
     }
 }

@@ -5,6 +5,7 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use crate::moves::*;
 use crate::wire::*;
 
 struct BearerAuth;
@@ -20,6 +21,10 @@ impl Modify for BearerAuth {
             "tenant",
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         );
+        components.add_security_scheme(
+            "transfer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
     }
 }
 
@@ -31,8 +36,10 @@ impl Modify for BearerAuth {
         description = "What every Stampfleet stamp answers. Mutating calls take an Idempotency-Key: \
                        the same key and body replays the first answer, the same key with another body is 422."
     ),
-    paths(health, list_tenants, provision_tenant, deprovision_tenant, kv_get, kv_put, kv_delete),
-    components(schemas(Health, StampHealthStatus, TenantOnStamp, TenantState, ProvisionTenant, TenantProvisioned, KvEntry, KvPut, ApiError)),
+    paths(health, list_tenants, provision_tenant, deprovision_tenant, kv_get, kv_put, kv_delete,
+          transfer, export, changes, checksum, import_sync, freeze, unfreeze, activate, fence),
+    components(schemas(Health, StampHealthStatus, TenantOnStamp, TenantState, ProvisionTenant, TenantProvisioned, KvEntry, KvPut, ApiError,
+                       TransferGrant, ExportPage, Change, ChangePage, ImportSync, ImportProgress, TenantChecksum, Fence)),
     modifiers(&BearerAuth)
 )]
 struct StampApi;
@@ -78,18 +85,86 @@ fn deprovision_tenant() {}
 #[utoipa::path(get, path = "/v1/tenants/{id}/kv/{key}", security(("tenant" = [])),
     params(("id" = String, Path), ("key" = String, Path)),
     responses((status = 200, body = KvEntry), (status = 400, body = ApiError), (status = 401, body = ApiError),
-              (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+              (status = 403, body = ApiError), (status = 404, body = ApiError),
+              (status = 307, description = "the tenant moved: the same request at the Location header", body = ApiError),
+              (status = 503, description = "the tenant is not served here yet (importing)", body = ApiError)))]
 fn kv_get() {}
 
 #[utoipa::path(put, path = "/v1/tenants/{id}/kv/{key}", security(("tenant" = [])), request_body = KvPut,
     params(("id" = String, Path), ("key" = String, Path), ("Idempotency-Key" = String, Header)),
     responses((status = 200, body = KvEntry), (status = 400, body = ApiError), (status = 401, body = ApiError),
               (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 413, body = ApiError),
-              (status = 422, body = ApiError)))]
+              (status = 422, body = ApiError),
+              (status = 307, description = "the tenant moved: the same request at the Location header", body = ApiError),
+              (status = 503, description = "writes paused for a move's cut-over (retry), or not served here yet", body = ApiError)))]
 fn kv_put() {}
 
 #[utoipa::path(delete, path = "/v1/tenants/{id}/kv/{key}", security(("tenant" = [])),
     params(("id" = String, Path), ("key" = String, Path), ("Idempotency-Key" = String, Header)),
     responses((status = 204, description = "deleted"), (status = 400, body = ApiError), (status = 401, body = ApiError),
-              (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+              (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError),
+              (status = 307, description = "the tenant moved: the same request at the Location header", body = ApiError),
+              (status = 503, description = "writes paused for a move's cut-over (retry), or not served here yet", body = ApiError)))]
 fn kv_delete() {}
+
+#[utoipa::path(get, path = "/v1/tenants/{id}/transfer", security(("admin" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, description = "a short-lived token another stamp reads this tenant with", body = TransferGrant),
+              (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError),
+              (status = 404, body = ApiError)))]
+fn transfer() {}
+
+#[utoipa::path(get, path = "/v1/tenants/{id}/export", security(("admin" = []), ("transfer" = [])),
+    params(("id" = String, Path), ("after" = Option<String>, Query, description = "the last key of the previous page")),
+    responses((status = 200, body = ExportPage), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+fn export() {}
+
+#[utoipa::path(get, path = "/v1/tenants/{id}/changes", security(("admin" = []), ("transfer" = [])),
+    params(("id" = String, Path), ("after" = u64, Query, description = "changes after this sequence number")),
+    responses((status = 200, body = ChangePage), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 404, body = ApiError),
+              (status = 410, description = "the log does not reach back that far: take a snapshot", body = ApiError)))]
+fn changes() {}
+
+#[utoipa::path(get, path = "/v1/tenants/{id}/checksum", security(("admin" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = TenantChecksum), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+fn checksum() {}
+
+#[utoipa::path(post, path = "/v1/tenants/{id}/import/sync", security(("admin" = [])), request_body = ImportSync,
+    params(("id" = String, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 200, description = "pulled for a bounded time; safe to repeat", body = ImportProgress),
+              (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError),
+              (status = 409, description = "the tenant is live here, or the stamp is full", body = ApiError),
+              (status = 502, description = "the source failed", body = ApiError)))]
+fn import_sync() {}
+
+#[utoipa::path(post, path = "/v1/tenants/{id}/freeze", security(("admin" = [])),
+    params(("id" = String, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 200, body = TenantOnStamp), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError),
+              (status = 422, body = ApiError)))]
+fn freeze() {}
+
+#[utoipa::path(post, path = "/v1/tenants/{id}/unfreeze", security(("admin" = [])),
+    params(("id" = String, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 200, body = TenantOnStamp), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError),
+              (status = 422, body = ApiError)))]
+fn unfreeze() {}
+
+#[utoipa::path(post, path = "/v1/tenants/{id}/activate", security(("admin" = [])),
+    params(("id" = String, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 200, body = TenantOnStamp), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError),
+              (status = 422, body = ApiError)))]
+fn activate() {}
+
+#[utoipa::path(post, path = "/v1/tenants/{id}/fence", security(("admin" = [])), request_body = Fence,
+    params(("id" = String, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 200, body = TenantOnStamp), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError),
+              (status = 422, body = ApiError)))]
+fn fence() {}

@@ -33,6 +33,35 @@ pub struct Health {
 pub enum TenantState {
     /// This stamp is the tenant's home and accepts its writes.
     Active,
+    /// Being copied here by a move: no traffic until activated.
+    Importing,
+    /// A move is cutting over: writes are refused (503, retry) until fenced or unfrozen.
+    Frozen,
+    /// Moved away: every request is redirected (307) to the new home; kept for a cheap
+    /// move back until cleaned up.
+    Fenced,
+}
+
+impl TenantState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TenantState::Active => "active",
+            TenantState::Importing => "importing",
+            TenantState::Frozen => "frozen",
+            TenantState::Fenced => "fenced",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            TenantState::Active,
+            TenantState::Importing,
+            TenantState::Frozen,
+            TenantState::Fenced,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == value)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -1,0 +1,100 @@
+//! The move protocol's wire types: a target stamp pulls a tenant straight from its
+//! source (snapshot pages, then the change log), authorized by a short-lived transfer
+//! token the source issued; the control plane only steers (sync, freeze, verify,
+//! activate, fence) and never sees the data.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::KvEntry;
+
+/// Answer to `POST /v1/tenants/{id}/transfer`: a token that lets another stamp read
+/// this tenant's data (export and changes) until it expires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TransferGrant {
+    pub token: String,
+    /// Unix seconds.
+    pub expires_at: u64,
+}
+
+/// One page of a tenant's snapshot, by key order (`GET .../export?after=KEY`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExportPage {
+    /// The tenant's change sequence when the page was read.
+    pub seq: u64,
+    pub entries: Vec<KvEntry>,
+    /// The key to ask after for the next page; none on the last page.
+    pub next_after: Option<String>,
+}
+
+/// One logged change: a write (`value`) or a delete (no value).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Change {
+    pub seq: u64,
+    pub key: String,
+    pub value: Option<String>,
+}
+
+/// Changes after a sequence number (`GET .../changes?after=N`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChangePage {
+    pub changes: Vec<Change>,
+    /// The source's latest sequence number when the page was read.
+    pub last_seq: u64,
+    /// The source accepts no writes for the tenant (frozen or fenced).
+    pub frozen: bool,
+}
+
+/// Body of `POST /v1/tenants/{id}/import/sync`: pull from this source until caught up
+/// (or for a bounded time); the tenant is created here in state `importing` on the
+/// first call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ImportSync {
+    /// The source stamp's base URL.
+    pub source: String,
+    pub transfer_token: String,
+    pub display_name: String,
+    pub size_units: u32,
+}
+
+/// Where an import stands after a sync call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ImportProgress {
+    pub snapshot_done: bool,
+    /// The last change applied here.
+    pub applied_seq: u64,
+    /// The source's latest change when last asked.
+    pub source_seq: u64,
+    /// Keys and value bytes copied by this call.
+    pub copied_keys: u64,
+    pub copied_bytes: u64,
+    /// The source was frozen when last asked (so a lag of 0 is final).
+    pub source_frozen: bool,
+    /// The tenant's token on this stamp (for its own traffic after the move).
+    pub tenant_token: String,
+}
+
+/// A tenant's data in one figure: key count, last sequence and a SHA-256 over the
+/// sorted keys and values (`GET .../checksum`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TenantChecksum {
+    pub keys: u64,
+    pub seq: u64,
+    pub sha256: String,
+    pub state: crate::TenantState,
+}
+
+/// Body of `POST /v1/tenants/{id}/fence`: every later request for the tenant is
+/// redirected (307) to the same path on `moved_to`, and no write is accepted here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Fence {
+    pub moved_to: String,
+}
