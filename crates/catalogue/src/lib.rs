@@ -4,6 +4,7 @@
 
 mod error;
 mod fleet_view;
+mod moves;
 mod open;
 mod rows;
 mod stamps;
@@ -17,6 +18,7 @@ use serde::Serialize;
 use sqlx::SqlitePool;
 
 pub use error::{CatalogueError, Result};
+pub use moves::{Route, RoutingTable, MOVE_KIND};
 pub use open::known_schema_version;
 pub use stamps::{LocalAgent, Operation};
 pub use tenants::ONBOARD_KIND;

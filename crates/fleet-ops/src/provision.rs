@@ -302,6 +302,10 @@ impl Fleet {
                 self.resume_onboarding(&op).await?;
                 continue;
             }
+            if op.kind == catalogue::MOVE_KIND {
+                // Moves are recovered once the local agents answer (`recover_moves`).
+                continue;
+            }
             if op.kind != PROVISION_KIND {
                 continue;
             }

@@ -52,6 +52,15 @@ impl FleetSlot {
             Ok(started) => tracing::info!(agents = started.len(), "local stamp agents answering"),
             Err(e) => tracing::error!(error = %e.message, "starting local stamp agents failed"),
         }
+        // Killed moves: forward past the cut-over, rolled back before it.
+        match fleet.recover_moves(false).await {
+            Ok(outcomes) => {
+                for outcome in outcomes {
+                    tracing::info!(%outcome, "interrupted move");
+                }
+            }
+            Err(e) => tracing::error!(error = %e.message, "recovering moves failed"),
+        }
     }
 }
 

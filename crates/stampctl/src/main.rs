@@ -1,5 +1,6 @@
 //! stampctl: Stampfleet's operations from a terminal, over the same catalogue.
 
+mod move_cmd;
 mod stamp_cmd;
 mod table;
 mod tenant_cmd;
@@ -51,9 +52,16 @@ enum Command {
     },
     /// Stamp agents are a separate program: see `stamp-agent --help`.
     Agent,
-    /// Finish provisioning runs a killed app or stampctl left behind, and restart local
-    /// stamp agents that do not answer.
+    /// Finish provisioning runs a killed app or stampctl left behind, restart local stamp
+    /// agents that do not answer, and finish (past the cut-over) or roll back moves.
     Resume,
+    /// Tenant moves: list, resume, cancel (start one with `tenant move`).
+    Move {
+        #[command(subcommand)]
+        action: move_cmd::MoveAction,
+    },
+    /// The routing table (tenant -> stamp endpoint, with its version) as JSON.
+    Routes,
     /// Tenants and the stamp each lives on.
     Tenant {
         #[command(subcommand)]
@@ -213,16 +221,27 @@ async fn run(cli: Cli) -> OpsResult<String> {
         Command::Resume => {
             let resumed = fleet.resume_operations().await?;
             let started = fleet.start_local_agents().await?;
-            let summary =
-                serde_json::json!({ "resumedOperations": resumed, "startedAgents": started });
+            let moves = fleet.recover_moves(false).await?;
+            let summary = serde_json::json!({
+                "resumedOperations": resumed,
+                "startedAgents": started,
+                "moves": moves,
+            });
             render(out, &summary, || {
-                format!(
+                let mut text = format!(
                     "{resumed} interrupted operation(s) finished, {} agent(s) answering\n",
                     started.len()
-                )
+                );
+                for m in &moves {
+                    text.push_str(m);
+                    text.push('\n');
+                }
+                text
             })?
         }
         Command::Stamp { action } => stamp_cmd::run(&fleet, out, action).await?,
+        Command::Move { action } => move_cmd::run(&fleet, out, action).await?,
+        Command::Routes => move_cmd::routes(&fleet).await?,
         Command::Tenant { action } => tenant_cmd::run(&fleet, out, action).await?,
         Command::Overview => {
             let overview = fleet.overview().await?;

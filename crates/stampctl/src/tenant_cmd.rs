@@ -39,6 +39,13 @@ pub enum TenantAction {
         #[arg(long)]
         stamp: Option<StampId>,
     },
+    /// Move a tenant to another stamp with no acknowledged write lost (the target must
+    /// pass placement); killed midway, `stampctl resume` finishes or rolls it back.
+    Move {
+        tenant: TenantId,
+        #[arg(long)]
+        to: StampId,
+    },
     /// Onboard every tenant of a CSV or JSON file (checked whole first).
     Import {
         file: std::path::PathBuf,
@@ -275,6 +282,26 @@ pub async fn run(fleet: &Fleet, out: Output, action: TenantAction) -> OpsResult<
                 }
                 _ => Ok(text),
             }
+        }
+        TenantAction::Move { tenant, to } => {
+            let request = fleet_ops::MoveTenant { tenant, to };
+            let done = fleet
+                .move_tenant(&request, &|p| {
+                    eprintln!(
+                        "{:>3}% {} ({} keys, {} bytes copied, lag {})",
+                        p.percent, p.phase, p.copied_keys, p.copied_bytes, p.lag
+                    )
+                })
+                .await?;
+            render(out, &done, || {
+                format!(
+                    "{} moved from {} to {} (writes paused {} ms)\n",
+                    done.tenant,
+                    done.from,
+                    done.to,
+                    done.freeze_ms.map_or("-".to_owned(), |ms| ms.to_string())
+                )
+            })
         }
         TenantAction::Place(args) => {
             let decision = fleet.place_tenant(&args.request()?).await?;

@@ -1,0 +1,220 @@
+//! Tenant moves in the catalogue: starting one (journaled), the cut-over (the binding
+//! flips by compare-and-swap on its version, in the same transaction as the journal
+//! step), cancellation requests, and the routing table routers poll.
+
+use fleet_core::{Binding, StampId, TenantId};
+use serde::Serialize;
+
+use crate::error::{CatalogueError, Result};
+use crate::write::{write_audit, AuditRecord};
+use crate::Catalogue;
+
+/// The journal kind of a tenant move.
+pub const MOVE_KIND: &str = "move-tenant";
+
+/// Where every tenant lives, and the version of that answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RoutingTable {
+    #[ts(type = "number")]
+    pub version: i64,
+    pub routes: Vec<Route>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Route {
+    pub tenant: String,
+    pub stamp: String,
+    /// The stamp's base URL; none while it has no endpoint.
+    pub endpoint: Option<String>,
+}
+
+impl Catalogue {
+    /// Records a move of `tenant` from `from` (at binding `version`) to `to` as a running
+    /// operation; refused when the tenant is not on `from` at that version or already moving.
+    pub async fn begin_move(
+        &self,
+        tenant: &TenantId,
+        from: &StampId,
+        to: &StampId,
+        version: i64,
+        params: &str,
+    ) -> Result<i64> {
+        let mut tx = self.pool().begin().await?;
+        let bound: Option<(String, i64)> =
+            sqlx::query_as("SELECT stamp, version FROM bindings WHERE tenant = ?")
+                .bind(tenant.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+        match bound {
+            Some((s, v)) if s == from.as_str() && v == version => {}
+            Some((s, _)) => {
+                return Err(CatalogueError::Refused(format!(
+                    "tenant {tenant} lives on {s} now, not {from}"
+                )))
+            }
+            None => {
+                return Err(CatalogueError::Refused(format!(
+                    "tenant {tenant} is not bound to a stamp"
+                )))
+            }
+        }
+        let running: Option<(i64,)> = sqlx::query_as(
+            "SELECT id FROM operations WHERE kind = ? AND subject = ? AND state = 'running'",
+        )
+        .bind(MOVE_KIND)
+        .bind(tenant.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((op,)) = running {
+            return Err(CatalogueError::Refused(format!(
+                "tenant {tenant} is already moving (operation {op})"
+            )));
+        }
+        let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM stamps WHERE id = ?")
+            .bind(to.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Err(CatalogueError::Refused(format!("no stamp {to}")));
+        }
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO operations (kind, subject, state, step, params) \
+             VALUES (?, ?, 'running', 'planned', ?) RETURNING id",
+        )
+        .bind(MOVE_KIND)
+        .bind(tenant.as_str())
+        .bind(params)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The cut-over: binds `tenant` to `to` if it is still on `from` at `version`, and
+    /// journals `flipped`, in one transaction. Repeating it after success is a no-op.
+    pub async fn flip_binding(
+        &self,
+        operation: i64,
+        tenant: &TenantId,
+        from: &StampId,
+        to: &StampId,
+        version: i64,
+        actor: &str,
+    ) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        let changed = sqlx::query(
+            "UPDATE bindings SET stamp = ?, version = version + 1 \
+             WHERE tenant = ? AND stamp = ? AND version = ?",
+        )
+        .bind(to.as_str())
+        .bind(tenant.as_str())
+        .bind(from.as_str())
+        .bind(version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            let now: Option<(String, i64)> =
+                sqlx::query_as("SELECT stamp, version FROM bindings WHERE tenant = ?")
+                    .bind(tenant.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            match now {
+                Some((s, v)) if s == to.as_str() && v == version + 1 => return Ok(()),
+                other => {
+                    return Err(CatalogueError::Refused(format!(
+                        "the binding of {tenant} changed under the move (now {other:?}, expected {from} at version {version})"
+                    )))
+                }
+            }
+        }
+        let before = Binding {
+            tenant: tenant.clone(),
+            stamp: from.clone(),
+            version: u32::try_from(version).unwrap_or(0),
+        };
+        let after = Binding {
+            stamp: to.clone(),
+            version: before.version + 1,
+            ..before.clone()
+        };
+        write_audit(
+            &mut tx,
+            &[AuditRecord::new(
+                actor,
+                "update",
+                "binding",
+                tenant,
+                Some(&before),
+                Some(&after),
+            )?],
+        )
+        .await?;
+        sqlx::query(
+            "UPDATE operations SET step = 'flipped', \
+             updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+        )
+        .bind(operation)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The stamp a tenant is bound to, with the binding's version.
+    pub async fn binding(&self, tenant: &TenantId) -> Result<Option<(StampId, i64)>> {
+        let row: Option<(String, i64)> =
+            sqlx::query_as("SELECT stamp, version FROM bindings WHERE tenant = ?")
+                .bind(tenant.as_str())
+                .fetch_optional(self.pool())
+                .await?;
+        row.map(|(s, v)| {
+            StampId::new(s)
+                .map(|s| (s, v))
+                .map_err(|e| crate::rows::bad("bindings", tenant.as_str(), e))
+        })
+        .transpose()
+    }
+
+    pub async fn request_cancel(&self, operation: i64) -> Result<()> {
+        sqlx::query("INSERT OR IGNORE INTO move_cancels (operation) VALUES (?)")
+            .bind(operation)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn cancel_requested(&self, operation: i64) -> Result<bool> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT operation FROM move_cancels WHERE operation = ?")
+                .bind(operation)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row.is_some())
+    }
+
+    pub async fn operation(&self, id: i64) -> Result<Option<crate::Operation>> {
+        Ok(sqlx::query_as("SELECT * FROM operations WHERE id = ?")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
+    /// Every tenant's stamp and endpoint, read in one transaction with the version.
+    pub async fn routes(&self) -> Result<RoutingTable> {
+        let mut tx = self.pool().begin().await?;
+        let (version,): (i64,) = sqlx::query_as("SELECT version FROM routing WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        let routes: Vec<Route> = sqlx::query_as(
+            "SELECT b.tenant, b.stamp, s.endpoint FROM bindings b JOIN stamps s ON s.id = b.stamp \
+             ORDER BY b.tenant",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(RoutingTable { version, routes })
+    }
+}
