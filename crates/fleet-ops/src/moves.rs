@@ -312,10 +312,10 @@ impl Fleet {
                 .checksum(p.tenant.as_str())
                 .await
                 .map_err(|e| stamp_error(&p.to, e))?;
-            if (a.keys, a.seq, &a.sha256) != (b.keys, b.seq, &b.sha256) {
+            if (a.keys, a.seq, &a.digest) != (b.keys, b.seq, &b.digest) {
                 return Err(OpsError::conflict(format!(
                     "the copies differ: source {} keys at {} ({}), target {} keys at {} ({})",
-                    a.keys, a.seq, a.sha256, b.keys, b.seq, b.sha256
+                    a.keys, a.seq, a.digest, b.keys, b.seq, b.digest
                 )));
             }
             self.check_cancel(op).await?;

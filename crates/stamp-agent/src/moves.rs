@@ -143,9 +143,17 @@ async fn changes(
     }))
 }
 
+#[derive(serde::Deserialize)]
+struct ChecksumQuery {
+    /// Recompute from every row instead of answering the kept digest.
+    #[serde(default)]
+    full: bool,
+}
+
 async fn checksum(
     State(agent): Shared,
     Path(id): Path<String>,
+    Query(q): Query<ChecksumQuery>,
     headers: HeaderMap,
 ) -> Result<Json<TenantChecksum>, Failure> {
     require_admin(&agent, &headers)?;
@@ -154,12 +162,17 @@ async fn checksum(
     let m = store::move_state(&mut tx, &id)
         .await?
         .ok_or_else(|| Failure::not_found(format!("tenant {id} is not on this stamp")))?;
-    let (keys, sha256) = store::checksum(&mut tx, &id).await?;
+    let (keys, digest) = if q.full {
+        let (d, n) = crate::digest::compute(&mut tx, &id).await?;
+        (u64::try_from(n).unwrap_or(0), crate::digest::to_hex(&d))
+    } else {
+        store::checksum(&mut tx, &id).await?
+    };
     tx.commit().await?;
     Ok(Json(TenantChecksum {
         keys,
         seq: u64::try_from(m.change_seq).unwrap_or(0),
-        sha256,
+        digest,
         state: TenantState::parse(&m.state).unwrap_or(TenantState::Active),
     }))
 }
@@ -410,7 +423,8 @@ async fn restart_snapshot(agent: &Agent, id: &str) -> Result<(), Failure> {
     for sql in [
         "DELETE FROM kv WHERE tenant = ?",
         "DELETE FROM changes WHERE tenant = ?",
-        "UPDATE tenants SET snapshot_done = 0, import_seq = NULL, import_cursor = NULL, change_seq = 0 WHERE id = ?",
+        "UPDATE tenants SET snapshot_done = 0, import_seq = NULL, import_cursor = NULL, change_seq = 0, \
+         digest = '00000000000000000000000000000000', key_count = 0 WHERE id = ?",
     ] {
         sqlx::query(sql).bind(id).execute(&mut *tx).await?;
     }

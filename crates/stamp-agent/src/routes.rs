@@ -309,8 +309,8 @@ async fn serving(pool: &SqlitePool, id: &str, uri: &Uri, write: bool) -> Result<
     serving_on(&mut conn, id, uri, write).await
 }
 
-/// [`serving`] on a connection; writes check again inside their transaction, under the
-/// writer lock, so no write lands after a freeze.
+/// [`serving`] on a connection. Writes check inside their transaction, under the
+/// writer lock (after an idempotent replay is answered), so no write lands after a freeze.
 async fn serving_on(
     conn: &mut sqlx::SqliteConnection,
     id: &str,
@@ -365,7 +365,6 @@ async fn kv_put(
     body: Bytes,
 ) -> Result<Response, Failure> {
     require_tenant(&agent, &headers, &id)?;
-    serving(&agent.pool, &id, &uri, true).await?;
     let key = kv_key(&key)?.to_owned();
     let put: KvPut = parse(&body)?;
     let path = uri.clone();
@@ -393,7 +392,6 @@ async fn kv_delete(
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
     require_tenant(&agent, &headers, &id)?;
-    serving(&agent.pool, &id, &uri, true).await?;
     let key = kv_key(&key)?.to_owned();
     let path = uri.clone();
     mutate(&agent, &method, &uri, &headers, &[], async move |conn| {

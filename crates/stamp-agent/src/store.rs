@@ -85,12 +85,15 @@ pub async fn insert_tenant(
     name: &str,
     size: u32,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO tenants (id, display_name, size_units) VALUES (?, ?, ?)")
-        .bind(id)
-        .bind(name)
-        .bind(i64::from(size))
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO tenants (id, display_name, size_units, digest, key_count) \
+         VALUES (?, ?, ?, '00000000000000000000000000000000', 0)",
+    )
+    .bind(id)
+    .bind(name)
+    .bind(i64::from(size))
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -144,6 +147,8 @@ pub async fn kv_change(
     .bind(tenant)
     .fetch_one(&mut *conn)
     .await?;
+    let old = kv_get_conn(&mut *conn, tenant, key).await?.map(|e| e.value);
+    crate::digest::update(&mut *conn, tenant, key, old.as_deref(), value).await?;
     match value {
         Some(v) => {
             sqlx::query(
@@ -273,28 +278,16 @@ pub async fn changes_after(
         .collect())
 }
 
-/// Every key and value in key order, hashed: (keys, sha256 hex).
+/// The tenant's digest and key count (computed once for tenants from before digests).
 pub async fn checksum(
     conn: &mut SqliteConnection,
     tenant: &str,
 ) -> Result<(u64, String), sqlx::Error> {
-    use futures_util::TryStreamExt;
-    use sha2::Digest;
-    let mut hasher = sha2::Sha256::new();
-    let mut keys = 0u64;
-    let mut rows = sqlx::query_as::<_, (String, String)>(
-        "SELECT key, value FROM kv WHERE tenant = ? ORDER BY key",
-    )
-    .bind(tenant)
-    .fetch(conn);
-    while let Some((key, value)) = rows.try_next().await? {
-        hasher.update((key.len() as u64).to_le_bytes());
-        hasher.update(key.as_bytes());
-        hasher.update((value.len() as u64).to_le_bytes());
-        hasher.update(value.as_bytes());
-        keys += 1;
-    }
-    Ok((keys, hex::encode(hasher.finalize())))
+    let (d, n) = match crate::digest::stored(&mut *conn, tenant).await? {
+        Some(known) => known,
+        None => crate::digest::compute(conn, tenant).await?,
+    };
+    Ok((u64::try_from(n).unwrap_or(0), crate::digest::to_hex(&d)))
 }
 
 /// Applies snapshot entries (as the source had them) in the caller's transaction.
@@ -303,6 +296,27 @@ pub async fn apply_entries(
     tenant: &str,
     entries: &[KvEntry],
 ) -> Result<(), sqlx::Error> {
+    let (Some(first), Some(last)) = (entries.first(), entries.last()) else {
+        return Ok(());
+    };
+    if let Some((mut d, mut n)) = crate::digest::stored(&mut *conn, tenant).await? {
+        // Rows already here in the page's range (normally none) are replaced.
+        let before: Vec<(String, String)> =
+            sqlx::query_as("SELECT key, value FROM kv WHERE tenant = ? AND key >= ? AND key <= ?")
+                .bind(tenant)
+                .bind(&first.key)
+                .bind(&last.key)
+                .fetch_all(&mut *conn)
+                .await?;
+        for (k, v) in &before {
+            crate::digest::xor(&mut d, &crate::digest::row(k, v));
+        }
+        for e in entries {
+            crate::digest::xor(&mut d, &crate::digest::row(&e.key, &e.value));
+        }
+        n += entries.len() as i64 - before.len() as i64;
+        crate::digest::store(&mut *conn, tenant, &d, n).await?;
+    }
     for chunk in entries.chunks(300) {
         let mut qb = sqlx::QueryBuilder::new("INSERT INTO kv (tenant, key, value, seq) ");
         qb.push_values(chunk, |mut b, e| {
@@ -329,6 +343,17 @@ pub async fn apply_changes(
 ) -> Result<u64, sqlx::Error> {
     let mut seq = current;
     for c in changes.iter().filter(|c| c.seq > current) {
+        let old = kv_get_conn(&mut *conn, tenant, &c.key)
+            .await?
+            .map(|e| e.value);
+        crate::digest::update(
+            &mut *conn,
+            tenant,
+            &c.key,
+            old.as_deref(),
+            c.value.as_deref(),
+        )
+        .await?;
         match &c.value {
             Some(v) => {
                 sqlx::query(

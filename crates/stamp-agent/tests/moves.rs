@@ -4,7 +4,9 @@
 //! stamp agents, then recover; after each run every acknowledged write must be on the
 //! tenant's home, exactly one stamp must serve the tenant, and the binding and the
 //! routing table must agree with where the data is.
-//! `STAMPFLEET_MOVE_RUNS=1000` makes it a soak (it prints the counts).
+//! `STAMPFLEET_MOVE_RUNS=1000` makes it a soak (it prints the counts). It runs the
+//! `stampctl` built beside the agent: `cargo test --workspace` builds it; alone, run
+//! `cargo build -p stampctl` first.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -245,6 +247,15 @@ async fn randomized_moves_killed_anywhere_lose_no_acknowledged_write() {
             crash,
         );
         if !out.status.success() {
+            if crash.is_none() {
+                eprintln!(
+                    "run {run}: the move failed: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                        .lines()
+                        .last()
+                        .unwrap_or("")
+                );
+            }
             crashed += 1;
             // Sometimes a stamp dies too before the recovery.
             if rng.below(4) == 0 {

@@ -80,14 +80,15 @@ pub struct ImportProgress {
     pub tenant_token: String,
 }
 
-/// A tenant's data in one figure: key count, last sequence and a SHA-256 over the
-/// sorted keys and values (`GET .../checksum`).
+/// A tenant's data in one figure (`GET .../checksum`): key count, last sequence, and a
+/// digest kept current on every write (the XOR of a 128-bit SHA-256 prefix per key and
+/// value), so comparing two copies costs nothing while writes are frozen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TenantChecksum {
     pub keys: u64,
     pub seq: u64,
-    pub sha256: String,
+    pub digest: String,
     pub state: crate::TenantState,
 }
 

@@ -128,7 +128,7 @@ fn export() {}
 fn changes() {}
 
 #[utoipa::path(get, path = "/v1/tenants/{id}/checksum", security(("admin" = [])),
-    params(("id" = String, Path)),
+    params(("id" = String, Path), ("full" = Option<bool>, Query, description = "recompute from every row")),
     responses((status = 200, body = TenantChecksum), (status = 400, body = ApiError), (status = 401, body = ApiError),
               (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 fn checksum() {}

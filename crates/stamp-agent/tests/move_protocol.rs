@@ -1,0 +1,273 @@
+//! The move protocol on real agents, step by step: who may read a tenant's data, the
+//! kept digest against a full recount, freeze and fence as a client sees them, and a
+//! target pulling a tenant (snapshot, change log, a move back, a log that no longer
+//! reaches back).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use stamp_client::{ClientError, ClientOptions, StampClient};
+use stamp_protocol::{ImportSync, ProvisionTenant, TenantState};
+use support::Agent;
+
+const ADMIN_A: &str = "admin-token-of-stamp-a";
+const ADMIN_B: &str = "admin-token-of-stamp-b";
+
+fn client(agent: &Agent, token: &str) -> StampClient {
+    let options = ClientOptions {
+        attempts: 1,
+        ..ClientOptions::default()
+    };
+    StampClient::new(&agent.base, token.to_owned(), options).unwrap()
+}
+
+/// Provisions `tenant` on the agent and returns a client holding its token.
+async fn tenant_on(admin: &StampClient, tenant: &str) -> StampClient {
+    let request = ProvisionTenant {
+        display_name: format!("{tenant} Ltd"),
+        size_units: 10,
+    };
+    let p = admin
+        .provision_tenant(tenant, &request, &format!("p-{tenant}"))
+        .await
+        .unwrap();
+    admin.with_token(p.tenant_token)
+}
+
+#[tokio::test]
+async fn only_the_admin_or_that_tenants_transfer_token_reads_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Agent::start(dir.path(), "a", "azure-westeurope", 100, ADMIN_A);
+    let admin = client(&a, ADMIN_A);
+    let acme = tenant_on(&admin, "acme").await;
+    tenant_on(&admin, "globex").await;
+    acme.kv_put("acme", "k", "v", "w1").await.unwrap();
+
+    let grant = admin.transfer_grant("acme").await.unwrap();
+    assert!(grant.token.starts_with("x.acme."));
+    let reader = admin.with_token(grant.token.clone());
+    assert_eq!(
+        reader.export_page("acme", "").await.unwrap().entries.len(),
+        1
+    );
+    assert_eq!(reader.changes("acme", 0).await.unwrap().last_seq, 1);
+    assert!(matches!(
+        reader.export_page("globex", "").await,
+        Err(ClientError::Forbidden { .. })
+    ));
+    // The transfer token is not an admin token, nor tenant traffic.
+    assert!(matches!(
+        reader.tenants().await,
+        Err(ClientError::Forbidden { .. })
+    ));
+    assert!(matches!(
+        reader.kv_get("acme", "k").await,
+        Err(ClientError::Forbidden { .. })
+    ));
+    // A tenant token does not read the export; no token is 401.
+    assert!(matches!(
+        acme.export_page("acme", "").await,
+        Err(ClientError::Forbidden { .. })
+    ));
+    assert!(matches!(
+        admin
+            .with_token(String::new())
+            .export_page("acme", "")
+            .await,
+        Err(ClientError::Unauthorized { .. })
+    ));
+}
+
+#[tokio::test]
+async fn the_kept_digest_equals_a_full_recount_after_writes_and_deletes() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Agent::start(dir.path(), "a", "azure-westeurope", 100, ADMIN_A);
+    let admin = client(&a, ADMIN_A);
+    let acme = tenant_on(&admin, "acme").await;
+    let http = reqwest::Client::new();
+    let full = || async {
+        let r = http
+            .get(a.url("/v1/tenants/acme/checksum?full=true"))
+            .bearer_auth(ADMIN_A)
+            .send()
+            .await
+            .unwrap();
+        r.json::<stamp_protocol::TenantChecksum>().await.unwrap()
+    };
+    let mut x = 7u64;
+    for i in 0..120 {
+        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        let key = format!("k{}", (x >> 33) % 15);
+        if (x >> 20) % 4 == 0 {
+            let _ = acme.kv_delete("acme", &key, &format!("d{i}")).await;
+        } else {
+            acme.kv_put("acme", &key, &format!("value {i}"), &format!("p{i}"))
+                .await
+                .unwrap();
+        }
+        if i % 40 == 39 {
+            let kept = admin.checksum("acme").await.unwrap();
+            assert_eq!(kept, full().await, "after {} changes", i + 1);
+        }
+    }
+    let kept = admin.checksum("acme").await.unwrap();
+    assert!(kept.keys > 0 && kept.keys <= 15);
+    let mut empty = tenant_on(&admin, "empty").await;
+    empty = empty.with_token(ADMIN_A.to_owned());
+    assert_ne!(empty.checksum("empty").await.unwrap().digest, kept.digest);
+}
+
+#[tokio::test]
+async fn frozen_refuses_writes_with_retry_and_fenced_redirects_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Agent::start(dir.path(), "a", "azure-westeurope", 100, ADMIN_A);
+    let admin = client(&a, ADMIN_A);
+    let acme = tenant_on(&admin, "acme").await;
+    acme.kv_put("acme", "k", "v1", "w1").await.unwrap();
+    admin.tenant_step("acme", "freeze", "f1").await.unwrap();
+
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let put = |value: &'static str, key: &'static str| {
+        http.put(a.url("/v1/tenants/acme/kv/k"))
+            .bearer_auth(acme.token())
+            .header("idempotency-key", key)
+            .json(&serde_json::json!({ "value": value }))
+            .send()
+    };
+    let refused = put("v2", "w2").await.unwrap();
+    assert_eq!(refused.status(), 503);
+    assert_eq!(refused.headers()["retry-after"], "1");
+    // Reads still work while frozen; the write did not land.
+    assert_eq!(acme.kv_get("acme", "k").await.unwrap().value, "v1");
+    // The replay of an acknowledged write still answers as before.
+    assert_eq!(
+        acme.kv_put("acme", "k", "v1", "w1").await.unwrap().value,
+        "v1"
+    );
+
+    admin
+        .fence("acme", "http://127.0.0.1:9/", "fence-1")
+        .await
+        .unwrap();
+    for response in [
+        put("v3", "w3").await.unwrap(),
+        http.get(a.url("/v1/tenants/acme/kv/k"))
+            .bearer_auth(acme.token())
+            .send()
+            .await
+            .unwrap(),
+    ] {
+        assert_eq!(response.status(), 307);
+        assert_eq!(
+            response.headers()["location"],
+            "http://127.0.0.1:9/v1/tenants/acme/kv/k"
+        );
+    }
+    // Past the fence there is no way back here.
+    assert!(matches!(
+        admin.tenant_step("acme", "unfreeze", "u1").await,
+        Err(ClientError::Conflict { .. })
+    ));
+    let listed = admin.tenants().await.unwrap();
+    assert_eq!(listed[0].state, TenantState::Fenced);
+}
+
+async fn sync_until_caught_up(
+    target: &StampClient,
+    request: &ImportSync,
+) -> stamp_protocol::ImportProgress {
+    for round in 0..100 {
+        let p = target
+            .import_sync("acme", request, &format!("s{round}"))
+            .await
+            .unwrap();
+        if p.snapshot_done && p.applied_seq == p.source_seq {
+            return p;
+        }
+    }
+    panic!("no catch-up in 100 rounds");
+}
+
+#[tokio::test]
+async fn a_target_pulls_snapshot_and_changes_and_a_move_back_takes_only_the_news() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Agent::start(dir.path(), "a", "azure-westeurope", 100, ADMIN_A);
+    let b = Agent::start(dir.path(), "b", "aws-eu-central-1", 100, ADMIN_B);
+    let (admin_a, admin_b) = (client(&a, ADMIN_A), client(&b, ADMIN_B));
+    let acme = tenant_on(&admin_a, "acme").await;
+    // Enough keys for several snapshot pages, some overwritten, some deleted.
+    for i in 0..4500 {
+        acme.kv_put(
+            "acme",
+            &format!("key-{i:05}"),
+            &format!("v{i}"),
+            &format!("w{i}"),
+        )
+        .await
+        .unwrap();
+    }
+    acme.kv_delete("acme", "key-00007", "d7").await.unwrap();
+    let request = ImportSync {
+        source: a.base.clone(),
+        transfer_token: admin_a.transfer_grant("acme").await.unwrap().token,
+        display_name: "Acme Ltd".to_owned(),
+        size_units: 10,
+    };
+    let first = admin_b
+        .import_sync("acme", &request, "s-first")
+        .await
+        .unwrap();
+    assert!(first.copied_keys > 0);
+    // Writes during the copy are caught up from the log.
+    acme.kv_put("acme", "key-00001", "changed", "w-late")
+        .await
+        .unwrap();
+    sync_until_caught_up(&admin_b, &request).await;
+    assert_eq!(
+        admin_a.checksum("acme").await.unwrap().digest,
+        admin_b.checksum("acme").await.unwrap().digest
+    );
+    // Not served on the target until activated.
+    let on_b = admin_b.with_token(first.tenant_token.clone());
+    assert!(matches!(
+        on_b.kv_get("acme", "key-00001").await,
+        Err(ClientError::Unavailable { .. }) | Err(ClientError::Rejected { status: 503, .. })
+    ));
+
+    // Cut over by hand: freeze, catch up, activate, fence.
+    admin_a.tenant_step("acme", "freeze", "f").await.unwrap();
+    let last = sync_until_caught_up(&admin_b, &request).await;
+    assert!(last.source_frozen);
+    admin_b
+        .tenant_step("acme", "activate", "act")
+        .await
+        .unwrap();
+    admin_a.fence("acme", &b.base, "fence").await.unwrap();
+    assert_eq!(
+        on_b.kv_get("acme", "key-00001").await.unwrap().value,
+        "changed"
+    );
+    on_b.kv_put("acme", "after-move", "new home", "w-b")
+        .await
+        .unwrap();
+
+    // Move back: a's fenced copy only needs what happened since it left.
+    let back = ImportSync {
+        source: b.base.clone(),
+        transfer_token: admin_b.transfer_grant("acme").await.unwrap().token,
+        display_name: "Acme Ltd".to_owned(),
+        size_units: 10,
+    };
+    let p = sync_until_caught_up(&admin_a, &back).await;
+    assert_eq!(p.copied_keys, 1, "only the one change made on b");
+    assert_eq!(
+        admin_a.checksum("acme").await.unwrap(),
+        stamp_protocol::TenantChecksum {
+            state: TenantState::Importing,
+            ..admin_b.checksum("acme").await.unwrap()
+        }
+    );
+}
