@@ -98,7 +98,7 @@ async fn the_kept_digest_equals_a_full_recount_after_writes_and_deletes() {
     for i in 0..120 {
         x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
         let key = format!("k{}", (x >> 33) % 15);
-        if (x >> 20) % 4 == 0 {
+        if (x >> 20).is_multiple_of(4) {
             let _ = acme.kv_delete("acme", &key, &format!("d{i}")).await;
         } else {
             acme.kv_put("acme", &key, &format!("value {i}"), &format!("p{i}"))
