@@ -87,6 +87,13 @@ impl Catalogue {
         &self.pool
     }
 
+    /// A transaction that writes: `BEGIN IMMEDIATE` takes the write lock up front, so a
+    /// read-then-write cannot fail with "database is locked" when another connection
+    /// (another move, another process) wrote in between; it waits its turn instead.
+    pub(crate) async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
     /// Brings the built-in regions up to the facts shipped in this build. Writes only
     /// when they differ, so opening an up-to-date catalogue changes no byte of it.
     async fn seed_builtin_regions(&self) -> Result<()> {
@@ -102,7 +109,7 @@ impl Catalogue {
         if stored == regions {
             return Ok(());
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         write::insert_regions(&mut tx, &regions, true).await?;
         tx.commit().await?;
         Ok(())
@@ -175,7 +182,7 @@ impl Catalogue {
                 doc.schema_version
             )));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let before = read_document(&mut tx).await?;
         let audit = write::diff_audit(actor, &before, doc)?;
         // Rows are replaced wholesale; references are checked at commit. Local agents of

@@ -41,7 +41,7 @@ impl Catalogue {
         version: i64,
         params: &str,
     ) -> Result<i64> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let bound: Option<(String, i64)> =
             sqlx::query_as("SELECT stamp, version FROM bindings WHERE tenant = ?")
                 .bind(tenant.as_str())
@@ -103,7 +103,7 @@ impl Catalogue {
         version: i64,
         actor: &str,
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let changed = sqlx::query(
             "UPDATE bindings SET stamp = ?, version = version + 1 \
              WHERE tenant = ? AND stamp = ? AND version = ?",
@@ -216,5 +216,32 @@ impl Catalogue {
         .await?;
         tx.commit().await?;
         Ok(RoutingTable { version, routes })
+    }
+
+    /// Operations of one kind, newest first.
+    pub async fn operations_of_kind(
+        &self,
+        kind: &str,
+        limit: u32,
+    ) -> Result<Vec<crate::Operation>> {
+        Ok(
+            sqlx::query_as("SELECT * FROM operations WHERE kind = ? ORDER BY id DESC LIMIT ?")
+                .bind(kind)
+                .bind(i64::from(limit))
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
+    /// Moves that finished (`done`) more than `hours` ago and were not cleaned up yet.
+    pub async fn finished_moves_older_than(&self, hours: u32) -> Result<Vec<crate::Operation>> {
+        Ok(sqlx::query_as(
+            "SELECT * FROM operations WHERE kind = ? AND state = 'succeeded' AND step = 'done' \
+             AND updated_at <= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?) ORDER BY id",
+        )
+        .bind(MOVE_KIND)
+        .bind(format!("-{hours} hours"))
+        .fetch_all(self.pool())
+        .await?)
     }
 }

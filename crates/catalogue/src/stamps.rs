@@ -61,7 +61,7 @@ impl Catalogue {
         params: &str,
         actor: &str,
     ) -> Result<i64> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         if sqlx::query("SELECT 1 FROM stamps WHERE id = ?")
             .bind(stamp.id.as_str())
             .fetch_optional(&mut *tx)
@@ -106,7 +106,7 @@ impl Catalogue {
         failure: Option<&str>,
         actor: &str,
     ) -> Result<Stamp> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let row: Option<StampRow> = sqlx::query_as("SELECT * FROM stamps WHERE id = ?")
             .bind(id.as_str())
             .fetch_optional(&mut *tx)

@@ -85,7 +85,7 @@ impl Catalogue {
         params: &str,
         actor: &str,
     ) -> Result<i64> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let state: Option<(Option<String>,)> = sqlx::query_as(
             "SELECT b.stamp FROM tenants t LEFT JOIN bindings b ON b.tenant = t.id WHERE t.id = ?",
         )
@@ -150,7 +150,7 @@ impl Catalogue {
         stamp: &StampId,
         actor: &str,
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let existing: Option<(String,)> =
             sqlx::query_as("SELECT stamp FROM bindings WHERE tenant = ?")
                 .bind(tenant.as_str())

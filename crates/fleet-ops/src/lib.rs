@@ -3,10 +3,12 @@
 
 mod bindings;
 mod demo_agents;
+mod drain;
 mod error;
 mod fleet;
 mod health;
 mod local_provider;
+mod move_views;
 mod moves;
 mod onboard;
 pub mod paths;
@@ -18,10 +20,12 @@ mod stamps;
 mod tenant_import;
 
 pub use bindings::typescript_bindings;
+pub use drain::{DrainItem, DrainProgress, DrainStamp};
 pub use error::{ErrorCode, OpsError, OpsResult};
 pub use fleet::{CatalogueInfo, Fleet, ImportSummary};
 pub use health::{HealthState, StampDetail, StampHealth};
 pub use local_provider::AGENT_ENV;
+pub use move_views::{MoveTargets, MoveView, RETENTION_HOURS};
 pub use moves::{MoveProgress, MoveTenant};
 pub use onboard::{OnboardProgress, OnboardTenant, PlaceTenant};
 pub use providers::ProviderConfig;

@@ -152,6 +152,16 @@ impl Fleet {
             display_name: view.tenant.display_name.clone(),
             size_units: view.tenant.size_units,
         };
+        self.start_move(&params, progress).await
+    }
+
+    /// Journals and runs a move whose target was already chosen by placement.
+    pub(crate) async fn start_move(
+        &self,
+        params: &MoveParams,
+        progress: MoveProgressFn<'_>,
+    ) -> OpsResult<MoveProgress> {
+        let version = params.version;
         let text = serde_json::to_string(&params).map_err(|e| OpsError::internal(e.to_string()))?;
         let op = self
             .catalogue
@@ -163,7 +173,7 @@ impl Fleet {
                 "move {op} is run by another process"
             )));
         };
-        self.run_move(op, &params, progress).await
+        self.run_move(op, params, progress).await
     }
 
     /// The target passes placement for this tenant (health checked now).
@@ -487,22 +497,5 @@ impl Fleet {
                 Ok(format!("move {operation}: rolled back"))
             }
         }
-    }
-
-    /// The journaled moves, newest first.
-    pub async fn moves(&self, limit: u32) -> OpsResult<Vec<catalogue::Operation>> {
-        Ok(self
-            .catalogue
-            .operations(limit.saturating_mul(4).max(limit))
-            .await?
-            .into_iter()
-            .filter(|o| o.kind == MOVE_KIND)
-            .take(limit as usize)
-            .collect())
-    }
-
-    /// Where every tenant lives, with the routing table's version.
-    pub async fn routes(&self) -> OpsResult<catalogue::RoutingTable> {
-        Ok(self.catalogue.routes().await?)
     }
 }

@@ -381,3 +381,93 @@ async fn randomized_moves_killed_anywhere_lose_no_acknowledged_write() {
     assert_eq!(lost, 0);
     assert!(a_.redirects > 0 && moved > 0 && rolled_back > 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn draining_a_stamp_moves_its_tenants_several_at_once_and_cleanup_removes_the_copies() {
+    support::use_built_agent();
+    let dir = tempfile::tempdir().unwrap();
+    let _stop = StopAgents(format!("--data-dir {}", dir.path().display()));
+    let fleet = Fleet::open(&dir.path().join("c.sqlite")).await.unwrap();
+    fleet.create_demo(true).await.unwrap();
+    let drained = StampId::new("weu-02").unwrap();
+    let before = fleet
+        .stamp_client(&drained)
+        .await
+        .unwrap()
+        .tenants()
+        .await
+        .unwrap();
+    assert!(before.len() >= 3, "the demo stamp holds tenants");
+
+    let events = Mutex::new(0u32);
+    let done = fleet
+        .drain_stamp(
+            &fleet_ops::DrainStamp {
+                stamp: drained.clone(),
+                concurrency: Some(3),
+            },
+            &|_| *events.lock().unwrap() += 1,
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.failed, 0, "{:?}", done.items);
+    assert_eq!(done.items.len(), before.len());
+    assert!(done.moved > 0);
+    assert!(*events.lock().unwrap() > done.moved);
+    let routes = fleet.routes().await.unwrap();
+    for item in &done.items {
+        let route = routes
+            .routes
+            .iter()
+            .find(|r| r.tenant == item.tenant.as_str())
+            .unwrap();
+        match item.state.as_str() {
+            "moved" => {
+                let to = item.to.clone().unwrap();
+                assert_eq!(route.stamp, to.as_str());
+                let there = fleet
+                    .stamp_client(&to)
+                    .await
+                    .unwrap()
+                    .tenants()
+                    .await
+                    .unwrap();
+                let t = there.iter().find(|t| t.id == item.tenant.as_str()).unwrap();
+                assert_eq!(t.state, TenantState::Active);
+            }
+            "stays" => {
+                assert_eq!(route.stamp, drained.as_str());
+                assert!(!item.message.is_empty());
+            }
+            other => panic!("{}: {other}", item.tenant),
+        }
+    }
+    let status = fleet.overview().await.unwrap();
+    let s = status
+        .stamps
+        .iter()
+        .find(|s| s.stamp.id == drained)
+        .unwrap();
+    assert_eq!(s.stamp.status, fleet_core::StampStatus::Draining);
+
+    // Cleanup after the window removes the fenced copies; the journal says so.
+    let fenced = |list: &[stamp_protocol::TenantOnStamp]| {
+        list.iter()
+            .filter(|t| t.state == TenantState::Fenced)
+            .count()
+    };
+    let source = fleet.stamp_client(&drained).await.unwrap();
+    assert_eq!(
+        fenced(&source.tenants().await.unwrap()),
+        done.moved as usize
+    );
+    let removed = fleet.clean_up_moves(0).await.unwrap();
+    assert_eq!(removed.len(), done.moved as usize);
+    assert_eq!(fenced(&source.tenants().await.unwrap()), 0);
+    assert!(fleet
+        .moves(100)
+        .await
+        .unwrap()
+        .iter()
+        .all(|m| m.step == "cleaned"));
+}

@@ -18,6 +18,11 @@ pub enum MoveAction {
     Resume,
     /// Stop a move before its cut-over and roll it back.
     Cancel { operation: i64 },
+    /// Remove the source copies of moves older than the move-back window.
+    Cleanup {
+        #[arg(long, default_value_t = fleet_ops::RETENTION_HOURS)]
+        older_than_hours: u32,
+    },
 }
 
 pub async fn run(fleet: &Fleet, out: Output, action: MoveAction) -> OpsResult<String> {
@@ -25,11 +30,15 @@ pub async fn run(fleet: &Fleet, out: Output, action: MoveAction) -> OpsResult<St
         MoveAction::List { limit } => {
             let moves = fleet.moves(limit).await?;
             render(out, &moves, || {
-                let mut t = Table::new(vec!["ID", "TENANT", "STATE", "STEP", "STARTED"]);
+                let mut t = Table::new(vec![
+                    "ID", "TENANT", "FROM", "TO", "STATE", "STEP", "STARTED",
+                ]);
                 for m in &moves {
                     t.row(vec![
-                        m.id.to_string(),
-                        m.subject.clone(),
+                        m.operation.to_string(),
+                        m.tenant.to_string(),
+                        m.from.to_string(),
+                        m.to.to_string(),
                         m.state.clone(),
                         m.step.clone(),
                         m.started_at.clone(),
@@ -46,6 +55,16 @@ pub async fn run(fleet: &Fleet, out: Output, action: MoveAction) -> OpsResult<St
                 } else {
                     outcomes.join("\n") + "\n"
                 }
+            })
+        }
+        MoveAction::Cleanup { older_than_hours } => {
+            let removed = fleet.clean_up_moves(older_than_hours).await?;
+            render(out, &removed, || {
+                format!("{} source copie(s) removed\n", removed.len())
+                    + &removed
+                        .iter()
+                        .map(|r| format!("  {r}\n"))
+                        .collect::<String>()
             })
         }
         MoveAction::Cancel { operation } => {

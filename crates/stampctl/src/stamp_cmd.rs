@@ -35,8 +35,17 @@ pub enum StampAction {
     },
     /// A stamp's record and its live health.
     Show { id: fleet_core::StampId },
-    /// Stop placing tenants on a stamp.
-    Drain { id: fleet_core::StampId },
+    /// Stop placing tenants on a stamp and move every tenant off it (targets chosen by
+    /// placement), several moves at once.
+    Drain {
+        id: fleet_core::StampId,
+        /// Moves at a time.
+        #[arg(long, default_value_t = 4)]
+        concurrency: u32,
+        /// Only mark it draining; move nobody.
+        #[arg(long)]
+        no_moves: bool,
+    },
     /// Retire an empty stamp.
     Retire { id: fleet_core::StampId },
 }
@@ -110,11 +119,55 @@ pub async fn run(fleet: &Fleet, out: Output, action: StampAction) -> OpsResult<S
                 )
             })?
         }
-        StampAction::Drain { id } => {
+        StampAction::Drain {
+            id, no_moves: true, ..
+        } => {
             let stamp = fleet
                 .set_stamp_status(&id, fleet_core::StampStatus::Draining)
                 .await?;
             render(out, &stamp, || format!("stamp {} is draining\n", stamp.id))?
+        }
+        StampAction::Drain {
+            id, concurrency, ..
+        } => {
+            let request = fleet_ops::DrainStamp {
+                stamp: id,
+                concurrency: Some(concurrency),
+            };
+            let done = fleet
+                .drain_stamp(&request, &|p| {
+                    let total = p.items.len();
+                    eprintln!(
+                        "{}/{total} moved, {} failed, {} stay",
+                        p.moved, p.failed, p.stays
+                    );
+                })
+                .await?;
+            let text = render(out, &done, || {
+                let mut t = Table::new(vec!["TENANT", "TO", "STATE", "MESSAGE"]);
+                for i in &done.items {
+                    t.row(vec![
+                        i.tenant.to_string(),
+                        i.to.as_ref().map_or("-".to_owned(), ToString::to_string),
+                        i.state.clone(),
+                        i.message.clone(),
+                    ]);
+                }
+                format!(
+                    "{}{} moved, {} failed, {} stay on {}\n",
+                    t.render(),
+                    done.moved,
+                    done.failed,
+                    done.stays,
+                    done.stamp
+                )
+            })?;
+            if done.failed > 0 && out == Output::Table {
+                return Err(fleet_ops::OpsError::conflict(format!(
+                    "{text}some moves failed"
+                )));
+            }
+            text
         }
         StampAction::Retire { id } => {
             let stamp = fleet
