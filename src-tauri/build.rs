@@ -11,6 +11,12 @@ const COMMANDS: &[&str] = &[
     "onboard_tenant",
     "check_tenant_import",
     "apply_tenant_import",
+    "move_targets",
+    "move_tenant",
+    "cancel_move",
+    "list_moves",
+    "drain_stamp",
+    "routing_table",
 ];
 
 fn main() {

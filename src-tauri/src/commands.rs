@@ -4,10 +4,13 @@
 use std::time::Duration;
 
 use fleet_core::placement::Decision;
-use fleet_core::{FleetOverview, Stamp, StampId, StampStatus, TenantPage, TenantQuery, TenantView};
+use fleet_core::{
+    FleetOverview, Stamp, StampId, StampStatus, TenantId, TenantPage, TenantQuery, TenantView,
+};
 use fleet_ops::{
-    CatalogueInfo, FleetSlot, ImportProgress, NewStamp, OnboardProgress, OnboardTenant, OpsError,
-    PlaceTenant, ProvisionProgress, StampDetail, StampHealth, TenantImportReport,
+    CatalogueInfo, DrainProgress, DrainStamp, FleetSlot, ImportProgress, MoveProgress, MoveTargets,
+    MoveTenant, MoveView, NewStamp, OnboardProgress, OnboardTenant, OpsError, PlaceTenant,
+    ProvisionProgress, RoutingTable, StampDetail, StampHealth, TenantImportReport,
 };
 use tauri::ipc::Channel;
 use tauri::State;
@@ -75,6 +78,54 @@ pub async fn apply_tenant_import(
         .await?
         .apply_tenant_import(&name, &text, &move |p| drop(on_progress.send(p)))
         .await
+}
+
+/// The stamps a tenant may move to, and why every other one cannot take it.
+#[tauri::command]
+pub async fn move_targets(
+    slot: State<'_, FleetSlot>,
+    tenant: TenantId,
+) -> Result<MoveTargets, OpsError> {
+    slot.get().await?.move_targets(&tenant).await
+}
+
+#[tauri::command]
+pub async fn move_tenant(
+    slot: State<'_, FleetSlot>,
+    request: MoveTenant,
+    on_progress: Channel<MoveProgress>,
+) -> Result<MoveProgress, OpsError> {
+    slot.get()
+        .await?
+        .move_tenant(&request, &move |p| drop(on_progress.send(p)))
+        .await
+}
+
+#[tauri::command]
+pub async fn cancel_move(slot: State<'_, FleetSlot>, operation: i64) -> Result<String, OpsError> {
+    slot.get().await?.cancel_move(operation).await
+}
+
+#[tauri::command]
+pub async fn list_moves(slot: State<'_, FleetSlot>, limit: u32) -> Result<Vec<MoveView>, OpsError> {
+    slot.get().await?.moves(limit).await
+}
+
+#[tauri::command]
+pub async fn drain_stamp(
+    slot: State<'_, FleetSlot>,
+    request: DrainStamp,
+    on_progress: Channel<DrainProgress>,
+) -> Result<DrainProgress, OpsError> {
+    slot.get()
+        .await?
+        .drain_stamp(&request, &move |p| drop(on_progress.send(p)))
+        .await
+}
+
+#[tauri::command]
+pub async fn routing_table(slot: State<'_, FleetSlot>) -> Result<RoutingTable, OpsError> {
+    slot.get().await?.routes().await
 }
 
 #[tauri::command]

@@ -57,6 +57,20 @@ fn main() -> ExitCode {
             // Off the UI thread: finish interrupted provisioning, bring local stamps back.
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move { handle.state::<FleetSlot>().recover().await });
+            // The routes endpoint routers poll (loopback; a taken port is logged, not fatal).
+            let slot = app.state::<FleetSlot>().inner().clone();
+            tauri::async_runtime::spawn(async move {
+                let addr = std::env::var("STAMPFLEET_ROUTES_ADDR")
+                    .unwrap_or_else(|_| fleet_ops::DEFAULT_ROUTES_ADDR.to_owned());
+                match addr.parse() {
+                    Ok(addr) => {
+                        if let Err(e) = fleet_ops::serve_routes(slot, addr).await {
+                            tracing::error!(error = %e.message, "routes endpoint not started");
+                        }
+                    }
+                    Err(e) => tracing::error!(%addr, error = %e, "STAMPFLEET_ROUTES_ADDR is not an address"),
+                }
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -68,6 +82,12 @@ fn main() -> ExitCode {
             commands::check_tenant_import,
             commands::apply_tenant_import,
             commands::create_demo_fleet,
+            commands::move_targets,
+            commands::move_tenant,
+            commands::cancel_move,
+            commands::list_moves,
+            commands::drain_stamp,
+            commands::routing_table,
             commands::new_stamp,
             commands::stamp_detail,
             commands::set_stamp_status,

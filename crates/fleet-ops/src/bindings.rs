@@ -71,6 +71,15 @@ pub fn typescript_bindings() -> String {
         crate::NewStampNeed,
         crate::TenantImportReport,
         crate::ImportProgress,
+        catalogue::Route,
+        catalogue::RoutingTable,
+        crate::MoveTenant,
+        crate::MoveProgress,
+        crate::MoveTargets,
+        crate::MoveView,
+        crate::DrainStamp,
+        crate::DrainItem,
+        crate::DrainProgress,
     );
     out.join("\n")
 }

@@ -9,9 +9,11 @@ use tokio::sync::Mutex;
 use crate::error::OpsResult;
 use crate::fleet::Fleet;
 
+/// Cheap to clone: clones share the one catalogue connection pool.
+#[derive(Clone)]
 pub struct FleetSlot {
     path: OpsResult<PathBuf>,
-    fleet: Mutex<Option<Fleet>>,
+    fleet: std::sync::Arc<Mutex<Option<Fleet>>>,
 }
 
 impl FleetSlot {
@@ -19,7 +21,7 @@ impl FleetSlot {
     pub fn new(path: OpsResult<PathBuf>) -> Self {
         Self {
             path,
-            fleet: Mutex::new(None),
+            fleet: std::sync::Arc::new(Mutex::new(None)),
         }
     }
 

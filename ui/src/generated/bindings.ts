@@ -238,3 +238,45 @@ onboarded: number,
 stopped: string | null, newStamps: Array<NewStampNeed>, plan: Array<ImportPlanRow>, };
 
 export type ImportProgress = { done: number, total: number, message: string, };
+
+export type Route = { tenant: string, stamp: string, 
+/**
+ * The stamp's base URL; none while it has no endpoint.
+ */
+endpoint: string | null, };
+
+export type RoutingTable = { version: number, routes: Array<Route>, };
+
+export type MoveTenant = { tenant: TenantId, to: StampId, };
+
+export type MoveProgress = { operation: number, tenant: TenantId, from: StampId, to: StampId, phase: string, percent: number, copiedKeys: number, copiedBytes: number, 
+/**
+ * Changes the target is behind the source.
+ */
+lag: number, 
+/**
+ * How long writes were paused, once the cut-over is done.
+ */
+freezeMs: number | null, };
+
+export type MoveTargets = { tenant: TenantId, from: StampId | null, passing: Array<StampId>, decision: Decision, };
+
+export type MoveView = { operation: number, tenant: TenantId, from: StampId, to: StampId, 
+/**
+ * running | succeeded | failed
+ */
+state: string, step: string, detail: string, startedAt: string, updatedAt: string, };
+
+export type DrainStamp = { stamp: StampId, concurrency: number | null, };
+
+export type DrainItem = { tenant: TenantId, 
+/**
+ * Where placement sent it; none when nothing can take it.
+ */
+to: StampId | null, 
+/**
+ * planned | moving | moved | failed | stays
+ */
+state: string, message: string, };
+
+export type DrainProgress = { stamp: StampId, items: Array<DrainItem>, moved: number, failed: number, stays: number, last: MoveProgress | null, };
