@@ -89,8 +89,11 @@ impl Catalogue {
         .fetch_all(&mut *conn)
         .await?;
         let (tenant_count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM tenants")
-            .fetch_one(&mut *conn)
-            .await?;
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(sqlx::Error::RowNotFound)?;
         let mut loads = HashMap::with_capacity(load_rows.len());
         for row in load_rows {
             let Ok(stamp) = StampId::new(row.stamp) else {
@@ -126,7 +129,13 @@ impl Catalogue {
         let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*)");
         count.push(from_clause(query));
         push_filters(&mut count, query);
-        let (total,): (i64,) = count.build_query_as().fetch_one(&mut *conn).await?;
+        let (total,): (i64,) = count
+            .build_query_as()
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(sqlx::Error::RowNotFound)?;
 
         let mut select = QueryBuilder::<Sqlite>::new("SELECT t.*, b.stamp AS home");
         select.push(from_clause(query));

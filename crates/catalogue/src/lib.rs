@@ -119,14 +119,23 @@ impl Catalogue {
     pub async fn pragmas(&self) -> Result<(String, i64, i64)> {
         let mut conn = self.pool.acquire().await?;
         let (journal,): (String,) = sqlx::query_as("PRAGMA journal_mode")
-            .fetch_one(&mut *conn)
-            .await?;
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(sqlx::Error::RowNotFound)?;
         let (sync,): (i64,) = sqlx::query_as("PRAGMA synchronous")
-            .fetch_one(&mut *conn)
-            .await?;
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(sqlx::Error::RowNotFound)?;
         let (fk,): (i64,) = sqlx::query_as("PRAGMA foreign_keys")
-            .fetch_one(&mut *conn)
-            .await?;
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(sqlx::Error::RowNotFound)?;
         Ok((journal, sync, fk))
     }
 
@@ -149,8 +158,11 @@ impl Catalogue {
             "SELECT (SELECT COUNT(*) FROM regions), (SELECT COUNT(*) FROM templates), (SELECT COUNT(*) FROM stamps), \
              (SELECT COUNT(*) FROM tenants), (SELECT COUNT(*) FROM bindings), (SELECT COUNT(*) FROM audit)",
         )
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(sqlx::Error::RowNotFound)?;
         let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
         Ok(Counts {
             regions: n(regions),

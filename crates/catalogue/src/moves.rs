@@ -45,8 +45,10 @@ impl Catalogue {
         let bound: Option<(String, i64)> =
             sqlx::query_as("SELECT stamp, version FROM bindings WHERE tenant = ?")
                 .bind(tenant.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .next();
         match bound {
             Some((s, v)) if s == from.as_str() && v == version => {}
             Some((s, _)) => {
@@ -65,8 +67,10 @@ impl Catalogue {
         )
         .bind(MOVE_KIND)
         .bind(tenant.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .next();
         if let Some((op,)) = running {
             return Err(CatalogueError::Refused(format!(
                 "tenant {tenant} is already moving (operation {op})"
@@ -74,8 +78,10 @@ impl Catalogue {
         }
         let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM stamps WHERE id = ?")
             .bind(to.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .next();
         if exists.is_none() {
             return Err(CatalogueError::Refused(format!("no stamp {to}")));
         }
@@ -86,8 +92,11 @@ impl Catalogue {
         .bind(MOVE_KIND)
         .bind(tenant.as_str())
         .bind(params)
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(sqlx::Error::RowNotFound)?;
         tx.commit().await?;
         Ok(id)
     }
@@ -119,8 +128,10 @@ impl Catalogue {
             let now: Option<(String, i64)> =
                 sqlx::query_as("SELECT stamp, version FROM bindings WHERE tenant = ?")
                     .bind(tenant.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await?;
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .into_iter()
+                    .next();
             match now {
                 Some((s, v)) if s == to.as_str() && v == version + 1 => return Ok(()),
                 other => {
@@ -168,8 +179,10 @@ impl Catalogue {
         let row: Option<(String, i64)> =
             sqlx::query_as("SELECT stamp, version FROM bindings WHERE tenant = ?")
                 .bind(tenant.as_str())
-                .fetch_optional(self.pool())
-                .await?;
+                .fetch_all(self.pool())
+                .await?
+                .into_iter()
+                .next();
         row.map(|(s, v)| {
             StampId::new(s)
                 .map(|s| (s, v))
@@ -190,24 +203,31 @@ impl Catalogue {
         let row: Option<(i64,)> =
             sqlx::query_as("SELECT operation FROM move_cancels WHERE operation = ?")
                 .bind(operation)
-                .fetch_optional(self.pool())
-                .await?;
+                .fetch_all(self.pool())
+                .await?
+                .into_iter()
+                .next();
         Ok(row.is_some())
     }
 
     pub async fn operation(&self, id: i64) -> Result<Option<crate::Operation>> {
         Ok(sqlx::query_as("SELECT * FROM operations WHERE id = ?")
             .bind(id)
-            .fetch_optional(self.pool())
-            .await?)
+            .fetch_all(self.pool())
+            .await?
+            .into_iter()
+            .next())
     }
 
     /// Every tenant's stamp and endpoint, read in one transaction with the version.
     pub async fn routes(&self) -> Result<RoutingTable> {
         let mut tx = self.pool().begin().await?;
         let (version,): (i64,) = sqlx::query_as("SELECT version FROM routing WHERE id = 1")
-            .fetch_one(&mut *tx)
-            .await?;
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(sqlx::Error::RowNotFound)?;
         let routes: Vec<Route> = sqlx::query_as(
             "SELECT b.tenant, b.stamp, s.endpoint FROM bindings b JOIN stamps s ON s.id = b.stamp \
              ORDER BY b.tenant",

@@ -38,8 +38,10 @@ impl Catalogue {
     pub async fn stamp(&self, id: &StampId) -> Result<Option<Stamp>> {
         let row: Option<StampRow> = sqlx::query_as("SELECT * FROM stamps WHERE id = ?")
             .bind(id.as_str())
-            .fetch_optional(self.pool())
-            .await?;
+            .fetch_all(self.pool())
+            .await?
+            .into_iter()
+            .next();
         row.map(StampRow::into_domain).transpose()
     }
 
@@ -48,8 +50,10 @@ impl Catalogue {
         let row: Option<(Option<String>,)> =
             sqlx::query_as("SELECT failure FROM stamps WHERE id = ?")
                 .bind(id.as_str())
-                .fetch_optional(self.pool())
-                .await?;
+                .fetch_all(self.pool())
+                .await?
+                .into_iter()
+                .next();
         Ok(row.and_then(|r| r.0))
     }
 
@@ -64,8 +68,10 @@ impl Catalogue {
         let mut tx = self.write_tx().await?;
         if sqlx::query("SELECT 1 FROM stamps WHERE id = ?")
             .bind(stamp.id.as_str())
-            .fetch_optional(&mut *tx)
+            .fetch_all(&mut *tx)
             .await?
+            .into_iter()
+            .next()
             .is_some()
         {
             return Err(CatalogueError::Refused(format!(
@@ -90,8 +96,11 @@ impl Catalogue {
             .bind(kind)
             .bind(stamp.id.as_str())
             .bind(params)
-            .fetch_one(&mut *tx)
-            .await?;
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(sqlx::Error::RowNotFound)?;
         tx.commit().await?;
         Ok(id)
     }
@@ -109,8 +118,10 @@ impl Catalogue {
         let mut tx = self.write_tx().await?;
         let row: Option<StampRow> = sqlx::query_as("SELECT * FROM stamps WHERE id = ?")
             .bind(id.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .next();
         let before = row
             .map(StampRow::into_domain)
             .transpose()?
@@ -125,8 +136,11 @@ impl Catalogue {
         if status == StampStatus::Retired {
             let (bound,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM bindings WHERE stamp = ?")
                 .bind(id.as_str())
-                .fetch_one(&mut *tx)
-                .await?;
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .next()
+                .ok_or(sqlx::Error::RowNotFound)?;
             if bound > 0 {
                 return Err(CatalogueError::Refused(format!(
                     "stamp {id} still holds {bound} tenant(s); move them before retiring it"

@@ -58,14 +58,18 @@ impl Catalogue {
     pub async fn tenant(&self, id: &TenantId) -> Result<Option<TenantView>> {
         let row: Option<TenantRow> = sqlx::query_as("SELECT * FROM tenants WHERE id = ?")
             .bind(id.as_str())
-            .fetch_optional(self.pool())
-            .await?;
+            .fetch_all(self.pool())
+            .await?
+            .into_iter()
+            .next();
         let Some(row) = row else { return Ok(None) };
         let stamp: Option<(String,)> =
             sqlx::query_as("SELECT stamp FROM bindings WHERE tenant = ?")
                 .bind(id.as_str())
-                .fetch_optional(self.pool())
-                .await?;
+                .fetch_all(self.pool())
+                .await?
+                .into_iter()
+                .next();
         let stamp = stamp
             .map(|(s,)| StampId::new(s))
             .transpose()
@@ -90,8 +94,10 @@ impl Catalogue {
             "SELECT b.stamp FROM tenants t LEFT JOIN bindings b ON b.tenant = t.id WHERE t.id = ?",
         )
         .bind(tenant.id.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .next();
         match state {
             Some((Some(stamp),)) => {
                 return Err(CatalogueError::Refused(format!(
@@ -105,8 +111,10 @@ impl Catalogue {
                 )
                 .bind(ONBOARD_KIND)
                 .bind(tenant.id.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .next();
                 if let Some((op,)) = running {
                     return Err(CatalogueError::Refused(format!(
                         "tenant {} is being onboarded (operation {op})",
@@ -136,8 +144,11 @@ impl Catalogue {
         .bind(ONBOARD_KIND)
         .bind(tenant.id.as_str())
         .bind(params)
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(sqlx::Error::RowNotFound)?;
         tx.commit().await?;
         Ok(id)
     }
@@ -154,8 +165,10 @@ impl Catalogue {
         let existing: Option<(String,)> =
             sqlx::query_as("SELECT stamp FROM bindings WHERE tenant = ?")
                 .bind(tenant.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .next();
         match existing {
             Some((s,)) if s == stamp.as_str() => {}
             Some((s,)) => {

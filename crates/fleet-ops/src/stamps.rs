@@ -145,6 +145,25 @@ impl Fleet {
     }
 
     /// Moves a stamp along its lifecycle (drain, retire, back to active).
+    /// Records a new address for a stamp (it moved, or traffic to it goes through a
+    /// proxy); the status stays.
+    pub async fn set_stamp_endpoint(&self, id: &StampId, endpoint: &str) -> OpsResult<Stamp> {
+        if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
+            return Err(OpsError::invalid(format!(
+                "endpoint {endpoint:?} must be an http:// or https:// URL"
+            )));
+        }
+        let stamp = self
+            .catalogue
+            .stamp(id)
+            .await?
+            .ok_or_else(|| OpsError::invalid(format!("no stamp {id}")))?;
+        Ok(self
+            .catalogue
+            .set_stamp_status(id, stamp.status, Some(endpoint), None, "operator")
+            .await?)
+    }
+
     pub async fn set_stamp_status(&self, id: &StampId, status: StampStatus) -> OpsResult<Stamp> {
         self.catalogue
             .set_stamp_status(id, status, None, None, "operator")

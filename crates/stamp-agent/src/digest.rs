@@ -45,8 +45,10 @@ pub async fn stored(
     let row: Option<(Option<String>, Option<i64>)> =
         sqlx::query_as("SELECT digest, key_count FROM tenants WHERE id = ?")
             .bind(tenant)
-            .fetch_optional(conn)
-            .await?;
+            .fetch_all(conn)
+            .await?
+            .into_iter()
+            .next();
     Ok(match row {
         Some((Some(d), Some(n))) => parse(&d).map(|d| (d, n)),
         _ => None,

@@ -55,8 +55,10 @@ pub async fn replay(
     )
     .bind(key)
     .bind(now() - IDEMPOTENCY_TTL_SECS)
-    .fetch_optional(conn)
-    .await?;
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .next();
     let Some((stored, status, body)) = row else {
         return Ok(None);
     };

@@ -153,8 +153,11 @@ async fn health(State(agent): Shared, headers: HeaderMap) -> Result<Json<Health>
     let mut conn = agent.pool.acquire().await?;
     let used = store::used_units(&mut conn).await?;
     let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM tenants")
-        .fetch_one(&mut *conn)
-        .await?;
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(sqlx::Error::RowNotFound)?;
     let id = &agent.identity;
     Ok(Json(Health {
         status: if used > id.capacity_units {

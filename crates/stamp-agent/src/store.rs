@@ -67,15 +67,20 @@ pub async fn tenant(
 ) -> Result<Option<TenantOnStamp>, sqlx::Error> {
     let row: Option<TenantRow> = sqlx::query_as(&format!("{TENANT_SELECT} WHERE t.id = ?"))
         .bind(id)
-        .fetch_optional(conn)
-        .await?;
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .next();
     Ok(row.map(TenantRow::into_wire))
 }
 
 pub async fn used_units(conn: &mut SqliteConnection) -> Result<u32, sqlx::Error> {
     let (used,): (i64,) = sqlx::query_as("SELECT COALESCE(SUM(size_units), 0) FROM tenants")
-        .fetch_one(conn)
-        .await?;
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(sqlx::Error::RowNotFound)?;
     Ok(u32::try_from(used).unwrap_or(u32::MAX))
 }
 
@@ -124,8 +129,10 @@ pub async fn kv_get_conn(
         sqlx::query_as("SELECT value, seq FROM kv WHERE tenant = ? AND key = ?")
             .bind(tenant)
             .bind(key)
-            .fetch_optional(conn)
-            .await?;
+            .fetch_all(conn)
+            .await?
+            .into_iter()
+            .next();
     Ok(row.map(|(value, seq)| KvEntry {
         key: key.to_owned(),
         value,
@@ -145,8 +152,11 @@ pub async fn kv_change(
         "UPDATE tenants SET change_seq = change_seq + 1 WHERE id = ? RETURNING change_seq",
     )
     .bind(tenant)
-    .fetch_one(&mut *conn)
-    .await?;
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .next()
+    .ok_or(sqlx::Error::RowNotFound)?;
     let old = kv_get_conn(&mut *conn, tenant, key).await?.map(|e| e.value);
     crate::digest::update(&mut *conn, tenant, key, old.as_deref(), value).await?;
     match value {
@@ -201,8 +211,9 @@ pub async fn move_state(
          FROM tenants WHERE id = ?",
     )
     .bind(id)
-    .fetch_optional(conn)
+    .fetch_all(conn)
     .await
+    .map(|rows| rows.into_iter().next())
 }
 
 pub async fn set_state(

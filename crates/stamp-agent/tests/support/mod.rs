@@ -3,6 +3,8 @@
 //! the handle kills the process.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod fault_proxy;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
