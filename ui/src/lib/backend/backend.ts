@@ -1,19 +1,27 @@
 import type {
   CatalogueInfo,
   Decision,
+  DrainProgress,
+  DrainStamp,
   ErrorCode,
   FleetOverview,
   ImportProgress,
+  MoveProgress,
+  MoveTargets,
+  MoveTenant,
+  MoveView,
   NewStamp,
   OnboardProgress,
   OnboardTenant,
   OpsError,
   PlaceTenant,
   ProvisionProgress,
+  RoutingTable,
   Stamp,
   StampDetail,
   StampHealth,
   StampStatus,
+  TenantId,
   TenantImportReport,
   TenantPage,
   TenantQuery,
@@ -48,6 +56,22 @@ export interface Backend {
    * seconds. Resolves as soon as the subscription is in place.
    */
   watchHealth(onHealth: (checks: StampHealth[]) => void): Promise<void>;
+  /** The stamps a tenant may move to (best first), and why every other stamp cannot take it. */
+  moveTargets(tenant: TenantId): Promise<MoveTargets>;
+  /**
+   * Moves a tenant to another stamp (importing -> catching-up -> verifying -> done),
+   * reporting each phase; resolves with the last report. A failure before the
+   * cut-over is rolled back, and the rejection says so.
+   */
+  moveTenant(request: MoveTenant, onProgress: (progress: MoveProgress) => void): Promise<MoveProgress>;
+  /** Asks a running move to stop before its cut-over; resolves with what happened, in words. */
+  cancelMove(operation: number): Promise<string>;
+  /** The journaled moves, newest first. */
+  listMoves(limit: number): Promise<MoveView[]>;
+  /** Drains a stamp: moves every tenant to a target placement chooses, `concurrency` at a time. */
+  drainStamp(request: DrainStamp, onProgress: (progress: DrainProgress) => void): Promise<DrainProgress>;
+  /** Where every tenant lives, with the routing table's version. */
+  routingTable(): Promise<RoutingTable>;
 }
 
 const ERROR_CODES: readonly ErrorCode[] = [

@@ -12,6 +12,6 @@ export async function loadBackend(): Promise<Backend> {
     const { createTauriBackend } = await import("./tauri");
     return createTauriBackend();
   }
-  const { createMockBackend, mockModeFrom } = await import("./mock");
-  return createMockBackend(mockModeFrom(window.location.search));
+  const { createMockBackend, mockModeFrom, moveSpeedFrom } = await import("./mock");
+  return createMockBackend(mockModeFrom(window.location.search), moveSpeedFrom(window.location.search));
 }

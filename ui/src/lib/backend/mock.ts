@@ -3,12 +3,15 @@
 // fleet loaded; `?mock=broken` makes every call fail like an unreadable
 // catalogue does; `?mock=bench` serves the overview a benchmark placed in
 // `globalThis.__STAMPFLEET_BENCH_OVERVIEW__` (ui/bench/map-bench.mjs).
+// Moves run on timer ticks: `?moveTick=MS` sets the tick, `?moveHold=1` holds
+// every move in "importing" until it is cancelled (see mockMoves.ts).
 import type {
   CatalogueInfo,
   FleetOverview,
   Stamp,
   StampDetail,
   StampHealth,
+  StampView,
   TenantView,
 } from "../../generated/bindings";
 import demoOverview from "../../generated/demo-overview.json";
@@ -24,8 +27,12 @@ import {
   transition,
   validateNewStamp,
 } from "./mockFleet";
+import { checkDrainable, drainConcurrency, planDrain, runDrain } from "./mockDrain";
+import { DEFAULT_MOVE_SPEED, MockMoves, type MoveSpeed } from "./mockMoves";
 import { ONBOARD_STEPS, onboardTarget, placeMock } from "./mockPlacement";
 import { applyImport, planImport, readTenantFile } from "./mockTenantImport";
+
+export { moveSpeedFrom } from "./mockMoves";
 
 export type MockMode = "empty" | "demo" | "broken" | "bench";
 
@@ -69,11 +76,13 @@ export function mockModeFrom(search: string): MockMode {
   return mode === "demo" || mode === "broken" || mode === "bench" ? mode : "empty";
 }
 
-export function createMockBackend(mode: MockMode = "empty"): Backend {
+export function createMockBackend(mode: MockMode = "empty", speed: MoveSpeed = DEFAULT_MOVE_SPEED): Backend {
   let overview: FleetOverview =
     mode === "demo" ? copy(DEMO) : mode === "bench" ? benchOverview() : emptyOverview();
   let tenants: TenantView[] = mode === "demo" ? copy(DEMO_TENANTS) : [];
   const healthWatchers: ((checks: StampHealth[]) => void)[] = [];
+  const moves = new MockMoves(() => ({ overview, tenants }), speed, () => pushHealth());
+  const healthState = (view: StampView) => healthOf(view).state;
 
   /** The real backend pushes every few seconds; the mock pushes after each change. */
   function pushHealth(): void {
@@ -191,6 +200,42 @@ export function createMockBackend(mode: MockMode = "empty"): Backend {
       await guard();
       healthWatchers.push(onHealth);
       setTimeout(() => onHealth(healthChecks(overview)), 0);
+    },
+    async moveTargets(tenant) {
+      await guard();
+      return copy(moves.targets(tenant, healthState));
+    },
+    async moveTenant(request, onProgress) {
+      await guard();
+      return moves.move(request, healthState, onProgress);
+    },
+    async cancelMove(operation) {
+      await guard();
+      return moves.cancel(operation);
+    },
+    async listMoves(limit) {
+      await guard();
+      return moves.list(limit);
+    },
+    async drainStamp(request, onProgress) {
+      await guard();
+      if (checkDrainable(overview, request.stamp) === "active") {
+        transition(viewOf(request.stamp), "draining");
+        pushHealth();
+      }
+      const plan = planDrain(overview, tenants, request.stamp, healthState);
+      return runDrain(plan, drainConcurrency(request.concurrency), (tenant, to, report) => {
+        const view = tenants.find((t) => t.tenant.id === tenant);
+        if (!view) throw new BackendError("invalid_input", `no tenant ${tenant}`);
+        if (view.stamp !== request.stamp) {
+          throw new BackendError("conflict", `${tenant} moved to ${view.stamp ?? "no stamp"} meanwhile`);
+        }
+        return moves.run(view, to, report);
+      }, onProgress);
+    },
+    async routingTable() {
+      await guard();
+      return moves.routes();
     },
   };
 }

@@ -3,10 +3,15 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import type {
   CatalogueInfo,
   Decision,
+  DrainProgress,
   FleetOverview,
   ImportProgress,
+  MoveProgress,
+  MoveTargets,
+  MoveView,
   OnboardProgress,
   ProvisionProgress,
+  RoutingTable,
   Stamp,
   StampDetail,
   StampHealth,
@@ -51,5 +56,21 @@ export function createTauriBackend(): Backend {
         channel.onmessage = onHealth;
         await invoke<void>("watch_health", { onHealth: channel });
       }),
+    moveTargets: (tenant) => call(() => invoke<MoveTargets>("move_targets", { tenant })),
+    moveTenant: (request, onProgress) =>
+      call(() => {
+        const channel = new Channel<MoveProgress>();
+        channel.onmessage = onProgress;
+        return invoke<MoveProgress>("move_tenant", { request, onProgress: channel });
+      }),
+    cancelMove: (operation) => call(() => invoke<string>("cancel_move", { operation })),
+    listMoves: (limit) => call(() => invoke<MoveView[]>("list_moves", { limit })),
+    drainStamp: (request, onProgress) =>
+      call(() => {
+        const channel = new Channel<DrainProgress>();
+        channel.onmessage = onProgress;
+        return invoke<DrainProgress>("drain_stamp", { request, onProgress: channel });
+      }),
+    routingTable: () => call(() => invoke<RoutingTable>("routing_table")),
   };
 }

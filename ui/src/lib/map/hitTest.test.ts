@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import type { Marker } from "./fleet";
-import { hitTest, nearestMarker, screenPosition } from "./hitTest";
+import { hitTest, nearestMarker, screenPosition, stampAt } from "./hitTest";
 
 function marker(id: string, x: number, y: number, radius: number): Marker {
   return {
@@ -51,5 +51,22 @@ describe("hit testing", () => {
   test("the nearest marker within a distance", () => {
     expect(nearestMarker(markers, [400, 200], mapping, 60)?.id).toBe("far");
     expect(nearestMarker(markers, [700, 500], mapping, 60)).toBeNull();
+  });
+});
+
+describe("the stamp under a drop", () => {
+  const region = (id: string, stamps: string[]): Marker => ({ ...marker(id, 300, 200, 8), kind: "region", stampIds: stamps });
+
+  test("a stamp marker is its stamp", () => {
+    expect(stampAt(markers, [120, 120], mapping)).toBe("over");
+  });
+
+  test("a region marker of one stamp stands for it; of several, for none", () => {
+    expect(stampAt([region("weu", ["weu-01"])], [610, 420], mapping)).toBe("weu-01");
+    expect(stampAt([region("weu", ["weu-01", "weu-02"])], [610, 420], mapping)).toBeNull();
+  });
+
+  test("empty map: no stamp", () => {
+    expect(stampAt(markers, [5, 5], mapping)).toBeNull();
   });
 });

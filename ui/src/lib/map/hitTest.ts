@@ -47,3 +47,14 @@ export function nearestMarker(
 export function screenPosition(marker: Marker, mapping: Mapping): Point {
   return [marker.x * mapping.scale + mapping.x, marker.y * mapping.scale + mapping.y];
 }
+
+/**
+ * The stamp a drop at the point lands on: a stamp marker's, or that of a region or
+ * cluster marker standing for a single stamp; null anywhere else.
+ */
+export function stampAt(markers: readonly Marker[], point: Point, mapping: Mapping): string | null {
+  const marker = hitTest(markers, point, mapping);
+  if (!marker) return null;
+  if (marker.kind === "stamp") return marker.id;
+  return marker.stampIds.length === 1 ? marker.stampIds[0] : null;
+}
