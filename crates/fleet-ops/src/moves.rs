@@ -49,7 +49,7 @@ pub struct MoveProgress {
     /// Changes the target is behind the source.
     #[ts(type = "number")]
     pub lag: u64,
-    /// How long writes were paused, once the cut-over is done.
+    /// How long writes were refused (freeze to fence), once the cut-over is done.
     #[ts(type = "number | null")]
     pub freeze_ms: Option<u64>,
 }
@@ -255,6 +255,7 @@ impl Fleet {
             lag: 0,
             freeze_ms: None,
         };
+        let mut frozen_since = None;
         let on_target = self.catalogue.binding(&p.tenant).await?.map(|b| b.0);
         if on_target.as_ref() != Some(&p.to) {
             self.step(op, "importing", "").await?;
@@ -333,9 +334,11 @@ impl Fleet {
                 .flip_binding(op, &p.tenant, &p.from, &p.to, p.version, "move")
                 .await?;
             crash_point("flipped");
-            report.freeze_ms = Some(frozen_at.elapsed().as_millis() as u64);
+            frozen_since = Some(frozen_at);
         }
         self.finish_cut_over(op, p, &source, &target).await?;
+        // Writes were refused from the freeze until the source redirects (the fence).
+        report.freeze_ms = frozen_since.map(|t| t.elapsed().as_millis() as u64);
         report.phase = "done".to_owned();
         report.percent = 100;
         report.lag = 0;

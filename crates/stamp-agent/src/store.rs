@@ -231,7 +231,9 @@ pub async fn set_state(
     Ok(())
 }
 
-/// Entries after `after` in key order, up to `limit` entries or about `max_bytes`.
+/// Entries after `after` in key order, up to `limit` entries or about `max_bytes` (at
+/// least one). Sizes are read first (`octet_length` reads no content), so a page never
+/// loads more values than it returns; the caller holds one read transaction for both.
 pub async fn export_page(
     conn: &mut SqliteConnection,
     tenant: &str,
@@ -239,29 +241,46 @@ pub async fn export_page(
     limit: u32,
     max_bytes: usize,
 ) -> Result<(Vec<KvEntry>, bool), sqlx::Error> {
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT key, value, seq FROM kv WHERE tenant = ? AND key > ? ORDER BY key LIMIT ?",
+    let sizes: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT key, octet_length(value) FROM kv WHERE tenant = ? AND key > ? ORDER BY key LIMIT ?",
     )
     .bind(tenant)
     .bind(after)
     .bind(i64::from(limit) + 1)
-    .fetch_all(conn)
+    .fetch_all(&mut *conn)
     .await?;
-    let mut entries = Vec::new();
     let mut bytes = 0usize;
-    let mut more = rows.len() > limit as usize;
-    for (key, value, seq) in rows.into_iter().take(limit as usize) {
-        if !entries.is_empty() && bytes + key.len() + value.len() > max_bytes {
-            more = true;
+    let mut last = None;
+    let mut taken = 0usize;
+    for (key, size) in sizes.iter().take(limit as usize) {
+        let size = key.len() + usize::try_from(*size).unwrap_or(0);
+        if taken > 0 && bytes + size > max_bytes {
             break;
         }
-        bytes += key.len() + value.len();
-        entries.push(KvEntry {
+        bytes += size;
+        taken += 1;
+        last = Some(key.as_str());
+    }
+    let Some(last) = last else {
+        return Ok((Vec::new(), false));
+    };
+    let more = sizes.len() > taken;
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT key, value, seq FROM kv WHERE tenant = ? AND key > ? AND key <= ? ORDER BY key",
+    )
+    .bind(tenant)
+    .bind(after)
+    .bind(last)
+    .fetch_all(&mut *conn)
+    .await?;
+    let entries = rows
+        .into_iter()
+        .map(|(key, value, seq)| KvEntry {
             key,
             value,
             seq: u64::try_from(seq).unwrap_or(0),
-        });
-    }
+        })
+        .collect();
     Ok((entries, more))
 }
 

@@ -255,7 +255,7 @@ export type MoveProgress = { operation: number, tenant: TenantId, from: StampId,
  */
 lag: number, 
 /**
- * How long writes were paused, once the cut-over is done.
+ * How long writes were refused (freeze to fence), once the cut-over is done.
  */
 freezeMs: number | null, };
 

@@ -1,0 +1,217 @@
+//! Move benchmark on real local agents (the demo fleet):
+//! 1. one tenant holding MB megabytes moved between two agents, with 100 writes/s going
+//!    on, against a plain `cp` of the source stamp's file on the same disk;
+//! 2. N tenants moved at once (each with its own writer), freeze windows p50/p99/max.
+//!
+//! usage: cargo run --release -p stamp-agent --example move_bench -- [MB] [CONCURRENT]
+//! (needs `cargo build --release -p stamp-agent` first; data goes under target/bench-moves)
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use fleet_core::{Isolation, Residency, StampId, Tenant, TenantId, Tier};
+use fleet_ops::{Fleet, MoveTenant, OnboardTenant, PlaceTenant};
+use futures_util::StreamExt;
+use stamp_client::StampClient;
+use stamp_protocol::ProvisionTenant;
+
+fn tenant(id: &str) -> Tenant {
+    Tenant {
+        id: TenantId::new(id).unwrap(),
+        display_name: format!("{id} Ltd"),
+        tier: Tier::Standard,
+        size_units: 5,
+        residency: Residency::default(),
+        isolation: Isolation::Shared,
+        pinned: false,
+        group: None,
+    }
+}
+
+async fn onboard(fleet: &Fleet, id: &str, on: &StampId) -> StampClient {
+    let place = PlaceTenant {
+        tenant: tenant(id),
+        preferred_regions: Vec::new(),
+        home: None,
+        policy: None,
+    };
+    let request = OnboardTenant {
+        place,
+        stamp: Some(on.clone()),
+    };
+    fleet.onboard_tenant(&request, &|_| {}).await.unwrap();
+    let admin = fleet.stamp_client(on).await.unwrap();
+    let p = admin
+        .provision_tenant(
+            id,
+            &ProvisionTenant {
+                display_name: format!("{id} Ltd"),
+                size_units: 5,
+            },
+            &format!("bench-{id}"),
+        )
+        .await
+        .unwrap();
+    admin.with_token(p.tenant_token)
+}
+
+/// Writes to `id` every `every` until stopped (through a redirect, once, by re-reading
+/// the tenant's token at its new home); returns the writes acknowledged.
+fn writer(
+    fleet: Fleet,
+    id: String,
+    client: StampClient,
+    every: Duration,
+    stop: Arc<AtomicBool>,
+) -> tokio::task::JoinHandle<u32> {
+    tokio::spawn(async move {
+        let mut client = client;
+        let mut tick = tokio::time::interval(every);
+        let mut n = 0u32;
+        while !stop.load(Ordering::SeqCst) {
+            tick.tick().await;
+            match client.kv_put(&id, &format!("w{n}"), "x", &format!("{id}-w{n}")).await {
+                Ok(_) => n += 1,
+                Err(_) => {
+                    // Moved (307) or frozen (503): find its home and continue there.
+                    let view = fleet.tenant(&TenantId::new(id.as_str()).unwrap()).await.unwrap().unwrap();
+                    let admin = fleet.stamp_client(view.stamp.as_ref().unwrap()).await.unwrap();
+                    if let Ok(p) = admin
+                        .provision_tenant(&id, &ProvisionTenant { display_name: format!("{id} Ltd"), size_units: 5 }, &format!("rebind-{id}-{n}"))
+                        .await
+                    {
+                        client = admin.with_token(p.tenant_token);
+                    }
+                }
+            }
+        }
+        n
+    })
+}
+
+fn quantile(sorted: &[u64], q: f64) -> u64 {
+    let i = ((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i]
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let megabytes: usize = args.next().map_or(1000, |a| a.parse().unwrap());
+    let concurrent: usize = args.next().map_or(20, |a| a.parse().unwrap());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-moves");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    let agent = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/release/stamp-agent");
+    assert!(agent.exists(), "build it first: cargo build --release -p stamp-agent");
+    std::env::set_var("STAMPFLEET_AGENT", &agent);
+    std::env::set_var("STAMPFLEET_SECRETS", "file");
+    let fleet = Fleet::open(&root.join("c.sqlite")).await.unwrap();
+    fleet.create_demo(true).await.unwrap();
+    let (from, to) = (StampId::new("use-01").unwrap(), StampId::new("weu-02").unwrap());
+
+    // 1. One big tenant.
+    let big = onboard(&fleet, "bulk-data", &from).await;
+    let value = "v".repeat(1_000_000);
+    let t = Instant::now();
+    for i in 0..megabytes {
+        big.kv_put("bulk-data", &format!("blob-{i:05}"), &value, &format!("fill-{i}"))
+            .await
+            .unwrap();
+    }
+    println!("filled {megabytes} x 1 MB in {:.1} s", t.elapsed().as_secs_f64());
+    // The source stamp's files (database and write-ahead log) hold the tenant's bytes.
+    let source_dir = root.join("stamps").join(from.as_str()).join("data");
+    let bytes: u64 = std::fs::read_dir(&source_dir)
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum();
+    let copy = root.join("cp-copy");
+    std::process::Command::new("sync").status().unwrap();
+    let t = Instant::now();
+    let ok = std::process::Command::new("cp").arg("-r").arg(&source_dir).arg(&copy).status().unwrap();
+    assert!(ok.success());
+    let cp_secs = t.elapsed().as_secs_f64();
+    let t2 = Instant::now();
+    std::process::Command::new("sync").status().unwrap();
+    let sync_secs = t2.elapsed().as_secs_f64();
+    std::fs::remove_dir_all(&copy).unwrap();
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let w = writer(fleet.clone(), "bulk-data".into(), big, Duration::from_millis(10), stop.clone());
+    let started = Instant::now();
+    let copied_at = std::sync::Mutex::new(None::<(Instant, u64)>);
+    let done = fleet
+        .move_tenant(
+            &MoveTenant { tenant: TenantId::new("bulk-data").unwrap(), to: to.clone() },
+            &|p| {
+                if p.phase == "catching-up" {
+                    let mut c = copied_at.lock().unwrap();
+                    if c.is_none() {
+                        *c = Some((Instant::now(), p.copied_bytes));
+                    }
+                }
+            },
+        )
+        .await
+        .unwrap();
+    let total = started.elapsed().as_secs_f64();
+    stop.store(true, Ordering::SeqCst);
+    let writes = w.await.unwrap();
+    let (copy_end, copied) = copied_at.lock().unwrap().unwrap_or((Instant::now(), done.copied_bytes));
+    let copy_secs = copy_end.duration_since(started).as_secs_f64();
+    let mb = |b: u64| b as f64 / 1e6;
+    println!("\none tenant, {megabytes} MB of values ({:.0} MB of stamp files), 100 writes/s during the move:", mb(bytes));
+    println!("  cp of the source file:       {:.2} s = {:.0} MB/s (cp + sync: {:.2} s = {:.0} MB/s)", cp_secs, mb(bytes) / cp_secs, cp_secs + sync_secs, mb(bytes) / (cp_secs + sync_secs));
+    println!("  move, copy phase (snapshot): {:.2} s = {:.0} MB/s of values ({:.0}% of cp, {:.0}% of cp + sync)", copy_secs, mb(copied) / copy_secs, 100.0 * (mb(copied) / copy_secs) / (mb(bytes) / cp_secs), 100.0 * (mb(copied) / copy_secs) / (mb(bytes) / (cp_secs + sync_secs)));
+    println!("  whole move: {:.2} s; writes paused {} ms; {writes} writes acknowledged during it", total, done.freeze_ms.unwrap_or(0));
+
+    // 2. Many tenants at once.
+    let mut clients = Vec::new();
+    for i in 0..concurrent {
+        let id = format!("many-{i:02}");
+        let c = onboard(&fleet, &id, &from).await;
+        for k in 0..200 {
+            c.kv_put(&id, &format!("k{k}"), "some value", &format!("{id}-fill-{k}")).await.unwrap();
+        }
+        clients.push((id, c));
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let per_tenant = Duration::from_millis((1000 * concurrent as u64 / 100).max(1));
+    let writers: Vec<_> = clients
+        .iter()
+        .map(|(id, c)| writer(fleet.clone(), id.clone(), c.clone(), per_tenant, stop.clone()))
+        .collect();
+    let t = Instant::now();
+    let results: Vec<_> = futures_util::stream::iter(clients.iter().map(|(id, _)| {
+        let fleet = fleet.clone();
+        let to = to.clone();
+        let id = id.clone();
+        async move {
+            fleet
+                .move_tenant(&MoveTenant { tenant: TenantId::new(id.as_str()).unwrap(), to }, &|_| {})
+                .await
+        }
+    }))
+    .buffer_unordered(concurrent)
+    .collect()
+    .await;
+    let secs = t.elapsed().as_secs_f64();
+    stop.store(true, Ordering::SeqCst);
+    let mut writes = 0;
+    for w in writers {
+        writes += w.await.unwrap();
+    }
+    let failed = results.iter().filter(|r| r.is_err()).count();
+    let mut freezes: Vec<u64> = results.iter().filter_map(|r| r.as_ref().ok().and_then(|d| d.freeze_ms)).collect();
+    freezes.sort_unstable();
+    println!("\n{concurrent} tenants moved at once (200 keys each), 100 writes/s in all:");
+    println!("  all done in {secs:.2} s, {failed} failed; {writes} writes acknowledged");
+    if !freezes.is_empty() {
+        println!("  writes paused per move: p50 {} ms, p99 {} ms, max {} ms", quantile(&freezes, 0.5), quantile(&freezes, 0.99), freezes[freezes.len() - 1]);
+    }
+    fleet.stop_local_agents().await.unwrap();
+}
