@@ -162,14 +162,20 @@ async fn a_tenant_dragged_to_another_stamp_moves_while_a_client_writes() {
     app.find("[data-testid=move-progress][data-phase]").await;
     let done = app.find("[data-testid=move-done]").await;
     let said = done.text().await.unwrap();
-    assert!(said.contains(to.as_str()) && said.contains("paused"), "{said}");
+    assert!(
+        said.contains(to.as_str()) && said.contains("paused"),
+        "{said}"
+    );
     app.screenshot("moved.png").await;
 
     // The client keeps writing after the cut-over, on the new stamp.
     let wrote_before = acked.lock().unwrap().len();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while acked.lock().unwrap().len() < wrote_before + 20 {
-        assert!(std::time::Instant::now() < deadline, "the client stopped writing after the move");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the client stopped writing after the move"
+        );
         // A probe of the real condition (more acknowledged writes), bounded by the deadline.
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }

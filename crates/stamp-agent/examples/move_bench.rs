@@ -73,14 +73,31 @@ fn writer(
         let mut n = 0u32;
         while !stop.load(Ordering::SeqCst) {
             tick.tick().await;
-            match client.kv_put(&id, &format!("w{n}"), "x", &format!("{id}-w{n}")).await {
+            match client
+                .kv_put(&id, &format!("w{n}"), "x", &format!("{id}-w{n}"))
+                .await
+            {
                 Ok(_) => n += 1,
                 Err(_) => {
                     // Moved (307) or frozen (503): find its home and continue there.
-                    let view = fleet.tenant(&TenantId::new(id.as_str()).unwrap()).await.unwrap().unwrap();
-                    let admin = fleet.stamp_client(view.stamp.as_ref().unwrap()).await.unwrap();
+                    let view = fleet
+                        .tenant(&TenantId::new(id.as_str()).unwrap())
+                        .await
+                        .unwrap()
+                        .unwrap();
+                    let admin = fleet
+                        .stamp_client(view.stamp.as_ref().unwrap())
+                        .await
+                        .unwrap();
                     if let Ok(p) = admin
-                        .provision_tenant(&id, &ProvisionTenant { display_name: format!("{id} Ltd"), size_units: 5 }, &format!("rebind-{id}-{n}"))
+                        .provision_tenant(
+                            &id,
+                            &ProvisionTenant {
+                                display_name: format!("{id} Ltd"),
+                                size_units: 5,
+                            },
+                            &format!("rebind-{id}-{n}"),
+                        )
                         .await
                     {
                         client = admin.with_token(p.tenant_token);
@@ -106,23 +123,37 @@ async fn main() {
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(&root).unwrap();
     let agent = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/release/stamp-agent");
-    assert!(agent.exists(), "build it first: cargo build --release -p stamp-agent");
+    assert!(
+        agent.exists(),
+        "build it first: cargo build --release -p stamp-agent"
+    );
     std::env::set_var("STAMPFLEET_AGENT", &agent);
     std::env::set_var("STAMPFLEET_SECRETS", "file");
     let fleet = Fleet::open(&root.join("c.sqlite")).await.unwrap();
     fleet.create_demo(true).await.unwrap();
-    let (from, to) = (StampId::new("use-01").unwrap(), StampId::new("weu-02").unwrap());
+    let (from, to) = (
+        StampId::new("use-01").unwrap(),
+        StampId::new("weu-02").unwrap(),
+    );
 
     // 1. One big tenant.
     let big = onboard(&fleet, "bulk-data", &from).await;
     let value = "v".repeat(1_000_000);
     let t = Instant::now();
     for i in 0..megabytes {
-        big.kv_put("bulk-data", &format!("blob-{i:05}"), &value, &format!("fill-{i}"))
-            .await
-            .unwrap();
+        big.kv_put(
+            "bulk-data",
+            &format!("blob-{i:05}"),
+            &value,
+            &format!("fill-{i}"),
+        )
+        .await
+        .unwrap();
     }
-    println!("filled {megabytes} x 1 MB in {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "filled {megabytes} x 1 MB in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
     // The source stamp's files (database and write-ahead log) hold the tenant's bytes.
     let source_dir = root.join("stamps").join(from.as_str()).join("data");
     let bytes: u64 = std::fs::read_dir(&source_dir)
@@ -132,7 +163,12 @@ async fn main() {
     let copy = root.join("cp-copy");
     std::process::Command::new("sync").status().unwrap();
     let t = Instant::now();
-    let ok = std::process::Command::new("cp").arg("-r").arg(&source_dir).arg(&copy).status().unwrap();
+    let ok = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(&source_dir)
+        .arg(&copy)
+        .status()
+        .unwrap();
     assert!(ok.success());
     let cp_secs = t.elapsed().as_secs_f64();
     let t2 = Instant::now();
@@ -141,12 +177,21 @@ async fn main() {
     std::fs::remove_dir_all(&copy).unwrap();
 
     let stop = Arc::new(AtomicBool::new(false));
-    let w = writer(fleet.clone(), "bulk-data".into(), big, Duration::from_millis(10), stop.clone());
+    let w = writer(
+        fleet.clone(),
+        "bulk-data".into(),
+        big,
+        Duration::from_millis(10),
+        stop.clone(),
+    );
     let started = Instant::now();
     let copied_at = std::sync::Mutex::new(None::<(Instant, u64)>);
     let done = fleet
         .move_tenant(
-            &MoveTenant { tenant: TenantId::new("bulk-data").unwrap(), to: to.clone() },
+            &MoveTenant {
+                tenant: TenantId::new("bulk-data").unwrap(),
+                to: to.clone(),
+            },
             &|p| {
                 if p.phase == "catching-up" {
                     let mut c = copied_at.lock().unwrap();
@@ -161,13 +206,26 @@ async fn main() {
     let total = started.elapsed().as_secs_f64();
     stop.store(true, Ordering::SeqCst);
     let writes = w.await.unwrap();
-    let (copy_end, copied) = copied_at.lock().unwrap().unwrap_or((Instant::now(), done.copied_bytes));
+    let (copy_end, copied) = copied_at
+        .lock()
+        .unwrap()
+        .unwrap_or((Instant::now(), done.copied_bytes));
     let copy_secs = copy_end.duration_since(started).as_secs_f64();
     let mb = |b: u64| b as f64 / 1e6;
     println!("\none tenant, {megabytes} MB of values ({:.0} MB of stamp files), 100 writes/s during the move:", mb(bytes));
-    println!("  cp of the source file:       {:.2} s = {:.0} MB/s (cp + sync: {:.2} s = {:.0} MB/s)", cp_secs, mb(bytes) / cp_secs, cp_secs + sync_secs, mb(bytes) / (cp_secs + sync_secs));
+    println!(
+        "  cp of the source file:       {:.2} s = {:.0} MB/s (cp + sync: {:.2} s = {:.0} MB/s)",
+        cp_secs,
+        mb(bytes) / cp_secs,
+        cp_secs + sync_secs,
+        mb(bytes) / (cp_secs + sync_secs)
+    );
     println!("  move, copy phase (snapshot): {:.2} s = {:.0} MB/s of values ({:.0}% of cp, {:.0}% of cp + sync)", copy_secs, mb(copied) / copy_secs, 100.0 * (mb(copied) / copy_secs) / (mb(bytes) / cp_secs), 100.0 * (mb(copied) / copy_secs) / (mb(bytes) / (cp_secs + sync_secs)));
-    println!("  whole move: {:.2} s; writes paused {} ms; {writes} writes acknowledged during it", total, done.freeze_ms.unwrap_or(0));
+    println!(
+        "  whole move: {:.2} s; writes paused {} ms; {writes} writes acknowledged during it",
+        total,
+        done.freeze_ms.unwrap_or(0)
+    );
 
     // 2. Many tenants at once.
     let mut clients = Vec::new();
@@ -175,7 +233,14 @@ async fn main() {
         let id = format!("many-{i:02}");
         let c = onboard(&fleet, &id, &from).await;
         for k in 0..200 {
-            c.kv_put(&id, &format!("k{k}"), "some value", &format!("{id}-fill-{k}")).await.unwrap();
+            c.kv_put(
+                &id,
+                &format!("k{k}"),
+                "some value",
+                &format!("{id}-fill-{k}"),
+            )
+            .await
+            .unwrap();
         }
         clients.push((id, c));
     }
@@ -183,7 +248,15 @@ async fn main() {
     let per_tenant = Duration::from_millis((1000 * concurrent as u64 / 100).max(1));
     let writers: Vec<_> = clients
         .iter()
-        .map(|(id, c)| writer(fleet.clone(), id.clone(), c.clone(), per_tenant, stop.clone()))
+        .map(|(id, c)| {
+            writer(
+                fleet.clone(),
+                id.clone(),
+                c.clone(),
+                per_tenant,
+                stop.clone(),
+            )
+        })
         .collect();
     let t = Instant::now();
     let results: Vec<_> = futures_util::stream::iter(clients.iter().map(|(id, _)| {
@@ -192,7 +265,13 @@ async fn main() {
         let id = id.clone();
         async move {
             fleet
-                .move_tenant(&MoveTenant { tenant: TenantId::new(id.as_str()).unwrap(), to }, &|_| {})
+                .move_tenant(
+                    &MoveTenant {
+                        tenant: TenantId::new(id.as_str()).unwrap(),
+                        to,
+                    },
+                    &|_| {},
+                )
                 .await
         }
     }))
@@ -206,12 +285,20 @@ async fn main() {
         writes += w.await.unwrap();
     }
     let failed = results.iter().filter(|r| r.is_err()).count();
-    let mut freezes: Vec<u64> = results.iter().filter_map(|r| r.as_ref().ok().and_then(|d| d.freeze_ms)).collect();
+    let mut freezes: Vec<u64> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok().and_then(|d| d.freeze_ms))
+        .collect();
     freezes.sort_unstable();
     println!("\n{concurrent} tenants moved at once (200 keys each), 100 writes/s in all:");
     println!("  all done in {secs:.2} s, {failed} failed; {writes} writes acknowledged");
     if !freezes.is_empty() {
-        println!("  writes paused per move: p50 {} ms, p99 {} ms, max {} ms", quantile(&freezes, 0.5), quantile(&freezes, 0.99), freezes[freezes.len() - 1]);
+        println!(
+            "  writes paused per move: p50 {} ms, p99 {} ms, max {} ms",
+            quantile(&freezes, 0.5),
+            quantile(&freezes, 0.99),
+            freezes[freezes.len() - 1]
+        );
     }
     fleet.stop_local_agents().await.unwrap();
 }
