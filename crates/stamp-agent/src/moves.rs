@@ -326,12 +326,32 @@ async fn sync(
         source_frozen: false,
         tenant_token: agent.tokens.tenant_token(&id),
     };
-    loop {
+    // The next snapshot page is fetched while this one is written (source and target
+    // work overlap); one left over when the budget runs out is dropped.
+    let mut prefetch: Option<tokio::task::JoinHandle<Result<ExportPage, ClientError>>> = None;
+    let fetch = |after: String| {
+        let (source, id) = (source.clone(), id.clone());
+        tokio::spawn(async move { source.export_page(&id, &after).await })
+    };
+    let result = loop {
         let m = state_of(&agent, &id).await?;
         progress.applied_seq = u64::try_from(m.change_seq).unwrap_or(0);
         progress.snapshot_done = m.snapshot_done == 1;
         if m.snapshot_done == 0 {
-            copy_page(&agent, &id, &source, &m, &mut progress).await?;
+            let after = m.import_cursor.clone().unwrap_or_default();
+            let page = match prefetch.take() {
+                Some(handle) => handle.await.map_err(|e| {
+                    Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+                })?,
+                None => source.export_page(&id, &after).await,
+            };
+            let page = page.map_err(upstream)?;
+            if let Some(next) = page.next_after.clone() {
+                prefetch = Some(fetch(next));
+            }
+            if let Err(e) = copy_page(&agent, &id, &m, page, &mut progress).await {
+                break Err(e);
+            }
         } else {
             let page = match source.changes(&id, progress.applied_seq).await {
                 Err(ClientError::Rejected { status: 410, .. }) => {
@@ -356,14 +376,17 @@ async fn sync(
                     .sum::<u64>();
             }
             if progress.applied_seq >= page.last_seq {
-                break;
+                break Ok(());
             }
         }
         if started.elapsed() > SYNC_BUDGET {
-            break;
+            break Ok(());
         }
+    };
+    if let Some(handle) = prefetch {
+        handle.abort();
     }
-    Ok(Json(progress).into_response())
+    result.map(|()| Json(progress).into_response())
 }
 
 fn upstream(e: ClientError) -> Failure {
@@ -432,16 +455,15 @@ async fn restart_snapshot(agent: &Agent, id: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Copies one snapshot page and moves the cursor, in one transaction.
+/// Copies one snapshot page (the one after the cursor) and moves the cursor, in one
+/// transaction.
 async fn copy_page(
     agent: &Agent,
     id: &str,
-    source: &StampClient,
     m: &MoveState,
+    page: ExportPage,
     progress: &mut ImportProgress,
 ) -> Result<(), Failure> {
-    let after = m.import_cursor.clone().unwrap_or_default();
-    let page = source.export_page(id, &after).await.map_err(upstream)?;
     // The log is replayed from the sequence the snapshot began at.
     let start = m
         .import_seq
