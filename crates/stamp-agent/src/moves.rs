@@ -27,7 +27,7 @@ type Shared = State<Arc<Agent>>;
 
 /// Entries per export page, and about this many bytes at most.
 const PAGE_ENTRIES: u32 = 2000;
-const PAGE_BYTES: usize = 4 * 1024 * 1024;
+const PAGE_BYTES: usize = 7 * 1024 * 1024;
 /// One sync call pulls for about this long, then reports.
 const SYNC_BUDGET: Duration = Duration::from_secs(2);
 
