@@ -8,6 +8,7 @@ mod error;
 mod fleet;
 mod health;
 mod local_provider;
+mod move_recovery;
 mod move_views;
 mod moves;
 mod onboard;

@@ -14,11 +14,10 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use catalogue::MOVE_KIND;
 use fleet_core::{StampId, TenantId};
 use serde::{Deserialize, Serialize};
 use stamp_client::{ClientError, StampClient};
-use stamp_protocol::ImportSync;
+use stamp_protocol::{ImportProgress, ImportSync};
 
 use crate::error::{OpsError, OpsResult};
 use crate::fleet::Fleet;
@@ -68,25 +67,33 @@ pub(crate) struct MoveParams {
     pub size_units: u32,
 }
 
+/// The target's pulls during one move.
+struct Pull<'a> {
+    target: &'a StampClient,
+    sync: &'a ImportSync,
+    round: u32,
+    total_keys: u64,
+}
+
 /// Lag (changes) below which the source is frozen for the final catch-up.
 const FREEZE_AT_LAG: u64 = 200;
 
 /// Test hook, named as such: `STAMPFLEET_CRASH_AT=<step>` aborts the process right after
 /// that step is journaled, as a `kill -9` at that instant would (the fault suite's way
 /// of killing the orchestrator at every journal step).
-fn crash_point(step: &str) {
+pub(crate) fn crash_point(step: &str) {
     if std::env::var("STAMPFLEET_CRASH_AT").is_ok_and(|s| s == step) {
         std::process::abort();
     }
 }
 
-fn stamp_error(stamp: &StampId, e: ClientError) -> OpsError {
+pub(crate) fn stamp_error(stamp: &StampId, e: ClientError) -> OpsError {
     OpsError::conflict(format!("stamp {stamp}: {e}"))
 }
 
 /// Held while a process runs a move: another process (a resume, a cancel) can tell a
 /// live run from one a killed process left behind. The OS drops it with the process.
-struct RunLock(#[allow(dead_code)] std::fs::File);
+pub(crate) struct RunLock(#[allow(dead_code)] std::fs::File);
 
 impl Fleet {
     fn move_lock_path(&self, operation: i64) -> PathBuf {
@@ -95,7 +102,7 @@ impl Fleet {
             .join(format!("move-{operation}.lock"))
     }
 
-    fn try_lock_move(&self, operation: i64) -> OpsResult<Option<RunLock>> {
+    pub(crate) fn try_lock_move(&self, operation: i64) -> OpsResult<Option<RunLock>> {
         let path = self.move_lock_path(operation);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)
@@ -200,7 +207,7 @@ impl Fleet {
         Ok(())
     }
 
-    async fn run_move(
+    pub(crate) async fn run_move(
         &self,
         op: i64,
         p: &MoveParams,
@@ -270,23 +277,22 @@ impl Fleet {
                 display_name: p.display_name.clone(),
                 size_units: p.size_units,
             };
-            let mut round = 0u32;
-            loop {
-                self.check_cancel(op).await?;
-                round += 1;
-                let got = target
-                    .import_sync(p.tenant.as_str(), &sync, &format!("move-{op}-sync-{round}"))
-                    .await
-                    .map_err(|e| stamp_error(&p.to, e))?;
-                report.copied_keys += got.copied_keys;
-                report.copied_bytes += got.copied_bytes;
-                report.lag = got.source_seq.saturating_sub(got.applied_seq);
-                report.percent = if got.snapshot_done { 60 } else { 30 };
-                progress(report.clone());
-                if got.snapshot_done && report.lag <= FREEZE_AT_LAG {
-                    break;
-                }
-            }
+            // The source's key count (kept current, so free to ask) scales the bar.
+            let total_keys = source
+                .checksum(p.tenant.as_str())
+                .await
+                .map_err(|e| stamp_error(&p.from, e))?
+                .keys;
+            let mut pull = Pull {
+                target: &target,
+                sync: &sync,
+                round: 0,
+                total_keys,
+            };
+            self.pull_until(op, p, &mut pull, &mut report, progress, true, |got, lag| {
+                got.snapshot_done && lag <= FREEZE_AT_LAG
+            })
+            .await?;
             self.check_cancel(op).await?;
             self.step(op, "freezing", "").await?;
             let frozen_at = Instant::now();
@@ -297,20 +303,16 @@ impl Fleet {
             self.step(op, "catching-up", "").await?;
             report.phase = "catching-up".to_owned();
             report.percent = 75;
-            loop {
-                round += 1;
-                let got = target
-                    .import_sync(p.tenant.as_str(), &sync, &format!("move-{op}-sync-{round}"))
-                    .await
-                    .map_err(|e| stamp_error(&p.to, e))?;
-                report.copied_keys += got.copied_keys;
-                report.copied_bytes += got.copied_bytes;
-                report.lag = got.source_seq.saturating_sub(got.applied_seq);
-                progress(report.clone());
-                if got.source_frozen && got.snapshot_done && report.lag == 0 {
-                    break;
-                }
-            }
+            self.pull_until(
+                op,
+                p,
+                &mut pull,
+                &mut report,
+                progress,
+                false,
+                |got, lag| got.source_frozen && got.snapshot_done && lag == 0,
+            )
+            .await?;
             self.step(op, "verifying", "").await?;
             report.phase = "verifying".to_owned();
             report.percent = 85;
@@ -383,122 +385,54 @@ impl Fleet {
         Ok(())
     }
 
+    /// Asks the target to pull, round after round, until `done`; reports each round.
+    #[allow(clippy::too_many_arguments)]
+    async fn pull_until(
+        &self,
+        op: i64,
+        p: &MoveParams,
+        pull: &mut Pull<'_>,
+        report: &mut MoveProgress,
+        progress: MoveProgressFn<'_>,
+        cancellable: bool,
+        done: impl Fn(&ImportProgress, u64) -> bool,
+    ) -> OpsResult<()> {
+        loop {
+            if cancellable {
+                self.check_cancel(op).await?;
+            }
+            pull.round += 1;
+            let got = pull
+                .target
+                .import_sync(
+                    p.tenant.as_str(),
+                    pull.sync,
+                    &format!("move-{op}-sync-{}", pull.round),
+                )
+                .await
+                .map_err(|e| stamp_error(&p.to, e))?;
+            report.copied_keys += got.copied_keys;
+            report.copied_bytes += got.copied_bytes;
+            report.lag = got.source_seq.saturating_sub(got.applied_seq);
+            if report.phase == "importing" {
+                let share = report.copied_keys.min(pull.total_keys) * 55 / pull.total_keys.max(1);
+                report.percent = if got.snapshot_done {
+                    60
+                } else {
+                    5 + share as u8
+                };
+            }
+            progress(report.clone());
+            if done(&got, report.lag) {
+                return Ok(());
+            }
+        }
+    }
+
     async fn check_cancel(&self, op: i64) -> OpsResult<()> {
         if self.catalogue.cancel_requested(op).await? {
             return Err(OpsError::conflict("cancelled by the operator"));
         }
         Ok(())
-    }
-
-    /// Before the flip: drop the target's copy, unfreeze the source. Repeatable.
-    async fn roll_back(&self, op: i64, p: &MoveParams, why: &str) -> OpsResult<()> {
-        self.catalogue
-            .journal(op, "running", "rolling-back", why)
-            .await?;
-        crash_point("rolling-back");
-        let target = self.stamp_client(&p.to).await?;
-        let source = self.stamp_client(&p.from).await?;
-        let copies = target.tenants().await.map_err(|e| stamp_error(&p.to, e))?;
-        let here = copies.iter().find(|t| t.id == p.tenant.as_str());
-        if here.is_some_and(|t| t.state == stamp_protocol::TenantState::Importing) {
-            target
-                .deprovision_tenant(p.tenant.as_str(), &format!("move-{op}-drop"))
-                .await
-                .map_err(|e| stamp_error(&p.to, e))?;
-        }
-        source
-            .tenant_step(
-                p.tenant.as_str(),
-                "unfreeze",
-                &format!("move-{op}-unfreeze"),
-            )
-            .await
-            .map_err(|e| stamp_error(&p.from, e))?;
-        self.catalogue
-            .journal(
-                op,
-                "failed",
-                "rolled-back",
-                "source unfrozen, target copy dropped",
-            )
-            .await?;
-        Ok(())
-    }
-
-    /// Finishes the moves a killed process left: forward past the flip, back before it
-    /// (or forward when `resume` asks). Moves another live process runs are left alone.
-    pub async fn recover_moves(&self, resume: bool) -> OpsResult<Vec<String>> {
-        let mut outcomes = Vec::new();
-        for op in self.catalogue.running_operations().await? {
-            if op.kind != MOVE_KIND {
-                continue;
-            }
-            let Some(_lock) = self.try_lock_move(op.id)? else {
-                continue;
-            };
-            let p: MoveParams = match serde_json::from_str(&op.params) {
-                Ok(p) => p,
-                Err(e) => {
-                    let why = format!("unreadable move parameters: {e}");
-                    self.catalogue
-                        .journal(op.id, "failed", "failed", &why)
-                        .await?;
-                    outcomes.push(format!("move {}: {why}", op.id));
-                    continue;
-                }
-            };
-            let flipped =
-                self.catalogue.binding(&p.tenant).await?.map(|b| b.0) == Some(p.to.clone());
-            let cancelled = self.catalogue.cancel_requested(op.id).await?;
-            let result = if flipped || (resume && !cancelled) {
-                self.run_move(op.id, &p, &|_| {})
-                    .await
-                    .map(|_| "finished".to_owned())
-            } else {
-                self.roll_back(op.id, &p, "interrupted before the cut-over")
-                    .await
-                    .map(|()| "rolled back".to_owned())
-            };
-            outcomes.push(match result {
-                Ok(how) => format!("move {} of {}: {how}", op.id, p.tenant),
-                Err(e) => format!("move {} of {}: {}", op.id, p.tenant, e.message),
-            });
-        }
-        Ok(outcomes)
-    }
-
-    /// Asks a move to stop before its cut-over; when no process runs it, rolls it back now.
-    pub async fn cancel_move(&self, operation: i64) -> OpsResult<String> {
-        let op = self
-            .catalogue
-            .operation(operation)
-            .await?
-            .filter(|o| o.kind == MOVE_KIND)
-            .ok_or_else(|| OpsError::invalid(format!("no move {operation}")))?;
-        if op.state != "running" {
-            return Err(OpsError::conflict(format!(
-                "move {operation} is {}",
-                op.state
-            )));
-        }
-        let p: MoveParams =
-            serde_json::from_str(&op.params).map_err(|e| OpsError::internal(e.to_string()))?;
-        if self.catalogue.binding(&p.tenant).await?.map(|b| b.0) == Some(p.to.clone()) {
-            return Err(OpsError::conflict(format!(
-                "move {operation} has cut over to {}: move the tenant back instead",
-                p.to
-            )));
-        }
-        self.catalogue.request_cancel(operation).await?;
-        match self.try_lock_move(operation)? {
-            None => Ok(format!(
-                "move {operation}: cancel requested; the running move stops before its cut-over"
-            )),
-            Some(_lock) => {
-                self.roll_back(operation, &p, "cancelled by the operator")
-                    .await?;
-                Ok(format!("move {operation}: rolled back"))
-            }
-        }
     }
 }

@@ -6,6 +6,7 @@ mod auth;
 mod digest;
 mod error;
 mod idempotency;
+mod import;
 mod moves;
 mod routes;
 mod store;

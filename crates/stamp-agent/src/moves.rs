@@ -1,21 +1,16 @@
-//! The move protocol, both ends. On the source: transfer tokens, export pages, the
-//! change log, freeze/unfreeze, fence. On the target: sync (pull from the source until
-//! caught up), activate. On both: a checksum to compare.
+//! The move protocol's steps on a stamp. On the source: transfer tokens, export pages,
+//! the change log, freeze/unfreeze, fence. On the target: activate (the pull itself is
+//! `import.rs`). On both: a checksum to compare.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use stamp_client::{ClientError, ClientOptions, StampClient};
-use stamp_protocol::{
-    ChangePage, ExportPage, Fence, ImportProgress, ImportSync, TenantChecksum, TenantState,
-    TransferGrant,
-};
+use stamp_protocol::{ChangePage, ExportPage, Fence, TenantChecksum, TenantState, TransferGrant};
 
 use crate::auth::Caller;
 use crate::error::Failure;
@@ -28,8 +23,6 @@ type Shared = State<Arc<Agent>>;
 /// Entries per export page, and about this many bytes at most.
 const PAGE_ENTRIES: u32 = 2000;
 const PAGE_BYTES: usize = 7 * 1024 * 1024;
-/// One sync call pulls for about this long, then reports.
-const SYNC_BUDGET: Duration = Duration::from_secs(2);
 
 pub fn routes() -> Router<Arc<Agent>> {
     Router::new()
@@ -37,11 +30,9 @@ pub fn routes() -> Router<Arc<Agent>> {
         .route("/v1/tenants/{id}/export", get(export))
         .route("/v1/tenants/{id}/changes", get(changes))
         .route("/v1/tenants/{id}/checksum", get(checksum))
-        .route("/v1/tenants/{id}/import/sync", post(sync))
-        .route("/v1/tenants/{id}/freeze", post(freeze))
-        .route("/v1/tenants/{id}/unfreeze", post(unfreeze))
-        .route("/v1/tenants/{id}/activate", post(activate))
+        .route("/v1/tenants/{id}/import/sync", post(crate::import::sync))
         .route("/v1/tenants/{id}/fence", post(fence))
+        .route("/v1/tenants/{id}/{step}", post(state_step))
 }
 
 /// The admin, or a stamp holding a transfer token for this tenant.
@@ -56,7 +47,7 @@ fn require_reader(agent: &Agent, headers: &HeaderMap, tenant: &str) -> Result<()
     }
 }
 
-async fn state_of(agent: &Agent, id: &str) -> Result<MoveState, Failure> {
+pub(crate) async fn state_of(agent: &Agent, id: &str) -> Result<MoveState, Failure> {
     let mut conn = agent.pool.acquire().await?;
     store::move_state(&mut conn, id)
         .await?
@@ -209,53 +200,31 @@ fn refuse(id: &str, m: &MoveState, what: &str) -> Failure {
     Failure::conflict(format!("cannot {what} tenant {id}: it is {} here", m.state))
 }
 
-async fn freeze(
+/// `freeze`, `unfreeze` (source) and `activate` (target): state changes with no body,
+/// each repeatable.
+async fn state_step(
     State(agent): Shared,
-    Path(id): Path<String>,
+    Path((id, step)): Path<(String, String)>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
+    let next = match step.as_str() {
+        "freeze" => TenantState::Frozen,
+        "unfreeze" | "activate" => TenantState::Active,
+        _ => return Err(Failure::not_found("no such endpoint")),
+    };
     let who = id.clone();
-    transition(&agent, &id, &method, &uri, &headers, &[], |m| {
-        match m.state.as_str() {
-            "active" | "frozen" => Ok((TenantState::Frozen, None)),
-            _ => Err(refuse(&who, m, "freeze")),
-        }
-    })
-    .await
-}
-
-async fn unfreeze(
-    State(agent): Shared,
-    Path(id): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Result<Response, Failure> {
-    let who = id.clone();
-    transition(&agent, &id, &method, &uri, &headers, &[], |m| {
-        match m.state.as_str() {
-            "active" | "frozen" => Ok((TenantState::Active, None)),
-            _ => Err(refuse(&who, m, "unfreeze")),
-        }
-    })
-    .await
-}
-
-async fn activate(
-    State(agent): Shared,
-    Path(id): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Result<Response, Failure> {
-    let who = id.clone();
-    transition(&agent, &id, &method, &uri, &headers, &[], |m| {
-        match m.state.as_str() {
-            "active" => Ok((TenantState::Active, None)),
-            "importing" if m.snapshot_done == 1 => Ok((TenantState::Active, None)),
-            _ => Err(refuse(&who, m, "activate")),
+    transition(&agent, &id, &method, &uri, &headers, &[], move |m| {
+        let allowed = match (step.as_str(), m.state.as_str()) {
+            ("freeze" | "unfreeze", "active" | "frozen") | ("activate", "active") => true,
+            ("activate", "importing") => m.snapshot_done == 1,
+            _ => false,
+        };
+        if allowed {
+            Ok((next, None))
+        } else {
+            Err(refuse(&who, m, &step))
         }
     })
     .await
@@ -292,208 +261,4 @@ async fn fence(
         },
     )
     .await
-}
-
-/// Pulls the tenant from its source for about [`SYNC_BUDGET`]: the snapshot first (page
-/// by page, resumable), then the change log, until caught up. Safe to repeat.
-async fn sync(
-    State(agent): Shared,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, Failure> {
-    require_admin(&agent, &headers)?;
-    idempotency::key(&headers)?;
-    let id = tenant_id(&id)?;
-    let request: ImportSync = parse(&body)?;
-    let source = StampClient::new(
-        &request.source,
-        request.transfer_token.clone(),
-        ClientOptions {
-            attempts: 2,
-            ..ClientOptions::default()
-        },
-    )
-    .map_err(|e| Failure::invalid(e.to_string()))?;
-    begin_import(&agent, &id, &request).await?;
-    let started = Instant::now();
-    let mut progress = ImportProgress {
-        snapshot_done: false,
-        applied_seq: 0,
-        source_seq: 0,
-        copied_keys: 0,
-        copied_bytes: 0,
-        source_frozen: false,
-        tenant_token: agent.tokens.tenant_token(&id),
-    };
-    // The next snapshot page is fetched while this one is written (source and target
-    // work overlap); one left over when the budget runs out is dropped.
-    let mut prefetch: Option<tokio::task::JoinHandle<Result<ExportPage, ClientError>>> = None;
-    let fetch = |after: String| {
-        let (source, id) = (source.clone(), id.clone());
-        tokio::spawn(async move { source.export_page(&id, &after).await })
-    };
-    let result = loop {
-        let m = state_of(&agent, &id).await?;
-        progress.applied_seq = u64::try_from(m.change_seq).unwrap_or(0);
-        progress.snapshot_done = m.snapshot_done == 1;
-        if m.snapshot_done == 0 {
-            let after = m.import_cursor.clone().unwrap_or_default();
-            let page = match prefetch.take() {
-                Some(handle) => handle.await.map_err(|e| {
-                    Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
-                })?,
-                None => source.export_page(&id, &after).await,
-            };
-            let page = page.map_err(upstream)?;
-            if let Some(next) = page.next_after.clone() {
-                prefetch = Some(fetch(next));
-            }
-            if let Err(e) = copy_page(&agent, &id, &m, page, &mut progress).await {
-                break Err(e);
-            }
-        } else {
-            let page = match source.changes(&id, progress.applied_seq).await {
-                Err(ClientError::Rejected { status: 410, .. }) => {
-                    restart_snapshot(&agent, &id).await?;
-                    continue;
-                }
-                other => other.map_err(upstream)?,
-            };
-            progress.source_seq = page.last_seq;
-            progress.source_frozen = page.frozen;
-            if !page.changes.is_empty() {
-                let _writer = agent.writer.lock().await;
-                let mut tx = agent.pool.begin().await?;
-                progress.applied_seq =
-                    store::apply_changes(&mut tx, &id, progress.applied_seq, &page.changes).await?;
-                tx.commit().await?;
-                progress.copied_keys += page.changes.len() as u64;
-                progress.copied_bytes += page
-                    .changes
-                    .iter()
-                    .map(|c| (c.key.len() + c.value.as_ref().map_or(0, String::len)) as u64)
-                    .sum::<u64>();
-            }
-            if progress.applied_seq >= page.last_seq {
-                break Ok(());
-            }
-        }
-        if started.elapsed() > SYNC_BUDGET {
-            break Ok(());
-        }
-    };
-    if let Some(handle) = prefetch {
-        handle.abort();
-    }
-    result.map(|()| Json(progress).into_response())
-}
-
-fn upstream(e: ClientError) -> Failure {
-    Failure::new(
-        StatusCode::BAD_GATEWAY,
-        "source_failed",
-        format!("pulling from the source: {e}"),
-    )
-}
-
-/// Creates the tenant here as `importing`, or takes a fenced copy back into import (a
-/// move back then only needs the changes since it left).
-async fn begin_import(agent: &Agent, id: &str, request: &ImportSync) -> Result<(), Failure> {
-    let _writer = agent.writer.lock().await;
-    let mut tx = agent.pool.begin().await?;
-    match store::move_state(&mut tx, id).await? {
-        Some(m) if m.state == "importing" => return Ok(()),
-        Some(m) if m.state == "fenced" => {
-            store::set_state(&mut tx, id, TenantState::Importing, None).await?;
-        }
-        Some(m) => {
-            return Err(Failure::conflict(format!(
-                "tenant {id} is {} here: it cannot be imported",
-                m.state
-            )))
-        }
-        None => {
-            if request.size_units == 0 {
-                return Err(Failure::invalid("sizeUnits must be greater than 0"));
-            }
-            let used = store::used_units(&mut tx).await?;
-            let total = agent.identity.capacity_units;
-            if u64::from(used) + u64::from(request.size_units) > u64::from(total) {
-                return Err(Failure::conflict(format!(
-                    "stamp is full: {used} of {total} units used, {} more asked",
-                    request.size_units
-                )));
-            }
-            store::insert_tenant(&mut tx, id, &request.display_name, request.size_units).await?;
-            sqlx::query(
-                "UPDATE tenants SET state = 'importing', snapshot_done = 0, import_seq = NULL, \
-                 import_cursor = NULL WHERE id = ?",
-            )
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        }
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
-/// The source's log no longer reaches back to this copy: start over from a snapshot.
-async fn restart_snapshot(agent: &Agent, id: &str) -> Result<(), Failure> {
-    let _writer = agent.writer.lock().await;
-    let mut tx = agent.pool.begin().await?;
-    for sql in [
-        "DELETE FROM kv WHERE tenant = ?",
-        "DELETE FROM changes WHERE tenant = ?",
-        "UPDATE tenants SET snapshot_done = 0, import_seq = NULL, import_cursor = NULL, change_seq = 0, \
-         digest = '00000000000000000000000000000000', key_count = 0 WHERE id = ?",
-    ] {
-        sqlx::query(sql).bind(id).execute(&mut *tx).await?;
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Copies one snapshot page (the one after the cursor) and moves the cursor, in one
-/// transaction.
-async fn copy_page(
-    agent: &Agent,
-    id: &str,
-    m: &MoveState,
-    page: ExportPage,
-    progress: &mut ImportProgress,
-) -> Result<(), Failure> {
-    // The log is replayed from the sequence the snapshot began at.
-    let start = m
-        .import_seq
-        .unwrap_or_else(|| i64::try_from(page.seq).unwrap_or(i64::MAX));
-    let _writer = agent.writer.lock().await;
-    let mut tx = agent.pool.begin().await?;
-    store::apply_entries(&mut tx, id, &page.entries).await?;
-    let done = page.next_after.is_none();
-    sqlx::query(
-        "UPDATE tenants SET import_seq = ?, import_cursor = ?, snapshot_done = ?, \
-         change_seq = CASE WHEN ? THEN ? ELSE change_seq END, \
-         log_start = CASE WHEN ? THEN ? ELSE log_start END WHERE id = ?",
-    )
-    .bind(start)
-    .bind(page.next_after.as_deref().unwrap_or(""))
-    .bind(i64::from(done))
-    .bind(done)
-    .bind(start)
-    .bind(done)
-    .bind(start)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    progress.copied_keys += page.entries.len() as u64;
-    progress.copied_bytes += page
-        .entries
-        .iter()
-        .map(|e| (e.key.len() + e.value.len()) as u64)
-        .sum::<u64>();
-    progress.snapshot_done = done;
-    Ok(())
 }

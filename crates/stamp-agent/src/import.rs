@@ -1,0 +1,228 @@
+//! The target side of a move: pull a tenant from its source (snapshot pages in key
+//! order, resumable by cursor, the next page fetched while this one is written; then
+//! the change log), as the app asks, for a bounded time per call.
+
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use stamp_client::{ClientError, ClientOptions, StampClient};
+use stamp_protocol::{ExportPage, ImportProgress, ImportSync, TenantState};
+
+use crate::error::Failure;
+use crate::idempotency;
+use crate::moves::state_of;
+use crate::routes::{parse, require_admin, tenant_id, Agent};
+use crate::store::{self, MoveState};
+
+type Shared = State<std::sync::Arc<Agent>>;
+
+/// One sync call pulls for about this long, then reports.
+const SYNC_BUDGET: Duration = Duration::from_secs(2);
+
+/// Pulls the tenant from its source for about [`SYNC_BUDGET`]: the snapshot first (page
+/// by page, resumable), then the change log, until caught up. Safe to repeat.
+pub(crate) async fn sync(
+    State(agent): Shared,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Failure> {
+    require_admin(&agent, &headers)?;
+    idempotency::key(&headers)?;
+    let id = tenant_id(&id)?;
+    let request: ImportSync = parse(&body)?;
+    let source = StampClient::new(
+        &request.source,
+        request.transfer_token.clone(),
+        ClientOptions {
+            attempts: 2,
+            ..ClientOptions::default()
+        },
+    )
+    .map_err(|e| Failure::invalid(e.to_string()))?;
+    begin_import(&agent, &id, &request).await?;
+    let started = Instant::now();
+    let mut progress = ImportProgress {
+        snapshot_done: false,
+        applied_seq: 0,
+        source_seq: 0,
+        copied_keys: 0,
+        copied_bytes: 0,
+        source_frozen: false,
+        tenant_token: agent.tokens.tenant_token(&id),
+    };
+    // The next snapshot page is fetched while this one is written (source and target
+    // work overlap); one left over when the budget runs out is dropped.
+    let mut prefetch: Option<tokio::task::JoinHandle<Result<ExportPage, ClientError>>> = None;
+    let fetch = |after: String| {
+        let (source, id) = (source.clone(), id.clone());
+        tokio::spawn(async move { source.export_page(&id, &after).await })
+    };
+    let result = loop {
+        let m = state_of(&agent, &id).await?;
+        progress.applied_seq = u64::try_from(m.change_seq).unwrap_or(0);
+        progress.snapshot_done = m.snapshot_done == 1;
+        if m.snapshot_done == 0 {
+            let after = m.import_cursor.clone().unwrap_or_default();
+            let page = match prefetch.take() {
+                Some(handle) => handle.await.map_err(|e| {
+                    Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+                })?,
+                None => source.export_page(&id, &after).await,
+            };
+            let page = page.map_err(upstream)?;
+            if let Some(next) = page.next_after.clone() {
+                prefetch = Some(fetch(next));
+            }
+            if let Err(e) = copy_page(&agent, &id, &m, page, &mut progress).await {
+                break Err(e);
+            }
+        } else {
+            let page = match source.changes(&id, progress.applied_seq).await {
+                Err(ClientError::Rejected { status: 410, .. }) => {
+                    restart_snapshot(&agent, &id).await?;
+                    continue;
+                }
+                other => other.map_err(upstream)?,
+            };
+            progress.source_seq = page.last_seq;
+            progress.source_frozen = page.frozen;
+            if !page.changes.is_empty() {
+                let _writer = agent.writer.lock().await;
+                let mut tx = agent.pool.begin().await?;
+                progress.applied_seq =
+                    store::apply_changes(&mut tx, &id, progress.applied_seq, &page.changes).await?;
+                tx.commit().await?;
+                progress.copied_keys += page.changes.len() as u64;
+                progress.copied_bytes += page
+                    .changes
+                    .iter()
+                    .map(|c| (c.key.len() + c.value.as_ref().map_or(0, String::len)) as u64)
+                    .sum::<u64>();
+            }
+            if progress.applied_seq >= page.last_seq {
+                break Ok(());
+            }
+        }
+        if started.elapsed() > SYNC_BUDGET {
+            break Ok(());
+        }
+    };
+    if let Some(handle) = prefetch {
+        handle.abort();
+    }
+    result.map(|()| Json(progress).into_response())
+}
+
+fn upstream(e: ClientError) -> Failure {
+    Failure::new(
+        StatusCode::BAD_GATEWAY,
+        "source_failed",
+        format!("pulling from the source: {e}"),
+    )
+}
+
+/// Creates the tenant here as `importing`, or takes a fenced copy back into import (a
+/// move back then only needs the changes since it left).
+async fn begin_import(agent: &Agent, id: &str, request: &ImportSync) -> Result<(), Failure> {
+    let _writer = agent.writer.lock().await;
+    let mut tx = agent.pool.begin().await?;
+    match store::move_state(&mut tx, id).await? {
+        Some(m) if m.state == "importing" => return Ok(()),
+        Some(m) if m.state == "fenced" => {
+            store::set_state(&mut tx, id, TenantState::Importing, None).await?;
+        }
+        Some(m) => {
+            return Err(Failure::conflict(format!(
+                "tenant {id} is {} here: it cannot be imported",
+                m.state
+            )))
+        }
+        None => {
+            if request.size_units == 0 {
+                return Err(Failure::invalid("sizeUnits must be greater than 0"));
+            }
+            let used = store::used_units(&mut tx).await?;
+            let total = agent.identity.capacity_units;
+            if u64::from(used) + u64::from(request.size_units) > u64::from(total) {
+                return Err(Failure::conflict(format!(
+                    "stamp is full: {used} of {total} units used, {} more asked",
+                    request.size_units
+                )));
+            }
+            store::insert_tenant(&mut tx, id, &request.display_name, request.size_units).await?;
+            sqlx::query(
+                "UPDATE tenants SET state = 'importing', snapshot_done = 0, import_seq = NULL, \
+                 import_cursor = NULL WHERE id = ?",
+            )
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The source's log no longer reaches back to this copy: start over from a snapshot.
+async fn restart_snapshot(agent: &Agent, id: &str) -> Result<(), Failure> {
+    let _writer = agent.writer.lock().await;
+    let mut tx = agent.pool.begin().await?;
+    for sql in [
+        "DELETE FROM kv WHERE tenant = ?",
+        "DELETE FROM changes WHERE tenant = ?",
+        "UPDATE tenants SET snapshot_done = 0, import_seq = NULL, import_cursor = NULL, change_seq = 0, \
+         digest = '00000000000000000000000000000000', key_count = 0 WHERE id = ?",
+    ] {
+        sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Copies one snapshot page (the one after the cursor) and moves the cursor, in one
+/// transaction.
+async fn copy_page(
+    agent: &Agent,
+    id: &str,
+    m: &MoveState,
+    page: ExportPage,
+    progress: &mut ImportProgress,
+) -> Result<(), Failure> {
+    // The log is replayed from the sequence the snapshot began at.
+    let start = m
+        .import_seq
+        .unwrap_or_else(|| i64::try_from(page.seq).unwrap_or(i64::MAX));
+    let _writer = agent.writer.lock().await;
+    let mut tx = agent.pool.begin().await?;
+    store::apply_entries(&mut tx, id, &page.entries).await?;
+    let done = page.next_after.is_none();
+    sqlx::query(
+        "UPDATE tenants SET import_seq = ?, import_cursor = ?, snapshot_done = ?, \
+         change_seq = CASE WHEN ? THEN ? ELSE change_seq END, \
+         log_start = CASE WHEN ? THEN ? ELSE log_start END WHERE id = ?",
+    )
+    .bind(start)
+    .bind(page.next_after.as_deref().unwrap_or(""))
+    .bind(i64::from(done))
+    .bind(done)
+    .bind(start)
+    .bind(done)
+    .bind(start)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    progress.copied_keys += page.entries.len() as u64;
+    progress.copied_bytes += page
+        .entries
+        .iter()
+        .map(|e| (e.key.len() + e.value.len()) as u64)
+        .sum::<u64>();
+    progress.snapshot_done = done;
+    Ok(())
+}
