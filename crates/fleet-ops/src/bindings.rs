@@ -80,6 +80,9 @@ pub fn typescript_bindings() -> String {
         crate::DrainStamp,
         crate::DrainItem,
         crate::DrainProgress,
+        fleet_core::rebalance::PlannedMove,
+        fleet_core::rebalance::Unresolved,
+        fleet_core::rebalance::RebalancePlan,
     );
     out.join("\n")
 }

@@ -13,6 +13,7 @@ mod move_views;
 mod moves;
 mod onboard;
 pub mod paths;
+mod planning;
 pub mod providers;
 mod provision;
 mod routes_server;

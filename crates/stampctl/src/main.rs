@@ -1,6 +1,7 @@
 //! stampctl: Stampfleet's operations from a terminal, over the same catalogue.
 
 mod move_cmd;
+mod plan_cmd;
 mod stamp_cmd;
 mod table;
 mod tenant_cmd;
@@ -62,6 +63,11 @@ enum Command {
     },
     /// The routing table (tenant -> stamp endpoint, with its version) as JSON.
     Routes,
+    /// Offline planning on the catalogue alone: rebalance.
+    Plan {
+        #[command(subcommand)]
+        action: plan_cmd::PlanAction,
+    },
     /// Tenants and the stamp each lives on.
     Tenant {
         #[command(subcommand)]
@@ -242,6 +248,7 @@ async fn run(cli: Cli) -> OpsResult<String> {
         Command::Stamp { action } => stamp_cmd::run(&fleet, out, action).await?,
         Command::Move { action } => move_cmd::run(&fleet, out, action).await?,
         Command::Routes => move_cmd::routes(&fleet).await?,
+        Command::Plan { action } => plan_cmd::run(&fleet, out, action).await?,
         Command::Tenant { action } => tenant_cmd::run(&fleet, out, action).await?,
         Command::Overview => {
             let overview = fleet.overview().await?;

@@ -274,3 +274,25 @@ fn a_home_that_is_not_a_place_on_earth_is_a_usage_error() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn plan_rebalance_proposes_moves_offline_and_names_what_it_cannot_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = demo_catalogue(dir.path());
+    // No agent runs: planning is offline.
+    let plan: Value = serde_json::from_str(&ok(stampctl(
+        &c,
+        &["-o", "json", "plan", "rebalance", "--limit", "60"],
+    )))
+    .unwrap();
+    assert_eq!(plan["stampsOverBefore"], 3);
+    let unresolved = plan["unresolved"].as_array().unwrap();
+    assert!(unresolved
+        .iter()
+        .any(|u| u["stamp"] == "syd-01" && u["reason"].as_str().unwrap().contains("residency")));
+    let text = ok(stampctl(&c, &["plan", "rebalance", "--limit", "60"]));
+    assert!(text.starts_with("3 stamp(s) over 60%"), "{text}");
+    let err =
+        String::from_utf8(stampctl(&c, &["plan", "rebalance", "--limit", "0"]).stderr).unwrap();
+    assert!(err.contains("between 1 and 100"), "{err}");
+}

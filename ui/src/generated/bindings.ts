@@ -280,3 +280,18 @@ to: StampId | null,
 state: string, message: string, };
 
 export type DrainProgress = { stamp: StampId, items: Array<DrainItem>, moved: number, failed: number, stays: number, last: MoveProgress | null, };
+
+export type PlannedMove = { tenant: TenantId, from: StampId, to: StampId, sizeUnits: number, };
+
+export type Unresolved = { stamp: StampId, reason: string, };
+
+export type RebalancePlan = { limitPercent: number, moves: Array<PlannedMove>, movedUnits: number, 
+/**
+ * No plan can do with fewer moves: per stamp over the limit, the fewest of its own
+ * movable tenants whose size covers its excess.
+ */
+lowerBoundMoves: number, 
+/**
+ * No plan can move less: the sum of every stamp's excess.
+ */
+lowerBoundUnits: number, stampsOverBefore: number, unresolved: Array<Unresolved>, };
