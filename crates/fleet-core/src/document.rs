@@ -56,7 +56,7 @@ pub struct DocumentError {
 }
 
 impl DocumentError {
-    fn at(path: impl Into<String>, reason: impl Into<String>) -> Self {
+    pub(crate) fn at(path: impl Into<String>, reason: impl Into<String>) -> Self {
         Self {
             path: path.into(),
             reason: reason.into(),
@@ -103,7 +103,7 @@ pub fn parse_document(text: &str, builtin: &[Region]) -> Result<CatalogueDocumen
     Ok(doc)
 }
 
-fn strip_position(message: &str) -> String {
+pub(crate) fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(i) => message[..i].to_owned(),
         None => message.to_owned(),

@@ -7,6 +7,7 @@ pub mod document;
 pub mod ids;
 pub mod overview;
 pub mod placement;
+pub mod plan;
 pub mod rebalance;
 pub mod region;
 pub mod stamp;

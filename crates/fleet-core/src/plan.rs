@@ -1,0 +1,172 @@
+//! Plans are data: a named draft holding an ordered list of actions and the catalogue
+//! version it was made against. A plan file is JSON with a schema version and a SHA-256
+//! digest of its content, so a file edited after export (or damaged) is refused with
+//! the field and the reason; nothing is written then.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::document::{strip_position, DocumentError};
+use crate::ids::{RegionId, StampId, TemplateName, TenantId};
+use crate::template::TemplateVersion;
+use crate::tenant::Tenant;
+
+/// The plan file format this build reads and writes.
+pub const PLAN_SCHEMA_VERSION: u32 = 1;
+
+/// One step of a plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "action", deny_unknown_fields)]
+pub enum PlanAction {
+    #[serde(rename_all = "camelCase")]
+    AddStamp {
+        stamp: StampId,
+        region: RegionId,
+        template: TemplateName,
+        version: TemplateVersion,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        capacity_units: Option<u32>,
+    },
+    #[serde(rename_all = "camelCase")]
+    OnboardTenant {
+        tenant: Tenant,
+        /// A stamp chosen in advance; else placement chooses when the plan is applied.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stamp: Option<StampId>,
+    },
+    #[serde(rename_all = "camelCase")]
+    MoveTenant { tenant: TenantId, to: StampId },
+    #[serde(rename_all = "camelCase")]
+    DrainStamp { stamp: StampId },
+    #[serde(rename_all = "camelCase")]
+    RetireStamp { stamp: StampId },
+    #[serde(rename_all = "camelCase")]
+    ChangeCapacity { stamp: StampId, capacity_units: u32 },
+}
+
+/// A plan: its name, the catalogue version it was made against, its actions in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Plan {
+    pub name: String,
+    /// The catalogue's version (its newest audit row) when the plan was made.
+    pub base_version: i64,
+    pub actions: Vec<PlanAction>,
+}
+
+/// A plan as a file carries it.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PlanFile {
+    schema_version: u32,
+    plan: Plan,
+    /// SHA-256 of the plan's canonical JSON, hex.
+    digest: String,
+}
+
+fn digest_of(plan: &Plan) -> String {
+    let canonical = serde_json::to_string(plan).unwrap_or_default();
+    hex::encode(Sha256::digest(canonical.as_bytes()))
+}
+
+/// Checks a plan's own rules (names, sizes), with the path of the first bad field.
+pub fn validate_plan(plan: &Plan) -> Result<(), DocumentError> {
+    let name = plan.name.trim();
+    if name.is_empty() || plan.name.chars().count() > 100 || plan.name.chars().any(char::is_control)
+    {
+        return Err(DocumentError::at(
+            "plan.name",
+            "must be 1 to 100 characters without control characters",
+        ));
+    }
+    for (i, action) in plan.actions.iter().enumerate() {
+        let at = |field: &str| format!("plan.actions[{i}].{field}");
+        match action {
+            PlanAction::ChangeCapacity {
+                capacity_units: 0, ..
+            } => {
+                return Err(DocumentError::at(
+                    at("capacityUnits"),
+                    "must be greater than 0",
+                ))
+            }
+            PlanAction::AddStamp {
+                capacity_units: Some(0),
+                ..
+            } => {
+                return Err(DocumentError::at(
+                    at("capacityUnits"),
+                    "must be greater than 0",
+                ))
+            }
+            PlanAction::OnboardTenant { tenant, .. } if tenant.size_units == 0 => {
+                return Err(DocumentError::at(
+                    at("tenant.sizeUnits"),
+                    "must be greater than 0",
+                ))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The plan as a file: pretty JSON with the schema version and the digest.
+pub fn plan_to_file(plan: &Plan) -> String {
+    let file = PlanFile {
+        schema_version: PLAN_SCHEMA_VERSION,
+        digest: digest_of(plan),
+        plan: plan.clone(),
+    };
+    serde_json::to_string_pretty(&file).unwrap_or_default() + "\n"
+}
+
+/// Reads a plan file strictly: schema version, every field (unknown ones refused), the
+/// plan's rules, and the digest.
+pub fn parse_plan_file(text: &str) -> Result<Plan, DocumentError> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct VersionOnly {
+        schema_version: Option<serde_json::Value>,
+    }
+    if let Ok(VersionOnly { schema_version }) = serde_json::from_str::<VersionOnly>(text) {
+        match schema_version {
+            None => {
+                return Err(DocumentError::at(
+                    "schemaVersion",
+                    "missing: this is not a Stampfleet plan file",
+                ))
+            }
+            Some(v) if v.as_u64() != Some(u64::from(PLAN_SCHEMA_VERSION)) => {
+                return Err(DocumentError::at(
+                    "schemaVersion",
+                    format!("{v} is not supported: this Stampfleet reads plan files of version {PLAN_SCHEMA_VERSION}"),
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    let de = &mut serde_json::Deserializer::from_str(text);
+    let file: PlanFile = serde_path_to_error::deserialize(de).map_err(|e| {
+        let inner = e.inner();
+        let path = e.path().to_string();
+        DocumentError {
+            path: if path.is_empty() || path == "?" {
+                ".".to_owned()
+            } else {
+                path
+            },
+            reason: strip_position(&inner.to_string()),
+            location: Some((inner.line(), inner.column())),
+        }
+    })?;
+    validate_plan(&file.plan)?;
+    let expected = digest_of(&file.plan);
+    if file.digest != expected {
+        return Err(DocumentError::at(
+            "digest",
+            "does not match the plan: the file was changed after it was exported (export it again from the plan's owner)",
+        ));
+    }
+    Ok(file.plan)
+}
