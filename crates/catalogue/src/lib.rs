@@ -6,6 +6,7 @@ mod error;
 mod fleet_view;
 mod moves;
 mod open;
+mod plans;
 mod rows;
 mod stamps;
 mod tenants;

@@ -1,5 +1,7 @@
-//! Offline planning over the catalogue alone (no stamp is asked): the rebalance planner.
+//! Offline planning over the catalogue alone (no stamp is asked): plans as drafts (new,
+//! add, export, import) and the rebalance planner.
 
+use fleet_core::plan::{parse_plan_file, plan_to_file, validate_plan, Plan, PlanAction};
 use fleet_core::rebalance::{plan_rebalance, RebalancePlan};
 
 use crate::error::{OpsError, OpsResult};
@@ -16,5 +18,56 @@ impl Fleet {
         let doc = self.export().await?;
         let regions = self.regions().await?;
         Ok(plan_rebalance(&doc, &regions, limit_percent))
+    }
+}
+
+impl Fleet {
+    /// Starts an empty plan against the catalogue as it is now.
+    pub async fn new_plan(&self, name: &str) -> OpsResult<Plan> {
+        let plan = Plan {
+            name: name.to_owned(),
+            base_version: self.catalogue.catalogue_version().await?,
+            actions: Vec::new(),
+        };
+        validate_plan(&plan).map_err(|e| OpsError::invalid(e.to_string()))?;
+        self.catalogue.save_plan(&plan, false, "plan").await?;
+        Ok(plan)
+    }
+
+    pub async fn plan(&self, name: &str) -> OpsResult<Plan> {
+        self.catalogue
+            .plan(name)
+            .await?
+            .ok_or_else(|| OpsError::invalid(format!("no plan named {name:?}")))
+    }
+
+    pub async fn plans(&self) -> OpsResult<Vec<Plan>> {
+        Ok(self.catalogue.plans().await?)
+    }
+
+    /// Appends an action (no stamp is asked: plans are made offline).
+    pub async fn add_plan_action(&self, name: &str, action: PlanAction) -> OpsResult<Plan> {
+        let mut plan = self.plan(name).await?;
+        plan.actions.push(action);
+        validate_plan(&plan).map_err(|e| OpsError::invalid(e.to_string()))?;
+        self.catalogue.save_plan(&plan, true, "plan").await?;
+        Ok(plan)
+    }
+
+    /// The plan as a file (schema version, digest) to share or review.
+    pub async fn export_plan(&self, name: &str) -> OpsResult<String> {
+        Ok(plan_to_file(&self.plan(name).await?))
+    }
+
+    /// Reads a plan file strictly and saves it; nothing is written when it is refused.
+    pub async fn import_plan(
+        &self,
+        source_name: &str,
+        text: &str,
+        replace: bool,
+    ) -> OpsResult<Plan> {
+        let plan = parse_plan_file(text).map_err(|e| OpsError::document(source_name, e))?;
+        self.catalogue.save_plan(&plan, replace, "plan").await?;
+        Ok(plan)
     }
 }

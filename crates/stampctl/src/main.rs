@@ -63,10 +63,11 @@ enum Command {
     },
     /// The routing table (tenant -> stamp endpoint, with its version) as JSON.
     Routes,
-    /// Offline planning on the catalogue alone: rebalance.
+    /// Offline planning on the catalogue alone: new, list, show, add, export, import,
+    /// rebalance.
     Plan {
         #[command(subcommand)]
-        action: plan_cmd::PlanAction,
+        action: plan_cmd::PlanCommand,
     },
     /// Tenants and the stamp each lives on.
     Tenant {

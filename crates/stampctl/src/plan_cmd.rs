@@ -1,13 +1,41 @@
-//! `stampctl plan ...`: offline planning (no stamp needs to answer).
+//! `stampctl plan ...`: offline planning (no stamp needs to answer): drafts, plan files,
+//! the rebalance planner.
 
 use clap::Subcommand;
-use fleet_ops::{Fleet, OpsResult};
+use fleet_core::plan::{Plan, PlanAction};
+use fleet_core::{StampId, TenantId};
+use fleet_ops::{Fleet, OpsError, OpsResult};
 
 use crate::table::Table;
 use crate::{render, Output};
 
 #[derive(Subcommand)]
-pub enum PlanAction {
+pub enum PlanCommand {
+    /// Start an empty plan against the catalogue as it is now.
+    New { name: String },
+    /// Every plan: name, base version, action count.
+    List,
+    /// A plan's actions, in order.
+    Show { name: String },
+    /// Append an action to a plan.
+    Add {
+        name: String,
+        #[command(subcommand)]
+        action: AddAction,
+    },
+    /// Write a plan as a file (schema version and digest) to share or review.
+    Export {
+        name: String,
+        #[arg(long, value_name = "FILE")]
+        file: Option<std::path::PathBuf>,
+    },
+    /// Read a plan file strictly (an edited or malformed one is refused, nothing written).
+    Import {
+        file: std::path::PathBuf,
+        /// Replace a plan of the same name.
+        #[arg(long)]
+        replace: bool,
+    },
     /// Propose the moves that bring every stamp under a utilization limit: fewest moves,
     /// then least data, within residency, isolation and pins (writes nothing).
     Rebalance {
@@ -17,9 +45,121 @@ pub enum PlanAction {
     },
 }
 
-pub async fn run(fleet: &Fleet, out: Output, action: PlanAction) -> OpsResult<String> {
-    match action {
-        PlanAction::Rebalance { limit } => {
+#[derive(Subcommand)]
+pub enum AddAction {
+    /// Move a tenant to a stamp.
+    Move {
+        tenant: TenantId,
+        #[arg(long)]
+        to: StampId,
+    },
+    /// Drain a stamp.
+    Drain { stamp: StampId },
+    /// Retire a stamp.
+    Retire { stamp: StampId },
+    /// Change a stamp's capacity.
+    Capacity { stamp: StampId, units: u32 },
+    /// Any action as JSON, e.g. '{"action":"addStamp","stamp":"fra-02",...}'.
+    Json { action: String },
+}
+
+impl AddAction {
+    fn into_action(self) -> OpsResult<PlanAction> {
+        Ok(match self {
+            AddAction::Move { tenant, to } => PlanAction::MoveTenant { tenant, to },
+            AddAction::Drain { stamp } => PlanAction::DrainStamp { stamp },
+            AddAction::Retire { stamp } => PlanAction::RetireStamp { stamp },
+            AddAction::Capacity { stamp, units } => PlanAction::ChangeCapacity {
+                stamp,
+                capacity_units: units,
+            },
+            AddAction::Json { action } => serde_json::from_str(&action)
+                .map_err(|e| OpsError::invalid(format!("the action: {e}")))?,
+        })
+    }
+}
+
+fn describe(a: &PlanAction) -> String {
+    match a {
+        PlanAction::AddStamp {
+            stamp,
+            region,
+            template,
+            version,
+            ..
+        } => format!("add stamp {stamp} in {region} ({template}@{version})"),
+        PlanAction::OnboardTenant { tenant, stamp } => format!(
+            "onboard {} ({} units){}",
+            tenant.id,
+            tenant.size_units,
+            stamp.as_ref().map_or(String::new(), |s| format!(" on {s}"))
+        ),
+        PlanAction::MoveTenant { tenant, to } => format!("move {tenant} to {to}"),
+        PlanAction::DrainStamp { stamp } => format!("drain {stamp}"),
+        PlanAction::RetireStamp { stamp } => format!("retire {stamp}"),
+        PlanAction::ChangeCapacity {
+            stamp,
+            capacity_units,
+        } => format!("set the capacity of {stamp} to {capacity_units} units"),
+    }
+}
+
+fn show(plan: &Plan) -> String {
+    let mut text = format!(
+        "plan {:?}, made against catalogue version {}, {} action(s)\n",
+        plan.name,
+        plan.base_version,
+        plan.actions.len()
+    );
+    for (i, a) in plan.actions.iter().enumerate() {
+        text.push_str(&format!("{:>3}. {}\n", i + 1, describe(a)));
+    }
+    text
+}
+
+pub async fn run(fleet: &Fleet, out: Output, command: PlanCommand) -> OpsResult<String> {
+    match command {
+        PlanCommand::New { name } => {
+            let plan = fleet.new_plan(&name).await?;
+            render(out, &plan, || show(&plan))
+        }
+        PlanCommand::List => {
+            let plans = fleet.plans().await?;
+            render(out, &plans, || {
+                let mut t = Table::new(vec!["NAME", "BASE VERSION", "ACTIONS"]);
+                for p in &plans {
+                    t.row(vec![
+                        p.name.clone(),
+                        p.base_version.to_string(),
+                        p.actions.len().to_string(),
+                    ]);
+                }
+                t.render()
+            })
+        }
+        PlanCommand::Show { name } => {
+            let plan = fleet.plan(&name).await?;
+            render(out, &plan, || show(&plan))
+        }
+        PlanCommand::Add { name, action } => {
+            let plan = fleet.add_plan_action(&name, action.into_action()?).await?;
+            render(out, &plan, || show(&plan))
+        }
+        PlanCommand::Export { name, file } => {
+            let text = fleet.export_plan(&name).await?;
+            match file {
+                None => Ok(text),
+                Some(path) => crate::write_atomically(&path, &text).map(|()| String::new()),
+            }
+        }
+        PlanCommand::Import { file, replace } => {
+            let name = file.display().to_string();
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| OpsError::invalid(format!("{name}: {e}")))?;
+            let plan = fleet.import_plan(&name, &text, replace).await?;
+            render(out, &plan, || show(&plan))
+        }
+        PlanCommand::Rebalance { limit } => {
             let plan = fleet.plan_rebalance(limit).await?;
             render(out, &plan, || {
                 let mut t = Table::new(vec!["TENANT", "FROM", "TO", "UNITS"]);

@@ -296,3 +296,65 @@ fn plan_rebalance_proposes_moves_offline_and_names_what_it_cannot_fix() {
         String::from_utf8(stampctl(&c, &["plan", "rebalance", "--limit", "0"]).stderr).unwrap();
     assert!(err.contains("between 1 and 100"), "{err}");
 }
+
+#[test]
+fn a_plan_is_made_offline_shared_as_a_file_and_an_edited_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = demo_catalogue(dir.path());
+    ok(stampctl(&c, &["plan", "new", "q3"]));
+    ok(stampctl(
+        &c,
+        &[
+            "plan",
+            "add",
+            "q3",
+            "move",
+            "contoso-prod",
+            "--to",
+            "weu-02",
+        ],
+    ));
+    ok(stampctl(&c, &["plan", "add", "q3", "drain", "use-02"]));
+    ok(stampctl(
+        &c,
+        &["plan", "add", "q3", "capacity", "syd-01", "600"],
+    ));
+    let shown = ok(stampctl(&c, &["plan", "show", "q3"]));
+    assert!(
+        shown.contains("3 action(s)") && shown.contains("  1. move contoso-prod to weu-02"),
+        "{shown}"
+    );
+    assert!(failed(stampctl(&c, &["plan", "new", "q3"])).contains("exists already"));
+
+    // To a file, and into a colleague's catalogue.
+    let file = dir.path().join("q3.plan.json");
+    ok(stampctl(
+        &c,
+        &["plan", "export", "q3", "--file", file.to_str().unwrap()],
+    ));
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = demo_catalogue(other_dir.path());
+    ok(stampctl(
+        &other,
+        &["plan", "import", file.to_str().unwrap()],
+    ));
+    let theirs: Value =
+        serde_json::from_str(&ok(stampctl(&other, &["-o", "json", "plan", "show", "q3"]))).unwrap();
+    let mine: Value =
+        serde_json::from_str(&ok(stampctl(&c, &["-o", "json", "plan", "show", "q3"]))).unwrap();
+    assert_eq!(theirs, mine);
+
+    // Edited after export: refused with the field, and nothing is written.
+    let edited = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("\"weu-02\"", "\"weu-01\"");
+    let bad = dir.path().join("edited.plan.json");
+    std::fs::write(&bad, edited.replace("\"name\": \"q3\"", "\"name\": \"q4\"")).unwrap();
+    let err = failed(stampctl(&other, &["plan", "import", bad.to_str().unwrap()]));
+    assert!(
+        err.contains("edited.plan.json") && err.contains("digest"),
+        "{err}"
+    );
+    let listed = ok(stampctl(&other, &["plan", "list"]));
+    assert!(!listed.contains("q4"), "{listed}");
+}
