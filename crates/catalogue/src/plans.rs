@@ -18,6 +18,19 @@ impl Catalogue {
         Ok(v)
     }
 
+    /// How many changes (audit rows) came after `version`, plans' own edits not counted.
+    pub async fn audit_rows_after(&self, version: i64) -> Result<i64> {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM audit WHERE id > ? AND entity != 'plan'")
+                .bind(version)
+                .fetch_all(self.pool())
+                .await?
+                .into_iter()
+                .next()
+                .ok_or(sqlx::Error::RowNotFound)?;
+        Ok(n)
+    }
+
     /// Saves `plan`; a plan of that name is replaced only when `replace`.
     pub async fn save_plan(&self, plan: &Plan, replace: bool, actor: &str) -> Result<()> {
         let body = serde_json::to_string(plan)

@@ -8,6 +8,7 @@ pub mod ids;
 pub mod overview;
 pub mod placement;
 pub mod plan;
+pub mod plan_projection;
 pub mod rebalance;
 pub mod region;
 pub mod stamp;

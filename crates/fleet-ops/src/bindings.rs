@@ -83,6 +83,10 @@ pub fn typescript_bindings() -> String {
         fleet_core::rebalance::PlannedMove,
         fleet_core::rebalance::Unresolved,
         fleet_core::rebalance::RebalancePlan,
+        fleet_core::plan_projection::StampProjection,
+        fleet_core::plan_projection::ProjectedMove,
+        fleet_core::plan_projection::PlanWarning,
+        fleet_core::plan_projection::PlanProjection,
     );
     out.join("\n")
 }

@@ -32,6 +32,7 @@ pub use local_provider::AGENT_ENV;
 pub use move_views::{MoveTargets, MoveView, RETENTION_HOURS};
 pub use moves::{MoveProgress, MoveTenant};
 pub use onboard::{OnboardProgress, OnboardTenant, PlaceTenant};
+pub use planning::PlanView;
 pub use providers::ProviderConfig;
 pub use provision::{NewStamp, ProvisionProgress};
 pub use routes_server::{serve_routes, DEFAULT_ROUTES_ADDR};

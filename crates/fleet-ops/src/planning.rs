@@ -1,7 +1,9 @@
 //! Offline planning over the catalogue alone (no stamp is asked): plans as drafts (new,
 //! add, export, import) and the rebalance planner.
 
+use fleet_core::placement::PlacementPolicy;
 use fleet_core::plan::{parse_plan_file, plan_to_file, validate_plan, Plan, PlanAction};
+use fleet_core::plan_projection::{project_plan, PlanProjection};
 use fleet_core::rebalance::{plan_rebalance, RebalancePlan};
 
 use crate::error::{OpsError, OpsResult};
@@ -69,5 +71,48 @@ impl Fleet {
         let plan = parse_plan_file(text).map_err(|e| OpsError::document(source_name, e))?;
         self.catalogue.save_plan(&plan, replace, "plan").await?;
         Ok(plan)
+    }
+}
+
+/// A plan and what it does to the fleet (offline).
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanView {
+    pub plan: Plan,
+    pub projection: PlanProjection,
+    /// Changes in the catalogue since the plan was made (audit rows after its base).
+    pub changes_since_base: i64,
+}
+
+impl Fleet {
+    /// The plan, its projection over the catalogue as it is now, and the drift since its base.
+    pub async fn plan_view(&self, name: &str) -> OpsResult<PlanView> {
+        let plan = self.plan(name).await?;
+        let doc = self.export().await?;
+        let regions = self.regions().await?;
+        let projection = project_plan(&doc, &regions, &plan, &PlacementPolicy::default());
+        Ok(PlanView {
+            changes_since_base: self.catalogue.audit_rows_after(plan.base_version).await?,
+            plan,
+            projection,
+        })
+    }
+
+    /// Appends the rebalance planner's moves to a plan, as move actions.
+    pub async fn plan_rebalance_into(
+        &self,
+        name: &str,
+        limit_percent: u8,
+    ) -> OpsResult<(Plan, RebalancePlan)> {
+        let proposal = self.plan_rebalance(limit_percent).await?;
+        let mut plan = self.plan(name).await?;
+        plan.actions
+            .extend(proposal.moves.iter().map(|m| PlanAction::MoveTenant {
+                tenant: m.tenant.clone(),
+                to: m.to.clone(),
+            }));
+        validate_plan(&plan).map_err(|e| OpsError::invalid(e.to_string()))?;
+        self.catalogue.save_plan(&plan, true, "plan").await?;
+        Ok((plan, proposal))
     }
 }

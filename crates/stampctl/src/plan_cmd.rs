@@ -42,6 +42,9 @@ pub enum PlanCommand {
         /// The utilization no stamp should exceed, in percent.
         #[arg(long, default_value_t = 80)]
         limit: u8,
+        /// Append the proposed moves to this plan.
+        #[arg(long, value_name = "PLAN")]
+        into: Option<String>,
     },
 }
 
@@ -117,6 +120,69 @@ fn show(plan: &Plan) -> String {
     text
 }
 
+/// The plan, then what it does: stamps that change, and every warning.
+fn show_projected(view: &fleet_ops::PlanView) -> String {
+    let mut text = show(&view.plan);
+    if view.changes_since_base > 0 {
+        text.push_str(&format!(
+            "the catalogue changed {} time(s) since this plan was made\n",
+            view.changes_since_base
+        ));
+    }
+    let p = &view.projection;
+    let changed: Vec<_> = p
+        .stamps
+        .iter()
+        .filter(|s| {
+            s.status_before != Some(s.status_after)
+                || s.used_before != s.used_after
+                || s.capacity_before != s.capacity_after
+        })
+        .collect();
+    if !changed.is_empty() {
+        let mut t = Table::new(vec![
+            "STAMP",
+            "STATUS",
+            "USED BEFORE",
+            "USED AFTER",
+            "TENANTS",
+        ]);
+        for s in changed {
+            t.row(vec![
+                s.stamp.to_string(),
+                match s.status_before {
+                    None => format!("new, {}", s.status_after.as_str()),
+                    Some(b) if b != s.status_after => {
+                        format!("{} -> {}", b.as_str(), s.status_after.as_str())
+                    }
+                    Some(b) => b.as_str().to_owned(),
+                },
+                format!("{}/{}", s.used_before, s.capacity_before),
+                format!(
+                    "{}/{}{}",
+                    s.used_after,
+                    s.capacity_after,
+                    if s.over_reserve_after {
+                        " (over reserve)"
+                    } else {
+                        ""
+                    }
+                ),
+                format!("{} -> {}", s.tenants_before, s.tenants_after),
+            ]);
+        }
+        text.push_str("\nafter the plan:\n");
+        text.push_str(&t.render());
+    }
+    for w in &p.warnings {
+        match w.action {
+            Some(i) => text.push_str(&format!("warning (action {}): {}\n", i + 1, w.message)),
+            None => text.push_str(&format!("warning: {}\n", w.message)),
+        }
+    }
+    text
+}
+
 pub async fn run(fleet: &Fleet, out: Output, command: PlanCommand) -> OpsResult<String> {
     match command {
         PlanCommand::New { name } => {
@@ -138,8 +204,8 @@ pub async fn run(fleet: &Fleet, out: Output, command: PlanCommand) -> OpsResult<
             })
         }
         PlanCommand::Show { name } => {
-            let plan = fleet.plan(&name).await?;
-            render(out, &plan, || show(&plan))
+            let view = fleet.plan_view(&name).await?;
+            render(out, &view, || show_projected(&view))
         }
         PlanCommand::Add { name, action } => {
             let plan = fleet.add_plan_action(&name, action.into_action()?).await?;
@@ -159,7 +225,21 @@ pub async fn run(fleet: &Fleet, out: Output, command: PlanCommand) -> OpsResult<
             let plan = fleet.import_plan(&name, &text, replace).await?;
             render(out, &plan, || show(&plan))
         }
-        PlanCommand::Rebalance { limit } => {
+        PlanCommand::Rebalance {
+            limit,
+            into: Some(name),
+        } => {
+            let (plan, proposal) = fleet.plan_rebalance_into(&name, limit).await?;
+            render(out, &plan, || {
+                format!(
+                    "{} move(s) appended to plan {:?}\n{}",
+                    proposal.moves.len(),
+                    plan.name,
+                    show(&plan)
+                )
+            })
+        }
+        PlanCommand::Rebalance { limit, into: None } => {
             let plan = fleet.plan_rebalance(limit).await?;
             render(out, &plan, || {
                 let mut t = Table::new(vec!["TENANT", "FROM", "TO", "UNITS"]);

@@ -325,6 +325,20 @@ fn a_plan_is_made_offline_shared_as_a_file_and_an_edited_file_is_refused() {
         "{shown}"
     );
     assert!(failed(stampctl(&c, &["plan", "new", "q3"])).contains("exists already"));
+    // Projected offline: what changes, and why an action cannot go through.
+    ok(stampctl(&c, &["plan", "add", "q3", "retire", "weu-01"]));
+    let shown = ok(stampctl(&c, &["plan", "show", "q3"]));
+    assert!(shown.contains("after the plan:"), "{shown}");
+    assert!(
+        shown.contains("warning (action 4): weu-01 still holds"),
+        "{shown}"
+    );
+    ok(stampctl(&c, &["plan", "new", "balance"]));
+    let into = ok(stampctl(
+        &c,
+        &["plan", "rebalance", "--limit", "60", "--into", "balance"],
+    ));
+    assert!(into.contains("appended to plan \"balance\""), "{into}");
 
     // To a file, and into a colleague's catalogue.
     let file = dir.path().join("q3.plan.json");

@@ -295,3 +295,23 @@ lowerBoundMoves: number,
  * No plan can move less: the sum of every stamp's excess.
  */
 lowerBoundUnits: number, stampsOverBefore: number, unresolved: Array<Unresolved>, };
+
+export type StampProjection = { stamp: StampId, region: RegionId, 
+/**
+ * None for a stamp the plan adds.
+ */
+statusBefore: StampStatus | null, statusAfter: StampStatus, usedBefore: number, usedAfter: number, capacityBefore: number, capacityAfter: number, tenantsBefore: number, tenantsAfter: number, 
+/**
+ * Over the usable share (capacity minus the headroom reserve) after the plan.
+ */
+overReserveAfter: boolean, };
+
+export type ProjectedMove = { tenant: TenantId, from: StampId | null, to: StampId, };
+
+export type PlanWarning = { 
+/**
+ * The action (0-based) it is about; none for the fleet after the plan.
+ */
+action: number | null, message: string, };
+
+export type PlanProjection = { stamps: Array<StampProjection>, moves: Array<ProjectedMove>, warnings: Array<PlanWarning>, };
