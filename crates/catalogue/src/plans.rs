@@ -100,4 +100,113 @@ impl Catalogue {
             })
             .collect()
     }
+
+    /// Sets a stamp's capacity (a plan's "change capacity"), with its audit row.
+    pub async fn set_stamp_capacity(
+        &self,
+        id: &fleet_core::StampId,
+        units: u32,
+        actor: &str,
+    ) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        let before: Option<(i64,)> =
+            sqlx::query_as("SELECT capacity_units FROM stamps WHERE id = ?")
+                .bind(id.as_str())
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .next();
+        let Some((before,)) = before else {
+            return Err(CatalogueError::Refused(format!("no stamp {id}")));
+        };
+        sqlx::query("UPDATE stamps SET capacity_units = ? WHERE id = ?")
+            .bind(i64::from(units))
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        write_audit(
+            &mut tx,
+            &[AuditRecord::new(
+                actor,
+                "update",
+                "stamp-capacity",
+                id,
+                Some(&before),
+                Some(&i64::from(units)),
+            )?],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records that a plan's action ran (the audit log links the change to the plan), and
+    /// moves the apply operation's resume point past it, in one transaction.
+    pub async fn plan_action_done(
+        &self,
+        operation: i64,
+        plan: &str,
+        index: usize,
+        action: &fleet_core::plan::PlanAction,
+        params: &str,
+    ) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        write_audit(
+            &mut tx,
+            &[AuditRecord::new(
+                &format!("plan:{plan}"),
+                "apply",
+                "plan-action",
+                format!("{plan}#{}", index + 1),
+                None,
+                Some(action),
+            )?],
+        )
+        .await?;
+        sqlx::query(
+            "UPDATE operations SET params = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+        )
+        .bind(params)
+        .bind(operation)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Starts (or finds) the apply operation of a plan: a running or failed one resumes.
+    pub async fn begin_plan_apply(&self, plan: &str, params: &str) -> Result<crate::Operation> {
+        let mut tx = self.write_tx().await?;
+        let open: Option<crate::Operation> = sqlx::query_as(
+            "SELECT * FROM operations WHERE kind = 'apply-plan' AND subject = ? \
+             AND state IN ('running', 'failed') ORDER BY id DESC LIMIT 1",
+        )
+        .bind(plan)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .next();
+        let op = match open {
+            Some(op) => {
+                sqlx::query("UPDATE operations SET state = 'running' WHERE id = ?")
+                    .bind(op.id)
+                    .execute(&mut *tx)
+                    .await?;
+                op
+            }
+            None => sqlx::query_as(
+                "INSERT INTO operations (kind, subject, state, step, params) \
+                 VALUES ('apply-plan', ?, 'running', 'checked', ?) RETURNING *",
+            )
+            .bind(plan)
+            .bind(params)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(sqlx::Error::RowNotFound)?,
+        };
+        tx.commit().await?;
+        Ok(op)
+    }
 }

@@ -87,6 +87,8 @@ pub fn typescript_bindings() -> String {
         fleet_core::plan_projection::ProjectedMove,
         fleet_core::plan_projection::PlanWarning,
         fleet_core::plan_projection::PlanProjection,
+        crate::PlanCheck,
+        crate::PlanApplyProgress,
     );
     out.join("\n")
 }

@@ -36,6 +36,13 @@ pub enum PlanCommand {
         #[arg(long)]
         replace: bool,
     },
+    /// Revalidate a plan against the fleet now (stamps asked): the conflicts, if any.
+    Check { name: String },
+    /// Apply a plan action by action (checked first); killed, failed or paused, applying
+    /// again goes on from the next action.
+    Apply { name: String },
+    /// Stop a running apply before its next action.
+    Pause { name: String },
     /// Propose the moves that bring every stamp under a utilization limit: fewest moves,
     /// then least data, within residency, isolation and pins (writes nothing).
     Rebalance {
@@ -224,6 +231,43 @@ pub async fn run(fleet: &Fleet, out: Output, command: PlanCommand) -> OpsResult<
                 .map_err(|e| OpsError::invalid(format!("{name}: {e}")))?;
             let plan = fleet.import_plan(&name, &text, replace).await?;
             render(out, &plan, || show(&plan))
+        }
+        PlanCommand::Check { name } => {
+            let check = fleet.check_plan(&name).await?;
+            render(out, &check, || {
+                let mut text = if check.conflicts.is_empty() {
+                    format!("plan {name:?} can be applied\n")
+                } else {
+                    format!("plan {name:?} has {} conflict(s):\n", check.conflicts.len())
+                };
+                for c in &check.conflicts {
+                    match c.action {
+                        Some(i) => text.push_str(&format!("  action {}: {}\n", i + 1, c.message)),
+                        None => text.push_str(&format!("  {}\n", c.message)),
+                    }
+                }
+                if check.changes_since_base > 0 {
+                    text.push_str(&format!(
+                        "the catalogue changed {} time(s) since the plan was made\n",
+                        check.changes_since_base
+                    ));
+                }
+                text
+            })
+        }
+        PlanCommand::Apply { name } => {
+            let done = fleet
+                .apply_plan(&name, &|p| {
+                    eprintln!("{}/{} {}", p.done, p.total, p.message)
+                })
+                .await?;
+            render(out, &done, || {
+                format!("plan {name:?}: {} action(s) applied\n", done.total)
+            })
+        }
+        PlanCommand::Pause { name } => {
+            fleet.pause_plan(&name).await?;
+            Ok(format!("plan {name:?} stops before its next action\n"))
         }
         PlanCommand::Rebalance {
             limit,

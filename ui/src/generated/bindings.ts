@@ -315,3 +315,11 @@ export type PlanWarning = {
 action: number | null, message: string, };
 
 export type PlanProjection = { stamps: Array<StampProjection>, moves: Array<ProjectedMove>, warnings: Array<PlanWarning>, };
+
+export type PlanCheck = { conflicts: Array<PlanWarning>, 
+/**
+ * Catalogue changes since the plan was made (not conflicts by themselves).
+ */
+changesSinceBase: number, };
+
+export type PlanApplyProgress = { plan: string, done: number, total: number, message: string, };

@@ -1,0 +1,270 @@
+//! Applying a plan: first revalidated against the fleet as it is now (its projection's
+//! warnings, stamps the plan touches that do not answer healthy, changes since its
+//! base), then run action by action through the same operations as the rest of the app.
+//! Each action is journaled before it runs and, once done, recorded with an audit row
+//! naming the plan in the same transaction that moves the resume point past it: killed,
+//! failed or paused, applying again goes on from the next action. Every action is safe
+//! to run twice (a stamp that exists, a tenant already where the plan puts it: skipped).
+
+use fleet_core::plan::{Plan, PlanAction};
+use fleet_core::plan_projection::PlanWarning;
+use fleet_core::{StampId, StampStatus};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{OpsError, OpsResult};
+use crate::fleet::Fleet;
+use crate::health::HealthState;
+use crate::moves::crash_point;
+use crate::{DrainStamp, MoveTenant, NewStamp, OnboardTenant, PlaceTenant, ProviderConfig};
+
+/// What stands in the way of applying a plan now.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanCheck {
+    pub conflicts: Vec<PlanWarning>,
+    /// Catalogue changes since the plan was made (not conflicts by themselves).
+    #[ts(type = "number")]
+    pub changes_since_base: i64,
+}
+
+/// Where an apply stands, for the progress bar.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanApplyProgress {
+    pub plan: String,
+    pub done: u32,
+    pub total: u32,
+    pub message: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ApplyParams {
+    next: usize,
+}
+
+fn stamps_of(a: &PlanAction) -> Vec<&StampId> {
+    match a {
+        PlanAction::AddStamp { .. } => Vec::new(),
+        PlanAction::OnboardTenant { stamp, .. } => stamp.iter().collect(),
+        PlanAction::MoveTenant { to, .. } => vec![to],
+        PlanAction::DrainStamp { stamp }
+        | PlanAction::RetireStamp { stamp }
+        | PlanAction::ChangeCapacity { stamp, .. } => vec![stamp],
+    }
+}
+
+impl Fleet {
+    /// Revalidates a plan against the fleet now; conflicts are listed, nothing runs.
+    pub async fn check_plan(&self, name: &str) -> OpsResult<PlanCheck> {
+        let view = self.plan_view(name).await?;
+        let mut conflicts = view.projection.warnings.clone();
+        let health = self.poll_health(8).await?;
+        for (i, action) in view.plan.actions.iter().enumerate() {
+            for stamp in stamps_of(action) {
+                if let Some(h) = health.iter().find(|h| &h.stamp == stamp) {
+                    if h.state != HealthState::Healthy
+                        && !matches!(action, PlanAction::RetireStamp { .. })
+                    {
+                        conflicts.push(PlanWarning {
+                            action: Some(i as u32),
+                            message: format!("{stamp} is not healthy now: {}", h.detail),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(PlanCheck {
+            conflicts,
+            changes_since_base: view.changes_since_base,
+        })
+    }
+
+    /// Checks, then runs the plan from where a previous apply stopped.
+    pub async fn apply_plan(
+        &self,
+        name: &str,
+        progress: &(dyn Fn(PlanApplyProgress) + Send + Sync),
+    ) -> OpsResult<PlanApplyProgress> {
+        let plan = self.plan(name).await?;
+        let op = self
+            .catalogue
+            .begin_plan_apply(name, &serde_json::json!({ "next": 0 }).to_string())
+            .await?;
+        let start = serde_json::from_str::<ApplyParams>(&op.params).map_or(0, |p| p.next);
+        if start == 0 {
+            let check = self.check_plan(name).await?;
+            if !check.conflicts.is_empty() {
+                let list: Vec<String> = check
+                    .conflicts
+                    .iter()
+                    .map(|c| match c.action {
+                        Some(i) => format!("action {}: {}", i + 1, c.message),
+                        None => c.message.clone(),
+                    })
+                    .collect();
+                self.catalogue
+                    .journal(op.id, "failed", "conflicts", &list.join("\n"))
+                    .await?;
+                return Err(OpsError::conflict(format!(
+                    "plan {name:?} cannot be applied as it is:\n  {}",
+                    list.join("\n  ")
+                )));
+            }
+        }
+        let total = plan.actions.len() as u32;
+        for (i, action) in plan.actions.iter().enumerate().skip(start) {
+            if self.catalogue.cancel_requested(op.id).await? {
+                self.catalogue
+                    .journal(
+                        op.id,
+                        "failed",
+                        "paused",
+                        &format!("paused before action {}", i + 1),
+                    )
+                    .await?;
+                return Err(OpsError::conflict(format!(
+                    "plan {name:?} paused before action {} of {total}; apply it again to go on",
+                    i + 1
+                )));
+            }
+            let step = format!("action-{}", i + 1);
+            self.catalogue.journal(op.id, "running", &step, "").await?;
+            crash_point(&step);
+            progress(PlanApplyProgress {
+                plan: name.to_owned(),
+                done: i as u32,
+                total,
+                message: format!("action {} of {total}", i + 1),
+            });
+            if let Err(e) = self.run_plan_action(&plan, action).await {
+                self.catalogue
+                    .journal(
+                        op.id,
+                        "failed",
+                        &step,
+                        &format!("action {}: {}", i + 1, e.message),
+                    )
+                    .await?;
+                return Err(OpsError::conflict(format!(
+                    "plan {name:?} stopped at action {} of {total}: {}; apply it again to go on",
+                    i + 1,
+                    e.message
+                )));
+            }
+            let params = serde_json::json!({ "next": i + 1 }).to_string();
+            self.catalogue
+                .plan_action_done(op.id, name, i, action, &params)
+                .await?;
+        }
+        self.catalogue
+            .journal(
+                op.id,
+                "succeeded",
+                "done",
+                &format!("{total} action(s) applied"),
+            )
+            .await?;
+        let done = PlanApplyProgress {
+            plan: name.to_owned(),
+            done: total,
+            total,
+            message: "applied".to_owned(),
+        };
+        progress(done.clone());
+        Ok(done)
+    }
+
+    /// Asks a running apply to stop before its next action.
+    pub async fn pause_plan(&self, name: &str) -> OpsResult<()> {
+        let op = self
+            .catalogue
+            .operations_of_kind("apply-plan", 50)
+            .await?
+            .into_iter()
+            .find(|o| o.subject == name && o.state == "running")
+            .ok_or_else(|| OpsError::conflict(format!("plan {name:?} is not being applied")))?;
+        Ok(self.catalogue.request_cancel(op.id).await?)
+    }
+
+    async fn run_plan_action(&self, plan: &Plan, action: &PlanAction) -> OpsResult<()> {
+        let _ = plan;
+        match action {
+            PlanAction::AddStamp {
+                stamp,
+                region,
+                template,
+                version,
+                capacity_units,
+            } => {
+                if self.catalogue.stamp(stamp).await?.is_some() {
+                    return Ok(());
+                }
+                let request = NewStamp {
+                    id: stamp.clone(),
+                    region: region.clone(),
+                    template: template.clone(),
+                    template_version: version.clone(),
+                    capacity_units: *capacity_units,
+                    provider: ProviderConfig::Local,
+                };
+                self.provision_stamp(&request, &|_| {}).await.map(|_| ())
+            }
+            PlanAction::OnboardTenant { tenant, stamp } => {
+                if self.catalogue.binding(&tenant.id).await?.is_some() {
+                    return Ok(());
+                }
+                let request = OnboardTenant {
+                    place: PlaceTenant {
+                        tenant: tenant.clone(),
+                        preferred_regions: Vec::new(),
+                        home: None,
+                        policy: None,
+                    },
+                    stamp: stamp.clone(),
+                };
+                self.onboard_tenant(&request, &|_| {}).await.map(|_| ())
+            }
+            PlanAction::MoveTenant { tenant, to } => {
+                if self.catalogue.binding(tenant).await?.map(|b| b.0).as_ref() == Some(to) {
+                    return Ok(());
+                }
+                let request = MoveTenant {
+                    tenant: tenant.clone(),
+                    to: to.clone(),
+                };
+                self.move_tenant(&request, &|_| {}).await.map(|_| ())
+            }
+            PlanAction::DrainStamp { stamp } => {
+                let request = DrainStamp {
+                    stamp: stamp.clone(),
+                    concurrency: None,
+                };
+                let done = self.drain_stamp(&request, &|_| {}).await?;
+                if done.failed > 0 {
+                    return Err(OpsError::conflict(format!(
+                        "{} of {} move(s) off {stamp} failed",
+                        done.failed,
+                        done.items.len()
+                    )));
+                }
+                Ok(())
+            }
+            PlanAction::RetireStamp { stamp } => {
+                let now = self.catalogue.stamp(stamp).await?;
+                if now.is_some_and(|s| s.status == StampStatus::Retired) {
+                    return Ok(());
+                }
+                self.set_stamp_status(stamp, StampStatus::Retired)
+                    .await
+                    .map(|_| ())
+            }
+            PlanAction::ChangeCapacity {
+                stamp,
+                capacity_units,
+            } => Ok(self
+                .catalogue
+                .set_stamp_capacity(stamp, *capacity_units, "plan")
+                .await?),
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! Plans applied to the demo fleet's real agents through the real `stampctl`: a plan
+//! touching a stamp that does not answer is refused before anything runs; a plan
+//! applied with the process killed at an action resumes at the next apply, and the fleet
+//! ends as the plan said, every applied action in the audit log under the plan's name.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use fleet_core::plan::{Plan, PlanAction};
+use fleet_core::{
+    Isolation, RegionId, Residency, StampId, StampStatus, TemplateName, TemplateVersion, Tenant,
+    TenantId, Tier,
+};
+use fleet_ops::Fleet;
+
+fn stampctl(catalogue: &Path, args: &[&str], crash_at: Option<&str>) -> std::process::Output {
+    let exe: PathBuf = Path::new(env!("CARGO_BIN_EXE_stamp-agent")).with_file_name("stampctl");
+    let mut cmd = Command::new(exe);
+    cmd.arg("--catalogue").arg(catalogue).args(args);
+    cmd.env("STAMPFLEET_AGENT", env!("CARGO_BIN_EXE_stamp-agent"))
+        .env("STAMPFLEET_SECRETS", "file")
+        .env_remove("STAMPFLEET_CATALOGUE");
+    match crash_at {
+        Some(step) => cmd.env("STAMPFLEET_CRASH_AT", step),
+        None => cmd.env_remove("STAMPFLEET_CRASH_AT"),
+    };
+    cmd.output().unwrap()
+}
+
+struct StopAgents(String);
+impl Drop for StopAgents {
+    fn drop(&mut self) {
+        let _ = Command::new("pkill")
+            .args(["-TERM", "-f", "--", &self.0])
+            .status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_is_checked_then_applied_and_a_killed_apply_resumes() {
+    support::use_built_agent();
+    let dir = tempfile::tempdir().unwrap();
+    let _stop = StopAgents(format!("--data-dir {}", dir.path().display()));
+    let path = dir.path().join("c.sqlite");
+    let fleet = Fleet::open(&path).await.unwrap();
+    fleet.create_demo(true).await.unwrap();
+    let id = |s: &str| StampId::new(s).unwrap();
+    let mover = fleet
+        .tenants(&fleet_core::TenantQuery {
+            stamp: Some(id("fra-01")),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .tenants
+        .into_iter()
+        .find(|v| !v.tenant.pinned)
+        .unwrap()
+        .tenant;
+
+    // Made offline against the catalogue alone, then saved through the CLI.
+    let plan = Plan {
+        name: "q3".to_owned(),
+        base_version: 0,
+        actions: vec![
+            PlanAction::AddStamp {
+                stamp: id("fra-02"),
+                region: RegionId::new("aws-eu-central-1").unwrap(),
+                template: TemplateName::new("standard").unwrap(),
+                version: TemplateVersion::new("1.4.0").unwrap(),
+                capacity_units: Some(800),
+            },
+            PlanAction::MoveTenant {
+                tenant: mover.id.clone(),
+                to: id("fra-02"),
+            },
+            PlanAction::OnboardTenant {
+                tenant: Tenant {
+                    id: TenantId::new("newco").unwrap(),
+                    display_name: "NewCo".to_owned(),
+                    tier: Tier::Standard,
+                    size_units: 10,
+                    residency: Residency::default(),
+                    isolation: Isolation::Shared,
+                    pinned: false,
+                    group: None,
+                },
+                stamp: Some(id("fra-02")),
+            },
+            PlanAction::ChangeCapacity {
+                stamp: id("syd-01"),
+                capacity_units: 600,
+            },
+        ],
+    };
+    let file = dir.path().join("q3.json");
+    std::fs::write(&file, fleet_core::plan::plan_to_file(&plan)).unwrap();
+    let out = stampctl(&path, &["plan", "import", file.to_str().unwrap()], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // A plan that drains a stamp whose agent is down is refused before anything runs.
+    let blocked = Plan {
+        name: "blocked".to_owned(),
+        actions: vec![PlanAction::DrainStamp {
+            stamp: id("weu-02"),
+        }],
+        ..plan.clone()
+    };
+    std::fs::write(&file, fleet_core::plan::plan_to_file(&blocked)).unwrap();
+    assert!(
+        stampctl(&path, &["plan", "import", file.to_str().unwrap()], None)
+            .status
+            .success()
+    );
+    let pattern = format!("--data-dir {}", dir.path().join("stamps/weu-02").display());
+    Command::new("pkill")
+        .args(["-KILL", "-f", "--", &pattern])
+        .status()
+        .unwrap();
+    let out = stampctl(&path, &["plan", "apply", "blocked"], None);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && said.contains("weu-02 is not healthy"),
+        "{said}"
+    );
+    let weu02 = fleet
+        .overview()
+        .await
+        .unwrap()
+        .stamps
+        .into_iter()
+        .find(|s| s.stamp.id == id("weu-02"))
+        .unwrap();
+    assert_eq!(weu02.stamp.status, StampStatus::Active, "nothing ran");
+
+    // Killed right as action 3 starts; applying again goes on from there.
+    let out = stampctl(&path, &["plan", "apply", "q3"], Some("action-3"));
+    assert!(!out.status.success());
+    assert!(fleet
+        .tenant(&TenantId::new("newco").unwrap())
+        .await
+        .unwrap()
+        .is_none());
+    let out = stampctl(&path, &["plan", "apply", "q3"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The fleet is what the plan said.
+    let overview = fleet.overview().await.unwrap();
+    let stamp = |s: &str| {
+        overview
+            .stamps
+            .iter()
+            .find(|v| v.stamp.id == id(s))
+            .unwrap()
+    };
+    assert_eq!(stamp("fra-02").stamp.status, StampStatus::Active);
+    assert_eq!(stamp("fra-02").tenant_count, 2);
+    assert_eq!(stamp("syd-01").stamp.capacity_units, 600);
+    let on = fleet.tenant(&mover.id).await.unwrap().unwrap();
+    assert_eq!(on.stamp, Some(id("fra-02")));
+    let listed = fleet
+        .stamp_client(&id("fra-02"))
+        .await
+        .unwrap()
+        .tenants()
+        .await
+        .unwrap();
+    assert!(
+        listed.iter().any(|t| t.id == "newco") && listed.iter().any(|t| t.id == mover.id.as_str())
+    );
+    let linked: Vec<_> = fleet
+        .audit(1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.actor == "plan:q3" && e.entity == "plan-action")
+        .collect();
+    assert_eq!(linked.len(), 4, "one audit row per action, none twice");
+}
