@@ -209,4 +209,49 @@ impl Catalogue {
         tx.commit().await?;
         Ok(op)
     }
+
+    /// Records usage samples (stamp, Unix seconds, units), one per stamp per hour: a later
+    /// sample in the same hour replaces the earlier one.
+    pub async fn record_usage(&self, samples: &[(fleet_core::StampId, i64, u32)]) -> Result<()> {
+        if samples.is_empty() {
+            return Ok(());
+        }
+        let mut qb = sqlx::QueryBuilder::new(
+            "INSERT OR REPLACE INTO usage_samples (stamp, at, used_units) ",
+        );
+        qb.push_values(samples, |mut b, (stamp, at, used)| {
+            b.push_bind(stamp.as_str())
+                .push_bind(at - at.rem_euclid(3600))
+                .push_bind(i64::from(*used));
+        });
+        qb.build().execute(self.pool()).await?;
+        Ok(())
+    }
+
+    /// Every stamp's usage samples since `since` (Unix seconds).
+    pub async fn usage_since(
+        &self,
+        since: i64,
+    ) -> Result<
+        std::collections::HashMap<fleet_core::StampId, Vec<fleet_core::forecast::UsageSample>>,
+    > {
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT stamp, at, used_units FROM usage_samples WHERE at >= ? ORDER BY stamp, at",
+        )
+        .bind(since)
+        .fetch_all(self.pool())
+        .await?;
+        let mut out: std::collections::HashMap<_, Vec<_>> = std::collections::HashMap::new();
+        for (stamp, at, used) in rows {
+            let id = fleet_core::StampId::new(stamp.as_str())
+                .map_err(|e| crate::rows::bad("usage_samples", &stamp, e))?;
+            out.entry(id)
+                .or_default()
+                .push(fleet_core::forecast::UsageSample {
+                    at,
+                    used_units: u32::try_from(used).unwrap_or(0),
+                });
+        }
+        Ok(out)
+    }
 }

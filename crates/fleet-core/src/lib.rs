@@ -4,6 +4,7 @@
 pub mod capacity;
 pub mod demo;
 pub mod document;
+pub mod forecast;
 pub mod ids;
 pub mod overview;
 pub mod placement;

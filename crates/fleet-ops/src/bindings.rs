@@ -89,6 +89,8 @@ pub fn typescript_bindings() -> String {
         fleet_core::plan_projection::PlanProjection,
         crate::PlanCheck,
         crate::PlanApplyProgress,
+        fleet_core::forecast::StampForecast,
+        fleet_core::forecast::RegionForecast,
     );
     out.join("\n")
 }

@@ -188,6 +188,17 @@ impl Fleet {
                 .push(joined.map_err(|e| OpsError::internal(format!("health check task: {e}")))??);
         }
         results.sort_by(|a, b| a.stamp.cmp(&b.stamp));
+        // Usage over time, for the capacity forecast (one sample per stamp per hour).
+        let samples: Vec<(StampId, i64, u32)> = results
+            .iter()
+            .filter_map(|h| {
+                let used = h.capacity_used?;
+                Some((h.stamp.clone(), i64::try_from(h.checked_at).ok()?, used))
+            })
+            .collect();
+        if let Err(e) = self.catalogue.record_usage(&samples).await {
+            tracing::warn!(error = %e, "usage samples not recorded");
+        }
         Ok(results)
     }
 }

@@ -116,3 +116,48 @@ impl Fleet {
         Ok((plan, proposal))
     }
 }
+
+impl Fleet {
+    /// Records usage samples (stamp, Unix seconds, units), e.g. imported history.
+    pub async fn record_usage(&self, samples: &[(fleet_core::StampId, i64, u32)]) -> OpsResult<()> {
+        Ok(self.catalogue.record_usage(samples).await?)
+    }
+
+    /// When stamps and regions fill up, from the last `window_days` of usage, and the
+    /// stamps to add for regions that run out within `horizon_days`.
+    pub async fn forecast(
+        &self,
+        window_days: u32,
+        horizon_days: u32,
+    ) -> OpsResult<fleet_core::forecast::Forecast> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let samples = self
+            .catalogue
+            .usage_since(now - i64::from(window_days) * 86_400)
+            .await?;
+        let overview = self.overview().await?;
+        Ok(fleet_core::forecast::forecast(
+            &overview,
+            &samples,
+            &PlacementPolicy::default(),
+            f64::from(horizon_days),
+        ))
+    }
+
+    /// Appends the forecast's proposed stamps to a plan.
+    pub async fn plan_forecast_into(
+        &self,
+        name: &str,
+        window_days: u32,
+        horizon_days: u32,
+    ) -> OpsResult<Plan> {
+        let f = self.forecast(window_days, horizon_days).await?;
+        let mut plan = self.plan(name).await?;
+        plan.actions.extend(f.proposals);
+        validate_plan(&plan).map_err(|e| OpsError::invalid(e.to_string()))?;
+        self.catalogue.save_plan(&plan, true, "plan").await?;
+        Ok(plan)
+    }
+}

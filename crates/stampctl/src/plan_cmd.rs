@@ -36,6 +36,18 @@ pub enum PlanCommand {
         #[arg(long)]
         replace: bool,
     },
+    /// When stamps and regions fill up (from recorded usage), and the stamps to add.
+    Forecast {
+        /// Days of usage history to fit.
+        #[arg(long, default_value_t = 30)]
+        window: u32,
+        /// Propose a stamp for every region full within this many days.
+        #[arg(long, default_value_t = 90)]
+        horizon: u32,
+        /// Append the proposed stamps to this plan.
+        #[arg(long, value_name = "PLAN")]
+        into: Option<String>,
+    },
     /// Revalidate a plan against the fleet now (stamps asked): the conflicts, if any.
     Check { name: String },
     /// Apply a plan action by action (checked first); killed, failed or paused, applying
@@ -231,6 +243,48 @@ pub async fn run(fleet: &Fleet, out: Output, command: PlanCommand) -> OpsResult<
                 .map_err(|e| OpsError::invalid(format!("{name}: {e}")))?;
             let plan = fleet.import_plan(&name, &text, replace).await?;
             render(out, &plan, || show(&plan))
+        }
+        PlanCommand::Forecast {
+            window,
+            horizon,
+            into: Some(name),
+        } => {
+            let plan = fleet.plan_forecast_into(&name, window, horizon).await?;
+            render(out, &plan, || show(&plan))
+        }
+        PlanCommand::Forecast {
+            window,
+            horizon,
+            into: None,
+        } => {
+            let f = fleet.forecast(window, horizon).await?;
+            render(out, &f, || {
+                let days = |d: Option<f64>| d.map_or("-".to_owned(), |d| format!("{d:.0}"));
+                let mut t = Table::new(vec!["REGION", "GROWTH/DAY", "DAYS UNTIL FULL"]);
+                for r in &f.regions {
+                    t.row(vec![
+                        r.region.to_string(),
+                        format!("{:.1}", r.growth_per_day),
+                        days(r.days_until_full),
+                    ]);
+                }
+                let mut text = t.render();
+                let mut s = Table::new(vec!["STAMP", "GROWTH/DAY", "DAYS UNTIL FULL"]);
+                for x in &f.stamps {
+                    s.row(vec![
+                        x.stamp.to_string(),
+                        x.growth_per_day
+                            .map_or("-".to_owned(), |g| format!("{g:.1}")),
+                        days(x.days_until_full),
+                    ]);
+                }
+                text.push('\n');
+                text.push_str(&s.render());
+                for p in &f.proposals {
+                    text.push_str(&format!("propose: {}\n", describe(p)));
+                }
+                text
+            })
         }
         PlanCommand::Check { name } => {
             let check = fleet.check_plan(&name).await?;

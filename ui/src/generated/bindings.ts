@@ -323,3 +323,15 @@ export type PlanCheck = { conflicts: Array<PlanWarning>,
 changesSinceBase: number, };
 
 export type PlanApplyProgress = { plan: string, done: number, total: number, message: string, };
+
+export type StampForecast = { stamp: StampId, region: RegionId, 
+/**
+ * Units per day (negative when shrinking); none with fewer than two samples.
+ */
+growthPerDay: number | null, 
+/**
+ * Days until usable capacity (under the reserve) is reached; none when not growing.
+ */
+daysUntilFull: number | null, };
+
+export type RegionForecast = { region: RegionId, growthPerDay: number, daysUntilFull: number | null, };
