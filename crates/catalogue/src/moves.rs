@@ -6,6 +6,7 @@ use fleet_core::{Binding, StampId, TenantId};
 use serde::Serialize;
 
 use crate::error::{CatalogueError, Result};
+use crate::stamps::{insert_operation, running_operation};
 use crate::write::{write_audit, AuditRecord};
 use crate::Catalogue;
 
@@ -62,16 +63,7 @@ impl Catalogue {
                 )))
             }
         }
-        let running: Option<(i64,)> = sqlx::query_as(
-            "SELECT id FROM operations WHERE kind = ? AND subject = ? AND state = 'running'",
-        )
-        .bind(MOVE_KIND)
-        .bind(tenant.as_str())
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .next();
-        if let Some((op,)) = running {
+        if let Some(op) = running_operation(&mut tx, MOVE_KIND, tenant.as_str()).await? {
             return Err(CatalogueError::Refused(format!(
                 "tenant {tenant} is already moving (operation {op})"
             )));
@@ -85,18 +77,7 @@ impl Catalogue {
         if exists.is_none() {
             return Err(CatalogueError::Refused(format!("no stamp {to}")));
         }
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO operations (kind, subject, state, step, params) \
-             VALUES (?, ?, 'running', 'planned', ?) RETURNING id",
-        )
-        .bind(MOVE_KIND)
-        .bind(tenant.as_str())
-        .bind(params)
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or(sqlx::Error::RowNotFound)?;
+        let id = insert_operation(&mut tx, MOVE_KIND, tenant.as_str(), "planned", params).await?;
         tx.commit().await?;
         Ok(id)
     }

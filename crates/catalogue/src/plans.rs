@@ -3,6 +3,7 @@
 use fleet_core::plan::Plan;
 
 use crate::error::{CatalogueError, Result};
+use crate::stamps::insert_operation;
 use crate::write::{write_audit, AuditRecord};
 use crate::Catalogue;
 
@@ -194,17 +195,16 @@ impl Catalogue {
                     .await?;
                 op
             }
-            None => sqlx::query_as(
-                "INSERT INTO operations (kind, subject, state, step, params) \
-                 VALUES ('apply-plan', ?, 'running', 'checked', ?) RETURNING *",
-            )
-            .bind(plan)
-            .bind(params)
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or(sqlx::Error::RowNotFound)?,
+            None => {
+                let id = insert_operation(&mut tx, "apply-plan", plan, "checked", params).await?;
+                sqlx::query_as("SELECT * FROM operations WHERE id = ?")
+                    .bind(id)
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .into_iter()
+                    .next()
+                    .ok_or(sqlx::Error::RowNotFound)?
+            }
         };
         tx.commit().await?;
         Ok(op)

@@ -92,15 +92,7 @@ impl Catalogue {
             )?],
         )
         .await?;
-        let (id,): (i64,) = sqlx::query_as("INSERT INTO operations (kind, subject, state, step, params) VALUES (?, ?, 'running', 'created', ?) RETURNING id")
-            .bind(kind)
-            .bind(stamp.id.as_str())
-            .bind(params)
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or(sqlx::Error::RowNotFound)?;
+        let id = insert_operation(&mut tx, kind, stamp.id.as_str(), "created", params).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -230,4 +222,46 @@ impl Catalogue {
             .fetch_all(self.pool())
             .await?)
     }
+}
+
+/// Opens a running operation of `kind` on `subject` at `step`; its id.
+pub(crate) async fn insert_operation(
+    conn: &mut sqlx::SqliteConnection,
+    kind: &str,
+    subject: &str,
+    step: &str,
+    params: &str,
+) -> Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO operations (kind, subject, state, step, params) \
+         VALUES (?, ?, 'running', ?, ?) RETURNING id",
+    )
+    .bind(kind)
+    .bind(subject)
+    .bind(step)
+    .bind(params)
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .next()
+    .ok_or(sqlx::Error::RowNotFound)?;
+    Ok(id)
+}
+
+/// The running operation of `kind` on `subject`, if one is.
+pub(crate) async fn running_operation(
+    conn: &mut sqlx::SqliteConnection,
+    kind: &str,
+    subject: &str,
+) -> Result<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM operations WHERE kind = ? AND subject = ? AND state = 'running'",
+    )
+    .bind(kind)
+    .bind(subject)
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .next();
+    Ok(row.map(|(id,)| id))
 }

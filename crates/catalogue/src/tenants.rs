@@ -6,6 +6,7 @@ use fleet_core::{Binding, StampId, Tenant, TenantId, TenantView};
 
 use crate::error::{CatalogueError, Result};
 use crate::rows::TenantRow;
+use crate::stamps::{insert_operation, running_operation};
 use crate::write::{insert_bindings, insert_tenants, write_audit, AuditRecord};
 use crate::Catalogue;
 
@@ -106,16 +107,8 @@ impl Catalogue {
                 )));
             }
             Some((None,)) => {
-                let running: Option<(i64,)> = sqlx::query_as(
-                    "SELECT id FROM operations WHERE kind = ? AND subject = ? AND state = 'running'",
-                )
-                .bind(ONBOARD_KIND)
-                .bind(tenant.id.as_str())
-                .fetch_all(&mut *tx)
-                .await?
-                .into_iter()
-                .next();
-                if let Some((op,)) = running {
+                let running = running_operation(&mut tx, ONBOARD_KIND, tenant.id.as_str()).await?;
+                if let Some(op) = running {
                     return Err(CatalogueError::Refused(format!(
                         "tenant {} is being onboarded (operation {op})",
                         tenant.id
@@ -138,17 +131,8 @@ impl Catalogue {
                 .await?;
             }
         }
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO operations (kind, subject, state, step, params) VALUES (?, ?, 'running', 'created', ?) RETURNING id",
-        )
-        .bind(ONBOARD_KIND)
-        .bind(tenant.id.as_str())
-        .bind(params)
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or(sqlx::Error::RowNotFound)?;
+        let id =
+            insert_operation(&mut tx, ONBOARD_KIND, tenant.id.as_str(), "created", params).await?;
         tx.commit().await?;
         Ok(id)
     }

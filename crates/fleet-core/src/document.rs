@@ -67,7 +67,25 @@ impl DocumentError {
 
 /// Parses and validates a document. `builtin` are the regions every catalogue has.
 pub fn parse_document(text: &str, builtin: &[Region]) -> Result<CatalogueDocument, DocumentError> {
-    // Check the schema version first, so a newer file gets that message, not a field error.
+    let doc: CatalogueDocument = read_versioned(
+        text,
+        DOCUMENT_SCHEMA_VERSION,
+        "a Stampfleet catalogue document",
+        "schema version",
+    )?;
+    validate(&doc, builtin)?;
+    Ok(doc)
+}
+
+/// Reads a versioned JSON file strictly: the schema version first (so a newer file
+/// gets that message, not a field error), then every field, errors by JSON path with
+/// line and column. `what` names the kind of file, `reads` how this build reads it.
+pub(crate) fn read_versioned<T: serde::de::DeserializeOwned>(
+    text: &str,
+    version: u32,
+    what: &str,
+    reads: &str,
+) -> Result<T, DocumentError> {
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct VersionOnly {
@@ -75,22 +93,27 @@ pub fn parse_document(text: &str, builtin: &[Region]) -> Result<CatalogueDocumen
     }
     if let Ok(VersionOnly { schema_version }) = serde_json::from_str::<VersionOnly>(text) {
         match schema_version {
-            None => return Err(DocumentError::at("schemaVersion", "missing: this is not a Stampfleet catalogue document")),
-            Some(v) if v.as_u64() != Some(u64::from(DOCUMENT_SCHEMA_VERSION)) => {
+            None => {
                 return Err(DocumentError::at(
                     "schemaVersion",
-                    format!("{v} is not supported: this Stampfleet reads schema version {DOCUMENT_SCHEMA_VERSION}"),
+                    format!("missing: this is not {what}"),
+                ))
+            }
+            Some(v) if v.as_u64() != Some(u64::from(version)) => {
+                return Err(DocumentError::at(
+                    "schemaVersion",
+                    format!("{v} is not supported: this Stampfleet reads {reads} {version}"),
                 ))
             }
             Some(_) => {}
         }
     }
     let de = &mut serde_json::Deserializer::from_str(text);
-    let doc: CatalogueDocument = serde_path_to_error::deserialize(de).map_err(|e| {
+    serde_path_to_error::deserialize(de).map_err(|e| {
         let inner = e.inner();
         let path = e.path().to_string();
         DocumentError {
-            path: if path.is_empty() {
+            path: if path.is_empty() || path == "?" {
                 ".".to_owned()
             } else {
                 path
@@ -98,12 +121,10 @@ pub fn parse_document(text: &str, builtin: &[Region]) -> Result<CatalogueDocumen
             reason: strip_position(&inner.to_string()),
             location: Some((inner.line(), inner.column())),
         }
-    })?;
-    validate(&doc, builtin)?;
-    Ok(doc)
+    })
 }
 
-pub(crate) fn strip_position(message: &str) -> String {
+fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(i) => message[..i].to_owned(),
         None => message.to_owned(),

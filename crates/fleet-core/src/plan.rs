@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::document::{strip_position, DocumentError};
+use crate::document::{read_versioned, DocumentError};
 use crate::ids::{RegionId, StampId, TemplateName, TenantId};
 use crate::template::TemplateVersion;
 use crate::tenant::Tenant;
@@ -124,42 +124,12 @@ pub fn plan_to_file(plan: &Plan) -> String {
 /// Reads a plan file strictly: schema version, every field (unknown ones refused), the
 /// plan's rules, and the digest.
 pub fn parse_plan_file(text: &str) -> Result<Plan, DocumentError> {
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct VersionOnly {
-        schema_version: Option<serde_json::Value>,
-    }
-    if let Ok(VersionOnly { schema_version }) = serde_json::from_str::<VersionOnly>(text) {
-        match schema_version {
-            None => {
-                return Err(DocumentError::at(
-                    "schemaVersion",
-                    "missing: this is not a Stampfleet plan file",
-                ))
-            }
-            Some(v) if v.as_u64() != Some(u64::from(PLAN_SCHEMA_VERSION)) => {
-                return Err(DocumentError::at(
-                    "schemaVersion",
-                    format!("{v} is not supported: this Stampfleet reads plan files of version {PLAN_SCHEMA_VERSION}"),
-                ))
-            }
-            Some(_) => {}
-        }
-    }
-    let de = &mut serde_json::Deserializer::from_str(text);
-    let file: PlanFile = serde_path_to_error::deserialize(de).map_err(|e| {
-        let inner = e.inner();
-        let path = e.path().to_string();
-        DocumentError {
-            path: if path.is_empty() || path == "?" {
-                ".".to_owned()
-            } else {
-                path
-            },
-            reason: strip_position(&inner.to_string()),
-            location: Some((inner.line(), inner.column())),
-        }
-    })?;
+    let file: PlanFile = read_versioned(
+        text,
+        PLAN_SCHEMA_VERSION,
+        "a Stampfleet plan file",
+        "plan files of version",
+    )?;
     validate_plan(&file.plan)?;
     let expected = digest_of(&file.plan);
     if file.digest != expected {

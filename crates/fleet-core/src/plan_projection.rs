@@ -11,7 +11,8 @@ use crate::document::CatalogueDocument;
 use crate::ids::{RegionId, StampId, TenantId};
 use crate::overview::FleetOverview;
 use crate::placement::{
-    place, CandidateHealth, Outcome, PlacementFleet, PlacementPolicy, PlacementRequest,
+    check_target, place, CandidateHealth, Outcome, PlacementFleet, PlacementPolicy,
+    PlacementRequest,
 };
 use crate::plan::{Plan, PlanAction};
 use crate::region::Region;
@@ -129,12 +130,7 @@ impl State<'_> {
         let Some(t) = self.doc.tenants.iter().find(|t| &t.id == tenant) else {
             return Err(format!("no tenant {tenant}"));
         };
-        let decision = place(fleet, &PlacementRequest::new(t.clone()), &self.policy);
-        match decision.rejected.iter().find(|r| &r.stamp == to) {
-            Some(r) => Err(format!("{to} cannot take {tenant}: {}", r.reason)),
-            None if fleet.candidate_index(to).is_none() => Err(format!("no stamp {to}")),
-            None => Ok(()),
-        }
+        check_target(fleet, &PlacementRequest::new(t.clone()), to, &self.policy)
     }
 
     fn apply(&mut self, i: usize, action: &PlanAction) {

@@ -41,6 +41,10 @@ pub struct Fleet {
     secrets: Arc<OnceLock<Box<dyn SecretStore>>>,
     /// The catalogue's directory: local stamps live under `stamps/`.
     pub(crate) home: PathBuf,
+    /// Per stamp, the hour of the last usage sample recorded (the health watcher polls
+    /// every few seconds; the forecast keeps one sample an hour).
+    pub(crate) usage_hours:
+        Arc<std::sync::Mutex<std::collections::HashMap<fleet_core::StampId, i64>>>,
 }
 
 impl Fleet {
@@ -58,6 +62,7 @@ impl Fleet {
             builtin,
             secrets: Arc::default(),
             home,
+            usage_hours: Arc::default(),
         })
     }
 

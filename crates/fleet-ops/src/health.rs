@@ -188,14 +188,24 @@ impl Fleet {
                 .push(joined.map_err(|e| OpsError::internal(format!("health check task: {e}")))??);
         }
         results.sort_by(|a, b| a.stamp.cmp(&b.stamp));
-        // Usage over time, for the capacity forecast (one sample per stamp per hour).
-        let samples: Vec<(StampId, i64, u32)> = results
-            .iter()
-            .filter_map(|h| {
-                let used = h.capacity_used?;
-                Some((h.stamp.clone(), i64::try_from(h.checked_at).ok()?, used))
-            })
-            .collect();
+        // Usage over time, for the capacity forecast: the first check of each hour per
+        // stamp is written; the other polls of that hour write nothing.
+        let samples: Vec<(StampId, i64, u32)> = {
+            let mut hours = self
+                .usage_hours
+                .lock()
+                .map_err(|_| OpsError::internal("usage sampling state poisoned"))?;
+            results
+                .iter()
+                .filter_map(|h| {
+                    let used = h.capacity_used?;
+                    let at = i64::try_from(h.checked_at).ok()?;
+                    let hour = at - at.rem_euclid(3600);
+                    let last = hours.insert(h.stamp.clone(), hour);
+                    (last != Some(hour)).then(|| (h.stamp.clone(), at, used))
+                })
+                .collect()
+        };
         if let Err(e) = self.catalogue.record_usage(&samples).await {
             tracing::warn!(error = %e, "usage samples not recorded");
         }

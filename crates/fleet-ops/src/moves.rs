@@ -186,19 +186,15 @@ impl Fleet {
     /// The target passes placement for this tenant (health checked now).
     async fn check_move_target(&self, tenant: &fleet_core::Tenant, to: &StampId) -> OpsResult<()> {
         let fleet = self.placement_fleet().await?;
-        let policy = fleet_core::placement::PlacementPolicy::default();
         let request = fleet_core::placement::PlacementRequest::new(tenant.clone());
-        let decision = fleet_core::placement::place(&fleet, &request, &policy);
-        if let Some(r) = decision.rejected.iter().find(|r| &r.stamp == to) {
-            return Err(OpsError::conflict(format!(
-                "{to} cannot take {}: {}",
-                tenant.id, r.reason
-            )));
-        }
-        if fleet.candidate_index(to).is_none() {
-            return Err(OpsError::invalid(format!("no stamp {to}")));
-        }
-        Ok(())
+        let policy = fleet_core::placement::PlacementPolicy::default();
+        fleet_core::placement::check_target(&fleet, &request, to, &policy).map_err(|why| {
+            if fleet.candidate_index(to).is_none() {
+                OpsError::invalid(why)
+            } else {
+                OpsError::conflict(why)
+            }
+        })
     }
 
     async fn step(&self, op: i64, step: &str, detail: &str) -> OpsResult<()> {

@@ -49,7 +49,12 @@ fn require_reader(agent: &Agent, headers: &HeaderMap, tenant: &str) -> Result<()
 
 pub(crate) async fn state_of(agent: &Agent, id: &str) -> Result<MoveState, Failure> {
     let mut conn = agent.pool.acquire().await?;
-    store::move_state(&mut conn, id)
+    state_on(&mut conn, id).await
+}
+
+/// The tenant's move state on `conn` (e.g. inside a transaction); 404 when not here.
+async fn state_on(conn: &mut sqlx::SqliteConnection, id: &str) -> Result<MoveState, Failure> {
+    store::move_state(conn, id)
         .await?
         .ok_or_else(|| Failure::not_found(format!("tenant {id} is not on this stamp")))
 }
@@ -82,9 +87,7 @@ async fn export(
     require_reader(&agent, &headers, &id)?;
     // One read transaction: the page and the sequence it was read at agree.
     let mut tx = agent.pool.begin().await?;
-    let m = store::move_state(&mut tx, &id)
-        .await?
-        .ok_or_else(|| Failure::not_found(format!("tenant {id} is not on this stamp")))?;
+    let m = state_on(&mut tx, &id).await?;
     let (entries, more) =
         store::export_page(&mut tx, &id, &q.after, PAGE_ENTRIES, PAGE_BYTES).await?;
     tx.commit().await?;
@@ -112,9 +115,7 @@ async fn changes(
     let id = tenant_id(&id)?;
     require_reader(&agent, &headers, &id)?;
     let mut tx = agent.pool.begin().await?;
-    let m = store::move_state(&mut tx, &id)
-        .await?
-        .ok_or_else(|| Failure::not_found(format!("tenant {id} is not on this stamp")))?;
+    let m = state_on(&mut tx, &id).await?;
     if q.after < u64::try_from(m.log_start).unwrap_or(0) {
         return Err(Failure::new(
             StatusCode::GONE,
@@ -150,9 +151,7 @@ async fn checksum(
     require_admin(&agent, &headers)?;
     let id = tenant_id(&id)?;
     let mut tx = agent.pool.begin().await?;
-    let m = store::move_state(&mut tx, &id)
-        .await?
-        .ok_or_else(|| Failure::not_found(format!("tenant {id} is not on this stamp")))?;
+    let m = state_on(&mut tx, &id).await?;
     let (keys, digest) = if q.full {
         let (d, n) = crate::digest::compute(&mut tx, &id).await?;
         (u64::try_from(n).unwrap_or(0), crate::digest::to_hex(&d))
@@ -182,9 +181,7 @@ async fn transition(
     require_admin(agent, headers)?;
     let id = tenant_id(id)?;
     mutate(agent, method, uri, headers, body, async move |conn| {
-        let m = store::move_state(conn, &id)
-            .await?
-            .ok_or_else(|| Failure::not_found(format!("tenant {id} is not on this stamp")))?;
+        let m = state_on(conn, &id).await?;
         let (state, moved_to) = allowed(&m)?;
         store::set_state(conn, &id, state, moved_to.as_deref()).await?;
         let tenant = store::tenant(conn, &id)

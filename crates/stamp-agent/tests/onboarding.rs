@@ -6,6 +6,8 @@
 
 mod support;
 
+use support::StopAgents;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -15,16 +17,6 @@ use fleet_ops::{ErrorCode, Fleet, OnboardTenant, PlaceTenant};
 
 fn setup() {
     support::use_built_agent();
-}
-
-/// Stops every agent whose data lives under the test's directory.
-struct StopAgents(String);
-impl Drop for StopAgents {
-    fn drop(&mut self) {
-        let _ = Command::new("pkill")
-            .args(["-TERM", "-f", "--", &self.0])
-            .status();
-    }
 }
 
 async fn demo_with_agents(dir: &Path) -> (Fleet, StopAgents) {

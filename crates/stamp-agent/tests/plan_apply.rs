@@ -6,7 +6,6 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use fleet_core::plan::{Plan, PlanAction};
@@ -16,28 +15,7 @@ use fleet_core::{
 };
 use fleet_ops::Fleet;
 
-fn stampctl(catalogue: &Path, args: &[&str], crash_at: Option<&str>) -> std::process::Output {
-    let exe: PathBuf = Path::new(env!("CARGO_BIN_EXE_stamp-agent")).with_file_name("stampctl");
-    let mut cmd = Command::new(exe);
-    cmd.arg("--catalogue").arg(catalogue).args(args);
-    cmd.env("STAMPFLEET_AGENT", env!("CARGO_BIN_EXE_stamp-agent"))
-        .env("STAMPFLEET_SECRETS", "file")
-        .env_remove("STAMPFLEET_CATALOGUE");
-    match crash_at {
-        Some(step) => cmd.env("STAMPFLEET_CRASH_AT", step),
-        None => cmd.env_remove("STAMPFLEET_CRASH_AT"),
-    };
-    cmd.output().unwrap()
-}
-
-struct StopAgents(String);
-impl Drop for StopAgents {
-    fn drop(&mut self) {
-        let _ = Command::new("pkill")
-            .args(["-TERM", "-f", "--", &self.0])
-            .status();
-    }
-}
+use support::{stampctl, StopAgents};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plan_is_checked_then_applied_and_a_killed_apply_resumes() {

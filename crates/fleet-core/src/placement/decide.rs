@@ -274,6 +274,26 @@ fn why_best(
     )
 }
 
+/// Whether stamp `to` may take the request's tenant by every placement rule; when not,
+/// why (the first rule it fails, in words). Only that one stamp's reason is written.
+pub fn check_target(
+    fleet: &PlacementFleet,
+    req: &PlacementRequest,
+    to: &crate::ids::StampId,
+    policy: &PlacementPolicy,
+) -> Result<(), String> {
+    let Some(i) = fleet.candidate_index(to) else {
+        return Err(format!("no stamp {to}"));
+    };
+    match decide(fleet, req, policy).failed[i] {
+        None => Ok(()),
+        Some(rule) => {
+            let r = rejection(fleet, &fleet.candidates[i], rule, req, policy);
+            Err(format!("{to} cannot take {}: {}", req.tenant.id, r.reason))
+        }
+    }
+}
+
 fn rejection(
     fleet: &PlacementFleet,
     c: &Candidate,

@@ -26,7 +26,7 @@ use crate::template::TemplateVersion;
 
 pub use batch::{place_batch, BatchOutcome, BatchTenant};
 pub use candidates::{Candidate, CandidateHealth, PlacementFleet};
-pub use decide::{decide, place, DecisionCore};
+pub use decide::{check_target, decide, place, DecisionCore};
 pub use request::{GeoPoint, PlacementRequest};
 
 /// How placement chooses among the stamps that pass every rule.

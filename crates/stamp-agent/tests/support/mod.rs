@@ -4,6 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod fault_proxy;
+pub mod mover;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -100,4 +101,34 @@ pub fn use_built_agent() {
         std::env::set_var("STAMPFLEET_AGENT", env!("CARGO_BIN_EXE_stamp-agent"));
         std::env::set_var("STAMPFLEET_SECRETS", "file");
     });
+}
+
+/// The `stampctl` built beside the agent (`cargo test --workspace` builds it).
+pub fn stampctl_path() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_BIN_EXE_stamp-agent")).with_file_name("stampctl")
+}
+
+/// Stops every agent whose command line holds this text (a test's data directory).
+pub struct StopAgents(pub String);
+impl Drop for StopAgents {
+    fn drop(&mut self) {
+        let _ = Command::new("pkill")
+            .args(["-TERM", "-f", "--", &self.0])
+            .status();
+    }
+}
+
+/// Runs the real `stampctl` on `catalogue` with this build's agent and file secrets;
+/// `crash_at` aborts it right after that journal step (the test hook).
+pub fn stampctl(catalogue: &Path, args: &[&str], crash_at: Option<&str>) -> std::process::Output {
+    let mut cmd = Command::new(stampctl_path());
+    cmd.arg("--catalogue").arg(catalogue).args(args);
+    cmd.env("STAMPFLEET_AGENT", env!("CARGO_BIN_EXE_stamp-agent"))
+        .env("STAMPFLEET_SECRETS", "file")
+        .env_remove("STAMPFLEET_CATALOGUE");
+    match crash_at {
+        Some(step) => cmd.env("STAMPFLEET_CRASH_AT", step),
+        None => cmd.env_remove("STAMPFLEET_CRASH_AT"),
+    };
+    cmd.output().unwrap()
 }

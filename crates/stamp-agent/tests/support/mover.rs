@@ -1,0 +1,158 @@
+//! The tenant the move fault suites move back and forth, and a client writing to it
+//! that records every acknowledged write.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use fleet_core::{Isolation, Residency, StampId, Tenant, TenantId, Tier};
+use fleet_ops::{Fleet, OnboardTenant, PlaceTenant};
+use stamp_protocol::{ProvisionTenant, TenantState};
+
+pub const TENANT: &str = "mover";
+
+/// What the writer saw acknowledged: key -> value, and the stamp sequence of each ack in
+/// the order they came.
+#[derive(Default)]
+pub struct Acks {
+    pub values: HashMap<String, String>,
+    pub seqs: Vec<u64>,
+    pub redirects: u32,
+}
+
+/// Writes `w0`, `w1`, ... one at a time until stopped; follows 307 to the new home
+/// (with the tenant's token there), retries 503 and connection failures.
+pub async fn writer(fleet: Fleet, stop: Arc<AtomicBool>, acks: Arc<Mutex<Acks>>, mut home: String) {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut tokens: HashMap<String, String> = HashMap::new();
+    let mut i = 0u64;
+    let mut attempts = 0u32;
+    while !stop.load(Ordering::SeqCst) && i < 200_000 {
+        if !tokens.contains_key(&home) {
+            match tenant_token(&fleet, &home).await {
+                Some(t) => {
+                    tokens.insert(home.clone(), t);
+                }
+                None => {
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                    continue;
+                }
+            }
+        }
+        let key = format!("w{i}");
+        let value = format!("v{i}");
+        let sent = http
+            .put(format!("{home}/v1/tenants/{TENANT}/kv/{key}"))
+            .bearer_auth(&tokens[&home])
+            .header("idempotency-key", format!("{key}-{attempts}"))
+            .json(&serde_json::json!({ "value": value }))
+            .send()
+            .await;
+        attempts += 1;
+        let Ok(response) = sent else {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            continue;
+        };
+        match response.status().as_u16() {
+            200 => {
+                let entry: stamp_protocol::KvEntry = response.json().await.unwrap();
+                let mut a = acks.lock().unwrap();
+                a.values.insert(key, value);
+                a.seqs.push(entry.seq);
+                i += 1;
+            }
+            307 => {
+                let location = response.headers()["location"].to_str().unwrap().to_owned();
+                home = location
+                    .split("/v1/")
+                    .next()
+                    .unwrap()
+                    .trim_end_matches('/')
+                    .to_owned();
+                acks.lock().unwrap().redirects += 1;
+            }
+            503 | 502 => tokio::time::sleep(std::time::Duration::from_millis(2)).await,
+            other => panic!(
+                "write {key} to {home}: {other}: {}",
+                response.text().await.unwrap_or_default()
+            ),
+        }
+    }
+}
+
+/// The tenant's token on the stamp at `endpoint` (a repeated provision answers it).
+pub async fn tenant_token(fleet: &Fleet, endpoint: &str) -> Option<String> {
+    let overview = fleet.overview().await.ok()?;
+    let stamp = overview
+        .stamps
+        .iter()
+        .find(|s| s.stamp.endpoint.as_deref() == Some(endpoint))?;
+    let client = fleet.stamp_client(&stamp.stamp.id).await.ok()?;
+    let request = ProvisionTenant {
+        display_name: "Mover Ltd".to_owned(),
+        size_units: 5,
+    };
+    client
+        .provision_tenant(TENANT, &request, "writer-token")
+        .await
+        .ok()
+        .map(|p| p.tenant_token)
+}
+
+/// Where the tenant's data is, by stamp: its state on each of the two stamps.
+pub async fn states(fleet: &Fleet, stamps: &[StampId]) -> Vec<Option<TenantState>> {
+    let mut out = Vec::new();
+    for s in stamps {
+        let client = fleet.stamp_client(s).await.unwrap();
+        let tenants = client.tenants().await.unwrap();
+        out.push(tenants.iter().find(|t| t.id == TENANT).map(|t| t.state));
+    }
+    out
+}
+
+/// Onboards the tenant the fault tests move back and forth, on weu-02; returns the two
+/// stamps it moves between.
+pub async fn onboard_mover(fleet: &Fleet) -> (StampId, StampId) {
+    let a = StampId::new("weu-02").unwrap();
+    let b = StampId::new("use-01").unwrap();
+    let tenant = Tenant {
+        id: TenantId::new(TENANT).unwrap(),
+        display_name: "Mover Ltd".to_owned(),
+        tier: Tier::Standard,
+        size_units: 5,
+        residency: Residency::default(),
+        isolation: Isolation::Shared,
+        pinned: false,
+        group: None,
+    };
+    fleet
+        .onboard_tenant(
+            &OnboardTenant {
+                place: PlaceTenant {
+                    tenant,
+                    preferred_regions: Vec::new(),
+                    home: None,
+                    policy: None,
+                },
+                stamp: Some(a.clone()),
+            },
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    (a, b)
+}
+
+/// Where the tenant lives now, by the routing table.
+pub async fn home_of(fleet: &Fleet) -> StampId {
+    let routes = fleet.routes().await.unwrap();
+    let route = routes
+        .routes
+        .into_iter()
+        .find(|r| r.tenant == TENANT)
+        .unwrap();
+    StampId::new(route.stamp).unwrap()
+}
