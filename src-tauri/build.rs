@@ -17,6 +17,21 @@ const COMMANDS: &[&str] = &[
     "list_moves",
     "drain_stamp",
     "routing_table",
+    "start_local_stamps",
+    "list_plans",
+    "plan_detail",
+    "new_plan",
+    "add_plan_action",
+    "remove_plan_action",
+    "delete_plan",
+    "plan_rebalance",
+    "forecast",
+    "plan_forecast",
+    "export_plan",
+    "import_plan",
+    "check_plan",
+    "apply_plan",
+    "pause_plan",
 ];
 
 fn main() {

@@ -4,12 +4,15 @@
 use std::time::Duration;
 
 use fleet_core::placement::Decision;
+use fleet_core::plan::PlanAction;
+use fleet_core::rebalance::RebalancePlan;
 use fleet_core::{
     FleetOverview, Stamp, StampId, StampStatus, TenantId, TenantPage, TenantQuery, TenantView,
 };
 use fleet_ops::{
-    CatalogueInfo, DrainProgress, DrainStamp, FleetSlot, ImportProgress, MoveProgress, MoveTargets,
-    MoveTenant, MoveView, NewStamp, OnboardProgress, OnboardTenant, OpsError, PlaceTenant,
+    CatalogueInfo, DrainProgress, DrainStamp, FleetSlot, ForecastView, ImportProgress,
+    MoveProgress, MoveTargets, MoveTenant, MoveView, NewStamp, OnboardProgress, OnboardTenant,
+    OpsError, PlaceTenant, PlanApplyProgress, PlanCheck, PlanDetail, PlanSummary,
     ProvisionProgress, RoutingTable, StampDetail, StampHealth, TenantImportReport,
 };
 use tauri::ipc::Channel;
@@ -160,6 +163,136 @@ pub async fn set_stamp_status(
     status: StampStatus,
 ) -> Result<Stamp, OpsError> {
     slot.get().await?.set_stamp_status(&id, status).await
+}
+
+/// Starts this machine's stamp agents that are not running (they keep their data).
+#[tauri::command]
+pub async fn start_local_stamps(slot: State<'_, FleetSlot>) -> Result<Vec<StampId>, OpsError> {
+    slot.get().await?.start_local_agents().await
+}
+
+#[tauri::command]
+pub async fn list_plans(slot: State<'_, FleetSlot>) -> Result<Vec<PlanSummary>, OpsError> {
+    slot.get().await?.plan_summaries().await
+}
+
+#[tauri::command]
+pub async fn plan_detail(slot: State<'_, FleetSlot>, name: String) -> Result<PlanDetail, OpsError> {
+    slot.get().await?.plan_detail(&name).await
+}
+
+#[tauri::command]
+pub async fn new_plan(slot: State<'_, FleetSlot>, name: String) -> Result<PlanDetail, OpsError> {
+    let fleet = slot.get().await?;
+    fleet.new_plan(&name).await?;
+    fleet.plan_detail(&name).await
+}
+
+#[tauri::command]
+pub async fn add_plan_action(
+    slot: State<'_, FleetSlot>,
+    name: String,
+    action: PlanAction,
+) -> Result<PlanDetail, OpsError> {
+    let fleet = slot.get().await?;
+    fleet.add_plan_action(&name, action).await?;
+    fleet.plan_detail(&name).await
+}
+
+#[tauri::command]
+pub async fn remove_plan_action(
+    slot: State<'_, FleetSlot>,
+    name: String,
+    index: u32,
+) -> Result<PlanDetail, OpsError> {
+    let fleet = slot.get().await?;
+    fleet.remove_plan_action(&name, index).await?;
+    fleet.plan_detail(&name).await
+}
+
+#[tauri::command]
+pub async fn delete_plan(slot: State<'_, FleetSlot>, name: String) -> Result<(), OpsError> {
+    slot.get().await?.delete_plan(&name).await
+}
+
+/// Appends the rebalance planner's moves (no stamp over `limit_percent`); returns the
+/// proposal (moves against the lower bound) with the plan.
+#[tauri::command]
+pub async fn plan_rebalance(
+    slot: State<'_, FleetSlot>,
+    name: String,
+    limit_percent: u8,
+) -> Result<(PlanDetail, RebalancePlan), OpsError> {
+    let fleet = slot.get().await?;
+    let (_, proposal) = fleet.plan_rebalance_into(&name, limit_percent).await?;
+    Ok((fleet.plan_detail(&name).await?, proposal))
+}
+
+#[tauri::command]
+pub async fn forecast(
+    slot: State<'_, FleetSlot>,
+    window_days: u32,
+    horizon_days: u32,
+) -> Result<ForecastView, OpsError> {
+    slot.get()
+        .await?
+        .forecast_view(window_days, horizon_days)
+        .await
+}
+
+#[tauri::command]
+pub async fn plan_forecast(
+    slot: State<'_, FleetSlot>,
+    name: String,
+    window_days: u32,
+    horizon_days: u32,
+) -> Result<PlanDetail, OpsError> {
+    let fleet = slot.get().await?;
+    fleet
+        .plan_forecast_into(&name, window_days, horizon_days)
+        .await?;
+    fleet.plan_detail(&name).await
+}
+
+/// The plan as a file's text (schema version, digest), for the window to save.
+#[tauri::command]
+pub async fn export_plan(slot: State<'_, FleetSlot>, name: String) -> Result<String, OpsError> {
+    slot.get().await?.export_plan(&name).await
+}
+
+/// `file` is the file's name (for errors), `text` its content; strict, nothing written
+/// when refused.
+#[tauri::command]
+pub async fn import_plan(
+    slot: State<'_, FleetSlot>,
+    file: String,
+    text: String,
+) -> Result<PlanDetail, OpsError> {
+    let fleet = slot.get().await?;
+    let plan = fleet.import_plan(&file, &text, false).await?;
+    fleet.plan_detail(&plan.name).await
+}
+
+#[tauri::command]
+pub async fn check_plan(slot: State<'_, FleetSlot>, name: String) -> Result<PlanCheck, OpsError> {
+    slot.get().await?.check_plan(&name).await
+}
+
+#[tauri::command]
+pub async fn apply_plan(
+    slot: State<'_, FleetSlot>,
+    name: String,
+    on_progress: Channel<PlanApplyProgress>,
+) -> Result<PlanApplyProgress, OpsError> {
+    slot.get()
+        .await?
+        .apply_plan(&name, &move |p| drop(on_progress.send(p)))
+        .await
+}
+
+#[tauri::command]
+pub async fn pause_plan(slot: State<'_, FleetSlot>, name: String) -> Result<(), OpsError> {
+    slot.get().await?.pause_plan(&name).await
 }
 
 /// Pushes every stamp's health to the window until it stops listening.

@@ -92,6 +92,21 @@ fn main() -> ExitCode {
             commands::stamp_detail,
             commands::set_stamp_status,
             commands::watch_health,
+            commands::start_local_stamps,
+            commands::list_plans,
+            commands::plan_detail,
+            commands::new_plan,
+            commands::add_plan_action,
+            commands::remove_plan_action,
+            commands::delete_plan,
+            commands::plan_rebalance,
+            commands::forecast,
+            commands::plan_forecast,
+            commands::export_plan,
+            commands::import_plan,
+            commands::check_plan,
+            commands::apply_plan,
+            commands::pause_plan,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -174,6 +174,42 @@ impl AppSession {
         found
     }
 
+    /// Waits until an element matching `css` has text containing `needle` (a
+    /// MutationObserver in the page tells when), and returns that text.
+    pub async fn wait_text(&self, css: &str, needle: &str) -> String {
+        const WATCH: &str = r#"
+            const [css, needle, done] = arguments;
+            const hit = () => [...document.querySelectorAll(css)].map((e) => e.textContent).find((t) => t.includes(needle));
+            if (hit() !== undefined) { done(hit()); return; }
+            const watcher = new MutationObserver(() => {
+                const t = hit();
+                if (t !== undefined) { watcher.disconnect(); done(t); }
+            });
+            watcher.observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true });
+        "#;
+        match self
+            .client
+            .execute_async(WATCH, vec![css.into(), needle.into()])
+            .await
+        {
+            Ok(serde_json::Value::String(text)) => text,
+            other => {
+                let shot = self.screenshot("failure.png").await;
+                let seen = self
+                    .client
+                    .execute(
+                        "return [...document.querySelectorAll(arguments[0])].map((e) => e.textContent).join(' | ')",
+                        vec![css.into()],
+                    )
+                    .await;
+                panic!(
+                    "no {css} with {needle:?} within {WAIT:?} ({other:?}); seen: {seen:?}; window: {}",
+                    shot.display()
+                );
+            }
+        }
+    }
+
     /// Clicks with the real pointer at (`x`, `y`) CSS pixels from `element`'s top-left
     /// corner (for canvas content such as map markers), scrolling it into view first.
     pub async fn click_at(&self, element: &fantoccini::elements::Element, x: f64, y: f64) {

@@ -21,6 +21,7 @@ use sqlx::SqlitePool;
 pub use error::{CatalogueError, Result};
 pub use moves::{Route, RoutingTable, MOVE_KIND};
 pub use open::known_schema_version;
+pub use plans::APPLY_PLAN_KIND;
 pub use stamps::{LocalAgent, Operation};
 pub use tenants::ONBOARD_KIND;
 pub use write::AuditRecord;

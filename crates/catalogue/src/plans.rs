@@ -7,6 +7,9 @@ use crate::stamps::insert_operation;
 use crate::write::{write_audit, AuditRecord};
 use crate::Catalogue;
 
+/// The operation kind of a plan apply.
+pub const APPLY_PLAN_KIND: &str = "apply-plan";
+
 impl Catalogue {
     /// The catalogue's version: its newest audit row (every change writes one).
     pub async fn catalogue_version(&self) -> Result<i64> {
@@ -87,6 +90,39 @@ impl Catalogue {
             serde_json::from_str(&body).map_err(|e| crate::rows::bad("plans", name, e))
         })
         .transpose()
+    }
+
+    /// Deletes a plan, with its audit row; false when there was none.
+    pub async fn delete_plan(&self, name: &str, actor: &str) -> Result<bool> {
+        let mut tx = self.write_tx().await?;
+        let before: Option<(String,)> = sqlx::query_as("SELECT body FROM plans WHERE name = ?")
+            .bind(name)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .next();
+        let Some((body,)) = before else {
+            return Ok(false);
+        };
+        sqlx::query("DELETE FROM plans WHERE name = ?")
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        let before: Option<Plan> = serde_json::from_str(&body).ok();
+        write_audit(
+            &mut tx,
+            &[AuditRecord::new(
+                actor,
+                "delete",
+                "plan",
+                name,
+                before.as_ref(),
+                None::<&Plan>,
+            )?],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Every plan, by name.
@@ -196,7 +232,8 @@ impl Catalogue {
                 op
             }
             None => {
-                let id = insert_operation(&mut tx, "apply-plan", plan, "checked", params).await?;
+                let id =
+                    insert_operation(&mut tx, APPLY_PLAN_KIND, plan, "checked", params).await?;
                 sqlx::query_as("SELECT * FROM operations WHERE id = ?")
                     .bind(id)
                     .fetch_all(&mut *tx)

@@ -44,6 +44,34 @@ pub enum PlanAction {
     ChangeCapacity { stamp: StampId, capacity_units: u32 },
 }
 
+impl PlanAction {
+    /// The action in words, as lists show it.
+    pub fn describe(&self) -> String {
+        match self {
+            PlanAction::AddStamp {
+                stamp,
+                region,
+                template,
+                version,
+                ..
+            } => format!("add stamp {stamp} in {region} ({template}@{version})"),
+            PlanAction::OnboardTenant { tenant, stamp } => format!(
+                "onboard {} ({} units){}",
+                tenant.id,
+                tenant.size_units,
+                stamp.as_ref().map_or(String::new(), |s| format!(" on {s}"))
+            ),
+            PlanAction::MoveTenant { tenant, to } => format!("move {tenant} to {to}"),
+            PlanAction::DrainStamp { stamp } => format!("drain {stamp}"),
+            PlanAction::RetireStamp { stamp } => format!("retire {stamp}"),
+            PlanAction::ChangeCapacity {
+                stamp,
+                capacity_units,
+            } => format!("set the capacity of {stamp} to {capacity_units} units"),
+        }
+    }
+}
+
 /// A plan: its name, the catalogue version it was made against, its actions in order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -304,6 +304,16 @@ pub fn project_plan(
     plan: &Plan,
     policy: &PlacementPolicy,
 ) -> PlanProjection {
+    project_plan_with_after(doc, regions, plan, policy).0
+}
+
+/// The projection and the whole fleet after the plan (what the what-if map draws).
+pub fn project_plan_with_after(
+    doc: &CatalogueDocument,
+    regions: &[Region],
+    plan: &Plan,
+    policy: &PlacementPolicy,
+) -> (PlanProjection, FleetOverview) {
     let before = FleetOverview::build(doc, regions);
     let mut state = State {
         doc: doc.clone(),
@@ -348,9 +358,10 @@ pub fn project_plan(
             over_reserve_after: over,
         });
     }
-    PlanProjection {
+    let projection = PlanProjection {
         stamps,
         moves: state.moves,
         warnings: state.warnings,
-    }
+    };
+    (projection, after)
 }

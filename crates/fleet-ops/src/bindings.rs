@@ -91,6 +91,13 @@ pub fn typescript_bindings() -> String {
         crate::PlanApplyProgress,
         fleet_core::forecast::StampForecast,
         fleet_core::forecast::RegionForecast,
+        crate::plan_action_ts::PlanActionShape,
+        crate::ApplyState,
+        crate::PlanApplyStatus,
+        crate::PlanSummary,
+        crate::PlanStep,
+        crate::PlanDetail,
+        crate::ForecastView,
     );
     out.join("\n")
 }

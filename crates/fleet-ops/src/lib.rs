@@ -13,7 +13,9 @@ mod move_views;
 mod moves;
 mod onboard;
 pub mod paths;
+mod plan_action_ts;
 mod plan_apply;
+mod plan_views;
 mod planning;
 pub mod providers;
 mod provision;
@@ -34,6 +36,9 @@ pub use move_views::{MoveTargets, MoveView, RETENTION_HOURS};
 pub use moves::{MoveProgress, MoveTenant};
 pub use onboard::{OnboardProgress, OnboardTenant, PlaceTenant};
 pub use plan_apply::{PlanApplyProgress, PlanCheck};
+pub use plan_views::{
+    ApplyState, ForecastView, PlanApplyStatus, PlanDetail, PlanStep, PlanSummary,
+};
 pub use planning::PlanView;
 pub use providers::ProviderConfig;
 pub use provision::{NewStamp, ProvisionProgress};

@@ -11,7 +11,6 @@
 //! instant at most one stamp accepts the tenant's writes: the source stops (freeze)
 //! before the target starts (activate, after the flip).
 
-use std::path::PathBuf;
 use std::time::Instant;
 
 use fleet_core::{StampId, TenantId};
@@ -96,14 +95,13 @@ pub(crate) fn stamp_error(stamp: &StampId, e: ClientError) -> OpsError {
 pub(crate) struct RunLock(#[allow(dead_code)] std::fs::File);
 
 impl Fleet {
-    fn move_lock_path(&self, operation: i64) -> PathBuf {
-        self.home
-            .join("locks")
-            .join(format!("move-{operation}.lock"))
+    pub(crate) fn try_lock_move(&self, operation: i64) -> OpsResult<Option<RunLock>> {
+        self.try_run_lock(&format!("move-{operation}"))
     }
 
-    pub(crate) fn try_lock_move(&self, operation: i64) -> OpsResult<Option<RunLock>> {
-        let path = self.move_lock_path(operation);
+    /// Takes `locks/<name>.lock`; None while another run (any process) holds it.
+    pub(crate) fn try_run_lock(&self, name: &str) -> OpsResult<Option<RunLock>> {
+        let path = self.home.join("locks").join(format!("{name}.lock"));
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)
                 .map_err(|e| OpsError::internal(format!("{}: {e}", dir.display())))?;

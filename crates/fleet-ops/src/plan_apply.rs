@@ -15,6 +15,7 @@ use crate::error::{OpsError, OpsResult};
 use crate::fleet::Fleet;
 use crate::health::HealthState;
 use crate::moves::crash_point;
+use crate::plan_views::APPLY_KIND;
 use crate::{DrainStamp, MoveTenant, NewStamp, OnboardTenant, PlaceTenant, ProviderConfig};
 
 /// What stands in the way of applying a plan now.
@@ -90,6 +91,12 @@ impl Fleet {
             .catalogue
             .begin_plan_apply(name, &serde_json::json!({ "next": 0 }).to_string())
             .await?;
+        // One apply of a plan at a time, across windows and processes.
+        let Some(_lock) = self.try_run_lock(&format!("apply-plan-{}", op.id))? else {
+            return Err(OpsError::conflict(format!(
+                "plan {name:?} is being applied already"
+            )));
+        };
         let start = serde_json::from_str::<ApplyParams>(&op.params).map_or(0, |p| p.next);
         if start == 0 {
             let check = self.check_plan(name).await?;
@@ -174,11 +181,33 @@ impl Fleet {
         Ok(done)
     }
 
+    /// Goes on with every apply a killed process left running (at app start); returns
+    /// what became of each, in words.
+    pub async fn resume_plan_applies(&self) -> OpsResult<Vec<String>> {
+        let mut outcomes = Vec::new();
+        let running: Vec<String> = self
+            .catalogue
+            .operations_of_kind(APPLY_KIND, 1000)
+            .await?
+            .into_iter()
+            .filter(|o| o.state == "running")
+            .map(|o| o.subject)
+            .collect();
+        for name in running {
+            let outcome = match self.apply_plan(&name, &|_| {}).await {
+                Ok(done) => format!("plan {name:?}: {} action(s) applied", done.total),
+                Err(e) => e.message,
+            };
+            outcomes.push(outcome);
+        }
+        Ok(outcomes)
+    }
+
     /// Asks a running apply to stop before its next action.
     pub async fn pause_plan(&self, name: &str) -> OpsResult<()> {
         let op = self
             .catalogue
-            .operations_of_kind("apply-plan", 50)
+            .operations_of_kind(APPLY_KIND, 50)
             .await?
             .into_iter()
             .find(|o| o.subject == name && o.state == "running")

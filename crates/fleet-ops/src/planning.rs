@@ -50,6 +50,7 @@ impl Fleet {
     /// Appends an action (no stamp is asked: plans are made offline).
     pub async fn add_plan_action(&self, name: &str, action: PlanAction) -> OpsResult<Plan> {
         let mut plan = self.plan(name).await?;
+        self.ensure_editable(&plan).await?;
         plan.actions.push(action);
         validate_plan(&plan).map_err(|e| OpsError::invalid(e.to_string()))?;
         self.catalogue.save_plan(&plan, true, "plan").await?;
@@ -106,6 +107,7 @@ impl Fleet {
     ) -> OpsResult<(Plan, RebalancePlan)> {
         let proposal = self.plan_rebalance(limit_percent).await?;
         let mut plan = self.plan(name).await?;
+        self.ensure_editable(&plan).await?;
         plan.actions
             .extend(proposal.moves.iter().map(|m| PlanAction::MoveTenant {
                 tenant: m.tenant.clone(),
@@ -155,6 +157,7 @@ impl Fleet {
     ) -> OpsResult<Plan> {
         let f = self.forecast(window_days, horizon_days).await?;
         let mut plan = self.plan(name).await?;
+        self.ensure_editable(&plan).await?;
         plan.actions.extend(f.proposals);
         validate_plan(&plan).map_err(|e| OpsError::invalid(e.to_string()))?;
         self.catalogue.save_plan(&plan, true, "plan").await?;

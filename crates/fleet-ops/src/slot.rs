@@ -63,6 +63,15 @@ impl FleetSlot {
             }
             Err(e) => tracing::error!(error = %e.message, "recovering moves failed"),
         }
+        // Killed plan applies go on from their next action (after the moves they ran).
+        match fleet.resume_plan_applies().await {
+            Ok(outcomes) => {
+                for outcome in outcomes {
+                    tracing::info!(%outcome, "interrupted plan apply");
+                }
+            }
+            Err(e) => tracing::error!(error = %e.message, "resuming plan applies failed"),
+        }
     }
 }
 

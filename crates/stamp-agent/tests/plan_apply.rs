@@ -1,6 +1,7 @@
 //! Plans applied to the demo fleet's real agents through the real `stampctl`: a plan
 //! touching a stamp that does not answer is refused before anything runs; a plan
-//! applied with the process killed at an action resumes at the next apply, and the fleet
+//! applied with the process killed at an action resumes where it stopped when the app
+//! starts again (it cannot be edited meanwhile), and the fleet
 //! ends as the plan said, every applied action in the audit log under the plan's name.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -13,7 +14,7 @@ use fleet_core::{
     Isolation, RegionId, Residency, StampId, StampStatus, TemplateName, TemplateVersion, Tenant,
     TenantId, Tier,
 };
-use fleet_ops::Fleet;
+use fleet_ops::{ApplyState, Fleet};
 
 use support::{stampctl, StopAgents};
 
@@ -127,12 +128,29 @@ async fn a_plan_is_checked_then_applied_and_a_killed_apply_resumes() {
         .await
         .unwrap()
         .is_none());
-    let out = stampctl(&path, &["plan", "apply", "q3"], None);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let summary = fleet.plan_summaries().await.unwrap();
+    let q3 = summary.iter().find(|p| p.name == "q3").unwrap();
+    assert_eq!(
+        q3.apply.as_ref().map(|a| (a.state, a.done, a.total)),
+        Some((ApplyState::Running, 2, 4)),
+        "the window shows the killed apply where it stopped"
     );
+    let edit = fleet
+        .remove_plan_action("q3", 3)
+        .await
+        .expect_err("a partly applied plan is not edited");
+    assert!(
+        edit.message.contains("applied up to action 2 of 4"),
+        "{edit}"
+    );
+    // What the app does when it starts again: the killed apply goes on from action 3.
+    let outcomes = fleet.resume_plan_applies().await.unwrap();
+    assert_eq!(
+        outcomes,
+        vec!["plan \"q3\": 4 action(s) applied".to_owned()]
+    );
+    let q3 = fleet.plan_detail("q3").await.unwrap();
+    assert_eq!(q3.apply.map(|a| a.state), Some(ApplyState::Applied));
 
     // The fleet is what the plan said.
     let overview = fleet.overview().await.unwrap();

@@ -101,31 +101,6 @@ impl AddAction {
     }
 }
 
-fn describe(a: &PlanAction) -> String {
-    match a {
-        PlanAction::AddStamp {
-            stamp,
-            region,
-            template,
-            version,
-            ..
-        } => format!("add stamp {stamp} in {region} ({template}@{version})"),
-        PlanAction::OnboardTenant { tenant, stamp } => format!(
-            "onboard {} ({} units){}",
-            tenant.id,
-            tenant.size_units,
-            stamp.as_ref().map_or(String::new(), |s| format!(" on {s}"))
-        ),
-        PlanAction::MoveTenant { tenant, to } => format!("move {tenant} to {to}"),
-        PlanAction::DrainStamp { stamp } => format!("drain {stamp}"),
-        PlanAction::RetireStamp { stamp } => format!("retire {stamp}"),
-        PlanAction::ChangeCapacity {
-            stamp,
-            capacity_units,
-        } => format!("set the capacity of {stamp} to {capacity_units} units"),
-    }
-}
-
 fn show(plan: &Plan) -> String {
     let mut text = format!(
         "plan {:?}, made against catalogue version {}, {} action(s)\n",
@@ -134,7 +109,7 @@ fn show(plan: &Plan) -> String {
         plan.actions.len()
     );
     for (i, a) in plan.actions.iter().enumerate() {
-        text.push_str(&format!("{:>3}. {}\n", i + 1, describe(a)));
+        text.push_str(&format!("{:>3}. {}\n", i + 1, a.describe()));
     }
     text
 }
@@ -281,7 +256,7 @@ pub async fn run(fleet: &Fleet, out: Output, command: PlanCommand) -> OpsResult<
                 text.push('\n');
                 text.push_str(&s.render());
                 for p in &f.proposals {
-                    text.push_str(&format!("propose: {}\n", describe(p)));
+                    text.push_str(&format!("propose: {}\n", p.describe()));
                 }
                 text
             })

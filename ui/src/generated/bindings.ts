@@ -335,3 +335,37 @@ growthPerDay: number | null,
 daysUntilFull: number | null, };
 
 export type RegionForecast = { region: RegionId, growthPerDay: number, daysUntilFull: number | null, };
+
+export type PlanAction = { "action": "addStamp", stamp: StampId, region: RegionId, template: TemplateName, version: TemplateVersion, capacityUnits?: number, } | { "action": "onboardTenant", tenant: Tenant, stamp?: StampId, } | { "action": "moveTenant", tenant: TenantId, to: StampId, } | { "action": "drainStamp", stamp: StampId, } | { "action": "retireStamp", stamp: StampId, } | { "action": "changeCapacity", stamp: StampId, capacityUnits: number, };
+
+export type ApplyState = "running" | "paused" | "failed" | "applied";
+
+export type PlanApplyStatus = { state: ApplyState, 
+/**
+ * Actions applied so far.
+ */
+done: number, total: number, 
+/**
+ * Why it stopped, in words (empty while running and once applied).
+ */
+detail: string, };
+
+export type PlanSummary = { name: string, baseVersion: number, actions: number, apply: PlanApplyStatus | null, };
+
+export type PlanStep = { description: string, action: PlanAction, };
+
+export type PlanDetail = { name: string, baseVersion: number, 
+/**
+ * Catalogue changes since the plan was made.
+ */
+changesSinceBase: number, steps: Array<PlanStep>, projection: PlanProjection, 
+/**
+ * The fleet after the plan, shaped like the live overview (the what-if map).
+ */
+after: FleetOverview, apply: PlanApplyStatus | null, };
+
+export type ForecastView = { stamps: Array<StampForecast>, regions: Array<RegionForecast>, 
+/**
+ * Stamps to add before regions run out, as plan actions.
+ */
+proposals: Array<PlanStep>, };

@@ -1,0 +1,154 @@
+//! Plans as the window shows them, on a real catalogue file with every agent stopped
+//! (planning is offline): the fleet after the plan for the what-if map, steps in words
+//! with their warnings, removing a step, deleting a plan, and each edit in the audit log.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use fleet_core::plan::PlanAction;
+use fleet_core::{RegionId, StampId, StampStatus, TemplateName, TemplateVersion, TenantQuery};
+use fleet_ops::{ErrorCode, Fleet};
+
+fn id(s: &str) -> StampId {
+    StampId::new(s).unwrap()
+}
+
+#[tokio::test]
+async fn a_plan_shows_the_fleet_after_it_and_edits_are_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = Fleet::open(&dir.path().join("c.sqlite")).await.unwrap();
+    fleet.create_demo(false).await.unwrap();
+    let mover = fleet
+        .tenants(&TenantQuery {
+            stamp: Some(id("fra-01")),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .tenants
+        .into_iter()
+        .find(|v| !v.tenant.pinned)
+        .unwrap()
+        .tenant;
+
+    fleet.new_plan("q3").await.unwrap();
+    let add = PlanAction::AddStamp {
+        stamp: id("fra-02"),
+        region: RegionId::new("aws-eu-central-1").unwrap(),
+        template: TemplateName::new("standard").unwrap(),
+        version: TemplateVersion::new("1.4.0").unwrap(),
+        capacity_units: Some(800),
+    };
+    fleet.add_plan_action("q3", add).await.unwrap();
+    fleet
+        .add_plan_action(
+            "q3",
+            PlanAction::MoveTenant {
+                tenant: mover.id.clone(),
+                to: id("fra-02"),
+            },
+        )
+        .await
+        .unwrap();
+    fleet
+        .add_plan_action(
+            "q3",
+            PlanAction::RetireStamp {
+                stamp: id("nope-01"),
+            },
+        )
+        .await
+        .unwrap();
+
+    let detail = fleet.plan_detail("q3").await.unwrap();
+    let words: Vec<&str> = detail
+        .steps
+        .iter()
+        .map(|s| s.description.as_str())
+        .collect();
+    assert_eq!(
+        words,
+        [
+            "add stamp fra-02 in aws-eu-central-1 (standard@1.4.0)",
+            &format!("move {} to fra-02", mover.id),
+            "retire nope-01",
+        ]
+    );
+    // The what-if map draws the fleet after the plan: the new stamp with the mover.
+    let after = |s: &str| {
+        detail
+            .after
+            .stamps
+            .iter()
+            .find(|v| v.stamp.id == id(s))
+            .cloned()
+    };
+    let new = after("fra-02").expect("the added stamp is on the after map");
+    assert_eq!(
+        (new.stamp.status, new.tenant_count, new.capacity.used_units),
+        (StampStatus::Active, 1, mover.size_units)
+    );
+    let live = fleet.overview().await.unwrap();
+    let fra_before = live
+        .stamps
+        .iter()
+        .find(|v| v.stamp.id == id("fra-01"))
+        .unwrap();
+    assert_eq!(
+        after("fra-01").unwrap().capacity.used_units,
+        fra_before.capacity.used_units - mover.size_units
+    );
+    assert!(
+        live.stamps.iter().all(|v| v.stamp.id != id("fra-02")),
+        "nothing ran"
+    );
+    let warned: Vec<_> = detail
+        .projection
+        .warnings
+        .iter()
+        .filter(|w| w.action == Some(2))
+        .collect();
+    assert_eq!(warned.len(), 1, "{:?}", detail.projection.warnings);
+    assert!(warned[0].message.contains("nope-01"), "{warned:?}");
+    assert_eq!(detail.apply, None);
+
+    // Removing the bad step clears its warning; an index past the end is named.
+    let plan = fleet.remove_plan_action("q3", 2).await.unwrap();
+    assert_eq!(plan.actions.len(), 2);
+    let detail = fleet.plan_detail("q3").await.unwrap();
+    assert!(detail
+        .projection
+        .warnings
+        .iter()
+        .all(|w| w.action != Some(2)));
+    let past = fleet.remove_plan_action("q3", 5).await.unwrap_err();
+    assert_eq!(past.code, ErrorCode::InvalidInput);
+    assert!(past.message.contains("no action 6"), "{past}");
+
+    let summaries = fleet.plan_summaries().await.unwrap();
+    assert_eq!(
+        summaries
+            .iter()
+            .map(|p| (p.name.as_str(), p.actions))
+            .collect::<Vec<_>>(),
+        [("q3", 2)]
+    );
+    fleet.delete_plan("q3").await.unwrap();
+    assert!(fleet.plan_summaries().await.unwrap().is_empty());
+    let gone = fleet.plan_detail("q3").await.unwrap_err();
+    assert!(gone.message.contains("no plan named \"q3\""), "{gone}");
+    let audit = fleet.audit(100).await.unwrap();
+    let edits: Vec<&str> = audit
+        .iter()
+        .filter(|e| e.entity == "plan")
+        .map(|e| e.action.as_str())
+        .collect();
+    assert_eq!(
+        edits.iter().filter(|a| **a == "update").count(),
+        4,
+        "three adds and a removal: {edits:?}"
+    );
+    assert!(
+        edits.contains(&"create") && edits.contains(&"delete"),
+        "{edits:?}"
+    );
+}
