@@ -23,6 +23,10 @@ pub enum PlanCommand {
         #[command(subcommand)]
         action: AddAction,
     },
+    /// Remove a plan's action N (1-based, as `show` numbers them).
+    Remove { name: String, action: u32 },
+    /// Delete a plan (not while it is being applied).
+    Delete { name: String },
     /// Write a plan as a file (schema version and digest) to share or review.
     Export {
         name: String,
@@ -184,18 +188,33 @@ pub async fn run(fleet: &Fleet, out: Output, command: PlanCommand) -> OpsResult<
             render(out, &plan, || show(&plan))
         }
         PlanCommand::List => {
-            let plans = fleet.plans().await?;
+            let plans = fleet.plan_summaries().await?;
             render(out, &plans, || {
-                let mut t = Table::new(vec!["NAME", "BASE VERSION", "ACTIONS"]);
+                let mut t = Table::new(vec!["NAME", "BASE VERSION", "ACTIONS", "APPLIED"]);
                 for p in &plans {
+                    let applied = p.apply.as_ref().map_or("-".to_owned(), |a| {
+                        format!("{:?} {}/{}", a.state, a.done, a.total).to_lowercase()
+                    });
                     t.row(vec![
                         p.name.clone(),
                         p.base_version.to_string(),
-                        p.actions.len().to_string(),
+                        p.actions.to_string(),
+                        applied,
                     ]);
                 }
                 t.render()
             })
+        }
+        PlanCommand::Remove { name, action } => {
+            let index = action.checked_sub(1).ok_or_else(|| {
+                OpsError::invalid("ACTION: actions are numbered from 1, as `plan show` lists them")
+            })?;
+            let plan = fleet.remove_plan_action(&name, index).await?;
+            render(out, &plan, || show(&plan))
+        }
+        PlanCommand::Delete { name } => {
+            fleet.delete_plan(&name).await?;
+            Ok(format!("plan {name:?} deleted\n"))
         }
         PlanCommand::Show { name } => {
             let view = fleet.plan_view(&name).await?;

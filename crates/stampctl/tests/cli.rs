@@ -371,4 +371,19 @@ fn a_plan_is_made_offline_shared_as_a_file_and_an_edited_file_is_refused() {
     );
     let listed = ok(stampctl(&other, &["plan", "list"]));
     assert!(!listed.contains("q4"), "{listed}");
+
+    // Edited in place: a step removed by its number, then the plan deleted.
+    let left = ok(stampctl(&c, &["plan", "remove", "q3", "4"]));
+    assert!(
+        left.contains("3 action(s)") && !left.contains("retire weu-01"),
+        "{left}"
+    );
+    let err = failed(stampctl(&c, &["plan", "remove", "q3", "0"]));
+    assert!(err.contains("numbered from 1"), "{err}");
+    ok(stampctl(&c, &["plan", "delete", "q3"]));
+    let listed = ok(stampctl(&c, &["plan", "list"]));
+    assert!(
+        !listed.contains("q3") && listed.contains("balance"),
+        "{listed}"
+    );
 }
