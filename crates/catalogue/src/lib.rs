@@ -33,6 +33,35 @@ use rows::{BindingRow, RegionRow, StampRow, TemplateRow, TenantRow};
 pub struct Catalogue {
     pool: SqlitePool,
     path: PathBuf,
+    /// This process's writers take turns here before SQLite's write lock: waiting on
+    /// SQLite's own busy handler sleeps in steps of up to 100 ms, which many concurrent
+    /// moves' cut-overs would spend doing nothing.
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A write transaction (`BEGIN IMMEDIATE`) holding this process's writer turn.
+pub(crate) struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    _turn: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::SqliteConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
+
+impl WriteTx {
+    pub(crate) async fn commit(self) -> std::result::Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
 }
 
 /// How many of each thing the catalogue holds.
@@ -75,6 +104,7 @@ impl Catalogue {
         let catalogue = Self {
             pool,
             path: path.to_owned(),
+            writer: std::sync::Arc::default(),
         };
         catalogue.seed_builtin_regions().await?;
         tracing::info!(path = %path.display(), schema = known_schema_version(), "catalogue open");
@@ -92,8 +122,17 @@ impl Catalogue {
     /// A transaction that writes: `BEGIN IMMEDIATE` takes the write lock up front, so a
     /// read-then-write cannot fail with "database is locked" when another connection
     /// (another move, another process) wrote in between; it waits its turn instead.
-    pub(crate) async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    pub(crate) async fn write_tx(&self) -> Result<WriteTx> {
+        let turn = self.write_turn().await;
+        Ok(WriteTx {
+            tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            _turn: turn,
+        })
+    }
+
+    /// This process's writer turn, for a single statement that writes outside `write_tx`.
+    pub(crate) async fn write_turn(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        self.writer.clone().lock_owned().await
     }
 
     /// Brings the built-in regions up to the facts shipped in this build. Writes only

@@ -28,6 +28,15 @@ pub fn xor(into: &mut Digest, other: &Digest) {
     }
 }
 
+/// The XOR of the rows' digests.
+pub fn of_entries(entries: &[stamp_protocol::KvEntry]) -> Digest {
+    let mut d = Digest::default();
+    for e in entries {
+        xor(&mut d, &row(&e.key, &e.value));
+    }
+    d
+}
+
 pub fn to_hex(d: &Digest) -> String {
     hex::encode(d)
 }

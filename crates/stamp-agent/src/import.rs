@@ -12,6 +12,7 @@ use axum::Json;
 use stamp_client::{ClientError, ClientOptions, StampClient};
 use stamp_protocol::{ExportPage, ImportProgress, ImportSync, TenantState};
 
+use crate::checkpoint::{Checkpointer, ImportConnection};
 use crate::error::Failure;
 use crate::idempotency;
 use crate::moves::state_of;
@@ -55,13 +56,15 @@ pub(crate) async fn sync(
         source_frozen: false,
         tenant_token: agent.tokens.tenant_token(&id),
     };
-    // The next snapshot page is fetched while this one is written (source and target
-    // work overlap); one left over when the budget runs out is dropped.
-    let mut prefetch: Option<tokio::task::JoinHandle<Result<ExportPage, ClientError>>> = None;
+    // The next snapshot page is fetched (and its digest computed) while this one is
+    // written, so source and target work overlap; one left over when the budget runs out
+    // is dropped. Checkpoints run beside the writes (see `checkpoint`).
+    let mut prefetch: Option<tokio::task::JoinHandle<Result<FetchedPage, ClientError>>> = None;
     let fetch = |after: String| {
         let (source, id) = (source.clone(), id.clone());
-        tokio::spawn(async move { source.export_page(&id, &after).await })
+        tokio::spawn(async move { fetch_page(&source, &id, &after).await })
     };
+    let mut checkpointer = Checkpointer::new(agent.pool.clone());
     let result = loop {
         let m = state_of(&agent, &id).await?;
         progress.applied_seq = u64::try_from(m.change_seq).unwrap_or(0);
@@ -72,15 +75,16 @@ pub(crate) async fn sync(
                 Some(handle) => handle.await.map_err(|e| {
                     Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
                 })?,
-                None => source.export_page(&id, &after).await,
+                None => fetch_page(&source, &id, &after).await,
             };
             let page = page.map_err(upstream)?;
-            if let Some(next) = page.next_after.clone() {
+            if let Some(next) = page.page.next_after.clone() {
                 prefetch = Some(fetch(next));
             }
             if let Err(e) = copy_page(&agent, &id, &m, page, &mut progress).await {
                 break Err(e);
             }
+            checkpointer.nudge();
         } else {
             let page = match source.changes(&id, progress.applied_seq).await {
                 Err(ClientError::Rejected { status: 410, .. }) => {
@@ -115,7 +119,24 @@ pub(crate) async fn sync(
     if let Some(handle) = prefetch {
         handle.abort();
     }
+    checkpointer.finish().await;
     result.map(|()| Json(progress).into_response())
+}
+
+/// A snapshot page and the XOR of its rows' digests.
+struct FetchedPage {
+    page: ExportPage,
+    digest: crate::digest::Digest,
+}
+
+async fn fetch_page(
+    source: &StampClient,
+    id: &str,
+    after: &str,
+) -> Result<FetchedPage, ClientError> {
+    let page = source.export_page(id, after).await?;
+    let digest = crate::digest::of_entries(&page.entries);
+    Ok(FetchedPage { page, digest })
 }
 
 fn upstream(e: ClientError) -> Failure {
@@ -190,16 +211,20 @@ async fn copy_page(
     agent: &Agent,
     id: &str,
     m: &MoveState,
-    page: ExportPage,
+    fetched: FetchedPage,
     progress: &mut ImportProgress,
 ) -> Result<(), Failure> {
+    let page = fetched.page;
     // The log is replayed from the sequence the snapshot began at.
     let start = m
         .import_seq
         .unwrap_or_else(|| i64::try_from(page.seq).unwrap_or(i64::MAX));
     let _writer = agent.writer.lock().await;
-    let mut tx = agent.pool.begin().await?;
-    store::apply_entries(&mut tx, id, &page.entries).await?;
+    // Held for this page only: a connection kept across pages would starve the pool
+    // when several imports run on this stamp at once.
+    let mut conn = ImportConnection::acquire(&agent.pool).await?;
+    let mut tx = sqlx::Connection::begin(&mut **conn.get()?).await?;
+    store::apply_entries(&mut tx, id, &page.entries, Some(fetched.digest)).await?;
     let done = page.next_after.is_none();
     sqlx::query(
         "UPDATE tenants SET import_seq = ?, import_cursor = ?, snapshot_done = ?, \
@@ -217,6 +242,7 @@ async fn copy_page(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    conn.release().await;
     progress.copied_keys += page.entries.len() as u64;
     progress.copied_bytes += page
         .entries

@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod auth;
+mod checkpoint;
 mod digest;
 mod error;
 mod idempotency;

@@ -321,10 +321,13 @@ pub async fn checksum(
 }
 
 /// Applies snapshot entries (as the source had them) in the caller's transaction.
+/// `entries_digest`: the XOR of the entries' row digests, computed by the caller (off
+/// the writer's path) or here when none.
 pub async fn apply_entries(
     conn: &mut SqliteConnection,
     tenant: &str,
     entries: &[KvEntry],
+    entries_digest: Option<crate::digest::Digest>,
 ) -> Result<(), sqlx::Error> {
     let (Some(first), Some(last)) = (entries.first(), entries.last()) else {
         return Ok(());
@@ -341,9 +344,8 @@ pub async fn apply_entries(
         for (k, v) in &before {
             crate::digest::xor(&mut d, &crate::digest::row(k, v));
         }
-        for e in entries {
-            crate::digest::xor(&mut d, &crate::digest::row(&e.key, &e.value));
-        }
+        let added = entries_digest.unwrap_or_else(|| crate::digest::of_entries(entries));
+        crate::digest::xor(&mut d, &added);
         n += entries.len() as i64 - before.len() as i64;
         crate::digest::store(&mut *conn, tenant, &d, n).await?;
     }

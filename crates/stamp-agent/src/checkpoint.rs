@@ -1,0 +1,90 @@
+//! WAL checkpoints beside a bulk import. A commit normally checkpoints the WAL itself
+//! once it holds more than 1,000 pages, so each imported page was copied into the
+//! database file and synced before the next page could be written. During an import
+//! the importing connection leaves that to a background task instead, one checkpoint
+//! at a time, running while the next page is written.
+
+use sqlx::pool::PoolConnection;
+use sqlx::{Sqlite, SqlitePool};
+use tokio::task::JoinHandle;
+
+/// SQLite's default `wal_autocheckpoint`, restored when the import hands its connection
+/// back to the pool.
+const DEFAULT_AUTOCHECKPOINT: u32 = 1000;
+
+pub struct Checkpointer {
+    pool: SqlitePool,
+    running: Option<JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    pub fn new(pool: SqlitePool) -> Self {
+        Self {
+            pool,
+            running: None,
+        }
+    }
+
+    /// After a commit: starts a passive checkpoint (it never blocks the writer) unless
+    /// the previous one is still running.
+    pub fn nudge(&mut self) {
+        if self.running.as_ref().is_some_and(|h| !h.is_finished()) {
+            return;
+        }
+        let pool = self.pool.clone();
+        self.running = Some(tokio::spawn(async move {
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&pool)
+                .await
+            {
+                tracing::warn!(error = %e, "background checkpoint failed; the next commit checkpoints");
+            }
+        }));
+    }
+
+    /// Waits for the running checkpoint, if any.
+    pub async fn finish(mut self) {
+        if let Some(handle) = self.running.take() {
+            let _ = handle.await;
+        }
+    }
+}
+
+/// A connection whose commits do not checkpoint (the [`Checkpointer`] does).
+pub struct ImportConnection(Option<PoolConnection<Sqlite>>);
+
+impl ImportConnection {
+    pub async fn acquire(pool: &SqlitePool) -> Result<Self, sqlx::Error> {
+        let mut conn = pool.acquire().await?;
+        sqlx::query("PRAGMA wal_autocheckpoint = 0")
+            .execute(&mut *conn)
+            .await?;
+        Ok(Self(Some(conn)))
+    }
+
+    /// The connection (always there until `release` consumes this).
+    pub fn get(&mut self) -> Result<&mut PoolConnection<Sqlite>, sqlx::Error> {
+        self.0.as_mut().ok_or(sqlx::Error::PoolClosed)
+    }
+
+    /// Restores checkpointing and hands the connection back; one that cannot be
+    /// restored is closed instead, so no pooled connection is left without it.
+    pub async fn release(mut self) {
+        let Some(mut conn) = self.0.take() else {
+            return;
+        };
+        let restore = format!("PRAGMA wal_autocheckpoint = {DEFAULT_AUTOCHECKPOINT}");
+        if sqlx::query(&restore).execute(&mut *conn).await.is_err() {
+            drop(conn.detach());
+        }
+    }
+}
+
+impl Drop for ImportConnection {
+    /// Dropped without `release` (a failed or cancelled sync): closed, not pooled.
+    fn drop(&mut self) {
+        if let Some(conn) = self.0.take() {
+            drop(conn.detach());
+        }
+    }
+}
