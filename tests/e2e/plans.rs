@@ -67,7 +67,12 @@ async fn a_plan_made_offline_is_seen_on_the_map_then_applied() {
         .unwrap();
     app.find("[data-testid=plan-field-region]")
         .await
-        .select_by_value("aws-eu-central-1")
+        .send_keys("aws-eu-central-1")
+        .await
+        .unwrap();
+    app.find("[data-testid=plan-field-template]")
+        .await
+        .select_by_value("standard@1.4.0")
         .await
         .unwrap();
     let capacity = app.find("[data-testid=plan-field-capacity]").await;
@@ -92,7 +97,7 @@ async fn a_plan_made_offline_is_seen_on_the_map_then_applied() {
         .unwrap();
     app.find("[data-testid=plan-field-stamp]")
         .await
-        .select_by_value("fra-02")
+        .send_keys("fra-02")
         .await
         .unwrap();
     app.find("[data-testid=plan-action-add]")
@@ -123,7 +128,7 @@ async fn a_plan_made_offline_is_seen_on_the_map_then_applied() {
     )
     .await;
     app.screenshot("plan-after.png").await;
-    app.find("[data-testid=plan-side-before]")
+    app.find("[data-testid=map-plan-before]")
         .await
         .click()
         .await

@@ -2,6 +2,7 @@ import { mount } from "svelte";
 import "./styles/app.css";
 import "./styles/tables.css";
 import "./styles/dialog.css";
+import "./styles/plans.css";
 import App from "./App.svelte";
 
 const target = document.getElementById("app");

@@ -1,7 +1,8 @@
 //! What a plan does to the fleet, computed offline: the plan's actions applied in order
 //! to a copy of the catalogue document, every stamp before and after, the tenants that
 //! move, and a warning for every action that cannot go through as written (with the
-//! placement rule that stops it) and every stamp that ends over the headroom reserve.
+//! placement rule that stops it) and every stamp the plan puts (or pushes further) over
+//! the headroom reserve.
 
 use std::collections::HashMap;
 
@@ -332,7 +333,16 @@ pub fn project_plan_with_after(
         let b = old.get(&s.stamp.id);
         let over = s.stamp.status == StampStatus::Active
             && s.capacity.used_units > policy.usable(s.capacity.total_units);
-        if over {
+        // A warning only where the plan puts a stamp over, or makes it worse: a stamp
+        // already over that the plan leaves alone must not block applying it.
+        let worse = b.is_none_or(|b| {
+            let was_over = b.stamp.status == StampStatus::Active
+                && b.capacity.used_units > policy.usable(b.capacity.total_units);
+            !was_over
+                || s.capacity.used_units > b.capacity.used_units
+                || s.capacity.total_units < b.capacity.total_units
+        });
+        if over && worse {
             state.warnings.push(PlanWarning {
                 action: None,
                 message: format!(

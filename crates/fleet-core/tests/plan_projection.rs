@@ -116,3 +116,52 @@ fn a_plan_is_projected_with_its_warnings() {
     // The document itself is untouched (the projection works on a copy).
     assert!(!doc.stamps.iter().any(|s| s.id.as_str() == "fra-02"));
 }
+
+#[test]
+fn a_stamp_already_over_the_reserve_warns_only_when_the_plan_makes_it_worse() {
+    let regions = builtin_regions().unwrap();
+    let doc = demo_fleet(&regions).unwrap();
+    let policy = PlacementPolicy::default();
+    let over_now: Vec<StampId> = fleet_core::FleetOverview::build(&doc, &regions)
+        .stamps
+        .into_iter()
+        .filter(|s| {
+            s.stamp.status == StampStatus::Active
+                && s.capacity.used_units > policy.usable(s.capacity.total_units)
+        })
+        .map(|s| s.stamp.id)
+        .collect();
+    let syd = StampId::new("syd-01").unwrap();
+    assert_eq!(
+        over_now,
+        std::slice::from_ref(&syd),
+        "the demo's syd-01 starts over the reserve"
+    );
+    let plan = |actions| Plan {
+        name: "p".to_owned(),
+        base_version: 0,
+        actions,
+    };
+    let untouched = project_plan(&doc, &regions, &plan(Vec::new()), &policy);
+    assert!(untouched.warnings.is_empty(), "{:#?}", untouched.warnings);
+    let s = untouched.stamps.iter().find(|s| s.stamp == syd).unwrap();
+    assert!(s.over_reserve_after, "still shown over the reserve");
+    let capacity = s.capacity_after;
+    let shrunk = project_plan(
+        &doc,
+        &regions,
+        &plan(vec![PlanAction::ChangeCapacity {
+            stamp: syd.clone(),
+            capacity_units: capacity - 1,
+        }]),
+        &policy,
+    );
+    assert!(
+        shrunk
+            .warnings
+            .iter()
+            .any(|w| w.action.is_none() && w.message.starts_with("syd-01 ends at")),
+        "{:#?}",
+        shrunk.warnings
+    );
+}

@@ -5,6 +5,7 @@ import type {
   DrainStamp,
   ErrorCode,
   FleetOverview,
+  ForecastView,
   ImportProgress,
   MoveProgress,
   MoveTargets,
@@ -15,11 +16,18 @@ import type {
   OnboardTenant,
   OpsError,
   PlaceTenant,
+  PlanAction,
+  PlanApplyProgress,
+  PlanCheck,
+  PlanDetail,
+  PlanSummary,
   ProvisionProgress,
+  RebalancePlan,
   RoutingTable,
   Stamp,
   StampDetail,
   StampHealth,
+  StampId,
   StampStatus,
   TenantId,
   TenantImportReport,
@@ -72,6 +80,39 @@ export interface Backend {
   drainStamp(request: DrainStamp, onProgress: (progress: DrainProgress) => void): Promise<DrainProgress>;
   /** Where every tenant lives, with the routing table's version. */
   routingTable(): Promise<RoutingTable>;
+  /** Starts this machine's stamp agents that are not running; resolves with the stamps started. */
+  startLocalStamps(): Promise<StampId[]>;
+
+  // Offline plans (drafts of actions, projected over the fleet as it is now).
+  /** Every plan by name, with how far its last apply went. */
+  listPlans(): Promise<PlanSummary[]>;
+  /** One plan in full: steps, projection, the fleet after it, its apply state. */
+  planDetail(name: string): Promise<PlanDetail>;
+  newPlan(name: string): Promise<PlanDetail>;
+  /** Appends an action; the answer carries a fresh projection (warnings). */
+  addPlanAction(name: string, action: PlanAction): Promise<PlanDetail>;
+  /** Removes the action at `index` (0-based). */
+  removePlanAction(name: string, index: number): Promise<PlanDetail>;
+  deletePlan(name: string): Promise<void>;
+  /** Appends the rebalance planner's moves (no stamp over `limitPercent`); also returns the proposal. */
+  planRebalance(name: string, limitPercent: number): Promise<[PlanDetail, RebalancePlan]>;
+  /** When stamps and regions fill up, from the last `windowDays` of usage. */
+  forecast(windowDays: number, horizonDays: number): Promise<ForecastView>;
+  /** Appends the forecast's proposed stamps to a plan. */
+  planForecast(name: string, windowDays: number, horizonDays: number): Promise<PlanDetail>;
+  /** The plan as a file's text (JSON: schemaVersion, plan, digest). */
+  exportPlan(name: string): Promise<string>;
+  /** Reads a plan file strictly (`file` is its name, for errors); nothing is written when refused. */
+  importPlan(file: string, text: string): Promise<PlanDetail>;
+  /** Revalidates a plan against the fleet now: its conflicts; nothing runs. */
+  checkPlan(name: string): Promise<PlanCheck>;
+  /**
+   * Applies a plan action by action from where a previous apply stopped, reporting
+   * before each action. Rejects (code "conflict") on conflicts, a pause or a failed action.
+   */
+  applyPlan(name: string, onProgress: (progress: PlanApplyProgress) => void): Promise<PlanApplyProgress>;
+  /** Asks a running apply to stop before its next action. */
+  pausePlan(name: string): Promise<void>;
 }
 
 const ERROR_CODES: readonly ErrorCode[] = [

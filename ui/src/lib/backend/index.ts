@@ -12,6 +12,7 @@ export async function loadBackend(): Promise<Backend> {
     const { createTauriBackend } = await import("./tauri");
     return createTauriBackend();
   }
-  const { createMockBackend, mockModeFrom, moveSpeedFrom } = await import("./mock");
-  return createMockBackend(mockModeFrom(window.location.search), moveSpeedFrom(window.location.search));
+  const { createMockBackend, mockModeFrom, moveSpeedFrom, stampsDownFrom } = await import("./mock");
+  const search = window.location.search;
+  return createMockBackend(mockModeFrom(search), moveSpeedFrom(search), stampsDownFrom(search));
 }

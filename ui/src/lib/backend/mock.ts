@@ -4,7 +4,10 @@
 // catalogue does; `?mock=bench` serves the overview a benchmark placed in
 // `globalThis.__STAMPFLEET_BENCH_OVERVIEW__` (ui/bench/map-bench.mjs).
 // Moves run on timer ticks: `?moveTick=MS` sets the tick, `?moveHold=1` holds
-// every move in "importing" until it is cancelled (see mockMoves.ts).
+// every move in "importing" until it is cancelled (see mockMoves.ts). Plans apply
+// one action per tick; `?moveHold=1` holds a fresh apply in its first action until
+// it is paused (see mockPlans.ts). `?stampsDown=ID,ID` makes those stamps' health
+// checks answer "unreachable" until "Start local stamps" starts them.
 import type {
   CatalogueInfo,
   FleetOverview,
@@ -29,6 +32,8 @@ import {
 } from "./mockFleet";
 import { checkDrainable, drainConcurrency, planDrain, runDrain } from "./mockDrain";
 import { DEFAULT_MOVE_SPEED, MockMoves, type MoveSpeed } from "./mockMoves";
+import { MockPlans } from "./mockPlans";
+import { planMethods } from "./mockPlanBackend";
 import { ONBOARD_STEPS, onboardTarget, placeMock } from "./mockPlacement";
 import { applyImport, planImport, readTenantFile } from "./mockTenantImport";
 
@@ -71,23 +76,53 @@ function settle(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** `?stampsDown=weu-01,fra-01`: stamps whose agents are stopped at start. */
+export function stampsDownFrom(search: string): string[] {
+  const value = new URLSearchParams(search).get("stampsDown") ?? "";
+  return value.split(",").map((id) => id.trim()).filter((id) => id !== "");
+}
+
 export function mockModeFrom(search: string): MockMode {
   const mode = new URLSearchParams(search).get("mock");
   return mode === "demo" || mode === "broken" || mode === "bench" ? mode : "empty";
 }
 
-export function createMockBackend(mode: MockMode = "empty", speed: MoveSpeed = DEFAULT_MOVE_SPEED): Backend {
+export function createMockBackend(
+  mode: MockMode = "empty",
+  speed: MoveSpeed = DEFAULT_MOVE_SPEED,
+  stampsDown: readonly string[] = [],
+): Backend {
   let overview: FleetOverview =
     mode === "demo" ? copy(DEMO) : mode === "bench" ? benchOverview() : emptyOverview();
   let tenants: TenantView[] = mode === "demo" ? copy(DEMO_TENANTS) : [];
+  /** The catalogue's version: bumped on every change (plans show the drift since theirs). */
+  let version = 1;
+  /** Stamps whose (mock) agents are stopped: their health checks answer "unreachable". */
+  const down = new Set(stampsDown);
   const healthWatchers: ((checks: StampHealth[]) => void)[] = [];
-  const moves = new MockMoves(() => ({ overview, tenants }), speed, () => pushHealth());
-  const healthState = (view: StampView) => healthOf(view).state;
+  const moves = new MockMoves(() => ({ overview, tenants }), speed, () => fleetChanged());
+  const plans = new MockPlans(() => ({ overview, tenants }), () => version, speed, () => fleetChanged());
+  const liveHealth = (view: StampView): StampHealth =>
+    down.has(view.stamp.id)
+      ? { ...healthOf(view), state: "unreachable", detail: `the agent of ${view.stamp.id} does not answer`, softwareVersion: null }
+      : healthOf(view);
+  const healthState = (view: StampView) => liveHealth(view).state;
+
+  /** The checks a push carries: every active stamp with an endpoint, and every stopped one. */
+  function checks(): StampHealth[] {
+    const listed = new Set(healthChecks(overview).map((c) => c.stamp));
+    return overview.stamps.filter((s) => listed.has(s.stamp.id) || down.has(s.stamp.id)).map(liveHealth);
+  }
 
   /** The real backend pushes every few seconds; the mock pushes after each change. */
   function pushHealth(): void {
-    const checks = healthChecks(overview);
-    for (const watcher of healthWatchers) watcher(copy(checks));
+    const now = checks();
+    for (const watcher of healthWatchers) watcher(copy(now));
+  }
+
+  function fleetChanged(): void {
+    version += 1;
+    pushHealth();
   }
 
   function viewOf(id: string) {
@@ -137,17 +172,17 @@ export function createMockBackend(mode: MockMode = "empty", speed: MoveSpeed = D
       }
       overview = copy(DEMO);
       tenants = copy(DEMO_TENANTS);
-      pushHealth();
+      fleetChanged();
       return copy(overview);
     },
     async placeTenant(request) {
       await guard();
-      return copy(placeMock(overview, request, (view) => healthOf(view).state));
+      return copy(placeMock(overview, request, healthState));
     },
     async onboardTenant(request, onProgress): Promise<TenantView> {
       await guard();
       const { tenant } = request.place;
-      const decision = placeMock(overview, request.place, (view) => healthOf(view).state);
+      const decision = placeMock(overview, request.place, healthState);
       const existing = tenants.find((t) => t.tenant.id === tenant.id);
       if (existing) {
         throw new BackendError("conflict", `tenant.id: ${tenant.id} already exists (on ${existing.stamp ?? "no stamp"})`);
@@ -158,20 +193,20 @@ export function createMockBackend(mode: MockMode = "empty", speed: MoveSpeed = D
         onProgress({ ...step });
         await settle(step.step === "done" ? 40 : 200);
       }
-      pushHealth();
+      fleetChanged();
       return copy(view);
     },
     async checkTenantImport(name, text) {
       await guard();
       const rows = readTenantFile(name, text, overview);
-      return copy(planImport(overview, tenants, rows, (view) => healthOf(view).state));
+      return copy(planImport(overview, tenants, rows, healthState));
     },
     async applyTenantImport(name, text, onProgress) {
       await guard();
-      const report = await applyImport(overview, tenants, name, text, (view) => healthOf(view).state, onProgress, {
+      const report = await applyImport(overview, tenants, name, text, healthState, onProgress, {
         pause: (total) => settle(Math.min(150, 3000 / Math.max(total, 1))),
       });
-      pushHealth();
+      fleetChanged();
       return copy(report);
     },
     async newStamp(request, onProgress): Promise<Stamp> {
@@ -182,24 +217,24 @@ export function createMockBackend(mode: MockMode = "empty", speed: MoveSpeed = D
         onProgress({ stamp: stamp.id, ...step });
         await settle(step.step === "active" ? 40 : 220);
       }
-      pushHealth();
+      fleetChanged();
       return copy(stamp);
     },
     async stampDetail(id): Promise<StampDetail> {
       await guard();
       const view = viewOf(id);
-      return { stamp: copy(view), health: healthOf(view), failure: null };
+      return { stamp: copy(view), health: liveHealth(view), failure: null };
     },
     async setStampStatus(id, status): Promise<Stamp> {
       await guard();
       const stamp = transition(viewOf(id), status);
-      pushHealth();
+      fleetChanged();
       return copy(stamp);
     },
     async watchHealth(onHealth): Promise<void> {
       await guard();
       healthWatchers.push(onHealth);
-      setTimeout(() => onHealth(healthChecks(overview)), 0);
+      setTimeout(() => onHealth(checks()), 0);
     },
     async moveTargets(tenant) {
       await guard();
@@ -221,7 +256,7 @@ export function createMockBackend(mode: MockMode = "empty", speed: MoveSpeed = D
       await guard();
       if (checkDrainable(overview, request.stamp) === "active") {
         transition(viewOf(request.stamp), "draining");
-        pushHealth();
+        fleetChanged();
       }
       const plan = planDrain(overview, tenants, request.stamp, healthState);
       return runDrain(plan, drainConcurrency(request.concurrency), (tenant, to, report) => {
@@ -237,5 +272,13 @@ export function createMockBackend(mode: MockMode = "empty", speed: MoveSpeed = D
       await guard();
       return moves.routes();
     },
+    async startLocalStamps() {
+      await guard();
+      const started = overview.stamps.map((s) => s.stamp.id).filter((id) => down.has(id));
+      down.clear();
+      pushHealth();
+      return started;
+    },
+    ...planMethods(plans, () => ({ overview, tenants }), guard),
   };
 }

@@ -5,16 +5,23 @@ import type {
   Decision,
   DrainProgress,
   FleetOverview,
+  ForecastView,
   ImportProgress,
   MoveProgress,
   MoveTargets,
   MoveView,
   OnboardProgress,
+  PlanApplyProgress,
+  PlanCheck,
+  PlanDetail,
+  PlanSummary,
   ProvisionProgress,
+  RebalancePlan,
   RoutingTable,
   Stamp,
   StampDetail,
   StampHealth,
+  StampId,
   TenantImportReport,
   TenantPage,
   TenantView,
@@ -72,5 +79,27 @@ export function createTauriBackend(): Backend {
         return invoke<DrainProgress>("drain_stamp", { request, onProgress: channel });
       }),
     routingTable: () => call(() => invoke<RoutingTable>("routing_table")),
+    startLocalStamps: () => call(() => invoke<StampId[]>("start_local_stamps")),
+    listPlans: () => call(() => invoke<PlanSummary[]>("list_plans")),
+    planDetail: (name) => call(() => invoke<PlanDetail>("plan_detail", { name })),
+    newPlan: (name) => call(() => invoke<PlanDetail>("new_plan", { name })),
+    addPlanAction: (name, action) => call(() => invoke<PlanDetail>("add_plan_action", { name, action })),
+    removePlanAction: (name, index) => call(() => invoke<PlanDetail>("remove_plan_action", { name, index })),
+    deletePlan: (name) => call(() => invoke<void>("delete_plan", { name })),
+    planRebalance: (name, limitPercent) =>
+      call(() => invoke<[PlanDetail, RebalancePlan]>("plan_rebalance", { name, limitPercent })),
+    forecast: (windowDays, horizonDays) => call(() => invoke<ForecastView>("forecast", { windowDays, horizonDays })),
+    planForecast: (name, windowDays, horizonDays) =>
+      call(() => invoke<PlanDetail>("plan_forecast", { name, windowDays, horizonDays })),
+    exportPlan: (name) => call(() => invoke<string>("export_plan", { name })),
+    importPlan: (file, text) => call(() => invoke<PlanDetail>("import_plan", { file, text })),
+    checkPlan: (name) => call(() => invoke<PlanCheck>("check_plan", { name })),
+    applyPlan: (name, onProgress) =>
+      call(() => {
+        const channel = new Channel<PlanApplyProgress>();
+        channel.onmessage = onProgress;
+        return invoke<PlanApplyProgress>("apply_plan", { name, onProgress: channel });
+      }),
+    pausePlan: (name) => call(() => invoke<void>("pause_plan", { name })),
   };
 }

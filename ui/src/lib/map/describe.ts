@@ -1,9 +1,11 @@
 // The words for a marker: what the hover tooltip says about a stamp, a region
-// or a cluster of regions. Every colour on the map is spelled out here.
+// or a cluster of regions. Every colour on the map is spelled out here, and
+// so are the plan marks and the capacity forecast (marks.ts) when given.
 import type { StampHealth } from "../../generated/bindings";
 import { countryName, formatCount, providerName } from "../format";
 import { HEALTH_RINGS, RING_ORDER, ringFor, utilizationBand } from "./colourScale";
 import type { Marker, Totals } from "./fleet";
+import { NO_OVERLAY, groupOverlayNotes, stampForecast, stampMarkNotes, type MapOverlay } from "./marks";
 
 export interface MarkerDescription {
   title: string;
@@ -32,11 +34,15 @@ function plural(n: number, one: string, many: string): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
-function describeStamp(marker: Marker, health: StampHealth | undefined): MarkerDescription {
+function describeStamp(marker: Marker, health: StampHealth | undefined, overlay: MapOverlay): MarkerDescription {
   const view = marker.stamp;
   const region = marker.regions[0]?.region;
   const ring = ringFor(marker.ring);
   const detail = health?.detail ? ` — ${health.detail}` : "";
+  const forecast = stampForecast(marker.id, overlay);
+  const notes = stampMarkNotes(marker.id, overlay);
+  if (forecast) notes.push(forecast);
+  if (marker.outdated) notes.push("Newer template version available");
   return {
     title: marker.id,
     subtitle: region ? `${region.displayName} · ${providerName(region.provider)} ${region.code}` : "",
@@ -48,11 +54,11 @@ function describeStamp(marker: Marker, health: StampHealth | undefined): MarkerD
       { label: "Tenants", value: formatCount(marker.totals.tenants) },
       { label: "Template", value: view ? `${view.stamp.template} ${view.stamp.templateVersion}` : "—" },
     ],
-    notes: marker.outdated ? ["Newer template version available"] : [],
+    notes,
   };
 }
 
-function describeGroup(marker: Marker): MarkerDescription {
+function describeGroup(marker: Marker, overlay: MapOverlay): MarkerDescription {
   const { totals } = marker;
   const rows = [
     { label: "Stamps", value: formatCount(totals.stamps) },
@@ -61,8 +67,8 @@ function describeGroup(marker: Marker): MarkerDescription {
     { label: "Tenants", value: formatCount(totals.tenants) },
     { label: "Health", value: healthSummary(totals) },
   ];
-  const notes =
-    totals.outdated > 0 ? [`${plural(totals.outdated, "stamp has", "stamps have")} a newer template available`] : [];
+  const notes = groupOverlayNotes(marker.stampIds, overlay);
+  if (totals.outdated > 0) notes.push(`${plural(totals.outdated, "stamp has", "stamps have")} a newer template available`);
   if (marker.kind === "region") {
     const region = marker.regions[0].region;
     const country = countryName(region.country);
@@ -84,6 +90,10 @@ function describeGroup(marker: Marker): MarkerDescription {
   };
 }
 
-export function describeMarker(marker: Marker, health: Record<string, StampHealth>): MarkerDescription {
-  return marker.kind === "stamp" ? describeStamp(marker, health[marker.id]) : describeGroup(marker);
+export function describeMarker(
+  marker: Marker,
+  health: Record<string, StampHealth>,
+  overlay: MapOverlay = NO_OVERLAY,
+): MarkerDescription {
+  return marker.kind === "stamp" ? describeStamp(marker, health[marker.id], overlay) : describeGroup(marker, overlay);
 }

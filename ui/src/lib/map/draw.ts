@@ -1,12 +1,13 @@
 // Draws one frame of the map: the basemap (basemapLayer.ts), then, in CSS
-// pixels, the spread areas, the markers (markerPaint.ts), area labels and the
-// outlines for selection and hover.
+// pixels, the spread areas, the markers (markerPaint.ts), area labels, plan
+// marks and forecast badges (overlayPaint.ts) and the outlines for selection and hover.
 import { drawBasemapLayer } from "./basemapLayer";
 import type { Marker } from "./fleet";
 import type { SpreadArea } from "./grouping";
+import type { MarkerOverlay } from "./marks";
 import { circle, paintAggregate, paintStampSprites } from "./markerPaint";
+import { MARK_CLEARANCE, outlineEdge, paintOverlay } from "./overlayPaint";
 import type { Basemap } from "./projection";
-import { RING_OUTSET } from "./spiral";
 import type { MapTheme } from "./theme";
 import type { Mapping } from "./viewTransform";
 
@@ -34,6 +35,8 @@ export interface Scene {
   emphasis: Emphasis;
   /** Show a crosshair in the middle: keyboard users pick the marker nearest to it. */
   reticle: boolean;
+  /** Plan marks and forecast badges per marker (marks.ts overlayLookup); none when absent. */
+  overlay?: (marker: Marker) => MarkerOverlay;
 }
 
 /** Extra room around a marker for its ring, plate and outlines (CSS px). */
@@ -82,6 +85,7 @@ export function drawFrame(ctx: CanvasRenderingContext2D, scene: Scene): void {
     dpr,
   );
   drawAreaLabels(ctx, scene);
+  if (scene.overlay) paintOverlay(ctx, placed, scene.overlay, theme);
   drawEmphasis(ctx, scene, placed);
   if (scene.reticle) drawReticle(ctx, scene);
 }
@@ -154,12 +158,14 @@ function outline(ctx: CanvasRenderingContext2D, x: number, y: number, r: number,
 
 function drawEmphasis(
   ctx: CanvasRenderingContext2D,
-  { emphasis, theme }: Scene,
+  { emphasis, theme, overlay }: Scene,
   placed: readonly { marker: Marker; x: number; y: number }[],
 ): void {
   ctx.setLineDash([]);
   for (const { marker, x, y } of placed) {
-    const edge = marker.radius + RING_OUTSET + (marker.kind === "cluster" ? 5.5 : 2);
+    // A plan mark sits on the marker's edge: selection and hover go around it.
+    const marked = overlay !== undefined && overlay(marker).mark !== null;
+    const edge = outlineEdge(marker) + (marked ? MARK_CLEARANCE : 0);
     const inSelectedRegion =
       emphasis.selectedRegion !== null && marker.regionIds.includes(emphasis.selectedRegion);
     const selected =

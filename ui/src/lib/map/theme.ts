@@ -1,6 +1,7 @@
 // The map's colours. They live in CSS custom properties (app.css and
 // WorldMap.svelte), so the canvas follows the app's light and dark themes.
 import { HEALTH_RINGS, RING_ORDER, type RingState } from "./colourScale";
+import { MARK_ORDER, MARK_STYLES, type MapMark } from "./marks";
 
 /** Colours of the map, read from CSS custom properties so they follow the app's theme. */
 export interface MapTheme {
@@ -22,6 +23,10 @@ export interface MapTheme {
   badge: string;
   badgeInk: string;
   rings: Record<RingState, string>;
+  /** Plan mark rings (marks.ts). */
+  marks: Record<MapMark, string>;
+  /** The "fills up soon" badge. */
+  forecast: string;
 }
 
 export function readTheme(element: Element): MapTheme {
@@ -31,6 +36,11 @@ export function readTheme(element: Element): MapTheme {
   for (const state of RING_ORDER) {
     const ring = HEALTH_RINGS[state];
     rings[state] = read(ring.cssVar, ring.fallback);
+  }
+  const marks = {} as Record<MapMark, string>;
+  for (const mark of MARK_ORDER) {
+    const style = MARK_STYLES[mark];
+    marks[mark] = read(style.cssVar, style.fallback);
   }
   return {
     font: style.fontFamily || "system-ui, sans-serif",
@@ -51,5 +61,7 @@ export function readTheme(element: Element): MapTheme {
     badge: read("--violet", "#7a4fd0"),
     badgeInk: read("--map-badge-ink", "#ffffff"),
     rings,
+    marks,
+    forecast: read("--warn", "#d08a0b"),
   };
 }

@@ -1,0 +1,343 @@
+// Offline plans on the demo fleet (?mock=demo): making a plan (actions, warnings,
+// the stamps it changes), the what-if map (before/after, marks, caption), the
+// planners (rebalance, forecast), the plan file (export, a refused import, import),
+// applying with progress, pause and resume, a refused apply, and "Start local stamps".
+// The mock applies one action per tick; `moveHold=1` holds a fresh apply in its first
+// action until it is paused, so pausing needs no timing.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import {
+  DEMO,
+  RESULTS_DIR,
+  assertDistBuilt,
+  launchBrowser,
+  openPage,
+  startServer,
+  waitForCount,
+} from "./support/harness.mjs";
+
+const STAMP_ROW = '[data-testid="stamp-row"]';
+const STEP = '[data-testid="plan-step"]';
+const WARNING = '[data-testid="plan-warning"]';
+const MAP = '[data-testid="world-map-wrapper"]';
+const stampRow = (id) => `${STAMP_ROW}[data-stamp-id="${id}"]`;
+const planRow = (name) => `[data-testid="plan-row"][data-plan-name="${name}"]`;
+/** Every test is bounded: a stuck one fails instead of hanging the suite. */
+const BOUNDED = { timeout: 60_000 };
+
+const SYD_02 = { "new-stamp": "syd-02", region: "azure-australiaeast", template: "standard@1.4.0" };
+const MOVE_TO_SYD_02 = { tenant: "alpine-ski-house-prod", stamp: "syd-02" };
+
+describe("offline plans (demo fleet)", () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    assertDistBuilt();
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function open(query = "") {
+    const session = await openPage(browser, server.origin, `/?mock=demo${query}`, {
+      viewport: { width: 1440, height: 1400 },
+    });
+    await waitForCount(session.page, STAMP_ROW, DEMO.stamps.length);
+    return session;
+  }
+
+  async function done(session) {
+    assert.deepEqual(session.errors, [], "console errors or CSP violations");
+    assert.deepEqual(session.external, [], "requests left 127.0.0.1");
+    await session.context.close();
+  }
+
+  const shot = (page, file) => page.screenshot({ path: join(RESULTS_DIR, file), animations: "disabled", fullPage: true });
+  const text = async (locator) => (await locator.innerText()).replace(/\s+/g, " ").trim();
+
+  /** Waits until the element's text (whitespace collapsed) matches. */
+  async function waitForText(page, selector, pattern) {
+    try {
+      await page.waitForFunction(
+        ([sel, source, flags]) => new RegExp(source, flags).test((document.querySelector(sel)?.textContent ?? "").replace(/\s+/g, " ")),
+        [selector, pattern.source, pattern.flags],
+      );
+    } catch {
+      const actual = await page.locator(selector).first().textContent().catch(() => null);
+      throw new Error(`${selector}: expected ${pattern}, found ${JSON.stringify(actual)}`);
+    }
+  }
+
+  async function newPlan(page, name) {
+    await page.getByTestId("plan-name").fill(name);
+    await page.getByTestId("plan-create").click();
+    await page.locator(`[data-testid="plan-detail"][data-plan-name="${name}"]`).waitFor();
+    await page.locator(planRow(name)).waitFor();
+  }
+
+  /** Adds an action through the form and waits for its step. */
+  async function addAction(page, kind, fields) {
+    await page.getByTestId("plan-action-kind").selectOption(kind);
+    for (const [field, value] of Object.entries(fields)) {
+      const input = page.getByTestId(`plan-field-${field}`);
+      if (field === "template" || field === "tier") await input.selectOption(value);
+      else await input.fill(String(value));
+    }
+    const steps = await page.locator(STEP).count();
+    await page.getByTestId("plan-action-add").click();
+    await waitForCount(page, STEP, steps + 1);
+  }
+
+  async function planSyd02(page, name) {
+    await newPlan(page, name);
+    await addAction(page, "addStamp", SYD_02);
+    await addAction(page, "moveTenant", MOVE_TO_SYD_02);
+  }
+
+  const mapMarks = (page) => page.locator(MAP).getAttribute("data-marks");
+  const mapSubtitle = (page) => text(page.locator('section[aria-labelledby="map-title"] .subtitle'));
+
+  test("make a plan: steps, warnings for bad actions, the changed stamps, the what-if map", BOUNDED, async () => {
+    const session = await open();
+    const { page } = session;
+    assert.equal(await page.getByTestId("map-caption").count(), 0, "no caption without a plan");
+    await newPlan(page, "q3");
+
+    // A problem with the form names the field; nothing is added.
+    await page.getByTestId("plan-action-kind").selectOption("moveTenant");
+    await page.getByTestId("plan-action-add").click();
+    assert.equal(await text(page.getByTestId("plan-error")), "Tenant id: enter the tenant's id.");
+    assert.equal(await page.getByTestId("plan-field-tenant").getAttribute("aria-invalid"), "true");
+
+    await addAction(page, "addStamp", SYD_02);
+    await addAction(page, "moveTenant", MOVE_TO_SYD_02);
+    assert.equal(await page.getByTestId("plan-error").count(), 0, "a good action clears the error");
+    const steps = await page.locator(STEP).evaluateAll((els) => els.map((e) => e.querySelector(".description").textContent));
+    assert.deepEqual(steps, ["add stamp syd-02 in azure-australiaeast (standard@1.4.0)", "move alpine-ski-house-prod to syd-02"]);
+    // syd-01 was over the reserve; the plan brings it under: no warnings at all.
+    await waitForCount(page, WARNING, 0);
+
+    // Bad actions: a target the tenant's residency refuses, a stamp that does not exist.
+    await addAction(page, "moveTenant", { tenant: "contoso-prod", stamp: "syd-01" });
+    await addAction(page, "moveTenant", { tenant: "contoso-prod", stamp: "nope-01" });
+    const stepWarnings = (i) => page.locator(`${STEP}[data-index="${i}"] ${WARNING}`);
+    assert.match(await text(stepWarnings(2)), /syd-01 cannot take contoso-prod: .*outside the tenant's residency/);
+    assert.equal(await text(stepWarnings(3)), "⚠ no stamp nope-01");
+    assert.equal(await stepWarnings(1).count(), 0);
+    await shot(page, "plan-1-warnings.png");
+    await page.locator(`${STEP}[data-index="3"] [data-testid="plan-step-remove"]`).click();
+    await waitForCount(page, STEP, 3);
+    await page.locator(`${STEP}[data-index="2"] [data-testid="plan-step-remove"]`).click();
+    await waitForCount(page, STEP, 2);
+    await waitForCount(page, WARNING, 0);
+
+    // The stamps it changes, in words.
+    const change = (id) => page.locator(`[data-testid="plan-change"][data-stamp-id="${id}"]`);
+    assert.equal(await text(change("syd-02")), "syd-02 (new): 0 → 46 of 1,000 units, 0 → 1 tenants");
+    assert.equal(await text(change("syd-01")), "syd-01: 350 → 304 of 400 units, 10 → 9 tenants");
+    assert.equal(await page.getByTestId("plan-change").count(), 2);
+
+    // The what-if map: after the plan by default, the new stamp marked.
+    assert.equal(await page.getByTestId("plan-side-after").getAttribute("aria-pressed"), "true");
+    assert.equal(await text(page.getByTestId("map-caption")), "What-if: after plan q3");
+    assert.deepEqual((await mapMarks(page)).split(","), ["syd-01", "syd-02"]);
+    assert.match(await mapSubtitle(page), /· 9 stamps$/);
+    await shot(page, "plan-2-what-if.png");
+    await page.getByTestId("plan-side-before").click();
+    assert.equal(await page.getByTestId("plan-side-before").getAttribute("aria-pressed"), "true");
+    assert.equal(await page.getByTestId("plan-side-after").getAttribute("aria-pressed"), "false");
+    await waitForText(page, '[data-testid="map-caption"]', /^Before plan q3$/);
+    await waitForText(page, 'section[aria-labelledby="map-title"] .subtitle', /· 8 stamps$/);
+    assert.match(await mapMarks(page), /syd-02/);
+    // The same switch on the map itself, in step with the plan's.
+    await page.getByTestId("map-plan-after").click();
+    await waitForText(page, '[data-testid="map-caption"]', /^What-if: after plan q3$/);
+    assert.equal(await page.getByTestId("plan-side-after").getAttribute("aria-pressed"), "true");
+    assert.equal(await page.getByTestId("map-plan-after").getAttribute("aria-pressed"), "true");
+    await page.getByTestId("plan-close").click();
+    await page.getByTestId("map-caption").waitFor({ state: "detached" });
+    assert.equal(await mapMarks(page), "");
+    assert.match(await text(page.locator(planRow("q3"))), /q3 2 actions · not applied/);
+    await done(session);
+  });
+
+  test("planners and the plan file: rebalance, forecast, export, a refused import, import", BOUNDED, async () => {
+    const session = await open();
+    const { page } = session;
+
+    // The forecast panel: regions soonest full first; the map badges stamps full within 30 days.
+    await page.getByTestId("forecast-region").first().waitFor();
+    const regions = await page.getByTestId("forecast-region").evaluateAll((els) => els.map((e) => [e.dataset.days, e.textContent.trim()]));
+    assert.equal(regions.length, DEMO.regions.length);
+    assert.equal(regions[0][1], "Region Australia East: full now");
+    assert.match(regions[1][1], /^Region Tokyo: full in about \d+ days$/);
+    assert.equal(regions.at(-1)[1], "Region West Europe: not growing");
+    const days = regions.map(([d]) => (d === "" ? Infinity : Number(d)));
+    assert.deepEqual(days, [...days].sort((a, b) => a - b), "soonest first");
+    await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.forecastCount === "3", MAP);
+
+    await newPlan(page, "balance");
+    await page.getByTestId("plan-rebalance-limit").fill("60");
+    await page.getByTestId("plan-rebalance").click();
+    const result = page.getByTestId("plan-rebalance-result");
+    await result.waitFor();
+    assert.match(await text(result), /^Proposed 1 move, 20 units moved; lower bound 4 moves, 154 units/);
+    assert.match(await text(result), /syd-01 stays over the limit: 110 unit\(s\) over 60%/);
+    await waitForCount(page, STEP, 1);
+    await page.getByTestId("plan-forecast").click();
+    await waitForCount(page, STEP, 4);
+    const added = await page.locator(`${STEP} .description`).allTextContents();
+    assert.deepEqual(added.slice(1), [
+      "add stamp fra-02 in aws-eu-central-1 (standard@1.4.0)",
+      "add stamp syd-02 in azure-australiaeast (standard@1.4.0)",
+      "add stamp tyo-02 in gcp-asia-northeast1 (standard@1.4.0)",
+    ]);
+
+    // Export: the file's text to copy, and a download.
+    await page.getByTestId("plan-export").click();
+    const exported = await page.getByTestId("plan-export-text").inputValue();
+    assert.match(exported, /"schemaVersion": 1/);
+    assert.equal(JSON.parse(exported).plan.actions.length, 4);
+    assert.equal(await page.getByTestId("plan-download").getAttribute("download"), "balance.stampfleet-plan.json");
+    assert.match(await page.getByTestId("plan-download").getAttribute("href"), /^blob:/);
+
+    // A malformed file is refused, naming the field; nothing is imported.
+    const file = JSON.parse(exported);
+    file.plan.baseVersion = "yesterday";
+    await page.getByTestId("plan-import-file").setInputFiles({
+      name: "bad.json",
+      mimeType: "application/json",
+      buffer: Buffer.from(JSON.stringify(file)),
+    });
+    await waitForText(page, '[data-testid="plan-error"]', /^bad\.json: plan\.baseVersion: expected a whole number$/);
+    assert.equal(await page.getByTestId("plan-row").count(), 1);
+
+    // Delete (with a confirm step), then import the exported file back.
+    await page.getByTestId("plan-delete").click();
+    await page.getByTestId("plan-delete-confirm").click();
+    await page.getByTestId("plan-detail").waitFor({ state: "detached" });
+    await waitForCount(page, '[data-testid="plan-row"]', 0);
+    await page.getByTestId("plan-import-file").setInputFiles({
+      name: "balance.stampfleet-plan.json",
+      mimeType: "application/json",
+      buffer: Buffer.from(exported),
+    });
+    await page.locator(planRow("balance")).waitFor();
+    assert.match(await text(page.locator(planRow("balance"))), /4 actions/);
+    await waitForCount(page, STEP, 4);
+
+    // Keyboard: a plan row is a button; Enter selects it.
+    await page.getByTestId("plan-close").click();
+    await page.getByTestId("plan-detail").waitFor({ state: "detached" });
+    await page.locator(planRow("balance")).focus();
+    await page.keyboard.press("Enter");
+    await page.locator('[data-testid="plan-detail"][data-plan-name="balance"]').waitFor();
+    await done(session);
+  });
+
+  test("apply: conflicts checked, progress action by action, then the live fleet holds the new stamp", BOUNDED, async () => {
+    const session = await open("&moveTick=60");
+    const { page } = session;
+    await planSyd02(page, "q3");
+    await page.getByTestId("plan-check").click();
+    await page.getByTestId("plan-no-conflicts").waitFor();
+    assert.equal(await text(page.getByTestId("plan-no-conflicts")), "No conflicts: the plan can be applied.");
+    assert.equal(await text(page.getByTestId("plan-apply-status")), "Not applied yet.");
+
+    // Records every progress value the bar shows.
+    await page.evaluate(() => {
+      const seen = (window.__planProgress = []);
+      const note = () => {
+        const bar = document.querySelector('[data-testid="plan-apply-progress"]');
+        const value = bar && `${bar.getAttribute("aria-valuenow")}/${bar.getAttribute("aria-valuemax")} ${bar.textContent.trim()}`;
+        if (value && seen.at(-1) !== value) seen.push(value);
+      };
+      new MutationObserver(note).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+    await page.getByTestId("plan-apply").click();
+    await waitForText(page, '[data-testid="plan-apply-status"]', /^Applied: 2 of 2 actions$/);
+    const progress = await page.evaluate(() => window.__planProgress);
+    assert.deepEqual(progress, ["0/2 Action 1 of 2", "1/2 Action 2 of 2", "2/2 Action 2 of 2"]);
+    assert.equal(await page.getByTestId("plan-apply-progress").count(), 0, "no bar once applied");
+    await page.locator(stampRow("syd-02")).waitFor();
+    await waitForText(page, planRow("q3"), /2 actions · applied$/);
+    await waitForText(page, '[data-testid="plan-drift"]', /^The catalogue changed 2 times since this plan was made; the projection uses the fleet as it is now\.$/);
+    await shot(page, "plan-3-applied.png");
+
+    // The live fleet (the plan closed): the new stamp on the map and in the table, with its tenant.
+    await page.getByTestId("plan-close").click();
+    await waitForText(page, 'section[aria-labelledby="map-title"] .subtitle', /· 9 stamps$/);
+    await page.locator(stampRow("syd-02")).click();
+    await page.locator('[data-testid="tenant-row"][data-tenant-id="alpine-ski-house-prod"]').waitFor();
+    await done(session);
+  });
+
+  test("pause mid-apply, then resume from the next action", BOUNDED, async () => {
+    const session = await open("&moveHold=1&moveTick=20");
+    const { page } = session;
+    await planSyd02(page, "q3");
+    await addAction(page, "changeCapacity", { stamp: "weu-01", capacity: 1200 });
+    await page.getByTestId("plan-apply").click();
+    // Held in action 1 until paused.
+    const bar = page.getByTestId("plan-apply-progress");
+    await bar.waitFor();
+    await waitForText(page, '[data-testid="plan-apply-status"]', /^Applying: action 1 of 3$/);
+    assert.equal(await bar.getAttribute("aria-valuenow"), "0");
+    assert.equal(await bar.getAttribute("aria-valuemax"), "3");
+    assert.equal(await bar.getAttribute("role"), "progressbar");
+    assert.equal(await page.getByTestId("plan-apply").isDisabled(), true);
+    await shot(page, "plan-4-applying.png");
+    await page.getByTestId("plan-pause").click();
+    await waitForText(page, '[data-testid="plan-apply-status"]', /^Paused before action 2 of 3$/);
+    assert.equal(await text(page.getByTestId("plan-apply")), "Resume");
+    await waitForText(page, planRow("q3"), /3 actions · paused at 1 of 3$/);
+    assert.equal(await page.getByTestId("plan-error").count(), 0, "a pause is no error");
+    await page.locator(stampRow("syd-02")).waitFor();
+
+    // Half applied: the plan cannot be edited.
+    await page.locator(`${STEP}[data-index="2"] [data-testid="plan-step-remove"]`).click();
+    await waitForText(page, '[data-testid="plan-error"]', /applied up to action 1 of 3: finish applying it before editing it/);
+
+    await page.getByTestId("plan-apply").click();
+    await waitForText(page, '[data-testid="plan-apply-status"]', /^Applied: 3 of 3 actions$/);
+    assert.equal(await text(page.getByTestId("plan-apply")), "Apply plan");
+    await waitForText(page, stampRow("weu-01"), /1,200/);
+    await done(session);
+  });
+
+  test("a plan with conflicts is refused; the conflicts are listed", BOUNDED, async () => {
+    const session = await open();
+    const { page } = session;
+    await newPlan(page, "bad");
+    await addAction(page, "moveTenant", { tenant: "contoso-prod", stamp: "nope-01" });
+    await page.getByTestId("plan-check").click();
+    await waitForCount(page, '[data-testid="plan-conflict"]', 1);
+    // syd-01 starts over the reserve, but the plan does not touch it: not a conflict.
+    const conflicts = await page.getByTestId("plan-conflict").allTextContents();
+    assert.deepEqual(conflicts, ["Action 1: no stamp nope-01"]);
+    await page.getByTestId("plan-apply").click();
+    await waitForText(page, '[data-testid="plan-apply-status"]', /^Refused: the plan has 1 conflict\(s\); nothing was applied\.$/);
+    assert.deepEqual(await page.getByTestId("plan-conflict").allTextContents(), conflicts);
+    await waitForCount(page, STAMP_ROW, DEMO.stamps.length);
+    await done(session);
+  });
+
+  test("Start local stamps: offered while a stamp does not answer; says what it started", BOUNDED, async () => {
+    const session = await open("&stampsDown=weu-01");
+    const { page } = session;
+    const start = page.getByTestId("start-local-stamps");
+    await start.waitFor();
+    await start.click();
+    await waitForText(page, '[data-testid="start-local-stamps-result"]', /^Started 1 stamp: weu-01$/);
+    await start.waitFor({ state: "detached" });
+    await done(session);
+  });
+});
