@@ -1,6 +1,8 @@
 //! Plans as the window shows them, on a real catalogue file with every agent stopped
 //! (planning is offline): the fleet after the plan for the what-if map, steps in words
-//! with their warnings, removing a step, deleting a plan, and each edit in the audit log.
+//! with their warnings, removing a step, deleting a plan, and each edit in the audit log;
+//! drift since the plan was made (a tenant moved, a stamp shrunk, a stamp draining) shown
+//! on the actions it breaks.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use fleet_core::plan::PlanAction;
@@ -150,5 +152,104 @@ async fn a_plan_shows_the_fleet_after_it_and_edits_are_audited() {
     assert!(
         edits.contains(&"create") && edits.contains(&"delete"),
         "{edits:?}"
+    );
+}
+
+/// A tenant for the plan to onboard.
+fn newcomer(id: &str, size: u32) -> fleet_core::Tenant {
+    serde_json::from_value(serde_json::json!({
+        "id": id, "displayName": id, "tier": "standard", "sizeUnits": size,
+        "residency": {}, "isolation": "shared", "pinned": false
+    }))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn drift_since_the_plan_was_made_shows_as_warnings_on_the_actions_it_breaks() {
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = Fleet::open(&dir.path().join("c.sqlite")).await.unwrap();
+    fleet.create_demo(false).await.unwrap();
+    let mover = fleet
+        .tenants(&TenantQuery {
+            stamp: Some(id("fra-01")),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .tenants
+        .into_iter()
+        .find(|v| !v.tenant.pinned)
+        .unwrap()
+        .tenant;
+    fleet.new_plan("q4").await.unwrap();
+    for action in [
+        PlanAction::MoveTenant {
+            tenant: mover.id.clone(),
+            to: id("weu-02"),
+        },
+        PlanAction::OnboardTenant {
+            tenant: newcomer("newco", 60),
+            stamp: Some(id("fra-01")),
+        },
+        PlanAction::OnboardTenant {
+            tenant: newcomer("smallco", 5),
+            stamp: Some(id("tyo-01")),
+        },
+    ] {
+        fleet.add_plan_action("q4", action).await.unwrap();
+    }
+    let clean = fleet.plan_detail("q4").await.unwrap();
+    assert!(
+        clean.projection.warnings.is_empty(),
+        "{:#?}",
+        clean.projection.warnings
+    );
+    let edits = clean.changes_since_base;
+
+    // Meanwhile: the tenant was moved, fra-01 shrank, tyo-01 started draining.
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&fleet.export_json().await.unwrap()).unwrap();
+    for b in doc["bindings"].as_array_mut().unwrap() {
+        if b["tenant"] == mover.id.as_str() {
+            b["stamp"] = "weu-02".into();
+        }
+    }
+    for s in doc["stamps"].as_array_mut().unwrap() {
+        if s["id"] == "fra-01" {
+            s["capacityUnits"] = 450.into();
+        }
+    }
+    let text = serde_json::to_string(&doc).unwrap();
+    fleet.import_json("drift.json", &text, true).await.unwrap();
+    fleet
+        .set_stamp_status(&id("tyo-01"), StampStatus::Draining)
+        .await
+        .unwrap();
+
+    let drifted = fleet.plan_detail("q4").await.unwrap();
+    assert!(drifted.changes_since_base > edits, "the drift is counted");
+    let on = |i: u32| -> Vec<&str> {
+        drifted
+            .projection
+            .warnings
+            .iter()
+            .filter(|w| w.action == Some(i))
+            .map(|w| w.message.as_str())
+            .collect()
+    };
+    assert_eq!(
+        on(0),
+        [format!("{} already lives on weu-02", mover.id).as_str()]
+    );
+    assert!(
+        matches!(on(1).as_slice(), [m] if m.starts_with("fra-01 cannot take newco") && m.contains("of 450 kept free")),
+        "{:?}",
+        on(1)
+    );
+    assert!(
+        matches!(on(2).as_slice(), [m] if m.contains("tyo-01") && m.contains("draining")),
+        "{:?}",
+        on(2)
     );
 }
