@@ -56,7 +56,7 @@ pub struct ImportConnection(Option<PoolConnection<Sqlite>>);
 impl ImportConnection {
     pub async fn acquire(pool: &SqlitePool) -> Result<Self, sqlx::Error> {
         let mut conn = pool.acquire().await?;
-        sqlx::query("PRAGMA wal_autocheckpoint = 0")
+        sqlx::query("PRAGMA wal_autocheckpoint = 0; PRAGMA synchronous = NORMAL")
             .execute(&mut *conn)
             .await?;
         Ok(Self(Some(conn)))
@@ -73,7 +73,9 @@ impl ImportConnection {
         let Some(mut conn) = self.0.take() else {
             return;
         };
-        let restore = format!("PRAGMA wal_autocheckpoint = {DEFAULT_AUTOCHECKPOINT}");
+        let restore = format!(
+            "PRAGMA wal_autocheckpoint = {DEFAULT_AUTOCHECKPOINT}; PRAGMA synchronous = FULL"
+        );
         if sqlx::query(&restore).execute(&mut *conn).await.is_err() {
             drop(conn.detach());
         }

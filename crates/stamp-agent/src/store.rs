@@ -13,6 +13,7 @@ pub async fn open(dir: &Path) -> Result<SqlitePool, String> {
     let options = SqliteConnectOptions::new()
         .filename(dir.join("stamp.sqlite"))
         .create_if_missing(true)
+        .page_size(65536)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true);
