@@ -147,6 +147,39 @@ impl AppSession {
             .unwrap_or_else(|e| panic!("no element {css} within {WAIT:?}: {e}"))
     }
 
+    /// Clicks the first element matching `css` (waiting for it).
+    pub async fn click(&self, css: &str) {
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Types `text` into the first element matching `css` (waiting for it).
+    pub async fn type_into(&self, css: &str, text: &str) {
+        self.find(css)
+            .await
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
+    /// Picks the option of value `value` in the select matching `css`.
+    pub async fn choose(&self, css: &str, value: &str) {
+        self.find(css)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("choose {value} in {css}: {e}"));
+    }
+
+    /// "Create demo fleet" on an empty catalogue, then waits for the map to paint it.
+    pub async fn create_demo(&self) {
+        self.click("[data-testid=create-demo]").await;
+        self.find("[data-painted=true]").await;
+    }
+
     /// Waits until exactly `n` elements match `css` (a MutationObserver in the page
     /// tells when), and returns them.
     pub async fn find_n(&self, css: &str, n: usize) -> Vec<fantoccini::elements::Element> {

@@ -59,12 +59,7 @@ async fn a_tenant_dragged_to_another_stamp_moves_while_a_client_writes() {
     let dir = tempfile::tempdir().unwrap();
     let catalogue = dir.path().join("catalogue.sqlite");
     let app = AppSession::start(&catalogue, dir.path()).await;
-    app.find("[data-testid=create-demo]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    app.find("[data-painted=true]").await;
+    app.create_demo().await;
 
     let fleet = Fleet::open(&catalogue).await.unwrap();
     let id = TenantId::new(TENANT).unwrap();

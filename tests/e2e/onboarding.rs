@@ -16,12 +16,7 @@ async fn an_eu_tenant_is_onboarded_through_the_wizard_onto_an_eu_stamp() {
     let dir = tempfile::tempdir().unwrap();
     let catalogue = dir.path().join("catalogue.sqlite");
     let app = AppSession::start(&catalogue, dir.path()).await;
-    app.find("[data-testid=create-demo]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    app.find("[data-painted=true]").await;
+    app.create_demo().await;
 
     app.find("[data-testid=onboard-button]")
         .await

@@ -17,12 +17,7 @@ async fn a_plan_made_offline_is_seen_on_the_map_then_applied() {
     let dir = tempfile::tempdir().unwrap();
     let catalogue = dir.path().join("catalogue.sqlite");
     let app = AppSession::start(&catalogue, dir.path()).await;
-    app.find("[data-testid=create-demo]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    app.find("[data-painted=true]").await;
+    app.create_demo().await;
 
     // Offline: every stamp agent stops; the window sees them go.
     let fleet = Fleet::open(&catalogue).await.unwrap();
@@ -44,67 +39,30 @@ async fn a_plan_made_offline_is_seen_on_the_map_then_applied() {
         .tenant;
 
     // The plan, made in the window with no stamp answering.
-    app.find("[data-testid=plan-name]")
-        .await
-        .send_keys("q3")
-        .await
-        .unwrap();
-    app.find("[data-testid=plan-create]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    app.type_into("[data-testid=plan-name]", "q3").await;
+    app.click("[data-testid=plan-create]").await;
     app.wait_text("[data-testid=plan-row]", "q3").await;
-    app.find("[data-testid=plan-action-kind]")
-        .await
-        .select_by_value("addStamp")
-        .await
-        .unwrap();
-    app.find("[data-testid=plan-field-new-stamp]")
-        .await
-        .send_keys("fra-02")
-        .await
-        .unwrap();
-    app.find("[data-testid=plan-field-region]")
-        .await
-        .send_keys("aws-eu-central-1")
-        .await
-        .unwrap();
-    app.find("[data-testid=plan-field-template]")
-        .await
-        .select_by_value("standard@1.4.0")
-        .await
-        .unwrap();
+    app.choose("[data-testid=plan-action-kind]", "addStamp")
+        .await;
+    app.type_into("[data-testid=plan-field-new-stamp]", "fra-02")
+        .await;
+    app.type_into("[data-testid=plan-field-region]", "aws-eu-central-1")
+        .await;
+    app.choose("[data-testid=plan-field-template]", "standard@1.4.0")
+        .await;
     let capacity = app.find("[data-testid=plan-field-capacity]").await;
     capacity.clear().await.unwrap();
     capacity.send_keys("800").await.unwrap();
-    app.find("[data-testid=plan-action-add]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    app.click("[data-testid=plan-action-add]").await;
     app.wait_text("[data-testid=plan-step]", "add stamp fra-02")
         .await;
-    app.find("[data-testid=plan-action-kind]")
-        .await
-        .select_by_value("moveTenant")
-        .await
-        .unwrap();
-    app.find("[data-testid=plan-field-tenant]")
-        .await
-        .send_keys(mover.id.as_str())
-        .await
-        .unwrap();
-    app.find("[data-testid=plan-field-stamp]")
-        .await
-        .send_keys("fra-02")
-        .await
-        .unwrap();
-    app.find("[data-testid=plan-action-add]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    app.choose("[data-testid=plan-action-kind]", "moveTenant")
+        .await;
+    app.type_into("[data-testid=plan-field-tenant]", mover.id.as_str())
+        .await;
+    app.type_into("[data-testid=plan-field-stamp]", "fra-02")
+        .await;
+    app.click("[data-testid=plan-action-add]").await;
     app.wait_text(
         "[data-testid=plan-step]",
         &format!("move {} to fra-02", mover.id),
@@ -113,11 +71,7 @@ async fn a_plan_made_offline_is_seen_on_the_map_then_applied() {
     app.find_n("[data-testid=plan-warning]", 0).await;
 
     // What-if: after the plan, the new stamp is on the map, marked; before, it is not.
-    app.find("[data-testid=plan-side-after]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    app.click("[data-testid=plan-side-after]").await;
     app.wait_text("[data-testid=map-caption]", "after plan q3")
         .await;
     app.find("[data-testid=world-map-wrapper][data-marks*=fra-02]")
@@ -128,35 +82,19 @@ async fn a_plan_made_offline_is_seen_on_the_map_then_applied() {
     )
     .await;
     app.screenshot("plan-after.png").await;
-    app.find("[data-testid=map-plan-before]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    app.click("[data-testid=map-plan-before]").await;
     app.wait_text("[data-testid=map-caption]", "Before plan q3")
         .await;
     app.find_n(&format!("{STAMP_ROW}[data-stamp-id=fra-02]"), 0)
         .await;
 
     // Back online: the stamps start, the plan checks clean and is applied.
-    app.find("[data-testid=start-local-stamps]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    app.click("[data-testid=start-local-stamps]").await;
     app.wait_text("[data-testid=start-local-stamps-result]", "Started 8")
         .await;
-    app.find("[data-testid=plan-check]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    app.click("[data-testid=plan-check]").await;
     app.find("[data-testid=plan-no-conflicts]").await;
-    app.find("[data-testid=plan-apply]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    app.click("[data-testid=plan-apply]").await;
     app.find("[data-testid=plan-apply-progress]").await;
     app.wait_text("[data-testid=plan-apply-status]", "Applied")
         .await;

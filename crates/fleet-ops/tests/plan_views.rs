@@ -13,14 +13,11 @@ fn id(s: &str) -> StampId {
     StampId::new(s).unwrap()
 }
 
-#[tokio::test]
-async fn a_plan_shows_the_fleet_after_it_and_edits_are_audited() {
-    let dir = tempfile::tempdir().unwrap();
-    let fleet = Fleet::open(&dir.path().join("c.sqlite")).await.unwrap();
-    fleet.create_demo(false).await.unwrap();
-    let mover = fleet
+/// A tenant on `stamp` that is not pinned there.
+async fn movable_on(fleet: &Fleet, stamp: &str) -> fleet_core::Tenant {
+    fleet
         .tenants(&TenantQuery {
-            stamp: Some(id("fra-01")),
+            stamp: Some(id(stamp)),
             limit: 100,
             ..Default::default()
         })
@@ -30,7 +27,15 @@ async fn a_plan_shows_the_fleet_after_it_and_edits_are_audited() {
         .into_iter()
         .find(|v| !v.tenant.pinned)
         .unwrap()
-        .tenant;
+        .tenant
+}
+
+#[tokio::test]
+async fn a_plan_shows_the_fleet_after_it_and_edits_are_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = Fleet::open(&dir.path().join("c.sqlite")).await.unwrap();
+    fleet.create_demo(false).await.unwrap();
+    let mover = movable_on(&fleet, "fra-01").await;
 
     fleet.new_plan("q3").await.unwrap();
     let add = PlanAction::AddStamp {
@@ -169,19 +174,7 @@ async fn drift_since_the_plan_was_made_shows_as_warnings_on_the_actions_it_break
     let dir = tempfile::tempdir().unwrap();
     let fleet = Fleet::open(&dir.path().join("c.sqlite")).await.unwrap();
     fleet.create_demo(false).await.unwrap();
-    let mover = fleet
-        .tenants(&TenantQuery {
-            stamp: Some(id("fra-01")),
-            limit: 100,
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .tenants
-        .into_iter()
-        .find(|v| !v.tenant.pinned)
-        .unwrap()
-        .tenant;
+    let mover = movable_on(&fleet, "fra-01").await;
     fleet.new_plan("q4").await.unwrap();
     for action in [
         PlanAction::MoveTenant {
