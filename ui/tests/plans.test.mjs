@@ -1,9 +1,12 @@
 // Offline plans on the demo fleet (?mock=demo): making a plan (actions, warnings,
 // the stamps it changes), the what-if map (before/after, marks, caption), the
 // planners (rebalance, forecast), the plan file (export, a refused import, import),
-// applying with progress, pause and resume, a refused apply, and "Start local stamps".
+// applying with progress, pause and resume, a refused apply, following an apply this
+// window did not start, and "Start local stamps".
 // The mock applies one action per tick; `moveHold=1` holds a fresh apply in its first
-// action until it is paused, so pausing needs no timing.
+// action until it is paused, so pausing needs no timing. `resumedApply=1` starts with
+// an apply the backend resumed (plan "resumed", 1 of 3 actions done), which goes on
+// once the plan is first looked at, so the window always finds it running.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -310,6 +313,50 @@ describe("offline plans (demo fleet)", () => {
     await waitForText(page, '[data-testid="plan-apply-status"]', /^Applied: 3 of 3 actions$/);
     assert.equal(await text(page.getByTestId("plan-apply")), "Apply plan");
     await waitForText(page, stampRow("weu-01"), /1,200/);
+    await done(session);
+  });
+
+  test("an apply resumed at start is followed to the end; then the live fleet is fetched again", BOUNDED, async () => {
+    const session = await open("&resumedApply=1");
+    const { page } = session;
+    // The killed apply's first action is on the fleet already; the new stamp is not.
+    await waitForText(page, stampRow("weu-01"), /1,200/);
+    assert.equal(await page.locator(stampRow("syd-02")).count(), 0);
+    await waitForText(page, planRow("resumed"), /3 actions · running 2 of 3$/);
+
+    // Records every progress value the bar shows, and whether Apply was offered meanwhile.
+    await page.evaluate(() => {
+      const seen = (window.__planProgress = []);
+      const note = () => {
+        const bar = document.querySelector('[data-testid="plan-apply-progress"]');
+        const apply = document.querySelector('[data-testid="plan-apply"]');
+        const value = bar && `${bar.getAttribute("aria-valuenow")}/${bar.getAttribute("aria-valuemax")} apply ${apply?.disabled ? "off" : "on"}`;
+        if (value && seen.at(-1) !== value) seen.push(value);
+      };
+      new MutationObserver(note).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+    await page.locator(planRow("resumed")).click();
+    await page.locator('[data-testid="plan-detail"][data-plan-name="resumed"]').waitFor();
+    // Only asking for the plan again (every second) shows it end: nothing here applies it.
+    await waitForText(page, '[data-testid="plan-apply-status"]', /^Applied: 3 of 3 actions$/);
+    await page.getByTestId("plan-apply-progress").waitFor({ state: "detached" });
+    const progress = await page.evaluate(() => window.__planProgress);
+    assert.ok(progress.length > 0, "the bar was shown");
+    for (const value of progress) {
+      const [, now, max, apply] = value.match(/^(\d+)\/(\d+) apply (on|off)$/);
+      assert.equal(max, "3", value);
+      assert.ok(Number(now) >= 1 && Number(now) <= 3, value);
+      assert.equal(apply, "off", `${value}: no second apply while one runs`);
+    }
+    assert.equal(progress[0], "1/3 apply off", "found running after action 1");
+    assert.equal(await text(page.getByTestId("plan-apply")), "Apply plan");
+    await waitForText(page, planRow("resumed"), /3 actions · applied$/);
+
+    // The window fetched the fleet again: the new stamp, with the tenant the plan moved there.
+    await page.locator(stampRow("syd-02")).waitFor();
+    await page.locator(stampRow("syd-02")).click();
+    await page.locator('[data-testid="tenant-row"][data-tenant-id="alpine-ski-house-prod"]').waitFor();
+    assert.equal(await page.getByTestId("plan-error").count(), 0);
     await done(session);
   });
 

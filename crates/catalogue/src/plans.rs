@@ -229,6 +229,14 @@ impl Catalogue {
                     .bind(op.id)
                     .execute(&mut *tx)
                     .await?;
+                // Applying a paused or failed plan again is the operator's go: the pause
+                // it stopped for is spent. (A pause asked of a killed run still holds.)
+                if op.state == "failed" {
+                    sqlx::query("DELETE FROM move_cancels WHERE operation = ?")
+                        .bind(op.id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 op
             }
             None => {

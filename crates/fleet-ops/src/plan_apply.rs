@@ -15,7 +15,7 @@ use crate::error::{OpsError, OpsResult};
 use crate::fleet::Fleet;
 use crate::health::HealthState;
 use crate::moves::crash_point;
-use crate::plan_views::APPLY_KIND;
+use crate::plan_views::{apply_lock_name, APPLY_KIND};
 use crate::{DrainStamp, MoveTenant, NewStamp, OnboardTenant, PlaceTenant, ProviderConfig};
 
 /// What stands in the way of applying a plan now.
@@ -91,8 +91,19 @@ impl Fleet {
             .catalogue
             .begin_plan_apply(name, &serde_json::json!({ "next": 0 }).to_string())
             .await?;
-        // One apply of a plan at a time, across windows and processes.
-        let Some(_lock) = self.try_run_lock(&format!("apply-plan-{}", op.id))? else {
+        // One apply of a plan at a time, across windows and processes. A status probe
+        // (`plan_views`) holds the lock for an instant: a busy lock is tried twice more.
+        let mut lock = None;
+        for attempt in 0..3 {
+            if attempt > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            lock = self.try_run_lock(&apply_lock_name(op.id))?;
+            if lock.is_some() {
+                break;
+            }
+        }
+        let Some(_lock) = lock else {
             return Err(OpsError::conflict(format!(
                 "plan {name:?} is being applied already"
             )));

@@ -18,8 +18,10 @@ pub(crate) use catalogue::APPLY_PLAN_KIND as APPLY_KIND;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum ApplyState {
-    /// Running now, or killed while running (it resumes when the app starts again).
+    /// Running now (a live process holds its run lock).
     Running,
+    /// Killed while running: it resumes when the app starts again, or on "apply".
+    Interrupted,
     Paused,
     Failed,
     Applied,
@@ -77,56 +79,69 @@ struct ApplyParams {
     next: u32,
 }
 
-fn status_of(op: &catalogue::Operation, total: u32) -> PlanApplyStatus {
-    let done = serde_json::from_str::<ApplyParams>(&op.params).map_or(0, |p| p.next);
-    let state = match (op.state.as_str(), op.step.as_str()) {
-        ("succeeded", _) => ApplyState::Applied,
-        ("failed", "paused") => ApplyState::Paused,
-        ("failed", _) => ApplyState::Failed,
-        _ => ApplyState::Running,
-    };
-    let detail = match state {
-        ApplyState::Paused | ApplyState::Failed => op.detail.clone(),
-        _ => String::new(),
-    };
-    PlanApplyStatus {
-        state,
-        done: done.min(total),
-        total,
-        detail,
-    }
+/// The run lock an apply holds while it runs.
+pub(crate) fn apply_lock_name(operation: i64) -> String {
+    format!("apply-plan-{operation}")
 }
 
 impl Fleet {
-    /// The newest apply of `name`, if it was ever applied.
-    pub(crate) async fn apply_status(&self, plan: &Plan) -> OpsResult<Option<PlanApplyStatus>> {
+    fn status_of(&self, op: &catalogue::Operation, total: u32) -> OpsResult<PlanApplyStatus> {
+        let done = serde_json::from_str::<ApplyParams>(&op.params).map_or(0, |p| p.next);
+        let state = match (op.state.as_str(), op.step.as_str()) {
+            ("succeeded", _) => ApplyState::Applied,
+            ("failed", "paused") => ApplyState::Paused,
+            ("failed", _) => ApplyState::Failed,
+            // Running in the journal: live only while some process holds its lock.
+            _ => match self.try_run_lock(&apply_lock_name(op.id))? {
+                Some(_probe) => ApplyState::Interrupted,
+                None => ApplyState::Running,
+            },
+        };
+        let detail = match state {
+            ApplyState::Paused | ApplyState::Failed => op.detail.clone(),
+            _ => String::new(),
+        };
+        Ok(PlanApplyStatus {
+            state,
+            done: done.min(total),
+            total,
+            detail,
+        })
+    }
+
+    /// The newest apply operation of the plan `name`, if it was ever applied.
+    pub(crate) async fn latest_apply(&self, name: &str) -> OpsResult<Option<catalogue::Operation>> {
         let ops = self.catalogue.operations_of_kind(APPLY_KIND, 1000).await?;
-        Ok(ops
-            .iter()
-            .find(|o| o.subject == plan.name)
-            .map(|o| status_of(o, plan.actions.len() as u32)))
+        Ok(ops.into_iter().find(|o| o.subject == name))
+    }
+
+    /// How far the newest apply of `plan` went, if it was ever applied.
+    pub(crate) async fn apply_status(&self, plan: &Plan) -> OpsResult<Option<PlanApplyStatus>> {
+        self.latest_apply(&plan.name)
+            .await?
+            .map(|op| self.status_of(&op, plan.actions.len() as u32))
+            .transpose()
     }
 
     /// Every plan by name, with how far its last apply went.
     pub async fn plan_summaries(&self) -> OpsResult<Vec<PlanSummary>> {
         let ops = self.catalogue.operations_of_kind(APPLY_KIND, 1000).await?;
-        Ok(self
-            .plans()
-            .await?
-            .into_iter()
-            .map(|plan| {
-                let total = plan.actions.len() as u32;
-                PlanSummary {
-                    apply: ops
-                        .iter()
-                        .find(|o| o.subject == plan.name)
-                        .map(|o| status_of(o, total)),
-                    name: plan.name,
-                    base_version: plan.base_version,
-                    actions: total,
-                }
-            })
-            .collect())
+        let mut summaries = Vec::new();
+        for plan in self.plans().await? {
+            let total = plan.actions.len() as u32;
+            let apply = ops
+                .iter()
+                .find(|o| o.subject == plan.name)
+                .map(|o| self.status_of(o, total))
+                .transpose()?;
+            summaries.push(PlanSummary {
+                apply,
+                name: plan.name,
+                base_version: plan.base_version,
+                actions: total,
+            });
+        }
+        Ok(summaries)
     }
 
     /// The plan in full: steps, projection, the fleet after it, its apply state.
@@ -189,15 +204,24 @@ impl Fleet {
         Ok(plan)
     }
 
-    /// Deletes a plan (not while it is being applied).
+    /// Deletes a plan (not while it is being applied); an interrupted apply of it ends
+    /// as failed, so the next start does not try to resume it.
     pub async fn delete_plan(&self, name: &str) -> OpsResult<()> {
         let plan = self.plan(name).await?;
-        if self.apply_status(&plan).await?.map(|s| s.state) == Some(ApplyState::Running) {
-            return Err(OpsError::conflict(format!(
-                "plan {name:?} is being applied: pause it first"
-            )));
+        let latest = self.latest_apply(name).await?;
+        if let Some(op) = &latest {
+            if self.status_of(op, plan.actions.len() as u32)?.state == ApplyState::Running {
+                return Err(OpsError::conflict(format!(
+                    "plan {name:?} is being applied: pause it first"
+                )));
+            }
         }
         self.catalogue.delete_plan(name, "plan").await?;
+        if let Some(op) = latest.filter(|op| op.state == "running") {
+            self.catalogue
+                .journal(op.id, "failed", "deleted", "the plan was deleted")
+                .await?;
+        }
         Ok(())
     }
 }

@@ -1,7 +1,8 @@
 //! Plans applied to the demo fleet's real agents through the real `stampctl`: a plan
 //! touching a stamp that does not answer is refused before anything runs; a plan
 //! applied with the process killed at an action resumes where it stopped when the app
-//! starts again (it cannot be edited meanwhile), and the fleet
+//! starts again (it cannot be edited meanwhile; a pause asked of it holds, and applying
+//! again after the pause goes on), and the fleet
 //! ends as the plan said, every applied action in the audit log under the plan's name.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -132,8 +133,8 @@ async fn a_plan_is_checked_then_applied_and_a_killed_apply_resumes() {
     let q3 = summary.iter().find(|p| p.name == "q3").unwrap();
     assert_eq!(
         q3.apply.as_ref().map(|a| (a.state, a.done, a.total)),
-        Some((ApplyState::Running, 2, 4)),
-        "the window shows the killed apply where it stopped"
+        Some((ApplyState::Interrupted, 2, 4)),
+        "the window shows the killed apply where it stopped (no process runs it)"
     );
     let edit = fleet
         .remove_plan_action("q3", 3)
@@ -143,12 +144,18 @@ async fn a_plan_is_checked_then_applied_and_a_killed_apply_resumes() {
         edit.message.contains("applied up to action 2 of 4"),
         "{edit}"
     );
-    // What the app does when it starts again: the killed apply goes on from action 3.
+    // A pause asked of the killed run holds when the app starts again and resumes it.
+    fleet.pause_plan("q3").await.unwrap();
     let outcomes = fleet.resume_plan_applies().await.unwrap();
     assert_eq!(
         outcomes,
-        vec!["plan \"q3\": 4 action(s) applied".to_owned()]
+        vec!["plan \"q3\" paused before action 3 of 4; apply it again to go on".to_owned()]
     );
+    let q3 = fleet.plan_detail("q3").await.unwrap().apply.unwrap();
+    assert_eq!((q3.state, q3.done), (ApplyState::Paused, 2));
+    // Applied again after the pause: it goes on from action 3.
+    let done = fleet.apply_plan("q3", &|_| {}).await.unwrap();
+    assert_eq!((done.done, done.total), (4, 4));
     let q3 = fleet.plan_detail("q3").await.unwrap();
     assert_eq!(q3.apply.map(|a| a.state), Some(ApplyState::Applied));
 

@@ -338,7 +338,7 @@ export type RegionForecast = { region: RegionId, growthPerDay: number, daysUntil
 
 export type PlanAction = { "action": "addStamp", stamp: StampId, region: RegionId, template: TemplateName, version: TemplateVersion, capacityUnits?: number, } | { "action": "onboardTenant", tenant: Tenant, stamp?: StampId, } | { "action": "moveTenant", tenant: TenantId, to: StampId, } | { "action": "drainStamp", stamp: StampId, } | { "action": "retireStamp", stamp: StampId, } | { "action": "changeCapacity", stamp: StampId, capacityUnits: number, };
 
-export type ApplyState = "running" | "paused" | "failed" | "applied";
+export type ApplyState = "running" | "interrupted" | "paused" | "failed" | "applied";
 
 export type PlanApplyStatus = { state: ApplyState, 
 /**

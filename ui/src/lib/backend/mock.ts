@@ -7,7 +7,9 @@
 // every move in "importing" until it is cancelled (see mockMoves.ts). Plans apply
 // one action per tick; `?moveHold=1` holds a fresh apply in its first action until
 // it is paused (see mockPlans.ts). `?stampsDown=ID,ID` makes those stamps' health
-// checks answer "unreachable" until "Start local stamps" starts them.
+// checks answer "unreachable" until "Start local stamps" starts them. `?resumedApply=1`
+// (with `?mock=demo`) starts with a plan apply the backend resumed, running by itself
+// (see mockResumedApply.ts).
 import type {
   CatalogueInfo,
   FleetOverview,
@@ -35,9 +37,11 @@ import { DEFAULT_MOVE_SPEED, MockMoves, type MoveSpeed } from "./mockMoves";
 import { MockPlans } from "./mockPlans";
 import { planMethods } from "./mockPlanBackend";
 import { ONBOARD_STEPS, onboardTarget, placeMock } from "./mockPlacement";
+import { RESUMED_DONE, resumedPlan } from "./mockResumedApply";
 import { applyImport, planImport, readTenantFile } from "./mockTenantImport";
 
 export { moveSpeedFrom } from "./mockMoves";
+export { resumedApplyFrom } from "./mockResumedApply";
 
 export type MockMode = "empty" | "demo" | "broken" | "bench";
 
@@ -91,6 +95,7 @@ export function createMockBackend(
   mode: MockMode = "empty",
   speed: MoveSpeed = DEFAULT_MOVE_SPEED,
   stampsDown: readonly string[] = [],
+  resumedApply = false,
 ): Backend {
   let overview: FleetOverview =
     mode === "demo" ? copy(DEMO) : mode === "bench" ? benchOverview() : emptyOverview();
@@ -135,6 +140,9 @@ export function createMockBackend(
     await settle(40);
     if (mode === "broken") throw new BackendError("catalogue_unavailable", BROKEN_MESSAGE);
   }
+
+  // After the helpers above: the resumed apply's first action changes the fleet.
+  if (resumedApply && mode === "demo") plans.resume(resumedPlan(version), RESUMED_DONE);
 
   return {
     async catalogueInfo(): Promise<CatalogueInfo> {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { PlanAction, PlanApplyProgress } from "../../generated/bindings";
 import { createMockBackend } from "./mock";
 import { forecastMock, rebalanceMock } from "./mockForecast";
+import { RESUMED_ACTIONS, resumedApplyFrom } from "./mockResumedApply";
 import demoOverview from "../../generated/demo-overview.json";
 import demoTenants from "../../generated/demo-tenants.json";
 import type { FleetOverview, TenantView } from "../../generated/bindings";
@@ -118,6 +119,64 @@ describe("mock plans", () => {
     expect(await backend.startLocalStamps()).toEqual([]);
     expect((await backend.stampDetail("weu-01")).health.state).not.toBe("unreachable");
     expect(pushes.at(-1)).toEqual([]);
+  });
+});
+
+describe("mock apply resumed at start (?resumedApply=1)", () => {
+  const resumed = () => createMockBackend("demo", FAST, [], true);
+  const stamp = async (backend: ReturnType<typeof resumed>, id: string) =>
+    (await backend.fleetOverview()).stamps.find((s) => s.stamp.id === id);
+  /** Lets the mock's timers run (the ticks are 0 ms here). */
+  const ticks = async (n: number) => {
+    for (let i = 0; i < n; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+  };
+
+  it("reads the option", () => {
+    expect(resumedApplyFrom("?mock=demo&resumedApply=1")).toBe(true);
+    expect(resumedApplyFrom("?mock=demo&resumedApply=0")).toBe(false);
+    expect(resumedApplyFrom("?mock=demo")).toBe(false);
+  });
+
+  it("starts running with its first action on the fleet; locked like any running apply", async () => {
+    const backend = resumed();
+    const running = { state: "running", done: 1, total: RESUMED_ACTIONS.length, detail: "" };
+    expect(await backend.listPlans()).toEqual([{ name: "resumed", baseVersion: 1, actions: 3, apply: running }]);
+    expect((await stamp(backend, "weu-01"))?.capacity.totalUnits).toBe(1200);
+    expect(await stamp(backend, "syd-02")).toBeUndefined();
+    await expect(backend.applyPlan("resumed", () => {})).rejects.toThrow('plan "resumed" is being applied already');
+    await expect(backend.deletePlan("resumed")).rejects.toThrow("pause it first");
+    await expect(backend.addPlanAction("resumed", MOVE)).rejects.toThrow("applied up to action 1 of 3");
+    // Nobody looked at the plan yet: it waits (a window always sees it running).
+    await ticks(5);
+    expect((await backend.listPlans())[0].apply).toEqual(running);
+  });
+
+  it("goes on by itself, one action per tick, once its detail is asked for, to the end", async () => {
+    const backend = resumed();
+    expect((await backend.planDetail("resumed")).apply).toMatchObject({ state: "running", done: 1 });
+    let apply = (await backend.planDetail("resumed")).apply;
+    for (let i = 0; i < 50 && apply?.state === "running"; i++) {
+      await ticks(1);
+      apply = (await backend.planDetail("resumed")).apply;
+    }
+    expect(apply).toEqual({ state: "applied", done: 3, total: 3, detail: "" });
+    expect(await stamp(backend, "syd-02")).toMatchObject({ tenantCount: 1, capacity: { usedUnits: 46 } });
+    expect((await backend.planDetail("resumed")).changesSinceBase).toBe(3);
+  });
+
+  it("pauses like an apply this window started, and a window can resume it", async () => {
+    const backend = resumed();
+    await backend.pausePlan("resumed");
+    await ticks(2);
+    expect((await backend.planDetail("resumed")).apply).toEqual({ state: "paused", done: 1, total: 3, detail: "paused before action 2" });
+    const reports: number[] = [];
+    expect(await backend.applyPlan("resumed", (p) => reports.push(p.done))).toMatchObject({ done: 3, total: 3 });
+    expect(reports).toEqual([1, 2, 3]);
+  });
+
+  it("only on the demo fleet", async () => {
+    expect(await createMockBackend("empty", FAST, [], true).listPlans()).toEqual([]);
+    expect(await createMockBackend("demo", FAST).listPlans()).toEqual([]);
   });
 });
 

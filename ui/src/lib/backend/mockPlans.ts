@@ -3,8 +3,10 @@
 // live in memory; a plan's projection is mockPlanProjection.ts over the live mock
 // fleet; applying runs one action per timer tick (the moves' `?moveTick=MS`) straight
 // on the mock fleet (no move journal, no provisioning steps), and `?moveHold=1` holds
-// a fresh apply in its first action until it is paused. The catalogue version is a
-// counter the mock bumps on every fleet change (the drift a plan shows).
+// a fresh apply in its first action until it is paused. An apply the backend resumed
+// at start (`resume`, see mockResumedApply.ts) runs the same way, on its own. The
+// catalogue version is a counter the mock bumps on every fleet change (the drift a
+// plan shows).
 import type {
   ApplyState,
   PlanAction,
@@ -14,51 +16,30 @@ import type {
   PlanDetail,
   PlanSummary,
 } from "../../generated/bindings";
-import { slugProblem } from "../stampId";
 import { BackendError } from "./backend";
 import { MOCK_ENDPOINT } from "./mockFleet";
 import type { MoveSpeed } from "./mockMoves";
+import { actionProblem, alreadyDone } from "./mockPlanActions";
 import { normalizeAction, planFileText, planProblem, readPlanFile, type StoredPlan } from "./mockPlanFile";
 import { applyAction, describeAction, projectPlan, type MockFleet } from "./mockPlanProjection";
 
-type Apply = { state: ApplyState; next: number; detail: string; running: boolean; pause: boolean; release: (() => void) | null };
+type Apply = {
+  state: ApplyState;
+  next: number;
+  detail: string;
+  running: boolean;
+  pause: boolean;
+  release: (() => void) | null;
+  /** A resumed apply waits for this (the plan's detail asked for, or a pause) before its next action. */
+  viewed: (() => void) | null;
+};
 
 const quoted = (name: string) => JSON.stringify(name);
 
-/** Ids the backend would refuse to read in an action (the field named). */
-function actionProblem(action: PlanAction): string | null {
-  const ids: [string, string | undefined][] =
-    action.action === "moveTenant"
-      ? [["tenant", action.tenant], ["to", action.to]]
-      : action.action === "onboardTenant"
-        ? [["tenant.id", action.tenant.id], ["stamp", action.stamp]]
-        : [["stamp", action.stamp]];
-  for (const [field, id] of ids) {
-    const problem = id === undefined ? null : id === "" ? "must not be empty" : slugProblem(id);
-    if (problem) return `action.${field}: ${problem}`;
-  }
-  if (action.action === "addStamp" && (action.region === "" || action.template === "" || action.version === "")) {
-    return "action.region, template and version: must not be empty";
-  }
-  return null;
-}
-
-/** Whether an applied action is already in place (a rerun skips it, as the backend does). */
-function alreadyDone(fleet: MockFleet, action: PlanAction): boolean {
-  const stamp = (id: string) => fleet.overview.stamps.find((s) => s.stamp.id === id);
-  const tenant = (id: string) => fleet.tenants.find((t) => t.tenant.id === id);
-  switch (action.action) {
-    case "addStamp":
-      return stamp(action.stamp) !== undefined;
-    case "onboardTenant":
-      return tenant(action.tenant.id)?.stamp != null;
-    case "moveTenant":
-      return tenant(action.tenant)?.stamp === action.to;
-    case "retireStamp":
-      return stamp(action.stamp)?.stamp.status === "retired";
-    default:
-      return false;
-  }
+/** Ends an apply in `state`; the error its caller gets. */
+function stop(apply: Apply, state: ApplyState, detail: string, message: string): BackendError {
+  Object.assign(apply, { state, detail });
+  return new BackendError("conflict", message);
 }
 
 export class MockPlans {
@@ -116,6 +97,8 @@ export class MockPlans {
   detail(name: string): PlanDetail {
     const plan = this.plan(name);
     const { projection, after } = projectPlan(this.fleet(), plan.actions);
+    // A resumed apply goes on once it is looked at (not before this answer: it waits a tick).
+    this.applies.get(name)?.viewed?.();
     return structuredClone({
       name: plan.name,
       baseVersion: plan.baseVersion,
@@ -192,43 +175,80 @@ export class MockPlans {
     const apply: Apply =
       previous && previous.state !== "applied"
         ? previous
-        : { state: "running", next: 0, detail: "", running: false, pause: false, release: null };
+        : { state: "running", next: 0, detail: "", running: false, pause: false, release: null, viewed: null };
     Object.assign(apply, { state: "running", detail: "", running: true, pause: false });
     this.applies.set(name, apply);
     const fresh = apply.next === 0;
-    const stop = (state: ApplyState, detail: string, message: string) => {
-      Object.assign(apply, { state, detail });
-      return new BackendError("conflict", message);
-    };
     try {
       if (fresh) {
         const list = this.check(name).conflicts.map((c) => (c.action === null ? c.message : `action ${c.action + 1}: ${c.message}`));
         if (list.length > 0) {
-          throw stop("failed", list.join("\n"), `plan ${quoted(name)} cannot be applied as it is:\n  ${list.join("\n  ")}`);
+          throw stop(apply, "failed", list.join("\n"), `plan ${quoted(name)} cannot be applied as it is:\n  ${list.join("\n  ")}`);
         }
       }
-      const total = plan.actions.length;
-      for (let i = apply.next; i < total; i++) {
-        if (apply.pause) {
-          throw stop("paused", `paused before action ${i + 1}`, `plan ${quoted(name)} paused before action ${i + 1} of ${total}; apply it again to go on`);
-        }
-        onProgress({ plan: name, done: i, total, message: `action ${i + 1} of ${total}` });
-        await this.tick(apply, fresh && i === 0);
-        const problem = this.run(plan.actions[i]);
-        if (problem) {
-          throw stop("failed", `action ${i + 1}: ${problem}`, `plan ${quoted(name)} stopped at action ${i + 1} of ${total}: ${problem}; apply it again to go on`);
-        }
-        apply.next = i + 1;
-        this.onChange();
-      }
-      Object.assign(apply, { state: "applied", detail: "" });
-      const done: PlanApplyProgress = { plan: name, done: total, total, message: "applied" };
-      onProgress({ ...done });
-      return done;
+      return await this.carryOut(plan, apply, onProgress, fresh);
     } finally {
       apply.running = false;
       apply.release = null;
     }
+  }
+
+  /**
+   * A plan whose apply the backend resumed at start (it was killed `done` actions in):
+   * those actions are on the fleet already; the apply is "running" and goes on by
+   * itself, one action per tick, once the plan's detail is first asked for (so a
+   * window always sees it running, however long the page took to load).
+   */
+  resume(plan: StoredPlan, done: number): void {
+    if (this.plans.has(plan.name)) throw new BackendError("conflict", `a plan named ${quoted(plan.name)} exists already`);
+    this.save(plan);
+    for (const action of plan.actions.slice(0, done)) {
+      const problem = this.run(action);
+      if (problem) throw new BackendError("internal", `cannot resume plan ${quoted(plan.name)}: ${problem}`);
+      this.onChange();
+    }
+    const apply: Apply = { state: "running", next: done, detail: "", running: true, pause: false, release: null, viewed: null };
+    this.applies.set(plan.name, apply);
+    const viewed = new Promise<void>((resolve) => (apply.viewed = resolve));
+    void viewed
+      .then(() => {
+        apply.viewed = null;
+        return this.carryOut(plan, apply, () => {}, false);
+      })
+      // How it ended is in the apply's state (as after a restart, nobody awaits it).
+      .catch(() => {})
+      .finally(() => {
+        apply.running = false;
+        apply.release = null;
+      });
+  }
+
+  /** Runs the plan's actions from `apply.next` on, one per tick, until done, paused or failed. */
+  private async carryOut(
+    plan: StoredPlan,
+    apply: Apply,
+    onProgress: (progress: PlanApplyProgress) => void,
+    fresh: boolean,
+  ): Promise<PlanApplyProgress> {
+    const name = plan.name;
+    const total = plan.actions.length;
+    for (let i = apply.next; i < total; i++) {
+      if (apply.pause) {
+        throw stop(apply, "paused", `paused before action ${i + 1}`, `plan ${quoted(name)} paused before action ${i + 1} of ${total}; apply it again to go on`);
+      }
+      onProgress({ plan: name, done: i, total, message: `action ${i + 1} of ${total}` });
+      await this.tick(apply, fresh && i === 0);
+      const problem = this.run(plan.actions[i]);
+      if (problem) {
+        throw stop(apply, "failed", `action ${i + 1}: ${problem}`, `plan ${quoted(name)} stopped at action ${i + 1} of ${total}: ${problem}; apply it again to go on`);
+      }
+      apply.next = i + 1;
+      this.onChange();
+    }
+    Object.assign(apply, { state: "applied", detail: "" });
+    const done: PlanApplyProgress = { plan: name, done: total, total, message: "applied" };
+    onProgress({ ...done });
+    return done;
   }
 
   /** An action takes one tick; a held one waits until the apply is paused. */
@@ -258,5 +278,6 @@ export class MockPlans {
     if (!apply?.running) throw new BackendError("conflict", `plan ${quoted(name)} is not being applied`);
     apply.pause = true;
     apply.release?.();
+    apply.viewed?.();
   }
 }

@@ -25,12 +25,16 @@ describe("apply state in words", () => {
     expect(applyStateLabel(status("applied", 4, 4))).toBe("applied");
     expect(applyStateLabel(status("paused", 2, 5))).toBe("paused at 2 of 5");
     expect(applyStateLabel(status("running", 0, 4))).toBe("running 1 of 4");
+    expect(applyStateLabel(status("interrupted", 2, 4))).toBe("interrupted at 3 of 4");
     expect(applyStateLabel(status("failed", 1, 4, "action 2: no stamp x"))).toBe("failed at 2");
     expect(applyStatusLine(null)).toBe("Not applied yet.");
     expect(applyStatusLine(status("applied", 4, 4))).toBe("Applied: 4 of 4 actions");
     expect(applyStatusLine(status("applied", 1, 1))).toBe("Applied: 1 of 1 action");
     expect(applyStatusLine(status("paused", 2, 5, "paused before action 3"))).toBe("Paused before action 3 of 5");
     expect(applyStatusLine(status("running", 3, 4))).toBe("Applying: action 4 of 4");
+    expect(applyStatusLine(status("interrupted", 2, 4))).toBe(
+      "Interrupted before action 3 of 4: the process applying it stopped. It goes on when the app starts again, or on Resume.",
+    );
     expect(applyStatusLine(status("failed", 1, 4, "action 2: no stamp x"))).toBe("Failed at action 2: no stamp x");
   });
 
@@ -44,9 +48,10 @@ describe("apply state in words", () => {
     ]);
   });
 
-  it("paused plans, and failed ones part way, resume", () => {
+  it("paused and interrupted plans, and failed ones part way, resume", () => {
     expect(resumable(status("paused", 1, 3))).toBe(true);
     expect(resumable(status("failed", 2, 3))).toBe(true);
+    expect(resumable(status("interrupted", 1, 3))).toBe(true);
     expect(resumable(status("failed", 0, 3))).toBe(false);
     expect(resumable(status("applied", 3, 3))).toBe(false);
     expect(resumable(null)).toBe(false);

@@ -21,7 +21,7 @@ function failure(apply: PlanApplyStatus): { action: number; reason: string; more
   };
 }
 
-/** Short, for the list: "applied", "paused at 2 of 5", "running 1 of 4", "failed at 2". */
+/** Short, for the list: "applied", "paused at 2 of 5", "running 1 of 4", "interrupted at 3 of 4", "failed at 2". */
 export function applyStateLabel(apply: PlanApplyStatus | null): string {
   if (!apply) return "not applied";
   switch (apply.state) {
@@ -31,6 +31,8 @@ export function applyStateLabel(apply: PlanApplyStatus | null): string {
       return `paused at ${apply.done} of ${apply.total}`;
     case "running":
       return `running ${Math.min(apply.done + 1, apply.total)} of ${apply.total}`;
+    case "interrupted":
+      return `interrupted at ${Math.min(apply.done + 1, apply.total)} of ${apply.total}`;
     case "failed":
       return `failed at ${failure(apply).action}`;
   }
@@ -46,6 +48,11 @@ export function applyStatusLine(apply: PlanApplyStatus | null): string {
       return `Paused before action ${apply.done + 1} of ${apply.total}`;
     case "running":
       return `Applying: action ${Math.min(apply.done + 1, apply.total)} of ${apply.total}`;
+    case "interrupted":
+      return (
+        `Interrupted before action ${Math.min(apply.done + 1, apply.total)} of ${apply.total}: ` +
+        "the process applying it stopped. It goes on when the app starts again, or on Resume."
+      );
     case "failed": {
       const { action, reason, more } = failure(apply);
       return `Failed at action ${action}: ${reason}${more > 0 ? ` (and ${plural(more, "more problem")})` : ""}`;
@@ -53,9 +60,12 @@ export function applyStatusLine(apply: PlanApplyStatus | null): string {
   }
 }
 
-/** A paused apply, or one that failed part way, goes on from where it stopped. */
+/** A paused or interrupted apply, or one that failed part way, goes on from where it stopped. */
 export function resumable(apply: PlanApplyStatus | null): boolean {
-  return apply !== null && (apply.state === "paused" || (apply.state === "failed" && apply.done > 0));
+  return (
+    apply !== null &&
+    (apply.state === "paused" || apply.state === "interrupted" || (apply.state === "failed" && apply.done > 0))
+  );
 }
 
 /** "Action 2: message", or the message alone for the fleet after the plan. */
