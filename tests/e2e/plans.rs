@@ -82,6 +82,16 @@ async fn a_plan_made_offline_is_seen_on_the_map_then_applied() {
     )
     .await;
     app.screenshot("plan-after.png").await;
+    // The map itself, for a look at the rings (saved beside the other screenshots).
+    app.client
+        .execute_async(
+            "const done = arguments[0]; window.scrollTo(0, 0); \
+             requestAnimationFrame(() => requestAnimationFrame(() => done(window.scrollY)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.screenshot("plan-after-map.png").await;
     app.click("[data-testid=map-plan-before]").await;
     app.wait_text("[data-testid=map-caption]", "Before plan q3")
         .await;

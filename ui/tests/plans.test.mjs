@@ -153,12 +153,15 @@ describe("offline plans (demo fleet)", () => {
     assert.equal(await text(page.getByTestId("map-caption")), "What-if: after plan q3");
     assert.deepEqual((await mapMarks(page)).split(","), ["syd-01", "syd-02"]);
     assert.match(await mapSubtitle(page), /· 9 stamps$/);
+    // The capacity figures beside the map are the fleet after the plan too.
+    await waitForText(page, 'section[aria-labelledby="capacity-title"] .subtitle', /^after plan q3$/);
     await shot(page, "plan-2-what-if.png");
     await page.getByTestId("plan-side-before").click();
     assert.equal(await page.getByTestId("plan-side-before").getAttribute("aria-pressed"), "true");
     assert.equal(await page.getByTestId("plan-side-after").getAttribute("aria-pressed"), "false");
     await waitForText(page, '[data-testid="map-caption"]', /^Before plan q3$/);
     await waitForText(page, 'section[aria-labelledby="map-title"] .subtitle', /· 8 stamps$/);
+    await waitForText(page, 'section[aria-labelledby="capacity-title"] .subtitle', /^whole fleet$/);
     assert.match(await mapMarks(page), /syd-02/);
     // The same switch on the map itself, in step with the plan's.
     await page.getByTestId("map-plan-after").click();
