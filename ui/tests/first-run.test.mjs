@@ -5,10 +5,9 @@ import { after, before, describe, test } from "node:test";
 import {
   DEMO,
   DEMO_TENANTS,
-  assertDistBuilt,
-  launchBrowser,
+  endSuite,
   openPage,
-  startServer,
+  startSuite,
   waitForCount,
 } from "./support/harness.mjs";
 
@@ -19,16 +18,8 @@ describe("first run and failures", () => {
   let server;
   let browser;
 
-  before(async () => {
-    assertDistBuilt();
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  before(async () => ({ server, browser } = await startSuite()));
+  after(() => endSuite(server, browser));
 
   test("empty catalogue: welcome screen, then 'Create demo fleet' loads the fleet", async () => {
     const { page, context, errors, external } = await openPage(browser, server.origin, "/");

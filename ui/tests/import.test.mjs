@@ -3,10 +3,16 @@
 // file lists its problems by line and field and changes nothing. Screenshots go to
 // ui/test-results/.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { DEMO, RESULTS_DIR, assertDistBuilt, launchBrowser, openPage, startServer, waitForCount } from "./support/harness.mjs";
+import {
+  DEMO,
+  RESULTS_DIR,
+  endSuite,
+  openPage,
+  startSuite,
+  waitForCount,
+} from "./support/harness.mjs";
 
 const STAMP_ROW = '[data-testid="stamp-row"]';
 const DIALOG = '[data-testid="import-dialog"]';
@@ -27,17 +33,8 @@ describe("bulk onboarding from a file", () => {
   let server;
   let browser;
 
-  before(async () => {
-    assertDistBuilt();
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  before(async () => ({ server, browser } = await startSuite()));
+  after(() => endSuite(server, browser));
 
   async function openDialog() {
     const session = await openPage(browser, server.origin, "/?mock=demo", { viewport: WINDOW });

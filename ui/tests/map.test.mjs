@@ -7,11 +7,10 @@ import {
   DEMO,
   DEMO_TENANTS,
   WAIT,
-  assertDistBuilt,
-  launchBrowser,
+  endSuite,
   mapState,
   openPage,
-  startServer,
+  startSuite,
   waitForCount,
   waitForMap,
 } from "./support/harness.mjs";
@@ -26,16 +25,8 @@ describe("world map and drill-down (demo fleet)", () => {
   let server;
   let browser;
 
-  before(async () => {
-    assertDistBuilt();
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  before(async () => ({ server, browser } = await startSuite()));
+  after(() => endSuite(server, browser));
 
   async function demo() {
     const session = await openPage(browser, server.origin, "/?mock=demo");

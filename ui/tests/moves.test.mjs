@@ -4,17 +4,15 @@
 // The mock's moves run on timer ticks; `moveHold=1` holds them in "importing"
 // until cancelled, so the cancel test needs no timing.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
   DEMO_TENANTS,
   RESULTS_DIR,
-  assertDistBuilt,
-  launchBrowser,
+  endSuite,
   mapState,
   openPage,
-  startServer,
+  startSuite,
   waitForCount,
   waitForMap,
 } from "./support/harness.mjs";
@@ -31,17 +29,8 @@ describe("tenant moves (demo fleet)", () => {
   let server;
   let browser;
 
-  before(async () => {
-    assertDistBuilt();
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  before(async () => ({ server, browser } = await startSuite()));
+  after(() => endSuite(server, browser));
 
   /** The demo fleet with stamp `stamp` selected (its tenants listed). */
   async function open(stamp, query = "", viewport = undefined) {

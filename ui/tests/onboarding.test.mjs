@@ -2,16 +2,14 @@
 // placement proposal with its explanation, onboarding with progress, and the
 // fleet updated in place. Screenshots of each step go to ui/test-results/.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
   DEMO,
   RESULTS_DIR,
-  assertDistBuilt,
-  launchBrowser,
+  endSuite,
   openPage,
-  startServer,
+  startSuite,
   waitForCount,
   waitForMap,
 } from "./support/harness.mjs";
@@ -28,17 +26,8 @@ describe("onboarding wizard", () => {
   let server;
   let browser;
 
-  before(async () => {
-    assertDistBuilt();
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  before(async () => ({ server, browser } = await startSuite()));
+  after(() => endSuite(server, browser));
 
   async function openWizard() {
     const session = await openPage(browser, server.origin, "/?mock=demo", { viewport: WINDOW });

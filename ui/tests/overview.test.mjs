@@ -5,10 +5,9 @@ import { after, before, describe, test } from "node:test";
 import {
   DEMO,
   DEMO_TENANTS,
-  assertDistBuilt,
-  launchBrowser,
+  endSuite,
   openPage,
-  startServer,
+  startSuite,
   waitForCount,
 } from "./support/harness.mjs";
 
@@ -23,16 +22,8 @@ describe("fleet overview (demo fleet)", () => {
   let server;
   let browser;
 
-  before(async () => {
-    assertDistBuilt();
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  before(async () => ({ server, browser } = await startSuite()));
+  after(() => endSuite(server, browser));
 
   async function demo() {
     const session = await openPage(browser, server.origin, "/?mock=demo");

@@ -8,16 +8,14 @@
 // an apply the backend resumed (plan "resumed", 1 of 3 actions done), which goes on
 // once the plan is first looked at, so the window always finds it running.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
   DEMO,
   RESULTS_DIR,
-  assertDistBuilt,
-  launchBrowser,
+  endSuite,
   openPage,
-  startServer,
+  startSuite,
   waitForCount,
 } from "./support/harness.mjs";
 
@@ -37,17 +35,8 @@ describe("offline plans (demo fleet)", () => {
   let server;
   let browser;
 
-  before(async () => {
-    assertDistBuilt();
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  before(async () => ({ server, browser } = await startSuite()));
+  after(() => endSuite(server, browser));
 
   async function open(query = "") {
     const session = await openPage(browser, server.origin, `/?mock=demo${query}`, {

@@ -1,15 +1,13 @@
 // Screenshots for a human to look at (ui/test-results/, gitignored).
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
   DEMO_TENANTS,
   RESULTS_DIR,
-  assertDistBuilt,
-  launchBrowser,
+  endSuite,
   openPage,
-  startServer,
+  startSuite,
   waitForCount,
   waitForMap,
 } from "./support/harness.mjs";
@@ -27,17 +25,8 @@ describe("screenshots", () => {
   let server;
   let browser;
 
-  before(async () => {
-    assertDistBuilt();
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  before(async () => ({ server, browser } = await startSuite()));
+  after(() => endSuite(server, browser));
 
   for (const shot of SHOTS) {
     test(`saves ${shot.file}`, async () => {

@@ -1,16 +1,14 @@
 // Stamp lifecycle from the UI on the demo fleet (?mock=demo): provisioning a
 // new stamp, the detail panel with live health, drain / resume / retire.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
   DEMO,
   RESULTS_DIR,
-  assertDistBuilt,
-  launchBrowser,
+  endSuite,
   openPage,
-  startServer,
+  startSuite,
   waitForCount,
 } from "./support/harness.mjs";
 
@@ -30,17 +28,8 @@ describe("stamps: provisioning, detail and lifecycle", () => {
   let server;
   let browser;
 
-  before(async () => {
-    assertDistBuilt();
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  before(async () => ({ server, browser } = await startSuite()));
+  after(() => endSuite(server, browser));
 
   async function demo() {
     const session = await openPage(browser, server.origin, "/?mock=demo");

@@ -1,7 +1,7 @@
 // Shared set-up for the browser tests: a static server for ui/dist (with the
 // app's production CSP), a headless Chromium, and pages that record anything
 // a user would not want: requests leaving 127.0.0.1, CSP violations, errors.
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { dirname, extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -117,6 +117,19 @@ export async function launchBrowser() {
  * host other than 127.0.0.1, console errors (CSP violations show up there)
  * and uncaught page errors.
  */
+/** A suite's server and browser: started once before its tests (after checking that
+ * ui/dist is fresh), closed after them with `endSuite`. */
+export async function startSuite() {
+  assertDistBuilt();
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  return { server: await startServer(), browser: await launchBrowser() };
+}
+
+export async function endSuite(server, browser) {
+  await browser?.close();
+  await server?.close();
+}
+
 export async function openPage(browser, origin, path = "/", options = {}) {
   const context = await browser.newContext({
     viewport: { width: 1440, height: 900 },
