@@ -211,12 +211,26 @@ impl Catalogue {
         Ok(())
     }
 
-    /// Starts (or finds) the apply operation of a plan: a running or failed one resumes.
+    /// The applies of the plans there are now, newest first. An apply of an earlier plan
+    /// of the same name (deleted since) is not one of them.
+    pub async fn plan_applies(&self) -> Result<Vec<crate::Operation>> {
+        Ok(sqlx::query_as(
+            "SELECT o.* FROM operations o JOIN plans p ON p.name = o.subject \
+             WHERE o.kind = 'apply-plan' AND o.started_at >= p.created_at ORDER BY o.id DESC",
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Starts (or finds) the apply operation of a plan: a running or failed one resumes
+    /// (only one of this plan: not of an earlier plan of the same name).
     pub async fn begin_plan_apply(&self, plan: &str, params: &str) -> Result<crate::Operation> {
         let mut tx = self.write_tx().await?;
         let open: Option<crate::Operation> = sqlx::query_as(
-            "SELECT * FROM operations WHERE kind = 'apply-plan' AND subject = ? \
-             AND state IN ('running', 'failed') ORDER BY id DESC LIMIT 1",
+            "SELECT * FROM operations WHERE kind = 'apply-plan' AND subject = ?1 \
+             AND state IN ('running', 'failed') \
+             AND started_at >= (SELECT created_at FROM plans WHERE name = ?1) \
+             ORDER BY id DESC LIMIT 1",
         )
         .bind(plan)
         .fetch_all(&mut *tx)

@@ -111,7 +111,7 @@ impl Fleet {
 
     /// The newest apply operation of the plan `name`, if it was ever applied.
     pub(crate) async fn latest_apply(&self, name: &str) -> OpsResult<Option<catalogue::Operation>> {
-        let ops = self.catalogue.operations_of_kind(APPLY_KIND, 1000).await?;
+        let ops = self.catalogue.plan_applies().await?;
         Ok(ops.into_iter().find(|o| o.subject == name))
     }
 
@@ -125,7 +125,7 @@ impl Fleet {
 
     /// Every plan by name, with how far its last apply went.
     pub async fn plan_summaries(&self) -> OpsResult<Vec<PlanSummary>> {
-        let ops = self.catalogue.operations_of_kind(APPLY_KIND, 1000).await?;
+        let ops = self.catalogue.plan_applies().await?;
         let mut summaries = Vec::new();
         for plan in self.plans().await? {
             let total = plan.actions.len() as u32;

@@ -70,6 +70,10 @@ impl Fleet {
         replace: bool,
     ) -> OpsResult<Plan> {
         let plan = parse_plan_file(text).map_err(|e| OpsError::document(source_name, e))?;
+        // Replacing a plan an apply has started on would resume that apply on other actions.
+        if let Some(existing) = self.catalogue.plan(&plan.name).await?.filter(|_| replace) {
+            self.ensure_editable(&existing).await?;
+        }
         self.catalogue.save_plan(&plan, replace, "plan").await?;
         Ok(plan)
     }

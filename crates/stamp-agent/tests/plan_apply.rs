@@ -144,6 +144,14 @@ async fn a_plan_is_checked_then_applied_and_a_killed_apply_resumes() {
         edit.message.contains("applied up to action 2 of 4"),
         "{edit}"
     );
+    let replaced = fleet
+        .import_plan("q3.json", &fleet_core::plan::plan_to_file(&plan), true)
+        .await
+        .expect_err("nor replaced from a file");
+    assert!(
+        replaced.message.contains("applied up to action 2 of 4"),
+        "{replaced}"
+    );
     // A pause asked of the killed run holds when the app starts again and resumes it.
     fleet.pause_plan("q3").await.unwrap();
     let outcomes = fleet.resume_plan_applies().await.unwrap();
@@ -191,4 +199,70 @@ async fn a_plan_is_checked_then_applied_and_a_killed_apply_resumes() {
         .filter(|e| e.actor == "plan:q3" && e.entity == "plan-action")
         .collect();
     assert_eq!(linked.len(), 4, "one audit row per action, none twice");
+}
+
+/// Sets `stamp`'s capacity: an action that needs only the catalogue and a healthy stamp.
+fn resize(stamp: &str, units: u32) -> PlanAction {
+    PlanAction::ChangeCapacity {
+        stamp: StampId::new(stamp).unwrap(),
+        capacity_units: units,
+    }
+}
+
+async fn capacity_of(fleet: &Fleet, stamp: &str) -> u32 {
+    fleet
+        .overview()
+        .await
+        .unwrap()
+        .stamps
+        .into_iter()
+        .find(|s| s.stamp.id.as_str() == stamp)
+        .unwrap()
+        .stamp
+        .capacity_units
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_plans_apply_does_not_carry_over_to_a_new_plan_of_its_name() {
+    support::use_built_agent();
+    let dir = tempfile::tempdir().unwrap();
+    let _stop = StopAgents(format!("--data-dir {}", dir.path().display()));
+    let path = dir.path().join("c.sqlite");
+    let fleet = Fleet::open(&path).await.unwrap();
+    fleet.create_demo(true).await.unwrap();
+    fleet.new_plan("p").await.unwrap();
+    for action in [resize("syd-01", 600), resize("tyo-01", 800)] {
+        fleet.add_plan_action("p", action).await.unwrap();
+    }
+    // Killed as action 2 starts: the apply stands at 1 of 2.
+    let out = stampctl(&path, &["plan", "apply", "p"], Some("action-2"));
+    assert!(!out.status.success());
+    assert_eq!(capacity_of(&fleet, "syd-01").await, 600);
+
+    // Deleted and made again under the same name: a new plan, never applied.
+    fleet.delete_plan("p").await.unwrap();
+    fleet.new_plan("p").await.unwrap();
+    fleet
+        .add_plan_action("p", resize("use-01", 1300))
+        .await
+        .unwrap();
+    let summary = fleet.plan_summaries().await.unwrap();
+    assert_eq!(summary.len(), 1);
+    assert_eq!(
+        summary[0].apply, None,
+        "the old plan's apply is not this one's"
+    );
+    assert!(
+        fleet.resume_plan_applies().await.unwrap().is_empty(),
+        "nothing to resume at start"
+    );
+    // Applied from its first action, not from where the deleted plan stopped.
+    let done = fleet.apply_plan("p", &|_| {}).await.unwrap();
+    assert_eq!((done.done, done.total), (1, 1));
+    assert_eq!(capacity_of(&fleet, "use-01").await, 1300);
+    assert_ne!(
+        capacity_of(&fleet, "tyo-01").await,
+        800,
+        "the old action 2 never ran"
+    );
 }
