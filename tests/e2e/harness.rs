@@ -137,14 +137,30 @@ impl AppSession {
         }
     }
 
-    /// Waits for the first element matching `css`.
+    /// Waits for the first element matching `css`. WebKitWebDriver now and then fails a
+    /// find with "Could not parse element info" while the page re-renders (the element
+    /// it found went away as it described it); the find is asked again, within the same
+    /// deadline.
     pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
-        self.client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("no element {css} within {WAIT:?}: {e}"))
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self
+                .client
+                .wait()
+                .at_most(left)
+                .for_element(Locator::Css(css))
+                .await
+            {
+                Ok(element) => return element,
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.message.contains("parse element info") && !left.is_zero() =>
+                {
+                    eprintln!("find {css}: {}; asking again", e.message);
+                }
+                Err(e) => panic!("no element {css} within {WAIT:?}: {e}"),
+            }
+        }
     }
 
     /// Clicks the first element matching `css` (waiting for it).
