@@ -271,3 +271,36 @@ async fn a_target_pulls_snapshot_and_changes_and_a_move_back_takes_only_the_news
         }
     );
 }
+
+#[tokio::test]
+async fn digests_kept_by_the_old_row_hash_are_computed_again_after_the_upgrade() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let a = Agent::start(dir.path(), "a", "azure-westeurope", 100, ADMIN_A);
+    let acme = tenant_on(&client(&a, ADMIN_A), "acme").await;
+    for i in 0..10 {
+        acme.kv_put("acme", &format!("k{i}"), &format!("v{i}"), &format!("p{i}"))
+            .await
+            .unwrap();
+    }
+    let kept = client(&a, ADMIN_A).checksum("acme").await.unwrap();
+    assert!(a.terminate().success());
+
+    // As a stamp from before migration 0004 left it: a digest by the old hash.
+    let file = Agent::data_file(dir.path(), "a", "stamp.sqlite");
+    let mut db = sqlx::SqliteConnection::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .unwrap();
+    for sql in [
+        "UPDATE tenants SET digest = 'ffffffffffffffffffffffffffffffff'",
+        "DELETE FROM _sqlx_migrations WHERE version = 4",
+    ] {
+        sqlx::query(sql).execute(&mut db).await.unwrap();
+    }
+    db.close().await.unwrap();
+
+    let a = Agent::start(dir.path(), "a", "azure-westeurope", 100, ADMIN_A);
+    let after = client(&a, ADMIN_A).checksum("acme").await.unwrap();
+    assert_eq!(after, kept, "computed again from the rows, by the new hash");
+    assert!(a.terminate().success());
+}

@@ -81,8 +81,8 @@ pub struct ImportProgress {
 }
 
 /// A tenant's data in one figure (`GET .../checksum`): key count, last sequence, and a
-/// digest kept current on every write (the XOR of a 128-bit SHA-256 prefix per key and
-/// value), so comparing two copies costs nothing while writes are frozen.
+/// digest kept current on every write (the XOR of an XXH3-128 hash per key and value),
+/// so comparing two copies costs nothing while writes are frozen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TenantChecksum {
