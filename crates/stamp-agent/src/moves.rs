@@ -7,10 +7,13 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use stamp_protocol::{ChangePage, ExportPage, Fence, TenantChecksum, TenantState, TransferGrant};
+use stamp_protocol::{
+    encode_export_page, ChangePage, ExportPage, Fence, TenantChecksum, TenantState, TransferGrant,
+    EXPORT_PAGE_BINARY,
+};
 
 use crate::auth::Caller;
 use crate::error::Failure;
@@ -82,7 +85,7 @@ async fn export(
     Path(id): Path<String>,
     Query(q): Query<ExportQuery>,
     headers: HeaderMap,
-) -> Result<Json<ExportPage>, Failure> {
+) -> Result<Response, Failure> {
     let id = tenant_id(&id)?;
     require_reader(&agent, &headers, &id)?;
     // One read transaction: the page and the sequence it was read at agree.
@@ -94,11 +97,25 @@ async fn export(
     let next_after = more
         .then(|| entries.last().map(|e| e.key.clone()))
         .flatten();
-    Ok(Json(ExportPage {
+    let page = ExportPage {
         seq: u64::try_from(m.change_seq).unwrap_or(0),
         entries,
         next_after,
-    }))
+    };
+    // The binary form for a client that asks for it (a target stamp); JSON otherwise.
+    let binary = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains(EXPORT_PAGE_BINARY));
+    Ok(if binary {
+        (
+            [(axum::http::header::CONTENT_TYPE, EXPORT_PAGE_BINARY)],
+            encode_export_page(&page),
+        )
+            .into_response()
+    } else {
+        Json(page).into_response()
+    })
 }
 
 #[derive(serde::Deserialize)]

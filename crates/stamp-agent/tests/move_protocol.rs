@@ -304,3 +304,41 @@ async fn digests_kept_by_the_old_row_hash_are_computed_again_after_the_upgrade()
     assert_eq!(after, kept, "computed again from the rows, by the new hash");
     assert!(a.terminate().success());
 }
+
+#[tokio::test]
+async fn an_export_page_reads_the_same_in_json_and_in_its_binary_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Agent::start(dir.path(), "a", "azure-westeurope", 100, ADMIN_A);
+    let acme = tenant_on(&client(&a, ADMIN_A), "acme").await;
+    for (i, value) in ["plain", "quote \" and \\ and\nnewline", "ünïcödé ✓", ""]
+        .iter()
+        .enumerate()
+    {
+        acme.kv_put("acme", &format!("k{i}"), value, &format!("p{i}"))
+            .await
+            .unwrap();
+    }
+    let http = reqwest::Client::new();
+    let get = |accept: &'static str| {
+        http.get(a.url("/v1/tenants/acme/export?after="))
+            .bearer_auth(ADMIN_A)
+            .header("accept", accept)
+            .send()
+    };
+    let json = get("application/json").await.unwrap();
+    assert_eq!(json.headers()["content-type"], "application/json");
+    let json: stamp_protocol::ExportPage = json.json().await.unwrap();
+    let binary = get(stamp_protocol::EXPORT_PAGE_BINARY).await.unwrap();
+    assert_eq!(
+        binary.headers()["content-type"],
+        stamp_protocol::EXPORT_PAGE_BINARY
+    );
+    let bytes = binary.bytes().await.unwrap();
+    assert_eq!(stamp_protocol::decode_export_page(&bytes), Ok(json.clone()));
+    assert_eq!(json.entries.len(), 4);
+    // The client asks for the binary form and reads the same page.
+    assert_eq!(
+        client(&a, ADMIN_A).export_page("acme", "").await.unwrap(),
+        json
+    );
+}

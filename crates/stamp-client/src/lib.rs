@@ -12,9 +12,10 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use stamp_protocol::{
-    paths, ApiError, ChangePage, ExportPage, Fence, Health, ImportProgress, ImportSync, KvEntry,
-    KvPut, ProvisionTenant, TenantChecksum, TenantOnStamp, TenantProvisioned, TransferGrant,
-    IDEMPOTENCY_KEY, MAX_RESPONSE_BYTES,
+    decode_export_page, is_binary_export_page, paths, ApiError, ChangePage, ExportPage, Fence,
+    Health, ImportProgress, ImportSync, KvEntry, KvPut, ProvisionTenant, TenantChecksum,
+    TenantOnStamp, TenantProvisioned, TransferGrant, EXPORT_PAGE_BINARY, IDEMPOTENCY_KEY,
+    MAX_RESPONSE_BYTES,
 };
 
 pub use error::ClientError;
@@ -187,7 +188,23 @@ impl StampClient {
             paths::tenant_step(tenant, "export"),
             percent_encode(after)
         );
-        self.call(Method::GET, &path, None::<&()>, None).await
+        // The binary form (no escaping of megabyte values); an agent that only speaks
+        // JSON answers in JSON, which is read as before.
+        let bytes = self
+            .send(
+                Method::GET,
+                &path,
+                None::<&()>,
+                None,
+                Some(EXPORT_PAGE_BINARY),
+            )
+            .await?;
+        if is_binary_export_page(&bytes) {
+            decode_export_page(&bytes).map_err(|e| self.protocol(format!("{path}: {e}")))
+        } else {
+            serde_json::from_slice(&bytes)
+                .map_err(|e| self.protocol(format!("{path}: malformed answer: {e}")))
+        }
     }
 
     /// Move, source side: logged changes after sequence `after`.
@@ -245,7 +262,7 @@ impl StampClient {
         body: Option<&B>,
         key: Option<&str>,
     ) -> Result<T, ClientError> {
-        let text = self.send(method, path, body, key).await?;
+        let text = self.send(method, path, body, key, None).await?;
         serde_json::from_slice(&text)
             .map_err(|e| self.protocol(format!("{path}: malformed answer: {e}")))
     }
@@ -256,7 +273,9 @@ impl StampClient {
         path: &str,
         key: Option<&str>,
     ) -> Result<(), ClientError> {
-        self.send(method, path, None::<&()>, key).await.map(|_| ())
+        self.send(method, path, None::<&()>, key, None)
+            .await
+            .map(|_| ())
     }
 
     fn protocol(&self, message: String) -> ClientError {
@@ -273,6 +292,7 @@ impl StampClient {
         path: &str,
         body: Option<&B>,
         key: Option<&str>,
+        accept: Option<&str>,
     ) -> Result<Vec<u8>, ClientError> {
         let attempts = self.options.attempts.max(1);
         let mut last = String::new();
@@ -286,6 +306,9 @@ impl StampClient {
                 .bearer_auth(&self.token);
             if let Some(key) = key {
                 request = request.header(IDEMPOTENCY_KEY, key);
+            }
+            if let Some(accept) = accept {
+                request = request.header(reqwest::header::ACCEPT, accept);
             }
             if let Some(body) = body {
                 request = request.json(body);

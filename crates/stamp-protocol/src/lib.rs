@@ -4,10 +4,15 @@
 
 mod moves;
 mod openapi;
+mod page_codec;
 mod wire;
 
 pub use moves::*;
 pub use openapi::{openapi_document, openapi_json};
+pub use page_codec::{
+    decode_export_page, encode_export_page, is_binary_export_page, ExportPageBinary,
+    EXPORT_PAGE_BINARY,
+};
 pub use wire::*;
 
 /// The software version an agent reports in its health.

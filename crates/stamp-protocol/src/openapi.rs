@@ -6,6 +6,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::moves::*;
+use crate::page_codec::ExportPageBinary;
 use crate::wire::*;
 
 struct BearerAuth;
@@ -39,7 +40,7 @@ impl Modify for BearerAuth {
     paths(health, list_tenants, provision_tenant, deprovision_tenant, kv_get, kv_put, kv_delete,
           transfer, export, changes, checksum, import_sync, freeze, unfreeze, activate, fence),
     components(schemas(Health, StampHealthStatus, TenantOnStamp, TenantState, ProvisionTenant, TenantProvisioned, KvEntry, KvPut, ApiError,
-                       TransferGrant, ExportPage, Change, ChangePage, ImportSync, ImportProgress, TenantChecksum, Fence)),
+                       TransferGrant, ExportPage, ExportPageBinary, Change, ChangePage, ImportSync, ImportProgress, TenantChecksum, Fence)),
     modifiers(&BearerAuth)
 )]
 struct StampApi;
@@ -116,7 +117,9 @@ fn transfer() {}
 
 #[utoipa::path(get, path = "/v1/tenants/{id}/export", security(("admin" = []), ("transfer" = [])),
     params(("id" = String, Path), ("after" = Option<String>, Query, description = "the last key of the previous page")),
-    responses((status = 200, body = ExportPage), (status = 400, body = ApiError), (status = 401, body = ApiError),
+    responses((status = 200, description = "a page in key order; with `Accept: application/vnd.stampfleet.export-page`, the same page in its binary form (see `page_codec.rs`)",
+               content((ExportPage = "application/json"), (ExportPageBinary = "application/vnd.stampfleet.export-page"))),
+              (status = 400, body = ApiError), (status = 401, body = ApiError),
               (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 fn export() {}
 
