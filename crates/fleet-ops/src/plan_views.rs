@@ -57,6 +57,15 @@ pub struct PlanStep {
     pub action: PlanAction,
 }
 
+impl From<PlanAction> for PlanStep {
+    fn from(action: PlanAction) -> Self {
+        Self {
+            description: action.describe(),
+            action,
+        }
+    }
+}
+
 /// A plan in full, projected over the catalogue as it is now (offline).
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
@@ -156,14 +165,7 @@ impl Fleet {
             apply: self.apply_status(&plan).await?,
             name: plan.name,
             base_version: plan.base_version,
-            steps: plan
-                .actions
-                .into_iter()
-                .map(|action| PlanStep {
-                    description: action.describe(),
-                    action,
-                })
-                .collect(),
+            steps: plan.actions.into_iter().map(PlanStep::from).collect(),
             projection,
             after,
         })
@@ -246,14 +248,7 @@ impl Fleet {
         Ok(ForecastView {
             stamps: f.stamps,
             regions: f.regions,
-            proposals: f
-                .proposals
-                .into_iter()
-                .map(|action| PlanStep {
-                    description: action.describe(),
-                    action,
-                })
-                .collect(),
+            proposals: f.proposals.into_iter().map(PlanStep::from).collect(),
         })
     }
 }
