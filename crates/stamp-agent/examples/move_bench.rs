@@ -1,6 +1,7 @@
 //! Move benchmark on real local agents (the demo fleet):
-//! 1. one tenant holding MB megabytes moved between two agents, with 100 writes/s going
-//!    on, against a plain `cp` of the source stamp's file on the same disk;
+//! 1. one tenant holding MB megabytes moved between two agents and back, with 100
+//!    writes/s going on, each move against a plain `cp` of a file holding the same bytes
+//!    on the same disk, run just before and just after it;
 //! 2. N tenants moved at once (each with its own writer), freeze windows p50/p99/max.
 //!
 //! usage: cargo run --release -p stamp-agent --example move_bench -- [MB] [CONCURRENT]
@@ -17,6 +18,9 @@ use fleet_ops::{Fleet, MoveTenant, OnboardTenant, PlaceTenant};
 use futures_util::StreamExt;
 use stamp_client::StampClient;
 use stamp_protocol::ProvisionTenant;
+
+/// Moves of the big tenant (back and forth), each against the cp just before and after.
+const ROUNDS: usize = 5;
 
 fn tenant(id: &str) -> Tenant {
     Tenant {
@@ -154,15 +158,25 @@ async fn main() {
         "filled {megabytes} x 1 MB in {:.1} s",
         t.elapsed().as_secs_f64()
     );
-    // The source stamp's files (database and write-ahead log) hold the tenant's bytes.
-    let source_dir = root.join("stamps").join(from.as_str()).join("data");
-    let bytes: u64 = std::fs::read_dir(&source_dir)
-        .unwrap()
-        .map(|e| e.unwrap().metadata().unwrap().len())
-        .sum();
-    // cp runs before and after the move (the disk's speed drifts over minutes on this
-    // kind of machine); the move is compared with the faster of the two.
-    let cp_before = cp_once(&source_dir, &root.join("cp-copy"));
+    // The same bytes as a plain file on the same disk: what `cp` is timed on.
+    let values_file = root.join("values.bin");
+    {
+        use std::io::Write;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&values_file).unwrap());
+        for i in 0..megabytes {
+            f.write_all(format!("blob-{i:05}").as_bytes()).unwrap();
+            f.write_all(value.as_bytes()).unwrap();
+        }
+        f.flush().unwrap();
+    }
+    let bytes = std::fs::metadata(&values_file).unwrap().len();
+    let mb = |b: u64| b as f64 / 1e6;
+    println!(
+        "\none tenant, {megabytes} MB of values, moved back and forth (the copy left behind \
+         removed each time), 100 writes/s throughout; a cp of a file of the same {:.0} MB just \
+         before and just after each move:",
+        mb(bytes)
+    );
     let stop = Arc::new(AtomicBool::new(false));
     let w = writer(
         fleet.clone(),
@@ -171,55 +185,53 @@ async fn main() {
         Duration::from_millis(10),
         stop.clone(),
     );
-    let started = Instant::now();
-    let copied_at = std::sync::Mutex::new(None::<(Instant, u64)>);
-    let done = fleet
-        .move_tenant(
-            &MoveTenant {
-                tenant: TenantId::new("bulk-data").unwrap(),
-                to: to.clone(),
-            },
-            &|p| {
-                if p.phase == "catching-up" {
-                    let mut c = copied_at.lock().unwrap();
-                    if c.is_none() {
-                        *c = Some((Instant::now(), p.copied_bytes));
-                    }
-                }
-            },
-        )
-        .await
-        .unwrap();
-    let total = started.elapsed().as_secs_f64();
+    let copy = root.join("cp-copy");
+    let (mut from, mut to) = (from, to);
+    let mut ratios = Vec::new();
+    let mut cp_before = cp_once(&values_file, &copy);
+    for round in 1..=ROUNDS {
+        let (copy_secs, copied, total, freeze_ms) = move_big(&fleet, &to).await;
+        let cp_after = cp_once(&values_file, &copy);
+        // A WAL keeps the largest size it reached until its stamp stops.
+        let wal = root
+            .join("stamps")
+            .join(to.as_str())
+            .join("data/stamp.sqlite-wal");
+        let wal_mb = std::fs::metadata(&wal).map_or(0, |m| m.len()) / 1_000_000;
+        // The next move copies everything again: its target must not hold a copy.
+        fleet.clean_up_moves(0).await.unwrap();
+        let cp_rate = |(cp, _): (f64, f64)| mb(bytes) / cp;
+        let cp_sync_rate = |(cp, sync): (f64, f64)| mb(bytes) / (cp + sync);
+        let cp_mean = (cp_rate(cp_before) + cp_rate(cp_after)) / 2.0;
+        let cp_sync_mean = (cp_sync_rate(cp_before) + cp_sync_rate(cp_after)) / 2.0;
+        let rate = mb(copied) / copy_secs;
+        ratios.push((100.0 * rate / cp_mean, 100.0 * rate / cp_sync_mean));
+        println!(
+            "  {round}. {from} -> {to}: copy {copy_secs:.2} s = {rate:.0} MB/s; cp {:.0} and {:.0} MB/s \
+             (cp + sync {:.0} and {:.0}): {:.0}% of cp, {:.0}% of cp + sync; whole move {total:.2} s, \
+             writes paused {freeze_ms} ms; the target's WAL at most {wal_mb} MB",
+            cp_rate(cp_before),
+            cp_rate(cp_after),
+            cp_sync_rate(cp_before),
+            cp_sync_rate(cp_after),
+            100.0 * rate / cp_mean,
+            100.0 * rate / cp_sync_mean,
+        );
+        cp_before = cp_after;
+        std::mem::swap(&mut from, &mut to);
+    }
+    println!(
+        "  median of the {ROUNDS} moves: {:.0}% of cp, {:.0}% of cp + sync",
+        median(ratios.iter().map(|r| r.0).collect()),
+        median(ratios.iter().map(|r| r.1).collect())
+    );
     stop.store(true, Ordering::SeqCst);
     let writes = w.await.unwrap();
-    let (copy_end, copied) = copied_at
-        .lock()
-        .unwrap()
-        .unwrap_or((Instant::now(), done.copied_bytes));
-    let copy_secs = copy_end.duration_since(started).as_secs_f64();
-    let cp_after = cp_once(&source_dir, &root.join("cp-copy"));
-    let mb = |b: u64| b as f64 / 1e6;
-    println!("\none tenant, {megabytes} MB of values ({:.0} MB of stamp files), 100 writes/s during the move:", mb(bytes));
-    for (when, (cp, sync)) in [("before", cp_before), ("after", cp_after)] {
-        println!(
-            "  cp of the source files, {when:<6} {cp:.2} s = {:.0} MB/s (cp + sync: {:.2} s = {:.0} MB/s)",
-            mb(bytes) / cp,
-            cp + sync,
-            mb(bytes) / (cp + sync)
-        );
-    }
-    let cp_secs = cp_before.0.min(cp_after.0);
-    let sync_secs = if cp_before.0 <= cp_after.0 {
-        cp_before.1
-    } else {
-        cp_after.1
-    };
-    println!("  move, copy phase (snapshot): {:.2} s = {:.0} MB/s of values ({:.0}% of the faster cp, {:.0}% of its cp + sync)", copy_secs, mb(copied) / copy_secs, 100.0 * (mb(copied) / copy_secs) / (mb(bytes) / cp_secs), 100.0 * (mb(copied) / copy_secs) / (mb(bytes) / (cp_secs + sync_secs)));
-    println!(
-        "  whole move: {:.2} s; writes paused {} ms; {writes} writes acknowledged during it",
-        total,
-        done.freeze_ms.unwrap_or(0)
+    println!("  {writes} writes acknowledged during the moves");
+
+    let (from, to) = (
+        StampId::new("use-01").unwrap(),
+        StampId::new("weu-02").unwrap(),
     );
 
     // 2. Many tenants at once (skipped with CONCURRENT 0).
@@ -302,13 +314,48 @@ async fn main() {
     fleet.stop_local_agents().await.unwrap();
 }
 
-/// `cp -r` of `dir` to `copy` after a sync, then a sync: (cp seconds, sync seconds).
-fn cp_once(dir: &Path, copy: &Path) -> (f64, f64) {
+/// Moves "bulk-data" to `to`: (copy phase seconds, bytes copied, whole move seconds,
+/// writes refused in ms). The copy phase ends where the catch-up after the freeze begins.
+async fn move_big(fleet: &Fleet, to: &StampId) -> (f64, u64, f64, u64) {
+    let started = Instant::now();
+    let copied_at = std::sync::Mutex::new(None::<(Instant, u64)>);
+    let done = fleet
+        .move_tenant(
+            &MoveTenant {
+                tenant: TenantId::new("bulk-data").unwrap(),
+                to: to.clone(),
+            },
+            &|p| {
+                if p.phase == "catching-up" {
+                    let mut c = copied_at.lock().unwrap();
+                    if c.is_none() {
+                        *c = Some((Instant::now(), p.copied_bytes));
+                    }
+                }
+            },
+        )
+        .await
+        .unwrap();
+    let total = started.elapsed().as_secs_f64();
+    let (copy_end, copied) = copied_at
+        .lock()
+        .unwrap()
+        .unwrap_or((Instant::now(), done.copied_bytes));
+    let copy_secs = copy_end.duration_since(started).as_secs_f64();
+    (copy_secs, copied, total, done.freeze_ms.unwrap_or(0))
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// `cp` of `file` to `copy` after a sync, then a sync: (cp seconds, sync seconds).
+fn cp_once(file: &Path, copy: &Path) -> (f64, f64) {
     std::process::Command::new("sync").status().unwrap();
     let t = Instant::now();
     let ok = std::process::Command::new("cp")
-        .arg("-r")
-        .arg(dir)
+        .arg(file)
         .arg(copy)
         .status()
         .unwrap();
@@ -317,6 +364,6 @@ fn cp_once(dir: &Path, copy: &Path) -> (f64, f64) {
     let t = Instant::now();
     std::process::Command::new("sync").status().unwrap();
     let sync_secs = t.elapsed().as_secs_f64();
-    std::fs::remove_dir_all(copy).unwrap();
+    std::fs::remove_file(copy).unwrap();
     (cp_secs, sync_secs)
 }

@@ -2,7 +2,8 @@
 //! once it holds more than 1,000 pages, so each imported page was copied into the
 //! database file and synced before the next page could be written. During an import
 //! the importing connection leaves that to a background task instead, one checkpoint
-//! at a time, running while the next page is written.
+//! at a time, running while the next page is written; every so often the import
+//! drains it (see `import::WAL_RESET_BYTES`) so the WAL starts over instead of growing.
 
 use sqlx::pool::PoolConnection;
 use sqlx::{Sqlite, SqlitePool};
@@ -40,6 +41,20 @@ impl Checkpointer {
                 tracing::warn!(error = %e, "background checkpoint failed; the next commit checkpoints");
             }
         }));
+    }
+
+    /// Waits for the running checkpoint, then checkpoints what is left: the WAL is then
+    /// wholly in the database file, and the next commit writes it from its start again.
+    pub async fn drain(&mut self) {
+        if let Some(handle) = self.running.take() {
+            let _ = handle.await;
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!(error = %e, "checkpoint failed; the next commit checkpoints");
+        }
     }
 
     /// Waits for the running checkpoint, if any.

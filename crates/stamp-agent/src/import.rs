@@ -21,6 +21,11 @@ use crate::store::{self, MoveState};
 
 type Shared = State<std::sync::Arc<Agent>>;
 
+/// After about this many bytes imported, the import waits for the WAL to be checkpointed
+/// whole, so its next commit writes the WAL from the start again: the WAL's pages are
+/// reused rather than grown to the tenant's size (a second copy of it in new pages).
+const WAL_RESET_BYTES: u64 = 64_000_000;
+
 /// One sync call pulls for about this long, then reports.
 const SYNC_BUDGET: Duration = Duration::from_secs(2);
 
@@ -65,6 +70,7 @@ pub(crate) async fn sync(
         tokio::spawn(async move { fetch_page(&source, &id, &after).await })
     };
     let mut checkpointer = Checkpointer::new(agent.pool.clone());
+    let mut wal_bytes = 0u64;
     let result = loop {
         let m = state_of(&agent, &id).await?;
         progress.applied_seq = u64::try_from(m.change_seq).unwrap_or(0);
@@ -81,10 +87,16 @@ pub(crate) async fn sync(
             if let Some(next) = page.page.next_after.clone() {
                 prefetch = Some(fetch(next));
             }
+            let before = progress.copied_bytes;
             if let Err(e) = copy_page(&agent, &id, &m, page, &mut progress).await {
                 break Err(e);
             }
             checkpointer.nudge();
+            wal_bytes += progress.copied_bytes - before;
+            if wal_bytes > WAL_RESET_BYTES {
+                checkpointer.drain().await;
+                wal_bytes = 0;
+            }
         } else {
             let page = match source.changes(&id, progress.applied_seq).await {
                 Err(ClientError::Rejected { status: 410, .. }) => {
@@ -120,7 +132,48 @@ pub(crate) async fn sync(
         handle.abort();
     }
     checkpointer.finish().await;
-    result.map(|()| Json(progress).into_response())
+    result?;
+    // Caught up while the source still takes writes: the freeze is near. Everything
+    // the import wrote goes to disk now, so the syncs inside the freeze stay small.
+    if progress.snapshot_done
+        && !progress.source_frozen
+        && progress.applied_seq >= progress.source_seq
+    {
+        settle(&agent).await?;
+    }
+    Ok(Json(progress).into_response())
+}
+
+/// Checkpoints the WAL and syncs the database file and the WAL. An import's pages are
+/// committed without a sync; left for later, the first sync of the cut-over (the final
+/// catch-up's commit) would write out a gigabyte while the tenant's writes are refused.
+async fn settle(agent: &Agent) -> Result<(), Failure> {
+    sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+        .execute(&agent.pool)
+        .await?;
+    let (file,): (String,) =
+        sqlx::query_as("SELECT file FROM pragma_database_list WHERE name = 'main'")
+            .fetch_one(&agent.pool)
+            .await?;
+    let synced = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        for path in [file.clone(), format!("{file}-wal")] {
+            match std::fs::File::open(&path) {
+                Ok(f) => f.sync_all()?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|e| Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
+    synced.map_err(|e| {
+        Failure::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("syncing the stamp's files: {e}"),
+        )
+    })
 }
 
 /// A snapshot page and the XOR of its rows' digests.
