@@ -4,34 +4,12 @@ import { MapCamera } from "./camera";
 import type { Marker } from "./fleet";
 import { DRAG_THRESHOLD, MapGestures, wheelZoomFactor, type GestureHost } from "./gestures";
 import { KEY_PAN, KEY_ZOOM } from "./keyboard";
+import { stampMarker } from "./markerFixture";
 import type { Point } from "./projection";
 import { fitView, toBase } from "./viewTransform";
 
 function stamp(id: string, at: Point): Marker {
-  return {
-    kind: "stamp",
-    id,
-    x: at[0],
-    y: at[1],
-    radius: 6,
-    utilization: 0,
-    ring: "healthy",
-    outdated: false,
-    count: 1,
-    stampIds: [id],
-    regionIds: [],
-    totals: {
-      stamps: 1,
-      usedUnits: 0,
-      totalUnits: 0,
-      tenants: 0,
-      outdated: 0,
-      rings: { healthy: 1, degraded: 0, unreachable: 0, unknown: 0, provisioning: 0 },
-      worst: "healthy",
-    },
-    regions: [],
-    stamp: null,
-  };
+  return stampMarker(id, at[0], at[1]);
 }
 
 /** The canvas sits at (10, 20) on the page; the map is 960 × 540 and shows the whole world. */

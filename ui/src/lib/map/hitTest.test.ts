@@ -1,33 +1,9 @@
 import { describe, expect, test } from "vitest";
 import type { Marker } from "./fleet";
 import { hitTest, nearestMarker, screenPosition, stampAt } from "./hitTest";
+import { stampMarker } from "./markerFixture";
 
-function marker(id: string, x: number, y: number, radius: number): Marker {
-  return {
-    kind: "stamp",
-    id,
-    x,
-    y,
-    radius,
-    utilization: 0,
-    ring: "healthy",
-    outdated: false,
-    count: 1,
-    stampIds: [id],
-    regionIds: [],
-    totals: {
-      stamps: 1,
-      usedUnits: 0,
-      totalUnits: 0,
-      tenants: 0,
-      outdated: 0,
-      rings: { healthy: 1, degraded: 0, unreachable: 0, unknown: 0, provisioning: 0 },
-      worst: "healthy",
-    },
-    regions: [],
-    stamp: null,
-  };
-}
+const marker = stampMarker;
 
 const mapping = { scale: 2, x: 10, y: 20 };
 const markers = [marker("under", 50, 50, 10), marker("over", 55, 50, 6), marker("far", 200, 100, 5)];
