@@ -6,7 +6,7 @@
 //! failed or paused, applying again goes on from the next action. Every action is safe
 //! to run twice (a stamp that exists, a tenant already where the plan puts it: skipped).
 
-use fleet_core::plan::{Plan, PlanAction};
+use fleet_core::plan::PlanAction;
 use fleet_core::plan_projection::PlanWarning;
 use fleet_core::{StampId, StampStatus};
 use serde::{Deserialize, Serialize};
@@ -154,7 +154,7 @@ impl Fleet {
                 total,
                 message: format!("action {} of {total}", i + 1),
             });
-            if let Err(e) = self.run_plan_action(&plan, action).await {
+            if let Err(e) = self.run_plan_action(action).await {
                 self.catalogue
                     .journal(
                         op.id,
@@ -226,8 +226,7 @@ impl Fleet {
         Ok(self.catalogue.request_cancel(op.id).await?)
     }
 
-    async fn run_plan_action(&self, plan: &Plan, action: &PlanAction) -> OpsResult<()> {
-        let _ = plan;
+    async fn run_plan_action(&self, action: &PlanAction) -> OpsResult<()> {
         match action {
             PlanAction::AddStamp {
                 stamp,

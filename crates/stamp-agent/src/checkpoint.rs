@@ -34,10 +34,7 @@ impl Checkpointer {
         }
         let pool = self.pool.clone();
         self.running = Some(tokio::spawn(async move {
-            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                .execute(&pool)
-                .await
-            {
+            if let Err(e) = passive(&pool).await {
                 tracing::warn!(error = %e, "background checkpoint failed; the next commit checkpoints");
             }
         }));
@@ -49,10 +46,7 @@ impl Checkpointer {
         if let Some(handle) = self.running.take() {
             let _ = handle.await;
         }
-        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&self.pool)
-            .await
-        {
+        if let Err(e) = passive(&self.pool).await {
             tracing::warn!(error = %e, "checkpoint failed; the next commit checkpoints");
         }
     }
@@ -63,6 +57,15 @@ impl Checkpointer {
             let _ = handle.await;
         }
     }
+}
+
+/// Copies what it can of the WAL into the database file without waiting for readers
+/// or writers (on a pool connection, so with `synchronous = FULL`: synced).
+pub async fn passive(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+    sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+        .execute(pool)
+        .await
+        .map(|_| ())
 }
 
 /// A connection whose commits do not checkpoint (the [`Checkpointer`] does).

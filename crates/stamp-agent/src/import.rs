@@ -148,9 +148,7 @@ pub(crate) async fn sync(
 /// committed without a sync; left for later, the first sync of the cut-over (the final
 /// catch-up's commit) would write out a gigabyte while the tenant's writes are refused.
 async fn settle(agent: &Agent) -> Result<(), Failure> {
-    sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-        .execute(&agent.pool)
-        .await?;
+    crate::checkpoint::passive(&agent.pool).await?;
     let (file,): (String,) =
         sqlx::query_as("SELECT file FROM pragma_database_list WHERE name = 'main'")
             .fetch_one(&agent.pool)
