@@ -18,6 +18,7 @@ const COMMANDS: &[&str] = &[
     "drain_stamp",
     "routing_table",
     "start_local_stamps",
+    "set_stamp_token",
     "list_plans",
     "plan_detail",
     "new_plan",

@@ -168,7 +168,17 @@ pub async fn set_stamp_status(
 /// Starts this machine's stamp agents that are not running (they keep their data).
 #[tauri::command]
 pub async fn start_local_stamps(slot: State<'_, FleetSlot>) -> Result<Vec<StampId>, OpsError> {
-    slot.get().await?.start_local_agents().await
+    slot.get().await?.start_local_stamps().await
+}
+
+/// Stores an admin token the operator entered for a stamp, once the stamp accepts it.
+#[tauri::command]
+pub async fn set_stamp_token(
+    slot: State<'_, FleetSlot>,
+    id: StampId,
+    token: String,
+) -> Result<(), OpsError> {
+    slot.get().await?.set_stamp_token(&id, &token).await
 }
 
 #[tauri::command]

@@ -3,6 +3,7 @@
 
 mod commands;
 mod logging;
+mod startup;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,6 +47,12 @@ fn main() -> ExitCode {
         }
     };
     logging::install();
+    startup::install_panic_hook();
+    if let Err(e) = startup::check_display() {
+        tracing::error!(error = %e, "no window can be opened");
+        eprintln!("stampfleet: {e}");
+        return ExitCode::from(2);
+    }
 
     // The catalogue opens on the window's first call; a catalogue that cannot be opened
     // is shown in the window (and retried on "Try again"), never a crash.
@@ -93,6 +100,7 @@ fn main() -> ExitCode {
             commands::set_stamp_status,
             commands::watch_health,
             commands::start_local_stamps,
+            commands::set_stamp_token,
             commands::list_plans,
             commands::plan_detail,
             commands::new_plan,

@@ -33,6 +33,8 @@ use rows::{BindingRow, RegionRow, StampRow, TemplateRow, TenantRow};
 pub struct Catalogue {
     pool: SqlitePool,
     path: PathBuf,
+    /// The catalogue's UUID (schema 9): what secrets are named by, whatever the path.
+    id: String,
     /// This process's writers take turns here before SQLite's write lock: waiting on
     /// SQLite's own busy handler sleeps in steps of up to 100 ms, which many concurrent
     /// moves' cut-overs would spend doing nothing.
@@ -101,9 +103,13 @@ impl Catalogue {
             open::inspect_existing(path).await?;
         }
         let pool = open::open_pool(path).await?;
+        let (id,): (String,) = sqlx::query_as("SELECT uuid FROM catalogue_identity WHERE id = 1")
+            .fetch_one(&pool)
+            .await?;
         let catalogue = Self {
             pool,
             path: path.to_owned(),
+            id,
             writer: std::sync::Arc::default(),
         };
         catalogue.seed_builtin_regions().await?;
@@ -113,6 +119,30 @@ impl Catalogue {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The catalogue's identity: a UUID written when it was created. The same whatever
+    /// path the file is opened by, and after it is renamed or moved.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Whether the stamp tokens of a catalogue made before schema 9 (named after the
+    /// path it was opened by) have been renamed after its identity.
+    pub async fn token_names_migrated(&self) -> Result<bool> {
+        let (done,): (i64,) =
+            sqlx::query_as("SELECT token_names_migrated FROM catalogue_identity WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(done == 1)
+    }
+
+    pub async fn set_token_names_migrated(&self) -> Result<()> {
+        let _turn = self.write_turn().await;
+        sqlx::query("UPDATE catalogue_identity SET token_names_migrated = 1 WHERE id = 1")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     pub(crate) fn pool(&self) -> &SqlitePool {
@@ -229,14 +259,53 @@ impl Catalogue {
     /// writing an audit row (create/update/delete, before/after) for every change.
     /// The caller has validated `doc`; the database's constraints check it again.
     pub async fn replace_all(&self, doc: &CatalogueDocument, actor: &str) -> Result<u32> {
+        let mut tx = self.write_tx().await?;
+        let audit_rows = replace_all_in(&mut tx, doc, actor).await?;
+        tx.commit().await?;
+        Ok(audit_rows)
+    }
+
+    /// `replace_all`, and in the same transaction an operation of `kind` opened
+    /// (running, step `created`), so a run that is killed after the write is found at
+    /// the next start. Returns the operation's id.
+    pub async fn replace_all_journaled(
+        &self,
+        doc: &CatalogueDocument,
+        actor: &str,
+        kind: &str,
+    ) -> Result<i64> {
+        let mut tx = self.write_tx().await?;
+        replace_all_in(&mut tx, doc, actor).await?;
+        let id = stamps::insert_operation(&mut tx, kind, actor, "created", "{}").await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Checkpoints the WAL into the main file and closes the pool, so the file on disk
+    /// is the whole catalogue (a copy of it alone is a complete backup).
+    pub async fn close(self) {
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!(error = %e, "WAL checkpoint at close failed; the WAL file keeps the changes");
+        }
+        self.pool.close().await;
+    }
+}
+
+async fn replace_all_in(
+    tx: &mut sqlx::SqliteConnection,
+    doc: &CatalogueDocument,
+    actor: &str,
+) -> Result<u32> {
         if doc.schema_version != DOCUMENT_SCHEMA_VERSION {
             return Err(CatalogueError::Refused(format!(
                 "document schema {} is not {DOCUMENT_SCHEMA_VERSION}",
                 doc.schema_version
             )));
         }
-        let mut tx = self.write_tx().await?;
-        let before = read_document(&mut tx).await?;
+        let before = read_document(tx).await?;
         let audit = write::diff_audit(actor, &before, doc)?;
         // Rows are replaced wholesale; references are checked at commit. Local agents of
         // stamps that stay keep their place.
@@ -258,27 +327,13 @@ impl Catalogue {
         sqlx::query("DELETE FROM regions WHERE builtin = 0")
             .execute(&mut *tx)
             .await?;
-        write::insert_regions(&mut tx, &doc.regions, false).await?;
-        write::insert_templates(&mut tx, &doc.templates).await?;
-        write::insert_stamps(&mut tx, &doc.stamps).await?;
-        write::insert_tenants(&mut tx, &doc.tenants).await?;
-        write::insert_bindings(&mut tx, &doc.bindings).await?;
-        write::write_audit(&mut tx, &audit).await?;
-        tx.commit().await?;
+        write::insert_regions(tx, &doc.regions, false).await?;
+        write::insert_templates(tx, &doc.templates).await?;
+        write::insert_stamps(tx, &doc.stamps).await?;
+        write::insert_tenants(tx, &doc.tenants).await?;
+        write::insert_bindings(tx, &doc.bindings).await?;
+        write::write_audit(tx, &audit).await?;
         Ok(u32::try_from(audit.len()).unwrap_or(u32::MAX))
-    }
-
-    /// Checkpoints the WAL into the main file and closes the pool, so the file on disk
-    /// is the whole catalogue (a copy of it alone is a complete backup).
-    pub async fn close(self) {
-        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(&self.pool)
-            .await
-        {
-            tracing::warn!(error = %e, "WAL checkpoint at close failed; the WAL file keeps the changes");
-        }
-        self.pool.close().await;
-    }
 }
 
 async fn read_document(conn: &mut sqlx::SqliteConnection) -> Result<CatalogueDocument> {

@@ -34,7 +34,7 @@ async fn fresh_file_is_migrated_with_wal_full_sync_and_foreign_keys() {
         ),
         (85, 0, 0, 0)
     );
-    assert_eq!(catalogue::known_schema_version(), 8);
+    assert_eq!(catalogue::known_schema_version(), 9);
 }
 
 #[tokio::test]
@@ -221,4 +221,37 @@ async fn template_tiers_are_stored_and_read_back() {
     let back = c.document().await.unwrap();
     assert_eq!(back.templates, doc.templates);
     assert!(back.templates.iter().any(|t| t.tiers.len() == 2));
+}
+
+#[tokio::test]
+async fn a_catalogue_keeps_one_identity_by_any_path_renamed_or_moved() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.sqlite");
+    let c = Catalogue::open(&path).await.unwrap();
+    let id = c.id().to_owned();
+    assert_eq!(id.len(), 36, "{id}");
+    assert_eq!(&id[14..15], "4", "a version 4 UUID: {id}");
+    assert!(c.token_names_migrated().await.unwrap(), "a new catalogue has nothing to rename");
+    c.close().await;
+
+    // The same file by another spelling of its path.
+    let dotted = dir.path().join(".").join("c.sqlite");
+    let c = Catalogue::open(&dotted).await.unwrap();
+    assert_eq!(c.id(), id);
+    c.close().await;
+
+    // Renamed, then moved to another directory.
+    let renamed = dir.path().join("fleet.sqlite");
+    std::fs::rename(&path, &renamed).unwrap();
+    let moved_dir = dir.path().join("elsewhere");
+    std::fs::create_dir(&moved_dir).unwrap();
+    let moved = moved_dir.join("fleet.sqlite");
+    std::fs::rename(&renamed, &moved).unwrap();
+    let c = Catalogue::open(&moved).await.unwrap();
+    assert_eq!(c.id(), id);
+    c.close().await;
+
+    // Another catalogue has another identity.
+    let other = Catalogue::open(&dir.path().join("other.sqlite")).await.unwrap();
+    assert_ne!(other.id(), id);
 }

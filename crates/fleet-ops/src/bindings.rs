@@ -62,6 +62,8 @@ pub fn typescript_bindings() -> String {
         crate::NewStamp,
         crate::ProvisionProgress,
         crate::HealthState,
+        crate::HealthProblem,
+        crate::HealthFix,
         crate::StampHealth,
         crate::StampDetail,
         crate::PlaceTenant,

@@ -1,7 +1,9 @@
 //! The demo fleet runs for real: one local stamp-agent per demo stamp, with the demo
-//! tenants provisioned on their stamps through the Stamp API.
+//! tenants provisioned on their stamps through the Stamp API. Creating it is all or
+//! nothing: if any agent cannot start, the agents already started are stopped, their
+//! directories and tokens removed, and the catalogue is empty again.
 
-use fleet_core::StampStatus;
+use fleet_core::{CatalogueDocument, FleetOverview, StampId, StampStatus, DOCUMENT_SCHEMA_VERSION};
 use stamp_client::{ClientOptions, StampClient};
 use stamp_protocol::ProvisionTenant;
 
@@ -9,10 +11,124 @@ use crate::error::{OpsError, OpsResult};
 use crate::fleet::Fleet;
 use crate::provision::{Progress, ProvisionProgress};
 
+/// The journal's kind for a demo fleet being created: written with the fleet, closed
+/// when every agent answers; one left running by a killed run is finished at start.
+pub const DEMO_KIND: &str = "create-demo";
+
 impl Fleet {
+    /// Fills an empty catalogue with the demo fleet and, with `run_agents`, starts a
+    /// real local agent per demo stamp with its tenants provisioned. A catalogue that
+    /// already holds stamps or tenants is refused, so nothing an operator entered is
+    /// replaced. When an agent cannot start, nothing is kept and the error says why and
+    /// what fixes it.
+    pub async fn create_demo(&self, run_agents: bool) -> OpsResult<FleetOverview> {
+        self.refuse_if_not_empty("create the demo fleet").await?;
+        let doc = self.demo_document()?;
+        if !run_agents {
+            self.catalogue.replace_all(&doc, "demo").await?;
+            return self.overview().await;
+        }
+        // Before anything is written: a missing agent program fails here, cheaply.
+        crate::local_provider::agent_binary().map_err(|e| demo_failed(&e))?;
+        let operation = self
+            .catalogue
+            .replace_all_journaled(&doc, "demo", DEMO_KIND)
+            .await?;
+        tracing::info!(stamps = doc.stamps.len(), tenants = doc.tenants.len(), "demo fleet written");
+        crate::moves::crash_point("demo-written");
+        self.finish_demo(operation, &doc, &|_| {}).await?;
+        self.overview().await
+    }
+
+    /// Starts the demo's agents; on failure rolls everything back.
+    async fn finish_demo(
+        &self,
+        operation: i64,
+        doc: &CatalogueDocument,
+        progress: Progress<'_>,
+    ) -> OpsResult<()> {
+        self.catalogue
+            .journal(operation, "running", "start-agents", "")
+            .await?;
+        match self.start_demo_agents(progress).await {
+            Ok(started) => {
+                self.catalogue
+                    .journal(operation, "succeeded", "done", &format!("{} agents", started.len()))
+                    .await?;
+                tracing::info!(agents = started.len(), "demo stamp agents running");
+                Ok(())
+            }
+            Err(cause) => {
+                tracing::error!(error = %cause.message, "demo fleet failed; rolling back");
+                self.roll_back_demo(operation, doc, &cause).await?;
+                Err(demo_failed(&cause))
+            }
+        }
+    }
+
+    /// At start: a demo whose creation was killed is finished (or rolled back when its
+    /// agents cannot start). A demo whose stamps are gone already is only closed.
+    pub(crate) async fn resume_demo(&self, operation: &catalogue::Operation) -> OpsResult<()> {
+        let doc = self.demo_document()?;
+        let present = self.catalogue.counts().await?.stamps > 0;
+        if !present {
+            return self
+                .catalogue
+                .journal(operation.id, "failed", "rolled-back", "the demo fleet is gone")
+                .await
+                .map_err(Into::into);
+        }
+        self.finish_demo(operation.id, &doc, &|_| {})
+            .await
+            .or_else(|e| {
+                tracing::error!(error = %e.message, "interrupted demo rolled back");
+                Ok(())
+            })
+    }
+
+    /// Stops the demo agents started so far, removes their directories and tokens, and
+    /// empties the catalogue again (one transaction, audited), then closes the journal.
+    async fn roll_back_demo(
+        &self,
+        operation: i64,
+        doc: &CatalogueDocument,
+        cause: &OpsError,
+    ) -> OpsResult<()> {
+        let stopped = self.stop_local_agents().await.unwrap_or(0);
+        for stamp in &doc.stamps {
+            let dir = self.stamp_dir(&stamp.id);
+            if let Err(e) = std::fs::remove_dir_all(&dir) {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    tracing::warn!(dir = %dir.display(), error = %e, "demo stamp directory not removed");
+                }
+            }
+            self.secrets().delete(&self.token_name(&stamp.id))?;
+        }
+        // The directories the demo made, when nothing else is in them.
+        let _ = std::fs::remove_dir(self.home.join("stamps"));
+        let empty = CatalogueDocument {
+            schema_version: DOCUMENT_SCHEMA_VERSION,
+            regions: Vec::new(),
+            templates: Vec::new(),
+            stamps: Vec::new(),
+            tenants: Vec::new(),
+            bindings: Vec::new(),
+        };
+        self.catalogue.replace_all(&empty, "demo-rollback").await?;
+        self.catalogue
+            .journal(
+                operation,
+                "failed",
+                "rolled-back",
+                &format!("{stopped} agents stopped; {}", cause.message),
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Starts (or finds) an agent for every active or draining stamp without an
     /// endpoint, and provisions the stamp's bound tenants on it. Safe to repeat.
-    pub async fn start_demo_agents(&self, progress: Progress<'_>) -> OpsResult<u32> {
+    pub async fn start_demo_agents(&self, progress: Progress<'_>) -> OpsResult<Vec<StampId>> {
         let doc = self.catalogue.document().await?;
         let stamps: Vec<_> = doc
             .stamps
@@ -58,6 +174,26 @@ impl Fleet {
                 message: format!("{} answering at {endpoint}", stamp.id),
             });
         }
-        Ok(u32::try_from(stamps.len()).unwrap_or(u32::MAX))
+        Ok(stamps.iter().map(|s| s.id.clone()).collect())
     }
+}
+
+/// The error a failed demo ends with: the cause, that nothing was kept, and the fix.
+fn demo_failed(cause: &OpsError) -> OpsError {
+    let fix = if cause.message.contains("stamp-agent not found") {
+        format!(
+            "build it beside the app (`.ci/build-app` builds stampfleet, stamp-agent and \
+             stampctl) or set {} to its path, then create the demo fleet again",
+            crate::local_provider::AGENT_ENV
+        )
+    } else {
+        "fix the cause above, then create the demo fleet again".to_owned()
+    };
+    OpsError::new(
+        cause.code,
+        format!(
+            "the demo fleet could not start: {}. Nothing was kept: the catalogue is empty. Fix: {fix}.",
+            cause.message.trim_end_matches('.')
+        ),
+    )
 }

@@ -18,6 +18,8 @@ use crate::secrets::SecretStore;
 #[serde(rename_all = "camelCase")]
 pub struct CatalogueInfo {
     pub path: String,
+    /// The catalogue's UUID: the same by any path, renamed or moved.
+    pub id: String,
     pub schema_version: u32,
     pub counts: Counts,
 }
@@ -52,18 +54,35 @@ impl Fleet {
         let builtin =
             builtin_regions().map_err(|e| OpsError::internal(format!("built-in regions: {e}")))?;
         let catalogue = Catalogue::open(path).await?;
+        // Absolute, so the stamps' directories recorded for local agents name the same
+        // place whatever directory the app or stampctl runs in.
         let home = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_owned();
-        Ok(Self {
+            .unwrap_or(Path::new("."));
+        let home = std::path::absolute(home).map_err(|e| {
+            OpsError::new(
+                crate::ErrorCode::CatalogueUnavailable,
+                format!("{}: {e}", path.display()),
+            )
+        })?;
+        let fleet = Self {
             catalogue,
             builtin,
             secrets: Arc::default(),
             home,
             usage_hours: Arc::default(),
-        })
+        };
+        if let Err(e) = fleet.migrate_token_names().await {
+            // Tried again at the next open; meanwhile health says which token is missing.
+            tracing::warn!(error = %e.message, "stamp tokens not renamed yet");
+        }
+        Ok(fleet)
+    }
+
+    /// The catalogue's identity (a UUID written when it was created).
+    pub fn catalogue_id(&self) -> &str {
+        self.catalogue.id()
     }
 
     pub(crate) fn secrets(&self) -> &dyn SecretStore {
@@ -79,6 +98,7 @@ impl Fleet {
     pub async fn info(&self) -> OpsResult<CatalogueInfo> {
         Ok(CatalogueInfo {
             path: self.catalogue.path().display().to_string(),
+            id: self.catalogue.id().to_owned(),
             schema_version: u32::try_from(catalogue::known_schema_version()).unwrap_or(0),
             counts: self.catalogue.counts().await?,
         })
@@ -106,26 +126,6 @@ impl Fleet {
     /// The demo fleet document (the same for `stampctl demo` and the app's button).
     pub fn demo_document(&self) -> OpsResult<CatalogueDocument> {
         demo_fleet(&self.builtin).map_err(OpsError::internal)
-    }
-
-    /// Fills an empty catalogue with the demo fleet and, with `run_agents`, starts a
-    /// real local agent per demo stamp with its tenants provisioned. A catalogue that
-    /// already holds stamps or tenants is refused, so nothing an operator entered is
-    /// replaced.
-    pub async fn create_demo(&self, run_agents: bool) -> OpsResult<FleetOverview> {
-        self.refuse_if_not_empty("create the demo fleet").await?;
-        let doc = self.demo_document()?;
-        self.catalogue.replace_all(&doc, "demo").await?;
-        tracing::info!(
-            stamps = doc.stamps.len(),
-            tenants = doc.tenants.len(),
-            "demo fleet created"
-        );
-        if run_agents {
-            let started = self.start_demo_agents(&|_| {}).await?;
-            tracing::info!(agents = started, "demo stamp agents running");
-        }
-        self.overview().await
     }
 
     pub async fn export(&self) -> OpsResult<CatalogueDocument> {
@@ -164,7 +164,7 @@ impl Fleet {
         })
     }
 
-    async fn refuse_if_not_empty(&self, what: &str) -> OpsResult<()> {
+    pub(crate) async fn refuse_if_not_empty(&self, what: &str) -> OpsResult<()> {
         let counts = self.catalogue.counts().await?;
         if counts.stamps > 0 || counts.tenants > 0 || counts.templates > 0 {
             return Err(OpsError::conflict(format!(

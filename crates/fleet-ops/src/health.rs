@@ -24,12 +24,49 @@ pub enum HealthState {
     Unknown,
 }
 
+/// Why a stamp's health is not known or not good, as the window and stampctl name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum HealthProblem {
+    /// Planned, provisioning, failed or retired: nothing runs to ask.
+    NotRunning,
+    /// Active, but no endpoint is recorded (e.g. a demo made without agents).
+    NoEndpoint,
+    /// The secret store holds no admin token for the stamp.
+    NoToken,
+    /// A local stamp whose agent does not listen.
+    AgentNotRunning,
+    /// Nothing answers at the endpoint, or it cannot be reached.
+    Refused,
+    /// No answer in time.
+    TimedOut,
+    /// The stamp refused the token held for it.
+    TokenRefused,
+    /// The endpoint answers as another stamp.
+    WrongStamp,
+    /// An answer came, but not one a stamp gives (or a 5xx).
+    BadAnswer,
+}
+
+/// The fix the window offers for a problem, when one exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum HealthFix {
+    /// "Start local stamps" (`stampctl start-agents`): starts this machine's agents.
+    StartLocalStamps,
+    /// "Enter token" (`stampctl stamp token ID --token-file F`).
+    EnterToken,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StampHealth {
     pub stamp: StampId,
     pub state: HealthState,
+    /// Why, in words, when the stamp is not healthy or could not be asked.
     pub detail: String,
+    pub problem: Option<HealthProblem>,
+    pub fix: Option<HealthFix>,
     pub software_version: Option<String>,
     pub capacity_used: Option<u32>,
     pub tenant_count: Option<u32>,
@@ -52,8 +89,22 @@ impl StampHealth {
                 self.capacity_used.unwrap_or(0),
                 self.tenant_count.unwrap_or(0)
             ),
-            HealthState::Unreachable => format!("unreachable: {}", self.detail),
-            HealthState::Unknown => format!("unknown: {}", self.detail),
+            HealthState::Unreachable => format!("unreachable: {}{}", self.detail, self.fix_hint()),
+            HealthState::Unknown => format!("unknown: {}{}", self.detail, self.fix_hint()),
+        }
+    }
+
+    /// The fix as a terminal user applies it.
+    fn fix_hint(&self) -> String {
+        match self.fix {
+            Some(HealthFix::StartLocalStamps) => {
+                " (fix: `stampctl start-agents` starts this machine's stamp agents)".to_owned()
+            }
+            Some(HealthFix::EnterToken) => format!(
+                " (fix: `stampctl stamp token {} --token-file FILE`)",
+                self.stamp
+            ),
+            None => String::new(),
         }
     }
 }
@@ -76,52 +127,132 @@ fn now() -> u64 {
 }
 
 impl Fleet {
-    /// Asks one stamp how it is, once, within a few seconds.
+    /// Asks one stamp how it is, once, within a few seconds. When it cannot be asked or
+    /// does not answer well, the answer says why and which fix exists.
     pub async fn check_health(&self, id: &StampId) -> OpsResult<StampHealth> {
         let base = StampHealth {
             stamp: id.clone(),
             state: HealthState::Unknown,
             detail: String::new(),
+            problem: None,
+            fix: None,
             software_version: None,
             capacity_used: None,
             tenant_count: None,
             checked_at: now(),
         };
-        let client = match self.stamp_client(id).await {
-            Ok(client) => client,
-            Err(e) => {
-                return Ok(StampHealth {
-                    detail: e.message,
-                    ..base
-                })
-            }
+        let problem = |state, problem, fix, detail: String| StampHealth {
+            state,
+            problem: Some(problem),
+            fix,
+            detail,
+            ..base.clone()
+        };
+        let stamp = self
+            .catalogue
+            .stamp(id)
+            .await?
+            .ok_or_else(|| OpsError::invalid(format!("no stamp {id}")))?;
+        let running = matches!(stamp.status, StampStatus::Active | StampStatus::Draining);
+        let local = self
+            .catalogue
+            .local_agents()
+            .await?
+            .iter()
+            .any(|a| a.stamp == id.as_str());
+        let start_local = running.then_some(HealthFix::StartLocalStamps);
+        let Some(endpoint) = stamp.endpoint.clone() else {
+            return Ok(if running {
+                problem(
+                    HealthState::Unknown,
+                    HealthProblem::NoEndpoint,
+                    start_local,
+                    "no endpoint recorded: no agent was ever started for it; \
+                     Start local stamps runs it as a local agent on this machine"
+                        .to_owned(),
+                )
+            } else {
+                problem(
+                    HealthState::Unknown,
+                    HealthProblem::NotRunning,
+                    None,
+                    format!("the stamp is {}: nothing runs to ask", stamp.status.as_str()),
+                )
+            });
+        };
+        let name = self.token_name(id);
+        let Some(token) = self.secrets().get(&name)? else {
+            let local_fix = local && self.local_token_file(id).is_some();
+            return Ok(problem(
+                HealthState::Unknown,
+                HealthProblem::NoToken,
+                Some(if local_fix {
+                    HealthFix::StartLocalStamps
+                } else {
+                    HealthFix::EnterToken
+                }),
+                format!(
+                    "no admin token for this stamp in {} (looked for {name})",
+                    self.secrets().describe()
+                ),
+            ));
         };
         let quick = ClientOptions {
             attempts: 1,
             request_timeout: Duration::from_secs(3),
             ..ClientOptions::default()
         };
-        let client =
-            stamp_client::StampClient::new(client.endpoint(), client.token().to_owned(), quick)
-                .map_err(|e| OpsError::internal(e.to_string()))?;
+        let client = stamp_client::StampClient::new(&endpoint, token, quick)
+            .map_err(|e| OpsError::internal(e.to_string()))?;
+        let unreachable = HealthState::Unreachable;
         Ok(match client.health().await {
+            Ok(h) if h.stamp_id != id.as_str() => problem(
+                unreachable,
+                HealthProblem::WrongStamp,
+                local.then_some(HealthFix::StartLocalStamps),
+                format!("{endpoint} answers as stamp {}, not {id}", h.stamp_id),
+            ),
             Ok(h) => StampHealth {
                 state: if h.status == StampHealthStatus::Ok {
                     HealthState::Healthy
                 } else {
                     HealthState::Degraded
                 },
-                detail: String::new(),
                 software_version: Some(h.software_version),
                 capacity_used: Some(h.capacity_units_used),
                 tenant_count: Some(h.tenant_count),
                 ..base
             },
-            Err(e) => StampHealth {
-                state: HealthState::Unreachable,
-                detail: e.to_string(),
-                ..base
-            },
+            Err(e @ stamp_client::ClientError::Unauthorized { .. }) => problem(
+                unreachable,
+                HealthProblem::TokenRefused,
+                Some(HealthFix::EnterToken),
+                format!("the stamp refused the admin token held for it ({e})"),
+            ),
+            Err(e) if e.is_refused() && local => problem(
+                unreachable,
+                HealthProblem::AgentNotRunning,
+                start_local,
+                format!("its local agent is not running (nothing listens at {endpoint})"),
+            ),
+            Err(e) if e.is_refused() => problem(
+                unreachable,
+                HealthProblem::Refused,
+                None,
+                format!("nothing answers at {endpoint} (connection refused or unreachable)"),
+            ),
+            Err(e) if e.is_timeout() => problem(
+                unreachable,
+                HealthProblem::TimedOut,
+                None,
+                format!("{endpoint} did not answer within 3 s"),
+            ),
+            Err(e) => problem(
+                unreachable,
+                HealthProblem::BadAnswer,
+                None,
+                e.to_string(),
+            ),
         })
     }
 

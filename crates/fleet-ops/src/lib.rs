@@ -22,6 +22,7 @@ mod provision;
 mod routes_server;
 pub mod secrets;
 mod slot;
+mod stamp_tokens;
 mod stamps;
 mod tenant_import;
 
@@ -30,7 +31,7 @@ pub use catalogue::{Route, RoutingTable};
 pub use drain::{DrainItem, DrainProgress, DrainStamp};
 pub use error::{ErrorCode, OpsError, OpsResult};
 pub use fleet::{CatalogueInfo, Fleet, ImportSummary};
-pub use health::{HealthState, StampDetail, StampHealth};
+pub use health::{HealthFix, HealthProblem, HealthState, StampDetail, StampHealth};
 pub use local_provider::AGENT_ENV;
 pub use move_views::{MoveTargets, MoveView, RETENTION_HOURS};
 pub use moves::{MoveProgress, MoveTenant};

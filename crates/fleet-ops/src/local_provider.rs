@@ -18,7 +18,14 @@ pub const AGENT_ENV: &str = "STAMPFLEET_AGENT";
 /// The stamp-agent binary: `$STAMPFLEET_AGENT`, else beside this executable, else PATH.
 pub fn agent_binary() -> OpsResult<PathBuf> {
     if let Some(path) = std::env::var_os(AGENT_ENV).filter(|v| !v.is_empty()) {
-        return Ok(PathBuf::from(path));
+        let path = PathBuf::from(path);
+        if !path.is_file() {
+            return Err(OpsError::internal(format!(
+                "stamp-agent not found: {AGENT_ENV} names {}, which is not a file",
+                path.display()
+            )));
+        }
+        return Ok(path);
     }
     let beside = std::env::current_exe()
         .ok()

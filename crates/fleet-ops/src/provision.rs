@@ -297,6 +297,11 @@ impl Fleet {
     pub async fn resume_operations(&self) -> OpsResult<u32> {
         let mut resumed = 0;
         for op in self.catalogue.running_operations().await? {
+            if op.kind == crate::demo_agents::DEMO_KIND {
+                resumed += 1;
+                self.resume_demo(&op).await?;
+                continue;
+            }
             if op.kind == catalogue::ONBOARD_KIND {
                 resumed += 1;
                 self.resume_onboarding(&op).await?;

@@ -17,6 +17,10 @@ pub trait SecretStore: Send + Sync {
     fn delete(&self, name: &str) -> OpsResult<()>;
     /// Where the secrets are, for the log and the UI (never a secret itself).
     fn describe(&self) -> String;
+    /// The directory of a file store; `None` for the keychain.
+    fn file_dir(&self) -> Option<PathBuf> {
+        None
+    }
 }
 
 /// Picks the keychain if it works here, else the file store in `fallback_dir`.
@@ -135,6 +139,10 @@ impl SecretStore for FileStore {
 
     fn describe(&self) -> String {
         format!("0600 files in {}", self.dir.display())
+    }
+
+    fn file_dir(&self) -> Option<PathBuf> {
+        Some(self.dir.clone())
     }
 }
 

@@ -15,15 +15,6 @@ impl Fleet {
         self.home.join("stamps").join(id.as_str())
     }
 
-    pub(crate) fn token_name(&self, id: &StampId) -> String {
-        // Keychain entries are machine-wide: name them after this catalogue too.
-        let path = self.catalogue.path().display().to_string();
-        let hash = path.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-        });
-        format!("{hash:016x}-{id}.admin")
-    }
-
     /// The admin client of a stamp, with its token from the secret store.
     pub async fn stamp_client(&self, id: &StampId) -> OpsResult<StampClient> {
         let stamp = self
@@ -106,8 +97,19 @@ impl Fleet {
             if !matches!(stamp.status, StampStatus::Active | StampStatus::Draining) {
                 continue;
             }
-            let Some(token) = self.secrets().get(&self.token_name(&id))? else {
-                continue;
+            // A secret store that lost the token (another keychain, a wiped file store)
+            // gets it back from the agent's own token file, which the app wrote.
+            let name = self.token_name(&id);
+            let token = match self.secrets().get(&name)? {
+                Some(token) => token,
+                None => match self.local_token_file(&id) {
+                    Some(token) => {
+                        self.secrets().put(&name, &token)?;
+                        tracing::info!(stamp = %id, "admin token restored from the agent's token file");
+                        token
+                    }
+                    None => continue,
+                },
             };
             let endpoint = self.start_or_find_agent(&stamp, &token).await?;
             if stamp.endpoint.as_deref() != Some(endpoint.as_str()) {
@@ -117,6 +119,17 @@ impl Fleet {
             }
             started.push(id);
         }
+        Ok(started)
+    }
+
+    /// What "Start local stamps" does: the local agents that do not answer are started
+    /// again, and every active or draining stamp with no endpoint at all runs as a new
+    /// local agent with its tenants provisioned. Returns the stamps answering now.
+    pub async fn start_local_stamps(&self) -> OpsResult<Vec<StampId>> {
+        let mut started = self.start_local_agents().await?;
+        started.extend(self.start_demo_agents(&|_| {}).await?);
+        started.sort();
+        started.dedup();
         Ok(started)
     }
 
@@ -172,16 +185,5 @@ impl Fleet {
                 catalogue::CatalogueError::Refused(m) => OpsError::conflict(m),
                 other => other.into(),
             })
-    }
-
-    /// The stamp's admin token from the secret store, created on first use.
-    pub(crate) fn admin_token(&self, id: &StampId) -> OpsResult<String> {
-        let name = self.token_name(id);
-        if let Some(token) = self.secrets().get(&name)? {
-            return Ok(token);
-        }
-        let token = crate::secrets::new_token()?;
-        self.secrets().put(&name, &token)?;
-        Ok(token)
     }
 }

@@ -26,9 +26,23 @@ pub enum ClientError {
     Protocol { stamp: String, message: String },
 }
 
+/// What an `Unavailable` error's last attempt saw when no answer came at all.
+pub(crate) const TIMED_OUT: &str = "timed out";
+pub(crate) const REFUSED: &str = "connection refused or unreachable";
+
 impl ClientError {
     /// Whether trying the same (idempotent) call again may succeed.
     pub fn is_transient(&self) -> bool {
         matches!(self, ClientError::Unavailable { .. })
+    }
+
+    /// No answer in time (connect or request timeout).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, ClientError::Unavailable { message, .. } if message == TIMED_OUT)
+    }
+
+    /// Nothing listens at the endpoint, or it cannot be reached at all.
+    pub fn is_refused(&self) -> bool {
+        matches!(self, ClientError::Unavailable { message, .. } if message == REFUSED)
     }
 }

@@ -414,9 +414,9 @@ fn percent_encode(value: &str) -> String {
 /// A reqwest error in a sentence, without the URL's query or any header.
 fn describe(e: &reqwest::Error) -> String {
     if e.is_timeout() {
-        "timed out".to_owned()
+        error::TIMED_OUT.to_owned()
     } else if e.is_connect() {
-        "connection refused or unreachable".to_owned()
+        error::REFUSED.to_owned()
     } else {
         let mut text = e.to_string();
         let mut source = std::error::Error::source(e);

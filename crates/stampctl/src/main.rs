@@ -102,6 +102,10 @@ enum Command {
     Info,
     /// Stop this catalogue's local stamp agents (their data stays; `resume` restarts them).
     StopAgents,
+    /// Start this catalogue's local stamp agents that do not answer, and run every
+    /// active stamp that has no endpoint as a local agent (the window's "Start local
+    /// stamps").
+    StartAgents,
     /// Write a synthetic catalogue document of any size (for benchmarks); touches no catalogue.
     Generate {
         #[arg(long)]
@@ -219,6 +223,12 @@ async fn run(cli: Cli) -> OpsResult<String> {
         Command::Agent => "stamp agents are run by `stamp-agent` (see `stamp-agent --help`); \
                            `stampctl stamp provision` starts local ones\n"
             .to_owned(),
+        Command::StartAgents => {
+            let started = fleet.start_local_stamps().await?;
+            render(out, &serde_json::json!({ "answering": started }), || {
+                format!("{} local agent(s) answering\n", started.len())
+            })?
+        }
         Command::StopAgents => {
             let stopped = fleet.stop_local_agents().await?;
             render(out, &serde_json::json!({ "stopped": stopped }), || {

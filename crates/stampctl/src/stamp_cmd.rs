@@ -35,6 +35,15 @@ pub enum StampAction {
     },
     /// A stamp's record and its live health.
     Show { id: fleet_core::StampId },
+    /// Every active or draining stamp's live health, and why one cannot be asked.
+    Health,
+    /// Store a stamp's admin token (read from FILE, `-` for standard input) once the
+    /// stamp has accepted it.
+    Token {
+        id: fleet_core::StampId,
+        #[arg(long, value_name = "FILE")]
+        token_file: std::path::PathBuf,
+    },
     /// Stop placing tenants on a stamp and move every tenant off it (targets chosen by
     /// placement), several moves at once.
     Drain {
@@ -117,6 +126,28 @@ pub async fn run(fleet: &Fleet, out: Output, action: StampAction) -> OpsResult<S
                     view.stamp.capacity.used_units, view.stamp.capacity.total_units, view.health.describe(),
                     view.failure.as_ref().map(|f| format!("failure    {f}\n")).unwrap_or_default()
                 )
+            })?
+        }
+        StampAction::Health => {
+            let checks = fleet.poll_health(8).await?;
+            render(out, &checks, || {
+                let mut table = Table::new(vec!["STAMP", "HEALTH"]);
+                for check in &checks {
+                    table.row(vec![check.stamp.to_string(), check.describe()]);
+                }
+                table.render()
+            })?
+        }
+        StampAction::Token { id, token_file } => {
+            let token = if token_file.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin())
+            } else {
+                std::fs::read_to_string(&token_file)
+            }
+            .map_err(|e| OpsError::invalid(format!("{}: {e}", token_file.display())))?;
+            fleet.set_stamp_token(&id, &token).await?;
+            render(out, &serde_json::json!({ "stamp": id }), || {
+                format!("token for stamp {id} checked against the stamp and stored\n")
             })?
         }
         StampAction::Drain {

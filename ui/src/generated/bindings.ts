@@ -169,7 +169,11 @@ export type Counts = { regions: number, templates: number, stamps: number, tenan
 
 export type AuditEntry = { id: number, at: string, actor: string, action: string, entity: string, entityId: string, before: string | null, after: string | null, };
 
-export type CatalogueInfo = { path: string, schemaVersion: number, counts: Counts, };
+export type CatalogueInfo = { path: string, 
+/**
+ * The catalogue's UUID: the same by any path, renamed or moved.
+ */
+id: string, schemaVersion: number, counts: Counts, };
 
 export type ImportSummary = { stamps: number, tenants: number, bindings: number, auditRows: number, };
 
@@ -193,7 +197,15 @@ export type ProvisionProgress = { stamp: StampId, step: string, percent: number,
 
 export type HealthState = "healthy" | "degraded" | "unreachable" | "unknown";
 
-export type StampHealth = { stamp: StampId, state: HealthState, detail: string, softwareVersion: string | null, capacityUsed: number | null, tenantCount: number | null, 
+export type HealthProblem = "notRunning" | "noEndpoint" | "noToken" | "agentNotRunning" | "refused" | "timedOut" | "tokenRefused" | "wrongStamp" | "badAnswer";
+
+export type HealthFix = "startLocalStamps" | "enterToken";
+
+export type StampHealth = { stamp: StampId, state: HealthState, 
+/**
+ * Why, in words, when the stamp is not healthy or could not be asked.
+ */
+detail: string, problem: HealthProblem | null, fix: HealthFix | null, softwareVersion: string | null, capacityUsed: number | null, tenantCount: number | null, 
 /**
  * Seconds since the Unix epoch of this check.
  */
