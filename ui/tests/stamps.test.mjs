@@ -134,7 +134,8 @@ describe("stamps: provisioning, detail and lifecycle", () => {
     assert.ok(text.includes(`${syd.stamp.template}@${syd.stamp.templateVersion}`), text);
     assert.match(text, /88%/);
     await page.waitForFunction(() => document.querySelector('[data-testid="stamp-health"]')?.textContent?.trim() === "Unknown");
-    assert.match(await page.getByTestId("stamp-health-detail").innerText(), /stamp syd-01 has no endpoint yet/);
+    assert.match(await page.getByTestId("stamp-health-detail").innerText(), /no endpoint recorded: no agent was ever started/);
+    assert.equal((await page.getByTestId("health-fix-start").innerText()).trim(), "Start local stamps");
     assert.equal((await page.locator(`${row("syd-01")} [data-testid="stamp-row-health"]`).innerText()).trim(), "—");
     await page.locator(row("syd-01")).click();
     await detail.waitFor({ state: "detached" });
@@ -163,6 +164,34 @@ describe("stamps: provisioning, detail and lifecycle", () => {
     await page.getByTestId("stamp-drain").waitFor();
     assert.match(await page.locator(row("syd-01")).innerText(), /active/i);
     assert.equal(await page.locator(row("syd-01")).getAttribute("aria-selected"), "true");
+    await done(session);
+  });
+
+  test("a stamp whose token is lost says so, refuses a wrong token, takes the right one", async () => {
+    const session = await openPage(browser, server.origin, "/?mock=demo&tokensLost=weu-01");
+    const { page } = session;
+    await waitForCount(page, STAMP_ROW, DEMO.stamps.length);
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="attention"]')?.textContent?.includes("not checked: no admin token"),
+    );
+    await page.locator(row("weu-01")).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="stamp-health"]')?.textContent?.trim() === "Unknown");
+    assert.match(await page.getByTestId("stamp-health-detail").innerText(), /no admin token for this stamp/);
+    const save = page.getByTestId("health-fix-save-token");
+    assert.equal(await save.isDisabled(), true, "nothing to save before a token is typed");
+    await page.getByTestId("health-fix-token").fill("wrong");
+    await save.click();
+    const result = page.getByTestId("health-fix-result");
+    await result.waitFor();
+    assert.equal((await result.innerText()).trim(), "stamp weu-01 refused this token; nothing was stored");
+    assert.equal(await result.getAttribute("role"), "alert");
+    await page.getByTestId("health-fix-token").fill("the-right-token");
+    await save.click();
+    await page.waitForFunction(
+      () => !document.querySelector('[data-testid="stamp-health-detail"]')?.textContent?.includes("no admin token"),
+    );
+    assert.equal((await result.innerText()).trim(), "Token checked against the stamp and saved");
+    await page.getByTestId("health-fix-token").waitFor({ state: "detached" });
     await done(session);
   });
 });

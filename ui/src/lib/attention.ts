@@ -6,6 +6,7 @@ import type {
   StampView,
 } from "../generated/bindings";
 import { loadLevel, percent } from "./format";
+import { problemLabel } from "./healthProblems";
 
 export type Severity = "hot" | "warn" | "info";
 
@@ -52,7 +53,13 @@ export function findings({ stamps, templates, health, unplacedTenants }: Finding
     const { stamp } = view;
     if (stamp.status === "retired") continue;
     const check = health[stamp.id];
-    if (check?.state === "unreachable") out.push({ severity: "hot", stamp: stamp.id, text: "unreachable" });
+    const why = problemLabel(check);
+    if (check?.state === "unreachable") {
+      out.push({ severity: "hot", stamp: stamp.id, text: why ? `unreachable: ${why}` : "unreachable" });
+    }
+    if (check?.state === "unknown" && why) {
+      out.push({ severity: "hot", stamp: stamp.id, text: `not checked: ${why}` });
+    }
     if (check?.state === "degraded") out.push({ severity: "warn", stamp: stamp.id, text: "degraded" });
     const level = loadLevel(view.capacity);
     if (level !== "ok") {

@@ -20,7 +20,7 @@ function withTenants(counts: number[]): StampView[] {
 }
 
 function check(stamp: string, state: StampHealth["state"]): StampHealth {
-  return { stamp, state, detail: "", softwareVersion: null, capacityUsed: null, tenantCount: null, checkedAt: 0 };
+  return { stamp, state, detail: "", problem: null, fix: null, softwareVersion: null, capacityUsed: null, tenantCount: null, checkedAt: 0 };
 }
 
 describe("capacity aggregates", () => {

@@ -82,6 +82,8 @@ export interface Backend {
   routingTable(): Promise<RoutingTable>;
   /** Starts this machine's stamp agents that are not running; resolves with the stamps started. */
   startLocalStamps(): Promise<StampId[]>;
+  /** Keeps an admin token the operator entered for a stamp, once the stamp accepts it. */
+  setStampToken(id: StampId, token: string): Promise<void>;
 
   // Offline plans (drafts of actions, projected over the fleet as it is now).
   /** Every plan by name, with how far its last apply went. */

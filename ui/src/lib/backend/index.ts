@@ -12,7 +12,14 @@ export async function loadBackend(): Promise<Backend> {
     const { createTauriBackend } = await import("./tauri");
     return createTauriBackend();
   }
-  const { createMockBackend, mockModeFrom, moveSpeedFrom, resumedApplyFrom, stampsDownFrom } = await import("./mock");
+  const { createMockBackend, mockModeFrom, moveSpeedFrom, resumedApplyFrom, stampsDownFrom, tokensLostFrom } =
+    await import("./mock");
   const search = window.location.search;
-  return createMockBackend(mockModeFrom(search), moveSpeedFrom(search), stampsDownFrom(search), resumedApplyFrom(search));
+  return createMockBackend(
+    mockModeFrom(search),
+    moveSpeedFrom(search),
+    stampsDownFrom(search),
+    resumedApplyFrom(search),
+    tokensLostFrom(search),
+  );
 }

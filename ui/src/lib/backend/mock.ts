@@ -9,7 +9,8 @@
 // it is paused (see mockPlans.ts). `?stampsDown=ID,ID` makes those stamps' health
 // checks answer "unreachable" until "Start local stamps" starts them. `?resumedApply=1`
 // (with `?mock=demo`) starts with a plan apply the backend resumed, running by itself
-// (see mockResumedApply.ts).
+// (see mockResumedApply.ts). `?tokensLost=ID,ID` makes those stamps' checks say no
+// admin token is held until one is entered (the mock takes any token but "wrong").
 import type {
   CatalogueInfo,
   FleetOverview,
@@ -82,7 +83,16 @@ function settle(ms: number): Promise<void> {
 
 /** `?stampsDown=weu-01,fra-01`: stamps whose agents are stopped at start. */
 export function stampsDownFrom(search: string): string[] {
-  const value = new URLSearchParams(search).get("stampsDown") ?? "";
+  return idsFrom(search, "stampsDown");
+}
+
+/** `?tokensLost=weu-01`: stamps whose admin tokens are missing at start. */
+export function tokensLostFrom(search: string): string[] {
+  return idsFrom(search, "tokensLost");
+}
+
+function idsFrom(search: string, key: string): string[] {
+  const value = new URLSearchParams(search).get(key) ?? "";
   return value.split(",").map((id) => id.trim()).filter((id) => id !== "");
 }
 
@@ -96,6 +106,7 @@ export function createMockBackend(
   speed: MoveSpeed = DEFAULT_MOVE_SPEED,
   stampsDown: readonly string[] = [],
   resumedApply = false,
+  tokensLost: readonly string[] = [],
 ): Backend {
   let overview: FleetOverview =
     mode === "demo" ? copy(DEMO) : mode === "bench" ? benchOverview() : emptyOverview();
@@ -104,19 +115,28 @@ export function createMockBackend(
   let version = 1;
   /** Stamps whose (mock) agents are stopped: their health checks answer "unreachable". */
   const down = new Set(stampsDown);
+  /** Stamps whose admin tokens are missing: their checks cannot be made. */
+  const noToken = new Set(tokensLost);
   const healthWatchers: ((checks: StampHealth[]) => void)[] = [];
   const moves = new MockMoves(() => ({ overview, tenants }), speed, () => fleetChanged());
   const plans = new MockPlans(() => ({ overview, tenants }), () => version, speed, () => fleetChanged());
-  const liveHealth = (view: StampView): StampHealth =>
-    down.has(view.stamp.id)
-      ? { ...healthOf(view), state: "unreachable", detail: `the agent of ${view.stamp.id} does not answer`, softwareVersion: null }
-      : healthOf(view);
+  const liveHealth = (view: StampView): StampHealth => {
+    const id = view.stamp.id;
+    if (noToken.has(id)) {
+      const detail = `no admin token for this stamp in the OS keychain (looked for mock.${id}.admin)`;
+      return { ...healthOf(view), state: "unknown", detail, problem: "noToken", fix: "enterToken", softwareVersion: null };
+    }
+    if (!down.has(id)) return healthOf(view);
+    const detail = `its local agent is not running (nothing listens at ${view.stamp.endpoint})`;
+    return { ...healthOf(view), state: "unreachable", detail, problem: "agentNotRunning", fix: "startLocalStamps", softwareVersion: null };
+  };
   const healthState = (view: StampView) => liveHealth(view).state;
 
-  /** The checks a push carries: every active stamp with an endpoint, and every stopped one. */
+  /** The checks a push carries: every active stamp with an endpoint, every stopped one and every one without a token. */
   function checks(): StampHealth[] {
     const listed = new Set(healthChecks(overview).map((c) => c.stamp));
-    return overview.stamps.filter((s) => listed.has(s.stamp.id) || down.has(s.stamp.id)).map(liveHealth);
+    const asked = (id: string) => listed.has(id) || down.has(id) || noToken.has(id);
+    return overview.stamps.filter((s) => asked(s.stamp.id)).map(liveHealth);
   }
 
   /** The real backend pushes every few seconds; the mock pushes after each change. */
@@ -149,6 +169,7 @@ export function createMockBackend(
       await guard();
       return {
         path: MOCK_CATALOGUE_PATH,
+        id: "00000000-0000-4000-8000-000000000000",
         schemaVersion: 1,
         counts: {
           regions: 0,
@@ -286,6 +307,15 @@ export function createMockBackend(
       down.clear();
       pushHealth();
       return started;
+    },
+    async setStampToken(id, token) {
+      await guard();
+      viewOf(id);
+      if (token.trim() === "wrong") {
+        throw new BackendError("invalid_input", `stamp ${id} refused this token; nothing was stored`);
+      }
+      noToken.delete(id);
+      pushHealth();
     },
     ...planMethods(plans, () => ({ overview, tenants }), guard),
   };

@@ -80,6 +80,7 @@ export function createTauriBackend(): Backend {
       }),
     routingTable: () => call(() => invoke<RoutingTable>("routing_table")),
     startLocalStamps: () => call(() => invoke<StampId[]>("start_local_stamps")),
+    setStampToken: (id, token) => call(() => invoke<void>("set_stamp_token", { id, token })),
     listPlans: () => call(() => invoke<PlanSummary[]>("list_plans")),
     planDetail: (name) => call(() => invoke<PlanDetail>("plan_detail", { name })),
     newPlan: (name) => call(() => invoke<PlanDetail>("new_plan", { name })),

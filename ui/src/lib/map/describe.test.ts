@@ -12,6 +12,8 @@ const health: Record<string, StampHealth> = {
     stamp: "use-01",
     state: "degraded",
     detail: "slow probe",
+    problem: null,
+    fix: null,
     softwareVersion: "1.4.0",
     capacityUsed: null,
     tenantCount: null,
