@@ -6,11 +6,14 @@ use std::process::Command;
 fn start_without(display: Option<&str>) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_stampfleet"));
-    cmd.args(["--catalogue", &dir.path().join("c.sqlite").display().to_string()])
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .env_remove("RUST_BACKTRACE")
-        .env("STAMPFLEET_LOG_DIR", dir.path().join("logs"));
+    cmd.args([
+        "--catalogue",
+        &dir.path().join("c.sqlite").display().to_string(),
+    ])
+    .env_remove("DISPLAY")
+    .env_remove("WAYLAND_DISPLAY")
+    .env_remove("RUST_BACKTRACE")
+    .env("STAMPFLEET_LOG_DIR", dir.path().join("logs"));
     if let Some(display) = display {
         cmd.env("DISPLAY", display);
     }

@@ -72,29 +72,45 @@ pub struct AppSession {
 }
 
 impl AppSession {
-    /// Starts the app on `catalogue`, logging into `log_dir`.
+    /// Starts the app on `catalogue`, logging into `log_dir`, with this build's agent
+    /// and file secrets.
     pub async fn start(catalogue: &Path, log_dir: &Path) -> Self {
+        let agent = workspace_root().join("target/debug/stamp-agent");
+        let env: [(&str, &std::ffi::OsStr); 4] = [
+            ("STAMPFLEET_CATALOGUE", catalogue.as_os_str()),
+            ("STAMPFLEET_LOG_DIR", log_dir.as_os_str()),
+            ("STAMPFLEET_AGENT", agent.as_os_str()),
+            ("STAMPFLEET_SECRETS", "file".as_ref()),
+        ];
+        Self::launch(&app_binary(), catalogue.parent().unwrap(), &env, &[]).await
+    }
+
+    /// Starts `app` with `env` set and the variables in `remove` unset; `home` is the
+    /// catalogue's directory (its local stamp agents are stopped at the end).
+    pub async fn launch(
+        app: &Path,
+        home: &Path,
+        env: &[(&str, &std::ffi::OsStr)],
+        remove: &[&str],
+    ) -> Self {
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "no DISPLAY: run the end-to-end tests under xvfb-run"
         );
-        let app = app_binary();
         let port = free_port();
         let native_port = free_port();
-        let mut driver = Command::new(tauri_driver())
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native_port.to_string(),
-            ])
-            .env("STAMPFLEET_CATALOGUE", catalogue)
-            .env("STAMPFLEET_LOG_DIR", log_dir)
-            .env(
-                "STAMPFLEET_AGENT",
-                workspace_root().join("target/debug/stamp-agent"),
-            )
-            .env("STAMPFLEET_SECRETS", "file")
+        let mut command = Command::new(tauri_driver());
+        command.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ]);
+        for name in remove {
+            command.env_remove(name);
+        }
+        let mut driver = command
+            .envs(env.iter().copied())
             // Never inherit our pipes: a lingering driver would hold the test's output open.
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -129,7 +145,7 @@ impl AppSession {
             .update_timeouts(timeouts)
             .await
             .expect("set WebDriver timeouts");
-        let home = catalogue.parent().unwrap().to_owned();
+        let home = home.to_owned();
         Self {
             client,
             driver,

@@ -299,41 +299,40 @@ async fn replace_all_in(
     doc: &CatalogueDocument,
     actor: &str,
 ) -> Result<u32> {
-        if doc.schema_version != DOCUMENT_SCHEMA_VERSION {
-            return Err(CatalogueError::Refused(format!(
-                "document schema {} is not {DOCUMENT_SCHEMA_VERSION}",
-                doc.schema_version
-            )));
-        }
-        let before = read_document(tx).await?;
-        let audit = write::diff_audit(actor, &before, doc)?;
-        // Rows are replaced wholesale; references are checked at commit. Local agents of
-        // stamps that stay keep their place.
-        sqlx::query("PRAGMA defer_foreign_keys = ON")
+    if doc.schema_version != DOCUMENT_SCHEMA_VERSION {
+        return Err(CatalogueError::Refused(format!(
+            "document schema {} is not {DOCUMENT_SCHEMA_VERSION}",
+            doc.schema_version
+        )));
+    }
+    let before = read_document(tx).await?;
+    let audit = write::diff_audit(actor, &before, doc)?;
+    // Rows are replaced wholesale; references are checked at commit. Local agents of
+    // stamps that stay keep their place.
+    sqlx::query("PRAGMA defer_foreign_keys = ON")
+        .execute(&mut *tx)
+        .await?;
+    let kept: Vec<&str> = doc.stamps.iter().map(|s| s.id.as_str()).collect();
+    let kept = serde_json::to_string(&kept).map_err(|e| CatalogueError::Refused(e.to_string()))?;
+    sqlx::query("DELETE FROM local_agents WHERE stamp NOT IN (SELECT value FROM json_each(?))")
+        .bind(kept)
+        .execute(&mut *tx)
+        .await?;
+    for table in ["bindings", "tenants", "stamps", "templates"] {
+        sqlx::query(&format!("DELETE FROM {table}"))
             .execute(&mut *tx)
             .await?;
-        let kept: Vec<&str> = doc.stamps.iter().map(|s| s.id.as_str()).collect();
-        let kept =
-            serde_json::to_string(&kept).map_err(|e| CatalogueError::Refused(e.to_string()))?;
-        sqlx::query("DELETE FROM local_agents WHERE stamp NOT IN (SELECT value FROM json_each(?))")
-            .bind(kept)
-            .execute(&mut *tx)
-            .await?;
-        for table in ["bindings", "tenants", "stamps", "templates"] {
-            sqlx::query(&format!("DELETE FROM {table}"))
-                .execute(&mut *tx)
-                .await?;
-        }
-        sqlx::query("DELETE FROM regions WHERE builtin = 0")
-            .execute(&mut *tx)
-            .await?;
-        write::insert_regions(tx, &doc.regions, false).await?;
-        write::insert_templates(tx, &doc.templates).await?;
-        write::insert_stamps(tx, &doc.stamps).await?;
-        write::insert_tenants(tx, &doc.tenants).await?;
-        write::insert_bindings(tx, &doc.bindings).await?;
-        write::write_audit(tx, &audit).await?;
-        Ok(u32::try_from(audit.len()).unwrap_or(u32::MAX))
+    }
+    sqlx::query("DELETE FROM regions WHERE builtin = 0")
+        .execute(&mut *tx)
+        .await?;
+    write::insert_regions(tx, &doc.regions, false).await?;
+    write::insert_templates(tx, &doc.templates).await?;
+    write::insert_stamps(tx, &doc.stamps).await?;
+    write::insert_tenants(tx, &doc.tenants).await?;
+    write::insert_bindings(tx, &doc.bindings).await?;
+    write::write_audit(tx, &audit).await?;
+    Ok(u32::try_from(audit.len()).unwrap_or(u32::MAX))
 }
 
 async fn read_document(conn: &mut sqlx::SqliteConnection) -> Result<CatalogueDocument> {

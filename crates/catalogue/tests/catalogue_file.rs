@@ -231,7 +231,10 @@ async fn a_catalogue_keeps_one_identity_by_any_path_renamed_or_moved() {
     let id = c.id().to_owned();
     assert_eq!(id.len(), 36, "{id}");
     assert_eq!(&id[14..15], "4", "a version 4 UUID: {id}");
-    assert!(c.token_names_migrated().await.unwrap(), "a new catalogue has nothing to rename");
+    assert!(
+        c.token_names_migrated().await.unwrap(),
+        "a new catalogue has nothing to rename"
+    );
     c.close().await;
 
     // The same file by another spelling of its path.
@@ -252,6 +255,8 @@ async fn a_catalogue_keeps_one_identity_by_any_path_renamed_or_moved() {
     c.close().await;
 
     // Another catalogue has another identity.
-    let other = Catalogue::open(&dir.path().join("other.sqlite")).await.unwrap();
+    let other = Catalogue::open(&dir.path().join("other.sqlite"))
+        .await
+        .unwrap();
     assert_ne!(other.id(), id);
 }

@@ -233,7 +233,11 @@ mod tests {
         for r in &regions {
             assert_eq!(r.country.as_str().len(), 2, "{}: country", r.id);
             assert!((-90.0..=90.0).contains(&r.latitude), "{}: latitude", r.id);
-            assert!((-180.0..=180.0).contains(&r.longitude), "{}: longitude", r.id);
+            assert!(
+                (-180.0..=180.0).contains(&r.longitude),
+                "{}: longitude",
+                r.id
+            );
         }
     }
 

@@ -26,6 +26,10 @@ impl Fleet {
         let doc = self.demo_document()?;
         if !run_agents {
             self.catalogue.replace_all(&doc, "demo").await?;
+            tracing::info!(
+                stamps = doc.stamps.len(),
+                "demo fleet created without agents"
+            );
             return self.overview().await;
         }
         // Before anything is written: a missing agent program fails here, cheaply.
@@ -34,9 +38,18 @@ impl Fleet {
             .catalogue
             .replace_all_journaled(&doc, "demo", DEMO_KIND)
             .await?;
-        tracing::info!(stamps = doc.stamps.len(), tenants = doc.tenants.len(), "demo fleet written");
+        tracing::info!(
+            stamps = doc.stamps.len(),
+            tenants = doc.tenants.len(),
+            "demo fleet written"
+        );
         crate::moves::crash_point("demo-written");
         self.finish_demo(operation, &doc, &|_| {}).await?;
+        tracing::info!(
+            stamps = doc.stamps.len(),
+            tenants = doc.tenants.len(),
+            "demo fleet created"
+        );
         self.overview().await
     }
 
@@ -53,7 +66,12 @@ impl Fleet {
         match self.start_demo_agents(progress).await {
             Ok(started) => {
                 self.catalogue
-                    .journal(operation, "succeeded", "done", &format!("{} agents", started.len()))
+                    .journal(
+                        operation,
+                        "succeeded",
+                        "done",
+                        &format!("{} agents", started.len()),
+                    )
                     .await?;
                 tracing::info!(agents = started.len(), "demo stamp agents running");
                 Ok(())
@@ -74,7 +92,12 @@ impl Fleet {
         if !present {
             return self
                 .catalogue
-                .journal(operation.id, "failed", "rolled-back", "the demo fleet is gone")
+                .journal(
+                    operation.id,
+                    "failed",
+                    "rolled-back",
+                    "the demo fleet is gone",
+                )
                 .await
                 .map_err(Into::into);
         }

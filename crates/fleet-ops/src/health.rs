@@ -176,7 +176,10 @@ impl Fleet {
                     HealthState::Unknown,
                     HealthProblem::NotRunning,
                     None,
-                    format!("the stamp is {}: nothing runs to ask", stamp.status.as_str()),
+                    format!(
+                        "the stamp is {}: nothing runs to ask",
+                        stamp.status.as_str()
+                    ),
                 )
             });
         };
@@ -247,12 +250,7 @@ impl Fleet {
                 None,
                 format!("{endpoint} did not answer within 3 s"),
             ),
-            Err(e) => problem(
-                unreachable,
-                HealthProblem::BadAnswer,
-                None,
-                e.to_string(),
-            ),
+            Err(e) => problem(unreachable, HealthProblem::BadAnswer, None, e.to_string()),
         })
     }
 

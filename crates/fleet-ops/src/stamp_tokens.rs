@@ -15,9 +15,11 @@ use crate::fleet::Fleet;
 /// How a stamp's admin token was named before schema 9: an FNV-1a hash of the
 /// catalogue's path as it was typed, then the stamp id.
 fn legacy_token_name(path_as_typed: &str, id: &StampId) -> String {
-    let hash = path_as_typed.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    });
+    let hash = path_as_typed
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
     format!("{hash:016x}-{id}.admin")
 }
 
@@ -28,8 +30,15 @@ fn path_spellings(path: &Path) -> Vec<String> {
     let cwd = std::env::current_dir().ok();
     let absolute = std::path::absolute(path).ok();
     out.extend(absolute.iter().map(|p| p.display().to_string()));
-    out.extend(std::fs::canonicalize(path).ok().map(|p| p.display().to_string()));
-    for full in absolute.iter().chain(std::fs::canonicalize(path).ok().as_ref()) {
+    out.extend(
+        std::fs::canonicalize(path)
+            .ok()
+            .map(|p| p.display().to_string()),
+    );
+    for full in absolute
+        .iter()
+        .chain(std::fs::canonicalize(path).ok().as_ref())
+    {
         if let Some(relative) = cwd.as_ref().and_then(|c| full.strip_prefix(c).ok()) {
             out.push(relative.display().to_string());
             out.push(Path::new(".").join(relative).display().to_string());
@@ -141,7 +150,9 @@ impl Fleet {
             .await?
             .ok_or_else(|| OpsError::invalid(format!("no stamp {id}")))?;
         let endpoint = stamp.endpoint.ok_or_else(|| {
-            OpsError::conflict(format!("stamp {id} has no endpoint: nothing to check the token against"))
+            OpsError::conflict(format!(
+                "stamp {id} has no endpoint: nothing to check the token against"
+            ))
         })?;
         let quick = ClientOptions {
             attempts: 1,
