@@ -1,5 +1,6 @@
 //! The real `stampfleet` binary started where no window can open: one clear line on
 //! standard error, a non-zero exit, no backtrace.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::Command;
 

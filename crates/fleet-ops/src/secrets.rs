@@ -25,26 +25,37 @@ pub trait SecretStore: Send + Sync {
 
 /// Picks the keychain if it works here, else the file store in `fallback_dir`.
 /// `STAMPFLEET_SECRETS=file` forces the file store (tests, headless machines).
+/// When the keychain is locked or absent, the file store says why it is used.
 pub fn detect(fallback_dir: PathBuf) -> Box<dyn SecretStore> {
     let forced_file = std::env::var("STAMPFLEET_SECRETS").is_ok_and(|v| v == "file");
-    if !forced_file && KeyringStore::probe() {
-        tracing::info!("stamp tokens are kept in the OS keychain");
-        return Box::new(KeyringStore);
-    }
-    tracing::info!(dir = %fallback_dir.display(), "stamp tokens are kept in 0600 files");
-    Box::new(FileStore { dir: fallback_dir })
+    let why = if forced_file {
+        "STAMPFLEET_SECRETS=file".to_owned()
+    } else {
+        match KeyringStore::probe() {
+            Ok(()) => {
+                tracing::info!("stamp tokens are kept in the OS keychain");
+                return Box::new(KeyringStore);
+            }
+            Err(e) => format!("the OS keychain is locked or absent: {e}"),
+        }
+    };
+    tracing::info!(dir = %fallback_dir.display(), %why, "stamp tokens are kept in 0600 files");
+    Box::new(FileStore {
+        dir: fallback_dir,
+        why: Some(why),
+    })
 }
 
 struct KeyringStore;
 
 impl KeyringStore {
-    fn probe() -> bool {
-        let Ok(entry) = keyring::Entry::new(SERVICE, "probe") else {
-            return false;
-        };
-        entry.set_password("probe").is_ok()
-            && entry.get_password().is_ok()
-            && entry.delete_credential().is_ok()
+    /// Writes, reads and deletes a probe entry: a locked keychain (no one to unlock
+    /// it) or no Secret Service on the session bus fails here.
+    fn probe() -> Result<(), keyring::Error> {
+        let entry = keyring::Entry::new(SERVICE, "probe")?;
+        entry.set_password("probe")?;
+        entry.get_password()?;
+        entry.delete_credential()
     }
 
     fn entry(name: &str) -> OpsResult<keyring::Entry> {
@@ -83,6 +94,8 @@ impl SecretStore for KeyringStore {
 /// 0600 files named after the secret in a 0700 directory.
 pub struct FileStore {
     pub dir: PathBuf,
+    /// Why files are used rather than the keychain, when it was chosen for a reason.
+    pub why: Option<String>,
 }
 
 impl FileStore {
@@ -138,7 +151,10 @@ impl SecretStore for FileStore {
     }
 
     fn describe(&self) -> String {
-        format!("0600 files in {}", self.dir.display())
+        match &self.why {
+            Some(why) => format!("0600 files in {} ({why})", self.dir.display()),
+            None => format!("0600 files in {}", self.dir.display()),
+        }
     }
 
     fn file_dir(&self) -> Option<PathBuf> {
@@ -165,6 +181,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = FileStore {
             dir: dir.path().join("secrets"),
+            why: None,
         };
         assert_eq!(store.get("stamp-a.admin").unwrap(), None);
         store.put("stamp-a.admin", "s3cret").unwrap();

@@ -1,0 +1,185 @@
+//! Creating the demo fleet is all or nothing, through the real `stampctl` and real
+//! agents: an agent that fails to start halfway leaves an empty catalogue, no agent
+//! running, no stamp directory and no token; a run killed right after the fleet was
+//! written is finished by `resume`; and stampctl reaches every stamp by any spelling
+//! of the catalogue's path.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use support::{stampctl_path, StopAgents};
+
+/// `stampctl` on `catalogue` from `cwd`, with `agent` as the stamp agent and file secrets.
+fn run(cwd: &Path, catalogue: &str, agent: &Path, args: &[&str], crash: Option<&str>) -> Output {
+    let mut cmd = Command::new(stampctl_path());
+    cmd.current_dir(cwd)
+        .args(["--catalogue", catalogue])
+        .args(args)
+        .env("STAMPFLEET_AGENT", agent)
+        .env("STAMPFLEET_SECRETS", "file")
+        .env_remove("STAMPFLEET_CATALOGUE");
+    match crash {
+        Some(step) => cmd.env("STAMPFLEET_CRASH_AT", step),
+        None => cmd.env_remove("STAMPFLEET_CRASH_AT"),
+    };
+    cmd.output().unwrap()
+}
+
+fn real_agent() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_stamp-agent"))
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn healthy(cwd: &Path, catalogue: &str) -> usize {
+    let checks = json(&run(
+        cwd,
+        catalogue,
+        real_agent(),
+        &["-o", "json", "stamp", "health"],
+        None,
+    ));
+    checks
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["state"] == "healthy")
+        .count()
+}
+
+/// Agents still running for `dir`, waiting (bounded) for those told to stop to exit.
+fn agents_left(dir: &Path) -> usize {
+    let pattern = format!("stamp-agent .*--data-dir {}", dir.display());
+    for _ in 0..200 {
+        let out = Command::new("pgrep")
+            .args(["-f", "--", &pattern])
+            .output()
+            .unwrap();
+        if out.stdout.is_empty() {
+            return 0;
+        }
+        // A bounded poll of the real condition (processes exit on SIGTERM).
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = Command::new("pgrep")
+        .args(["-f", "--", &pattern])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).lines().count()
+}
+
+#[test]
+fn an_agent_failing_halfway_leaves_nothing_then_the_demo_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let _stop = StopAgents(format!("--data-dir {}", dir.path().display()));
+    // The real agent for the first three stamps, then one that cannot start.
+    let wrapper = dir.path().join("flaky-agent");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\nn=$(cat \"{count}\" 2>/dev/null || echo 0); n=$((n+1)); echo $n > \"{count}\"\n\
+             if [ $n -le 3 ]; then exec \"{agent}\" \"$@\"; fi\n\
+             echo 'simulated: the disk is full' >&2; exit 1\n",
+            count = dir.path().join("starts").display(),
+            agent = real_agent().display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let out = run(dir.path(), "c.sqlite", &wrapper, &["demo"], None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("the disk is full"),
+        "the cause is named: {err}"
+    );
+    assert!(err.contains("Nothing was kept"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("starts"))
+            .unwrap()
+            .trim(),
+        "4"
+    );
+
+    let info = json(&run(
+        dir.path(),
+        "c.sqlite",
+        real_agent(),
+        &["-o", "json", "info"],
+        None,
+    ));
+    let counts = &info["counts"];
+    assert_eq!(
+        (
+            &counts["templates"],
+            &counts["stamps"],
+            &counts["tenants"],
+            &counts["bindings"]
+        ),
+        (&0.into(), &0.into(), &0.into(), &0.into()),
+        "{info}"
+    );
+    assert_eq!(
+        agents_left(dir.path()),
+        0,
+        "the three agents started were stopped"
+    );
+    assert!(
+        !dir.path().join("stamps").exists(),
+        "no stamp directory is left"
+    );
+    let tokens = std::fs::read_dir(dir.path().join("secrets"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(tokens, 0, "no token is left");
+
+    // The first-run action works again, now with a working agent.
+    json(&run(
+        dir.path(),
+        "c.sqlite",
+        real_agent(),
+        &["-o", "json", "demo"],
+        None,
+    ));
+    let absolute = dir.path().join("c.sqlite").display().to_string();
+    assert_eq!(healthy(dir.path(), "c.sqlite"), 8);
+    assert_eq!(healthy(dir.path(), "./c.sqlite"), 8);
+    assert_eq!(healthy(Path::new("/"), &absolute), 8);
+}
+
+#[test]
+fn a_demo_killed_after_it_was_written_is_finished_by_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let _stop = StopAgents(format!("--data-dir {}", dir.path().display()));
+    let out = run(
+        dir.path(),
+        "c.sqlite",
+        real_agent(),
+        &["demo"],
+        Some("demo-written"),
+    );
+    assert!(!out.status.success(), "the crash hook aborted it");
+    assert_eq!(healthy(dir.path(), "c.sqlite"), 0);
+
+    let resumed = json(&run(
+        dir.path(),
+        "c.sqlite",
+        real_agent(),
+        &["-o", "json", "resume"],
+        None,
+    ));
+    assert_eq!(resumed["resumedOperations"], 1, "{resumed}");
+    assert_eq!(healthy(dir.path(), "c.sqlite"), 8);
+}
