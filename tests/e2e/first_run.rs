@@ -2,7 +2,8 @@
 //! (`.ci/build-app`), copied alone into an empty directory, and an empty data directory:
 //! the window opens on the default catalogue, "Create demo fleet" works on the first
 //! click and all 8 stamps turn healthy; then `stampctl` on the same catalogue, by a
-//! relative and by an absolute path, reaches every stamp. And without the agent program
+//! relative and by an absolute path, reaches every stamp; agents stopped behind the
+//! window's back are named as such, and its fix brings them back. Without the agent program
 //! beside the app, the demo fails saying why and leaves an empty catalogue behind.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -108,6 +109,28 @@ async fn the_first_five_minutes() {
             cwd.display()
         );
     }
+
+    // Agents stopped behind the window's back: each stamp says why it cannot be
+    // reached and offers the fix, which brings all 8 back.
+    let stopped = stampctl(&bin, &home, "catalogue.sqlite", &["stop-agents"]);
+    assert_eq!(stopped["stopped"], 8, "{stopped}");
+    app.find_n("[data-testid=stamp-row-health] .health.unreachable", 8)
+        .await;
+    app.click("[data-testid=stamp-row][data-stamp-id=weu-01] td.id")
+        .await;
+    app.wait_text(
+        "[data-testid=stamp-health-detail]",
+        "its local agent is not running",
+    )
+    .await;
+    app.click("[data-testid=health-fix-start]").await;
+    app.wait_text(
+        "[data-testid=health-fix-result]",
+        "8 local stamps answering",
+    )
+    .await;
+    app.find_n("[data-testid=stamp-row-health] .health.healthy", 8)
+        .await;
     app.stop().await;
 }
 

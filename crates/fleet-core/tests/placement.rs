@@ -12,6 +12,26 @@ use fleet_core::{Isolation, RegionId, StampId};
 mod support;
 use support::*;
 
+/// A refusal for health says why the health is not good when the caller knows.
+#[test]
+fn a_stamp_refused_for_health_carries_the_reason_its_check_gave() {
+    let note = "unknown: no admin token for this stamp in the OS keychain".to_owned();
+    let fleet = eu_fleet().with_health_notes([(StampId::new("fra-04").unwrap(), note.clone())]);
+    let req = PlacementRequest::new(tenant("acme", 50, &["NL", "DE"], Isolation::Shared));
+    let d = place(&fleet, &req, &PlacementPolicy::default());
+    assert_eq!(
+        rule_of(&d, "fra-04").unwrap(),
+        (Rule::NotHealthy, format!("health: {note}"))
+    );
+    assert_eq!(
+        rule_of(&d, "fra-03").unwrap(),
+        (
+            Rule::NotHealthy,
+            "last health check was not healthy".to_owned()
+        )
+    );
+}
+
 #[test]
 fn best_fit_picks_the_fullest_stamp_that_still_fits_and_explains_every_other() {
     let fleet = eu_fleet();

@@ -43,6 +43,8 @@ pub use plan_views::{
 pub use planning::PlanView;
 pub use providers::ProviderConfig;
 pub use provision::{NewStamp, ProvisionProgress};
-pub use routes_server::{serve_routes, DEFAULT_ROUTES_ADDR};
+pub use routes_server::{
+    serve_routes, serve_routes_with_token, DEFAULT_ROUTES_ADDR, ROUTES_TOKEN_ENV,
+};
 pub use slot::FleetSlot;
 pub use tenant_import::{ImportPlanRow, ImportProgress, NewStampNeed, TenantImportReport};

@@ -97,7 +97,11 @@ impl Fleet {
                 (s, h)
             })
             .collect();
-        Ok(PlacementFleet::new(regions, overview.templates, stamps))
+        let notes = health
+            .into_iter()
+            .filter(|h| h.state != HealthState::Healthy)
+            .map(|h| (h.stamp.clone(), h.describe()));
+        Ok(PlacementFleet::new(regions, overview.templates, stamps).with_health_notes(notes))
     }
 
     /// Where `req.tenant` would go, and why (a dry run: nothing is written).

@@ -81,7 +81,8 @@ impl Fleet {
         let spellings = path_spellings(self.catalogue.path());
         let doc = self.catalogue.document().await?;
         let (mut renamed, mut missing) = (0, Vec::new());
-        for stamp in &doc.stamps {
+        // Only a stamp with an endpoint can be asked anything with its token.
+        for stamp in doc.stamps.iter().filter(|s| s.endpoint.is_some()) {
             let name = self.token_name(&stamp.id);
             if self.secrets().get(&name)?.is_some() {
                 continue;
@@ -197,14 +198,15 @@ mod tests {
     #[test]
     fn legacy_names_are_the_ones_the_old_version_wrote() {
         let id = StampId::new("weu-01").unwrap();
-        // What the code before schema 9 named this stamp's token for "c.sqlite".
+        // What the code before schema 9 named this stamp's token when the catalogue
+        // was opened as "legacy.sqlite" (tests/fixtures/catalogue-schema8-secrets/).
         assert_eq!(
-            legacy_token_name("c.sqlite", &id),
-            "2384044695d6efe8-weu-01.admin"
+            legacy_token_name("legacy.sqlite", &id),
+            "c4c57c4ba03450ac-weu-01.admin"
         );
         assert_ne!(
-            legacy_token_name("c.sqlite", &id),
-            legacy_token_name("./c.sqlite", &id)
+            legacy_token_name("legacy.sqlite", &id),
+            legacy_token_name("./legacy.sqlite", &id)
         );
     }
 

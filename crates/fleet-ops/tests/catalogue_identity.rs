@@ -1,8 +1,10 @@
 //! A catalogue has one identity: stamp tokens are named by its UUID, so the file opened
 //! by any spelling of its path, renamed or moved finds every token. A catalogue made by
-//! the version before schema 9 (`tests/fixtures/catalogue-schema8-demo.sqlite`, written
-//! by that version's `stampctl demo --no-agents`) has its tokens, named after a hash of
-//! the path as typed, renamed on first open.
+//! the version before schema 9 has its tokens, named after a hash of the path as typed,
+//! renamed on first open. The fixtures are that version's own output: its `stampctl
+//! --catalogue legacy.sqlite demo` (agents then stopped), the catalogue file
+//! (`tests/fixtures/catalogue-schema8-demo.sqlite`) and the token files it wrote
+//! (`tests/fixtures/catalogue-schema8-secrets/`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
@@ -14,6 +16,10 @@ use fleet_ops::Fleet;
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/catalogue-schema8-demo.sqlite"
+);
+const FIXTURE_SECRETS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/catalogue-schema8-secrets"
 );
 const DEMO_STAMPS: [&str; 8] = [
     "fra-01",
@@ -110,27 +116,31 @@ async fn tokens_of_a_schema8_catalogue_are_renamed_on_first_open() {
 }
 
 #[tokio::test]
-async fn a_token_kept_under_a_spelling_not_tried_is_found_in_the_file_store() {
+async fn the_previous_versions_own_token_files_are_found_by_another_path() {
     file_secrets();
     let dir = tempfile::tempdir().unwrap();
     let path = copy_fixture(dir.path());
-    let secrets = store(dir.path());
-    // Opened once from somewhere else, as "../elsewhere/c.sqlite": that spelling
-    // cannot be guessed, but the file store beside the catalogue held only this one.
-    secrets
-        .put(
-            &legacy_name("../elsewhere/c.sqlite", "weu-01"),
-            "lone-token",
-        )
-        .unwrap();
+    // Its token files, named after "legacy.sqlite" as typed in another directory:
+    // that spelling cannot be guessed from here, but the file store beside the
+    // catalogue holds exactly one old-style file per stamp.
+    let secrets = dir.path().join("secrets");
+    std::fs::create_dir(&secrets).unwrap();
+    for entry in std::fs::read_dir(FIXTURE_SECRETS).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), secrets.join(entry.file_name())).unwrap();
+    }
     let found = tokens_found(&path).await;
-    let weu = found.iter().find(|(s, _)| s == "weu-01").unwrap();
-    assert_eq!(weu.1.as_deref(), Some("lone-token"));
-    // The others had no token anywhere: nothing is invented for them.
-    assert!(found
-        .iter()
-        .filter(|(s, _)| s != "weu-01")
-        .all(|(_, t)| t.is_none()));
+    for (stamp, token) in &found {
+        let old = Path::new(FIXTURE_SECRETS).join(format!("c4c57c4ba03450ac-{stamp}.admin"));
+        let kept = std::fs::read_to_string(old).unwrap();
+        assert_eq!(token.as_deref(), Some(kept.as_str()), "{stamp}");
+    }
+    let left: Vec<_> = std::fs::read_dir(&secrets)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("c4c57c4ba03450ac-"))
+        .collect();
+    assert!(left.is_empty(), "old names left: {left:?}");
 }
 
 #[tokio::test]
@@ -140,19 +150,7 @@ async fn a_stamp_without_a_token_says_so_and_names_the_fix() {
     let path = copy_fixture(dir.path());
     let fleet = Fleet::open(&path).await.unwrap();
     let id = StampId::new("weu-01").unwrap();
-    // The demo was made without agents: no endpoint, so Start local stamps is the fix.
-    let health = fleet.check_health(&id).await.unwrap();
-    assert_eq!(health.problem, Some(fleet_ops::HealthProblem::NoEndpoint));
-    assert_eq!(health.fix, Some(fleet_ops::HealthFix::StartLocalStamps));
-    assert!(
-        health.describe().contains("stampctl start-agents"),
-        "{}",
-        health.describe()
-    );
-    fleet
-        .set_stamp_endpoint(&id, "http://127.0.0.1:9")
-        .await
-        .unwrap();
+    // No token file came with the copy: the stamp says so and offers to enter one.
     let health = fleet.check_health(&id).await.unwrap();
     assert_eq!(health.problem, Some(fleet_ops::HealthProblem::NoToken));
     assert_eq!(health.fix, Some(fleet_ops::HealthFix::EnterToken));
@@ -161,6 +159,13 @@ async fn a_stamp_without_a_token_says_so_and_names_the_fix() {
         "{}",
         health.detail
     );
+    let described = health.describe();
+    assert!(
+        described.contains("stampctl stamp token weu-01"),
+        "{described}"
+    );
+    // Nothing listens at the recorded endpoint any more: the token cannot be checked,
+    // so it is not kept.
     let err = fleet.set_stamp_token(&id, "abc").await.unwrap_err();
     assert!(
         err.message.contains("nothing was stored"),
@@ -168,4 +173,20 @@ async fn a_stamp_without_a_token_says_so_and_names_the_fix() {
         err.message
     );
     assert_eq!(store(dir.path()).get(&fleet.token_name(&id)).unwrap(), None);
+}
+
+#[tokio::test]
+async fn an_active_stamp_with_no_endpoint_offers_start_local_stamps() {
+    file_secrets();
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = Fleet::open(&dir.path().join("c.sqlite")).await.unwrap();
+    fleet.create_demo(false).await.unwrap();
+    let health = fleet
+        .check_health(&StampId::new("weu-01").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(health.problem, Some(fleet_ops::HealthProblem::NoEndpoint));
+    assert_eq!(health.fix, Some(fleet_ops::HealthFix::StartLocalStamps));
+    let described = health.describe();
+    assert!(described.contains("stampctl start-agents"), "{described}");
 }

@@ -92,6 +92,9 @@ pub struct PlacementFleet {
     pub(super) hot: Vec<HotCandidate>,
     region_index: HashMap<RegionId, usize>,
     by_stamp: HashMap<StampId, usize>,
+    /// Why a stamp's health is not good, in words, where the caller knows (a refusal
+    /// then says "no admin token ..." rather than "no health check yet").
+    health_notes: HashMap<StampId, String>,
 }
 
 impl PlacementFleet {
@@ -142,7 +145,18 @@ impl PlacementFleet {
             hot,
             region_index,
             by_stamp,
+            health_notes: HashMap::new(),
         }
+    }
+
+    /// Records why each of these stamps' health is not good, for the refusals.
+    pub fn with_health_notes(mut self, notes: impl IntoIterator<Item = (StampId, String)>) -> Self {
+        self.health_notes.extend(notes);
+        self
+    }
+
+    pub fn health_note(&self, id: &StampId) -> Option<&str> {
+        self.health_notes.get(id).map(String::as_str)
     }
 
     pub fn region(&self, id: &RegionId) -> Option<&Region> {

@@ -304,9 +304,10 @@ fn rejection(
     let tenant = &req.tenant;
     let reason = match rule {
         Rule::NotActive => format!("stamp is {}, not active", c.status.as_str()),
-        Rule::NotHealthy => match c.health {
-            CandidateHealth::Unknown => "no health check yet".to_owned(),
-            _ => "last health check was not healthy".to_owned(),
+        Rule::NotHealthy => match (fleet.health_note(&c.id), c.health) {
+            (Some(note), _) => format!("health: {note}"),
+            (None, CandidateHealth::Unknown) => "no health check yet".to_owned(),
+            (None, _) => "last health check was not healthy".to_owned(),
         },
         Rule::Residency => match fleet.region(&c.region) {
             None => format!("region {} is unknown", c.region),
