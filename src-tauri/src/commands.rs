@@ -144,7 +144,7 @@ pub async fn new_stamp(
 ) -> Result<Stamp, OpsError> {
     slot.get()
         .await?
-        .provision_stamp(&request, &move |p| drop(on_progress.send(p)))
+        .provision_stamp_from_window(&request, &move |p| drop(on_progress.send(p)))
         .await
 }
 

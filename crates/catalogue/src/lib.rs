@@ -28,6 +28,16 @@ pub use write::AuditRecord;
 
 use rows::{BindingRow, RegionRow, StampRow, TemplateRow, TenantRow};
 
+/// Test hook, named as such: once set, every catalogue write of this process fails as
+/// on a full disk (reads go on). Set by `fail_writes_from_now`.
+static FAIL_WRITES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Test hook: makes every later catalogue write of this process fail (a full disk, a
+/// read-only file), to prove that what runs remotely does not depend on it.
+pub fn fail_writes_from_now() {
+    FAIL_WRITES.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
 /// An open catalogue file. Cheap to clone: the pool is shared and synchronized.
 #[derive(Clone)]
 pub struct Catalogue {
@@ -138,7 +148,7 @@ impl Catalogue {
     }
 
     pub async fn set_token_names_migrated(&self) -> Result<()> {
-        let _turn = self.write_turn().await;
+        let _turn = self.write_turn().await?;
         sqlx::query("UPDATE catalogue_identity SET token_names_migrated = 1 WHERE id = 1")
             .execute(&self.pool)
             .await?;
@@ -153,7 +163,7 @@ impl Catalogue {
     /// read-then-write cannot fail with "database is locked" when another connection
     /// (another move, another process) wrote in between; it waits its turn instead.
     pub(crate) async fn write_tx(&self) -> Result<WriteTx> {
-        let turn = self.write_turn().await;
+        let turn = self.write_turn().await?;
         Ok(WriteTx {
             tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
             _turn: turn,
@@ -161,8 +171,17 @@ impl Catalogue {
     }
 
     /// This process's writer turn, for a single statement that writes outside `write_tx`.
-    pub(crate) async fn write_turn(&self) -> tokio::sync::OwnedMutexGuard<()> {
-        self.writer.clone().lock_owned().await
+    pub(crate) async fn write_turn(&self) -> Result<tokio::sync::OwnedMutexGuard<()>> {
+        if FAIL_WRITES.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(CatalogueError::Io {
+                path: self.path.clone(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::StorageFull,
+                    "no space left on device (injected by the test hook STAMPFLEET_FAIL_WRITES_AT)",
+                ),
+            });
+        }
+        Ok(self.writer.clone().lock_owned().await)
     }
 
     /// Brings the built-in regions up to the facts shipped in this build. Writes only

@@ -173,7 +173,7 @@ impl Catalogue {
     }
 
     pub async fn request_cancel(&self, operation: i64) -> Result<()> {
-        let _turn = self.write_turn().await;
+        let _turn = self.write_turn().await?;
         sqlx::query("INSERT OR IGNORE INTO move_cancels (operation) VALUES (?)")
             .bind(operation)
             .execute(self.pool())

@@ -104,11 +104,30 @@ pub(crate) async fn inspect_existing(path: &Path) -> Result<()> {
 
 /// Opens (creating if missing) the pool: WAL, synchronous=FULL, foreign keys on.
 pub(crate) async fn open_pool(path: &Path) -> Result<SqlitePool> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| CatalogueError::Io {
-            path: dir.to_owned(),
-            source,
-        })?;
+        // Directories made here are 0700; an existing one is left as the operator set it.
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|source| CatalogueError::Io {
+                path: dir.to_owned(),
+                source,
+            })?;
+    }
+    // A new catalogue is created 0600 (SQLite gives its WAL the same mode), whatever
+    // the umask; an existing file keeps the mode its owner gave it.
+    if !path.exists() {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(|source| CatalogueError::Io {
+                path: path.to_owned(),
+                source,
+            })?;
     }
     let options = SqliteConnectOptions::new()
         .filename(path)

@@ -283,7 +283,7 @@ impl Catalogue {
                 .push_bind(at - at.rem_euclid(3600))
                 .push_bind(i64::from(*used));
         });
-        let _turn = self.write_turn().await;
+        let _turn = self.write_turn().await?;
         qb.build().execute(self.pool()).await?;
         Ok(())
     }

@@ -176,7 +176,7 @@ impl Catalogue {
         step: &str,
         detail: &str,
     ) -> Result<()> {
-        let _turn = self.write_turn().await;
+        let _turn = self.write_turn().await?;
         sqlx::query(
             "UPDATE operations SET state = ?1, step = ?2, \
              detail = CASE WHEN ?3 = '' THEN detail WHEN detail = '' THEN ?3 ELSE detail || char(10) || ?3 END, \
@@ -209,7 +209,7 @@ impl Catalogue {
     }
 
     pub async fn set_local_agent(&self, stamp: &StampId, data_dir: &str, port: u16) -> Result<()> {
-        let _turn = self.write_turn().await;
+        let _turn = self.write_turn().await?;
         sqlx::query("INSERT INTO local_agents (stamp, data_dir, port) VALUES (?, ?, ?) ON CONFLICT (stamp) DO UPDATE SET data_dir = excluded.data_dir, port = excluded.port")
             .bind(stamp.as_str())
             .bind(data_dir)

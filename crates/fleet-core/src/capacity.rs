@@ -2,6 +2,22 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The largest capacity a stamp or template may declare, in units: far above any real
+/// stamp, small enough that sums over a fleet stay exact and no structure is sized by
+/// it. Documents, plans and provisioning refuse more.
+pub const MAX_CAPACITY_UNITS: u32 = 1_000_000_000;
+
+/// Checks a declared capacity: 1 to `MAX_CAPACITY_UNITS` units.
+pub fn check_capacity_units(units: u32) -> Result<(), String> {
+    match units {
+        0 => Err("must be greater than 0".to_owned()),
+        n if n > MAX_CAPACITY_UNITS => Err(format!(
+            "{n} is over the limit of {MAX_CAPACITY_UNITS} units"
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Capacity of one stamp (or a sum of stamps), in capacity units.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]

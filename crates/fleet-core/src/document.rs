@@ -156,11 +156,8 @@ pub fn validate(doc: &CatalogueDocument, builtin: &[Region]) -> Result<(), Docum
     let mut templates: HashMap<(&TemplateName, &TemplateVersion), &StampTemplate> = HashMap::new();
     for (i, t) in doc.templates.iter().enumerate() {
         let path = format!("templates[{i}]");
-        if t.capacity_units == 0 {
-            return Err(DocumentError::at(
-                format!("{path}.capacityUnits"),
-                "must be greater than 0",
-            ));
+        if let Err(e) = crate::capacity::check_capacity_units(t.capacity_units) {
+            return Err(DocumentError::at(format!("{path}.capacityUnits"), e));
         }
         if templates.insert((&t.name, &t.version), t).is_some() {
             return Err(DocumentError::at(
@@ -194,11 +191,8 @@ pub fn validate(doc: &CatalogueDocument, builtin: &[Region]) -> Result<(), Docum
                 ),
             ));
         }
-        if s.capacity_units == 0 {
-            return Err(DocumentError::at(
-                format!("{path}.capacityUnits"),
-                "must be greater than 0",
-            ));
+        if let Err(e) = crate::capacity::check_capacity_units(s.capacity_units) {
+            return Err(DocumentError::at(format!("{path}.capacityUnits"), e));
         }
         if let Some(endpoint) = &s.endpoint {
             if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {

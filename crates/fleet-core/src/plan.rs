@@ -110,22 +110,14 @@ pub fn validate_plan(plan: &Plan) -> Result<(), DocumentError> {
     for (i, action) in plan.actions.iter().enumerate() {
         let at = |field: &str| format!("plan.actions[{i}].{field}");
         match action {
-            PlanAction::ChangeCapacity {
-                capacity_units: 0, ..
-            } => {
-                return Err(DocumentError::at(
-                    at("capacityUnits"),
-                    "must be greater than 0",
-                ))
-            }
-            PlanAction::AddStamp {
-                capacity_units: Some(0),
+            PlanAction::ChangeCapacity { capacity_units, .. }
+            | PlanAction::AddStamp {
+                capacity_units: Some(capacity_units),
                 ..
             } => {
-                return Err(DocumentError::at(
-                    at("capacityUnits"),
-                    "must be greater than 0",
-                ))
+                if let Err(e) = crate::capacity::check_capacity_units(*capacity_units) {
+                    return Err(DocumentError::at(at("capacityUnits"), e));
+                }
             }
             PlanAction::OnboardTenant { tenant, .. } if tenant.size_units == 0 => {
                 return Err(DocumentError::at(

@@ -111,6 +111,67 @@ fn the_demo_fleet_under_60_percent() {
     assert!(easy.moves.is_empty() && easy.lower_bound_moves == 0);
 }
 
+/// The planner's structures are sized by the stamps, not by their units: a stamp of
+/// two billion units (over what a document may declare, so built here directly) is
+/// planned like one of a thousand. Before, the bucket queues held one entry per unit
+/// free (some 48 GB for this stamp) and the process aborted.
+#[test]
+fn huge_capacities_cost_no_more_memory_than_small_ones() {
+    let regions = builtin_regions().unwrap();
+    let mut doc = demo_fleet(&regions).unwrap();
+    let mut big = doc
+        .stamps
+        .iter()
+        .find(|s| s.id.as_str() == "fra-01")
+        .unwrap()
+        .clone();
+    big.id = StampId::new("fra-big").unwrap();
+    big.endpoint = None;
+    big.capacity_units = 2_000_000_000;
+    doc.stamps.push(big);
+    let plan = plan_rebalance(&doc, &regions, 60);
+    let after = check(&doc, &regions, &plan);
+    assert!(after[&StampId::new("fra-01").unwrap()] <= 60, "{plan:#?}");
+    assert!(
+        plan.moves.iter().any(|m| m.to.as_str() == "fra-big"),
+        "{plan:#?}"
+    );
+}
+
+/// Documents and plans refuse a capacity over the limit, naming the field.
+#[test]
+fn capacities_over_the_limit_are_refused_by_field() {
+    use fleet_core::capacity::MAX_CAPACITY_UNITS;
+    let regions = builtin_regions().unwrap();
+    let builtin: Vec<Region> = regions.iter().filter(|r| r.builtin).cloned().collect();
+    let mut doc = demo_fleet(&regions).unwrap();
+    doc.stamps[2].capacity_units = MAX_CAPACITY_UNITS + 1;
+    let text = serde_json::to_string(&doc).unwrap();
+    let err = fleet_core::parse_document(&text, &builtin)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("stamps[2].capacityUnits") && err.contains("over the limit"),
+        "{err}"
+    );
+
+    let plan = fleet_core::plan::Plan {
+        name: "huge".to_owned(),
+        base_version: 0,
+        actions: vec![fleet_core::plan::PlanAction::ChangeCapacity {
+            stamp: StampId::new("fra-01").unwrap(),
+            capacity_units: 2_000_000_000,
+        }],
+    };
+    let err = fleet_core::plan::validate_plan(&plan)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("plan.actions[0].capacityUnits") && err.contains("over the limit"),
+        "{err}"
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(60))]
 

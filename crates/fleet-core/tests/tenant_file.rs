@@ -2,7 +2,7 @@
 //! reported with its line and field, all at once.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use fleet_core::tenant_file::{parse_tenant_file, RowError, MAX_FILE_BYTES};
+use fleet_core::tenant_file::{parse_tenant_file, RowError, MAX_ERRORS, MAX_FILE_BYTES};
 use fleet_core::{builtin_regions, Isolation, Tier};
 
 const HEADER: &str = "id,name,tier,size,countries,geographies,regions,isolation,preferred";
@@ -122,4 +122,31 @@ fn ten_thousand_rows_read_in_one_go() {
     let rows = parse_tenant_file("t.csv", &text, &builtin_regions().unwrap()).unwrap();
     assert_eq!(rows.len(), 10_000);
     assert_eq!(rows[9_999].line, 10_001);
+}
+
+/// A file of nothing but bad lines (here 32 MiB of one-character lines, ~16 M of them)
+/// is reported up to a bound, with where reading stopped, not one error per line.
+#[test]
+fn problems_are_collected_up_to_a_bound() {
+    let mut csv = String::from(HEADER);
+    csv.push_str(&"\nx".repeat(16 * 1024 * 1024));
+    let found = errors("t.csv", &csv);
+    assert_eq!(found.len(), MAX_ERRORS + 1);
+    let last = found.last().unwrap();
+    assert_eq!(last.field, "file");
+    assert!(last.message.contains("after 1000 problems"), "{last}");
+    assert_eq!(last.line, MAX_ERRORS as u32 + 2, "{last}");
+
+    let json = format!(
+        "[{}]",
+        vec![r#"{"id":"Bad Id","displayName":"x","sizeUnits":1}"#; 5_000].join(",\n")
+    );
+    let found = errors("t.json", &json);
+    // A row's own problems are all kept: the bound is reached within one more row.
+    assert!(
+        (MAX_ERRORS + 1..MAX_ERRORS + 10).contains(&found.len()),
+        "{}",
+        found.len()
+    );
+    assert!(found.last().unwrap().message.contains("stopped reading"));
 }

@@ -227,6 +227,7 @@ impl Fleet {
             version,
             display_name: view.tenant.display_name,
             size_units: view.tenant.size_units,
+            nonce: String::new(),
         };
         self.start_move(&params, progress).await
     }

@@ -2,6 +2,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod bindings;
+mod command_provider;
 mod demo_agents;
 mod drain;
 mod error;

@@ -9,11 +9,19 @@ use crate::fleet::Fleet;
 use crate::moves::{crash_point, stamp_error, MoveParams};
 
 impl Fleet {
-    /// Before the flip: drop the target's copy, unfreeze the source. Repeatable.
+    /// Before the flip: drop the target's copy, unfreeze the source. Repeatable. The
+    /// remote undo never depends on a local write: when the catalogue cannot be written
+    /// (a full disk, a read-only file, a lock held too long), the source is unfrozen
+    /// anyway and the error says the journal still has to be closed (`stampctl resume`
+    /// or the next start does it, repeating the undo harmlessly).
     pub(crate) async fn roll_back(&self, op: i64, p: &MoveParams, why: &str) -> OpsResult<()> {
-        self.catalogue
+        let journaled = self
+            .catalogue
             .journal(op, "running", "rolling-back", why)
-            .await?;
+            .await;
+        if let Err(e) = &journaled {
+            tracing::error!(op, error = %e, "rolling back without a journal entry");
+        }
         crash_point("rolling-back");
         let target = self.stamp_client(&p.to).await?;
         let source = self.stamp_client(&p.from).await?;
@@ -21,26 +29,32 @@ impl Fleet {
         let here = copies.iter().find(|t| t.id == p.tenant.as_str());
         if here.is_some_and(|t| t.state == stamp_protocol::TenantState::Importing) {
             target
-                .deprovision_tenant(p.tenant.as_str(), &format!("move-{op}-drop"))
+                .deprovision_tenant(p.tenant.as_str(), &p.key(op, "drop"))
                 .await
                 .map_err(|e| stamp_error(&p.to, e))?;
         }
         source
-            .tenant_step(
-                p.tenant.as_str(),
-                "unfreeze",
-                &format!("move-{op}-unfreeze"),
-            )
+            .tenant_step(p.tenant.as_str(), "unfreeze", &p.key(op, "unfreeze"))
             .await
             .map_err(|e| stamp_error(&p.from, e))?;
-        self.catalogue
+        let closed = self
+            .catalogue
             .journal(
                 op,
                 "failed",
                 "rolled-back",
                 "source unfrozen, target copy dropped",
             )
-            .await?;
+            .await;
+        if let Err(e) = journaled.and(closed) {
+            return Err(OpsError::new(
+                crate::ErrorCode::CatalogueUnavailable,
+                format!(
+                    "move {op} rolled back on the stamps ({} takes writes again), but the catalogue could not record it: {e}; `stampctl resume` records it",
+                    p.from
+                ),
+            ));
+        }
         Ok(())
     }
 

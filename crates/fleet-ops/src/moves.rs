@@ -64,6 +64,23 @@ pub(crate) struct MoveParams {
     pub version: i64,
     pub display_name: String,
     pub size_units: u32,
+    /// Random per operation, in every Idempotency-Key it sends: nobody can guess the
+    /// keys ahead and take them (a tenant of the same stamp could otherwise block the
+    /// move's steps). Journaled with the move, so a retry or a resume sends the same
+    /// keys. Moves journaled before it existed have none.
+    #[serde(default)]
+    pub nonce: String,
+}
+
+impl MoveParams {
+    /// The Idempotency-Key of this move's `step`.
+    pub(crate) fn key(&self, op: i64, step: &str) -> String {
+        if self.nonce.is_empty() {
+            format!("move-{op}-{step}")
+        } else {
+            format!("move-{op}-{}-{step}", self.nonce)
+        }
+    }
 }
 
 /// The target's pulls during one move.
@@ -76,6 +93,8 @@ struct Pull<'a> {
 
 /// Lag (changes) below which the source is frozen for the final catch-up.
 const FREEZE_AT_LAG: u64 = 200;
+/// Rounds of catch-up without a new smallest lag after which the move freezes anyway.
+const STALLED_ROUNDS: u32 = 5;
 
 /// Test hook, named as such: `STAMPFLEET_CRASH_AT=<step>` aborts the process right after
 /// that step is journaled, as a `kill -9` at that instant would (the fault suite's way
@@ -83,6 +102,11 @@ const FREEZE_AT_LAG: u64 = 200;
 pub(crate) fn crash_point(step: &str) {
     if std::env::var("STAMPFLEET_CRASH_AT").is_ok_and(|s| s == step) {
         std::process::abort();
+    }
+    // Test hook too: `STAMPFLEET_FAIL_WRITES_AT=<step>` makes every catalogue write
+    // after that step fail, as a full disk or a read-only file would.
+    if std::env::var("STAMPFLEET_FAIL_WRITES_AT").is_ok_and(|s| s == step) {
+        catalogue::fail_writes_from_now();
     }
 }
 
@@ -156,6 +180,7 @@ impl Fleet {
             version,
             display_name: view.tenant.display_name.clone(),
             size_units: view.tenant.size_units,
+            nonce: String::new(),
         };
         self.start_move(&params, progress).await
     }
@@ -167,6 +192,10 @@ impl Fleet {
         progress: MoveProgressFn<'_>,
     ) -> OpsResult<MoveProgress> {
         let version = params.version;
+        let params = &MoveParams {
+            nonce: crate::secrets::new_token()?[..32].to_owned(),
+            ..params.clone()
+        };
         let text = serde_json::to_string(&params).map_err(|e| OpsError::internal(e.to_string()))?;
         let op = self
             .catalogue
@@ -283,15 +312,30 @@ impl Fleet {
                 round: 0,
                 total_keys,
             };
+            // Freeze once the lag is small, or once it has stopped shrinking: a writer
+            // faster than the copy (large values) would otherwise keep the move here for
+            // ever; the freeze holds that writer back while the rest is copied.
+            use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
+            let best = AtomicU64::new(u64::MAX);
+            let stalled = AtomicU32::new(0);
             self.pull_until(op, p, &mut pull, &mut report, progress, true, |got, lag| {
-                got.snapshot_done && lag <= FREEZE_AT_LAG
+                if !got.snapshot_done {
+                    return false; // the catch-up is counted from the snapshot's end
+                }
+                if lag < best.load(Relaxed) {
+                    best.store(lag, Relaxed);
+                    stalled.store(0, Relaxed);
+                } else {
+                    stalled.fetch_add(1, Relaxed);
+                }
+                lag <= FREEZE_AT_LAG || stalled.load(Relaxed) >= STALLED_ROUNDS
             })
             .await?;
             self.check_cancel(op).await?;
             self.step(op, "freezing", "").await?;
             let frozen_at = Instant::now();
             source
-                .tenant_step(p.tenant.as_str(), "freeze", &format!("move-{op}-freeze"))
+                .tenant_step(p.tenant.as_str(), "freeze", &p.key(op, "freeze"))
                 .await
                 .map_err(|e| stamp_error(&p.from, e))?;
             self.step(op, "catching-up", "").await?;
@@ -342,6 +386,19 @@ impl Fleet {
         Ok(report)
     }
 
+    /// After the flip there is only forward, and every remote step is repeatable: a
+    /// step the catalogue cannot record (a full disk, a read-only file) is still run, so
+    /// the tenant is never left without a writable home; the journal catches up at the
+    /// resume, which repeats the steps harmlessly.
+    async fn step_after_flip(&self, op: i64, step: &str) -> Option<OpsError> {
+        self.step(op, step, "")
+            .await
+            .inspect_err(
+                |e| tracing::error!(op, step, error = %e.message, "step not journaled; run anyway"),
+            )
+            .err()
+    }
+
     /// After the flip: the target takes writes, the source redirects to it.
     async fn finish_cut_over(
         &self,
@@ -350,24 +407,25 @@ impl Fleet {
         source: &StampClient,
         target: &StampClient,
     ) -> OpsResult<()> {
-        self.step(op, "activating", "").await?;
+        let mut unrecorded = self.step_after_flip(op, "activating").await;
         target
-            .tenant_step(
-                p.tenant.as_str(),
-                "activate",
-                &format!("move-{op}-activate"),
-            )
+            .tenant_step(p.tenant.as_str(), "activate", &p.key(op, "activate"))
             .await
             .map_err(|e| stamp_error(&p.to, e))?;
-        self.step(op, "fencing", "").await?;
+        unrecorded = unrecorded.or(self.step_after_flip(op, "fencing").await);
         source
-            .fence(
-                p.tenant.as_str(),
-                target.endpoint(),
-                &format!("move-{op}-fence"),
-            )
+            .fence(p.tenant.as_str(), target.endpoint(), &p.key(op, "fence"))
             .await
             .map_err(|e| stamp_error(&p.from, e))?;
+        if let Some(e) = unrecorded {
+            return Err(OpsError::new(
+                e.code,
+                format!(
+                    "{} moved to {} on the stamps, but the catalogue could not record it: {}; `stampctl resume` records it",
+                    p.tenant, p.to, e.message
+                ),
+            ));
+        }
         self.catalogue
             .journal(
                 op,
@@ -401,7 +459,7 @@ impl Fleet {
                 .import_sync(
                     p.tenant.as_str(),
                     pull.sync,
-                    &format!("move-{op}-sync-{}", pull.round),
+                    &p.key(op, &format!("sync-{}", pull.round)),
                 )
                 .await
                 .map_err(|e| stamp_error(&p.to, e))?;

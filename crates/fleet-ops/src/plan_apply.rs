@@ -235,8 +235,32 @@ impl Fleet {
                 version,
                 capacity_units,
             } => {
-                if self.catalogue.stamp(stamp).await?.is_some() {
-                    return Ok(());
+                if let Some(existing) = self.catalogue.stamp(stamp).await? {
+                    // Done only if the stamp this step adds is there and running; a
+                    // failed or other stamp of that id is not "added".
+                    let running =
+                        matches!(existing.status, StampStatus::Active | StampStatus::Draining);
+                    if running && existing.region == *region {
+                        return Ok(());
+                    }
+                    let why = match existing.status {
+                        StampStatus::Failed => format!(
+                            "its provisioning failed ({}); retire it or remove this step, then apply again",
+                            self.catalogue
+                                .stamp_failure(stamp)
+                                .await?
+                                .unwrap_or_else(|| "no reason recorded".to_owned())
+                        ),
+                        StampStatus::Provisioning => {
+                            "it is still provisioning; apply again once it has finished".to_owned()
+                        }
+                        status => format!(
+                            "it is {} in {}, not the stamp this step adds in {region}",
+                            status.as_str(),
+                            existing.region
+                        ),
+                    };
+                    return Err(OpsError::conflict(format!("stamp {stamp} exists: {why}")));
                 }
                 let request = NewStamp {
                     id: stamp.clone(),

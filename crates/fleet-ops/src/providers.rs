@@ -2,8 +2,6 @@
 //! `local` is embedded (local_provider.rs); `command` runs an operator's IaC command
 //! (terraform, tofu, pulumi, az ...); `http` posts to a provisioning service and polls.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fleet_core::Stamp;
@@ -75,7 +73,7 @@ pub struct ProviderRun {
 
 const LOG_LIMIT: usize = 64 * 1024;
 
-fn redact(text: &str, secret: Option<&str>) -> String {
+pub(crate) fn redact(text: &str, secret: Option<&str>) -> String {
     let text = match secret.filter(|s| !s.is_empty()) {
         Some(s) => text.replace(s, "***"),
         None => text.to_owned(),
@@ -91,7 +89,7 @@ fn redact(text: &str, secret: Option<&str>) -> String {
     }
 }
 
-fn parse_answer(source: &str, text: &str) -> OpsResult<Provisioned> {
+pub(crate) fn parse_answer(source: &str, text: &str) -> OpsResult<Provisioned> {
     let answer: Provisioned = serde_json::from_str(text.trim())
         .map_err(|e| OpsError::invalid(format!("{source} printed no valid answer ({e}); expected {{\"endpoint\": ..., \"adminToken\": ...}}")))?;
     if !(answer.endpoint.starts_with("http://") || answer.endpoint.starts_with("https://")) {
@@ -108,93 +106,7 @@ fn parse_answer(source: &str, text: &str) -> OpsResult<Provisioned> {
     Ok(answer)
 }
 
-/// Runs the command provider, bounded by `timeout`; blocking (call from spawn_blocking).
-pub fn run_command(
-    program: &str,
-    args: &[String],
-    params: &StampParameters<'_>,
-    timeout: Duration,
-) -> ProviderRun {
-    let fail = |message: String, log: String| ProviderRun {
-        result: Err(OpsError::invalid(message)),
-        log,
-    };
-    let input = match serde_json::to_vec(params) {
-        Ok(v) => v,
-        Err(e) => return fail(format!("cannot encode the parameters: {e}"), String::new()),
-    };
-    let mut child = match Command::new(program)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-    {
-        Ok(c) => c,
-        Err(e) => return fail(format!("provider command {program}: {e}"), String::new()),
-    };
-    if let Some(mut stdin) = child.stdin.take() {
-        let _ = stdin.write_all(&input);
-    }
-    let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
-    let read = |pipe: Option<std::process::ChildStdout>| {
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            if let Some(mut p) = pipe {
-                let _ = std::io::Read::read_to_string(&mut p, &mut text);
-            }
-            text
-        })
-    };
-    let out = read(stdout);
-    let err = std::thread::spawn(move || {
-        let mut text = String::new();
-        if let Some(mut p) = stderr {
-            let _ = std::io::Read::read_to_string(&mut p, &mut text);
-        }
-        text
-    });
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(_) => break None,
-        }
-    };
-    let (stdout, stderr) = (
-        out.join().unwrap_or_default(),
-        err.join().unwrap_or_default(),
-    );
-    let answer = parse_answer(program, &stdout);
-    let token = answer.as_ref().ok().map(|a| a.admin_token.clone());
-    let log = redact(
-        &format!(
-            "$ {program} {}\n--- stdout\n{stdout}--- stderr\n{stderr}",
-            args.join(" ")
-        ),
-        token.as_deref(),
-    );
-    let result = match status {
-        None => Err(OpsError::invalid(format!(
-            "provider command {program} did not finish within {}s and was stopped",
-            timeout.as_secs()
-        ))),
-        Some(s) if !s.success() => {
-            let last = stderr.lines().last().unwrap_or("no output");
-            Err(OpsError::invalid(format!(
-                "provider command {program} failed ({s}): {last}"
-            )))
-        }
-        Some(_) => answer,
-    };
-    ProviderRun { result, log }
-}
+pub use crate::command_provider::run_command;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -40,6 +40,22 @@ pub struct ProvisionProgress {
 pub type Progress<'a> = &'a (dyn Fn(ProvisionProgress) + Send + Sync);
 
 impl Fleet {
+    /// What the window may ask for: a local stamp. A program to run or a service to
+    /// call must come from the operator's own configuration, never from the webview.
+    pub async fn provision_stamp_from_window(
+        &self,
+        request: &NewStamp,
+        progress: Progress<'_>,
+    ) -> OpsResult<Stamp> {
+        if request.provider != ProviderConfig::Local {
+            return Err(OpsError::invalid(
+                "provider: the window provisions local stamps only; command and http providers \
+                 run from stampctl (stamp provision --provider-command | --provider-http)",
+            ));
+        }
+        self.provision_stamp(request, progress).await
+    }
+
     /// Provisions a new local stamp from a template, reporting each step.
     pub async fn provision_stamp(
         &self,
@@ -83,8 +99,8 @@ impl Fleet {
             status: StampStatus::Provisioning,
             endpoint: None,
         };
-        if stamp.capacity_units == 0 {
-            return Err(OpsError::invalid("capacityUnits must be greater than 0"));
+        if let Err(e) = fleet_core::capacity::check_capacity_units(stamp.capacity_units) {
+            return Err(OpsError::invalid(format!("capacityUnits: {e}")));
         }
         let params = serde_json::to_string(&request.provider)
             .map_err(|e| OpsError::internal(e.to_string()))?;
@@ -242,12 +258,16 @@ impl Fleet {
                 return Err(OpsError::internal("the local provider has its own steps"))
             }
         };
+        // The token first: a stamp now exists out there, and a failed catalogue write
+        // below must not lose the only way to reach it.
+        if let Ok(answer) = &run.result {
+            self.secrets()
+                .put(&self.token_name(&stamp.id), &answer.admin_token)?;
+        }
         self.catalogue
             .journal(operation, "running", "provider", &run.log)
             .await?;
         let answer = run.result?;
-        self.secrets()
-            .put(&self.token_name(&stamp.id), &answer.admin_token)?;
         report(
             progress,
             &stamp.id,
@@ -293,8 +313,21 @@ impl Fleet {
         Ok(endpoint)
     }
 
-    /// Finishes every provisioning a previous run left behind (app killed mid-way).
+    /// Finishes every provisioning a previous run left behind (app killed mid-way),
+    /// command providers included: what `stampctl resume` does, an operator's request.
     pub async fn resume_operations(&self) -> OpsResult<u32> {
+        self.resume_operations_with(true).await
+    }
+
+    /// What the app does at start: the same, except that an interrupted provisioning
+    /// by a command provider is not run again unasked. The catalogue may be someone
+    /// else's file, and its journal would name the program to run; it waits for
+    /// `stampctl resume`.
+    pub async fn resume_operations_at_start(&self) -> OpsResult<u32> {
+        self.resume_operations_with(false).await
+    }
+
+    async fn resume_operations_with(&self, run_commands: bool) -> OpsResult<u32> {
         let mut resumed = 0;
         for op in self.catalogue.running_operations().await? {
             if op.kind == crate::demo_agents::DEMO_KIND {
@@ -350,6 +383,11 @@ impl Fleet {
                     continue;
                 }
             };
+            if let (false, ProviderConfig::Command { program, .. }) = (run_commands, &provider) {
+                tracing::warn!(stamp = %id, %program, "interrupted provisioning by a command: not run again until the operator asks (stampctl resume)");
+                resumed -= 1;
+                continue;
+            }
             // Failure is recorded on the stamp; resuming the others goes on.
             let _ = self
                 .finish_provisioning(op.id, stamp, &provider, &|_| {})

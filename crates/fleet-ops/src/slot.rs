@@ -45,7 +45,7 @@ impl FleetSlot {
     /// stamp agents that do not answer. Failures are logged; the window opens anyway.
     pub async fn recover(&self) {
         let Ok(fleet) = self.get().await else { return };
-        match fleet.resume_operations().await {
+        match fleet.resume_operations_at_start().await {
             Ok(n) if n > 0 => tracing::info!(resumed = n, "interrupted operations finished"),
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e.message, "resuming operations failed"),

@@ -69,11 +69,11 @@ impl Fleet {
             .as_ref()
             .and_then(|a| u16::try_from(a.port).ok())
             .unwrap_or(0);
-        let started = match local_provider::start_agent(stamp, &dir, port) {
+        let started = match local_provider::start_agent_in_background(stamp, &dir, port).await {
             Ok(endpoint) => endpoint,
             Err(e) if port != 0 => {
                 tracing::warn!(stamp = %stamp.id, port, error = %e.message, "recorded port unusable; taking a new one");
-                local_provider::start_agent(stamp, &dir, 0)?
+                local_provider::start_agent_in_background(stamp, &dir, 0).await?
             }
             Err(e) => return Err(e),
         };
@@ -147,6 +147,11 @@ impl Fleet {
             let Ok(pid) = pid.trim().parse::<u32>() else {
                 continue;
             };
+            // A stale pid file may name another program now: signal only our agent.
+            if !local_provider::is_agent_of(pid, &PathBuf::from(&agent.data_dir)) {
+                tracing::info!(stamp = %agent.stamp, pid, "pid file is stale; nothing signalled");
+                continue;
+            }
             let status = std::process::Command::new("kill")
                 .args(["-TERM", &pid.to_string()])
                 .status();

@@ -57,6 +57,11 @@ impl Failure {
         Self::new(StatusCode::CONFLICT, "conflict", message)
     }
 
+    /// A fault on the stamp's side (500); the message says what.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
+    }
+
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalid", message)
     }

@@ -9,6 +9,7 @@ use sqlx::SqliteConnection;
 use stamp_protocol::{IDEMPOTENCY_KEY, IDEMPOTENCY_TTL_SECS};
 
 use crate::error::Failure;
+use crate::routes::Replies;
 
 pub fn key(headers: &HeaderMap) -> Result<String, Failure> {
     let key = headers
@@ -72,26 +73,83 @@ pub async fn replay(
     Ok(Some((u16::try_from(status).unwrap_or(500), body)))
 }
 
+/// Records an answer under `key` for `scope` (the caller). Expired keys go on every
+/// record; a caller's keys beyond its newest `keep` every few hundred records (a client
+/// retrying a request that many requests later gets it run again, not replayed).
 pub async fn record(
     conn: &mut SqliteConnection,
+    scope: &str,
     key: &str,
     fingerprint: &str,
-    status: u16,
-    body: &str,
+    (status, body): (u16, &str),
+    keep: i64,
 ) -> Result<(), Failure> {
     sqlx::query("DELETE FROM idempotency WHERE created_at <= ?")
         .bind(now() - IDEMPOTENCY_TTL_SECS)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("INSERT OR REPLACE INTO idempotency (key, fingerprint, status, body, created_at) VALUES (?, ?, ?, ?, ?)")
-        .bind(key)
-        .bind(fingerprint)
-        .bind(i64::from(status))
-        .bind(body)
-        .bind(now())
+    let (row,): (i64,) = sqlx::query_as(
+        "INSERT OR REPLACE INTO idempotency (key, fingerprint, status, body, created_at, scope) \
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING rowid",
+    )
+    .bind(key)
+    .bind(fingerprint)
+    .bind(i64::from(status))
+    .bind(body)
+    .bind(now())
+    .bind(scope)
+    .fetch_one(&mut *conn)
+    .await?;
+    if row % 256 == 0 {
+        sqlx::query(
+            "DELETE FROM idempotency WHERE scope = ?1 AND rowid <= \
+             (SELECT rowid FROM idempotency WHERE scope = ?1 ORDER BY rowid DESC LIMIT 1 OFFSET ?2)",
+        )
+        .bind(scope)
+        .bind(keep)
         .execute(conn)
         .await?;
+    }
     Ok(())
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KvReply {
+    key: String,
+    seq: u64,
+}
+
+/// What is kept of an answer for replays.
+pub fn compact(replies: &Replies, text: &str) -> Result<String, Failure> {
+    match replies {
+        Replies::Whole => Ok(text.to_owned()),
+        Replies::KvEntry(_) => {
+            let entry: stamp_protocol::KvEntry = serde_json::from_str(text)
+                .map_err(|e| Failure::internal(format!("kept answer: {e}")))?;
+            serde_json::to_string(&KvReply {
+                key: entry.key,
+                seq: entry.seq,
+            })
+            .map_err(|e| Failure::internal(format!("kept answer: {e}")))
+        }
+    }
+}
+
+/// The answer a replay sends, from what was kept.
+pub fn expand(replies: &Replies, kept: String) -> Result<String, Failure> {
+    match replies {
+        Replies::Whole => Ok(kept),
+        Replies::KvEntry(value) => {
+            let reply: KvReply = serde_json::from_str(&kept)
+                .map_err(|e| Failure::internal(format!("kept answer: {e}")))?;
+            serde_json::to_string(&stamp_protocol::KvEntry {
+                key: reply.key,
+                value: value.clone(),
+                seq: reply.seq,
+            })
+            .map_err(|e| Failure::internal(format!("kept answer: {e}")))
+        }
+    }
 }
 
 pub fn respond(status: u16, body: String) -> Response {

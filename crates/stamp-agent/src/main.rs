@@ -48,6 +48,17 @@ struct Args {
     /// File holding the admin token (first line).
     #[arg(long, env = "STAMP_TOKEN_FILE")]
     token_file: PathBuf,
+    /// How long the change log keeps an entry (a cheap move back within it reads the
+    /// log; later ones copy a snapshot). Entries a move in progress needs stay.
+    #[arg(long, env = "STAMP_CHANGE_RETENTION_SECS", default_value_t = 24 * 3600)]
+    change_retention_secs: i64,
+    /// The change log's length cap: at least this many entries per tenant (or four per
+    /// key, when more) are kept; older ones go once past the retention anyway.
+    #[arg(long, default_value_t = 10_000)]
+    change_log_entries: i64,
+    /// Idempotency keys kept per caller (its newest, within 48 h).
+    #[arg(long, default_value_t = 10_000)]
+    idempotency_keys_per_caller: i64,
 }
 
 fn main() -> ExitCode {
@@ -93,14 +104,42 @@ fn read_token(path: &PathBuf) -> Result<String, String> {
     Ok(token)
 }
 
+/// Takes `agent.lock` in the data directory, or says another agent holds it.
+fn lock_data_dir(dir: &std::path::Path) -> Result<std::fs::File, String> {
+    let path = dir.join("agent.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(format!(
+            "another stamp-agent runs on {} already",
+            dir.display()
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
 async fn serve(args: Args) -> Result<(), String> {
     fleet_core::StampId::new(args.stamp_id.as_str()).map_err(|e| e.to_string())?;
     if args.capacity == 0 {
         return Err("--capacity must be greater than 0".to_owned());
     }
     let token = read_token(&args.token_file)?;
+    store::private_data_dir(&args.data_dir)?;
+    // One agent per data directory: a second one would write the same SQLite file
+    // under another port. Held until the process ends (the OS drops it on a crash).
+    let _lock = lock_data_dir(&args.data_dir)?;
     let pool = store::open(&args.data_dir).await?;
     let agent = Arc::new(routes::Agent {
+        log_limits: store::LogLimits {
+            retention_secs: args.change_retention_secs.max(0),
+            min_entries: args.change_log_entries.max(1),
+            keys_per_caller: args.idempotency_keys_per_caller.max(1),
+        },
         pool: pool.clone(),
         tokens: auth::Tokens::new(token),
         identity: routes::Identity {
@@ -118,8 +157,18 @@ async fn serve(args: Args) -> Result<(), String> {
     tracing::info!(stamp = %args.stamp_id, %addr, "stamp agent listening");
     // Lets the control plane stop this agent later (`stampctl stamp stop-agents`).
     let pid_file = args.data_dir.join("agent.pid");
-    std::fs::write(&pid_file, std::process::id().to_string())
-        .map_err(|e| format!("{}: {e}", pid_file.display()))?;
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&pid_file)
+            .map_err(|e| format!("{}: {e}", pid_file.display()))?;
+        file.write_all(std::process::id().to_string().as_bytes())
+            .map_err(|e| format!("{}: {e}", pid_file.display()))?;
+    }
     // The parent reads this line to learn the bound address.
     let mut out = std::io::stdout().lock();
     writeln!(out, "listening on http://{addr}")

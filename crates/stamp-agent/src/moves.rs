@@ -71,6 +71,17 @@ async fn transfer(
     let id = tenant_id(&id)?;
     state_of(&agent, &id).await?;
     let (token, expires_at) = agent.tokens.transfer_token(&id);
+    // The log is kept from here while the grant lasts: the move's catch-up reads it.
+    {
+        let _writer = agent.writer.lock().await;
+        let mut conn = agent.pool.acquire().await?;
+        store::pin_log(
+            &mut conn,
+            &id,
+            i64::try_from(expires_at).unwrap_or(i64::MAX),
+        )
+        .await?;
+    }
     Ok(Json(TransferGrant { token, expires_at }))
 }
 
@@ -86,8 +97,8 @@ async fn export(
     Query(q): Query<ExportQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    let id = tenant_id(&id)?;
     require_reader(&agent, &headers, &id)?;
+    let id = tenant_id(&id)?;
     // One read transaction: the page and the sequence it was read at agree.
     let mut tx = agent.pool.begin().await?;
     let m = state_on(&mut tx, &id).await?;
@@ -129,8 +140,8 @@ async fn changes(
     Query(q): Query<ChangesQuery>,
     headers: HeaderMap,
 ) -> Result<Json<ChangePage>, Failure> {
-    let id = tenant_id(&id)?;
     require_reader(&agent, &headers, &id)?;
+    let id = tenant_id(&id)?;
     let mut tx = agent.pool.begin().await?;
     let m = state_on(&mut tx, &id).await?;
     if q.after < u64::try_from(m.log_start).unwrap_or(0) {
@@ -143,7 +154,7 @@ async fn changes(
             ),
         ));
     }
-    let changes = store::changes_after(&mut tx, &id, q.after, PAGE_ENTRIES).await?;
+    let changes = store::changes_after(&mut tx, &id, q.after, PAGE_ENTRIES, PAGE_BYTES).await?;
     tx.commit().await?;
     Ok(Json(ChangePage {
         changes,
@@ -252,6 +263,8 @@ async fn fence(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Failure> {
+    // Who asks first: a caller without the admin token learns nothing about the body.
+    require_admin(&agent, &headers)?;
     let request: Fence = parse(&body)?;
     if !(request.moved_to.starts_with("http://") || request.moved_to.starts_with("https://")) {
         return Err(Failure::invalid(

@@ -33,6 +33,8 @@ pub struct Agent {
     pub pool: SqlitePool,
     pub tokens: Tokens,
     pub identity: Identity,
+    /// How long and how far back the change log is kept.
+    pub log_limits: store::LogLimits,
     /// Mutations run one at a time: idempotency checks and writes stay consistent.
     pub writer: tokio::sync::Mutex<()>,
 }
@@ -184,6 +186,14 @@ async fn list_tenants(State(agent): Shared, headers: HeaderMap) -> Result<Respon
     Ok(Json(store::tenants(&agent.pool).await?).into_response())
 }
 
+/// How a mutation's answer is kept for replays.
+pub(crate) enum Replies {
+    /// As it was sent.
+    Whole,
+    /// A key/value answer, kept without the value (this one, from the request).
+    KvEntry(String),
+}
+
 /// Runs a mutation under the writer lock with its idempotency key: a replay answers
 /// the stored response; a success is stored with the change, in one transaction.
 pub(crate) async fn mutate<F>(
@@ -197,15 +207,41 @@ pub(crate) async fn mutate<F>(
 where
     F: for<'c> AsyncFnOnce(&'c mut sqlx::SqliteConnection) -> Result<(u16, String), Failure>,
 {
-    let key = idempotency::key(headers)?;
+    mutate_with(agent, method, uri, headers, body, Replies::Whole, work).await
+}
+
+/// `mutate`, with the answer kept as `replies` says.
+pub(crate) async fn mutate_with<F>(
+    agent: &Agent,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    replies: Replies,
+    work: F,
+) -> Result<(u16, String), Failure>
+where
+    F: for<'c> AsyncFnOnce(&'c mut sqlx::SqliteConnection) -> Result<(u16, String), Failure>,
+{
+    // Keys are the caller's own: a tenant (or a transfer grant) using the key the
+    // control plane will send gets its own entry, never the admin's.
+    let scope = match caller(agent, headers) {
+        Caller::Admin => "admin".to_owned(),
+        Caller::Tenant(t) => format!("tenant:{t}"),
+        Caller::Transfer(t) => format!("transfer:{t}"),
+        Caller::Unknown => return Err(Failure::unauthorized()),
+    };
+    let key = format!("{scope} {}", idempotency::key(headers)?);
     let fingerprint = idempotency::fingerprint(method.as_str(), uri.path(), body);
     let _writer = agent.writer.lock().await;
     let mut tx = agent.pool.begin().await?;
-    if let Some(replayed) = idempotency::replay(&mut tx, &key, &fingerprint).await? {
-        return Ok(replayed);
+    if let Some((status, kept)) = idempotency::replay(&mut tx, &key, &fingerprint).await? {
+        return Ok((status, idempotency::expand(&replies, kept)?));
     }
     let (status, text) = work(&mut tx).await?;
-    idempotency::record(&mut tx, &key, &fingerprint, status, &text).await?;
+    let kept = idempotency::compact(&replies, &text)?;
+    let keep = agent.log_limits.keys_per_caller;
+    idempotency::record(&mut tx, &scope, &key, &fingerprint, (status, &kept), keep).await?;
     tx.commit().await?;
     Ok((status, text))
 }
@@ -371,18 +407,30 @@ async fn kv_put(
     let key = kv_key(&key)?.to_owned();
     let put: KvPut = parse(&body)?;
     let path = uri.clone();
-    mutate(&agent, &method, &uri, &headers, &body, async move |conn| {
-        serving_on(conn, &id, &path, true).await?;
-        let seq = store::kv_change(conn, &id, &key, Some(&put.value)).await?;
-        Ok((
-            200,
-            json_text(&stamp_protocol::KvEntry {
-                key,
-                value: put.value,
-                seq,
-            })?,
-        ))
-    })
+    let limits = agent.log_limits;
+    // The reply repeats the value: it is stored without it and rebuilt on a replay
+    // from the request (the same key and body, so the same value).
+    let replies = Replies::KvEntry(put.value.clone());
+    mutate_with(
+        &agent,
+        &method,
+        &uri,
+        &headers,
+        &body,
+        replies,
+        async move |conn| {
+            serving_on(conn, &id, &path, true).await?;
+            let seq = store::kv_change(conn, &id, &key, Some(&put.value), limits).await?;
+            Ok((
+                200,
+                json_text(&stamp_protocol::KvEntry {
+                    key,
+                    value: put.value,
+                    seq,
+                })?,
+            ))
+        },
+    )
     .await
     .map(|(status, text)| idempotency::respond(status, text))
 }
@@ -397,6 +445,7 @@ async fn kv_delete(
     require_tenant(&agent, &headers, &id)?;
     let key = kv_key(&key)?.to_owned();
     let path = uri.clone();
+    let limits = agent.log_limits;
     mutate(&agent, &method, &uri, &headers, &[], async move |conn| {
         serving_on(conn, &id, &path, true).await?;
         if store::kv_get_conn(conn, &id, &key).await?.is_none() {
@@ -404,7 +453,7 @@ async fn kv_delete(
                 "no key {key:?} for tenant {id}"
             )));
         }
-        store::kv_change(conn, &id, &key, None).await?;
+        store::kv_change(conn, &id, &key, None, limits).await?;
         Ok((204, String::new()))
     })
     .await

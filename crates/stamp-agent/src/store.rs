@@ -8,8 +8,44 @@ use stamp_protocol::{KvEntry, TenantOnStamp, TenantState};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// Makes `dir` a 0700 directory and its stamp file 0600 (created empty if missing), so
+/// the tenants' data is the owner's alone whatever the umask; SQLite gives the WAL and
+/// shared-memory files the database file's mode. Files an older agent left wider are
+/// narrowed.
+pub fn private_data_dir(dir: &Path) -> Result<(), String> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    let io = |path: &Path, e: std::io::Error| format!("{}: {e}", path.display());
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| io(dir, e))?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+        .map_err(|e| io(dir, e))?;
+    let db = dir.join("stamp.sqlite");
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(&db)
+        .map_err(|e| io(&db, e))?;
+    for name in [
+        "stamp.sqlite",
+        "stamp.sqlite-wal",
+        "stamp.sqlite-shm",
+        "agent.pid",
+    ] {
+        let path = dir.join(name);
+        if path.exists() {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| io(&path, e))?;
+        }
+    }
+    Ok(())
+}
+
 pub async fn open(dir: &Path) -> Result<SqlitePool, String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    private_data_dir(dir)?;
     let options = SqliteConnectOptions::new()
         .filename(dir.join("stamp.sqlite"))
         .create_if_missing(true)
@@ -143,11 +179,106 @@ pub async fn kv_get_conn(
 
 /// Writes (`Some`) or deletes (`None`) a key, logging the change under the next sequence
 /// number; returns that number. The caller holds a transaction.
+/// How long the change log is kept, and its length cap.
+#[derive(Debug, Clone, Copy)]
+pub struct LogLimits {
+    /// Entries older than this go (a cheap move back within it needs them).
+    pub retention_secs: i64,
+    /// Entries beyond the newest `max(min_entries, 4 × keys)` go too: past that a
+    /// snapshot is cheaper to copy than the log.
+    pub min_entries: i64,
+    /// Idempotency keys kept per caller (the newest, within their 48 h).
+    pub keys_per_caller: i64,
+}
+
+impl Default for LogLimits {
+    fn default() -> Self {
+        Self {
+            retention_secs: 24 * 3600,
+            min_entries: 10_000,
+            keys_per_caller: 10_000,
+        }
+    }
+}
+
+/// Every this many writes of a tenant, its log is trimmed (in the write's transaction).
+const TRIM_EVERY: i64 = 256;
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// Drops the log entries no one can need any more (see `LogLimits`), keeping what a
+/// move in progress pinned, and moves `log_start` up to match. Returns the new start.
+pub async fn trim_log(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    limits: LogLimits,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let (seq, start, pinned_from, pinned_until): (i64, i64, Option<i64>, i64) = sqlx::query_as(
+        "SELECT change_seq, log_start, log_pinned_from, log_pinned_until FROM tenants WHERE id = ?",
+    )
+    .bind(tenant)
+    .fetch_one(&mut *conn)
+    .await?;
+    let (keys,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM kv WHERE tenant = ?")
+        .bind(tenant)
+        .fetch_one(&mut *conn)
+        .await?;
+    let (first_recent,): (Option<i64>,) =
+        sqlx::query_as("SELECT MIN(seq) FROM changes WHERE tenant = ? AND at > ?")
+            .bind(tenant)
+            .bind(now - limits.retention_secs)
+            .fetch_one(&mut *conn)
+            .await?;
+    let by_age = first_recent.map_or(seq, |s| s - 1);
+    let by_length = seq - limits.min_entries.max(4 * keys);
+    let mut cut = by_age.max(by_length);
+    if let (Some(from), true) = (pinned_from, pinned_until > now) {
+        cut = cut.min(from);
+    }
+    if cut <= start {
+        return Ok(start);
+    }
+    sqlx::query("DELETE FROM changes WHERE tenant = ? AND seq <= ?")
+        .bind(tenant)
+        .bind(cut)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE tenants SET log_start = ? WHERE id = ?")
+        .bind(cut)
+        .bind(tenant)
+        .execute(&mut *conn)
+        .await?;
+    Ok(cut)
+}
+
+/// A move is about to read the tenant: keep its log from now until `until`.
+pub async fn pin_log(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    until: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE tenants SET log_pinned_from = change_seq, log_pinned_until = ? WHERE id = ?",
+    )
+    .bind(until)
+    .bind(tenant)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 pub async fn kv_change(
     conn: &mut SqliteConnection,
     tenant: &str,
     key: &str,
     value: Option<&str>,
+    limits: LogLimits,
 ) -> Result<u64, sqlx::Error> {
     let (seq,): (i64,) = sqlx::query_as(
         "UPDATE tenants SET change_seq = change_seq + 1 WHERE id = ? RETURNING change_seq",
@@ -181,13 +312,18 @@ pub async fn kv_change(
                 .await?;
         }
     }
-    sqlx::query("INSERT INTO changes (tenant, seq, key, value) VALUES (?, ?, ?, ?)")
+    let now = now_secs();
+    sqlx::query("INSERT INTO changes (tenant, seq, key, value, at) VALUES (?, ?, ?, ?, ?)")
         .bind(tenant)
         .bind(seq)
         .bind(key)
         .bind(value)
+        .bind(now)
         .execute(&mut *conn)
         .await?;
+    if seq % TRIM_EVERY == 0 {
+        trim_log(conn, tenant, limits, now).await?;
+    }
     Ok(u64::try_from(seq).unwrap_or(0))
 }
 
@@ -285,28 +421,49 @@ pub async fn export_page(
     Ok((entries, more))
 }
 
+/// The changes after `after`, in order: at most `limit`, and at most `max_bytes` as
+/// JSON (at least one, so a page always moves on; a value is at most the request
+/// limit). Rows are read a few at a time, so a log of megabyte values never loads more
+/// than the page it answers.
 pub async fn changes_after(
     conn: &mut SqliteConnection,
     tenant: &str,
     after: u64,
     limit: u32,
+    max_bytes: usize,
 ) -> Result<Vec<stamp_protocol::Change>, sqlx::Error> {
-    let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
-        "SELECT seq, key, value FROM changes WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?",
-    )
-    .bind(tenant)
-    .bind(i64::try_from(after).unwrap_or(i64::MAX))
-    .bind(i64::from(limit))
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(seq, key, value)| stamp_protocol::Change {
-            seq: u64::try_from(seq).unwrap_or(0),
-            key,
-            value,
-        })
-        .collect())
+    const CHUNK: i64 = 16;
+    let mut out = Vec::new();
+    let mut bytes = 0usize;
+    let mut last = i64::try_from(after).unwrap_or(i64::MAX);
+    loop {
+        let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+            "SELECT seq, key, value FROM changes WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(tenant)
+        .bind(last)
+        .bind(CHUNK)
+        .fetch_all(&mut *conn)
+        .await?;
+        let fetched = rows.len();
+        for (seq, key, value) in rows {
+            let change = stamp_protocol::Change {
+                seq: u64::try_from(seq).unwrap_or(0),
+                key,
+                value,
+            };
+            let size = serde_json::to_vec(&change).map_or(0, |v| v.len() + 1);
+            if !out.is_empty() && (bytes + size > max_bytes || out.len() >= limit as usize) {
+                return Ok(out);
+            }
+            bytes += size;
+            last = seq;
+            out.push(change);
+        }
+        if fetched < CHUNK as usize {
+            return Ok(out);
+        }
+    }
 }
 
 /// The tenant's digest and key count (computed once for tenants from before digests).
@@ -408,13 +565,16 @@ pub async fn apply_changes(
                     .await?;
             }
         }
-        sqlx::query("INSERT OR IGNORE INTO changes (tenant, seq, key, value) VALUES (?, ?, ?, ?)")
-            .bind(tenant)
-            .bind(i64::try_from(c.seq).unwrap_or(i64::MAX))
-            .bind(&c.key)
-            .bind(&c.value)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "INSERT OR IGNORE INTO changes (tenant, seq, key, value, at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(tenant)
+        .bind(i64::try_from(c.seq).unwrap_or(i64::MAX))
+        .bind(&c.key)
+        .bind(&c.value)
+        .bind(now_secs())
+        .execute(&mut *conn)
+        .await?;
         seq = c.seq;
     }
     sqlx::query("UPDATE tenants SET change_seq = ? WHERE id = ?")

@@ -345,3 +345,60 @@ async fn sigterm_stops_cleanly_and_data_survives_a_restart() {
         .unwrap();
     assert_eq!(entry["value"], "kept");
 }
+
+/// Idempotency keys belong to their caller: a tenant that writes with the key the
+/// control plane will send for a step (here "move-2-freeze") takes nothing from the
+/// admin, whose step then runs (it was refused with 422 when keys were shared).
+#[tokio::test]
+async fn a_tenant_cannot_take_the_admins_idempotency_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let agent = start(dir.path(), 1000);
+    let http = Client::new();
+    let token = provision(&http, &agent, "alpha", 10, "p").await.1["tenantToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let write = http
+        .put(agent.url("/v1/tenants/alpha/kv/k"))
+        .bearer_auth(&token)
+        .header("idempotency-key", "move-2-freeze")
+        .json(&json!({ "value": "v" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(write.status(), StatusCode::OK);
+    let freeze = http
+        .post(agent.url("/v1/tenants/alpha/freeze"))
+        .bearer_auth(ADMIN)
+        .header("idempotency-key", "move-2-freeze")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(freeze.status(), StatusCode::OK, "{:?}", freeze.text().await);
+}
+
+/// Who asks is checked before what is asked: a body the server would refuse gets 401
+/// without a token (it got 400 with the body's details), and a malformed tenant id on
+/// a move read gets 401 too.
+#[tokio::test]
+async fn calls_are_authenticated_before_their_input_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let agent = start(dir.path(), 1000);
+    let http = Client::new();
+    provision(&http, &agent, "alpha", 10, "p").await;
+    let fence = http
+        .post(agent.url("/v1/tenants/alpha/fence"))
+        .header("idempotency-key", "f")
+        .json(&json!({ "movedTo": "" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fence.status(), StatusCode::UNAUTHORIZED);
+    for path in [
+        "/v1/tenants/Not%20An%20Id/export",
+        "/v1/tenants/Not%20An%20Id/changes?after=0",
+    ] {
+        let read = http.get(agent.url(path)).send().await.unwrap();
+        assert_eq!(read.status(), StatusCode::UNAUTHORIZED, "{path}");
+    }
+}

@@ -1,8 +1,9 @@
 //! Creating the demo fleet is all or nothing, through the real `stampctl` and real
 //! agents: an agent that fails to start halfway leaves an empty catalogue, no agent
 //! running, no stamp directory and no token; a run killed right after the fleet was
-//! written is finished by `resume`; and stampctl reaches every stamp by any spelling
-//! of the catalogue's path.
+//! written is finished by `resume`; stampctl reaches every stamp by any spelling of
+//! the catalogue's path; and what they write (stamp data, logs, tokens, the catalogue)
+//! is 0600 in 0700 directories under umask 022.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -15,8 +16,11 @@ use support::{stampctl_path, StopAgents};
 
 /// `stampctl` on `catalogue` from `cwd`, with `agent` as the stamp agent and file secrets.
 fn run(cwd: &Path, catalogue: &str, agent: &Path, args: &[&str], crash: Option<&str>) -> Output {
-    let mut cmd = Command::new(stampctl_path());
-    cmd.current_dir(cwd)
+    // Under the common umask 022: what the programs create must be private anyway.
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", "umask 022 && exec \"$0\" \"$@\""])
+        .arg(stampctl_path())
+        .current_dir(cwd)
         .args(["--catalogue", catalogue])
         .args(args)
         .env("STAMPFLEET_AGENT", agent)
@@ -157,6 +161,37 @@ fn an_agent_failing_halfway_leaves_nothing_then_the_demo_works() {
     assert_eq!(healthy(dir.path(), "c.sqlite"), 8);
     assert_eq!(healthy(dir.path(), "./c.sqlite"), 8);
     assert_eq!(healthy(Path::new("/"), &absolute), 8);
+
+    // Stamp data, logs, tokens and the catalogue are the owner's alone.
+    let stamp = dir.path().join("stamps/weu-01");
+    let mut expected = vec![
+        (dir.path().join("c.sqlite"), 0o600),
+        (dir.path().join("secrets"), 0o700),
+        (stamp.clone(), 0o700),
+        (stamp.join("admin.token"), 0o600),
+        (stamp.join("agent.log"), 0o600),
+        (stamp.join("data"), 0o700),
+    ];
+    for name in [
+        "stamp.sqlite",
+        "stamp.sqlite-wal",
+        "stamp.sqlite-shm",
+        "agent.pid",
+    ] {
+        expected.push((stamp.join("data").join(name), 0o600));
+    }
+    // The catalogue's WAL exists while a process has it open (stampctl has closed it).
+    let wal = dir.path().join("c.sqlite-wal");
+    if wal.exists() {
+        expected.push((wal, 0o600));
+    }
+    for entry in std::fs::read_dir(dir.path().join("secrets")).unwrap() {
+        expected.push((entry.unwrap().path(), 0o600));
+    }
+    for (path, mode) in expected {
+        let found = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(found, mode, "{}: {found:o}", path.display());
+    }
 }
 
 #[test]
@@ -182,4 +217,59 @@ fn a_demo_killed_after_it_was_written_is_finished_by_resume() {
     ));
     assert_eq!(resumed["resumedOperations"], 1, "{resumed}");
     assert_eq!(healthy(dir.path(), "c.sqlite"), 8);
+}
+
+#[test]
+fn stop_agents_signals_only_our_agents_and_one_agent_holds_a_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let _stop = StopAgents(format!("--data-dir {}", dir.path().display()));
+    json(&run(
+        dir.path(),
+        "c.sqlite",
+        real_agent(),
+        &["-o", "json", "demo"],
+        None,
+    ));
+    let data = dir.path().join("stamps/weu-01/data");
+
+    // A second agent on a running stamp's data directory refuses to start.
+    let second = Command::new(real_agent())
+        .args(["--stamp-id", "weu-01", "--region", "azure-westeurope"])
+        .args(["--template-version", "1.4.0", "--capacity", "1000"])
+        .args(["--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&data)
+        .arg("--token-file")
+        .arg(dir.path().join("stamps/weu-01/admin.token"))
+        .output()
+        .unwrap();
+    assert!(!second.status.success());
+    let said = String::from_utf8_lossy(&second.stderr);
+    assert!(said.contains("another stamp-agent runs on"), "{said}");
+
+    // Every agent stopped; then weu-01's pid file names another program.
+    let stopped = json(&run(
+        dir.path(),
+        "c.sqlite",
+        real_agent(),
+        &["-o", "json", "stop-agents"],
+        None,
+    ));
+    assert_eq!(stopped["stopped"], 8, "{stopped}");
+    assert_eq!(agents_left(dir.path()), 0);
+    let mut bystander = Command::new("sleep").arg("600.0431").spawn().unwrap();
+    std::fs::write(data.join("agent.pid"), bystander.id().to_string()).unwrap();
+    let stopped = json(&run(
+        dir.path(),
+        "c.sqlite",
+        real_agent(),
+        &["-o", "json", "stop-agents"],
+        None,
+    ));
+    assert_eq!(stopped["stopped"], 0, "{stopped}");
+    assert!(
+        bystander.try_wait().unwrap().is_none(),
+        "the program named by a stale pid file was not signalled"
+    );
+    bystander.kill().unwrap();
+    bystander.wait().unwrap();
 }

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use fleet_core::StampId;
 use fleet_ops::Fleet;
 use stamp_protocol::TenantState;
-use support::mover::{onboard_mover, states, tenant_token, writer, Acks, TENANT};
+use support::mover::{onboard_mover, states, tenant_token, writer, writer_sized, Acks, TENANT};
 use support::{stampctl as run_stampctl, StopAgents};
 const STEPS: [&str; 9] = [
     "planned",
@@ -314,4 +314,145 @@ async fn draining_a_stamp_moves_its_tenants_several_at_once_and_cleanup_removes_
         .unwrap()
         .iter()
         .all(|m| m.step == "cleaned"));
+}
+
+/// A tenant writing ~900 KB values all through its move: change pages are capped by
+/// bytes (a page of such values used to pass the 8 MiB answer limit: 502, then a
+/// rollback, every time), the catch-up freezes once the lag stops shrinking, and the
+/// move ends with every acknowledged write on the new stamp.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenant_writing_large_values_is_moved_with_nothing_lost() {
+    support::use_built_agent();
+    let dir = tempfile::tempdir().unwrap();
+    let _stop = StopAgents(format!("--data-dir {}", dir.path().display()));
+    let fleet = Fleet::open(&dir.path().join("c.sqlite")).await.unwrap();
+    fleet.create_demo(true).await.unwrap();
+    let (a, b) = onboard_mover(&fleet).await;
+    let from = fleet.stamp_client(&a).await.unwrap().endpoint().to_owned();
+    let stop = Arc::new(AtomicBool::new(false));
+    let acks = Arc::new(Mutex::new(Acks::default()));
+    // Four writers at once: changes pile up faster than a page can carry them.
+    let writers: Vec<_> = ["a", "b", "c", "d"]
+        .into_iter()
+        .map(|prefix| {
+            tokio::spawn(writer_sized(
+                fleet.clone(),
+                stop.clone(),
+                acks.clone(),
+                from.clone(),
+                (prefix, 900 * 1024),
+            ))
+        })
+        .collect();
+    // Some large values are on the source before the move starts (bounded wait).
+    for _ in 0..2000 {
+        if acks.lock().unwrap().values.len() >= 24 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(acks.lock().unwrap().values.len() >= 24, "the writers wrote");
+
+    let done = fleet
+        .move_tenant(
+            &fleet_ops::MoveTenant {
+                tenant: fleet_core::TenantId::new(TENANT).unwrap(),
+                to: b.clone(),
+            },
+            &|_| {},
+        )
+        .await
+        .unwrap_or_else(|e| panic!("the move failed: {}", e.message));
+    assert_eq!(done.phase, "done", "{done:?}");
+    stop.store(true, Ordering::SeqCst);
+    for w in writers {
+        w.await.unwrap();
+    }
+
+    let client = fleet.stamp_client(&b).await.unwrap();
+    let token = tenant_token(&fleet, client.endpoint()).await.unwrap();
+    let as_tenant = client.with_token(token);
+    let acked = std::mem::take(&mut *acks.lock().unwrap());
+    assert!(acked.values.len() >= 24);
+    for (k, v) in &acked.values {
+        let entry = as_tenant
+            .kv_get(TENANT, k)
+            .await
+            .unwrap_or_else(|e| panic!("{k} lost: {e}"));
+        assert!(entry.value == *v, "{k}: another value");
+    }
+}
+
+/// The catalogue becomes unwritable (a full disk, as the test hook makes it) right after
+/// each step of a move: before the cut-over the move is undone on the stamps anyway
+/// (the source takes writes again, the target keeps no copy), after it the target
+/// serves; either way exactly one stamp takes the tenant's writes, and `resume` closes
+/// the journal so the binding, the routes and the data agree.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_catalogue_that_fails_mid_move_never_leaves_the_tenant_frozen() {
+    support::use_built_agent();
+    let dir = tempfile::tempdir().unwrap();
+    let _stop = StopAgents(format!("--data-dir {}", dir.path().display()));
+    let catalogue = dir.path().join("c.sqlite");
+    let fleet = Fleet::open(&catalogue).await.unwrap();
+    fleet.create_demo(true).await.unwrap();
+    let (a, b) = onboard_mover(&fleet).await;
+    let steps = &STEPS[..STEPS.len() - 1]; // all but rolling-back, which a fault reaches
+    for step in steps {
+        let home = support::mover::home_of(&fleet).await;
+        let other = if home == a { b.clone() } else { a.clone() };
+        let out = Command::new(support::stampctl_path())
+            .arg("--catalogue")
+            .arg(&catalogue)
+            .args(["tenant", "move", TENANT, "--to", other.as_str()])
+            .env("STAMPFLEET_AGENT", env!("CARGO_BIN_EXE_stamp-agent"))
+            .env("STAMPFLEET_SECRETS", "file")
+            .env("STAMPFLEET_FAIL_WRITES_AT", step)
+            .env_remove("STAMPFLEET_CRASH_AT")
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{step}: {said}");
+        // At most one stamp takes the tenant's writes, whatever the catalogue says.
+        let st = states(&fleet, &[home.clone(), other.clone()]).await;
+        let active = st
+            .iter()
+            .filter(|s| **s == Some(TenantState::Active))
+            .count();
+        assert_eq!(active, 1, "{step}: {st:?}; {said}");
+        if *step != "flipped" && *step != "activating" && *step != "fencing" {
+            assert_eq!(
+                st[0],
+                Some(TenantState::Active),
+                "{step}: the source is writable"
+            );
+            assert_eq!(st[1], None, "{step}: the target keeps no copy");
+        }
+        let out = run_stampctl(&catalogue, &["resume"], None);
+        assert!(
+            out.status.success(),
+            "{step}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let moves = fleet.moves(5).await.unwrap();
+        assert!(
+            moves.iter().all(|m| m.state != "running"),
+            "{step}: {moves:?}"
+        );
+        let now = support::mover::home_of(&fleet).await;
+        let st = states(
+            &fleet,
+            &[now.clone(), if now == a { b.clone() } else { a.clone() }],
+        )
+        .await;
+        assert_eq!(
+            st[0],
+            Some(TenantState::Active),
+            "{step}: home after resume"
+        );
+        assert!(
+            matches!(st[1], None | Some(TenantState::Fenced)),
+            "{step}: {st:?}"
+        );
+    }
 }

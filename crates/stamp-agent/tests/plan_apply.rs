@@ -266,3 +266,111 @@ async fn a_deleted_plans_apply_does_not_carry_over_to_a_new_plan_of_its_name() {
         "the old action 2 never ran"
     );
 }
+
+/// An AddStamp whose provisioning failed is not "done" when the plan is applied again:
+/// the apply stops at it, naming the failure, and nothing after it runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn applying_again_does_not_take_a_failed_stamp_as_added() {
+    support::use_built_agent();
+    let dir = tempfile::tempdir().unwrap();
+    let _stop = StopAgents(format!("--data-dir {}", dir.path().display()));
+    let path = dir.path().join("c.sqlite");
+    let fleet = Fleet::open(&path).await.unwrap();
+    fleet.create_demo(false).await.unwrap();
+    let id = |s: &str| StampId::new(s).unwrap();
+    // The stamp is added after a first action, so applying again resumes at it (a
+    // resumed apply is not checked from the start again).
+    let plan = Plan {
+        name: "grow".to_owned(),
+        base_version: 0,
+        actions: vec![
+            PlanAction::AddStamp {
+                stamp: id("fra-08"),
+                region: RegionId::new("aws-eu-central-1").unwrap(),
+                template: TemplateName::new("standard").unwrap(),
+                version: TemplateVersion::new("1.4.0").unwrap(),
+                capacity_units: Some(800),
+            },
+            PlanAction::AddStamp {
+                stamp: id("fra-09"),
+                region: RegionId::new("aws-eu-central-1").unwrap(),
+                template: TemplateName::new("standard").unwrap(),
+                version: TemplateVersion::new("1.4.0").unwrap(),
+                capacity_units: Some(800),
+            },
+            PlanAction::ChangeCapacity {
+                stamp: id("fra-09"),
+                capacity_units: 900,
+            },
+        ],
+    };
+    let file = dir.path().join("grow.json");
+    std::fs::write(&file, fleet_core::plan::plan_to_file(&plan)).unwrap();
+    assert!(
+        stampctl(&path, &["plan", "import", file.to_str().unwrap()], None)
+            .status
+            .success()
+    );
+
+    // The first apply: the agent program starts once (fra-08), then cannot start, so
+    // fra-09 ends failed.
+    let flaky = dir.path().join("flaky-agent");
+    std::fs::write(
+        &flaky,
+        format!(
+            "#!/bin/sh\nif [ -e \"{used}\" ]; then echo 'simulated: no capacity left' >&2; exit 1; fi\n\
+             touch \"{used}\"; exec \"{agent}\" \"$@\"\n",
+            used = dir.path().join("used").display(),
+            agent = env!("CARGO_BIN_EXE_stamp-agent")
+        ),
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&flaky, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let apply = |agent: &str| {
+        Command::new(support::stampctl_path())
+            .args([
+                "--catalogue",
+                path.to_str().unwrap(),
+                "plan",
+                "apply",
+                "grow",
+            ])
+            .env("STAMPFLEET_AGENT", agent)
+            .env("STAMPFLEET_SECRETS", "file")
+            .env_remove("STAMPFLEET_CATALOGUE")
+            .env_remove("STAMPFLEET_CRASH_AT")
+            .output()
+            .unwrap()
+    };
+    let first = apply(flaky.to_str().unwrap());
+    assert!(!first.status.success());
+    let fra09 = || async {
+        fleet
+            .overview()
+            .await
+            .unwrap()
+            .stamps
+            .into_iter()
+            .find(|s| s.stamp.id == id("fra-09"))
+            .unwrap()
+            .stamp
+    };
+    assert_eq!(fra09().await.status, StampStatus::Failed);
+
+    // Applied again, with a working agent: the failed stamp is not taken as added.
+    let again = apply(env!("CARGO_BIN_EXE_stamp-agent"));
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(!again.status.success(), "{said}");
+    assert!(
+        said.contains("stamp fra-09 exists: its provisioning failed"),
+        "{said}"
+    );
+    assert_eq!(
+        fra09().await.capacity_units,
+        800,
+        "the step after it did not run"
+    );
+}

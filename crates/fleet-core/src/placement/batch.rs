@@ -6,6 +6,8 @@
 //! twentieth of the load) therefore go to the least loaded stamp already in use, which
 //! levels those stamps up instead of topping up full ones.
 
+use std::collections::BTreeMap;
+
 use rustc_hash::FxHashMap;
 
 use super::candidates::{tiers_restricted, CandidateHealth, PlacementFleet};
@@ -24,99 +26,61 @@ pub struct BatchOutcome {
     pub unplaced: usize,
 }
 
-/// Stamps by usable units free, for best fit: bucket `f` lists stamps with `f` free.
-/// Entries go stale when a stamp's free units change; a stale entry is skipped on pop
-/// (free units only ever shrink, so a stamp enters each bucket at most once).
+/// Stamps by usable units free, for best fit: the stamps with `f` units free under key
+/// `f`. Memory grows with the stamps, never with the units (a stamp of two billion
+/// units costs what one of a hundred does). Entries go stale when a stamp's free units
+/// change; a stale entry is skipped on pop (free units only ever shrink, so a stamp
+/// enters each bucket at most once).
 struct FreeQueue {
-    buckets: Vec<Vec<u32>>,
-    nonempty: Vec<u64>,
+    buckets: BTreeMap<u32, Vec<u32>>,
 }
 
 impl FreeQueue {
-    fn new(max_free: u32) -> Self {
-        let n = max_free as usize + 1;
+    fn new() -> Self {
         Self {
-            buckets: vec![Vec::new(); n],
-            nonempty: vec![0; n.div_ceil(64)],
+            buckets: BTreeMap::new(),
         }
     }
 
     fn push(&mut self, stamp: u32, free: u32) {
-        let f = free as usize;
-        self.buckets[f].push(stamp);
-        self.nonempty[f / 64] |= 1 << (f % 64);
+        self.buckets.entry(free).or_default().push(stamp);
     }
 
-    /// The first bucket at or above `from` that may hold a stamp.
-    fn next_bucket(&self, from: u32) -> Option<usize> {
-        let from = from as usize;
-        let mut word = from / 64;
-        if word >= self.nonempty.len() {
-            return None;
-        }
-        let mut bits = self.nonempty[word] & (!0u64 << (from % 64));
-        loop {
-            if bits != 0 {
-                return Some(word * 64 + bits.trailing_zeros() as usize);
+    /// Pops a stamp that still has exactly `b` free from bucket `b`, dropping stale
+    /// entries, and the bucket once it is empty.
+    fn pop_current(&mut self, b: u32, free: &[u32]) -> Option<u32> {
+        let list = self.buckets.get_mut(&b)?;
+        let mut found = None;
+        while let Some(stamp) = list.pop() {
+            if free[stamp as usize] == b {
+                found = Some(stamp);
+                break;
             }
-            word += 1;
-            if word >= self.nonempty.len() {
-                return None;
-            }
-            bits = self.nonempty[word];
         }
-    }
-
-    /// The last bucket at or below `to` that may hold a stamp.
-    fn prev_bucket(&self, to: usize) -> Option<usize> {
-        let mut word = to / 64;
-        let mut bits = self.nonempty.get(word).copied()? & (!0u64 >> (63 - to % 64));
-        loop {
-            if bits != 0 {
-                return Some(word * 64 + 63 - bits.leading_zeros() as usize);
-            }
-            word = word.checked_sub(1)?;
-            bits = self.nonempty[word];
+        if list.is_empty() {
+            self.buckets.remove(&b);
         }
+        found
     }
 
     /// Takes the stamp with the most free units, if it has at least `size` free.
     fn take_most_free(&mut self, size: u32, free: &[u32]) -> Option<u32> {
-        let mut to = self.buckets.len() - 1;
-        while let Some(b) = self.prev_bucket(to) {
-            if b < size as usize {
-                return None;
+        loop {
+            let b = *self.buckets.range(size..).next_back()?.0;
+            if let Some(stamp) = self.pop_current(b, free) {
+                return Some(stamp);
             }
-            while let Some(stamp) = self.buckets[b].pop() {
-                if free[stamp as usize] as usize == b {
-                    if self.buckets[b].is_empty() {
-                        self.nonempty[b / 64] &= !(1 << (b % 64));
-                    }
-                    return Some(stamp);
-                }
-            }
-            self.nonempty[b / 64] &= !(1 << (b % 64));
-            to = b.checked_sub(1)?;
         }
-        None
     }
 
     /// Takes the best-fitting stamp with at least `size` free (by `free`, the truth).
     fn take(&mut self, size: u32, free: &[u32]) -> Option<u32> {
-        let mut from = size;
-        while let Some(b) = self.next_bucket(from) {
-            while let Some(stamp) = self.buckets[b].pop() {
-                if free[stamp as usize] as usize == b {
-                    if self.buckets[b].is_empty() {
-                        self.nonempty[b / 64] &= !(1 << (b % 64));
-                    }
-                    return Some(stamp);
-                }
+        loop {
+            let b = *self.buckets.range(size..).next()?.0;
+            if let Some(stamp) = self.pop_current(b, free) {
+                return Some(stamp);
             }
-            self.nonempty[b / 64] &= !(1 << (b % 64));
-            from = b as u32 + 1;
         }
-        None
     }
 }
 
@@ -144,7 +108,6 @@ pub fn place_batch(
         .iter()
         .map(|c| c.status == StampStatus::Active && c.health == CandidateHealth::Healthy)
         .collect();
-    let max_free = free.iter().copied().max().unwrap_or(0);
 
     // One queue per distinct allowed-region set (and tier, when some template serves
     // only some tiers) among the tenants.
@@ -176,7 +139,7 @@ pub fn place_batch(
                 *pool_of_regions
                     .entry((allowed.clone(), tier))
                     .or_insert_with(|| {
-                        pools.push((allowed, tier, FreeQueue::new(max_free)));
+                        pools.push((allowed, tier, FreeQueue::new()));
                         next
                     })
             });
@@ -231,7 +194,7 @@ pub fn place_batch(
         let t = (key & u64::from(u32::MAX)) as usize;
         let size = u32::MAX - (key >> 32) as u32;
         if position == levelling_from {
-            in_use = stamps_in_use(fleet, &pools_of_stamp, pools.len(), &free, max_free);
+            in_use = stamps_in_use(fleet, &pools_of_stamp, pools.len(), &free);
         }
         let levelled = if position >= levelling_from && !dedicated[t] {
             in_use[tenant_pool[t]].take_most_free(size, &free)
@@ -283,9 +246,8 @@ fn stamps_in_use(
     pools_of_stamp: &[Vec<u32>],
     pool_count: usize,
     free: &[u32],
-    max_free: u32,
 ) -> Vec<FreeQueue> {
-    let mut queues: Vec<FreeQueue> = (0..pool_count).map(|_| FreeQueue::new(max_free)).collect();
+    let mut queues: Vec<FreeQueue> = (0..pool_count).map(|_| FreeQueue::new()).collect();
     for (i, c) in fleet.candidates.iter().enumerate() {
         if c.tenants > 0 {
             for &p in &pools_of_stamp[i] {

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{check_row, RawRow, RowError, TenantFileRow};
+use super::{check_row, stop_reading, RawRow, RowError, TenantFileRow};
 use crate::ids::RegionId;
 use crate::region::CountryCode;
 use crate::tenant::Residency;
@@ -146,6 +146,9 @@ pub(super) fn parse_csv(
     let mut seen = HashMap::new();
     for (at, line) in lines {
         let line_no = at as u32 + 1;
+        if stop_reading(errors, line_no) {
+            break;
+        }
         let fields = match csv_fields(line) {
             Ok(f) if f.len() == names.len() => f,
             Ok(f) => {

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Deserialize;
 
-use super::{check_row, RawRow, RowError, TenantFileRow};
+use super::{check_row, stop_reading, RawRow, RowError, TenantFileRow};
 use crate::tenant::Residency;
 
 #[derive(Deserialize)]
@@ -74,8 +74,12 @@ pub(super) fn parse_json(
     let mut rows = Vec::new();
     let mut seen = HashMap::new();
     for (i, item) in items.iter().enumerate() {
+        let line = starts.get(i).copied().unwrap_or(1);
+        if stop_reading(errors, line) {
+            break;
+        }
         let raw = RawRow {
-            line: starts.get(i).copied().unwrap_or(1),
+            line,
             id: &item.id,
             name: &item.display_name,
             tier: &item.tier,

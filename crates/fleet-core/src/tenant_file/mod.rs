@@ -22,6 +22,24 @@ use crate::tenant::{Residency, Tenant, Tier};
 pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 /// At most this many tenants per file.
 pub const MAX_ROWS: usize = 200_000;
+/// Reading stops after this many problems (a file of nothing but bad lines would
+/// otherwise collect one per line, millions of them).
+pub const MAX_ERRORS: usize = 1_000;
+
+/// Whether reading should stop here; if so, the last error says where it stopped.
+fn stop_reading(errors: &mut Vec<RowError>, line: u32) -> bool {
+    if errors.len() < MAX_ERRORS {
+        return false;
+    }
+    errors.push(RowError {
+        line,
+        field: "file".to_owned(),
+        message: format!(
+            "stopped reading at line {line} after {MAX_ERRORS} problems; fix these and check the file again"
+        ),
+    });
+    true
+}
 /// One tenant from a file, with the line it came from.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]

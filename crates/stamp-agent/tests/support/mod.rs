@@ -24,6 +24,18 @@ impl Agent {
         capacity: u32,
         admin_token: &str,
     ) -> Self {
+        Self::start_with(dir, stamp_id, region, capacity, admin_token, &[])
+    }
+
+    /// `start`, with more command-line arguments (limits).
+    pub fn start_with(
+        dir: &Path,
+        stamp_id: &str,
+        region: &str,
+        capacity: u32,
+        admin_token: &str,
+        extra: &[&str],
+    ) -> Self {
         let token = dir.join(format!("{stamp_id}.token"));
         std::fs::write(&token, format!("{admin_token}\n")).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_stamp-agent"))
@@ -45,6 +57,7 @@ impl Agent {
             .arg(dir.join("data").join(stamp_id))
             .arg("--token-file")
             .arg(&token)
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

@@ -22,7 +22,19 @@ pub struct Acks {
 
 /// Writes `w0`, `w1`, ... one at a time until stopped; follows 307 to the new home
 /// (with the tenant's token there), retries 503 and connection failures.
-pub async fn writer(fleet: Fleet, stop: Arc<AtomicBool>, acks: Arc<Mutex<Acks>>, mut home: String) {
+pub async fn writer(fleet: Fleet, stop: Arc<AtomicBool>, acks: Arc<Mutex<Acks>>, home: String) {
+    writer_sized(fleet, stop, acks, home, ("w", 0)).await;
+}
+
+/// `writer` with keys named `<prefix><i>` and values padded to `size` bytes (0: short
+/// values): several of them write to one tenant at once.
+pub async fn writer_sized(
+    fleet: Fleet,
+    stop: Arc<AtomicBool>,
+    acks: Arc<Mutex<Acks>>,
+    mut home: String,
+    (prefix, size): (&str, usize),
+) {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -42,8 +54,11 @@ pub async fn writer(fleet: Fleet, stop: Arc<AtomicBool>, acks: Arc<Mutex<Acks>>,
                 }
             }
         }
-        let key = format!("w{i}");
-        let value = format!("v{i}");
+        let key = format!("{prefix}{i}");
+        let mut value = format!("v{i}");
+        if value.len() < size {
+            value.push_str(&"x".repeat(size - value.len()));
+        }
         let sent = http
             .put(format!("{home}/v1/tenants/{TENANT}/kv/{key}"))
             .bearer_auth(&tokens[&home])
