@@ -150,3 +150,18 @@ fn problems_are_collected_up_to_a_bound() {
     );
     assert!(found.last().unwrap().message.contains("stopped reading"));
 }
+
+/// Quoted fields may hold newlines (RFC 4180); later rows keep their own line numbers.
+#[test]
+fn quoted_newlines_are_read_and_lines_stay_true() {
+    let text = format!(
+        "{HEADER}\nacme,\"Acme\nEurope, \"\"EU\"\"\",standard,4,,,,shared,\n\nbeta,Beta,standard,5,,,,shared,\nBad Id,x,standard,1,,,,shared,\n"
+    );
+    let e = errors("t.csv", &text);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(has(&e, 6, "id", ""), "{e:?}");
+    let good = text.replace("Bad Id", "gamma");
+    let rows = parse_tenant_file("t.csv", &good, &builtin_regions().unwrap()).unwrap();
+    assert_eq!(rows[0].tenant.display_name, "Acme\nEurope, \"EU\"");
+    assert_eq!((rows[0].line, rows[1].line, rows[2].line), (2, 5, 6));
+}

@@ -21,31 +21,6 @@ const COLUMNS: [&str; 10] = [
     "group",
 ];
 
-/// Splits one CSV record into fields (quotes with doubled quotes inside).
-fn csv_fields(line: &str) -> Result<Vec<String>, String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut chars = line.chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            (true, '"') => quoted = false,
-            (false, '"') if field.is_empty() => quoted = true,
-            (false, ',') => fields.push(std::mem::take(&mut field)),
-            (_, c) => field.push(c),
-        }
-    }
-    if quoted {
-        return Err("a quoted field is not closed".to_owned());
-    }
-    fields.push(field);
-    Ok(fields)
-}
-
 fn list(value: &str) -> Vec<&str> {
     value
         .split(';')
@@ -84,16 +59,60 @@ fn csv_residency(
     (residency, problems)
 }
 
+/// The records of `text` with the line each starts on (1-based), blank lines left
+/// out. Fields may be quoted (RFC 4180), with commas, quotes and newlines inside.
+fn records(text: &str) -> impl Iterator<Item = (u32, Result<Vec<String>, String>)> + '_ {
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut record = ::csv::StringRecord::new();
+    // Lines are counted from the record's byte offset (the reader's own line count
+    // includes the blank lines it skipped), incrementally: (offset, line at offset).
+    let bytes = text.as_bytes();
+    let mut counted = (0usize, 1u32);
+    let mut line_at = move |offset: usize| {
+        let mut start = offset.min(bytes.len());
+        while start < bytes.len() && (bytes[start] == b'\n' || bytes[start] == b'\r') {
+            start += 1;
+        }
+        let (from, line) = counted;
+        let newlines = bytes[from.min(start)..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        counted = (
+            start,
+            line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX)),
+        );
+        counted.1
+    };
+    std::iter::from_fn(move || loop {
+        let offset = usize::try_from(reader.position().byte()).unwrap_or(usize::MAX);
+        match reader.read_record(&mut record) {
+            Ok(false) => return None,
+            Ok(true) => {
+                let start = record
+                    .position()
+                    .map_or(offset, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
+                let line = line_at(start);
+                if record.len() == 1 && record[0].trim().is_empty() {
+                    continue;
+                }
+                return Some((line, Ok(record.iter().map(str::to_owned).collect())));
+            }
+            Err(e) => return Some((line_at(offset), Err(e.to_string()))),
+        }
+    })
+}
+
 pub(super) fn parse_csv(
     text: &str,
     known: &HashSet<&str>,
     errors: &mut Vec<RowError>,
 ) -> Vec<TenantFileRow> {
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty());
-    let Some((header_at, header)) = lines.next() else {
+    let mut lines = records(text);
+    let Some((header_line, header)) = lines.next() else {
         errors.push(RowError {
             line: 1,
             field: "header".to_owned(),
@@ -101,8 +120,7 @@ pub(super) fn parse_csv(
         });
         return Vec::new();
     };
-    let header_line = header_at as u32 + 1;
-    let names: Vec<String> = match csv_fields(header) {
+    let names: Vec<String> = match header {
         Ok(f) => f
             .into_iter()
             .map(|h| h.trim().to_ascii_lowercase())
@@ -144,12 +162,11 @@ pub(super) fn parse_csv(
         .collect();
     let mut rows = Vec::new();
     let mut seen = HashMap::new();
-    for (at, line) in lines {
-        let line_no = at as u32 + 1;
+    for (line_no, fields) in lines {
         if stop_reading(errors, line_no) {
             break;
         }
-        let fields = match csv_fields(line) {
+        let fields = match fields {
             Ok(f) if f.len() == names.len() => f,
             Ok(f) => {
                 errors.push(RowError {
