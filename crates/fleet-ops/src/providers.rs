@@ -169,13 +169,12 @@ pub async fn run_http(url: &str, params: &StampParameters<'_>, timeout: Duration
                 };
             }
             "failed" => {
-                return fail(
-                    format!(
-                        "provisioning service failed: {}",
-                        state.error.unwrap_or_default()
-                    ),
-                    log,
-                )
+                // A token the service handed out anyway never reaches the log or the error.
+                let error = redact(
+                    &state.error.unwrap_or_default(),
+                    state.admin_token.as_deref(),
+                );
+                return fail(format!("provisioning service failed: {error}"), log);
             }
             _ if Instant::now() >= deadline => {
                 return fail(
