@@ -15,6 +15,12 @@ impl Fleet {
     /// anyway and the error says the journal still has to be closed (`stampctl resume`
     /// or the next start does it, repeating the undo harmlessly).
     pub(crate) async fn roll_back(&self, op: i64, p: &MoveParams, why: &str) -> OpsResult<()> {
+        if self.source_fenced(p).await {
+            return Err(OpsError::conflict(format!(
+                "{} is fenced on {} already: the move only goes forward (`stampctl resume`)",
+                p.tenant, p.from
+            )));
+        }
         let journaled = self
             .catalogue
             .journal(op, "running", "rolling-back", why)
@@ -80,8 +86,10 @@ impl Fleet {
                     continue;
                 }
             };
-            let flipped =
-                self.catalogue.binding(&p.tenant).await?.map(|b| b.0) == Some(p.to.clone());
+            // Past the flip, or fenced (the point of no return): forward.
+            let flipped = self.catalogue.binding(&p.tenant).await?.map(|b| b.0)
+                == Some(p.to.clone())
+                || self.source_fenced(&p).await;
             let cancelled = self.catalogue.cancel_requested(op.id).await?;
             let result = if flipped || (resume && !cancelled) {
                 self.run_move(op.id, &p, &|_| {})

@@ -16,7 +16,7 @@ use std::time::Instant;
 use fleet_core::{StampId, TenantId};
 use serde::{Deserialize, Serialize};
 use stamp_client::{ClientError, StampClient};
-use stamp_protocol::{ImportProgress, ImportSync};
+use stamp_protocol::{ActivateProof, ImportProgress, ImportSync};
 
 use crate::error::{OpsError, OpsResult};
 use crate::fleet::Fleet;
@@ -93,6 +93,9 @@ struct Pull<'a> {
 
 /// Lag (changes) below which the source is frozen for the final catch-up.
 const FREEZE_AT_LAG: u64 = 200;
+/// How long a freeze lasts unless renewed (each catch-up round renews it): a move whose
+/// process went away leaves the tenant writable again after this.
+const FREEZE_LEASE_SECS: u32 = 30;
 /// Rounds of catch-up without a new smallest lag after which the move freezes anyway.
 const STALLED_ROUNDS: u32 = 5;
 
@@ -287,7 +290,14 @@ impl Fleet {
         };
         let mut frozen_since = None;
         let on_target = self.catalogue.binding(&p.tenant).await?.map(|b| b.0);
-        if on_target.as_ref() != Some(&p.to) {
+        // Fenced already (a run stopped between the fence and the flip): past the point
+        // of no return, the flip is only bookkeeping left to do.
+        let sealed = on_target.as_ref() != Some(&p.to) && self.source_fenced(p).await;
+        if sealed {
+            self.catalogue
+                .flip_binding(op, &p.tenant, &p.from, &p.to, p.version, "move")
+                .await?;
+        } else if on_target.as_ref() != Some(&p.to) {
             self.step(op, "importing", "").await?;
             progress(report.clone());
             let grant = source
@@ -318,7 +328,7 @@ impl Fleet {
             use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
             let best = AtomicU64::new(u64::MAX);
             let stalled = AtomicU32::new(0);
-            self.pull_until(op, p, &mut pull, &mut report, progress, true, |got, lag| {
+            self.pull_until(op, p, &mut pull, &mut report, progress, true, None, |got, lag| {
                 if !got.snapshot_done {
                     return false; // the catch-up is counted from the snapshot's end
                 }
@@ -334,8 +344,9 @@ impl Fleet {
             self.check_cancel(op).await?;
             self.step(op, "freezing", "").await?;
             let frozen_at = Instant::now();
+            // A lease: if this process goes away, the source takes writes again by itself.
             source
-                .tenant_step(p.tenant.as_str(), "freeze", &p.key(op, "freeze"))
+                .freeze(p.tenant.as_str(), FREEZE_LEASE_SECS, &p.key(op, "freeze"))
                 .await
                 .map_err(|e| stamp_error(&p.from, e))?;
             self.step(op, "catching-up", "").await?;
@@ -348,6 +359,7 @@ impl Fleet {
                 &mut report,
                 progress,
                 false,
+                Some(&source),
                 |got, lag| got.source_frozen && got.snapshot_done && lag == 0,
             )
             .await?;
@@ -370,20 +382,57 @@ impl Fleet {
                 )));
             }
             self.check_cancel(op).await?;
-            self.catalogue
+            // The source stops for good before the binding flips: fenced, it redirects
+            // to the target, and it can only be fenced while its freeze lease runs.
+            self.step(op, "fencing", "").await?;
+            source
+                .fence(p.tenant.as_str(), target.endpoint(), &p.key(op, "fence"))
+                .await
+                .map_err(|e| stamp_error(&p.from, e))?;
+            if let Err(e) = self
+                .catalogue
                 .flip_binding(op, &p.tenant, &p.from, &p.to, p.version, "move")
-                .await?;
+                .await
+            {
+                // Past the fence there is only forward: the target takes the writes even
+                // though the catalogue could not record the flip (the source redirects
+                // there); a resume records it.
+                let e = OpsError::from(e);
+                let forward = self.finish_cut_over(op, p, &source, &target).await;
+                return Err(OpsError::new(
+                    e.code,
+                    format!(
+                        "{} is fenced on {} and {} on {}, but the catalogue could not record the cut-over: {}; `stampctl resume` records it",
+                        p.tenant,
+                        p.from,
+                        if forward.is_ok() { "active" } else { "not yet active" },
+                        p.to,
+                        e.message
+                    ),
+                ));
+            }
             crash_point("flipped");
             frozen_since = Some(frozen_at);
         }
         self.finish_cut_over(op, p, &source, &target).await?;
-        // Writes were refused from the freeze until the source redirects (the fence).
+        // Writes were refused from the freeze until the target took them (activation).
         report.freeze_ms = frozen_since.map(|t| t.elapsed().as_millis() as u64);
         report.phase = "done".to_owned();
         report.percent = 100;
         report.lag = 0;
         progress(report.clone());
         Ok(report)
+    }
+
+    /// Whether the move's source has fenced the tenant (asked now; unreachable: no).
+    pub(crate) async fn source_fenced(&self, p: &MoveParams) -> bool {
+        let Ok(source) = self.stamp_client(&p.from).await else {
+            return false;
+        };
+        source
+            .checksum(p.tenant.as_str())
+            .await
+            .is_ok_and(|c| c.state == stamp_protocol::TenantState::Fenced)
     }
 
     /// After the flip there is only forward, and every remote step is repeatable: a
@@ -407,16 +456,29 @@ impl Fleet {
         source: &StampClient,
         target: &StampClient,
     ) -> OpsResult<()> {
-        let mut unrecorded = self.step_after_flip(op, "activating").await;
-        target
-            .tenant_step(p.tenant.as_str(), "activate", &p.key(op, "activate"))
-            .await
-            .map_err(|e| stamp_error(&p.to, e))?;
-        unrecorded = unrecorded.or(self.step_after_flip(op, "fencing").await);
+        // The fence again (the same call: a replay), for a resume that comes this way.
         source
             .fence(p.tenant.as_str(), target.endpoint(), &p.key(op, "fence"))
             .await
             .map_err(|e| stamp_error(&p.from, e))?;
+        let unrecorded = self.step_after_flip(op, "activating").await;
+        // The target activates only once the source shows it fenced the tenant.
+        let grant = source
+            .transfer_grant(p.tenant.as_str())
+            .await
+            .map_err(|e| stamp_error(&p.from, e))?;
+        let proof = ActivateProof {
+            source: source.endpoint().to_owned(),
+            transfer_token: grant.token,
+        };
+        target
+            .activate(
+                p.tenant.as_str(),
+                &proof,
+                &p.key(op, &format!("activate-{}", grant.expires_at)),
+            )
+            .await
+            .map_err(|e| stamp_error(&p.to, e))?;
         if let Some(e) = unrecorded {
             return Err(OpsError::new(
                 e.code,
@@ -447,6 +509,7 @@ impl Fleet {
         report: &mut MoveProgress,
         progress: MoveProgressFn<'_>,
         cancellable: bool,
+        renew: Option<&StampClient>,
         done: impl Fn(&ImportProgress, u64) -> bool,
     ) -> OpsResult<()> {
         loop {
@@ -454,6 +517,17 @@ impl Fleet {
                 self.check_cancel(op).await?;
             }
             pull.round += 1;
+            // While the source is frozen, each round renews its lease (a freeze again).
+            if let Some(source) = renew {
+                source
+                    .freeze(
+                        p.tenant.as_str(),
+                        FREEZE_LEASE_SECS,
+                        &p.key(op, &format!("renew-{}", pull.round)),
+                    )
+                    .await
+                    .map_err(|e| stamp_error(&p.from, e))?;
+            }
             let got = pull
                 .target
                 .import_sync(

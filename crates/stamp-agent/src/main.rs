@@ -2,6 +2,7 @@
 //! over its own data directory, and prints `listening on http://ADDR` once it accepts.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod activation;
 mod auth;
 mod checkpoint;
 mod digest;

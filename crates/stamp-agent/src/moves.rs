@@ -20,6 +20,7 @@ use crate::error::Failure;
 use crate::idempotency;
 use crate::routes::{caller, json_text, mutate, parse, require_admin, tenant_id, Agent};
 use crate::store::{self, MoveState};
+use stamp_protocol::{FreezeLease, DEFAULT_FREEZE_LEASE_SECS};
 
 type Shared = State<Arc<Agent>>;
 
@@ -156,10 +157,12 @@ async fn changes(
     }
     let changes = store::changes_after(&mut tx, &id, q.after, PAGE_ENTRIES, PAGE_BYTES).await?;
     tx.commit().await?;
+    let state = m.effective_state();
     Ok(Json(ChangePage {
         changes,
         last_seq: u64::try_from(m.change_seq).unwrap_or(0),
-        frozen: m.state != TenantState::Active.as_str(),
+        frozen: state != TenantState::Active.as_str(),
+        state: TenantState::parse(state),
     }))
 }
 
@@ -225,23 +228,42 @@ fn refuse(id: &str, m: &MoveState, what: &str) -> Failure {
     Failure::conflict(format!("cannot {what} tenant {id}: it is {} here", m.state))
 }
 
-/// `freeze`, `unfreeze` (source) and `activate` (target): state changes with no body,
-/// each repeatable.
+/// `freeze` (a lease, renewed by freezing again), `unfreeze` (source) and `activate`
+/// (target, with proof that the source fenced the tenant): state changes, each
+/// repeatable. A fenced tenant is never unfrozen.
 async fn state_step(
     State(agent): Shared,
     Path((id, step)): Path<(String, String)>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    body: Bytes,
 ) -> Result<Response, Failure> {
+    require_admin(&agent, &headers)?;
     let next = match step.as_str() {
         "freeze" => TenantState::Frozen,
         "unfreeze" | "activate" => TenantState::Active,
         _ => return Err(Failure::not_found("no such endpoint")),
     };
+    let lease = match step.as_str() {
+        "freeze" if body.is_empty() => DEFAULT_FREEZE_LEASE_SECS,
+        "freeze" => {
+            let lease: FreezeLease = parse(&body)?;
+            if !(1..=600).contains(&lease.lease_secs) {
+                return Err(Failure::invalid("leaseSecs must be 1 to 600"));
+            }
+            lease.lease_secs
+        }
+        _ => 0,
+    };
+    if step == "activate" {
+        crate::activation::check_proof(&agent, &id, &body).await?;
+    }
     let who = id.clone();
-    transition(&agent, &id, &method, &uri, &headers, &[], move |m| {
+    let tenant = id.clone();
+    let response = transition(&agent, &id, &method, &uri, &headers, &body, move |m| {
         let allowed = match (step.as_str(), m.state.as_str()) {
+            // A fence is never undone: once fenced, a move only goes forward.
             ("freeze" | "unfreeze", "active" | "frozen") | ("activate", "active") => true,
             ("activate", "importing") => m.snapshot_done == 1,
             _ => false,
@@ -252,7 +274,13 @@ async fn state_step(
             Err(refuse(&who, m, &step))
         }
     })
-    .await
+    .await?;
+    if lease > 0 {
+        let _writer = agent.writer.lock().await;
+        let mut conn = agent.pool.acquire().await?;
+        store::lease_freeze(&mut conn, &tenant, lease).await?;
+    }
+    Ok(response)
 }
 
 async fn fence(
@@ -280,7 +308,10 @@ async fn fence(
         &headers,
         &body,
         move |m| match m.state.as_str() {
-            "frozen" => Ok((TenantState::Fenced, Some(request.moved_to))),
+            "frozen" if m.frozen_now() => Ok((TenantState::Fenced, Some(request.moved_to))),
+            "frozen" => Err(Failure::conflict(format!(
+                "cannot fence tenant {who}: its freeze lease ran out (it may have taken writes since)"
+            ))),
             "fenced" if m.moved_to.as_deref() == Some(request.moved_to.as_str()) => {
                 Ok((TenantState::Fenced, Some(request.moved_to)))
             }

@@ -361,6 +361,13 @@ async fn serving_on(
             "tenant {id} is not on this stamp"
         )));
     };
+    // A freeze whose lease ran out is over: the tenant takes writes again (its move, if
+    // one still runs, can no longer fence it, so the target can never activate).
+    if write && m.state == "frozen" && !m.frozen_now() {
+        store::set_state(conn, id, stamp_protocol::TenantState::Active, None).await?;
+        tracing::info!(tenant = %id, "freeze lease ran out; writes resume");
+        return Ok(());
+    }
     match (m.state.as_str(), m.moved_to) {
         ("active", _) => Ok(()),
         ("frozen", _) if !write => Ok(()),

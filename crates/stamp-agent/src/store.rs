@@ -337,6 +337,34 @@ pub struct MoveState {
     pub import_seq: Option<i64>,
     pub import_cursor: Option<String>,
     pub snapshot_done: i64,
+    /// When a freeze's lease ends (seconds since the epoch).
+    pub frozen_until: i64,
+}
+
+impl MoveState {
+    /// Frozen, with a lease that has not run out.
+    pub fn frozen_now(&self) -> bool {
+        self.state == "frozen" && self.frozen_until > now_secs()
+    }
+
+    /// The state as clients see it: a freeze whose lease ran out is over.
+    pub fn effective_state(&self) -> &str {
+        if self.state == "frozen" && !self.frozen_now() {
+            "active"
+        } else {
+            &self.state
+        }
+    }
+}
+
+/// Sets the freeze lease's end, `secs` from now.
+pub async fn lease_freeze(conn: &mut SqliteConnection, id: &str, secs: u32) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE tenants SET frozen_until = ? WHERE id = ?")
+        .bind(now_secs().saturating_add(i64::from(secs)))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 pub async fn move_state(
@@ -344,8 +372,8 @@ pub async fn move_state(
     id: &str,
 ) -> Result<Option<MoveState>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT state, moved_to, change_seq, log_start, import_seq, import_cursor, snapshot_done \
-         FROM tenants WHERE id = ?",
+        "SELECT state, moved_to, change_seq, log_start, import_seq, import_cursor, snapshot_done, \
+         frozen_until FROM tenants WHERE id = ?",
     )
     .bind(id)
     .fetch_all(conn)

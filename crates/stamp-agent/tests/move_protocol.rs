@@ -237,15 +237,22 @@ async fn a_target_pulls_snapshot_and_changes_and_a_move_back_takes_only_the_news
         Err(ClientError::Unavailable { .. }) | Err(ClientError::Rejected { status: 503, .. })
     ));
 
-    // Cut over by hand: freeze, catch up, activate, fence.
-    admin_a.tenant_step("acme", "freeze", "f").await.unwrap();
+    // Cut over by hand: freeze, catch up, fence, activate (with the source's proof).
+    admin_a.freeze("acme", 60, "f").await.unwrap();
     let last = sync_until_caught_up(&admin_b, &request).await;
     assert!(last.source_frozen);
-    admin_b
-        .tenant_step("acme", "activate", "act")
-        .await
-        .unwrap();
+    let proof = stamp_protocol::ActivateProof {
+        source: a.base.clone(),
+        transfer_token: request.transfer_token.clone(),
+    };
+    // Not before the source fenced the tenant: that would give it two homes.
+    let early = admin_b.activate("acme", &proof, "act-early").await;
+    assert!(
+        matches!(&early, Err(ClientError::Conflict { message, .. }) if message.contains("has not fenced")),
+        "{early:?}"
+    );
     admin_a.fence("acme", &b.base, "fence").await.unwrap();
+    admin_b.activate("acme", &proof, "act").await.unwrap();
     assert_eq!(
         on_b.kv_get("acme", "key-00001").await.unwrap().value,
         "changed"
@@ -340,5 +347,81 @@ async fn an_export_page_reads_the_same_in_json_and_in_its_binary_form() {
     assert_eq!(
         client(&a, ADMIN_A).export_page("acme", "").await.unwrap(),
         json
+    );
+}
+
+/// A freeze is a lease: it ends by itself (the tenant takes writes again), a source
+/// whose lease ran out cannot be fenced, and so its target can never activate: the
+/// tenant never has two writable homes, even when the orchestrator went away.
+#[tokio::test]
+async fn an_expired_freeze_never_gives_two_writable_homes() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Agent::start(dir.path(), "a", "azure-westeurope", 100, ADMIN_A);
+    let b = Agent::start(dir.path(), "b", "aws-eu-central-1", 100, ADMIN_B);
+    let (admin_a, admin_b) = (client(&a, ADMIN_A), client(&b, ADMIN_B));
+    let acme = tenant_on(&admin_a, "acme").await;
+    acme.kv_put("acme", "k", "v", "w1").await.unwrap();
+    let request = ImportSync {
+        source: a.base.clone(),
+        transfer_token: admin_a.transfer_grant("acme").await.unwrap().token,
+        display_name: "Acme Ltd".to_owned(),
+        size_units: 10,
+    };
+    sync_until_caught_up(&admin_b, &request).await;
+    admin_a.freeze("acme", 1, "f").await.unwrap();
+    assert!(matches!(
+        acme.kv_put("acme", "k", "refused", "w2").await,
+        Err(ClientError::Unavailable { .. }) | Err(ClientError::Rejected { status: 503, .. })
+    ));
+    // The orchestrator is gone: nobody renews. Once the lease has run out (asked of
+    // the stamp itself, bounded), writes are taken again.
+    let mut written = None;
+    for attempt in 0..100 {
+        match acme.kv_put("acme", "k", "after the lease", &format!("w3-{attempt}")).await {
+            Ok(entry) => {
+                written = Some(entry);
+                break;
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+        }
+    }
+    assert_eq!(written.expect("writes resume once the lease ran out").value, "after the lease");
+    // Too late to fence (the tenant is active again); so the target cannot activate:
+    // one writable home.
+    let fence = admin_a.fence("acme", &b.base, "fence").await;
+    assert!(matches!(&fence, Err(ClientError::Conflict { .. })), "{fence:?}");
+    let proof = stamp_protocol::ActivateProof {
+        source: a.base.clone(),
+        transfer_token: request.transfer_token.clone(),
+    };
+    assert!(admin_b.activate("acme", &proof, "act").await.is_err());
+    assert_eq!(admin_a.checksum("acme").await.unwrap().state, TenantState::Active);
+    assert_eq!(admin_b.checksum("acme").await.unwrap().state, TenantState::Importing);
+}
+
+/// A lease that ran out with no write since still cannot be fenced.
+#[tokio::test]
+async fn a_freeze_whose_lease_ran_out_cannot_be_fenced() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Agent::start(dir.path(), "a", "azure-westeurope", 100, ADMIN_A);
+    let admin_a = client(&a, ADMIN_A);
+    tenant_on(&admin_a, "acme").await;
+    admin_a.freeze("acme", 1, "f").await.unwrap();
+    // Bounded: ask the stamp until its change page says the freeze is over.
+    let grant = admin_a.transfer_grant("acme").await.unwrap();
+    let reader = admin_a.with_token(grant.token);
+    let mut over = false;
+    for _ in 0..100 {
+        if reader.changes("acme", 0).await.unwrap().state == Some(TenantState::Active) {
+            over = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(over, "the lease ended by itself");
+    let fence = admin_a.fence("acme", "http://127.0.0.1:9", "fence").await;
+    assert!(
+        matches!(&fence, Err(ClientError::Conflict { message, .. }) if message.contains("lease ran out")),
+        "{fence:?}"
     );
 }

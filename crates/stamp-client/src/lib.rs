@@ -241,6 +241,30 @@ impl StampClient {
         self.call(Method::POST, &path, None::<&()>, Some(key)).await
     }
 
+    /// Move, source side: stop the tenant's writes for `lease_secs`; calling it again
+    /// (another key) renews the lease.
+    pub async fn freeze(
+        &self,
+        tenant: &str,
+        lease_secs: u32,
+        key: &str,
+    ) -> Result<TenantOnStamp, ClientError> {
+        let body = stamp_protocol::FreezeLease { lease_secs };
+        let path = paths::tenant_step(tenant, "freeze");
+        self.call(Method::POST, &path, Some(&body), Some(key)).await
+    }
+
+    /// Move, target side: take writes, once the source shows it fenced the tenant.
+    pub async fn activate(
+        &self,
+        tenant: &str,
+        proof: &stamp_protocol::ActivateProof,
+        key: &str,
+    ) -> Result<TenantOnStamp, ClientError> {
+        let path = paths::tenant_step(tenant, "activate");
+        self.call(Method::POST, &path, Some(proof), Some(key)).await
+    }
+
     /// Move, source side: redirect the tenant to its new home from now on.
     pub async fn fence(
         &self,

@@ -47,6 +47,10 @@ pub struct ChangePage {
     pub last_seq: u64,
     /// The source accepts no writes for the tenant (frozen or fenced).
     pub frozen: bool,
+    /// The tenant's state on the source (a freeze whose lease expired reads `active`).
+    /// A target activates only on a page saying `fenced` and nothing it has not applied.
+    #[serde(default)]
+    pub state: Option<crate::TenantState>,
 }
 
 /// Body of `POST /v1/tenants/{id}/import/sync`: pull from this source until caught up
@@ -98,4 +102,31 @@ pub struct TenantChecksum {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Fence {
     pub moved_to: String,
+}
+
+/// Body of `POST /v1/tenants/{id}/freeze`: the freeze is a lease. Unless renewed (a
+/// freeze again, before it ends) it ends by itself after `lease_secs`, and the tenant
+/// takes writes again: a move whose orchestrator went away never leaves a tenant frozen.
+/// A frozen tenant can only be fenced while its lease runs. No body: 60 s.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FreezeLease {
+    /// 1 to 600 seconds.
+    #[schema(minimum = 1, maximum = 600)]
+    pub lease_secs: u32,
+}
+
+/// The default freeze lease when `freeze` has no body.
+pub const DEFAULT_FREEZE_LEASE_SECS: u32 = 60;
+
+/// Body of `POST /v1/tenants/{id}/activate` for an importing copy: the target asks the
+/// source (with the transfer token) and takes writes only when the source says the
+/// tenant is fenced there and holds no change the target has not applied. So a freeze
+/// whose lease ran out can never give the tenant two writable homes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ActivateProof {
+    /// The source stamp's base URL.
+    pub source: String,
+    pub transfer_token: String,
 }

@@ -40,7 +40,7 @@ impl Modify for BearerAuth {
     paths(health, list_tenants, provision_tenant, deprovision_tenant, kv_get, kv_put, kv_delete,
           transfer, export, changes, checksum, import_sync, freeze, unfreeze, activate, fence),
     components(schemas(Health, StampHealthStatus, TenantOnStamp, TenantState, ProvisionTenant, TenantProvisioned, KvEntry, KvPut, ApiError,
-                       TransferGrant, ExportPage, ExportPageBinary, Change, ChangePage, ImportSync, ImportProgress, TenantChecksum, Fence)),
+                       TransferGrant, ExportPage, ExportPageBinary, Change, ChangePage, ImportSync, ImportProgress, TenantChecksum, Fence, FreezeLease, ActivateProof)),
     modifiers(&BearerAuth)
 )]
 struct StampApi;
@@ -145,6 +145,7 @@ fn checksum() {}
 fn import_sync() {}
 
 #[utoipa::path(post, path = "/v1/tenants/{id}/freeze", security(("admin" = [])),
+    request_body(content = Option<FreezeLease>, description = "the lease; no body: 60 s. Freezing again renews it"),
     params(("id" = String, Path), ("Idempotency-Key" = String, Header)),
     responses((status = 200, body = TenantOnStamp), (status = 400, body = ApiError), (status = 401, body = ApiError),
               (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError),
@@ -159,6 +160,7 @@ fn freeze() {}
 fn unfreeze() {}
 
 #[utoipa::path(post, path = "/v1/tenants/{id}/activate", security(("admin" = [])),
+    request_body(content = Option<ActivateProof>, description = "required for an importing copy: where to ask for proof that the source fenced the tenant"),
     params(("id" = String, Path), ("Idempotency-Key" = String, Header)),
     responses((status = 200, body = TenantOnStamp), (status = 400, body = ApiError), (status = 401, body = ApiError),
               (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError),
