@@ -328,18 +328,27 @@ impl Fleet {
             use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
             let best = AtomicU64::new(u64::MAX);
             let stalled = AtomicU32::new(0);
-            self.pull_until(op, p, &mut pull, &mut report, progress, true, None, |got, lag| {
-                if !got.snapshot_done {
-                    return false; // the catch-up is counted from the snapshot's end
-                }
-                if lag < best.load(Relaxed) {
-                    best.store(lag, Relaxed);
-                    stalled.store(0, Relaxed);
-                } else {
-                    stalled.fetch_add(1, Relaxed);
-                }
-                lag <= FREEZE_AT_LAG || stalled.load(Relaxed) >= STALLED_ROUNDS
-            })
+            self.pull_until(
+                op,
+                p,
+                &mut pull,
+                &mut report,
+                progress,
+                true,
+                None,
+                |got, lag| {
+                    if !got.snapshot_done {
+                        return false; // the catch-up is counted from the snapshot's end
+                    }
+                    if lag < best.load(Relaxed) {
+                        best.store(lag, Relaxed);
+                        stalled.store(0, Relaxed);
+                    } else {
+                        stalled.fetch_add(1, Relaxed);
+                    }
+                    lag <= FREEZE_AT_LAG || stalled.load(Relaxed) >= STALLED_ROUNDS
+                },
+            )
             .await?;
             self.check_cancel(op).await?;
             self.step(op, "freezing", "").await?;

@@ -40,10 +40,9 @@ pub async fn check_proof(agent: &Agent, id: &str, body: &[u8]) -> Result<(), Fai
     )
     .map_err(|e| Failure::invalid(e.to_string()))?;
     let applied = u64::try_from(m.change_seq).unwrap_or(0);
-    let page = source
-        .changes(&id, applied)
-        .await
-        .map_err(|e| Failure::conflict(format!("cannot ask the source whether it fenced {id}: {e}")))?;
+    let page = source.changes(&id, applied).await.map_err(|e| {
+        Failure::conflict(format!("cannot ask the source whether it fenced {id}: {e}"))
+    })?;
     if page.state != Some(TenantState::Fenced) {
         return Err(Failure::conflict(format!(
             "the source has not fenced tenant {id} (it is {}): activating here would give it two homes",

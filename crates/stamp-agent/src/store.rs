@@ -358,7 +358,11 @@ impl MoveState {
 }
 
 /// Sets the freeze lease's end, `secs` from now.
-pub async fn lease_freeze(conn: &mut SqliteConnection, id: &str, secs: u32) -> Result<(), sqlx::Error> {
+pub async fn lease_freeze(
+    conn: &mut SqliteConnection,
+    id: &str,
+    secs: u32,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE tenants SET frozen_until = ? WHERE id = ?")
         .bind(now_secs().saturating_add(i64::from(secs)))
         .bind(id)

@@ -377,7 +377,10 @@ async fn an_expired_freeze_never_gives_two_writable_homes() {
     // the stamp itself, bounded), writes are taken again.
     let mut written = None;
     for attempt in 0..100 {
-        match acme.kv_put("acme", "k", "after the lease", &format!("w3-{attempt}")).await {
+        match acme
+            .kv_put("acme", "k", "after the lease", &format!("w3-{attempt}"))
+            .await
+        {
             Ok(entry) => {
                 written = Some(entry);
                 break;
@@ -385,18 +388,30 @@ async fn an_expired_freeze_never_gives_two_writable_homes() {
             Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
         }
     }
-    assert_eq!(written.expect("writes resume once the lease ran out").value, "after the lease");
+    assert_eq!(
+        written.expect("writes resume once the lease ran out").value,
+        "after the lease"
+    );
     // Too late to fence (the tenant is active again); so the target cannot activate:
     // one writable home.
     let fence = admin_a.fence("acme", &b.base, "fence").await;
-    assert!(matches!(&fence, Err(ClientError::Conflict { .. })), "{fence:?}");
+    assert!(
+        matches!(&fence, Err(ClientError::Conflict { .. })),
+        "{fence:?}"
+    );
     let proof = stamp_protocol::ActivateProof {
         source: a.base.clone(),
         transfer_token: request.transfer_token.clone(),
     };
     assert!(admin_b.activate("acme", &proof, "act").await.is_err());
-    assert_eq!(admin_a.checksum("acme").await.unwrap().state, TenantState::Active);
-    assert_eq!(admin_b.checksum("acme").await.unwrap().state, TenantState::Importing);
+    assert_eq!(
+        admin_a.checksum("acme").await.unwrap().state,
+        TenantState::Active
+    );
+    assert_eq!(
+        admin_b.checksum("acme").await.unwrap().state,
+        TenantState::Importing
+    );
 }
 
 /// A lease that ran out with no write since still cannot be fenced.
