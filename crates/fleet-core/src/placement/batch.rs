@@ -26,16 +26,154 @@ pub struct BatchOutcome {
     pub unplaced: usize,
 }
 
+/// Stamps by usable units free, for best fit. Fleets of ordinary stamps use buckets
+/// indexed by free units (a bitmap finds the next non-empty one: the fast path); a fleet
+/// with a stamp of more than `DENSE_MAX_FREE` units free uses an ordered map instead, so
+/// memory follows the stamps, never the units (a stamp of two billion units would
+/// otherwise cost 48 GB of buckets).
+enum FreeQueue {
+    Dense(DenseQueue),
+    Sparse(SparseQueue),
+}
+
+/// Up to this many units free per stamp, the bucket array (24 bytes a unit, per pool).
+const DENSE_MAX_FREE: u32 = 1 << 16;
+
+impl FreeQueue {
+    fn new(max_free: u32) -> Self {
+        if max_free <= DENSE_MAX_FREE {
+            FreeQueue::Dense(DenseQueue::new(max_free))
+        } else {
+            FreeQueue::Sparse(SparseQueue::new())
+        }
+    }
+
+    fn push(&mut self, stamp: u32, free: u32) {
+        match self {
+            FreeQueue::Dense(q) => q.push(stamp, free),
+            FreeQueue::Sparse(q) => q.push(stamp, free),
+        }
+    }
+
+    fn take(&mut self, size: u32, free: &[u32]) -> Option<u32> {
+        match self {
+            FreeQueue::Dense(q) => q.take(size, free),
+            FreeQueue::Sparse(q) => q.take(size, free),
+        }
+    }
+
+    fn take_most_free(&mut self, size: u32, free: &[u32]) -> Option<u32> {
+        match self {
+            FreeQueue::Dense(q) => q.take_most_free(size, free),
+            FreeQueue::Sparse(q) => q.take_most_free(size, free),
+        }
+    }
+}
+
+/// Stamps by free units in buckets `0..=max_free`.
+struct DenseQueue {
+    buckets: Vec<Vec<u32>>,
+    nonempty: Vec<u64>,
+}
+
+impl DenseQueue {
+    fn new(max_free: u32) -> Self {
+        let n = max_free as usize + 1;
+        Self {
+            buckets: vec![Vec::new(); n],
+            nonempty: vec![0; n.div_ceil(64)],
+        }
+    }
+
+    fn push(&mut self, stamp: u32, free: u32) {
+        let f = free as usize;
+        self.buckets[f].push(stamp);
+        self.nonempty[f / 64] |= 1 << (f % 64);
+    }
+
+    /// The first bucket at or above `from` that may hold a stamp.
+    fn next_bucket(&self, from: u32) -> Option<usize> {
+        let from = from as usize;
+        let mut word = from / 64;
+        if word >= self.nonempty.len() {
+            return None;
+        }
+        let mut bits = self.nonempty[word] & (!0u64 << (from % 64));
+        loop {
+            if bits != 0 {
+                return Some(word * 64 + bits.trailing_zeros() as usize);
+            }
+            word += 1;
+            if word >= self.nonempty.len() {
+                return None;
+            }
+            bits = self.nonempty[word];
+        }
+    }
+
+    /// The last bucket at or below `to` that may hold a stamp.
+    fn prev_bucket(&self, to: usize) -> Option<usize> {
+        let mut word = to / 64;
+        let mut bits = self.nonempty.get(word).copied()? & (!0u64 >> (63 - to % 64));
+        loop {
+            if bits != 0 {
+                return Some(word * 64 + 63 - bits.leading_zeros() as usize);
+            }
+            word = word.checked_sub(1)?;
+            bits = self.nonempty[word];
+        }
+    }
+
+    /// Takes the stamp with the most free units, if it has at least `size` free.
+    fn take_most_free(&mut self, size: u32, free: &[u32]) -> Option<u32> {
+        let mut to = self.buckets.len() - 1;
+        while let Some(b) = self.prev_bucket(to) {
+            if b < size as usize {
+                return None;
+            }
+            while let Some(stamp) = self.buckets[b].pop() {
+                if free[stamp as usize] as usize == b {
+                    if self.buckets[b].is_empty() {
+                        self.nonempty[b / 64] &= !(1 << (b % 64));
+                    }
+                    return Some(stamp);
+                }
+            }
+            self.nonempty[b / 64] &= !(1 << (b % 64));
+            to = b.checked_sub(1)?;
+        }
+        None
+    }
+
+    /// Takes the best-fitting stamp with at least `size` free (by `free`, the truth).
+    fn take(&mut self, size: u32, free: &[u32]) -> Option<u32> {
+        let mut from = size;
+        while let Some(b) = self.next_bucket(from) {
+            while let Some(stamp) = self.buckets[b].pop() {
+                if free[stamp as usize] as usize == b {
+                    if self.buckets[b].is_empty() {
+                        self.nonempty[b / 64] &= !(1 << (b % 64));
+                    }
+                    return Some(stamp);
+                }
+            }
+            self.nonempty[b / 64] &= !(1 << (b % 64));
+            from = b as u32 + 1;
+        }
+        None
+    }
+}
+
 /// Stamps by usable units free, for best fit: the stamps with `f` units free under key
 /// `f`. Memory grows with the stamps, never with the units (a stamp of two billion
 /// units costs what one of a hundred does). Entries go stale when a stamp's free units
 /// change; a stale entry is skipped on pop (free units only ever shrink, so a stamp
 /// enters each bucket at most once).
-struct FreeQueue {
+struct SparseQueue {
     buckets: BTreeMap<u32, Vec<u32>>,
 }
 
-impl FreeQueue {
+impl SparseQueue {
     fn new() -> Self {
         Self {
             buckets: BTreeMap::new(),
@@ -103,6 +241,7 @@ pub fn place_batch(
         .zip(&usable)
         .map(|(c, u)| u.saturating_sub(c.used))
         .collect();
+    let max_free = free.iter().copied().max().unwrap_or(0);
     let open: Vec<bool> = fleet
         .candidates
         .iter()
@@ -139,7 +278,7 @@ pub fn place_batch(
                 *pool_of_regions
                     .entry((allowed.clone(), tier))
                     .or_insert_with(|| {
-                        pools.push((allowed, tier, FreeQueue::new()));
+                        pools.push((allowed, tier, FreeQueue::new(max_free)));
                         next
                     })
             });
@@ -194,7 +333,7 @@ pub fn place_batch(
         let t = (key & u64::from(u32::MAX)) as usize;
         let size = u32::MAX - (key >> 32) as u32;
         if position == levelling_from {
-            in_use = stamps_in_use(fleet, &pools_of_stamp, pools.len(), &free);
+            in_use = stamps_in_use(fleet, &pools_of_stamp, pools.len(), &free, max_free);
         }
         let levelled = if position >= levelling_from && !dedicated[t] {
             in_use[tenant_pool[t]].take_most_free(size, &free)
@@ -246,8 +385,9 @@ fn stamps_in_use(
     pools_of_stamp: &[Vec<u32>],
     pool_count: usize,
     free: &[u32],
+    max_free: u32,
 ) -> Vec<FreeQueue> {
-    let mut queues: Vec<FreeQueue> = (0..pool_count).map(|_| FreeQueue::new()).collect();
+    let mut queues: Vec<FreeQueue> = (0..pool_count).map(|_| FreeQueue::new(max_free)).collect();
     for (i, c) in fleet.candidates.iter().enumerate() {
         if c.tenants > 0 {
             for &p in &pools_of_stamp[i] {
