@@ -130,6 +130,18 @@ impl Fleet {
     /// Asks one stamp how it is, once, within a few seconds. When it cannot be asked or
     /// does not answer well, the answer says why and which fix exists.
     pub async fn check_health(&self, id: &StampId) -> OpsResult<StampHealth> {
+        let local = self
+            .catalogue
+            .local_agents()
+            .await?
+            .iter()
+            .any(|a| a.stamp == id.as_str());
+        self.check_health_of(id, local).await
+    }
+
+    /// `check_health`, told whether the stamp runs as a local agent here (a poll of the
+    /// whole fleet reads that once, not once per stamp).
+    async fn check_health_of(&self, id: &StampId, local: bool) -> OpsResult<StampHealth> {
         let base = StampHealth {
             stamp: id.clone(),
             state: HealthState::Unknown,
@@ -154,12 +166,6 @@ impl Fleet {
             .await?
             .ok_or_else(|| OpsError::invalid(format!("no stamp {id}")))?;
         let running = matches!(stamp.status, StampStatus::Active | StampStatus::Draining);
-        let local = self
-            .catalogue
-            .local_agents()
-            .await?
-            .iter()
-            .any(|a| a.stamp == id.as_str());
         let start_local = running.then_some(HealthFix::StartLocalStamps);
         let Some(endpoint) = stamp.endpoint.clone() else {
             return Ok(if running {
@@ -297,6 +303,14 @@ impl Fleet {
     /// at a time.
     pub async fn poll_health(&self, concurrency: usize) -> OpsResult<Vec<StampHealth>> {
         let overview = self.overview().await?;
+        let local: Arc<std::collections::HashSet<String>> = Arc::new(
+            self.catalogue
+                .local_agents()
+                .await?
+                .into_iter()
+                .map(|a| a.stamp)
+                .collect(),
+        );
         let permits = Arc::new(Semaphore::new(concurrency.max(1)));
         let mut checks = JoinSet::new();
         for stamp in overview
@@ -306,9 +320,10 @@ impl Fleet {
             .filter(|s| matches!(s.status, StampStatus::Active | StampStatus::Draining))
         {
             let (fleet, permits) = (self.clone(), permits.clone());
+            let is_local = local.contains(stamp.id.as_str());
             checks.spawn(async move {
                 let _permit = permits.acquire_owned().await;
-                fleet.check_health(&stamp.id).await
+                fleet.check_health_of(&stamp.id, is_local).await
             });
         }
         let mut results = Vec::new();
