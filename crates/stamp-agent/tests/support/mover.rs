@@ -73,7 +73,10 @@ pub async fn writer_sized(
         };
         match response.status().as_u16() {
             200 => {
-                let entry: stamp_protocol::KvEntry = response.json().await.unwrap();
+                // An answer cut after its status line is no acknowledgement: write again.
+                let Ok(entry) = response.json::<stamp_protocol::KvEntry>().await else {
+                    continue;
+                };
                 let mut a = acks.lock().unwrap();
                 a.values.insert(key, value);
                 a.seqs.push(entry.seq);
