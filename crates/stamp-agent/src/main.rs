@@ -4,6 +4,7 @@
 
 mod activation;
 mod auth;
+mod change_log;
 mod checkpoint;
 mod digest;
 mod error;
