@@ -9,6 +9,7 @@ mod error;
 mod fleet;
 mod health;
 mod local_provider;
+mod move_cut_over;
 mod move_recovery;
 mod move_views;
 mod moves;

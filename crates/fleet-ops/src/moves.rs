@@ -16,7 +16,7 @@ use std::time::Instant;
 use fleet_core::{StampId, TenantId};
 use serde::{Deserialize, Serialize};
 use stamp_client::{ClientError, StampClient};
-use stamp_protocol::{ActivateProof, ImportProgress, ImportSync};
+use stamp_protocol::{ImportProgress, ImportSync};
 
 use crate::error::{OpsError, OpsResult};
 use crate::fleet::Fleet;
@@ -227,7 +227,7 @@ impl Fleet {
         })
     }
 
-    async fn step(&self, op: i64, step: &str, detail: &str) -> OpsResult<()> {
+    pub(crate) async fn step(&self, op: i64, step: &str, detail: &str) -> OpsResult<()> {
         self.catalogue.journal(op, "running", step, detail).await?;
         crash_point(step);
         Ok(())
@@ -431,81 +431,6 @@ impl Fleet {
         report.lag = 0;
         progress(report.clone());
         Ok(report)
-    }
-
-    /// Whether the move's source has fenced the tenant (asked now; unreachable: no).
-    pub(crate) async fn source_fenced(&self, p: &MoveParams) -> bool {
-        let Ok(source) = self.stamp_client(&p.from).await else {
-            return false;
-        };
-        source
-            .checksum(p.tenant.as_str())
-            .await
-            .is_ok_and(|c| c.state == stamp_protocol::TenantState::Fenced)
-    }
-
-    /// After the flip there is only forward, and every remote step is repeatable: a
-    /// step the catalogue cannot record (a full disk, a read-only file) is still run, so
-    /// the tenant is never left without a writable home; the journal catches up at the
-    /// resume, which repeats the steps harmlessly.
-    async fn step_after_flip(&self, op: i64, step: &str) -> Option<OpsError> {
-        self.step(op, step, "")
-            .await
-            .inspect_err(
-                |e| tracing::error!(op, step, error = %e.message, "step not journaled; run anyway"),
-            )
-            .err()
-    }
-
-    /// After the flip: the target takes writes, the source redirects to it.
-    async fn finish_cut_over(
-        &self,
-        op: i64,
-        p: &MoveParams,
-        source: &StampClient,
-        target: &StampClient,
-    ) -> OpsResult<()> {
-        // The fence again (the same call: a replay), for a resume that comes this way.
-        source
-            .fence(p.tenant.as_str(), target.endpoint(), &p.key(op, "fence"))
-            .await
-            .map_err(|e| stamp_error(&p.from, e))?;
-        let unrecorded = self.step_after_flip(op, "activating").await;
-        // The target activates only once the source shows it fenced the tenant.
-        let grant = source
-            .transfer_grant(p.tenant.as_str())
-            .await
-            .map_err(|e| stamp_error(&p.from, e))?;
-        let proof = ActivateProof {
-            source: source.endpoint().to_owned(),
-            transfer_token: grant.token,
-        };
-        target
-            .activate(
-                p.tenant.as_str(),
-                &proof,
-                &p.key(op, &format!("activate-{}", grant.expires_at)),
-            )
-            .await
-            .map_err(|e| stamp_error(&p.to, e))?;
-        if let Some(e) = unrecorded {
-            return Err(OpsError::new(
-                e.code,
-                format!(
-                    "{} moved to {} on the stamps, but the catalogue could not record it: {}; `stampctl resume` records it",
-                    p.tenant, p.to, e.message
-                ),
-            ));
-        }
-        self.catalogue
-            .journal(
-                op,
-                "succeeded",
-                "done",
-                &format!("{} moved from {} to {}", p.tenant, p.from, p.to),
-            )
-            .await?;
-        Ok(())
     }
 
     /// Asks the target to pull, round after round, until `done`; reports each round.
