@@ -313,10 +313,34 @@ impl Fleet {
         Ok(endpoint)
     }
 
-    /// Finishes every provisioning a previous run left behind (app killed mid-way),
-    /// command providers included: what `stampctl resume` does, an operator's request.
+    /// Finishes every operation a previous run left behind (app killed mid-way), except
+    /// provisioning by a command provider: that one names a program the catalogue holds,
+    /// and runs only when the operator asks for it by name
+    /// (`resume_operations_running_commands`, `stampctl resume --run-commands`).
     pub async fn resume_operations(&self) -> OpsResult<u32> {
+        self.resume_operations_with(false).await
+    }
+
+    /// The same, command providers included: the operator has read `commands_waiting`.
+    pub async fn resume_operations_running_commands(&self) -> OpsResult<u32> {
         self.resume_operations_with(true).await
+    }
+
+    /// Interrupted provisioning runs by a command provider, waiting for the operator:
+    /// "stamp: program args", as the catalogue's journal names them.
+    pub async fn commands_waiting(&self) -> OpsResult<Vec<String>> {
+        let mut waiting = Vec::new();
+        for op in self.catalogue.running_operations().await? {
+            if op.kind != PROVISION_KIND {
+                continue;
+            }
+            if let Ok(ProviderConfig::Command { program, args, .. }) =
+                serde_json::from_str::<ProviderConfig>(&op.params)
+            {
+                waiting.push(format!("{}: {program} {}", op.subject, args.join(" ")));
+            }
+        }
+        Ok(waiting)
     }
 
     /// What the app does at start: the same, except that an interrupted provisioning
@@ -384,7 +408,7 @@ impl Fleet {
                 }
             };
             if let (false, ProviderConfig::Command { program, .. }) = (run_commands, &provider) {
-                tracing::warn!(stamp = %id, %program, "interrupted provisioning by a command: not run again until the operator asks (stampctl resume)");
+                tracing::warn!(stamp = %id, %program, "interrupted provisioning by a command: not run again until the operator asks (stampctl resume --run-commands)");
                 resumed -= 1;
                 continue;
             }

@@ -87,8 +87,14 @@ async fn an_interrupted_command_provisioning_waits_for_the_operator() {
     };
     assert_eq!(status(fleet.clone()).await, StampStatus::Provisioning);
 
-    // The operator's `stampctl resume` runs it (here it fails, and says so).
-    assert_eq!(fleet.resume_operations().await.unwrap(), 1);
+    // A plain `stampctl resume` lists it with the program it would run, and runs nothing.
+    assert_eq!(fleet.resume_operations().await.unwrap(), 0);
+    assert!(!marker.exists(), "not run by a plain resume");
+    let waiting = fleet.commands_waiting().await.unwrap();
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert!(waiting[0].starts_with("weu-09: sh"), "{waiting:?}");
+    // `stampctl resume --run-commands` runs it (here it fails, and says so).
+    assert_eq!(fleet.resume_operations_running_commands().await.unwrap(), 1);
     assert!(marker.exists(), "run when asked");
     assert_eq!(status(fleet.clone()).await, StampStatus::Failed);
 }

@@ -5,16 +5,22 @@
 //! fenced, so the two copies can never both take writes.
 
 use stamp_client::{ClientOptions, StampClient};
-use stamp_protocol::{ActivateProof, TenantState};
+use stamp_protocol::{rules, ActivateProof, TenantState};
 
 use crate::error::Failure;
-use crate::routes::{parse, tenant_id, Agent};
+use crate::routes::{parse_optional, tenant_id, Agent};
 use crate::store;
 
 /// Checks the proof for an importing copy; anything else needs none (an active copy
 /// activates again harmlessly; other states are refused by the transition).
 pub async fn check_proof(agent: &Agent, id: &str, body: &[u8]) -> Result<(), Failure> {
     let id = tenant_id(id)?;
+    // The body is checked whatever the state: a malformed proof is refused everywhere.
+    let proof: Option<ActivateProof> = parse_optional(body)?;
+    if let Some(proof) = &proof {
+        rules::check_stamp_url("source", &proof.source).map_err(Failure::rule)?;
+        rules::check_token("transferToken", &proof.transfer_token).map_err(Failure::rule)?;
+    }
     let m = {
         let mut conn = agent.pool.acquire().await?;
         store::move_state(&mut conn, &id)
@@ -24,12 +30,11 @@ pub async fn check_proof(agent: &Agent, id: &str, body: &[u8]) -> Result<(), Fai
     if m.state != TenantState::Importing.as_str() {
         return Ok(());
     }
-    if body.is_empty() {
-        return Err(Failure::invalid(
-            "activating an imported copy needs {source, transferToken}: the source must show it fenced the tenant",
+    let Some(proof) = proof else {
+        return Err(Failure::conflict(
+            "this copy is importing: activating it needs {source, transferToken}, so the source can show it fenced the tenant",
         ));
-    }
-    let proof: ActivateProof = parse(body)?;
+    };
     let source = StampClient::new(
         &proof.source,
         proof.transfer_token,

@@ -66,6 +66,11 @@ impl Failure {
         Self::new(StatusCode::BAD_REQUEST, "invalid", message)
     }
 
+    /// A request value that breaks a rule of the API document (`stamp_protocol::rules`).
+    pub fn rule(e: stamp_protocol::rules::RuleError) -> Self {
+        Self::invalid(e.to_string())
+    }
+
     pub fn body(&self) -> ApiError {
         ApiError {
             code: self.code.to_owned(),

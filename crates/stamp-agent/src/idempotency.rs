@@ -18,12 +18,8 @@ pub fn key(headers: &HeaderMap) -> Result<String, Failure> {
             Failure::invalid("the Idempotency-Key header is required on every mutating call")
         })?
         .to_str()
-        .map_err(|_| Failure::invalid("the Idempotency-Key header must be visible ASCII"))?;
-    if key.is_empty() || key.len() > 200 {
-        return Err(Failure::invalid(
-            "the Idempotency-Key header must be 1 to 200 characters",
-        ));
-    }
+        .unwrap_or("\n");
+    stamp_protocol::rules::check_idempotency_key(key).map_err(Failure::rule)?;
     Ok(key.to_owned())
 }
 

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use stamp_client::{ClientError, ClientOptions, StampClient};
-use stamp_protocol::{ExportPage, ImportProgress, ImportSync, TenantState};
+use stamp_protocol::{rules, ExportPage, ImportProgress, ImportSync, TenantState};
 
 use crate::checkpoint::{Checkpointer, ImportConnection};
 use crate::error::Failure;
@@ -41,6 +41,10 @@ pub(crate) async fn sync(
     idempotency::key(&headers)?;
     let id = tenant_id(&id)?;
     let request: ImportSync = parse(&body)?;
+    rules::check_stamp_url("source", &request.source).map_err(Failure::rule)?;
+    rules::check_token("transferToken", &request.transfer_token).map_err(Failure::rule)?;
+    rules::check_display_name(&request.display_name).map_err(Failure::rule)?;
+    rules::check_size_units(request.size_units).map_err(Failure::rule)?;
     let source = StampClient::new(
         &request.source,
         request.transfer_token.clone(),

@@ -18,9 +18,11 @@ use stamp_protocol::{
 use crate::auth::Caller;
 use crate::error::Failure;
 use crate::idempotency;
-use crate::routes::{caller, json_text, mutate, parse, require_admin, tenant_id, Agent};
+use crate::routes::{
+    caller, json_text, mutate, parse, parse_optional, require_admin, tenant_id, Agent,
+};
 use crate::store::{self, MoveState};
-use stamp_protocol::{FreezeLease, DEFAULT_FREEZE_LEASE_SECS};
+use stamp_protocol::{rules, FreezeLease, DEFAULT_FREEZE_LEASE_SECS};
 
 type Shared = State<Arc<Agent>>;
 
@@ -143,6 +145,7 @@ async fn changes(
 ) -> Result<Json<ChangePage>, Failure> {
     require_reader(&agent, &headers, &id)?;
     let id = tenant_id(&id)?;
+    rules::check_seq(q.after).map_err(Failure::rule)?;
     let mut tx = agent.pool.begin().await?;
     let m = state_on(&mut tx, &id).await?;
     if q.after < u64::try_from(m.log_start).unwrap_or(0) {
@@ -246,14 +249,11 @@ async fn state_step(
         _ => return Err(Failure::not_found("no such endpoint")),
     };
     let lease = match step.as_str() {
-        "freeze" if body.is_empty() => DEFAULT_FREEZE_LEASE_SECS,
-        "freeze" => {
-            let lease: FreezeLease = parse(&body)?;
-            if !(1..=600).contains(&lease.lease_secs) {
-                return Err(Failure::invalid("leaseSecs must be 1 to 600"));
-            }
-            lease.lease_secs
-        }
+        "freeze" => match parse_optional::<FreezeLease>(&body)? {
+            None => DEFAULT_FREEZE_LEASE_SECS,
+            Some(lease) if (1..=600).contains(&lease.lease_secs) => lease.lease_secs,
+            Some(_) => return Err(Failure::invalid("leaseSecs must be 1 to 600")),
+        },
         _ => 0,
     };
     if step == "activate" {
@@ -294,11 +294,7 @@ async fn fence(
     // Who asks first: a caller without the admin token learns nothing about the body.
     require_admin(&agent, &headers)?;
     let request: Fence = parse(&body)?;
-    if !(request.moved_to.starts_with("http://") || request.moved_to.starts_with("https://")) {
-        return Err(Failure::invalid(
-            "movedTo must be an http:// or https:// URL",
-        ));
-    }
+    rules::check_stamp_url("movedTo", &request.moved_to).map_err(Failure::rule)?;
     let who = id.clone();
     transition(
         &agent,

@@ -12,7 +12,8 @@ use fleet_core::TenantId;
 use serde::de::DeserializeOwned;
 use sqlx::SqlitePool;
 use stamp_protocol::{
-    paths, Health, KvPut, ProvisionTenant, StampHealthStatus, TenantProvisioned, MAX_REQUEST_BYTES,
+    paths, rules, Health, KvPut, ProvisionTenant, StampHealthStatus, TenantProvisioned,
+    MAX_REQUEST_BYTES,
 };
 
 use crate::auth::{Caller, Tokens};
@@ -44,7 +45,6 @@ type Shared = State<Arc<Agent>>;
 pub fn router(agent: Arc<Agent>) -> Router {
     Router::new()
         .route(paths::HEALTH, get(health))
-        .route(paths::OPENAPI, get(openapi))
         .route(paths::TENANTS, get(list_tenants))
         .route(
             "/v1/tenants/{id}",
@@ -55,10 +55,29 @@ pub fn router(agent: Arc<Agent>) -> Router {
             get(kv_get).put(kv_put).delete(kv_delete),
         )
         .merge(crate::moves::routes())
+        .route_layer(axum::middleware::from_fn_with_state(
+            agent.clone(),
+            authenticate,
+        ))
+        .route(paths::OPENAPI, get(openapi))
         .fallback(|| async { Failure::not_found("no such endpoint") })
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .layer(axum::middleware::map_response(json_errors))
         .with_state(agent)
+}
+
+/// Who asks comes first: a request without a token this stamp knows is 401 before its
+/// path, query or body is read, so an unauthenticated caller learns nothing from the
+/// validation. Each handler then checks the caller's role.
+async fn authenticate(
+    State(agent): Shared,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if matches!(caller(&agent, request.headers()), Caller::Unknown) {
+        return Failure::unauthorized().into_response();
+    }
+    next.run(request).await
 }
 
 /// Every error answer is `{code, message}`, also the ones axum writes itself (bad
@@ -128,16 +147,20 @@ pub(crate) fn tenant_id(raw: &str) -> Result<String, Failure> {
 }
 
 fn kv_key(raw: &str) -> Result<&str, Failure> {
-    if raw.is_empty() || raw.len() > 256 || raw.chars().any(char::is_control) {
-        return Err(Failure::invalid(
-            "a key is 1 to 256 characters without control characters",
-        ));
-    }
+    rules::check_kv_key(raw).map_err(Failure::rule)?;
     Ok(raw)
 }
 
 pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Failure> {
     serde_json::from_slice(body).map_err(|e| Failure::invalid(format!("request body: {e}")))
+}
+
+/// An optional body: none, or JSON `null`, is `None`.
+pub(crate) fn parse_optional<T: DeserializeOwned>(body: &[u8]) -> Result<Option<T>, Failure> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    parse(body)
 }
 
 pub(crate) fn json_text<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
@@ -258,11 +281,8 @@ async fn provision(
     let id = tenant_id(&id)?;
     let token_for = id.clone();
     let request: ProvisionTenant = parse(&body)?;
-    if request.size_units == 0 || request.display_name.trim().is_empty() {
-        return Err(Failure::invalid(
-            "sizeUnits must be greater than 0 and displayName not empty",
-        ));
-    }
+    rules::check_display_name(&request.display_name).map_err(Failure::rule)?;
+    rules::check_size_units(request.size_units).map_err(Failure::rule)?;
     let agent_ref = &agent;
     mutate(&agent, &method, &uri, &headers, &body, async move |conn| {
         let status = match store::tenant(conn, &id).await? {

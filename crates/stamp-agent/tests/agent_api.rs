@@ -379,7 +379,7 @@ async fn a_tenant_cannot_take_the_admins_idempotency_keys() {
 
 /// Who asks is checked before what is asked: a body the server would refuse gets 401
 /// without a token (it got 400 with the body's details), and a malformed tenant id on
-/// a move read gets 401 too.
+/// a move read gets 401 too, as does a query or path no handler could read.
 #[tokio::test]
 async fn calls_are_authenticated_before_their_input_is_read() {
     let dir = tempfile::tempdir().unwrap();
@@ -397,8 +397,98 @@ async fn calls_are_authenticated_before_their_input_is_read() {
     for path in [
         "/v1/tenants/Not%20An%20Id/export",
         "/v1/tenants/Not%20An%20Id/changes?after=0",
+        // A query the extractor cannot read, and a path that is not UTF-8.
+        "/v1/tenants/alpha/changes?after=minus-one",
+        "/v1/tenants/%FF%FE/changes?after=0",
     ] {
         let read = http.get(agent.url(path)).send().await.unwrap();
         assert_eq!(read.status(), StatusCode::UNAUTHORIZED, "{path}");
+    }
+}
+
+/// The document's rules hold on the server: a request the document calls valid is taken
+/// (a whole number written 160.0, a JSON `null` for an optional body), and one it calls
+/// invalid is 400 with the field named.
+#[tokio::test]
+async fn requests_are_held_to_the_documented_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let agent = start(dir.path(), 1000);
+    let http = Client::new();
+    provision(&http, &agent, "alpha", 10, "p").await;
+    let send = |method: reqwest::Method, path: &str, key: &str, body: &str| {
+        http.request(method, agent.url(path))
+            .bearer_auth(ADMIN)
+            .header("idempotency-key", key)
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+            .send()
+    };
+    let post = reqwest::Method::POST;
+    let put = reqwest::Method::PUT;
+    let ok = send(
+        post.clone(),
+        "/v1/tenants/alpha/freeze",
+        "k1",
+        r#"{"leaseSecs": 160.0}"#,
+    )
+    .await
+    .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    let ok = send(post.clone(), "/v1/tenants/alpha/unfreeze", "k2", "null")
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    let ok = send(post.clone(), "/v1/tenants/alpha/freeze", "k3", "null")
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    for (method, path, key, body, field) in [
+        (
+            put.clone(),
+            "/v1/tenants/beta",
+            "k4",
+            r#"{"displayName": " ", "sizeUnits": 1}"#,
+            "displayName",
+        ),
+        (
+            put.clone(),
+            "/v1/tenants/beta",
+            "k5",
+            r#"{"displayName": "B", "sizeUnits": 1000000001}"#,
+            "sizeUnits",
+        ),
+        (
+            put.clone(),
+            "/v1/tenants/beta",
+            "key with spaces",
+            r#"{"displayName": "B", "sizeUnits": 1}"#,
+            "Idempotency-Key",
+        ),
+        (
+            post.clone(),
+            "/v1/tenants/alpha/fence",
+            "k6",
+            r#"{"movedTo": "http://"}"#,
+            "movedTo",
+        ),
+        (
+            post.clone(),
+            "/v1/tenants/alpha/activate",
+            "k7",
+            r#"{"source": "http://127.0.0.1:1", "transferToken": "a b"}"#,
+            "transferToken",
+        ),
+        (
+            post.clone(),
+            "/v1/tenants/alpha/activate",
+            "k8",
+            r#"{"source": "http://127.0.0.1:1", "transferToken": "t", "extra": 1}"#,
+            "extra",
+        ),
+    ] {
+        let refused = send(method, path, key, body).await.unwrap();
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{path} {body}");
+        let text = refused.text().await.unwrap();
+        assert!(text.contains(field), "{path} {body}: {text}");
     }
 }

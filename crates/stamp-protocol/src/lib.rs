@@ -4,7 +4,10 @@
 
 mod moves;
 mod openapi;
+mod openapi_rules;
 mod page_codec;
+pub mod rules;
+mod whole_number;
 mod wire;
 
 pub use moves::*;

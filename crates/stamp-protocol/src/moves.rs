@@ -63,6 +63,7 @@ pub struct ImportSync {
     pub source: String,
     pub transfer_token: String,
     pub display_name: String,
+    #[serde(deserialize_with = "crate::whole_number::deserialize")]
     pub size_units: u32,
 }
 
@@ -113,6 +114,7 @@ pub struct Fence {
 pub struct FreezeLease {
     /// 1 to 600 seconds.
     #[schema(minimum = 1, maximum = 600)]
+    #[serde(deserialize_with = "crate::whole_number::deserialize")]
     pub lease_secs: u32,
 }
 

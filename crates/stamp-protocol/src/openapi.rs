@@ -6,6 +6,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::moves::*;
+use crate::openapi_rules::DeclareRules;
 use crate::page_codec::ExportPageBinary;
 use crate::wire::*;
 
@@ -41,7 +42,7 @@ impl Modify for BearerAuth {
           transfer, export, changes, checksum, import_sync, freeze, unfreeze, activate, fence),
     components(schemas(Health, StampHealthStatus, TenantOnStamp, TenantState, ProvisionTenant, TenantProvisioned, KvEntry, KvPut, ApiError,
                        TransferGrant, ExportPage, ExportPageBinary, Change, ChangePage, ImportSync, ImportProgress, TenantChecksum, Fence, FreezeLease, ActivateProof)),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &DeclareRules)
 )]
 struct StampApi;
 

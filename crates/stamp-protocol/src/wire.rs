@@ -82,6 +82,7 @@ pub struct TenantOnStamp {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProvisionTenant {
     pub display_name: String,
+    #[serde(deserialize_with = "crate::whole_number::deserialize")]
     pub size_units: u32,
 }
 

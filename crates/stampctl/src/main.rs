@@ -55,7 +55,13 @@ enum Command {
     Agent,
     /// Finish provisioning runs a killed app or stampctl left behind, restart local stamp
     /// agents that do not answer, and finish (past the cut-over) or roll back moves.
-    Resume,
+    /// A provisioning run by a command provider is listed, not run, unless asked.
+    Resume {
+        /// Also run again the programs that interrupted command-provider runs name (read
+        /// the list `resume` prints first: the catalogue may be someone else's).
+        #[arg(long)]
+        run_commands: bool,
+    },
     /// Tenant moves: list, resume, cancel (start one with `tenant move`).
     Move {
         #[command(subcommand)]
@@ -235,14 +241,24 @@ async fn run(cli: Cli) -> OpsResult<String> {
                 format!("{stopped} agent(s) stopped\n")
             })?
         }
-        Command::Resume => {
-            let resumed = fleet.resume_operations().await?;
+        Command::Resume { run_commands } => {
+            let waiting = if run_commands {
+                Vec::new()
+            } else {
+                fleet.commands_waiting().await?
+            };
+            let resumed = if run_commands {
+                fleet.resume_operations_running_commands().await?
+            } else {
+                fleet.resume_operations().await?
+            };
             let started = fleet.start_local_agents().await?;
             let moves = fleet.recover_moves(false).await?;
             let summary = serde_json::json!({
                 "resumedOperations": resumed,
                 "startedAgents": started,
                 "moves": moves,
+                "commandsWaiting": waiting,
             });
             render(out, &summary, || {
                 let mut text = format!(
@@ -252,6 +268,11 @@ async fn run(cli: Cli) -> OpsResult<String> {
                 for m in &moves {
                     text.push_str(m);
                     text.push('\n');
+                }
+                for w in &waiting {
+                    text.push_str(&format!(
+                        "not run: {w} (check it, then `stampctl resume --run-commands`)\n"
+                    ));
                 }
                 text
             })?
