@@ -80,42 +80,7 @@ fn main() -> ExitCode {
             });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::catalogue_info,
-            commands::fleet_overview,
-            commands::list_tenants,
-            commands::place_tenant,
-            commands::onboard_tenant,
-            commands::check_tenant_import,
-            commands::apply_tenant_import,
-            commands::create_demo_fleet,
-            commands::move_targets,
-            commands::move_tenant,
-            commands::cancel_move,
-            commands::list_moves,
-            commands::drain_stamp,
-            commands::routing_table,
-            commands::new_stamp,
-            commands::stamp_detail,
-            commands::set_stamp_status,
-            commands::watch_health,
-            commands::start_local_stamps,
-            commands::set_stamp_token,
-            commands::list_plans,
-            commands::plan_detail,
-            commands::new_plan,
-            commands::add_plan_action,
-            commands::remove_plan_action,
-            commands::delete_plan,
-            commands::plan_rebalance,
-            commands::forecast,
-            commands::plan_forecast,
-            commands::export_plan,
-            commands::import_plan,
-            commands::check_plan,
-            commands::apply_plan,
-            commands::pause_plan,
-        ])
+        .invoke_handler(commands::handler())
         .run(tauri::generate_context!());
     match result {
         Ok(()) => ExitCode::SUCCESS,

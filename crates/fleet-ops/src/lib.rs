@@ -3,6 +3,7 @@
 
 mod bindings;
 mod command_provider;
+pub mod commands;
 mod demo_agents;
 mod drain;
 mod error;
@@ -15,7 +16,7 @@ mod move_views;
 mod moves;
 mod onboard;
 pub mod paths;
-mod plan_action_ts;
+pub mod plan_action_ts;
 mod plan_apply;
 mod plan_views;
 mod planning;
@@ -33,6 +34,8 @@ pub use catalogue::{Route, RoutingTable};
 pub use drain::{DrainItem, DrainProgress, DrainStamp};
 pub use error::{ErrorCode, OpsError, OpsResult};
 pub use fleet::{CatalogueInfo, Fleet, ImportSummary};
+/// The domain crate, for paths in `with_commands!` that expand in other crates.
+pub use fleet_core;
 pub use health::{HealthFix, HealthProblem, HealthState, StampDetail, StampHealth};
 pub use local_provider::AGENT_ENV;
 pub use move_views::{MoveTargets, MoveView, RETENTION_HOURS};

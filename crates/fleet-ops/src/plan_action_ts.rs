@@ -5,7 +5,7 @@
 use fleet_core::{RegionId, StampId, TemplateName, TemplateVersion, Tenant, TenantId};
 use serde::{Deserialize, Serialize};
 
-#[derive(Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", tag = "action")]
 #[ts(rename = "PlanAction")]
 pub enum PlanActionShape {
@@ -34,6 +34,16 @@ pub enum PlanActionShape {
     RetireStamp { stamp: StampId },
     #[serde(rename_all = "camelCase")]
     ChangeCapacity { stamp: StampId, capacity_units: u32 },
+}
+
+impl PlanActionShape {
+    /// The real action, read as strictly as a plan file reads it (unknown fields and
+    /// out-of-range values are refused, naming the field).
+    pub fn into_action(self) -> crate::OpsResult<fleet_core::plan::PlanAction> {
+        let value =
+            serde_json::to_value(&self).map_err(|e| crate::OpsError::internal(e.to_string()))?;
+        serde_json::from_value(value).map_err(|e| crate::OpsError::invalid(format!("action: {e}")))
+    }
 }
 
 #[cfg(test)]

@@ -4,14 +4,15 @@
 
 use std::path::PathBuf;
 
-fn ui_generated(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../ui/src/generated")
-        .join(name)
+fn ui_generated(name: &str) -> String {
+    format!("ui/src/generated/{name}")
 }
 
+/// `name` is relative to the repository's root.
 fn check(name: &str, fresh: String) {
-    let path = ui_generated(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(name);
     if std::env::var_os("STAMPFLEET_WRITE_GENERATED").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &fresh).unwrap();
@@ -26,7 +27,26 @@ fn check(name: &str, fresh: String) {
 
 #[test]
 fn typescript_bindings_are_fresh() {
-    check("bindings.ts", fleet_ops::typescript_bindings());
+    check(
+        &ui_generated("bindings.ts"),
+        fleet_ops::typescript_bindings(),
+    );
+}
+
+/// The command list generates the UI's typed client, the window's capability file
+/// and the names its build script registers.
+#[test]
+fn command_surface_files_are_fresh() {
+    use fleet_ops::commands::typescript;
+    check(
+        &ui_generated("commands.ts"),
+        typescript::typescript_client(),
+    );
+    check(
+        "src-tauri/capabilities/default.json",
+        typescript::capability_file(),
+    );
+    check("src-tauri/commands.txt", typescript::command_names_file());
 }
 
 #[tokio::test]
@@ -38,13 +58,13 @@ async fn mock_backend_demo_fleet_is_fresh() {
         .unwrap();
     let overview = fleet.create_demo(false).await.unwrap();
     check(
-        "demo-overview.json",
+        &ui_generated("demo-overview.json"),
         serde_json::to_string_pretty(&overview).unwrap() + "\n",
     );
     // Every demo tenant with its stamp: the mock answers tenant queries from these.
     let tenants = fleet_core::tenant_views(&fleet.demo_document().unwrap());
     check(
-        "demo-tenants.json",
+        &ui_generated("demo-tenants.json"),
         serde_json::to_string_pretty(&tenants).unwrap() + "\n",
     );
 }

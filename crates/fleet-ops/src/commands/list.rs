@@ -1,0 +1,134 @@
+//! The app's command surface, declared once. Everything else is generated from this
+//! list: the typed functions in `commands::api`, the dispatcher the UI server uses,
+//! the window's `#[tauri::command]` handlers and their list (src-tauri), the
+//! permissions and capability file, and the TypeScript client
+//! (`ui/src/generated/commands.ts`). A test fails when a generated file is stale.
+//!
+//! Each entry: `name(arg: Type, ...; progress: Event) -> Result = |fleet, progress| body;`
+//! The body runs on a `&Fleet`; `progress` (when declared) is a `&Sink<Event>` the
+//! window receives as a channel, the UI server as streamed events.
+
+/// Hands the command list to `$callback!`, which generates one side of the surface.
+#[macro_export]
+macro_rules! with_commands {
+    ($callback:ident) => {
+        $callback! {
+            /// The catalogue's path, schema and counts.
+            catalogue_info() -> $crate::CatalogueInfo = |fleet| fleet.info().await;
+            /// Every stamp and region with its use, for the map and the tables.
+            fleet_overview() -> $crate::fleet_core::FleetOverview = |fleet| fleet.overview().await;
+            /// Builds the demo fleet (real local stamp agents), all or nothing.
+            create_demo_fleet() -> $crate::fleet_core::FleetOverview = |fleet| fleet.create_demo(true).await;
+            /// One page of tenants by stamp, region or text (id or name), by id; limit <= 1000.
+            list_tenants(query: $crate::fleet_core::TenantQuery) -> $crate::fleet_core::TenantPage =
+                |fleet| fleet.tenants(&query).await;
+            /// Where a tenant would go and why (a dry run over the live fleet; writes nothing).
+            place_tenant(request: $crate::PlaceTenant) -> $crate::fleet_core::placement::Decision =
+                |fleet| fleet.place_tenant(&request).await;
+            /// Onboards a tenant (records, provisions on the stamp, binds), reporting each step.
+            onboard_tenant(request: $crate::OnboardTenant; progress: $crate::OnboardProgress)
+                -> $crate::fleet_core::TenantView =
+                |fleet, progress| fleet.onboard_tenant(&request, &|p| { progress(p); }).await;
+            /// Checks a tenant file (CSV or JSON by its name) and plans each row; writes nothing.
+            check_tenant_import(name: String, text: String) -> $crate::TenantImportReport =
+                |fleet| fleet.check_tenant_import(&name, &text).await;
+            /// Onboards a tenant file's placeable rows in order, stopping at the first failure.
+            apply_tenant_import(name: String, text: String; progress: $crate::ImportProgress)
+                -> $crate::TenantImportReport =
+                |fleet, progress| fleet.apply_tenant_import(&name, &text, &|p| { progress(p); }).await;
+            /// Provisions a new local stamp, reporting each step; resolves with the active stamp.
+            new_stamp(request: $crate::NewStamp; progress: $crate::ProvisionProgress)
+                -> $crate::fleet_core::Stamp =
+                |fleet, progress| fleet.provision_stamp_from_window(&request, &|p| { progress(p); }).await;
+            /// One stamp with its health, tenants and last failure.
+            stamp_detail(id: $crate::fleet_core::StampId) -> $crate::StampDetail =
+                |fleet| fleet.stamp_detail(&id).await;
+            /// Changes a stamp's status (active, draining, retired ...), audited.
+            set_stamp_status(id: $crate::fleet_core::StampId, status: $crate::fleet_core::StampStatus)
+                -> $crate::fleet_core::Stamp =
+                |fleet| fleet.set_stamp_status(&id, status).await;
+            /// Subscribes to health checks: every stamp's, every few seconds, until the
+            /// listener goes. Resolves as soon as the subscription is in place.
+            watch_health(; progress: Vec<$crate::StampHealth>) -> () =
+                |fleet, progress| $crate::commands::watch_health_in_background(fleet, progress);
+            /// The stamps a tenant may move to (best first), and why every other one cannot.
+            move_targets(tenant: $crate::fleet_core::TenantId) -> $crate::MoveTargets =
+                |fleet| fleet.move_targets(&tenant).await;
+            /// Moves a tenant to another stamp, reporting each phase; resolves with the
+            /// last report. A failure before the cut-over is rolled back, and says so.
+            move_tenant(request: $crate::MoveTenant; progress: $crate::MoveProgress)
+                -> $crate::MoveProgress =
+                |fleet, progress| fleet.move_tenant(&request, &|p| { progress(p); }).await;
+            /// Asks a running move to stop before its cut-over; answers what happened.
+            cancel_move(operation: i64) -> String = |fleet| fleet.cancel_move(operation).await;
+            /// The journaled moves, newest first.
+            list_moves(limit: u32) -> Vec<$crate::MoveView> = |fleet| fleet.moves(limit).await;
+            /// Drains a stamp: moves every tenant to the target placement picks.
+            drain_stamp(request: $crate::DrainStamp; progress: $crate::DrainProgress)
+                -> $crate::DrainProgress =
+                |fleet, progress| fleet.drain_stamp(&request, &|p| { progress(p); }).await;
+            /// Where every tenant lives, with the routing table's version.
+            routing_table() -> $crate::RoutingTable = |fleet| fleet.routes().await;
+            /// Starts this machine's stamp agents that are not running (they keep their data).
+            start_local_stamps() -> Vec<$crate::fleet_core::StampId> =
+                |fleet| fleet.start_local_stamps().await;
+            /// Keeps an admin token the operator entered for a stamp, once the stamp accepts it.
+            set_stamp_token(id: $crate::fleet_core::StampId, token: String) -> () =
+                |fleet| fleet.set_stamp_token(&id, &token).await;
+            /// Every plan by name, with how far its last apply went.
+            list_plans() -> Vec<$crate::PlanSummary> = |fleet| fleet.plan_summaries().await;
+            /// One plan in full: steps, projection, the fleet after it, its apply state.
+            plan_detail(name: String) -> $crate::PlanDetail = |fleet| fleet.plan_detail(&name).await;
+            /// A new, empty plan.
+            new_plan(name: String) -> $crate::PlanDetail = |fleet| {
+                fleet.new_plan(&name).await?;
+                fleet.plan_detail(&name).await
+            };
+            /// Appends an action; the answer carries a fresh projection (warnings).
+            add_plan_action(name: String, action: $crate::plan_action_ts::PlanActionShape)
+                -> $crate::PlanDetail = |fleet| {
+                    fleet.add_plan_action(&name, action.into_action()?).await?;
+                    fleet.plan_detail(&name).await
+                };
+            /// Removes the action at `index` (0-based).
+            remove_plan_action(name: String, index: u32) -> $crate::PlanDetail = |fleet| {
+                fleet.remove_plan_action(&name, index).await?;
+                fleet.plan_detail(&name).await
+            };
+            /// Deletes a plan (not while it applies).
+            delete_plan(name: String) -> () = |fleet| fleet.delete_plan(&name).await;
+            /// Appends the rebalance planner's moves (no stamp over `limit_percent`);
+            /// answers the plan and the proposal (moves against the lower bound).
+            plan_rebalance(name: String, limit_percent: u8)
+                -> ($crate::PlanDetail, $crate::fleet_core::rebalance::RebalancePlan) = |fleet| {
+                let (_, proposal) = fleet.plan_rebalance_into(&name, limit_percent).await?;
+                Ok((fleet.plan_detail(&name).await?, proposal))
+            };
+            /// When stamps and regions fill up, from the last `window_days` of usage.
+            forecast(window_days: u32, horizon_days: u32) -> $crate::ForecastView =
+                |fleet| fleet.forecast_view(window_days, horizon_days).await;
+            /// Appends the forecast's proposed stamps to a plan.
+            plan_forecast(name: String, window_days: u32, horizon_days: u32) -> $crate::PlanDetail =
+                |fleet| {
+                    fleet.plan_forecast_into(&name, window_days, horizon_days).await?;
+                    fleet.plan_detail(&name).await
+                };
+            /// The plan as a file's text (schema version, digest), for the window to save.
+            export_plan(name: String) -> String = |fleet| fleet.export_plan(&name).await;
+            /// Reads a plan file strictly (`file` names it in errors); nothing is written
+            /// when refused.
+            import_plan(file: String, text: String) -> $crate::PlanDetail = |fleet| {
+                let plan = fleet.import_plan(&file, &text, false).await?;
+                fleet.plan_detail(&plan.name).await
+            };
+            /// Revalidates a plan against the fleet now: its conflicts; nothing runs.
+            check_plan(name: String) -> $crate::PlanCheck = |fleet| fleet.check_plan(&name).await;
+            /// Applies a plan action by action from where a previous apply stopped,
+            /// reporting before each; refused (conflict) on conflicts, a pause or a failure.
+            apply_plan(name: String; progress: $crate::PlanApplyProgress) -> $crate::PlanApplyProgress =
+                |fleet, progress| fleet.apply_plan(&name, &|p| { progress(p); }).await;
+            /// Asks a running apply to stop before its next action.
+            pause_plan(name: String) -> () = |fleet| fleet.pause_plan(&name).await;
+        }
+    };
+}

@@ -1,0 +1,206 @@
+// Generated from fleet-ops' command list (crates/fleet-ops/src/commands/list.rs); do not edit.
+// Regenerate: STAMPFLEET_WRITE_GENERATED=1 cargo test -p fleet-ops --test generated
+import type {
+  CatalogueInfo,
+  Decision,
+  DrainProgress,
+  DrainStamp,
+  FleetOverview,
+  ForecastView,
+  ImportProgress,
+  MoveProgress,
+  MoveTargets,
+  MoveTenant,
+  MoveView,
+  NewStamp,
+  OnboardProgress,
+  OnboardTenant,
+  PlaceTenant,
+  PlanAction,
+  PlanApplyProgress,
+  PlanCheck,
+  PlanDetail,
+  PlanSummary,
+  ProvisionProgress,
+  RebalancePlan,
+  RoutingTable,
+  Stamp,
+  StampDetail,
+  StampHealth,
+  StampId,
+  StampStatus,
+  TenantId,
+  TenantImportReport,
+  TenantPage,
+  TenantQuery,
+  TenantView,
+} from "./bindings";
+
+/** How a call reaches the backend: Tauri's IPC in the window, HTTP from a browser. */
+export interface Transport {
+  call(command: string, args: Record<string, unknown>, onEvent?: (event: never) => void): Promise<unknown>;
+}
+
+/** Every command's name, as the backend registers it. */
+export const COMMAND_NAMES = [
+  "catalogue_info",
+  "fleet_overview",
+  "create_demo_fleet",
+  "list_tenants",
+  "place_tenant",
+  "onboard_tenant",
+  "check_tenant_import",
+  "apply_tenant_import",
+  "new_stamp",
+  "stamp_detail",
+  "set_stamp_status",
+  "watch_health",
+  "move_targets",
+  "move_tenant",
+  "cancel_move",
+  "list_moves",
+  "drain_stamp",
+  "routing_table",
+  "start_local_stamps",
+  "set_stamp_token",
+  "list_plans",
+  "plan_detail",
+  "new_plan",
+  "add_plan_action",
+  "remove_plan_action",
+  "delete_plan",
+  "plan_rebalance",
+  "forecast",
+  "plan_forecast",
+  "export_plan",
+  "import_plan",
+  "check_plan",
+  "apply_plan",
+  "pause_plan",
+] as const;
+
+/** The typed client: one method per command. */
+export function commandsOver(transport: Transport) {
+  return {
+    /** The catalogue's path, schema and counts. */
+    catalogueInfo: (): Promise<CatalogueInfo> =>
+      transport.call("catalogue_info", {}) as Promise<CatalogueInfo>,
+    /** Every stamp and region with its use, for the map and the tables. */
+    fleetOverview: (): Promise<FleetOverview> =>
+      transport.call("fleet_overview", {}) as Promise<FleetOverview>,
+    /** Builds the demo fleet (real local stamp agents), all or nothing. */
+    createDemoFleet: (): Promise<FleetOverview> =>
+      transport.call("create_demo_fleet", {}) as Promise<FleetOverview>,
+    /** One page of tenants by stamp, region or text (id or name), by id; limit <= 1000. */
+    listTenants: (query: TenantQuery): Promise<TenantPage> =>
+      transport.call("list_tenants", { query }) as Promise<TenantPage>,
+    /** Where a tenant would go and why (a dry run over the live fleet; writes nothing). */
+    placeTenant: (request: PlaceTenant): Promise<Decision> =>
+      transport.call("place_tenant", { request }) as Promise<Decision>,
+    /** Onboards a tenant (records, provisions on the stamp, binds), reporting each step. */
+    onboardTenant: (request: OnboardTenant, onProgress: (event: OnboardProgress) => void): Promise<TenantView> =>
+      transport.call("onboard_tenant", { request }, onProgress) as Promise<TenantView>,
+    /** Checks a tenant file (CSV or JSON by its name) and plans each row; writes nothing. */
+    checkTenantImport: (name: string, text: string): Promise<TenantImportReport> =>
+      transport.call("check_tenant_import", { name, text }) as Promise<TenantImportReport>,
+    /** Onboards a tenant file's placeable rows in order, stopping at the first failure. */
+    applyTenantImport: (name: string, text: string, onProgress: (event: ImportProgress) => void): Promise<TenantImportReport> =>
+      transport.call("apply_tenant_import", { name, text }, onProgress) as Promise<TenantImportReport>,
+    /** Provisions a new local stamp, reporting each step; resolves with the active stamp. */
+    newStamp: (request: NewStamp, onProgress: (event: ProvisionProgress) => void): Promise<Stamp> =>
+      transport.call("new_stamp", { request }, onProgress) as Promise<Stamp>,
+    /** One stamp with its health, tenants and last failure. */
+    stampDetail: (id: StampId): Promise<StampDetail> =>
+      transport.call("stamp_detail", { id }) as Promise<StampDetail>,
+    /** Changes a stamp's status (active, draining, retired ...), audited. */
+    setStampStatus: (id: StampId, status: StampStatus): Promise<Stamp> =>
+      transport.call("set_stamp_status", { id, status }) as Promise<Stamp>,
+    /**
+     * Subscribes to health checks: every stamp's, every few seconds, until the
+     * listener goes. Resolves as soon as the subscription is in place.
+     */
+    watchHealth: (onProgress: (event: Array<StampHealth>) => void): Promise<void> =>
+      transport.call("watch_health", {}, onProgress) as Promise<void>,
+    /** The stamps a tenant may move to (best first), and why every other one cannot. */
+    moveTargets: (tenant: TenantId): Promise<MoveTargets> =>
+      transport.call("move_targets", { tenant }) as Promise<MoveTargets>,
+    /**
+     * Moves a tenant to another stamp, reporting each phase; resolves with the
+     * last report. A failure before the cut-over is rolled back, and says so.
+     */
+    moveTenant: (request: MoveTenant, onProgress: (event: MoveProgress) => void): Promise<MoveProgress> =>
+      transport.call("move_tenant", { request }, onProgress) as Promise<MoveProgress>,
+    /** Asks a running move to stop before its cut-over; answers what happened. */
+    cancelMove: (operation: number): Promise<string> =>
+      transport.call("cancel_move", { operation }) as Promise<string>,
+    /** The journaled moves, newest first. */
+    listMoves: (limit: number): Promise<Array<MoveView>> =>
+      transport.call("list_moves", { limit }) as Promise<Array<MoveView>>,
+    /** Drains a stamp: moves every tenant to the target placement picks. */
+    drainStamp: (request: DrainStamp, onProgress: (event: DrainProgress) => void): Promise<DrainProgress> =>
+      transport.call("drain_stamp", { request }, onProgress) as Promise<DrainProgress>,
+    /** Where every tenant lives, with the routing table's version. */
+    routingTable: (): Promise<RoutingTable> =>
+      transport.call("routing_table", {}) as Promise<RoutingTable>,
+    /** Starts this machine's stamp agents that are not running (they keep their data). */
+    startLocalStamps: (): Promise<Array<StampId>> =>
+      transport.call("start_local_stamps", {}) as Promise<Array<StampId>>,
+    /** Keeps an admin token the operator entered for a stamp, once the stamp accepts it. */
+    setStampToken: (id: StampId, token: string): Promise<void> =>
+      transport.call("set_stamp_token", { id, token }) as Promise<void>,
+    /** Every plan by name, with how far its last apply went. */
+    listPlans: (): Promise<Array<PlanSummary>> =>
+      transport.call("list_plans", {}) as Promise<Array<PlanSummary>>,
+    /** One plan in full: steps, projection, the fleet after it, its apply state. */
+    planDetail: (name: string): Promise<PlanDetail> =>
+      transport.call("plan_detail", { name }) as Promise<PlanDetail>,
+    /** A new, empty plan. */
+    newPlan: (name: string): Promise<PlanDetail> =>
+      transport.call("new_plan", { name }) as Promise<PlanDetail>,
+    /** Appends an action; the answer carries a fresh projection (warnings). */
+    addPlanAction: (name: string, action: PlanAction): Promise<PlanDetail> =>
+      transport.call("add_plan_action", { name, action }) as Promise<PlanDetail>,
+    /** Removes the action at `index` (0-based). */
+    removePlanAction: (name: string, index: number): Promise<PlanDetail> =>
+      transport.call("remove_plan_action", { name, index }) as Promise<PlanDetail>,
+    /** Deletes a plan (not while it applies). */
+    deletePlan: (name: string): Promise<void> =>
+      transport.call("delete_plan", { name }) as Promise<void>,
+    /**
+     * Appends the rebalance planner's moves (no stamp over `limit_percent`);
+     * answers the plan and the proposal (moves against the lower bound).
+     */
+    planRebalance: (name: string, limitPercent: number): Promise<[PlanDetail, RebalancePlan]> =>
+      transport.call("plan_rebalance", { name, limitPercent }) as Promise<[PlanDetail, RebalancePlan]>,
+    /** When stamps and regions fill up, from the last `window_days` of usage. */
+    forecast: (windowDays: number, horizonDays: number): Promise<ForecastView> =>
+      transport.call("forecast", { windowDays, horizonDays }) as Promise<ForecastView>,
+    /** Appends the forecast's proposed stamps to a plan. */
+    planForecast: (name: string, windowDays: number, horizonDays: number): Promise<PlanDetail> =>
+      transport.call("plan_forecast", { name, windowDays, horizonDays }) as Promise<PlanDetail>,
+    /** The plan as a file's text (schema version, digest), for the window to save. */
+    exportPlan: (name: string): Promise<string> =>
+      transport.call("export_plan", { name }) as Promise<string>,
+    /**
+     * Reads a plan file strictly (`file` names it in errors); nothing is written
+     * when refused.
+     */
+    importPlan: (file: string, text: string): Promise<PlanDetail> =>
+      transport.call("import_plan", { file, text }) as Promise<PlanDetail>,
+    /** Revalidates a plan against the fleet now: its conflicts; nothing runs. */
+    checkPlan: (name: string): Promise<PlanCheck> =>
+      transport.call("check_plan", { name }) as Promise<PlanCheck>,
+    /**
+     * Applies a plan action by action from where a previous apply stopped,
+     * reporting before each; refused (conflict) on conflicts, a pause or a failure.
+     */
+    applyPlan: (name: string, onProgress: (event: PlanApplyProgress) => void): Promise<PlanApplyProgress> =>
+      transport.call("apply_plan", { name }, onProgress) as Promise<PlanApplyProgress>,
+    /** Asks a running apply to stop before its next action. */
+    pausePlan: (name: string): Promise<void> =>
+      transport.call("pause_plan", { name }) as Promise<void>,
+  };
+}
+
+/** Everything the UI asks of the Stampfleet backend. */
+export type Backend = ReturnType<typeof commandsOver>;
