@@ -29,7 +29,7 @@ describe("world map and drill-down (demo fleet)", () => {
   after(() => endSuite(server, browser));
 
   async function demo() {
-    const session = await openPage(browser, server.origin, "/?mock=demo");
+    const session = await openPage(browser, server.origin, "/");
     await waitForCount(session.page, STAMP_ROW, DEMO.stamps.length);
     session.map = await waitForMap(session.page);
     return session;
@@ -193,8 +193,8 @@ describe("world map and drill-down (demo fleet)", () => {
     await waitForMarkerCount(page, hotRegions.size);
     assert.equal(await page.getByTestId("utilization-slider").inputValue(), "60");
 
-    // Nothing has reported health in the demo fleet: "healthy" leaves no stamp.
-    await page.getByTestId("health-filter").selectOption("healthy");
+    // Every demo stamp is a live agent: "unreachable" leaves no stamp.
+    await page.getByTestId("health-filter").selectOption("unreachable");
     await page.getByText("No stamps match the filters.", { exact: true }).first().waitFor();
     await waitForCount(page, STAMP_ROW, 0);
 
@@ -242,11 +242,11 @@ describe("world map and drill-down (demo fleet)", () => {
     await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.trim() === "healthy", health);
     assert.equal((await mapState(page)).zoom, 1.6);
 
-    // Draining it: the next push no longer reports it, and the overview is re-fetched.
+    // Draining it: the overview is re-fetched; its agent still answers its checks.
     await page.getByTestId("stamp-drain").click();
     await page.waitForFunction(
       (sel) =>
-        document.querySelector(sel)?.textContent?.trim() === "—" &&
+        document.querySelector(sel)?.textContent?.trim() === "healthy" &&
         /draining/i.test(document.querySelector('[data-testid="stamp-detail-status"]')?.textContent ?? ""),
       health,
     );

@@ -1,4 +1,4 @@
-// The fleet overview as an operator uses it, on the demo fleet (?mock=demo):
+// The fleet overview as an operator uses it, on the demo fleet (real local agents):
 // header totals, the capacity charts, the stamp table and the tenant panel.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -26,7 +26,7 @@ describe("fleet overview (demo fleet)", () => {
   after(() => endSuite(server, browser));
 
   async function demo() {
-    const session = await openPage(browser, server.origin, "/?mock=demo");
+    const session = await openPage(browser, server.origin, "/");
     await waitForCount(session.page, STAMP_ROW, DEMO.stamps.length);
     await waitForCount(session.page, TENANT_ROW, DEMO_TENANTS.length);
     return session;
@@ -66,9 +66,13 @@ describe("fleet overview (demo fleet)", () => {
     assert.equal(await text(page, "capacity-stamps"), String(DEMO.stamps.length));
     assert.equal(await text(page, "capacity-tenants"), String(DEMO.tenantCount));
     assert.equal(await text(page, "capacity-unplaced"), String(DEMO.unplacedTenants));
-    // No stamp of the demo fleet has an endpoint, so none has reported health.
-    const unknown = await page.locator('[data-testid="health-count"][data-condition="unknown"]').textContent();
-    assert.equal(unknown.replace(/\s+/g, " ").trim(), `${DEMO.stamps.length} unknown`);
+    // The demo fleet's stamps are real local agents: every one answers its health check.
+    const healthy = page.locator('[data-testid="health-count"][data-condition="healthy"]');
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid="health-count"][data-condition="healthy"]')?.textContent?.includes(`${n} healthy`),
+      DEMO.stamps.length,
+    );
+    assert.equal((await healthy.textContent()).replace(/\s+/g, " ").trim(), `${DEMO.stamps.length} healthy`);
 
     const hottestRegions = [...DEMO.regions]
       .sort((a, b) => util(b.capacity) - util(a.capacity))

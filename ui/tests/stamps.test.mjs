@@ -32,7 +32,7 @@ describe("stamps: provisioning, detail and lifecycle", () => {
   after(() => endSuite(server, browser));
 
   async function demo() {
-    const session = await openPage(browser, server.origin, "/?mock=demo");
+    const session = await openPage(browser, server.origin, "/");
     await waitForCount(session.page, STAMP_ROW, DEMO.stamps.length);
     return session;
   }

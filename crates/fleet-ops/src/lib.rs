@@ -28,6 +28,7 @@ mod slot;
 mod stamp_tokens;
 mod stamps;
 mod tenant_import;
+mod ui_server;
 
 pub use bindings::typescript_bindings;
 pub use catalogue::{Route, RoutingTable};
@@ -52,4 +53,6 @@ pub use routes_server::{
     serve_routes, serve_routes_with_token, DEFAULT_ROUTES_ADDR, ROUTES_TOKEN_ENV,
 };
 pub use slot::FleetSlot;
+pub use ui_server::{bind_ui, serve_ui, UI_CSP};
+pub use secrets::new_token;
 pub use tenant_import::{ImportPlanRow, ImportProgress, NewStampNeed, TenantImportReport};

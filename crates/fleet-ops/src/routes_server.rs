@@ -78,7 +78,7 @@ pub async fn serve_routes_with_token(
 
 /// Whether `Host` names this machine's loopback (any port): `127.0.0.1`, `localhost`,
 /// `[::1]`.
-fn loopback_host(host: &str) -> bool {
+pub(crate) fn loopback_host(host: &str) -> bool {
     let name = if let Some(rest) = host.strip_prefix('[') {
         rest.split_once(']').map(|(ip, _)| ip)
     } else {

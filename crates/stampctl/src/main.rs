@@ -62,6 +62,17 @@ enum Command {
         #[arg(long)]
         run_commands: bool,
     },
+    /// Serve the built UI and the app's commands on loopback, on this catalogue, for a
+    /// plain browser (the browser tests; working on the UI). Prints the page's address,
+    /// which carries the server's token; runs until stopped.
+    ServeUi {
+        /// The built UI (`npm run build` in ui/).
+        #[arg(long, value_name = "DIR", default_value = "ui/dist")]
+        ui: PathBuf,
+        /// Loopback address; port 0 picks a free port.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+        listen: std::net::SocketAddr,
+    },
     /// Tenant moves: list, resume, cancel (start one with `tenant move`).
     Move {
         #[command(subcommand)]
@@ -192,6 +203,9 @@ async fn run(cli: Cli) -> OpsResult<String> {
             None => Ok(json),
             Some(path) => write_atomically(&path, &json).map(|()| String::new()),
         };
+    }
+    if let Command::ServeUi { ui, listen } = cli.command {
+        return serve_ui(cli.catalogue, ui, listen).await;
     }
     let fleet = Fleet::open(&paths::catalogue_path(cli.catalogue)?).await?;
     let out = cli.output;
@@ -344,8 +358,10 @@ async fn run(cli: Cli) -> OpsResult<String> {
                 )
             })?
         }
-        Command::Generate { .. } => {
-            return Err(OpsError::internal("generate does not open a catalogue"))
+        Command::Generate { .. } | Command::ServeUi { .. } => {
+            return Err(OpsError::internal(
+                "generate and serve-ui do not open the catalogue here",
+            ))
         }
     };
     fleet.close().await;
@@ -384,4 +400,25 @@ fn write_atomically(path: &PathBuf, text: &str) -> OpsResult<()> {
     let io = |e: std::io::Error| OpsError::invalid(format!("{}: {e}", path.display()));
     std::fs::write(&tmp, text).map_err(io)?;
     std::fs::rename(&tmp, path).map_err(io)
+}
+
+/// `stampctl serve-ui`: the catalogue opens on the first call, as in the window, so an
+/// unreadable one is shown in the page rather than refused here.
+async fn serve_ui(
+    catalogue: Option<PathBuf>,
+    ui: PathBuf,
+    listen: std::net::SocketAddr,
+) -> OpsResult<String> {
+    if !ui.join("index.html").is_file() {
+        return Err(OpsError::invalid(format!(
+            "{}: no index.html there; build the UI first (npm run build in ui/)",
+            ui.display()
+        )));
+    }
+    let slot = fleet_ops::FleetSlot::new(paths::catalogue_path(catalogue));
+    let token = fleet_ops::new_token()?;
+    let (listener, addr) = fleet_ops::bind_ui(listen).await?;
+    println!("serving the UI at http://{addr}/#token={token}");
+    fleet_ops::serve_ui(slot, ui, listener, token).await?;
+    Ok(String::new())
 }

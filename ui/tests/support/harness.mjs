@@ -1,14 +1,21 @@
-// Shared set-up for the browser tests: a static server for ui/dist (with the
-// app's production CSP), a headless Chromium, and pages that record anything
-// a user would not want: requests leaving 127.0.0.1, CSP violations, errors.
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { createServer } from "node:http";
-import { dirname, extname, join, normalize, resolve, sep } from "node:path";
+// Shared set-up for the browser tests: the real backend (`stampctl serve-ui`: the
+// app's commands on fleet-ops, over a fresh catalogue in a temporary directory, with
+// the demo fleet's real local stamp agents when asked), serving ui/dist with the
+// app's production CSP; a headless Chromium; and pages that record anything a user
+// would not want: requests leaving 127.0.0.1, CSP violations, errors.
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 export const UI_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const REPO_DIR = resolve(UI_DIR, "..");
 export const DIST_DIR = join(UI_DIR, "dist");
+/** The stampctl .ci/build-app built (it finds stamp-agent beside itself). */
+export const STAMPCTL = process.env.STAMPCTL ?? join(REPO_DIR, "target", "debug", "stampctl");
 export const RESULTS_DIR = join(UI_DIR, "test-results");
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -29,16 +36,6 @@ export const DEMO_TENANTS = JSON.parse(
 
 /** Default timeout for auto-waiting locators and waits. */
 export const WAIT = 10_000;
-
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".json": "application/json",
-  ".png": "image/png",
-  ".ico": "image/x-icon",
-};
 
 function newestMtime(dir) {
   let newest = 0;
@@ -68,28 +65,54 @@ export function assertDistBuilt() {
   }
 }
 
-/** Serves ui/dist on 127.0.0.1 (random port) with the production CSP. */
-export async function startServer() {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, "");
-    const file = join(DIST_DIR, rel === "" ? "index.html" : rel);
-    if (!file.startsWith(DIST_DIR + sep) || !existsSync(file) || statSync(file).isDirectory()) {
-      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
-      return;
-    }
-    res.writeHead(200, {
-      "content-type": TYPES[extname(file)] ?? "application/octet-stream",
-      "content-security-policy": CSP,
-      "cache-control": "no-store",
-    });
-    res.end(readFileSync(file));
+/** Each backend's token, by origin: `openPage` puts it in the page's address. */
+const TOKENS = new Map();
+
+/**
+ * The real backend on a fresh catalogue: `kind` "empty", "demo" (the demo fleet, its
+ * agents running) or "broken" (a file that is not a catalogue). `prepare` runs on the
+ * catalogue before the server starts (the backend's own start-up recovery runs after
+ * it); `env` is added to the server's environment (fleet-ops test hooks).
+ * `stampctl(...args)` runs stampctl on the same catalogue.
+ */
+export async function startBackend(kind = "demo", { env = {}, prepare } = {}) {
+  if (!existsSync(STAMPCTL)) {
+    throw new Error(`${STAMPCTL} is missing: run .ci/build-app first (or set STAMPCTL)`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), "stampfleet-ui-"));
+  const catalogue = join(dir, "catalogue.sqlite");
+  const fullEnv = { ...process.env, STAMPFLEET_CATALOGUE: catalogue, ...env };
+  const stampctl = (...args) =>
+    execFileSync(STAMPCTL, ["--catalogue", catalogue, ...args], { env: fullEnv, encoding: "utf8" });
+  if (kind === "demo") stampctl("demo");
+  if (kind === "broken") writeFileSync(catalogue, "this is not a catalogue\n");
+  await prepare?.({ dir, catalogue, stampctl });
+  const child = spawn(STAMPCTL, ["--catalogue", catalogue, "serve-ui", "--ui", DIST_DIR], {
+    env: fullEnv,
+    stdio: ["ignore", "pipe", "pipe"],
   });
-  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-  const { port } = server.address();
+  const stderr = [];
+  child.stderr.on("data", (chunk) => stderr.push(chunk));
+  const exited = new Promise((ok) => child.once("exit", ok));
+  const address = await new Promise((ok, fail) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once("line", ok);
+    child.once("exit", () => fail(new Error(`stampctl serve-ui exited: ${Buffer.concat(stderr)}`)));
+  });
+  const [origin, token] = address.replace(/^serving the UI at /, "").split("/#token=");
+  TOKENS.set(origin, token);
   return {
-    origin: `http://127.0.0.1:${port}`,
-    close: () => new Promise((ok) => server.close(ok)),
+    origin,
+    dir,
+    catalogue,
+    stampctl,
+    async close() {
+      child.kill("SIGTERM");
+      await exited;
+      TOKENS.delete(origin);
+      if (kind !== "broken") stampctl("stop-agents");
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -119,10 +142,16 @@ export async function launchBrowser() {
  */
 /** A suite's server and browser: started once before its tests (after checking that
  * ui/dist is fresh), closed after them with `endSuite`. */
-export async function startSuite() {
+export async function startSuite(kind = "demo", options = {}) {
   assertDistBuilt();
   mkdirSync(RESULTS_DIR, { recursive: true });
-  return { server: await startServer(), browser: await launchBrowser() };
+  return { server: await startBackend(kind, options), browser: await launchBrowser() };
+}
+
+/** A fresh backend in place of `server` (for a test that changes the fleet). */
+export async function renewBackend(server, kind = "demo", options = {}) {
+  await server?.close();
+  return startBackend(kind, options);
 }
 
 export async function endSuite(server, browser) {
@@ -149,7 +178,9 @@ export async function openPage(browser, origin, path = "/", options = {}) {
     if (message.type() === "error") errors.push(`console: ${message.text()}`);
   });
   page.on("pageerror", (error) => errors.push(`page error: ${error.message}`));
-  await page.goto(origin + path);
+  const token = TOKENS.get(origin);
+  if (token === undefined) throw new Error(`no backend serves ${origin}`);
+  await page.goto(`${origin}${path}#token=${token}`);
   return { page, context, external, errors };
 }
 

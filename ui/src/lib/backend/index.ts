@@ -6,20 +6,15 @@ function inTauri(): boolean {
   return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
 }
 
-/** The real backend inside Tauri, the in-memory mock in a plain browser. */
+/**
+ * The real backend: Tauri's IPC in the window; in a plain browser, HTTP to
+ * `stampctl serve-ui`, the same commands on the same fleet-ops.
+ */
 export async function loadBackend(): Promise<Backend> {
   if (inTauri()) {
     const { createTauriBackend } = await import("./tauri");
     return createTauriBackend();
   }
-  const { createMockBackend, mockModeFrom, moveSpeedFrom, resumedApplyFrom, stampsDownFrom, tokensLostFrom } =
-    await import("./mock");
-  const search = window.location.search;
-  return createMockBackend(
-    mockModeFrom(search),
-    moveSpeedFrom(search),
-    stampsDownFrom(search),
-    resumedApplyFrom(search),
-    tokensLostFrom(search),
-  );
+  const { createHttpBackend } = await import("./http");
+  return createHttpBackend(window.location.hash);
 }
