@@ -1,15 +1,16 @@
-// Bulk onboarding from a tenant file on the demo fleet (?mock=demo): the dry-run
+// Bulk onboarding from a tenant file on the demo fleet (real local agents, fresh per test): the dry-run
 // report, the apply with progress, the result, and the fleet updated in place; a bad
 // file lists its problems by line and field and changes nothing. Screenshots go to
 // ui/test-results/.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, before, beforeEach, describe, test } from "node:test";
 import {
   DEMO,
   RESULTS_DIR,
   endSuite,
   openPage,
+  renewBackend,
   startSuite,
   waitForCount,
 } from "./support/harness.mjs";
@@ -34,10 +35,12 @@ describe("bulk onboarding from a file", () => {
   let browser;
 
   before(async () => ({ server, browser } = await startSuite()));
+  // Each test changes the fleet: it gets a fresh demo fleet of its own.
+  beforeEach(async () => (server = await renewBackend(server)));
   after(() => endSuite(server, browser));
 
   async function openDialog() {
-    const session = await openPage(browser, server.origin, "/?mock=demo", { viewport: WINDOW });
+    const session = await openPage(browser, server.origin, "/", { viewport: WINDOW });
     await waitForCount(session.page, STAMP_ROW, DEMO.stamps.length);
     await session.page.getByTestId("import-button").click();
     await session.page.locator(DIALOG).waitFor();

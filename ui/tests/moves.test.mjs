@@ -1,17 +1,18 @@
-// Tenant moves on the demo fleet (?mock=demo): the Move dialog (targets that pass
+// Tenant moves on the demo fleet (real local agents, fresh per test): the Move dialog (targets that pass
 // placement, the others with their reason), progress to done, cancel, move back,
 // drag and drop onto a stamp row or a stamp on the map, and draining a stamp.
-// The mock's moves run on timer ticks; `moveHold=1` holds them in "importing"
-// until cancelled, so the cancel test needs no timing.
+// The cancel test runs its backend with the fleet-ops test hook STAMPFLEET_HOLD_MOVES=1,
+// which holds a move in "importing" until it is cancelled, so it needs no timing.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, before, beforeEach, describe, test } from "node:test";
 import {
   DEMO_TENANTS,
   RESULTS_DIR,
   endSuite,
   mapState,
   openPage,
+  renewBackend,
   startSuite,
   waitForCount,
   waitForMap,
@@ -30,11 +31,13 @@ describe("tenant moves (demo fleet)", () => {
   let browser;
 
   before(async () => ({ server, browser } = await startSuite()));
+  // Each test changes the fleet: it gets a fresh demo fleet of its own.
+  beforeEach(async () => (server = await renewBackend(server)));
   after(() => endSuite(server, browser));
 
   /** The demo fleet with stamp `stamp` selected (its tenants listed). */
-  async function open(stamp, query = "", viewport = undefined) {
-    const session = await openPage(browser, server.origin, `/?mock=demo${query}`, viewport ? { viewport } : {});
+  async function open(stamp, viewport = undefined) {
+    const session = await openPage(browser, server.origin, "/", viewport ? { viewport } : {});
     const { page } = session;
     await page.locator(stampRow(stamp)).click();
     await waitForCount(page, TENANT_ROW, onStamp(stamp));
@@ -128,7 +131,7 @@ describe("tenant moves (demo fleet)", () => {
   });
 
   test("drag a tenant onto a stamp row: the dialog opens with that target, or says why it is refused", async () => {
-    const session = await open("weu-01", "", TALL);
+    const session = await open("weu-01", TALL);
     const { page } = session;
     const dialog = page.getByTestId("move-dialog");
     await page.locator(tenantRow("contoso-prod")).dragTo(page.locator(stampRow("fra-01")));
@@ -153,7 +156,7 @@ describe("tenant moves (demo fleet)", () => {
   });
 
   test("drag a tenant onto a stamp on the map (Tokyo: one stamp, tyo-01)", async () => {
-    const session = await open("weu-01", "", TALL);
+    const session = await open("weu-01", TALL);
     const { page } = session;
     await waitForMap(page);
     const tokyo = (await mapState(page)).markers.find((m) => m.id === "gcp-asia-northeast1");
@@ -205,7 +208,8 @@ describe("tenant moves (demo fleet)", () => {
   });
 
   test("cancel during importing rolls the move back; the tenant stays", async () => {
-    const session = await open("weu-01", "&moveHold=1");
+    server = await renewBackend(server, "demo", { env: { STAMPFLEET_HOLD_MOVES: "1" } });
+    const session = await open("weu-01");
     const { page } = session;
     await page.locator('[data-testid="move-button"][data-tenant="contoso-prod"]').click();
     await page.getByTestId("move-target").first().waitFor();
@@ -229,7 +233,7 @@ describe("tenant moves (demo fleet)", () => {
   });
 
   test("drain weu-01, two moves at once: every tenant is moved or stays (pinned), the stamp is draining", async () => {
-    const session = await open("weu-01", "&moveTick=40");
+    const session = await open("weu-01");
     const { page } = session;
     await page.getByTestId("drain-button").click();
     const dialog = page.getByTestId("drain-dialog");

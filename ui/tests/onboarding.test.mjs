@@ -1,14 +1,15 @@
-// The tenant onboarding wizard on the demo fleet (?mock=demo): details, the
+// The tenant onboarding wizard on the demo fleet (real local agents, fresh per test): details, the
 // placement proposal with its explanation, onboarding with progress, and the
 // fleet updated in place. Screenshots of each step go to ui/test-results/.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, before, beforeEach, describe, test } from "node:test";
 import {
   DEMO,
   RESULTS_DIR,
   endSuite,
   openPage,
+  renewBackend,
   startSuite,
   waitForCount,
   waitForMap,
@@ -27,10 +28,12 @@ describe("onboarding wizard", () => {
   let browser;
 
   before(async () => ({ server, browser } = await startSuite()));
+  // Each test changes the fleet: it gets a fresh demo fleet of its own.
+  beforeEach(async () => (server = await renewBackend(server)));
   after(() => endSuite(server, browser));
 
   async function openWizard() {
-    const session = await openPage(browser, server.origin, "/?mock=demo", { viewport: WINDOW });
+    const session = await openPage(browser, server.origin, "/", { viewport: WINDOW });
     await waitForCount(session.page, STAMP_ROW, DEMO.stamps.length);
     await session.page.getByTestId("onboard-button").click();
     await session.page.locator(DIALOG).waitFor();

@@ -7,18 +7,21 @@ import {
   RESULTS_DIR,
   endSuite,
   openPage,
+  renewBackend,
   startSuite,
   waitForCount,
   waitForMap,
 } from "./support/harness.mjs";
 
+// `fleet`: the backend each shot is taken on (a demo fleet of real local agents, an
+// empty catalogue, a file that is not a catalogue).
 const SHOTS = [
-  { file: "overview.png", path: "/?mock=demo", ready: '[data-testid="tenant-row"]', colorScheme: "light" },
+  { file: "overview.png", fleet: "demo", ready: '[data-testid="tenant-row"]', colorScheme: "light" },
   // The size of the app's window: the map and the capacity charts fill it.
-  { file: "overview-window.png", path: "/?mock=demo", ready: '[data-testid="tenant-row"]', colorScheme: "light", window: { width: 1600, height: 1000 } },
-  { file: "overview-dark.png", path: "/?mock=demo", ready: '[data-testid="tenant-row"]', colorScheme: "dark" },
-  { file: "first-run.png", path: "/", ready: '[data-testid="create-demo"]', colorScheme: "light" },
-  { file: "catalogue-error.png", path: "/?mock=broken", ready: '[data-testid="catalogue-error"]', colorScheme: "light" },
+  { file: "overview-window.png", fleet: "demo", ready: '[data-testid="tenant-row"]', colorScheme: "light", window: { width: 1600, height: 1000 } },
+  { file: "overview-dark.png", fleet: "demo", ready: '[data-testid="tenant-row"]', colorScheme: "dark" },
+  { file: "first-run.png", fleet: "empty", ready: '[data-testid="create-demo"]', colorScheme: "light" },
+  { file: "catalogue-error.png", fleet: "broken", ready: '[data-testid="catalogue-error"]', colorScheme: "light" },
 ];
 
 describe("screenshots", () => {
@@ -30,7 +33,8 @@ describe("screenshots", () => {
 
   for (const shot of SHOTS) {
     test(`saves ${shot.file}`, async () => {
-      const { page, context, errors, external } = await openPage(browser, server.origin, shot.path, {
+      if (shot.fleet !== "demo") server = await renewBackend(server, shot.fleet);
+      const { page, context, errors, external } = await openPage(browser, server.origin, "/", {
         colorScheme: shot.colorScheme,
         ...(shot.window ? { viewport: shot.window } : {}),
       });

@@ -1,13 +1,16 @@
-// Stamp lifecycle from the UI on the demo fleet (?mock=demo): provisioning a
-// new stamp, the detail panel with live health, drain / resume / retire.
+// Stamp lifecycle from the UI on the demo fleet (real local agents, a fresh fleet
+// per test): provisioning a new stamp, the detail panel with live health, drain /
+// resume / retire, a lost admin token entered again.
 import assert from "node:assert/strict";
+import { readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, before, beforeEach, describe, test } from "node:test";
 import {
   DEMO,
   RESULTS_DIR,
   endSuite,
   openPage,
+  renewBackend,
   startSuite,
   waitForCount,
 } from "./support/harness.mjs";
@@ -29,6 +32,7 @@ describe("stamps: provisioning, detail and lifecycle", () => {
   let browser;
 
   before(async () => ({ server, browser } = await startSuite()));
+  beforeEach(async () => (server = await renewBackend(server)));
   after(() => endSuite(server, browser));
 
   async function demo() {
@@ -89,7 +93,7 @@ describe("stamps: provisioning, detail and lifecycle", () => {
     assert.match(await newRow.innerText(), /active/i);
     const detail = page.getByTestId("stamp-detail");
     await page.waitForFunction(() => document.querySelector('[data-testid="stamp-health"]')?.textContent?.trim() === "Healthy");
-    assert.match(await detail.innerText(), /http:\/\/127\.0\.0\.1:40000/);
+    assert.match(await detail.innerText(), /http:\/\/127\.0\.0\.1:\d+/);
     assert.equal(await page.getByText(`${DEMO.stamps.length + 1} stamps`, { exact: true }).count(), 1);
     await done(session);
   });
@@ -133,10 +137,14 @@ describe("stamps: provisioning, detail and lifecycle", () => {
     assert.match(text, /syd-01/);
     assert.ok(text.includes(`${syd.stamp.template}@${syd.stamp.templateVersion}`), text);
     assert.match(text, /88%/);
-    await page.waitForFunction(() => document.querySelector('[data-testid="stamp-health"]')?.textContent?.trim() === "Unknown");
-    assert.match(await page.getByTestId("stamp-health-detail").innerText(), /no endpoint recorded: no agent was ever started/);
-    assert.equal((await page.getByTestId("health-fix-start").innerText()).trim(), "Start local stamps");
-    assert.equal((await page.locator(`${row("syd-01")} [data-testid="stamp-row-health"]`).innerText()).trim(), "—");
+    // Its agent answers: healthy, with the software version it reports, and no fix offered.
+    await page.waitForFunction(() => document.querySelector('[data-testid="stamp-health"]')?.textContent?.trim() === "Healthy");
+    assert.match(await detail.innerText(), /http:\/\/127\.0\.0\.1:\d+/);
+    assert.equal(await page.getByTestId("health-fix-start").count(), 0);
+    await page.waitForFunction(
+      (sel) => document.querySelector(sel)?.textContent?.trim() === "healthy",
+      `${row("syd-01")} [data-testid="stamp-row-health"]`,
+    );
     await page.locator(row("syd-01")).click();
     await detail.waitFor({ state: "detached" });
     await done(session);
@@ -168,7 +176,14 @@ describe("stamps: provisioning, detail and lifecycle", () => {
   });
 
   test("a stamp whose token is lost says so, refuses a wrong token, takes the right one", async () => {
-    const session = await openPage(browser, server.origin, "/?mock=demo&tokensLost=weu-01");
+    // The token is gone from the secret store and from the agent's own directory.
+    const secrets = join(server.dir, "secrets");
+    const kept = readdirSync(secrets).find((f) => f.endsWith(".weu-01.admin"));
+    rmSync(join(secrets, kept));
+    const tokenFile = join(server.dir, "stamps", "weu-01", "admin.token");
+    const rightToken = readFileSync(tokenFile, "utf8").trim();
+    renameSync(tokenFile, `${tokenFile}.aside`);
+    const session = await openPage(browser, server.origin, "/");
     const { page } = session;
     await waitForCount(page, STAMP_ROW, DEMO.stamps.length);
     await page.waitForFunction(() =>
@@ -183,9 +198,9 @@ describe("stamps: provisioning, detail and lifecycle", () => {
     await save.click();
     const result = page.getByTestId("health-fix-result");
     await result.waitFor();
-    assert.equal((await result.innerText()).trim(), "stamp weu-01 refused this token; nothing was stored");
+    assert.match((await result.innerText()).trim(), /^stamp weu-01 at http:\/\/127\.0\.0\.1:\d+ refused this token; nothing was stored$/);
     assert.equal(await result.getAttribute("role"), "alert");
-    await page.getByTestId("health-fix-token").fill("the-right-token");
+    await page.getByTestId("health-fix-token").fill(rightToken);
     await save.click();
     await page.waitForFunction(
       () => !document.querySelector('[data-testid="stamp-health-detail"]')?.textContent?.includes("no admin token"),

@@ -26,6 +26,7 @@ impl Fleet {
         let doc = self.demo_document()?;
         if !run_agents {
             self.catalogue.replace_all(&doc, "demo").await?;
+            self.record_demo_history().await?;
             tracing::info!(
                 stamps = doc.stamps.len(),
                 "demo fleet created without agents"
@@ -45,12 +46,47 @@ impl Fleet {
         );
         crate::moves::crash_point("demo-written");
         self.finish_demo(operation, &doc, &|_| {}).await?;
+        self.record_demo_history().await?;
         tracing::info!(
             stamps = doc.stamps.len(),
             tenants = doc.tenants.len(),
             "demo fleet created"
         );
         self.overview().await
+    }
+
+    /// Thirty days of usage behind the demo fleet, so its forecast has something to
+    /// read: fuller stamps grew faster (from half full, `used × utilization / 50`
+    /// units a day; from 30%, `used / 400`; emptier ones not at all).
+    async fn record_demo_history(&self) -> OpsResult<()> {
+        let overview = self.overview().await?;
+        let now = i64::try_from(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+        )
+        .unwrap_or(0);
+        let mut samples = Vec::new();
+        for view in &overview.stamps {
+            let used = f64::from(view.capacity.used_units);
+            let total = f64::from(view.capacity.total_units.max(1));
+            let utilization = used / total;
+            let growth = if utilization >= 0.5 {
+                used * utilization / 50.0
+            } else if utilization >= 0.3 {
+                used / 400.0
+            } else {
+                0.0
+            };
+            for day in 0..30_u32 {
+                let then = (used - growth * f64::from(day)).max(0.0).round();
+                // Whole units between 0 and the stamp's use now: the cast is exact.
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let then = then as u32;
+                samples.push((view.stamp.id.clone(), now - i64::from(day) * 86_400, then));
+            }
+        }
+        self.record_usage(&samples).await
     }
 
     /// Starts the demo's agents; on failure rolls everything back.
@@ -162,6 +198,7 @@ impl Fleet {
             })
             .collect();
         let total = stamps.len().max(1);
+        let mut seeds = Vec::new();
         for (i, stamp) in stamps.iter().enumerate() {
             let token = self.admin_token(&stamp.id)?;
             crate::local_provider::write_token_file(&self.stamp_dir(&stamp.id), &token)?;
@@ -179,7 +216,7 @@ impl Fleet {
                     display_name: tenant.display_name.clone(),
                     size_units: tenant.size_units,
                 };
-                client
+                let provisioned = client
                     .provision_tenant(tenant.id.as_str(), &request, &format!("demo-{}", tenant.id))
                     .await
                     .map_err(|e| {
@@ -188,6 +225,7 @@ impl Fleet {
                             tenant.id, stamp.id
                         ))
                     })?;
+                seeds.push((client.with_token(provisioned.tenant_token), tenant.clone()));
             }
             let percent = u8::try_from(100 * (i + 1) / total).unwrap_or(100);
             progress(ProvisionProgress {
@@ -197,8 +235,40 @@ impl Fleet {
                 message: format!("{} answering at {endpoint}", stamp.id),
             });
         }
+        // Every tenant's data at once: the stamps write in parallel.
+        let seeded = futures_util::future::join_all(
+            seeds.iter().map(|(client, tenant)| seed_demo_data(client, tenant)),
+        )
+        .await;
+        seeded.into_iter().collect::<OpsResult<Vec<()>>>()?;
         Ok(stamps.iter().map(|s| s.id.clone()).collect())
     }
+}
+
+/// Keys each demo tenant holds per capacity unit, and the size of each value: enough
+/// for a move's progress to be seen, little enough to create the demo in a second.
+const DEMO_KEYS_PER_UNIT: u32 = 4;
+const DEMO_VALUE_BYTES: usize = 512;
+
+/// Writes a demo tenant's data through its own token, as its application would.
+async fn seed_demo_data(client: &StampClient, tenant: &fleet_core::Tenant) -> OpsResult<()> {
+    let keys = (tenant.size_units / DEMO_KEYS_PER_UNIT).clamp(2, 32);
+    let writes = (0..keys).map(|i| {
+        async move {
+            let key = format!("record-{i:03}");
+            let value = format!("{} {key} ", tenant.display_name).repeat(DEMO_VALUE_BYTES / 16);
+            let value: String = value.chars().take(DEMO_VALUE_BYTES).collect();
+            client
+                .kv_put(tenant.id.as_str(), &key, &value, &format!("demo-seed-{key}"))
+                .await
+        }
+    });
+    for written in futures_util::future::join_all(writes).await {
+        written.map_err(|e| {
+            OpsError::internal(format!("writing {}'s demo data: {e}", tenant.id))
+        })?;
+    }
+    Ok(())
 }
 
 /// The error a failed demo ends with: the cause, that nothing was kept, and the fix.

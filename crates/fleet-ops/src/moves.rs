@@ -11,7 +11,7 @@
 //! instant at most one stamp accepts the tenant's writes: the source stops (freeze)
 //! before the target starts (activate, after the flip).
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use fleet_core::{StampId, TenantId};
 use serde::{Deserialize, Serialize};
@@ -111,6 +111,15 @@ pub(crate) fn crash_point(step: &str) {
     if std::env::var("STAMPFLEET_FAIL_WRITES_AT").is_ok_and(|s| s == step) {
         catalogue::fail_writes_from_now();
     }
+}
+
+/// Test hook, named as such: with `STAMPFLEET_HOLD_MOVES=1`, a move stays in its
+/// importing phase once the snapshot is copied, pulling every 100 ms, until it is
+/// cancelled (or for at most two minutes): the browser tests' way to cancel a move
+/// while it imports, without racing it.
+fn held_in_importing(started: Instant) -> bool {
+    std::env::var("STAMPFLEET_HOLD_MOVES").is_ok_and(|s| s == "1")
+        && started.elapsed() < Duration::from_secs(120)
 }
 
 pub(crate) fn stamp_error(stamp: &StampId, e: ClientError) -> OpsError {
@@ -328,6 +337,7 @@ impl Fleet {
             use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
             let best = AtomicU64::new(u64::MAX);
             let stalled = AtomicU32::new(0);
+            let importing_since = Instant::now();
             self.pull_until(
                 op,
                 p,
@@ -339,6 +349,9 @@ impl Fleet {
                 |got, lag| {
                     if !got.snapshot_done {
                         return false; // the catch-up is counted from the snapshot's end
+                    }
+                    if held_in_importing(importing_since) {
+                        return false;
                     }
                     if lag < best.load(Relaxed) {
                         best.store(lag, Relaxed);
@@ -485,6 +498,9 @@ impl Fleet {
             progress(report.clone());
             if done(&got, report.lag) {
                 return Ok(());
+            }
+            if got.snapshot_done && report.phase == "importing" && held_in_importing(Instant::now()) {
+                tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }
     }

@@ -169,6 +169,9 @@ impl Fleet {
                     e.message
                 )));
             }
+            if i == 0 {
+                self.held_until_paused(op.id).await?;
+            }
             let params = serde_json::json!({ "next": i + 1 }).to_string();
             self.catalogue
                 .plan_action_done(op.id, name, i, action, &params)
@@ -190,6 +193,22 @@ impl Fleet {
         };
         progress(done.clone());
         Ok(done)
+    }
+
+    /// Test hook, named as such: with `STAMPFLEET_HOLD_APPLY=1`, an apply waits after
+    /// the plan's first action (before recording it done) until a pause is asked for, or two
+    /// minutes pass: the browser tests' way to pause an apply mid-way without racing it.
+    async fn held_until_paused(&self, op: i64) -> OpsResult<()> {
+        if !std::env::var("STAMPFLEET_HOLD_APPLY").is_ok_and(|s| s == "1") {
+            return Ok(());
+        }
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(120)
+            && !self.catalogue.cancel_requested(op).await?
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        Ok(())
     }
 
     /// Goes on with every apply a killed process left running (at app start); returns

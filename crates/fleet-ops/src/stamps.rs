@@ -42,6 +42,15 @@ impl Fleet {
         stamp: &Stamp,
         token: &str,
     ) -> OpsResult<String> {
+        Ok(self.start_or_find_agent_reporting(stamp, token).await?.0)
+    }
+
+    /// The same, saying whether the agent had to be started (false: it answered).
+    async fn start_or_find_agent_reporting(
+        &self,
+        stamp: &Stamp,
+        token: &str,
+    ) -> OpsResult<(String, bool)> {
         let dir = self.stamp_dir(&stamp.id);
         let recorded = self
             .catalogue
@@ -61,7 +70,7 @@ impl Fleet {
                     .await
                     .is_ok_and(|h| h.stamp_id == stamp.id.as_str())
                 {
-                    return Ok(endpoint);
+                    return Ok((endpoint, false));
                 }
             }
         }
@@ -82,11 +91,22 @@ impl Fleet {
         self.catalogue
             .set_local_agent(&stamp.id, &dir.display().to_string(), port)
             .await?;
-        Ok(started)
+        Ok((started, true))
     }
 
-    /// Starts the agent of every active or draining local stamp that does not answer.
+    /// Starts the agent of every active or draining local stamp that does not answer;
+    /// answers the stamps whose agents answer now.
     pub async fn start_local_agents(&self) -> OpsResult<Vec<StampId>> {
+        Ok(self
+            .start_local_agents_reporting()
+            .await?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect())
+    }
+
+    /// The same, each stamp with whether its agent had to be started.
+    async fn start_local_agents_reporting(&self) -> OpsResult<Vec<(StampId, bool)>> {
         let mut started = Vec::new();
         for agent in self.catalogue.local_agents().await? {
             let id = StampId::new(agent.stamp.as_str())
@@ -111,22 +131,28 @@ impl Fleet {
                     None => continue,
                 },
             };
-            let endpoint = self.start_or_find_agent(&stamp, &token).await?;
+            let (endpoint, was_down) = self.start_or_find_agent_reporting(&stamp, &token).await?;
             if stamp.endpoint.as_deref() != Some(endpoint.as_str()) {
                 self.catalogue
                     .set_stamp_status(&id, stamp.status, Some(&endpoint), None, "local-provider")
                     .await?;
             }
-            started.push(id);
+            started.push((id, was_down));
         }
         Ok(started)
     }
 
     /// What "Start local stamps" does: the local agents that do not answer are started
     /// again, and every active or draining stamp with no endpoint at all runs as a new
-    /// local agent with its tenants provisioned. Returns the stamps answering now.
+    /// local agent with its tenants provisioned. Returns the stamps it started (the
+    /// ones that answered already are not named).
     pub async fn start_local_stamps(&self) -> OpsResult<Vec<StampId>> {
-        let mut started = self.start_local_agents().await?;
+        let mut started: Vec<StampId> = self
+            .start_local_agents_reporting()
+            .await?
+            .into_iter()
+            .filter_map(|(id, was_down)| was_down.then_some(id))
+            .collect();
         started.extend(self.start_demo_agents(&|_| {}).await?);
         started.sort();
         started.dedup();

@@ -36,16 +36,15 @@ struct Served {
     token: String,
 }
 
-/// Serves `ui_dir` and the commands on `listener` until the process ends; runs the
-/// app's start-up recovery first (in the background, as the window does).
+/// Serves `ui_dir` and the commands on `listener` until the process ends. The app's
+/// start-up recovery (interrupted operations, local agents, moves) runs first, to the
+/// end: the window runs it in the background, here a test starts from what it left.
 pub async fn serve_ui(
     slot: FleetSlot,
     ui_dir: PathBuf,
     listener: tokio::net::TcpListener,
     token: String,
 ) -> OpsResult<()> {
-    let recovering = slot.clone();
-    tokio::spawn(async move { recovering.recover().await });
     let app = Router::new()
         .route("/api/{command}", post(call))
         .fallback(static_file)

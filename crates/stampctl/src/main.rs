@@ -245,8 +245,8 @@ async fn run(cli: Cli) -> OpsResult<String> {
             .to_owned(),
         Command::StartAgents => {
             let started = fleet.start_local_stamps().await?;
-            render(out, &serde_json::json!({ "answering": started }), || {
-                format!("{} local agent(s) answering\n", started.len())
+            render(out, &serde_json::json!({ "started": started }), || {
+                format!("{} local agent(s) started (the others answered already)\n", started.len())
             })?
         }
         Command::StopAgents => {
@@ -418,6 +418,8 @@ async fn serve_ui(
     let slot = fleet_ops::FleetSlot::new(paths::catalogue_path(catalogue));
     let token = fleet_ops::new_token()?;
     let (listener, addr) = fleet_ops::bind_ui(listen).await?;
+    // What the window does at start, finished before the address is printed.
+    slot.recover().await;
     println!("serving the UI at http://{addr}/#token={token}");
     fleet_ops::serve_ui(slot, ui, listener, token).await?;
     Ok(String::new())

@@ -73,7 +73,8 @@ const TOKENS = new Map();
  * agents running) or "broken" (a file that is not a catalogue). `prepare` runs on the
  * catalogue before the server starts (the backend's own start-up recovery runs after
  * it); `env` is added to the server's environment (fleet-ops test hooks).
- * `stampctl(...args)` runs stampctl on the same catalogue.
+ * `stampctl(...args)` runs stampctl on the same catalogue (`stampctl.withEnv(env)(...args)`
+ * with more environment).
  */
 export async function startBackend(kind = "demo", { env = {}, prepare } = {}) {
   if (!existsSync(STAMPCTL)) {
@@ -82,8 +83,15 @@ export async function startBackend(kind = "demo", { env = {}, prepare } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "stampfleet-ui-"));
   const catalogue = join(dir, "catalogue.sqlite");
   const fullEnv = { ...process.env, STAMPFLEET_CATALOGUE: catalogue, ...env };
-  const stampctl = (...args) =>
-    execFileSync(STAMPCTL, ["--catalogue", catalogue, ...args], { env: fullEnv, encoding: "utf8" });
+  const run = (extra) => (...args) =>
+    execFileSync(STAMPCTL, ["--catalogue", catalogue, ...args], {
+      env: { ...fullEnv, ...extra },
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  const stampctl = run({});
+  /** stampctl with more environment (a fleet-ops test hook). */
+  stampctl.withEnv = run;
   if (kind === "demo") stampctl("demo");
   if (kind === "broken") writeFileSync(catalogue, "this is not a catalogue\n");
   await prepare?.({ dir, catalogue, stampctl });
