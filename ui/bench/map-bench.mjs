@@ -1,25 +1,24 @@
 #!/usr/bin/env node
 // World map benchmark (not a test): paint time and pan frame rate of the map
-// in the built app, for a given FleetOverview.
+// in the built app, over a given catalogue.
 //
 //   npm run build
-//   node bench/map-bench.mjs <overview.json> [--loads 5] [--seconds 3] [--uncapped] [--dist DIR] [--screenshots DIR]
+//   STAMPCTL=target/release/stampctl node bench/map-bench.mjs <catalogue.sqlite> [--loads 5] [--seconds 3] [--uncapped] [--dist DIR] [--screenshots DIR]
 //
-// Opens dist/index.html?mock=bench in headless Chromium with the app's CSP,
-// handing the overview to the "bench" mock through
-// globalThis.__STAMPFLEET_BENCH_OVERVIEW__. Measures:
+// Serves the catalogue with the real backend (`stampctl serve-ui`, the app's CSP) and
+// opens the app in headless Chromium. Measures:
 //   - paint time: performance mark "stampfleet:map-painted" minus
 //     "stampfleet:overview-arrived", over fresh page loads (median, max);
 //   - panning: continuous mouse drags at three zoom levels, reporting frames
 //     the map drew per second and per-frame draw time (window.__stampfleetMapFrames).
 // Headless Chromium renders in software (--disable-gpu) and caps frames at the
 // display rate (60/s) unless --uncapped; numbers are this machine's, not a spec.
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { createServer } from "node:http";
-import { extname, join, resolve, sep } from "node:path";
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { chromium } from "playwright-core";
-import { CHROMIUM, CSP, DIST_DIR, launchBrowser } from "../tests/support/harness.mjs";
+import { CHROMIUM, DIST_DIR, STAMPCTL, launchBrowser, serveCatalogue } from "../tests/support/harness.mjs";
 
 const { values: options, positionals } = parseArgs({
   allowPositionals: true,
@@ -32,10 +31,14 @@ const { values: options, positionals } = parseArgs({
   },
 });
 if (positionals.length !== 1) {
-  console.error("usage: node bench/map-bench.mjs <overview.json> [--loads 5] [--seconds 3] [--uncapped] [--dist DIR] [--screenshots DIR]");
+  console.error("usage: node bench/map-bench.mjs <catalogue.sqlite> [--loads 5] [--seconds 3] [--uncapped] [--dist DIR] [--screenshots DIR]");
   process.exit(2);
 }
-const overview = JSON.parse(readFileSync(positionals[0], "utf8"));
+const CATALOGUE = resolve(positionals[0]);
+/** The overview the window will get: where the bench zooms and pans. */
+const overview = JSON.parse(
+  execFileSync(STAMPCTL, ["--catalogue", CATALOGUE, "-o", "json", "overview"], { encoding: "utf8", maxBuffer: 256 << 20 }),
+);
 const LOADS = Number(options.loads);
 const PAN_SECONDS = Number(options.seconds);
 const ROOT = resolve(options.dist);
@@ -45,31 +48,9 @@ const WRAPPER = '[data-testid="world-map-wrapper"]';
 const MOVES_PER_BATCH = 4;
 const CANVAS = '[data-testid="world-map"]';
 
-if (!existsSync(join(ROOT, "index.html"))) {
-  console.error(`${join(ROOT, "index.html")} is missing: run \`npm run build\` in ui/ first`);
+if (!existsSync(`${ROOT}/index.html`)) {
+  console.error(`${ROOT}/index.html is missing: run \`npm run build\` in ui/ first`);
   process.exit(2);
-}
-
-const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".json": "application/json" };
-
-/** Serves ROOT on 127.0.0.1 with the app's production CSP (like tests/support/harness.mjs). */
-async function serve() {
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? "/", "http://127.0.0.1").pathname);
-    const file = join(ROOT, path === "/" ? "index.html" : path);
-    if (!file.startsWith(ROOT + sep) || !existsSync(file) || statSync(file).isDirectory()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, {
-      "content-type": TYPES[extname(file)] ?? "application/octet-stream",
-      "content-security-policy": CSP,
-      "cache-control": "no-store",
-    });
-    res.end(readFileSync(file));
-  });
-  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-  return { origin: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((ok) => server.close(ok)) };
 }
 
 async function browserFor() {
@@ -81,22 +62,19 @@ async function browserFor() {
   });
 }
 
-/** A fresh context and page with the overview injected, loaded and painted. */
-async function openPainted(browser, origin) {
+/** A fresh context and page, loaded from the backend and painted. */
+async function openPainted(browser, server) {
   const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: "light" });
   const page = await context.newPage();
   const errors = [];
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
   page.on("pageerror", (e) => errors.push(e.message));
-  await page.addInitScript((data) => {
-    globalThis.__STAMPFLEET_BENCH_OVERVIEW__ = data;
-  }, overview);
-  await page.goto(`${origin}/index.html?mock=bench`);
+  await page.goto(server.url("/"));
   try {
     await page.waitForSelector(`${WRAPPER}[data-painted="true"]`, { timeout: PAINT_TIMEOUT });
   } catch {
     throw new Error(
-      `the map never painted within ${PAINT_TIMEOUT / 1000}s (is WorldMap in the layout and ?mock=bench wired up?)` +
+      `the map never painted within ${PAINT_TIMEOUT / 1000}s (is WorldMap in the layout?)` +
         (errors.length ? `; page errors: ${errors.join(" | ")}` : ""),
     );
   }
@@ -243,7 +221,7 @@ async function panPerFrame(page, seconds) {
 }
 
 async function main() {
-  const server = await serve();
+  const server = await serveCatalogue(CATALOGUE, process.env, ROOT);
   const browser = await browserFor();
   const lines = [];
   const out = (s = "") => lines.push(s);
@@ -251,14 +229,14 @@ async function main() {
     const paints = [];
     const sinceNavigation = [];
     for (let i = 0; i < LOADS; i++) {
-      const { context, page } = await openPainted(browser, server.origin);
+      const { context, page } = await openPainted(browser, server);
       const { painted, paint } = await measurePaint(page);
       paints.push(paint);
       sinceNavigation.push(painted);
       await context.close();
     }
 
-    const { context, page, errors } = await openPainted(browser, server.origin);
+    const { context, page, errors } = await openPainted(browser, server);
     const box = await page.locator(CANVAS).boundingBox();
     const levels = [];
     const measureLevel = async (label) => {

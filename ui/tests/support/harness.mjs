@@ -69,6 +69,37 @@ export function assertDistBuilt() {
 const TOKENS = new Map();
 
 /**
+ * `stampctl serve-ui` on `catalogue` (which it may create), serving DIST_DIR; answers
+ * once the backend's start-up recovery is done and it listens. `close()` stops it.
+ */
+export async function serveCatalogue(catalogue, env = process.env, dist = DIST_DIR) {
+  const child = spawn(STAMPCTL, ["--catalogue", catalogue, "serve-ui", "--ui", dist], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const stderr = [];
+  child.stderr.on("data", (chunk) => stderr.push(chunk));
+  const exited = new Promise((ok) => child.once("exit", ok));
+  const address = await new Promise((ok, fail) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once("line", ok);
+    child.once("exit", () => fail(new Error(`stampctl serve-ui exited: ${Buffer.concat(stderr)}`)));
+  });
+  const [origin, token] = address.replace(/^serving the UI at /, "").split("/#token=");
+  TOKENS.set(origin, token);
+  return {
+    origin,
+    /** The page's address, the server's token in it. */
+    url: (path = "/") => `${origin}${path}#token=${token}`,
+    async close() {
+      child.kill("SIGTERM");
+      await exited;
+      TOKENS.delete(origin);
+    },
+  };
+}
+
+/**
  * The real backend on a fresh catalogue: `kind` "empty", "demo" (the demo fleet, its
  * agents running) or "broken" (a file that is not a catalogue). `prepare` runs on the
  * catalogue before the server starts (the backend's own start-up recovery runs after
@@ -95,29 +126,15 @@ export async function startBackend(kind = "demo", { env = {}, prepare } = {}) {
   if (kind === "demo") stampctl("demo");
   if (kind === "broken") writeFileSync(catalogue, "this is not a catalogue\n");
   await prepare?.({ dir, catalogue, stampctl });
-  const child = spawn(STAMPCTL, ["--catalogue", catalogue, "serve-ui", "--ui", DIST_DIR], {
-    env: fullEnv,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const stderr = [];
-  child.stderr.on("data", (chunk) => stderr.push(chunk));
-  const exited = new Promise((ok) => child.once("exit", ok));
-  const address = await new Promise((ok, fail) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.once("line", ok);
-    child.once("exit", () => fail(new Error(`stampctl serve-ui exited: ${Buffer.concat(stderr)}`)));
-  });
-  const [origin, token] = address.replace(/^serving the UI at /, "").split("/#token=");
-  TOKENS.set(origin, token);
+  const served = await serveCatalogue(catalogue, fullEnv);
+  const { origin } = served;
   return {
     origin,
     dir,
     catalogue,
     stampctl,
     async close() {
-      child.kill("SIGTERM");
-      await exited;
-      TOKENS.delete(origin);
+      await served.close();
       if (kind !== "broken") stampctl("stop-agents");
       rmSync(dir, { recursive: true, force: true });
     },
