@@ -4,6 +4,7 @@
 
 mod error;
 mod fleet_view;
+mod journal;
 mod moves;
 mod open;
 mod plans;
@@ -19,6 +20,7 @@ use serde::Serialize;
 use sqlx::SqlitePool;
 
 pub use error::{CatalogueError, Result};
+pub use journal::{MovePhase, OperationKind, OperationState};
 pub use moves::{Route, RoutingTable, MOVE_KIND};
 pub use open::known_schema_version;
 pub use plans::APPLY_PLAN_KIND;
@@ -291,7 +293,7 @@ impl Catalogue {
         &self,
         doc: &CatalogueDocument,
         actor: &str,
-        kind: &str,
+        kind: OperationKind,
     ) -> Result<i64> {
         let mut tx = self.write_tx().await?;
         replace_all_in(&mut tx, doc, actor).await?;

@@ -2,6 +2,7 @@
 //! flips by compare-and-swap on its version, in the same transaction as the journal
 //! step), cancellation requests, and the routing table routers poll.
 
+use crate::OperationKind;
 use fleet_core::{Binding, StampId, TenantId};
 use serde::Serialize;
 
@@ -11,7 +12,7 @@ use crate::write::{write_audit, AuditRecord};
 use crate::Catalogue;
 
 /// The journal kind of a tenant move.
-pub const MOVE_KIND: &str = "move-tenant";
+pub const MOVE_KIND: OperationKind = OperationKind::MoveTenant;
 
 /// Where every tenant lives, and the version of that answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -223,7 +224,7 @@ impl Catalogue {
     /// Operations of one kind, newest first.
     pub async fn operations_of_kind(
         &self,
-        kind: &str,
+        kind: OperationKind,
         limit: u32,
     ) -> Result<Vec<crate::Operation>> {
         Ok(

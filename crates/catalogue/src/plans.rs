@@ -1,5 +1,6 @@
 //! Plans in the catalogue: saved whole (the plan is small), with an audit row.
 
+use crate::OperationKind;
 use fleet_core::plan::Plan;
 
 use crate::error::{CatalogueError, Result};
@@ -8,7 +9,7 @@ use crate::write::{write_audit, AuditRecord};
 use crate::Catalogue;
 
 /// The operation kind of a plan apply.
-pub const APPLY_PLAN_KIND: &str = "apply-plan";
+pub const APPLY_PLAN_KIND: OperationKind = OperationKind::ApplyPlan;
 
 impl Catalogue {
     /// The catalogue's version: its newest audit row (every change writes one).
@@ -245,7 +246,7 @@ impl Catalogue {
                     .await?;
                 // Applying a paused or failed plan again is the operator's go: the pause
                 // it stopped for is spent. (A pause asked of a killed run still holds.)
-                if op.state == "failed" {
+                if op.state == crate::OperationState::Failed {
                     sqlx::query("DELETE FROM move_cancels WHERE operation = ?")
                         .bind(op.id)
                         .execute(&mut *tx)

@@ -8,6 +8,7 @@ use crate::error::{CatalogueError, Result};
 use crate::rows::StampRow;
 use crate::write::{insert_stamps, write_audit, AuditRecord};
 use crate::Catalogue;
+use crate::{OperationKind, OperationState};
 
 /// One journaled operation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
@@ -15,9 +16,9 @@ use crate::Catalogue;
 pub struct Operation {
     #[ts(type = "number")]
     pub id: i64,
-    pub kind: String,
+    pub kind: OperationKind,
     pub subject: String,
-    pub state: String,
+    pub state: OperationState,
     pub step: String,
     pub detail: String,
     /// What the operation needs to resume, as JSON.
@@ -61,7 +62,7 @@ impl Catalogue {
     pub async fn insert_stamp_with_operation(
         &self,
         stamp: &Stamp,
-        kind: &str,
+        kind: OperationKind,
         params: &str,
         actor: &str,
     ) -> Result<i64> {
@@ -172,7 +173,7 @@ impl Catalogue {
     pub async fn journal(
         &self,
         operation: i64,
-        state: &str,
+        state: OperationState,
         step: &str,
         detail: &str,
     ) -> Result<()> {
@@ -229,7 +230,7 @@ impl Catalogue {
 /// Opens a running operation of `kind` on `subject` at `step`; its id.
 pub(crate) async fn insert_operation(
     conn: &mut sqlx::SqliteConnection,
-    kind: &str,
+    kind: OperationKind,
     subject: &str,
     step: &str,
     params: &str,
@@ -253,7 +254,7 @@ pub(crate) async fn insert_operation(
 /// The running operation of `kind` on `subject`, if one is.
 pub(crate) async fn running_operation(
     conn: &mut sqlx::SqliteConnection,
-    kind: &str,
+    kind: OperationKind,
     subject: &str,
 ) -> Result<Option<i64>> {
     let row: Option<(i64,)> = sqlx::query_as(

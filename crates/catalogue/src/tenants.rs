@@ -2,6 +2,7 @@
 //! (unplaced), the stamp provisions it, then the binding is written. A run killed in
 //! between leaves a running operation that the next start finishes.
 
+use crate::OperationKind;
 use fleet_core::{Binding, StampId, Tenant, TenantId, TenantView};
 
 use crate::error::{CatalogueError, Result};
@@ -10,7 +11,7 @@ use crate::stamps::{insert_operation, running_operation};
 use crate::write::{insert_bindings, insert_tenants, write_audit, AuditRecord};
 use crate::Catalogue;
 
-pub const ONBOARD_KIND: &str = "onboard-tenant";
+pub const ONBOARD_KIND: OperationKind = OperationKind::OnboardTenant;
 
 impl Catalogue {
     /// How many tenants of anti-affinity group `group` live on each stamp.

@@ -260,3 +260,31 @@ async fn a_catalogue_keeps_one_identity_by_any_path_renamed_or_moved() {
         .unwrap();
     assert_ne!(other.id(), id);
 }
+
+/// The journal's kinds and states are types: a stored value that is none of them (a
+/// damaged or hand-edited file) is an error naming the column, never read as running.
+#[tokio::test]
+async fn a_corrupt_operation_state_is_an_error_not_a_guess() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.sqlite");
+    let c = demo_catalogue(&path).await;
+    let mut raw = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    // The schema's CHECK refuses it; a file edited by hand need not have one.
+    sqlx::query("PRAGMA ignore_check_constraints = ON")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO operations (kind, subject, state, step, detail, params, started_at, updated_at) \
+         VALUES ('move-tenant', 'contoso-prod', 'runnin', 'importing', '', '{}', '', '')",
+    )
+    .execute(&mut raw)
+    .await
+    .unwrap();
+    raw.close().await.unwrap();
+    let e = c.operations(10).await.unwrap_err().to_string();
+    assert!(e.contains("state"), "{e}");
+    assert!(e.contains("runnin"), "{e}");
+}

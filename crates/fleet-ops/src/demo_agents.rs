@@ -13,7 +13,7 @@ use crate::provision::{Progress, ProvisionProgress};
 
 /// The journal's kind for a demo fleet being created: written with the fleet, closed
 /// when every agent answers; one left running by a killed run is finished at start.
-pub const DEMO_KIND: &str = "create-demo";
+pub const DEMO_KIND: catalogue::OperationKind = catalogue::OperationKind::CreateDemo;
 
 impl Fleet {
     /// Fills an empty catalogue with the demo fleet and, with `run_agents`, starts a
@@ -97,14 +97,19 @@ impl Fleet {
         progress: Progress<'_>,
     ) -> OpsResult<()> {
         self.catalogue
-            .journal(operation, "running", "start-agents", "")
+            .journal(
+                operation,
+                catalogue::OperationState::Running,
+                "start-agents",
+                "",
+            )
             .await?;
         match self.start_demo_agents(progress).await {
             Ok(started) => {
                 self.catalogue
                     .journal(
                         operation,
-                        "succeeded",
+                        catalogue::OperationState::Succeeded,
                         "done",
                         &format!("{} agents", started.len()),
                     )
@@ -130,7 +135,7 @@ impl Fleet {
                 .catalogue
                 .journal(
                     operation.id,
-                    "failed",
+                    catalogue::OperationState::Failed,
                     "rolled-back",
                     "the demo fleet is gone",
                 )
@@ -177,7 +182,7 @@ impl Fleet {
         self.catalogue
             .journal(
                 operation,
-                "failed",
+                catalogue::OperationState::Failed,
                 "rolled-back",
                 &format!("{stopped} agents stopped; {}", cause.message),
             )
@@ -237,7 +242,9 @@ impl Fleet {
         }
         // Every tenant's data at once: the stamps write in parallel.
         let seeded = futures_util::future::join_all(
-            seeds.iter().map(|(client, tenant)| seed_demo_data(client, tenant)),
+            seeds
+                .iter()
+                .map(|(client, tenant)| seed_demo_data(client, tenant)),
         )
         .await;
         seeded.into_iter().collect::<OpsResult<Vec<()>>>()?;
@@ -253,20 +260,22 @@ const DEMO_VALUE_BYTES: usize = 512;
 /// Writes a demo tenant's data through its own token, as its application would.
 async fn seed_demo_data(client: &StampClient, tenant: &fleet_core::Tenant) -> OpsResult<()> {
     let keys = (tenant.size_units / DEMO_KEYS_PER_UNIT).clamp(2, 32);
-    let writes = (0..keys).map(|i| {
-        async move {
-            let key = format!("record-{i:03}");
-            let value = format!("{} {key} ", tenant.display_name).repeat(DEMO_VALUE_BYTES / 16);
-            let value: String = value.chars().take(DEMO_VALUE_BYTES).collect();
-            client
-                .kv_put(tenant.id.as_str(), &key, &value, &format!("demo-seed-{key}"))
-                .await
-        }
+    let writes = (0..keys).map(|i| async move {
+        let key = format!("record-{i:03}");
+        let value = format!("{} {key} ", tenant.display_name).repeat(DEMO_VALUE_BYTES / 16);
+        let value: String = value.chars().take(DEMO_VALUE_BYTES).collect();
+        client
+            .kv_put(
+                tenant.id.as_str(),
+                &key,
+                &value,
+                &format!("demo-seed-{key}"),
+            )
+            .await
     });
     for written in futures_util::future::join_all(writes).await {
-        written.map_err(|e| {
-            OpsError::internal(format!("writing {}'s demo data: {e}", tenant.id))
-        })?;
+        written
+            .map_err(|e| OpsError::internal(format!("writing {}'s demo data: {e}", tenant.id)))?;
     }
     Ok(())
 }

@@ -52,7 +52,7 @@ pub use provision::{NewStamp, ProvisionProgress};
 pub use routes_server::{
     serve_routes, serve_routes_with_token, DEFAULT_ROUTES_ADDR, ROUTES_TOKEN_ENV,
 };
-pub use slot::FleetSlot;
-pub use ui_server::{bind_ui, serve_ui, UI_CSP};
 pub use secrets::new_token;
+pub use slot::FleetSlot;
 pub use tenant_import::{ImportPlanRow, ImportProgress, NewStampNeed, TenantImportReport};
+pub use ui_server::{bind_ui, serve_ui, UI_CSP};

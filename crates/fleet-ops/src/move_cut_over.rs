@@ -25,11 +25,11 @@ impl Fleet {
     /// step the catalogue cannot record (a full disk, a read-only file) is still run, so
     /// the tenant is never left without a writable home; the journal catches up at the
     /// resume, which repeats the steps harmlessly.
-    async fn step_after_flip(&self, op: i64, step: &str) -> Option<OpsError> {
+    async fn step_after_flip(&self, op: i64, step: catalogue::MovePhase) -> Option<OpsError> {
         self.step(op, step, "")
             .await
             .inspect_err(
-                |e| tracing::error!(op, step, error = %e.message, "step not journaled; run anyway"),
+                |e| tracing::error!(op, %step, error = %e.message, "step not journaled; run anyway"),
             )
             .err()
     }
@@ -47,7 +47,9 @@ impl Fleet {
             .fence(p.tenant.as_str(), target.endpoint(), &p.key(op, "fence"))
             .await
             .map_err(|e| stamp_error(&p.from, e))?;
-        let unrecorded = self.step_after_flip(op, "activating").await;
+        let unrecorded = self
+            .step_after_flip(op, catalogue::MovePhase::Activating)
+            .await;
         // The target activates only once the source shows it fenced the tenant.
         let grant = source
             .transfer_grant(p.tenant.as_str())
@@ -77,8 +79,8 @@ impl Fleet {
         self.catalogue
             .journal(
                 op,
-                "succeeded",
-                "done",
+                catalogue::OperationState::Succeeded,
+                catalogue::MovePhase::Done.as_str(),
                 &format!("{} moved from {} to {}", p.tenant, p.from, p.to),
             )
             .await?;

@@ -23,12 +23,17 @@ impl Fleet {
         }
         let journaled = self
             .catalogue
-            .journal(op, "running", "rolling-back", why)
+            .journal(
+                op,
+                catalogue::OperationState::Running,
+                catalogue::MovePhase::RollingBack.as_str(),
+                why,
+            )
             .await;
         if let Err(e) = &journaled {
             tracing::error!(op, error = %e, "rolling back without a journal entry");
         }
-        crash_point("rolling-back");
+        crash_point(catalogue::MovePhase::RollingBack.as_str());
         let target = self.stamp_client(&p.to).await?;
         let source = self.stamp_client(&p.from).await?;
         let copies = target.tenants().await.map_err(|e| stamp_error(&p.to, e))?;
@@ -47,8 +52,8 @@ impl Fleet {
             .catalogue
             .journal(
                 op,
-                "failed",
-                "rolled-back",
+                catalogue::OperationState::Failed,
+                catalogue::MovePhase::RolledBack.as_str(),
                 "source unfrozen, target copy dropped",
             )
             .await;
@@ -80,7 +85,12 @@ impl Fleet {
                 Err(e) => {
                     let why = format!("unreadable move parameters: {e}");
                     self.catalogue
-                        .journal(op.id, "failed", "failed", &why)
+                        .journal(
+                            op.id,
+                            catalogue::OperationState::Failed,
+                            catalogue::MovePhase::Failed.as_str(),
+                            &why,
+                        )
                         .await?;
                     outcomes.push(format!("move {}: {why}", op.id));
                     continue;
@@ -116,7 +126,7 @@ impl Fleet {
             .await?
             .filter(|o| o.kind == MOVE_KIND)
             .ok_or_else(|| OpsError::invalid(format!("no move {operation}")))?;
-        if op.state != "running" {
+        if op.state != catalogue::OperationState::Running {
             return Err(OpsError::conflict(format!(
                 "move {operation} is {}",
                 op.state

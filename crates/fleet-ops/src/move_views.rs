@@ -31,9 +31,8 @@ pub struct MoveView {
     pub tenant: TenantId,
     pub from: StampId,
     pub to: StampId,
-    /// running | succeeded | failed
-    pub state: String,
-    pub step: String,
+    pub state: catalogue::OperationState,
+    pub step: catalogue::MovePhase,
     pub detail: String,
     pub started_at: String,
     pub updated_at: String,
@@ -74,16 +73,17 @@ impl Fleet {
     pub async fn moves(&self, limit: u32) -> OpsResult<Vec<MoveView>> {
         let mut out = Vec::new();
         for op in self.catalogue.operations_of_kind(MOVE_KIND, limit).await? {
-            let Ok(p) = serde_json::from_str::<MoveParams>(&op.params) else {
-                continue;
-            };
+            let corrupt =
+                |what: String| OpsError::internal(format!("the journal's move {}: {what}", op.id));
+            let p = serde_json::from_str::<MoveParams>(&op.params)
+                .map_err(|e| corrupt(format!("unreadable parameters ({e})")))?;
             out.push(MoveView {
                 operation: op.id,
                 tenant: p.tenant,
                 from: p.from,
                 to: p.to,
                 state: op.state,
-                step: op.step,
+                step: catalogue::MovePhase::parse(&op.step).map_err(corrupt)?,
                 detail: op.detail,
                 started_at: op.started_at,
                 updated_at: op.updated_at,
@@ -109,8 +109,8 @@ impl Fleet {
                 self.catalogue
                     .journal(
                         op.id,
-                        "succeeded",
-                        "cleaned",
+                        catalogue::OperationState::Succeeded,
+                        catalogue::MovePhase::Cleaned.as_str(),
                         "moved back: nothing to remove",
                     )
                     .await?;
@@ -132,7 +132,12 @@ impl Fleet {
                 removed.push(format!("{} on {}", p.tenant, p.from));
             }
             self.catalogue
-                .journal(op.id, "succeeded", "cleaned", "source copy removed")
+                .journal(
+                    op.id,
+                    catalogue::OperationState::Succeeded,
+                    catalogue::MovePhase::Cleaned.as_str(),
+                    "source copy removed",
+                )
                 .await?;
         }
         Ok(removed)

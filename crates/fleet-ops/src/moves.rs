@@ -13,6 +13,7 @@
 
 use std::time::{Duration, Instant};
 
+use catalogue::MovePhase;
 use fleet_core::{StampId, TenantId};
 use serde::{Deserialize, Serialize};
 use stamp_client::{ClientError, StampClient};
@@ -38,7 +39,7 @@ pub struct MoveProgress {
     pub tenant: TenantId,
     pub from: StampId,
     pub to: StampId,
-    pub phase: String,
+    pub phase: MovePhase,
     pub percent: u8,
     #[ts(type = "number")]
     pub copied_keys: u64,
@@ -236,9 +237,16 @@ impl Fleet {
         })
     }
 
-    pub(crate) async fn step(&self, op: i64, step: &str, detail: &str) -> OpsResult<()> {
-        self.catalogue.journal(op, "running", step, detail).await?;
-        crash_point(step);
+    pub(crate) async fn step(&self, op: i64, step: MovePhase, detail: &str) -> OpsResult<()> {
+        self.catalogue
+            .journal(
+                op,
+                catalogue::OperationState::Running,
+                step.as_str(),
+                detail,
+            )
+            .await?;
+        crash_point(step.as_str());
         Ok(())
     }
 
@@ -290,7 +298,7 @@ impl Fleet {
             tenant: p.tenant.clone(),
             from: p.from.clone(),
             to: p.to.clone(),
-            phase: "importing".to_owned(),
+            phase: MovePhase::Importing,
             percent: 5,
             copied_keys: 0,
             copied_bytes: 0,
@@ -307,7 +315,7 @@ impl Fleet {
                 .flip_binding(op, &p.tenant, &p.from, &p.to, p.version, "move")
                 .await?;
         } else if on_target.as_ref() != Some(&p.to) {
-            self.step(op, "importing", "").await?;
+            self.step(op, MovePhase::Importing, "").await?;
             progress(report.clone());
             let grant = source
                 .transfer_grant(p.tenant.as_str())
@@ -364,15 +372,15 @@ impl Fleet {
             )
             .await?;
             self.check_cancel(op).await?;
-            self.step(op, "freezing", "").await?;
+            self.step(op, MovePhase::Freezing, "").await?;
             let frozen_at = Instant::now();
             // A lease: if this process goes away, the source takes writes again by itself.
             source
                 .freeze(p.tenant.as_str(), FREEZE_LEASE_SECS, &p.key(op, "freeze"))
                 .await
                 .map_err(|e| stamp_error(&p.from, e))?;
-            self.step(op, "catching-up", "").await?;
-            report.phase = "catching-up".to_owned();
+            self.step(op, MovePhase::CatchingUp, "").await?;
+            report.phase = MovePhase::CatchingUp;
             report.percent = 75;
             self.pull_until(
                 op,
@@ -385,8 +393,8 @@ impl Fleet {
                 |got, lag| got.source_frozen && got.snapshot_done && lag == 0,
             )
             .await?;
-            self.step(op, "verifying", "").await?;
-            report.phase = "verifying".to_owned();
+            self.step(op, MovePhase::Verifying, "").await?;
+            report.phase = MovePhase::Verifying;
             report.percent = 85;
             progress(report.clone());
             let a = source
@@ -406,7 +414,7 @@ impl Fleet {
             self.check_cancel(op).await?;
             // The source stops for good before the binding flips: fenced, it redirects
             // to the target, and it can only be fenced while its freeze lease runs.
-            self.step(op, "fencing", "").await?;
+            self.step(op, MovePhase::Fencing, "").await?;
             source
                 .fence(p.tenant.as_str(), target.endpoint(), &p.key(op, "fence"))
                 .await
@@ -439,7 +447,7 @@ impl Fleet {
         self.finish_cut_over(op, p, &source, &target).await?;
         // Writes were refused from the freeze until the target took them (activation).
         report.freeze_ms = frozen_since.map(|t| t.elapsed().as_millis() as u64);
-        report.phase = "done".to_owned();
+        report.phase = MovePhase::Done;
         report.percent = 100;
         report.lag = 0;
         progress(report.clone());
@@ -487,7 +495,7 @@ impl Fleet {
             report.copied_keys += got.copied_keys;
             report.copied_bytes += got.copied_bytes;
             report.lag = got.source_seq.saturating_sub(got.applied_seq);
-            if report.phase == "importing" {
+            if report.phase == MovePhase::Importing {
                 let share = report.copied_keys.min(pull.total_keys) * 55 / pull.total_keys.max(1);
                 report.percent = if got.snapshot_done {
                     60
@@ -499,7 +507,10 @@ impl Fleet {
             if done(&got, report.lag) {
                 return Ok(());
             }
-            if got.snapshot_done && report.phase == "importing" && held_in_importing(Instant::now()) {
+            if got.snapshot_done
+                && report.phase == MovePhase::Importing
+                && held_in_importing(Instant::now())
+            {
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }

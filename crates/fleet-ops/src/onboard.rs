@@ -200,7 +200,7 @@ impl Fleet {
         progress: &(dyn Fn(OnboardProgress) + Send + Sync),
     ) -> OpsResult<TenantView> {
         self.catalogue
-            .journal(op, "running", "provision", "")
+            .journal(op, catalogue::OperationState::Running, "provision", "")
             .await?;
         progress(OnboardProgress {
             step: "provision".to_owned(),
@@ -230,11 +230,13 @@ impl Fleet {
         .await;
         if let Err(e) = provisioned {
             self.catalogue
-                .journal(op, "failed", "failed", &e.message)
+                .journal(op, catalogue::OperationState::Failed, "failed", &e.message)
                 .await?;
             return Err(e);
         }
-        self.catalogue.journal(op, "running", "bind", "").await?;
+        self.catalogue
+            .journal(op, catalogue::OperationState::Running, "bind", "")
+            .await?;
         progress(OnboardProgress {
             step: "bind".to_owned(),
             percent: 80,
@@ -258,7 +260,7 @@ impl Fleet {
     pub(crate) async fn resume_onboarding(&self, op: &catalogue::Operation) -> OpsResult<()> {
         let fail = |reason: String| async move {
             self.catalogue
-                .journal(op.id, "failed", "failed", &reason)
+                .journal(op.id, catalogue::OperationState::Failed, "failed", &reason)
                 .await?;
             OpsResult::Ok(())
         };

@@ -108,7 +108,14 @@ impl Fleet {
                 "plan {name:?} is being applied already"
             )));
         };
-        let start = serde_json::from_str::<ApplyParams>(&op.params).map_or(0, |p| p.next);
+        let start = serde_json::from_str::<ApplyParams>(&op.params)
+            .map_err(|e| {
+                OpsError::internal(format!(
+                    "the journal's apply {} of plan {name:?}: unreadable parameters ({e})",
+                    op.id
+                ))
+            })?
+            .next;
         if start == 0 {
             let check = self.check_plan(name).await?;
             if !check.conflicts.is_empty() {
@@ -121,7 +128,12 @@ impl Fleet {
                     })
                     .collect();
                 self.catalogue
-                    .journal(op.id, "failed", "conflicts", &list.join("\n"))
+                    .journal(
+                        op.id,
+                        catalogue::OperationState::Failed,
+                        "conflicts",
+                        &list.join("\n"),
+                    )
                     .await?;
                 return Err(OpsError::conflict(format!(
                     "plan {name:?} cannot be applied as it is:\n  {}",
@@ -135,7 +147,7 @@ impl Fleet {
                 self.catalogue
                     .journal(
                         op.id,
-                        "failed",
+                        catalogue::OperationState::Failed,
                         "paused",
                         &format!("paused before action {}", i + 1),
                     )
@@ -146,7 +158,9 @@ impl Fleet {
                 )));
             }
             let step = format!("action-{}", i + 1);
-            self.catalogue.journal(op.id, "running", &step, "").await?;
+            self.catalogue
+                .journal(op.id, catalogue::OperationState::Running, &step, "")
+                .await?;
             crash_point(&step);
             progress(PlanApplyProgress {
                 plan: name.to_owned(),
@@ -158,7 +172,7 @@ impl Fleet {
                 self.catalogue
                     .journal(
                         op.id,
-                        "failed",
+                        catalogue::OperationState::Failed,
                         &step,
                         &format!("action {}: {}", i + 1, e.message),
                     )
@@ -180,7 +194,7 @@ impl Fleet {
         self.catalogue
             .journal(
                 op.id,
-                "succeeded",
+                catalogue::OperationState::Succeeded,
                 "done",
                 &format!("{total} action(s) applied"),
             )
@@ -220,7 +234,7 @@ impl Fleet {
             .operations_of_kind(APPLY_KIND, 1000)
             .await?
             .into_iter()
-            .filter(|o| o.state == "running")
+            .filter(|o| o.state == catalogue::OperationState::Running)
             .map(|o| o.subject)
             .collect();
         for name in running {
@@ -240,7 +254,7 @@ impl Fleet {
             .operations_of_kind(APPLY_KIND, 50)
             .await?
             .into_iter()
-            .find(|o| o.subject == name && o.state == "running")
+            .find(|o| o.subject == name && o.state == catalogue::OperationState::Running)
             .ok_or_else(|| OpsError::conflict(format!("plan {name:?} is not being applied")))?;
         Ok(self.catalogue.request_cancel(op.id).await?)
     }

@@ -3,6 +3,7 @@
 //! what-if map). Editing: remove a step, delete a plan; a plan partly applied is not
 //! edited, or resuming it would skip or repeat the wrong actions.
 
+use catalogue::OperationState;
 use fleet_core::placement::PlacementPolicy;
 use fleet_core::plan::{validate_plan, Plan, PlanAction};
 use fleet_core::plan_projection::{project_plan_with_after, PlanProjection};
@@ -95,13 +96,20 @@ pub(crate) fn apply_lock_name(operation: i64) -> String {
 
 impl Fleet {
     fn status_of(&self, op: &catalogue::Operation, total: u32) -> OpsResult<PlanApplyStatus> {
-        let done = serde_json::from_str::<ApplyParams>(&op.params).map_or(0, |p| p.next);
-        let state = match (op.state.as_str(), op.step.as_str()) {
-            ("succeeded", _) => ApplyState::Applied,
-            ("failed", "paused") => ApplyState::Paused,
-            ("failed", _) => ApplyState::Failed,
+        let done = serde_json::from_str::<ApplyParams>(&op.params)
+            .map_err(|e| {
+                OpsError::internal(format!(
+                    "the journal's apply {} of plan {:?}: unreadable parameters ({e})",
+                    op.id, op.subject
+                ))
+            })?
+            .next;
+        let state = match (op.state, op.step.as_str()) {
+            (OperationState::Succeeded, _) => ApplyState::Applied,
+            (OperationState::Failed, "paused") => ApplyState::Paused,
+            (OperationState::Failed, _) => ApplyState::Failed,
             // Running in the journal: live only while some process holds its lock.
-            _ => match self.try_run_lock(&apply_lock_name(op.id))? {
+            (OperationState::Running, _) => match self.try_run_lock(&apply_lock_name(op.id))? {
                 Some(_probe) => ApplyState::Interrupted,
                 None => ApplyState::Running,
             },
@@ -219,9 +227,14 @@ impl Fleet {
             }
         }
         self.catalogue.delete_plan(name, "plan").await?;
-        if let Some(op) = latest.filter(|op| op.state == "running") {
+        if let Some(op) = latest.filter(|op| op.state == catalogue::OperationState::Running) {
             self.catalogue
-                .journal(op.id, "failed", "deleted", "the plan was deleted")
+                .journal(
+                    op.id,
+                    catalogue::OperationState::Failed,
+                    "deleted",
+                    "the plan was deleted",
+                )
                 .await?;
         }
         Ok(())

@@ -10,7 +10,7 @@ use crate::fleet::Fleet;
 use crate::local_provider;
 use crate::providers::{self, ProviderConfig, StampParameters};
 
-pub const PROVISION_KIND: &str = "provision-stamp";
+pub const PROVISION_KIND: catalogue::OperationKind = catalogue::OperationKind::ProvisionStamp;
 
 /// What "New stamp" asks for.
 #[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
@@ -152,7 +152,12 @@ impl Fleet {
                     )
                     .await?;
                 self.catalogue
-                    .journal(operation, "succeeded", "active", &endpoint)
+                    .journal(
+                        operation,
+                        catalogue::OperationState::Succeeded,
+                        "active",
+                        &endpoint,
+                    )
                     .await?;
                 report(
                     progress,
@@ -176,7 +181,12 @@ impl Fleet {
                     )
                     .await?;
                 self.catalogue
-                    .journal(operation, "failed", "failed", &e.message)
+                    .journal(
+                        operation,
+                        catalogue::OperationState::Failed,
+                        "failed",
+                        &e.message,
+                    )
                     .await?;
                 report(progress, &stamp.id, "failed", 100, &e.message);
                 Err(e)
@@ -192,14 +202,19 @@ impl Fleet {
     ) -> OpsResult<String> {
         let dir = self.stamp_dir(&stamp.id);
         self.catalogue
-            .journal(operation, "running", "token", "")
+            .journal(operation, catalogue::OperationState::Running, "token", "")
             .await?;
         let token = self.admin_token(&stamp.id)?;
         local_provider::write_token_file(&dir, &token)?;
         report(progress, &stamp.id, "token", 30, "admin token created");
 
         self.catalogue
-            .journal(operation, "running", "start-agent", "")
+            .journal(
+                operation,
+                catalogue::OperationState::Running,
+                "start-agent",
+                "",
+            )
             .await?;
         let endpoint = self.start_or_find_agent(stamp, &token).await?;
         report(
@@ -224,7 +239,12 @@ impl Fleet {
         progress: Progress<'_>,
     ) -> OpsResult<String> {
         self.catalogue
-            .journal(operation, "running", "provider", "")
+            .journal(
+                operation,
+                catalogue::OperationState::Running,
+                "provider",
+                "",
+            )
             .await?;
         report(progress, &stamp.id, "provider", 30, "provider running");
         let run = match provider {
@@ -265,7 +285,12 @@ impl Fleet {
                 .put(&self.token_name(&stamp.id), &answer.admin_token)?;
         }
         self.catalogue
-            .journal(operation, "running", "provider", &run.log)
+            .journal(
+                operation,
+                catalogue::OperationState::Running,
+                "provider",
+                &run.log,
+            )
             .await?;
         let answer = run.result?;
         report(
@@ -295,7 +320,12 @@ impl Fleet {
         progress: Progress<'_>,
     ) -> OpsResult<String> {
         self.catalogue
-            .journal(operation, "running", "health", &endpoint)
+            .journal(
+                operation,
+                catalogue::OperationState::Running,
+                "health",
+                &endpoint,
+            )
             .await?;
         let client = StampClient::new(&endpoint, token, ClientOptions::default())
             .map_err(|e| OpsError::internal(e.to_string()))?;
@@ -378,7 +408,7 @@ impl Fleet {
                 self.catalogue
                     .journal(
                         op.id,
-                        "failed",
+                        catalogue::OperationState::Failed,
                         "failed",
                         "the stamp is gone from the catalogue",
                     )
@@ -402,7 +432,7 @@ impl Fleet {
                         )
                         .await?;
                     self.catalogue
-                        .journal(op.id, "failed", "failed", &reason)
+                        .journal(op.id, catalogue::OperationState::Failed, "failed", &reason)
                         .await?;
                     continue;
                 }

@@ -71,9 +71,14 @@ async fn an_interrupted_command_provisioning_waits_for_the_operator() {
     };
     let params = serde_json::to_string(&command_writing(&marker)).unwrap();
     let raw = catalogue::Catalogue::open(&path).await.unwrap();
-    raw.insert_stamp_with_operation(&stamp, "provision-stamp", &params, "provision")
-        .await
-        .unwrap();
+    raw.insert_stamp_with_operation(
+        &stamp,
+        catalogue::OperationKind::ProvisionStamp,
+        &params,
+        "provision",
+    )
+    .await
+    .unwrap();
 
     assert_eq!(fleet.resume_operations_at_start().await.unwrap(), 0);
     assert!(!marker.exists(), "not run at start-up");

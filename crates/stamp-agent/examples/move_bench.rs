@@ -326,7 +326,7 @@ async fn move_big(fleet: &Fleet, to: &StampId) -> (f64, u64, f64, u64) {
                 to: to.clone(),
             },
             &|p| {
-                if p.phase == "catching-up" {
+                if p.phase == catalogue::MovePhase::CatchingUp {
                     let mut c = copied_at.lock().unwrap();
                     if c.is_none() {
                         *c = Some((Instant::now(), p.copied_bytes));

@@ -133,7 +133,9 @@ async fn randomized_moves_killed_anywhere_lose_no_acknowledged_write() {
         // No move is left running, and the data, binding and routes agree.
         let running = fleet.moves(5).await.unwrap();
         assert!(
-            running.iter().all(|m| m.state != "running"),
+            running
+                .iter()
+                .all(|m| m.state != catalogue::OperationState::Running),
             "run {run} (crash {crash:?}): {running:?}"
         );
         let routes = fleet.routes().await.unwrap();
@@ -313,7 +315,7 @@ async fn draining_a_stamp_moves_its_tenants_several_at_once_and_cleanup_removes_
         .await
         .unwrap()
         .iter()
-        .all(|m| m.step == "cleaned"));
+        .all(|m| m.step == catalogue::MovePhase::Cleaned));
 }
 
 /// A tenant writing ~900 KB values all through its move: change pages are capped by
@@ -363,7 +365,7 @@ async fn a_tenant_writing_large_values_is_moved_with_nothing_lost() {
         )
         .await
         .unwrap_or_else(|e| panic!("the move failed: {}", e.message));
-    assert_eq!(done.phase, "done", "{done:?}");
+    assert_eq!(done.phase, catalogue::MovePhase::Done, "{done:?}");
     stop.store(true, Ordering::SeqCst);
     for w in writers {
         w.await.unwrap();
@@ -436,7 +438,9 @@ async fn a_catalogue_that_fails_mid_move_never_leaves_the_tenant_frozen() {
         );
         let moves = fleet.moves(5).await.unwrap();
         assert!(
-            moves.iter().all(|m| m.state != "running"),
+            moves
+                .iter()
+                .all(|m| m.state != catalogue::OperationState::Running),
             "{step}: {moves:?}"
         );
         let now = support::mover::home_of(&fleet).await;

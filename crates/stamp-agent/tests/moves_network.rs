@@ -69,7 +69,7 @@ async fn moves_through_a_faulty_network_lose_no_acknowledged_write() {
                     .await
                     .unwrap()
                     .iter()
-                    .all(|m| m.state != "running")
+                    .all(|m| m.state != catalogue::OperationState::Running)
                 {
                     break;
                 }
@@ -78,7 +78,9 @@ async fn moves_through_a_faulty_network_lose_no_acknowledged_write() {
         }
         let moves = fleet.moves(3).await.unwrap();
         assert!(
-            moves.iter().all(|m| m.state != "running"),
+            moves
+                .iter()
+                .all(|m| m.state != catalogue::OperationState::Running),
             "run {run}: {moves:?}"
         );
         let now = home_of(&fleet).await;

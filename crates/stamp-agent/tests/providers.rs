@@ -85,7 +85,7 @@ async fn a_command_provider_creates_a_stamp_and_its_output_is_logged_without_the
 
     let ops = fleet.operations(5).await.unwrap();
     let op = ops.iter().find(|o| o.subject == "cmd-01").unwrap();
-    assert_eq!(op.state, "succeeded");
+    assert_eq!(op.state, catalogue::OperationState::Succeeded);
     assert!(
         op.detail.contains("planning stamp"),
         "the provider's output is kept: {}",

@@ -167,7 +167,7 @@ async fn an_interrupted_provisioning_ends_active_or_failed_at_the_next_start() {
             catalogue
                 .insert_stamp_with_operation(
                     &stamp,
-                    "provision-stamp",
+                    catalogue::OperationKind::ProvisionStamp,
                     r#"{"kind":"local"}"#,
                     "test",
                 )

@@ -246,7 +246,10 @@ async fn run(cli: Cli) -> OpsResult<String> {
         Command::StartAgents => {
             let started = fleet.start_local_stamps().await?;
             render(out, &serde_json::json!({ "started": started }), || {
-                format!("{} local agent(s) started (the others answered already)\n", started.len())
+                format!(
+                    "{} local agent(s) started (the others answered already)\n",
+                    started.len()
+                )
             })?
         }
         Command::StopAgents => {

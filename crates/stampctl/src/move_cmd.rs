@@ -39,8 +39,8 @@ pub async fn run(fleet: &Fleet, out: Output, action: MoveAction) -> OpsResult<St
                         m.tenant.to_string(),
                         m.from.to_string(),
                         m.to.to_string(),
-                        m.state.clone(),
-                        m.step.clone(),
+                        m.state.to_string(),
+                        m.step.to_string(),
                         m.started_at.clone(),
                     ]);
                 }

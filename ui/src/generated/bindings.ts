@@ -167,6 +167,12 @@ rejected: Array<Rejection>, };
 
 export type Counts = { regions: number, templates: number, stamps: number, tenants: number, bindings: number, auditRows: number, };
 
+export type OperationKind = "provision-stamp" | "onboard-tenant" | "move-tenant" | "apply-plan" | "create-demo";
+
+export type OperationState = "running" | "succeeded" | "failed";
+
+export type MovePhase = "planned" | "importing" | "freezing" | "catching-up" | "verifying" | "flipped" | "activating" | "fencing" | "done" | "rolling-back" | "rolled-back" | "cleaned" | "failed";
+
 export type AuditEntry = { id: number, at: string, actor: string, action: string, entity: string, entityId: string, before: string | null, after: string | null, };
 
 export type CatalogueInfo = { path: string, 
@@ -261,7 +267,7 @@ export type RoutingTable = { version: number, routes: Array<Route>, };
 
 export type MoveTenant = { tenant: TenantId, to: StampId, };
 
-export type MoveProgress = { operation: number, tenant: TenantId, from: StampId, to: StampId, phase: string, percent: number, copiedKeys: number, copiedBytes: number, 
+export type MoveProgress = { operation: number, tenant: TenantId, from: StampId, to: StampId, phase: MovePhase, percent: number, copiedKeys: number, copiedBytes: number, 
 /**
  * Changes the target is behind the source.
  */
@@ -273,11 +279,7 @@ freezeMs: number | null, };
 
 export type MoveTargets = { tenant: TenantId, from: StampId | null, passing: Array<StampId>, decision: Decision, };
 
-export type MoveView = { operation: number, tenant: TenantId, from: StampId, to: StampId, 
-/**
- * running | succeeded | failed
- */
-state: string, step: string, detail: string, startedAt: string, updatedAt: string, };
+export type MoveView = { operation: number, tenant: TenantId, from: StampId, to: StampId, state: OperationState, step: MovePhase, detail: string, startedAt: string, updatedAt: string, };
 
 export type DrainStamp = { stamp: StampId, concurrency: number | null, };
 

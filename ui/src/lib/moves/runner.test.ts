@@ -1,17 +1,17 @@
 import { describe, expect, it } from "vitest";
-import type { MoveProgress, MoveTenant } from "../../generated/bindings";
+import type { MovePhase, MoveProgress, MoveTenant } from "../../generated/bindings";
 import { BackendError } from "../backend/backend";
 import { MoveRunner, type MoveEntry } from "./runner";
 
 /** A backend whose moves end when the test says so. */
 function fakeBackend() {
-  const moves = new Map<string, { report: (phase: string) => void; finish: () => void; fail: (m: string) => void }>();
+  const moves = new Map<string, { report: (phase: MovePhase) => void; finish: () => void; fail: (m: string) => void }>();
   const cancelled: number[] = [];
   let operation = 0;
   const backend = {
     moveTenant(request: MoveTenant, onProgress: (p: MoveProgress) => void): Promise<MoveProgress> {
       const op = ++operation;
-      const progress = (phase: string): MoveProgress => ({
+      const progress = (phase: MovePhase): MoveProgress => ({
         operation: op, tenant: request.tenant, from: "a-01", to: request.to, phase, percent: 5, copiedKeys: 0, copiedBytes: 0, lag: 0, freezeMs: null,
       });
       return new Promise((resolve, reject) => {

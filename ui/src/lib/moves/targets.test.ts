@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { FleetOverview, MoveTargets, MoveView } from "../../generated/bindings";
+import type { FleetOverview, MovePhase, MoveTargets, MoveView, OperationState } from "../../generated/bindings";
 import demoOverview from "../../generated/demo-overview.json";
 import { initialChoice, movesBackable, presetOf, targetChoices } from "./targets";
 
@@ -50,7 +50,7 @@ describe("move targets", () => {
 });
 
 describe("move back", () => {
-  const move = (operation: number, tenant: string, state: string, step = "done"): MoveView => ({
+  const move = (operation: number, tenant: string, state: OperationState, step: MovePhase = "done"): MoveView => ({
     operation,
     tenant,
     from: "weu-01",

@@ -1,0 +1,156 @@
+//! The operation journal's vocabulary as types: what an operation is and where it
+//! stands. Stored as their kebab-case names; a stored value that is none of them is an
+//! error when the row is read, never a guess.
+
+use serde::{Deserialize, Serialize};
+
+/// What a journaled operation does.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type, ts_rs::TS,
+)]
+#[serde(rename_all = "kebab-case")]
+#[sqlx(rename_all = "kebab-case")]
+pub enum OperationKind {
+    /// Provisioning a new stamp through a provider.
+    ProvisionStamp,
+    /// Onboarding a tenant: recorded, provisioned on its stamp, bound.
+    OnboardTenant,
+    /// Moving a tenant between stamps (its step is the move's phase).
+    MoveTenant,
+    /// Applying a plan action by action.
+    ApplyPlan,
+    /// Creating the demo fleet and starting its agents.
+    CreateDemo,
+}
+
+impl OperationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ProvisionStamp => "provision-stamp",
+            Self::OnboardTenant => "onboard-tenant",
+            Self::MoveTenant => "move-tenant",
+            Self::ApplyPlan => "apply-plan",
+            Self::CreateDemo => "create-demo",
+        }
+    }
+}
+
+/// Where a journaled operation stands.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type, ts_rs::TS,
+)]
+#[serde(rename_all = "kebab-case")]
+#[sqlx(rename_all = "kebab-case")]
+pub enum OperationState {
+    /// Started and not finished: a live process runs it, or a killed one left it.
+    Running,
+    Succeeded,
+    Failed,
+}
+
+impl OperationState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+impl std::fmt::Display for OperationKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for OperationState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a tenant move stands: the step its journal row records.
+///
+/// planned -> importing -> freezing -> catching-up -> verifying -> flipped ->
+/// activating -> fencing -> done; before `flipped` a failure goes rolling-back ->
+/// rolled-back; a finished move's source copy removed later is `cleaned`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type, ts_rs::TS,
+)]
+#[serde(rename_all = "kebab-case")]
+#[sqlx(rename_all = "kebab-case")]
+pub enum MovePhase {
+    Planned,
+    Importing,
+    Freezing,
+    CatchingUp,
+    Verifying,
+    Flipped,
+    Activating,
+    Fencing,
+    Done,
+    RollingBack,
+    RolledBack,
+    Cleaned,
+    /// Ended before it could start: its parameters could not be read.
+    Failed,
+}
+
+impl MovePhase {
+    pub const ALL: [MovePhase; 13] = [
+        Self::Planned,
+        Self::Importing,
+        Self::Freezing,
+        Self::CatchingUp,
+        Self::Verifying,
+        Self::Flipped,
+        Self::Activating,
+        Self::Fencing,
+        Self::Done,
+        Self::RollingBack,
+        Self::RolledBack,
+        Self::Cleaned,
+        Self::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Planned => "planned",
+            Self::Importing => "importing",
+            Self::Freezing => "freezing",
+            Self::CatchingUp => "catching-up",
+            Self::Verifying => "verifying",
+            Self::Flipped => "flipped",
+            Self::Activating => "activating",
+            Self::Fencing => "fencing",
+            Self::Done => "done",
+            Self::RollingBack => "rolling-back",
+            Self::RolledBack => "rolled-back",
+            Self::Cleaned => "cleaned",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// A journal row's step read as a move phase; anything else is an error naming it.
+    pub fn parse(step: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.as_str() == step)
+            .ok_or_else(|| format!("{step:?} is not a move phase"))
+    }
+
+    /// From `flipped` on, the target is the tenant's home: the move only goes forward.
+    pub fn past_cut_over(self) -> bool {
+        matches!(
+            self,
+            Self::Flipped | Self::Activating | Self::Fencing | Self::Done | Self::Cleaned
+        )
+    }
+}
+
+impl std::fmt::Display for MovePhase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
