@@ -26,7 +26,6 @@ impl Fleet {
         let doc = self.demo_document()?;
         if !run_agents {
             self.catalogue.replace_all(&doc, "demo").await?;
-            self.record_demo_history().await?;
             tracing::info!(
                 stamps = doc.stamps.len(),
                 "demo fleet created without agents"
