@@ -240,12 +240,14 @@ impl Fleet {
             });
         }
         // Every tenant's data at once: the stamps write in parallel.
-        let seeded = futures_util::future::join_all(
-            seeds
-                .iter()
-                .map(|(client, tenant)| seed_demo_data(client, tenant)),
-        )
-        .await;
+        // Sixteen tenants at a time (the stamps write in parallel), each tenant's keys
+        // in order: a bounded number of connections, however large the demo.
+        use futures_util::StreamExt;
+        let seeded: Vec<OpsResult<()>> = futures_util::stream::iter(seeds)
+            .map(|(client, tenant)| async move { seed_demo_data(&client, &tenant).await })
+            .buffer_unordered(DEMO_SEED_CONCURRENCY)
+            .collect()
+            .await;
         seeded.into_iter().collect::<OpsResult<Vec<()>>>()?;
         Ok(stamps.iter().map(|s| s.id.clone()).collect())
     }
@@ -255,11 +257,13 @@ impl Fleet {
 /// for a move's progress to be seen, little enough to create the demo in a second.
 const DEMO_KEYS_PER_UNIT: u32 = 4;
 const DEMO_VALUE_BYTES: usize = 512;
+/// Tenants whose data is written at once.
+const DEMO_SEED_CONCURRENCY: usize = 16;
 
 /// Writes a demo tenant's data through its own token, as its application would.
 async fn seed_demo_data(client: &StampClient, tenant: &fleet_core::Tenant) -> OpsResult<()> {
     let keys = (tenant.size_units / DEMO_KEYS_PER_UNIT).clamp(2, 32);
-    let writes = (0..keys).map(|i| async move {
+    for i in 0..keys {
         let key = format!("record-{i:03}");
         let value = format!("{} {key} ", tenant.display_name).repeat(DEMO_VALUE_BYTES / 16);
         let value: String = value.chars().take(DEMO_VALUE_BYTES).collect();
@@ -271,9 +275,6 @@ async fn seed_demo_data(client: &StampClient, tenant: &fleet_core::Tenant) -> Op
                 &format!("demo-seed-{key}"),
             )
             .await
-    });
-    for written in futures_util::future::join_all(writes).await {
-        written
             .map_err(|e| OpsError::internal(format!("writing {}'s demo data: {e}", tenant.id)))?;
     }
     Ok(())

@@ -7,8 +7,9 @@
 use stamp_client::{ClientOptions, StampClient};
 use stamp_protocol::{rules, ActivateProof, TenantState};
 
+use crate::agent::Agent;
 use crate::error::Failure;
-use crate::routes::{parse_optional, tenant_id, Agent};
+use crate::request::{parse_optional, tenant_id};
 use crate::store;
 
 /// Checks the proof for an importing copy; anything else needs none (an active copy

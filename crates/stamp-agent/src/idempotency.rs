@@ -9,7 +9,6 @@ use sqlx::SqliteConnection;
 use stamp_protocol::{IDEMPOTENCY_KEY, IDEMPOTENCY_TTL_SECS};
 
 use crate::error::Failure;
-use crate::routes::Replies;
 
 pub fn key(headers: &HeaderMap) -> Result<String, Failure> {
     let key = headers
@@ -159,4 +158,12 @@ pub fn respond(status: u16, body: String) -> Response {
         );
     }
     response
+}
+
+/// How a mutation's answer is kept for replays.
+pub(crate) enum Replies {
+    /// As it was sent.
+    Whole,
+    /// A key/value answer, kept without the value (this one, from the request).
+    KvEntry(String),
 }

@@ -12,14 +12,14 @@ use axum::Json;
 use stamp_client::{ClientError, ClientOptions, StampClient};
 use stamp_protocol::{rules, ExportPage, ImportProgress, ImportSync, TenantState};
 
+use crate::agent::{Agent, Shared};
+use crate::callers::AdminCaller;
 use crate::checkpoint::{Checkpointer, ImportConnection};
 use crate::error::Failure;
 use crate::idempotency;
 use crate::moves::state_of;
-use crate::routes::{parse, require_admin, tenant_id, Agent};
+use crate::request::{parse, tenant_id};
 use crate::store::{self, MoveState};
-
-type Shared = State<std::sync::Arc<Agent>>;
 
 /// After about this many bytes imported, the import waits for the WAL to be checkpointed
 /// whole, so its next commit writes the WAL from the start again: the WAL's pages are
@@ -32,12 +32,12 @@ const SYNC_BUDGET: Duration = Duration::from_secs(2);
 /// Pulls the tenant from its source for about [`SYNC_BUDGET`]: the snapshot first (page
 /// by page, resumable), then the change log, until caught up. Safe to repeat.
 pub(crate) async fn sync(
+    _: AdminCaller,
     State(agent): Shared,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Failure> {
-    require_admin(&agent, &headers)?;
     idempotency::key(&headers)?;
     let id = tenant_id(&id)?;
     let request: ImportSync = parse(&body)?;

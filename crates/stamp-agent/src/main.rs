@@ -3,16 +3,22 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod activation;
+mod agent;
 mod auth;
+mod callers;
 mod change_log;
 mod checkpoint;
 mod digest;
 mod error;
 mod idempotency;
 mod import;
+mod kv;
 mod moves;
-mod routes;
+mod mutation;
+mod request;
+mod router;
 mod store;
+mod tenants;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -136,7 +142,7 @@ async fn serve(args: Args) -> Result<(), String> {
     // under another port. Held until the process ends (the OS drops it on a crash).
     let _lock = lock_data_dir(&args.data_dir)?;
     let pool = store::open(&args.data_dir).await?;
-    let agent = Arc::new(routes::Agent {
+    let agent = Arc::new(agent::Agent {
         log_limits: store::LogLimits {
             retention_secs: args.change_retention_secs.max(0),
             min_entries: args.change_log_entries.max(1),
@@ -144,7 +150,7 @@ async fn serve(args: Args) -> Result<(), String> {
         },
         pool: pool.clone(),
         tokens: auth::Tokens::new(token),
-        identity: routes::Identity {
+        identity: agent::Identity {
             stamp_id: args.stamp_id.clone(),
             region: args.region,
             template_version: args.template_version,
@@ -177,7 +183,7 @@ async fn serve(args: Args) -> Result<(), String> {
         .and_then(|()| out.flush())
         .map_err(|e| e.to_string())?;
     drop(out);
-    axum::serve(listener, routes::router(agent))
+    axum::serve(listener, router::router(agent))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("serve: {e}"))?;

@@ -2,56 +2,28 @@
 //! the change log, freeze/unfreeze, fence. On the target: activate (the pull itself is
 //! `import.rs`). On both: a checksum to compare.
 
-use std::sync::Arc;
-
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use stamp_protocol::{
     encode_export_page, ChangePage, ExportPage, Fence, TenantChecksum, TenantState, TransferGrant,
     EXPORT_PAGE_BINARY,
 };
 
-use crate::auth::Caller;
+use crate::agent::{Agent, Shared};
+use crate::callers::{AdminCaller, ReaderCaller};
 use crate::error::Failure;
 use crate::idempotency;
-use crate::routes::{
-    caller, json_text, mutate, parse, parse_optional, require_admin, tenant_id, Agent,
-};
+use crate::mutation::mutate;
+use crate::request::{json_text, parse, parse_optional, tenant_id};
 use crate::store::{self, MoveState};
 use stamp_protocol::{rules, FreezeLease, DEFAULT_FREEZE_LEASE_SECS};
-
-type Shared = State<Arc<Agent>>;
 
 /// Entries per export page, and about this many bytes at most.
 const PAGE_ENTRIES: u32 = 2000;
 const PAGE_BYTES: usize = 7 * 1024 * 1024;
-
-pub fn routes() -> Router<Arc<Agent>> {
-    Router::new()
-        .route("/v1/tenants/{id}/transfer", get(transfer))
-        .route("/v1/tenants/{id}/export", get(export))
-        .route("/v1/tenants/{id}/changes", get(changes))
-        .route("/v1/tenants/{id}/checksum", get(checksum))
-        .route("/v1/tenants/{id}/import/sync", post(crate::import::sync))
-        .route("/v1/tenants/{id}/fence", post(fence))
-        .route("/v1/tenants/{id}/{step}", post(state_step))
-}
-
-/// The admin, or a stamp holding a transfer token for this tenant.
-fn require_reader(agent: &Agent, headers: &HeaderMap, tenant: &str) -> Result<(), Failure> {
-    match caller(agent, headers) {
-        Caller::Admin => Ok(()),
-        Caller::Transfer(t) if t == tenant => Ok(()),
-        Caller::Transfer(_) | Caller::Tenant(_) => Err(Failure::forbidden(
-            "this call needs the admin token or a transfer token for this tenant",
-        )),
-        Caller::Unknown => Err(Failure::unauthorized()),
-    }
-}
 
 pub(crate) async fn state_of(agent: &Agent, id: &str) -> Result<MoveState, Failure> {
     let mut conn = agent.pool.acquire().await?;
@@ -65,12 +37,11 @@ async fn state_on(conn: &mut sqlx::SqliteConnection, id: &str) -> Result<MoveSta
         .ok_or_else(|| Failure::not_found(format!("tenant {id} is not on this stamp")))
 }
 
-async fn transfer(
+pub(crate) async fn transfer(
+    _: AdminCaller,
     State(agent): Shared,
     Path(id): Path<String>,
-    headers: HeaderMap,
 ) -> Result<Json<TransferGrant>, Failure> {
-    require_admin(&agent, &headers)?;
     let id = tenant_id(&id)?;
     state_of(&agent, &id).await?;
     let (token, expires_at) = agent.tokens.transfer_token(&id);
@@ -89,18 +60,18 @@ async fn transfer(
 }
 
 #[derive(serde::Deserialize)]
-struct ExportQuery {
+pub(crate) struct ExportQuery {
     #[serde(default)]
     after: String,
 }
 
-async fn export(
+pub(crate) async fn export(
+    _: ReaderCaller,
     State(agent): Shared,
     Path(id): Path<String>,
     Query(q): Query<ExportQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    require_reader(&agent, &headers, &id)?;
     let id = tenant_id(&id)?;
     // One read transaction: the page and the sequence it was read at agree.
     let mut tx = agent.pool.begin().await?;
@@ -133,17 +104,16 @@ async fn export(
 }
 
 #[derive(serde::Deserialize)]
-struct ChangesQuery {
+pub(crate) struct ChangesQuery {
     after: u64,
 }
 
-async fn changes(
+pub(crate) async fn changes(
+    _: ReaderCaller,
     State(agent): Shared,
     Path(id): Path<String>,
     Query(q): Query<ChangesQuery>,
-    headers: HeaderMap,
 ) -> Result<Json<ChangePage>, Failure> {
-    require_reader(&agent, &headers, &id)?;
     let id = tenant_id(&id)?;
     rules::check_seq(q.after).map_err(Failure::rule)?;
     let mut tx = agent.pool.begin().await?;
@@ -170,19 +140,18 @@ async fn changes(
 }
 
 #[derive(serde::Deserialize)]
-struct ChecksumQuery {
+pub(crate) struct ChecksumQuery {
     /// Recompute from every row instead of answering the kept digest.
     #[serde(default)]
     full: bool,
 }
 
-async fn checksum(
+pub(crate) async fn checksum(
+    _: AdminCaller,
     State(agent): Shared,
     Path(id): Path<String>,
     Query(q): Query<ChecksumQuery>,
-    headers: HeaderMap,
 ) -> Result<Json<TenantChecksum>, Failure> {
-    require_admin(&agent, &headers)?;
     let id = tenant_id(&id)?;
     let mut tx = agent.pool.begin().await?;
     let m = state_on(&mut tx, &id).await?;
@@ -197,7 +166,12 @@ async fn checksum(
         keys,
         seq: u64::try_from(m.change_seq).unwrap_or(0),
         digest,
-        state: TenantState::parse(&m.state).unwrap_or(TenantState::Active),
+        state: TenantState::parse(&m.state).ok_or_else(|| {
+            Failure::internal(format!(
+                "tenant {id} has an unknown state {:?} in the store",
+                m.state
+            ))
+        })?,
     }))
 }
 
@@ -212,7 +186,6 @@ async fn transition(
     body: &[u8],
     allowed: impl FnOnce(&MoveState) -> Result<(TenantState, Option<String>), Failure>,
 ) -> Result<Response, Failure> {
-    require_admin(agent, headers)?;
     let id = tenant_id(id)?;
     mutate(agent, method, uri, headers, body, async move |conn| {
         let m = state_on(conn, &id).await?;
@@ -234,7 +207,8 @@ fn refuse(id: &str, m: &MoveState, what: &str) -> Failure {
 /// `freeze` (a lease, renewed by freezing again), `unfreeze` (source) and `activate`
 /// (target, with proof that the source fenced the tenant): state changes, each
 /// repeatable. A fenced tenant is never unfrozen.
-async fn state_step(
+pub(crate) async fn state_step(
+    _: AdminCaller,
     State(agent): Shared,
     Path((id, step)): Path<(String, String)>,
     method: Method,
@@ -242,7 +216,6 @@ async fn state_step(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Failure> {
-    require_admin(&agent, &headers)?;
     let next = match step.as_str() {
         "freeze" => TenantState::Frozen,
         "unfreeze" | "activate" => TenantState::Active,
@@ -283,7 +256,8 @@ async fn state_step(
     Ok(response)
 }
 
-async fn fence(
+pub(crate) async fn fence(
+    _: AdminCaller,
     State(agent): Shared,
     Path(id): Path<String>,
     method: Method,
@@ -292,7 +266,6 @@ async fn fence(
     body: Bytes,
 ) -> Result<Response, Failure> {
     // Who asks first: a caller without the admin token learns nothing about the body.
-    require_admin(&agent, &headers)?;
     let request: Fence = parse(&body)?;
     rules::check_stamp_url("movedTo", &request.moved_to).map_err(Failure::rule)?;
     let who = id.clone();

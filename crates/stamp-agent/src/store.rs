@@ -78,15 +78,22 @@ struct TenantRow {
 }
 
 impl TenantRow {
-    fn into_wire(self) -> TenantOnStamp {
-        TenantOnStamp {
+    /// The row as the API shows it; a state the store should never hold is an error
+    /// (the file was damaged or edited), never read as "active".
+    fn into_wire(self) -> Result<TenantOnStamp, sqlx::Error> {
+        let state = TenantState::parse(&self.state).ok_or_else(|| {
+            sqlx::Error::Decode(
+                format!("tenant {} has an unknown state {:?}", self.id, self.state).into(),
+            )
+        })?;
+        Ok(TenantOnStamp {
             id: self.id,
             display_name: self.display_name,
             size_units: u32::try_from(self.size_units).unwrap_or(u32::MAX),
-            state: TenantState::parse(&self.state).unwrap_or(TenantState::Active),
+            state,
             keys: u64::try_from(self.keys).unwrap_or(0),
             change_seq: u64::try_from(self.change_seq).unwrap_or(0),
-        }
+        })
     }
 }
 
@@ -97,7 +104,7 @@ pub async fn tenants(pool: &SqlitePool) -> Result<Vec<TenantOnStamp>, sqlx::Erro
     let rows: Vec<TenantRow> = sqlx::query_as(&format!("{TENANT_SELECT} ORDER BY t.id"))
         .fetch_all(pool)
         .await?;
-    Ok(rows.into_iter().map(TenantRow::into_wire).collect())
+    rows.into_iter().map(TenantRow::into_wire).collect()
 }
 
 pub async fn tenant(
@@ -110,7 +117,7 @@ pub async fn tenant(
         .await?
         .into_iter()
         .next();
-    Ok(row.map(TenantRow::into_wire))
+    row.map(TenantRow::into_wire).transpose()
 }
 
 pub async fn used_units(conn: &mut SqliteConnection) -> Result<u32, sqlx::Error> {

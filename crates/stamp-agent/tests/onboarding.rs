@@ -159,7 +159,14 @@ async fn an_onboarding_killed_after_recording_the_tenant_is_finished_at_the_next
         Some(stamp.clone())
     );
     assert_eq!(hosted_by(&reopened, &stamp, "acme-killed").await, 1);
-    assert_eq!(reopened.resume_operations().await.unwrap(), 0);
+    assert_eq!(
+        reopened
+            .resume_operations()
+            .await
+            .map_err(|e| e.message)
+            .unwrap(),
+        0
+    );
 }
 
 fn import_file(n: usize) -> String {
@@ -255,7 +262,8 @@ async fn an_import_stopped_by_a_dead_stamp_keeps_what_it_did_and_a_rerun_finishe
     let Outcome::Place { stamp: victim, .. } = plan.plan[5].outcome.clone() else {
         panic!()
     };
-    let pattern = format!("--stamp-id {victim} ");
+    // This test's agent only: other tests run demo fleets with the same stamp ids.
+    let pattern = format!("--stamp-id {victim} .*--data-dir {}", dir.path().display());
     let kill_after_five = move |p: fleet_ops::ImportProgress| {
         if p.done == 5 {
             let _ = Command::new("pkill")

@@ -1,0 +1,31 @@
+//! The agent's shared state: what this stamp is, its store, its tokens.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use sqlx::SqlitePool;
+
+use crate::auth::Tokens;
+use crate::store;
+
+/// What this stamp is, from its flags.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub stamp_id: String,
+    pub region: String,
+    pub template_version: String,
+    pub capacity_units: u32,
+}
+
+pub struct Agent {
+    pub pool: SqlitePool,
+    pub tokens: Tokens,
+    pub identity: Identity,
+    /// How long and how far back the change log is kept.
+    pub log_limits: store::LogLimits,
+    /// Mutations run one at a time: idempotency checks and writes stay consistent.
+    pub writer: tokio::sync::Mutex<()>,
+}
+
+/// The agent as handlers receive it.
+pub(crate) type Shared = State<Arc<Agent>>;

@@ -1,0 +1,146 @@
+//! Tenants on this stamp, as the control plane sees them: health, the list, provision
+//! and deprovision.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use stamp_protocol::{rules, Health, ProvisionTenant, StampHealthStatus, TenantProvisioned};
+
+use crate::agent::{Agent, Shared};
+use crate::callers::AdminCaller;
+use crate::error::Failure;
+use crate::idempotency;
+use crate::mutation::mutate;
+use crate::request::{json_text, parse, tenant_id};
+use crate::store;
+
+pub(crate) async fn health(_: AdminCaller, State(agent): Shared) -> Result<Json<Health>, Failure> {
+    let mut conn = agent.pool.acquire().await?;
+    let used = store::used_units(&mut conn).await?;
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM tenants")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(sqlx::Error::RowNotFound)?;
+    let id = &agent.identity;
+    Ok(Json(Health {
+        status: if used > id.capacity_units {
+            StampHealthStatus::Degraded
+        } else {
+            StampHealthStatus::Ok
+        },
+        stamp_id: id.stamp_id.clone(),
+        region: id.region.clone(),
+        template_version: id.template_version.clone(),
+        software_version: env!("CARGO_PKG_VERSION").to_owned(),
+        capacity_units_total: id.capacity_units,
+        capacity_units_used: used,
+        tenant_count: u32::try_from(count).unwrap_or(u32::MAX),
+    }))
+}
+
+pub(crate) async fn openapi() -> Response {
+    idempotency::respond(200, stamp_protocol::openapi_json())
+}
+
+pub(crate) async fn list_tenants(
+    _: AdminCaller,
+    State(agent): Shared,
+) -> Result<Response, Failure> {
+    Ok(Json(store::tenants(&agent.pool).await?).into_response())
+}
+
+pub(crate) async fn provision(
+    _: AdminCaller,
+    State(agent): Shared,
+    Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Failure> {
+    let id = tenant_id(&id)?;
+    let token_for = id.clone();
+    let request: ProvisionTenant = parse(&body)?;
+    rules::check_display_name(&request.display_name).map_err(Failure::rule)?;
+    rules::check_size_units(request.size_units).map_err(Failure::rule)?;
+    let agent_ref = &agent;
+    mutate(&agent, &method, &uri, &headers, &body, async move |conn| {
+        let status = match store::tenant(conn, &id).await? {
+            Some(existing) if existing.size_units == request.size_units => 200,
+            Some(existing) => {
+                return Err(Failure::conflict(format!(
+                    "tenant {id} exists here with size {}",
+                    existing.size_units
+                )))
+            }
+            None => {
+                let used = store::used_units(conn).await?;
+                let total = agent_ref.identity.capacity_units;
+                if u64::from(used) + u64::from(request.size_units) > u64::from(total) {
+                    return Err(Failure::conflict(format!(
+                        "stamp is full: {used} of {total} units used, {} more asked",
+                        request.size_units
+                    )));
+                }
+                store::insert_tenant(conn, &id, &request.display_name, request.size_units).await?;
+                201
+            }
+        };
+        let tenant = store::tenant(conn, &id)
+            .await?
+            .ok_or_else(|| Failure::not_found(format!("tenant {id}")))?;
+        // Stored for replays without the token: no token sits in the stamp's file.
+        let answer = TenantProvisioned {
+            tenant,
+            tenant_token: String::new(),
+        };
+        Ok((status, json_text(&answer)?))
+    })
+    .await
+    .and_then(|response| with_tenant_token(&agent, &token_for, response))
+}
+
+/// Puts the tenant's token (derived, never stored) into a provision answer.
+fn with_tenant_token(
+    agent: &Agent,
+    tenant: &str,
+    (status, text): (u16, String),
+) -> Result<Response, Failure> {
+    if !(200..300).contains(&status) {
+        return Ok(idempotency::respond(status, text));
+    }
+    let mut answer: TenantProvisioned = serde_json::from_str(&text).map_err(|e| {
+        Failure::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("stored answer: {e}"),
+        )
+    })?;
+    answer.tenant_token = agent.tokens.tenant_token(tenant);
+    Ok(idempotency::respond(status, json_text(&answer)?))
+}
+
+pub(crate) async fn deprovision(
+    _: AdminCaller,
+    State(agent): Shared,
+    Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, Failure> {
+    let id = tenant_id(&id)?;
+    mutate(&agent, &method, &uri, &headers, &[], async move |conn| {
+        if !store::delete_tenant(conn, &id).await? {
+            return Err(Failure::not_found(format!(
+                "tenant {id} is not on this stamp"
+            )));
+        }
+        Ok((204, String::new()))
+    })
+    .await
+    .map(|(status, text)| idempotency::respond(status, text))
+}
