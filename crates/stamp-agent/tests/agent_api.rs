@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 
 const ADMIN: &str = "admin-token-for-tests-0123456789";
 
-mod support;
 use support::Agent;
+use testkit as support;
 
 fn start(dir: &Path, capacity: u32) -> Agent {
     Agent::start(dir, "weu-01", "azure-westeurope", capacity, ADMIN)

@@ -4,7 +4,7 @@
 //! key/value answer is kept without its value (a replay still answers it whole).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use testkit as support;
 
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};

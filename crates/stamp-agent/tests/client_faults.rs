@@ -2,7 +2,7 @@
 //! purpose: 5xx, malformed JSON, oversized answers, silence, a killed agent.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use testkit as support;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;

@@ -4,7 +4,7 @@
 //! operation answers only statuses its document lists.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use testkit as support;
 
 use proptest::prelude::*;
 use serde_json::{json, Value};

@@ -4,7 +4,7 @@
 //! reaches back).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use testkit as support;
 
 use stamp_client::{ClientError, ClientOptions, StampClient};
 use stamp_protocol::{ImportSync, ProvisionTenant, TenantState};

@@ -6,7 +6,7 @@
 //! is 0600 in 0700 directories under umask 022.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use testkit as support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -33,8 +33,8 @@ fn run(cwd: &Path, catalogue: &str, agent: &Path, args: &[&str], crash: Option<&
     cmd.output().unwrap()
 }
 
-fn real_agent() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_stamp-agent"))
+fn real_agent() -> std::path::PathBuf {
+    support::agent_program()
 }
 
 fn json(out: &Output) -> serde_json::Value {
@@ -50,7 +50,7 @@ fn healthy(cwd: &Path, catalogue: &str) -> usize {
     let checks = json(&run(
         cwd,
         catalogue,
-        real_agent(),
+        &real_agent(),
         &["-o", "json", "stamp", "health"],
         None,
     ));
@@ -120,7 +120,7 @@ fn an_agent_failing_halfway_leaves_nothing_then_the_demo_works() {
     let info = json(&run(
         dir.path(),
         "c.sqlite",
-        real_agent(),
+        &real_agent(),
         &["-o", "json", "info"],
         None,
     ));
@@ -153,7 +153,7 @@ fn an_agent_failing_halfway_leaves_nothing_then_the_demo_works() {
     json(&run(
         dir.path(),
         "c.sqlite",
-        real_agent(),
+        &real_agent(),
         &["-o", "json", "demo"],
         None,
     ));
@@ -201,7 +201,7 @@ fn a_demo_killed_after_it_was_written_is_finished_by_resume() {
     let out = run(
         dir.path(),
         "c.sqlite",
-        real_agent(),
+        &real_agent(),
         &["demo"],
         Some("demo-written"),
     );
@@ -211,7 +211,7 @@ fn a_demo_killed_after_it_was_written_is_finished_by_resume() {
     let resumed = json(&run(
         dir.path(),
         "c.sqlite",
-        real_agent(),
+        &real_agent(),
         &["-o", "json", "resume"],
         None,
     ));
@@ -226,7 +226,7 @@ fn stop_agents_signals_only_our_agents_and_one_agent_holds_a_data_directory() {
     json(&run(
         dir.path(),
         "c.sqlite",
-        real_agent(),
+        &real_agent(),
         &["-o", "json", "demo"],
         None,
     ));
@@ -250,7 +250,7 @@ fn stop_agents_signals_only_our_agents_and_one_agent_holds_a_data_directory() {
     let stopped = json(&run(
         dir.path(),
         "c.sqlite",
-        real_agent(),
+        &real_agent(),
         &["-o", "json", "stop-agents"],
         None,
     ));
@@ -261,7 +261,7 @@ fn stop_agents_signals_only_our_agents_and_one_agent_holds_a_data_directory() {
     let stopped = json(&run(
         dir.path(),
         "c.sqlite",
-        real_agent(),
+        &real_agent(),
         &["-o", "json", "stop-agents"],
         None,
     ));

@@ -2,7 +2,6 @@
 //! connection: refuses it (closed at once), answers 503 without asking the agent,
 //! delays it, or cuts it after a random number of answer bytes. Seeded, so a failing
 //! run can be replayed.
-#![allow(dead_code, clippy::unwrap_used)]
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};

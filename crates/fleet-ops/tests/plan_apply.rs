@@ -6,7 +6,7 @@
 //! ends as the plan said, every applied action in the audit log under the plan's name.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use testkit as support;
 
 use std::process::Command;
 
@@ -321,7 +321,7 @@ async fn applying_again_does_not_take_a_failed_stamp_as_added() {
             "#!/bin/sh\nif [ -e \"{used}\" ]; then echo 'simulated: no capacity left' >&2; exit 1; fi\n\
              touch \"{used}\"; exec \"{agent}\" \"$@\"\n",
             used = dir.path().join("used").display(),
-            agent = env!("CARGO_BIN_EXE_stamp-agent")
+            agent = support::agent_program().display()
         ),
     )
     .unwrap();
@@ -361,7 +361,7 @@ async fn applying_again_does_not_take_a_failed_stamp_as_added() {
     assert_eq!(fra09().await.status, StampStatus::Failed);
 
     // Applied again, with a working agent: the failed stamp is not taken as added.
-    let again = apply(env!("CARGO_BIN_EXE_stamp-agent"));
+    let again = apply(support::agent_program().to_str().unwrap());
     let said = String::from_utf8_lossy(&again.stderr);
     assert!(!again.status.success(), "{said}");
     assert!(

@@ -13,8 +13,8 @@ use fleet_core::{RegionId, StampId, StampStatus, TemplateName, TemplateVersion};
 use fleet_ops::{Fleet, HealthState, NewStamp, ProviderConfig};
 use serde_json::{json, Value};
 
-mod support;
 use support::Agent;
+use testkit as support;
 
 const TOKEN: &str = "provider-made-admin-token-0123456789";
 

@@ -4,7 +4,7 @@
 //! home, with exactly one stamp serving it. Runs the `stampctl` built beside the agent.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use testkit as support;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -9,7 +9,7 @@
 //! `cargo build -p stampctl` first. The same through fault proxies: `moves_network.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use testkit as support;
 
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -407,7 +407,7 @@ async fn a_catalogue_that_fails_mid_move_never_leaves_the_tenant_frozen() {
             .arg("--catalogue")
             .arg(&catalogue)
             .args(["tenant", "move", TENANT, "--to", other.as_str()])
-            .env("STAMPFLEET_AGENT", env!("CARGO_BIN_EXE_stamp-agent"))
+            .env("STAMPFLEET_AGENT", support::agent_program())
             .env("STAMPFLEET_SECRETS", "file")
             .env("STAMPFLEET_FAIL_WRITES_AT", step)
             .env_remove("STAMPFLEET_CRASH_AT")

@@ -3,7 +3,7 @@
 //! and tokens kept out of the catalogue.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use testkit as support;
 
 use std::path::Path;
 use std::process::Command;

@@ -4,7 +4,7 @@
 //! finished at the next start.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use testkit as support;
 
 use support::StopAgents;
 

@@ -1,10 +1,6 @@
 //! One way to start a real stamp-agent for a test: its own data directory and token
 //! file under `dir`, port 0, the address read from its first line of output. Dropping
 //! the handle kills the process.
-#![allow(dead_code, clippy::unwrap_used)]
-
-pub mod fault_proxy;
-pub mod mover;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -37,8 +33,8 @@ impl Agent {
         extra: &[&str],
     ) -> Self {
         let token = dir.join(format!("{stamp_id}.token"));
-        std::fs::write(&token, format!("{admin_token}\n")).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_stamp-agent"))
+        std::fs::write(&token, format!("{admin_token}\n")).expect("the agent starts");
+        let mut child = Command::new(crate::programs::agent())
             .args([
                 "--stamp-id",
                 stamp_id,
@@ -61,11 +57,11 @@ impl Agent {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap();
+            .expect("the agent starts");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
+        BufReader::new(child.stdout.take().expect("the agent starts"))
             .read_line(&mut line)
-            .unwrap();
+            .expect("the agent starts");
         let base = line
             .trim()
             .strip_prefix("listening on ")
@@ -88,14 +84,14 @@ impl Agent {
         Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
-            .unwrap();
-        self.child.wait().unwrap()
+            .expect("the agent starts");
+        self.child.wait().expect("the agent starts")
     }
 
     /// SIGKILL, as a crash.
     pub fn kill(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
+        self.child.kill().expect("the agent starts");
+        self.child.wait().expect("the agent starts");
     }
 }
 
@@ -104,44 +100,4 @@ impl Drop for Agent {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// Points fleet-ops at this build's stamp-agent and at file-based secrets, once per test
-/// binary, before any test reads them.
-pub fn use_built_agent() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        std::env::set_var("STAMPFLEET_AGENT", env!("CARGO_BIN_EXE_stamp-agent"));
-        std::env::set_var("STAMPFLEET_SECRETS", "file");
-    });
-}
-
-/// The `stampctl` built beside the agent (`cargo test --workspace` builds it).
-pub fn stampctl_path() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_BIN_EXE_stamp-agent")).with_file_name("stampctl")
-}
-
-/// Stops every agent whose command line holds this text (a test's data directory).
-pub struct StopAgents(pub String);
-impl Drop for StopAgents {
-    fn drop(&mut self) {
-        let _ = Command::new("pkill")
-            .args(["-TERM", "-f", "--", &self.0])
-            .status();
-    }
-}
-
-/// Runs the real `stampctl` on `catalogue` with this build's agent and file secrets;
-/// `crash_at` aborts it right after that journal step (the test hook).
-pub fn stampctl(catalogue: &Path, args: &[&str], crash_at: Option<&str>) -> std::process::Output {
-    let mut cmd = Command::new(stampctl_path());
-    cmd.arg("--catalogue").arg(catalogue).args(args);
-    cmd.env("STAMPFLEET_AGENT", env!("CARGO_BIN_EXE_stamp-agent"))
-        .env("STAMPFLEET_SECRETS", "file")
-        .env_remove("STAMPFLEET_CATALOGUE");
-    match crash_at {
-        Some(step) => cmd.env("STAMPFLEET_CRASH_AT", step),
-        None => cmd.env_remove("STAMPFLEET_CRASH_AT"),
-    };
-    cmd.output().unwrap()
 }
