@@ -1,14 +1,12 @@
 // First run on an empty catalogue, the unreadable-catalogue screen, and the
 // guarantee that the UI never talks to anything but its own origin.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
   DEMO,
   DEMO_TENANTS,
-  endSuite,
   openPage,
-  renewBackend,
-  startSuite,
+  useBackend,
   waitForCount,
 } from "./support/harness.mjs";
 
@@ -17,14 +15,10 @@ const brokenMessage = (path) =>
   `${path}: not a Stampfleet catalogue (it is not an SQLite database); the file was left untouched`;
 
 describe("first run and failures", () => {
-  let server;
-  let browser;
-
-  before(async () => ({ server, browser } = await startSuite("empty")));
-  after(() => endSuite(server, browser));
+  const env = useBackend("empty");
 
   test("empty catalogue: welcome screen, then 'Create demo fleet' loads the fleet", async () => {
-    const { page, context, errors, external } = await openPage(browser, server.origin, "/");
+    const { page, context, errors, external } = await openPage(env.browser, env.server.origin, "/");
     await page.getByRole("heading", { name: "Your catalogue is empty" }).waitFor();
     await page.getByText("8 stamps over 5 regions and 3 providers, with 60 tenants").waitFor();
     await page.getByText("stampctl import FILE").waitFor();
@@ -50,11 +44,11 @@ describe("first run and failures", () => {
   });
 
   test("a file that is not a catalogue: the error screen with the backend's message", async () => {
-    server = await renewBackend(server, "broken");
-    const { page, context, errors, external } = await openPage(browser, server.origin, "/");
+    await env.renew("broken");
+    const { page, context, errors, external } = await openPage(env.browser, env.server.origin, "/");
     const screen = page.getByTestId("catalogue-error");
     await screen.waitFor();
-    assert.equal((await page.getByTestId("error-message").innerText()).trim(), brokenMessage(server.catalogue));
+    assert.equal((await page.getByTestId("error-message").innerText()).trim(), brokenMessage(env.server.catalogue));
     await page.getByRole("heading", { name: "The catalogue could not be opened" }).waitFor();
     assert.equal(await page.getByTestId("first-run").count(), 0);
     assert.equal(await page.locator('[data-testid="stamp-row"]').count(), 0);
@@ -70,8 +64,8 @@ describe("first run and failures", () => {
     const seen = [];
     const external = [];
     for (const kind of ["empty", "demo", "broken"]) {
-      server = await renewBackend(server, kind);
-      const session = await openPage(browser, server.origin, "/");
+      await env.renew(kind);
+      const session = await openPage(env.browser, env.server.origin, "/");
       session.page.on("request", (r) => seen.push(r.url()));
       if (kind === "empty") {
         await session.page.getByTestId("create-demo").click();

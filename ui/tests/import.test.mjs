@@ -4,14 +4,13 @@
 // ui/test-results/.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, beforeEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
+  done,
   DEMO,
   RESULTS_DIR,
-  endSuite,
   openPage,
-  renewBackend,
-  startSuite,
+  useBackend,
   waitForCount,
 } from "./support/harness.mjs";
 
@@ -31,16 +30,10 @@ const GOOD = [
 const BAD = [HEADER, "imp-ok,Fine,,10,DE,,,,", "9lives,Cat Co,gold,10,DE,,,,", "imp-zero,Zero,,0,DE,,,,"].join("\n");
 
 describe("bulk onboarding from a file", () => {
-  let server;
-  let browser;
-
-  before(async () => ({ server, browser } = await startSuite()));
-  // Each test changes the fleet: it gets a fresh demo fleet of its own.
-  beforeEach(async () => (server = await renewBackend(server)));
-  after(() => endSuite(server, browser));
+  const env = useBackend("demo", { fresh: true });
 
   async function openDialog() {
-    const session = await openPage(browser, server.origin, "/", { viewport: WINDOW });
+    const session = await openPage(env.browser, env.server.origin, "/", { viewport: WINDOW });
     await waitForCount(session.page, STAMP_ROW, DEMO.stamps.length);
     await session.page.getByTestId("import-button").click();
     await session.page.locator(DIALOG).waitFor();
@@ -50,12 +43,6 @@ describe("bulk onboarding from a file", () => {
   async function upload(page, name, text) {
     await page.getByTestId("import-file").setInputFiles({ name, mimeType: "text/csv", buffer: Buffer.from(text) });
     await page.getByTestId("import-check").click();
-  }
-
-  async function done(session) {
-    assert.deepEqual(session.errors, [], "console errors or CSP violations");
-    assert.deepEqual(session.external, [], "requests left 127.0.0.1");
-    await session.context.close();
   }
 
   const shot = (page, file) => page.screenshot({ path: join(RESULTS_DIR, file), animations: "disabled" });

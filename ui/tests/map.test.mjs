@@ -2,15 +2,15 @@
 // down from a region marker, "where does tenant X live?", the filters, the
 // keyboard path, and live updates that leave zoom and selection alone.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
+  done,
   DEMO,
   DEMO_TENANTS,
   WAIT,
-  endSuite,
   mapState,
   openPage,
-  startSuite,
+  useBackend,
   waitForCount,
   waitForMap,
 } from "./support/harness.mjs";
@@ -22,23 +22,13 @@ const row = (id) => `${STAMP_ROW}[data-stamp-id="${id}"]`;
 const util = (c) => (c.usedUnits / c.totalUnits) * 100;
 
 describe("world map and drill-down (demo fleet)", () => {
-  let server;
-  let browser;
-
-  before(async () => ({ server, browser } = await startSuite()));
-  after(() => endSuite(server, browser));
+  const env = useBackend();
 
   async function demo() {
-    const session = await openPage(browser, server.origin, "/");
+    const session = await openPage(env.browser, env.server.origin, "/");
     await waitForCount(session.page, STAMP_ROW, DEMO.stamps.length);
     session.map = await waitForMap(session.page);
     return session;
-  }
-
-  async function done(session) {
-    assert.deepEqual(session.errors, [], "console errors or CSP violations");
-    assert.deepEqual(session.external, [], "requests left 127.0.0.1");
-    await session.context.close();
   }
 
   const stampIds = (page) =>

@@ -5,15 +5,14 @@
 // which holds a move in "importing" until it is cancelled, so it needs no timing.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, beforeEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
+  done,
   DEMO_TENANTS,
   RESULTS_DIR,
-  endSuite,
   mapState,
   openPage,
-  renewBackend,
-  startSuite,
+  useBackend,
   waitForCount,
   waitForMap,
 } from "./support/harness.mjs";
@@ -27,27 +26,15 @@ const onStamp = (id) => DEMO_TENANTS.filter((t) => t.stamp === id).length;
 const TALL = { width: 1600, height: 3000 };
 
 describe("tenant moves (demo fleet)", () => {
-  let server;
-  let browser;
-
-  before(async () => ({ server, browser } = await startSuite()));
-  // Each test changes the fleet: it gets a fresh demo fleet of its own.
-  beforeEach(async () => (server = await renewBackend(server)));
-  after(() => endSuite(server, browser));
+  const env = useBackend("demo", { fresh: true });
 
   /** The demo fleet with stamp `stamp` selected (its tenants listed). */
   async function open(stamp, viewport = undefined) {
-    const session = await openPage(browser, server.origin, "/", viewport ? { viewport } : {});
+    const session = await openPage(env.browser, env.server.origin, "/", viewport ? { viewport } : {});
     const { page } = session;
     await page.locator(stampRow(stamp)).click();
     await waitForCount(page, TENANT_ROW, onStamp(stamp));
     return session;
-  }
-
-  async function done(session) {
-    assert.deepEqual(session.errors, [], "console errors or CSP violations");
-    assert.deepEqual(session.external, [], "requests left 127.0.0.1");
-    await session.context.close();
   }
 
   const shot = (page, file) => page.screenshot({ path: join(RESULTS_DIR, file), animations: "disabled" });
@@ -208,7 +195,7 @@ describe("tenant moves (demo fleet)", () => {
   });
 
   test("cancel during importing rolls the move back; the tenant stays", async () => {
-    server = await renewBackend(server, "demo", { env: { STAMPFLEET_HOLD_MOVES: "1" } });
+    await env.renew("demo", { env: { STAMPFLEET_HOLD_MOVES: "1" } });
     const session = await open("weu-01");
     const { page } = session;
     await page.locator('[data-testid="move-button"][data-tenant="contoso-prod"]').click();

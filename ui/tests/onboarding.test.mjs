@@ -3,14 +3,13 @@
 // fleet updated in place. Screenshots of each step go to ui/test-results/.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, beforeEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
+  done,
   DEMO,
   RESULTS_DIR,
-  endSuite,
   openPage,
-  renewBackend,
-  startSuite,
+  useBackend,
   waitForCount,
   waitForMap,
 } from "./support/harness.mjs";
@@ -24,26 +23,14 @@ const EU_STAMPS = DEMO.stamps
 const WINDOW = { width: 1600, height: 1000 };
 
 describe("onboarding wizard", () => {
-  let server;
-  let browser;
-
-  before(async () => ({ server, browser } = await startSuite()));
-  // Each test changes the fleet: it gets a fresh demo fleet of its own.
-  beforeEach(async () => (server = await renewBackend(server)));
-  after(() => endSuite(server, browser));
+  const env = useBackend("demo", { fresh: true });
 
   async function openWizard() {
-    const session = await openPage(browser, server.origin, "/", { viewport: WINDOW });
+    const session = await openPage(env.browser, env.server.origin, "/", { viewport: WINDOW });
     await waitForCount(session.page, STAMP_ROW, DEMO.stamps.length);
     await session.page.getByTestId("onboard-button").click();
     await session.page.locator(DIALOG).waitFor();
     return session;
-  }
-
-  async function done(session) {
-    assert.deepEqual(session.errors, [], "console errors or CSP violations");
-    assert.deepEqual(session.external, [], "requests left 127.0.0.1");
-    await session.context.close();
   }
 
   const shot = (page, file) => page.screenshot({ path: join(RESULTS_DIR, file), animations: "disabled" });

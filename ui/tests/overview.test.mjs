@@ -1,13 +1,13 @@
 // The fleet overview as an operator uses it, on the demo fleet (real local agents):
 // header totals, the capacity charts, the stamp table and the tenant panel.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
+  done,
   DEMO,
   DEMO_TENANTS,
-  endSuite,
   openPage,
-  startSuite,
+  useBackend,
   waitForCount,
 } from "./support/harness.mjs";
 
@@ -19,23 +19,13 @@ const pct = (c) => Math.round((c.usedUnits / c.totalUnits) * 100);
 const util = (c) => c.usedUnits / c.totalUnits;
 
 describe("fleet overview (demo fleet)", () => {
-  let server;
-  let browser;
-
-  before(async () => ({ server, browser } = await startSuite()));
-  after(() => endSuite(server, browser));
+  const env = useBackend();
 
   async function demo() {
-    const session = await openPage(browser, server.origin, "/");
+    const session = await openPage(env.browser, env.server.origin, "/");
     await waitForCount(session.page, STAMP_ROW, DEMO.stamps.length);
     await waitForCount(session.page, TENANT_ROW, DEMO_TENANTS.length);
     return session;
-  }
-
-  async function done(session) {
-    assert.deepEqual(session.errors, [], "console errors or CSP violations");
-    assert.deepEqual(session.external, [], "requests left 127.0.0.1");
-    await session.context.close();
   }
 
   const ids = (page, selector, key) =>

@@ -11,14 +11,13 @@
 import { readFileSync } from "node:fs";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, beforeEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
+  done,
   DEMO,
   RESULTS_DIR,
-  endSuite,
   openPage,
-  renewBackend,
-  startSuite,
+  useBackend,
   waitForCount,
 } from "./support/harness.mjs";
 
@@ -35,26 +34,14 @@ const SYD_02 = { "new-stamp": "syd-02", region: "azure-australiaeast", template:
 const MOVE_TO_SYD_02 = { tenant: "alpine-ski-house-prod", stamp: "syd-02" };
 
 describe("offline plans (demo fleet)", () => {
-  let server;
-  let browser;
-
-  before(async () => ({ server, browser } = await startSuite()));
-  // Each test changes the fleet: it gets a fresh demo fleet of its own.
-  beforeEach(async () => (server = await renewBackend(server)));
-  after(() => endSuite(server, browser));
+  const env = useBackend("demo", { fresh: true });
 
   async function open() {
-    const session = await openPage(browser, server.origin, "/", {
+    const session = await openPage(env.browser, env.server.origin, "/", {
       viewport: { width: 1440, height: 1400 },
     });
     await waitForCount(session.page, STAMP_ROW, DEMO.stamps.length);
     return session;
-  }
-
-  async function done(session) {
-    assert.deepEqual(session.errors, [], "console errors or CSP violations");
-    assert.deepEqual(session.external, [], "requests left 127.0.0.1");
-    await session.context.close();
   }
 
   const shot = (page, file) => page.screenshot({ path: join(RESULTS_DIR, file), animations: "disabled", fullPage: true });
@@ -285,7 +272,7 @@ describe("offline plans (demo fleet)", () => {
   });
 
   test("pause mid-apply, then resume from the next action", BOUNDED, async () => {
-    server = await renewBackend(server, "demo", { env: { STAMPFLEET_HOLD_APPLY: "1" } });
+    await env.renew("demo", { env: { STAMPFLEET_HOLD_APPLY: "1" } });
     const session = await open();
     const { page } = session;
     await planSyd02(page, "q3");
@@ -319,7 +306,7 @@ describe("offline plans (demo fleet)", () => {
   });
 
   test("an apply killed after its first action is finished at start; the window shows it applied", BOUNDED, async () => {
-    server = await renewBackend(server, "demo", {
+    await env.renew("demo", {
       prepare: ({ stampctl }) => {
         stampctl("plan", "new", "resumed");
         stampctl("plan", "add", "resumed", "capacity", "weu-01", "1200");
@@ -332,7 +319,7 @@ describe("offline plans (demo fleet)", () => {
         assert.match(stampctl("-o", "json", "plan", "list"), /"resumed"/);
       },
     });
-    const session = await openPage(browser, server.origin, "/", { viewport: { width: 1440, height: 1400 } });
+    const session = await openPage(env.browser, env.server.origin, "/", { viewport: { width: 1440, height: 1400 } });
     const { page } = session;
     // The backend finished the apply at start: all three actions are on the fleet.
     await waitForCount(page, STAMP_ROW, DEMO.stamps.length + 1);
@@ -369,7 +356,7 @@ describe("offline plans (demo fleet)", () => {
     // weu-01's agent is stopped for real (its pid file names it), after the backend's
     // start-up (which brings local agents back) and while the window watches.
     const session = await open();
-    const pid = Number(readFileSync(join(server.dir, "stamps", "weu-01", "data", "agent.pid"), "utf8").trim());
+    const pid = Number(readFileSync(join(env.server.dir, "stamps", "weu-01", "data", "agent.pid"), "utf8").trim());
     process.kill(pid, "SIGTERM");
     const { page } = session;
     const start = page.getByTestId("start-local-stamps");

@@ -1,14 +1,12 @@
 // Screenshots for a human to look at (ui/test-results/, gitignored).
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
   DEMO_TENANTS,
   RESULTS_DIR,
-  endSuite,
   openPage,
-  renewBackend,
-  startSuite,
+  useBackend,
   waitForCount,
   waitForMap,
 } from "./support/harness.mjs";
@@ -25,16 +23,12 @@ const SHOTS = [
 ];
 
 describe("screenshots", () => {
-  let server;
-  let browser;
-
-  before(async () => ({ server, browser } = await startSuite()));
-  after(() => endSuite(server, browser));
+  const env = useBackend();
 
   for (const shot of SHOTS) {
     test(`saves ${shot.file}`, async () => {
-      if (shot.fleet !== "demo") server = await renewBackend(server, shot.fleet);
-      const { page, context, errors, external } = await openPage(browser, server.origin, "/", {
+      if (shot.fleet !== "demo") await env.renew(shot.fleet);
+      const { page, context, errors, external } = await openPage(env.browser, env.server.origin, "/", {
         colorScheme: shot.colorScheme,
         ...(shot.window ? { viewport: shot.window } : {}),
       });

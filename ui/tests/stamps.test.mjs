@@ -4,14 +4,13 @@
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, beforeEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
+  done,
   DEMO,
   RESULTS_DIR,
-  endSuite,
   openPage,
-  renewBackend,
-  startSuite,
+  useBackend,
   waitForCount,
 } from "./support/harness.mjs";
 
@@ -28,23 +27,12 @@ function suggestedId() {
 }
 
 describe("stamps: provisioning, detail and lifecycle", () => {
-  let server;
-  let browser;
-
-  before(async () => ({ server, browser } = await startSuite()));
-  beforeEach(async () => (server = await renewBackend(server)));
-  after(() => endSuite(server, browser));
+  const env = useBackend("demo", { fresh: true });
 
   async function demo() {
-    const session = await openPage(browser, server.origin, "/");
+    const session = await openPage(env.browser, env.server.origin, "/");
     await waitForCount(session.page, STAMP_ROW, DEMO.stamps.length);
     return session;
-  }
-
-  async function done(session) {
-    assert.deepEqual(session.errors, [], "console errors or CSP violations");
-    assert.deepEqual(session.external, [], "requests left 127.0.0.1");
-    await session.context.close();
   }
 
   test("New stamp: suggested id, progress to 100, new healthy row selected", async () => {
@@ -177,13 +165,13 @@ describe("stamps: provisioning, detail and lifecycle", () => {
 
   test("a stamp whose token is lost says so, refuses a wrong token, takes the right one", async () => {
     // The token is gone from the secret store and from the agent's own directory.
-    const secrets = join(server.dir, "secrets");
+    const secrets = join(env.server.dir, "secrets");
     const kept = readdirSync(secrets).find((f) => f.endsWith(".weu-01.admin"));
     rmSync(join(secrets, kept));
-    const tokenFile = join(server.dir, "stamps", "weu-01", "admin.token");
+    const tokenFile = join(env.server.dir, "stamps", "weu-01", "admin.token");
     const rightToken = readFileSync(tokenFile, "utf8").trim();
     renameSync(tokenFile, `${tokenFile}.aside`);
-    const session = await openPage(browser, server.origin, "/");
+    const session = await openPage(env.browser, env.server.origin, "/");
     const { page } = session;
     await waitForCount(page, STAMP_ROW, DEMO.stamps.length);
     await page.waitForFunction(() =>

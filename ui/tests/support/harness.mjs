@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
+import { after, before, beforeEach } from "node:test";
 import { chromium } from "playwright-core";
 
 export const UI_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -247,4 +249,32 @@ export async function mapState(page) {
       markers: JSON.parse(canvas?.dataset.markers ?? "[]"),
     };
   });
+}
+
+/**
+ * Registers a suite's set-up: a browser, and a backend of `kind` before its tests (a
+ * fresh one before each test with `fresh`: a test that changes the fleet gets its
+ * own), both closed after them. `env.server` and `env.browser` are the current ones;
+ * `await env.renew(kind, options)` swaps the backend inside a test.
+ */
+export function useBackend(kind = "demo", { fresh = false } = {}) {
+  const env = { server: undefined, browser: undefined };
+  env.renew = async (k = kind, options = {}) => {
+    env.server = await renewBackend(env.server, k, options);
+    return env.server;
+  };
+  before(async () => {
+    ({ server: env.server, browser: env.browser } = await startSuite(kind));
+  });
+  if (fresh) beforeEach(() => env.renew());
+  after(() => endSuite(env.server, env.browser));
+  return env;
+}
+
+/** Ends a page's test: no console error or CSP violation, no request that left
+ * 127.0.0.1; then closes its context. */
+export async function done(session) {
+  assert.deepEqual(session.errors, [], "console errors or CSP violations");
+  assert.deepEqual(session.external, [], "requests left 127.0.0.1");
+  await session.context.close();
 }
