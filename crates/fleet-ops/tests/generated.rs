@@ -68,3 +68,48 @@ async fn mock_backend_demo_fleet_is_fresh() {
         serde_json::to_string_pretty(&tenants).unwrap() + "\n",
     );
 }
+
+/// The id rule as Rust applies it, on ids of every kind: the UI's inline check (which
+/// answers as you type, without a round trip) is tested against these verdicts, so a
+/// change to the rule in Rust fails the UI's tests until the UI follows.
+#[test]
+fn id_rule_verdicts_are_fresh() {
+    let samples = [
+        "",
+        "a",
+        "weu-01",
+        "wes-77",
+        "Wes-03",
+        "3wes",
+        "wes--03",
+        "wes-",
+        "wes_03",
+        "-a",
+        "a-b-c",
+        "ab9",
+        "a.b",
+        "é",
+        "a b",
+        "x0-",
+        &"a".repeat(63),
+        &"a".repeat(64),
+        "contoso-prod",
+        "fra-ded-01",
+        "UPPER",
+        "a--",
+        "z9z9",
+    ];
+    let verdicts: Vec<serde_json::Value> = samples
+        .iter()
+        .map(|id| {
+            serde_json::json!({
+                "id": id,
+                "valid": fleet_core::ids::check_slug("stamp", id).is_ok(),
+            })
+        })
+        .collect();
+    check(
+        &ui_generated("id-rule-verdicts.json"),
+        serde_json::to_string_pretty(&verdicts).unwrap() + "\n",
+    );
+}
