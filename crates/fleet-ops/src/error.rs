@@ -18,6 +18,16 @@ pub enum ErrorCode {
     Internal,
 }
 
+impl ErrorCode {
+    /// Every code, for the UI's generated list.
+    pub const ALL: [ErrorCode; 4] = [
+        Self::CatalogueUnavailable,
+        Self::InvalidInput,
+        Self::Conflict,
+        Self::Internal,
+    ];
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS, thiserror::Error)]
 #[error("{message}")]
 pub struct OpsError {

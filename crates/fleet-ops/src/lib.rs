@@ -22,6 +22,7 @@ mod plan_views;
 mod planning;
 pub mod providers;
 mod provision;
+mod resume;
 mod routes_server;
 pub mod secrets;
 mod slot;

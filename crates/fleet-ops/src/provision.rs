@@ -343,111 +343,51 @@ impl Fleet {
         Ok(endpoint)
     }
 
-    /// Finishes every operation a previous run left behind (app killed mid-way), except
-    /// provisioning by a command provider: that one names a program the catalogue holds,
-    /// and runs only when the operator asks for it by name
-    /// (`resume_operations_running_commands`, `stampctl resume --run-commands`).
-    pub async fn resume_operations(&self) -> OpsResult<u32> {
-        self.resume_operations_with(false).await
-    }
-
-    /// The same, command providers included: the operator has read `commands_waiting`.
-    pub async fn resume_operations_running_commands(&self) -> OpsResult<u32> {
-        self.resume_operations_with(true).await
-    }
-
-    /// Interrupted provisioning runs by a command provider, waiting for the operator:
-    /// "stamp: program args", as the catalogue's journal names them.
-    pub async fn commands_waiting(&self) -> OpsResult<Vec<String>> {
-        let mut waiting = Vec::new();
-        for op in self.catalogue.running_operations().await? {
-            if op.kind != PROVISION_KIND {
-                continue;
-            }
-            if let Ok(ProviderConfig::Command { program, args, .. }) =
-                serde_json::from_str::<ProviderConfig>(&op.params)
-            {
-                waiting.push(format!("{}: {program} {}", op.subject, args.join(" ")));
-            }
-        }
-        Ok(waiting)
-    }
-
-    /// What the app does at start: the same, except that an interrupted provisioning
-    /// by a command provider is not run again unasked. The catalogue may be someone
-    /// else's file, and its journal would name the program to run; it waits for
-    /// `stampctl resume`.
-    pub async fn resume_operations_at_start(&self) -> OpsResult<u32> {
-        self.resume_operations_with(false).await
-    }
-
-    async fn resume_operations_with(&self, run_commands: bool) -> OpsResult<u32> {
-        let mut resumed = 0;
-        for op in self.catalogue.running_operations().await? {
-            if op.kind == crate::demo_agents::DEMO_KIND {
-                resumed += 1;
-                self.resume_demo(&op).await?;
-                continue;
-            }
-            if op.kind == catalogue::ONBOARD_KIND {
-                resumed += 1;
-                self.resume_onboarding(&op).await?;
-                continue;
-            }
-            if op.kind == catalogue::MOVE_KIND {
-                // Moves are recovered once the local agents answer (`recover_moves`).
-                continue;
-            }
-            if op.kind != PROVISION_KIND {
-                continue;
-            }
-            resumed += 1;
-            let id =
-                StampId::new(op.subject.as_str()).map_err(|e| OpsError::internal(e.to_string()))?;
-            let Some(stamp) = self.catalogue.stamp(&id).await? else {
+    /// Finishes one interrupted provisioning run (or records why it cannot be); one by
+    /// a command provider only with `run_commands`. Answers whether it was taken up.
+    pub(crate) async fn resume_provisioning(
+        &self,
+        op: &catalogue::Operation,
+        run_commands: bool,
+    ) -> OpsResult<bool> {
+        let id =
+            StampId::new(op.subject.as_str()).map_err(|e| OpsError::internal(e.to_string()))?;
+        let Some(stamp) = self.catalogue.stamp(&id).await? else {
+            self.catalogue
+                .journal(
+                    op.id,
+                    catalogue::OperationState::Failed,
+                    "failed",
+                    "the stamp is gone from the catalogue",
+                )
+                .await?;
+            return Ok(true);
+        };
+        tracing::info!(stamp = %id, step = %op.step, "resuming an interrupted provisioning");
+        let provider: ProviderConfig = match serde_json::from_str(&op.params) {
+            Ok(p) => p,
+            Err(e) => {
+                let reason = format!(
+                    "cannot resume: the operation's provider settings are unreadable ({e})"
+                );
                 self.catalogue
-                    .journal(
-                        op.id,
-                        catalogue::OperationState::Failed,
-                        "failed",
-                        "the stamp is gone from the catalogue",
-                    )
+                    .set_stamp_status(&id, StampStatus::Failed, None, Some(&reason), "provision")
                     .await?;
-                continue;
-            };
-            tracing::info!(stamp = %id, step = %op.step, "resuming an interrupted provisioning");
-            let provider: ProviderConfig = match serde_json::from_str(&op.params) {
-                Ok(p) => p,
-                Err(e) => {
-                    let reason = format!(
-                        "cannot resume: the operation's provider settings are unreadable ({e})"
-                    );
-                    self.catalogue
-                        .set_stamp_status(
-                            &id,
-                            StampStatus::Failed,
-                            None,
-                            Some(&reason),
-                            "provision",
-                        )
-                        .await?;
-                    self.catalogue
-                        .journal(op.id, catalogue::OperationState::Failed, "failed", &reason)
-                        .await?;
-                    continue;
-                }
-            };
-            if let (false, ProviderConfig::Command { program, .. }) = (run_commands, &provider) {
-                tracing::warn!(stamp = %id, %program, "interrupted provisioning by a command: not run again until the operator asks (stampctl resume --run-commands)");
-                resumed -= 1;
-                continue;
+                self.catalogue
+                    .journal(op.id, catalogue::OperationState::Failed, "failed", &reason)
+                    .await?;
+                return Ok(true);
             }
-            // Failure is recorded on the stamp; resuming the others goes on.
-            let _ = self
-                .finish_provisioning(op.id, stamp, &provider, &|_| {})
-                .await;
+        };
+        if let (false, ProviderConfig::Command { program, .. }) = (run_commands, &provider) {
+            tracing::warn!(stamp = %id, %program, "interrupted provisioning by a command: not run again until the operator asks (stampctl resume --run-commands)");
+            return Ok(false);
         }
-        Ok(resumed)
+        // Failure is recorded on the stamp; resuming the others goes on.
+        let _ = self
+            .finish_provisioning(op.id, stamp, &provider, &|_| {})
+            .await;
+        Ok(true)
     }
 
     /// The newest `limit` journaled operations (provider output included, tokens redacted).

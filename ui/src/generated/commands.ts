@@ -5,6 +5,7 @@ import type {
   Decision,
   DrainProgress,
   DrainStamp,
+  ErrorCode,
   FleetOverview,
   ForecastView,
   ImportProgress,
@@ -40,6 +41,9 @@ import type {
 export interface Transport {
   call(command: string, args: Record<string, unknown>, onEvent?: (event: never) => void): Promise<unknown>;
 }
+
+/** Every error code a command can answer with (`{code, message}`). */
+export const ERROR_CODES: readonly ErrorCode[] = ["catalogue_unavailable", "invalid_input", "conflict", "internal"];
 
 /** Every command's name, as the backend registers it. */
 export const COMMAND_NAMES = [

@@ -89,6 +89,7 @@ pub fn typescript_client() -> String {
             named_types(ty, &mut types);
         }
         named_types(&spec.result, &mut types);
+        types.insert("ErrorCode".to_owned());
         if let Some(p) = &spec.progress {
             named_types(p, &mut types);
         }
@@ -110,6 +111,14 @@ pub fn typescript_client() -> String {
          call(command: string, args: Record<string, unknown>, onEvent?: (event: never) => void): Promise<unknown>;\n\
          }\n\n",
     );
+    let codes: Vec<String> = crate::ErrorCode::ALL
+        .iter()
+        .map(|c| serde_json::to_string(c).unwrap_or_default())
+        .collect();
+    out.push_str(&format!(
+        "/** Every error code a command can answer with (`{{code, message}}`). */\nexport const ERROR_CODES: readonly ErrorCode[] = [{}];\n\n",
+        codes.join(", ")
+    ));
     out.push_str("/** Every command's name, as the backend registers it. */\nexport const COMMAND_NAMES = [\n");
     for spec in &specs {
         out.push_str(&format!("  \"{}\",\n", spec.name));

@@ -1,14 +1,8 @@
 import type { ErrorCode, OpsError } from "../../generated/bindings";
+import { ERROR_CODES } from "../../generated/commands";
 
 /** Everything the UI asks of the Stampfleet backend: generated from fleet-ops' command list. */
 export type { Backend } from "../../generated/commands";
-
-const ERROR_CODES: readonly ErrorCode[] = [
-  "catalogue_unavailable",
-  "invalid_input",
-  "conflict",
-  "internal",
-];
 
 /** A failed backend call, carrying the backend's error code. */
 export class BackendError extends Error {

@@ -1,8 +1,9 @@
 // Words and numbers for tenant moves: phases, bytes, lag and freeze times.
+import type { MovePhase } from "../../generated/bindings";
 import { formatCount } from "../format";
 
 /** The phases a move reports, in order (the backend journals finer steps in between). */
-export const MOVE_PHASES = ["importing", "catching-up", "verifying", "done"] as const;
+export const MOVE_PHASES: readonly MovePhase[] = ["importing", "catching-up", "verifying", "done"];
 
 const PHASE_WORDS: Record<string, string> = {
   queued: "Waiting for a free move slot",
