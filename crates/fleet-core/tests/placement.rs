@@ -37,19 +37,22 @@ fn best_fit_picks_the_fullest_stamp_that_still_fits_and_explains_every_other() {
     let fleet = eu_fleet();
     let req = PlacementRequest::new(tenant("acme", 50, &["NL", "DE"], Isolation::Shared));
     let d = place(&fleet, &req, &PlacementPolicy::default());
-    // ams-01 (700 + 50 of 800 usable) fits tighter than ams-02; fra-01 (790) is full.
+    // ams-01 (700 + 50 of 800 usable) would fit tighter, but past the high band (75%)
+    // while ams-02 in the same region stays under it; fra-01 (790) is full.
     assert!(
-        matches!(&d.outcome, Outcome::Place { stamp, .. } if stamp.as_str() == "ams-01"),
+        matches!(&d.outcome, Outcome::Place { stamp, .. } if stamp.as_str() == "ams-02"),
         "{:?}",
         d.outcome
     );
-    assert_eq!(d.ranked[0].free_after, 50);
-    assert_eq!(d.ranked[1].stamp.as_str(), "ams-02");
+    assert_eq!(d.ranked[0].free_after, 650);
+    assert_eq!(d.ranked[1].stamp.as_str(), "ams-01");
     let Outcome::Place { reason, .. } = &d.outcome else {
         unreachable!()
     };
     assert!(
-        reason.contains("best fit") && reason.contains("next best ams-02"),
+        reason.contains("best fit")
+            && reason.contains("stays under the high band (70%)")
+            && reason.contains("next best ams-01"),
         "{reason}"
     );
 
@@ -103,9 +106,10 @@ fn least_loaded_spreads_and_preferred_regions_and_home_come_before_fit() {
         RegionId::new("azure-westeurope").unwrap(),
     ];
     let d = place(&fleet, &preferring, &PlacementPolicy::default());
-    // fra-01 is full, so the first preferred region with room is West Europe.
+    // fra-01 is full, so the first preferred region with room is West Europe (ams-02:
+    // ams-01 would pass the high band).
     assert!(
-        matches!(&d.outcome, Outcome::Place { stamp, .. } if stamp.as_str() == "ams-01"),
+        matches!(&d.outcome, Outcome::Place { stamp, .. } if stamp.as_str() == "ams-02"),
         "{:?}",
         d.outcome
     );
@@ -140,4 +144,92 @@ fn one_customers_tenants_spread_over_stamps() {
         unreachable!()
     };
     assert!(reason.contains("0 tenant(s) of the same group"), "{reason}");
+}
+
+/// Under the high band, best fit still packs the fullest stamp; a tenant that lives on a
+/// stamp (no home given) is kept in its region, then the nearest region, before packing
+/// tighter, and the explanation says so.
+#[test]
+fn locality_then_the_high_band_then_the_fit() {
+    let fleet = |ams_01_used: u32| {
+        fleet(&[
+            (
+                "ams-01",
+                "azure-westeurope",
+                SHARED,
+                1000,
+                ams_01_used,
+                5,
+                Active,
+                Healthy,
+            ),
+            (
+                "ams-02",
+                "azure-westeurope",
+                SHARED,
+                1000,
+                100,
+                2,
+                Active,
+                Healthy,
+            ),
+            (
+                "fra-09",
+                "aws-eu-central-1",
+                SHARED,
+                1000,
+                600,
+                5,
+                Active,
+                Healthy,
+            ),
+            (
+                "iad-09",
+                "aws-us-east-1",
+                SHARED,
+                1000,
+                300,
+                5,
+                Active,
+                Healthy,
+            ),
+            (
+                "iad-10",
+                "aws-us-east-1",
+                SHARED,
+                1000,
+                100,
+                5,
+                Draining,
+                Healthy,
+            ),
+        ])
+    };
+    let chosen =
+        |fleet: &fleet_core::placement::PlacementFleet, req: &PlacementRequest| match place(
+            fleet,
+            req,
+            &PlacementPolicy::default(),
+        )
+        .outcome
+        {
+            Outcome::Place { stamp, reason } => (stamp.to_string(), reason),
+            other => panic!("{other:?}"),
+        };
+    // Both West Europe stamps stay under 70% after it: the fuller one (best fit).
+    let eu = PlacementRequest::new(tenant("acme", 50, &["NL"], Isolation::Shared));
+    assert_eq!(chosen(&fleet(500), &eu).0, "ams-01");
+    // Drained off iad-10: it stays in US East (iad-09), though fra-09 fits tighter.
+    let mut drained = PlacementRequest::new(tenant("acme", 50, &[], Isolation::Shared));
+    drained.current = Some(StampId::new("iad-10").unwrap());
+    let (stamp, reason) = chosen(&fleet(500), &drained);
+    assert_eq!(stamp, "iad-09", "{reason}");
+    assert!(reason.contains("stays in its current region"), "{reason}");
+    // With no room left in its region, the nearest region with room (Europe's
+    // nearest to Virginia is ranked by distance, then the band, then the fit).
+    let mut big = PlacementRequest::new(tenant("acme", 750, &[], Isolation::Shared));
+    big.current = Some(StampId::new("iad-10").unwrap());
+    let (stamp, reason) = chosen(&fleet(0), &big);
+    assert!(stamp.starts_with("ams-"), "{stamp}: {reason}");
+    assert!(reason.contains("km from its current region"), "{reason}");
 }

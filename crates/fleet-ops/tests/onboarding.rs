@@ -328,7 +328,7 @@ async fn one_customers_tenants_are_spread_over_stamps() {
     let (fleet, _stop) = demo_with_agents(dir.path()).await;
     let mut stamps = Vec::new();
     for id in ["acme-a", "acme-b"] {
-        let mut place = eu_tenant(id, 20);
+        let mut place = eu_tenant(id, 5);
         place.tenant.group = Some("acme".to_owned());
         let view = fleet
             .onboard_tenant(&OnboardTenant { place, stamp: None }, &|_| {})
@@ -339,7 +339,7 @@ async fn one_customers_tenants_are_spread_over_stamps() {
     }
     assert_ne!(stamps[0], stamps[1], "both acme tenants on {}", stamps[0]);
     // Without the group, the second would have gone where best fit put the first.
-    let ungrouped = fleet.place_tenant(&eu_tenant("other", 20)).await.unwrap();
+    let ungrouped = fleet.place_tenant(&eu_tenant("other", 5)).await.unwrap();
     assert!(
         matches!(&ungrouped.outcome, Outcome::Place { stamp, .. } if *stamp == stamps[0]),
         "{:?}",

@@ -9,6 +9,23 @@ use crate::template::Isolation;
 /// How many ranked stamps a decision keeps (the chosen one and its runners-up).
 pub const RANKED: usize = 4;
 
+/// Where "near" is measured from (per mille used after placing above this is the
+/// "high" band: 70%, as the map colours it).
+const HIGH_BAND_PER_MILLE: u32 = 700;
+
+/// The point a tenant should stay near: its home when given, else the region of the
+/// stamp it lives on now (a move or a drain keeps it in its region, then the nearest).
+pub(super) fn origin(fleet: &PlacementFleet, req: &PlacementRequest) -> Option<GeoPoint> {
+    req.home.or_else(|| {
+        let i = fleet.candidate_index(req.current.as_ref()?)?;
+        let r = fleet.region(&fleet.candidates[i].region)?;
+        Some(GeoPoint {
+            latitude: r.latitude,
+            longitude: r.longitude,
+        })
+    })
+}
+
 /// A decision before it is put into words: cheap enough for every tenant of a batch.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DecisionCore {
@@ -42,10 +59,11 @@ pub fn decide(
                 .map_or(u32::MAX, |i| i as u32)
         })
         .collect();
+    let near = origin(fleet, req);
     let distance_band: Vec<u32> = fleet
         .regions
         .iter()
-        .map(|r| match req.home {
+        .map(|r| match near {
             None => 0,
             Some(home) => {
                 (home.distance_km(GeoPoint {
@@ -91,10 +109,15 @@ pub fn decide(
                 .copied()
                 .unwrap_or(0)
         };
-        // [group:16][preferred:16][distance:16][fit:48][index:32]
+        // Nearer first; then a stamp that stays under the high band before one pushed
+        // past it (packing tighter never pushes a stamp past 70% while another
+        // eligible stamp as near stays below); then the fit.
+        let past_high = per_mille(c.used + size, c.capacity) > HIGH_BAND_PER_MILLE;
+        // [group:16][preferred:16][distance:16][past high:1][fit:47][index:32]
         let key = (u128::from(same_group.min(0xFFFF)) << 112)
             | (region_prefix[usize::from(c.region)] << 32)
-            | (u128::from(fit.min((1 << 48) - 1)) << 32)
+            | (u128::from(past_high) << 79)
+            | (u128::from(fit.min((1 << 47) - 1)) << 32)
             | i as u128;
         if key < threshold {
             let at = ranked.partition_point(|(_, k)| *k < key);
@@ -221,7 +244,7 @@ fn scored(
             .iter()
             .position(|p| *p == c.region)
             .map(|i| i as u32),
-        distance_km: req.home.zip(region).map(|(home, r)| {
+        distance_km: origin(fleet, req).zip(region).map(|(home, r)| {
             home.distance_km(GeoPoint {
                 latitude: r.latitude,
                 longitude: r.longitude,
@@ -258,8 +281,19 @@ fn why_best(
     if let Some(rank) = best.preferred_rank {
         parts.push(format!("preferred region #{}", rank + 1));
     }
-    if let Some(km) = best.distance_km {
-        parts.push(format!("{km} km from the tenant's home"));
+    match (best.distance_km, req.home.is_some()) {
+        (Some(km), true) => parts.push(format!("{km} km from the tenant's home")),
+        (Some(0), false) => parts.push("stays in its current region".to_owned()),
+        (Some(km), false) => parts.push(format!(
+            "nearest region with room: {km} km from its current region"
+        )),
+        (None, _) => {}
+    }
+    if best.utilization_after <= HIGH_BAND_PER_MILLE / 10 {
+        parts.push(format!(
+            "stays under the high band ({}%)",
+            HIGH_BAND_PER_MILLE / 10
+        ));
     }
     parts.push(fit);
     let runner = next.map_or_else(
