@@ -225,6 +225,10 @@ fn locality_then_the_high_band_then_the_fit() {
     let (stamp, reason) = chosen(&fleet(500), &drained);
     assert_eq!(stamp, "iad-09", "{reason}");
     assert!(reason.contains("stays in its current region"), "{reason}");
+    // A move the operator asks for names where it lives without pinning it there.
+    let mut moved = drained.clone();
+    (moved.current, moved.lives_on) = (None, Some(StampId::new("iad-10").unwrap()));
+    assert_eq!(chosen(&fleet(500), &moved).0, "iad-09");
     // With no room left in its region, the nearest region with room (Europe's
     // nearest to Virginia is ranked by distance, then the band, then the fit).
     let mut big = PlacementRequest::new(tenant("acme", 750, &[], Isolation::Shared));

@@ -50,7 +50,9 @@ impl Fleet {
             .ok_or_else(|| OpsError::invalid(format!("no tenant {tenant}")))?;
         let fleet = self.placement_fleet().await?;
         let mut request = PlacementRequest::new(view.tenant.clone());
-        request.current = None;
+        // Not `current`: a pin does not hold a tenant the operator moves; its region
+        // still comes first, then the nearest.
+        request.lives_on = view.stamp.clone();
         let decision = place(&fleet, &request, &PlacementPolicy::default());
         let mut ranked: Vec<StampId> = decision.ranked.iter().map(|s| s.stamp.clone()).collect();
         let rest = fleet.candidates.iter().map(|c| &c.id).filter(|id| {

@@ -17,7 +17,7 @@ const HIGH_BAND_PER_MILLE: u32 = 700;
 /// stamp it lives on now (a move or a drain keeps it in its region, then the nearest).
 pub(super) fn origin(fleet: &PlacementFleet, req: &PlacementRequest) -> Option<GeoPoint> {
     req.home.or_else(|| {
-        let i = fleet.candidate_index(req.current.as_ref()?)?;
+        let i = fleet.candidate_index(req.current.as_ref().or(req.lives_on.as_ref())?)?;
         let r = fleet.region(&fleet.candidates[i].region)?;
         Some(GeoPoint {
             latitude: r.latitude,

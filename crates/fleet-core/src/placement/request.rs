@@ -34,6 +34,11 @@ pub struct PlacementRequest {
     /// The stamp the tenant lives on now; a pinned tenant stays there.
     #[serde(default)]
     pub current: Option<StampId>,
+    /// Where the tenant lives when `current` is not given because its pin should not
+    /// hold it (a move the operator asked for): only its region counts, kept first,
+    /// then the nearest.
+    #[serde(default)]
+    pub lives_on: Option<StampId>,
     /// Regions to prefer, best first (residency still applies).
     #[serde(default)]
     pub preferred_regions: Vec<RegionId>,
@@ -52,6 +57,7 @@ impl PlacementRequest {
         Self {
             tenant,
             current: None,
+            lives_on: None,
             preferred_regions: Vec::new(),
             home: None,
             group_load: HashMap::new(),
