@@ -171,7 +171,13 @@ impl Fleet {
                 });
                 continue;
             }
-            let decision = place(&fleet, &PlacementRequest::new(t.clone()), &policy);
+            // Its region first (a drain keeps tenants near their users), then the
+            // nearest region; no stamp pushed past the high band while another stays below.
+            let request = PlacementRequest {
+                lives_on: Some(stamp.clone()),
+                ..PlacementRequest::new(t.clone())
+            };
+            let decision = place(&fleet, &request, &policy);
             let (to, message) = match decision.outcome {
                 Outcome::Place { stamp: to, reason } => (Some(to), reason),
                 Outcome::NewStamp { reason, .. } | Outcome::Refuse { reason } => (None, reason),
