@@ -225,6 +225,17 @@ describe("tenant moves (demo fleet)", () => {
     await page.getByTestId("drain-button").click();
     const dialog = page.getByTestId("drain-dialog");
     await dialog.waitFor();
+    // The targets first: every tenant with where it would go, nothing moved yet; each
+    // stays in West Europe (weu-02 has room under the high band), the pinned one stays.
+    const preview = page.locator('[data-testid="drain-preview"] [data-testid="drain-item"]');
+    await waitForCount(page, '[data-testid="drain-preview"] [data-testid="drain-item"]', onStamp("weu-01"));
+    const planned = await preview.evaluateAll((els) => els.map((e) => [e.dataset.tenant, e.dataset.state, e.textContent]));
+    for (const [tenant, state, text] of planned) {
+      if (tenant === "coho-winery-prod") assert.equal(state, "stays");
+      else assert.match(text, /weu-02/, `${tenant}: ${text}`);
+    }
+    assert.equal((await page.getByTestId("drain-confirm").innerText()).trim(), `Start: move ${onStamp("weu-01") - 1} tenants`);
+    assert.equal(await tenantsCell(page, "weu-01"), String(onStamp("weu-01")), "nothing moved by the preview");
     assert.equal(await page.getByTestId("drain-concurrency").inputValue(), "4");
     await page.getByTestId("drain-concurrency").selectOption("2");
     await page.evaluate(() => {

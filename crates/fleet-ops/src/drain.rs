@@ -63,6 +63,23 @@ impl DrainProgress {
 pub type DrainProgressFn<'a> = &'a (dyn Fn(DrainProgress) + Send + Sync);
 
 impl Fleet {
+    /// Where a drain of `stamp` would send each tenant, and who would stay and why,
+    /// without changing anything: what the window shows before "Start".
+    pub async fn preview_drain(&self, stamp: &StampId) -> OpsResult<DrainProgress> {
+        let found = self
+            .catalogue
+            .stamp(stamp)
+            .await?
+            .ok_or_else(|| OpsError::invalid(format!("no stamp {stamp}")))?;
+        if !matches!(found.status, StampStatus::Active | StampStatus::Draining) {
+            return Err(OpsError::conflict(format!(
+                "stamp {stamp} is {}: only an active or draining stamp can be drained",
+                found.status.as_str()
+            )));
+        }
+        self.plan_drain(stamp).await
+    }
+
     /// Moves every tenant off `stamp`; the stamp stays draining (retire it once empty).
     pub async fn drain_stamp(
         &self,
@@ -158,6 +175,9 @@ impl Fleet {
                 .then(a.tenant.id.cmp(&b.tenant.id))
         });
         let mut fleet = self.placement_fleet().await?;
+        if let Some(i) = fleet.candidate_index(stamp) {
+            fleet.set_draining(i);
+        }
         let policy = PlacementPolicy::default();
         let mut items = Vec::new();
         for view in tenants {

@@ -63,6 +63,7 @@ export const COMMAND_NAMES = [
   "move_tenant",
   "cancel_move",
   "list_moves",
+  "preview_drain",
   "drain_stamp",
   "routing_table",
   "start_local_stamps",
@@ -140,6 +141,9 @@ export function commandsOver(transport: Transport) {
     /** The journaled moves, newest first. */
     listMoves: (limit: number): Promise<Array<MoveView>> =>
       transport.call("list_moves", { limit }) as Promise<Array<MoveView>>,
+    /** Where a drain would send each tenant (and who stays, and why); moves nothing. */
+    previewDrain: (stamp: StampId): Promise<DrainProgress> =>
+      transport.call("preview_drain", { stamp }) as Promise<DrainProgress>,
     /** Drains a stamp: moves every tenant to the target placement picks. */
     drainStamp: (request: DrainStamp, onProgress: (event: DrainProgress) => void): Promise<DrainProgress> =>
       transport.call("drain_stamp", { request }, onProgress) as Promise<DrainProgress>,

@@ -167,6 +167,15 @@ impl PlacementFleet {
         self.by_stamp.get(id).copied()
     }
 
+    /// Takes stamp `index` out of placement as draining does (for planning its drain
+    /// before it is marked draining).
+    pub fn set_draining(&mut self, index: usize) {
+        if let Some(c) = self.candidates.get_mut(index) {
+            c.status = StampStatus::Draining;
+            self.hot[index] = HotCandidate::of(c);
+        }
+    }
+
     /// Records a tenant of `size` units placed on stamp `index` (for decisions in a row).
     pub fn add_load(&mut self, index: usize, size: u32) {
         if let Some(c) = self.candidates.get_mut(index) {

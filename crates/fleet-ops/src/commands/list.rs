@@ -63,6 +63,9 @@ macro_rules! with_commands {
             cancel_move(operation: i64) -> String = |fleet| fleet.cancel_move(operation).await;
             /// The journaled moves, newest first.
             list_moves(limit: u32) -> Vec<$crate::MoveView> = |fleet| fleet.moves(limit).await;
+            /// Where a drain would send each tenant (and who stays, and why); moves nothing.
+            preview_drain(stamp: $crate::fleet_core::StampId) -> $crate::DrainProgress =
+                |fleet| fleet.preview_drain(&stamp).await;
             /// Drains a stamp: moves every tenant to the target placement picks.
             drain_stamp(request: $crate::DrainStamp; progress: $crate::DrainProgress)
                 -> $crate::DrainProgress =
