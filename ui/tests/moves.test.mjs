@@ -70,8 +70,22 @@ describe("tenant moves (demo fleet)", () => {
     assert.match(await page.locator('[data-testid="move-refused"][data-stamp="syd-01"]').innerText(), /outside the tenant's residency/);
     assert.match(await page.locator('[data-testid="move-refused"][data-stamp="use-02"]').innerText(), /stamp is draining, not active/);
     await shot(page, "move-1-targets.png");
+    // Its region comes first: weu-02 is ranked first and preselected; no warning.
+    assert.equal(targets[0], "weu-02");
+    assert.equal(await page.locator('[data-testid="move-target"][data-stamp="weu-02"] input').isChecked(), true);
+    assert.equal(await page.getByTestId("move-cross-region").count(), 0);
+    // Frankfurt is another region: a warning with the distance, and Move waits for a
+    // confirmation (for that target only).
+    await page.locator('[data-testid="move-target"][data-stamp="fra-01"]').click();
+    const warning = page.getByTestId("move-cross-region");
+    await warning.waitFor();
+    assert.match(await warning.innerText(), /contoso-prod would leave West Europe for Europe \(Frankfurt\) \(about [\d,]+ km\)/);
+    assert.equal(await page.getByTestId("move-confirm").isDisabled(), true, "a move across regions waits for a confirmation");
+    await page.getByTestId("move-cross-region-confirm").check();
+    assert.equal(await page.getByTestId("move-confirm").isDisabled(), false);
 
     await page.locator('[data-testid="move-target"][data-stamp="weu-02"]').click();
+    await warning.waitFor({ state: "detached" });
     assert.match(await page.getByTestId("move-confirm").innerText(), /Move to weu-02/);
     const phases = await recordPhases(page);
     await page.getByTestId("move-confirm").click();
