@@ -43,7 +43,7 @@ impl Fleet {
             tenants = doc.tenants.len(),
             "demo fleet written"
         );
-        crate::moves::crash_point("demo-written");
+        crate::test_hooks::crash_point("demo-written");
         self.finish_demo(operation, &doc, &|_| {}).await?;
         self.record_demo_history().await?;
         tracing::info!(

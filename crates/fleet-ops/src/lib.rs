@@ -29,6 +29,7 @@ mod slot;
 mod stamp_tokens;
 mod stamps;
 mod tenant_import;
+mod test_hooks;
 mod ui_server;
 
 pub use bindings::typescript_bindings;

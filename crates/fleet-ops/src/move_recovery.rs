@@ -6,7 +6,8 @@ use catalogue::MOVE_KIND;
 
 use crate::error::{OpsError, OpsResult};
 use crate::fleet::Fleet;
-use crate::moves::{crash_point, stamp_error, MoveParams};
+use crate::moves::{stamp_error, MoveParams};
+use crate::test_hooks::crash_point;
 
 impl Fleet {
     /// Before the flip: drop the target's copy, unfreeze the source. Repeatable. The

@@ -21,6 +21,7 @@ use stamp_protocol::{ImportProgress, ImportSync};
 
 use crate::error::{OpsError, OpsResult};
 use crate::fleet::Fleet;
+use crate::test_hooks::crash_point;
 
 /// Move a tenant to another stamp.
 #[derive(Debug, Clone, Deserialize, ts_rs::TS)]
@@ -99,29 +100,6 @@ const FREEZE_AT_LAG: u64 = 200;
 const FREEZE_LEASE_SECS: u32 = 30;
 /// Rounds of catch-up without a new smallest lag after which the move freezes anyway.
 const STALLED_ROUNDS: u32 = 5;
-
-/// Test hook, named as such: `STAMPFLEET_CRASH_AT=<step>` aborts the process right after
-/// that step is journaled, as a `kill -9` at that instant would (the fault suite's way
-/// of killing the orchestrator at every journal step).
-pub(crate) fn crash_point(step: &str) {
-    if std::env::var("STAMPFLEET_CRASH_AT").is_ok_and(|s| s == step) {
-        std::process::abort();
-    }
-    // Test hook too: `STAMPFLEET_FAIL_WRITES_AT=<step>` makes every catalogue write
-    // after that step fail, as a full disk or a read-only file would.
-    if std::env::var("STAMPFLEET_FAIL_WRITES_AT").is_ok_and(|s| s == step) {
-        catalogue::fail_writes_from_now();
-    }
-}
-
-/// Test hook, named as such: with `STAMPFLEET_HOLD_MOVES=1`, a move stays in its
-/// importing phase once the snapshot is copied, pulling every 100 ms, until it is
-/// cancelled (or for at most two minutes): the browser tests' way to cancel a move
-/// while it imports, without racing it.
-fn held_in_importing(started: Instant) -> bool {
-    std::env::var("STAMPFLEET_HOLD_MOVES").is_ok_and(|s| s == "1")
-        && started.elapsed() < Duration::from_secs(120)
-}
 
 pub(crate) fn stamp_error(stamp: &StampId, e: ClientError) -> OpsError {
     OpsError::conflict(format!("stamp {stamp}: {e}"))
@@ -358,7 +336,7 @@ impl Fleet {
                     if !got.snapshot_done {
                         return false; // the catch-up is counted from the snapshot's end
                     }
-                    if held_in_importing(importing_since) {
+                    if crate::test_hooks::held_in_importing(importing_since) {
                         return false;
                     }
                     if lag < best.load(Relaxed) {
@@ -509,7 +487,7 @@ impl Fleet {
             }
             if got.snapshot_done
                 && report.phase == MovePhase::Importing
-                && held_in_importing(Instant::now())
+                && crate::test_hooks::held_in_importing(Instant::now())
             {
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{OpsError, OpsResult};
 use crate::fleet::Fleet;
 use crate::health::HealthState;
-use crate::moves::crash_point;
 use crate::plan_views::{apply_lock_name, APPLY_KIND};
+use crate::test_hooks::crash_point;
 use crate::{DrainStamp, MoveTenant, NewStamp, OnboardTenant, PlaceTenant, ProviderConfig};
 
 /// What stands in the way of applying a plan now.

@@ -219,18 +219,15 @@ async fn begin_import(agent: &Agent, id: &str, request: &ImportSync) -> Result<(
             )))
         }
         None => {
-            if request.size_units == 0 {
-                return Err(Failure::invalid("sizeUnits must be greater than 0"));
-            }
-            let used = store::used_units(&mut tx).await?;
-            let total = agent.identity.capacity_units;
-            if u64::from(used) + u64::from(request.size_units) > u64::from(total) {
-                return Err(Failure::conflict(format!(
-                    "stamp is full: {used} of {total} units used, {} more asked",
-                    request.size_units
-                )));
-            }
-            store::insert_tenant(&mut tx, id, &request.display_name, request.size_units).await?;
+            // sizeUnits was checked with the request (`sync`).
+            crate::tenants::insert_if_room(
+                agent,
+                &mut tx,
+                id,
+                &request.display_name,
+                request.size_units,
+            )
+            .await?;
             sqlx::query(
                 "UPDATE tenants SET state = 'importing', snapshot_done = 0, import_seq = NULL, \
                  import_cursor = NULL WHERE id = ?",

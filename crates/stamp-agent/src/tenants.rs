@@ -78,15 +78,14 @@ pub(crate) async fn provision(
                 )))
             }
             None => {
-                let used = store::used_units(conn).await?;
-                let total = agent_ref.identity.capacity_units;
-                if u64::from(used) + u64::from(request.size_units) > u64::from(total) {
-                    return Err(Failure::conflict(format!(
-                        "stamp is full: {used} of {total} units used, {} more asked",
-                        request.size_units
-                    )));
-                }
-                store::insert_tenant(conn, &id, &request.display_name, request.size_units).await?;
+                insert_if_room(
+                    agent_ref,
+                    conn,
+                    &id,
+                    &request.display_name,
+                    request.size_units,
+                )
+                .await?;
                 201
             }
         };
@@ -143,4 +142,24 @@ pub(crate) async fn deprovision(
     })
     .await
     .map(|(status, text)| idempotency::respond(status, text))
+}
+
+/// Records a new tenant of `size` units if the stamp has room for it (409 when full):
+/// provisioning and the first pull of a move both take a tenant in this way.
+pub(crate) async fn insert_if_room(
+    agent: &Agent,
+    conn: &mut sqlx::SqliteConnection,
+    id: &str,
+    name: &str,
+    size: u32,
+) -> Result<(), Failure> {
+    let used = store::used_units(conn).await?;
+    let total = agent.identity.capacity_units;
+    if u64::from(used) + u64::from(size) > u64::from(total) {
+        return Err(Failure::conflict(format!(
+            "stamp is full: {used} of {total} units used, {size} more asked"
+        )));
+    }
+    store::insert_tenant(conn, id, name, size).await?;
+    Ok(())
 }
