@@ -16,7 +16,9 @@ fn segment() -> impl Strategy<Value = String> {
         Just("alpha".to_owned()),
         Just("beta".to_owned()),
         "[a-z][a-z0-9-]{0,20}",
-        "[A-Za-z0-9_.~%-]{1,12}",
+        // "." and ".." are dot segments: the client removes them before sending, so the
+        // path the server sees is not the one the document is asked about.
+        "[A-Za-z0-9_.~%-]{1,12}".prop_filter("a dot segment", |s| s != "." && s != ".."),
         Just("x".repeat(80)),
     ]
 }
