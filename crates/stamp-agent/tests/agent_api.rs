@@ -9,11 +9,19 @@ use serde_json::{json, Value};
 
 const ADMIN: &str = "admin-token-for-tests-0123456789";
 
+use support::wire::{get_json, put_value};
 use support::Agent;
 use testkit as support;
 
 fn start(dir: &Path, capacity: u32) -> Agent {
     Agent::start(dir, "weu-01", "azure-westeurope", capacity, ADMIN)
+}
+
+/// An agent (weu-01) started in its own directory (removed on drop), and an HTTP client.
+fn started(capacity: u32) -> (tempfile::TempDir, Agent, Client) {
+    let dir = tempfile::tempdir().unwrap();
+    let agent = start(dir.path(), capacity);
+    (dir, agent, Client::new())
 }
 
 async fn provision(
@@ -23,32 +31,25 @@ async fn provision(
     size: u32,
     key: &str,
 ) -> (StatusCode, Value) {
-    let r = http
-        .put(agent.url(&format!("/v1/tenants/{id}")))
-        .bearer_auth(ADMIN)
-        .header("idempotency-key", key)
-        .json(&json!({ "displayName": format!("Tenant {id}"), "sizeUnits": size }))
-        .send()
-        .await
-        .unwrap();
+    let url = agent.url(&format!("/v1/tenants/{id}"));
+    let display_name = format!("Tenant {id}");
+    let r = support::wire::provision(http, &url, ADMIN, key, (&display_name, size)).await;
     let status = r.status();
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
+/// Provisions `id` (size 10) and returns its tenant token.
+async fn tenant_token(http: &Client, agent: &Agent, id: &str, key: &str) -> String {
+    provision(http, agent, id, 10, key).await.1["tenantToken"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 #[tokio::test]
 async fn health_answers_with_the_token_and_401_without() {
-    let dir = tempfile::tempdir().unwrap();
-    let agent = start(dir.path(), 1000);
-    let http = Client::new();
-    let ok: Value = http
-        .get(agent.url("/v1/health"))
-        .bearer_auth(ADMIN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_dir, agent, http) = started(1000);
+    let ok = get_json(&http, &agent.url("/v1/health"), ADMIN).await;
     assert_eq!(ok["stampId"], "weu-01");
     assert_eq!(ok["region"], "azure-westeurope");
     assert_eq!(ok["status"], "ok");
@@ -77,9 +78,7 @@ async fn health_answers_with_the_token_and_401_without() {
 
 #[tokio::test]
 async fn provisioning_is_idempotent_by_key() {
-    let dir = tempfile::tempdir().unwrap();
-    let agent = start(dir.path(), 100);
-    let http = Client::new();
+    let (dir, agent, http) = started(100);
     let (first_status, first) = provision(&http, &agent, "contoso", 40, "k1").await;
     assert_eq!(first_status, StatusCode::CREATED);
     assert!(first["tenantToken"]
@@ -130,15 +129,7 @@ async fn provisioning_is_idempotent_by_key() {
         "{body}"
     );
 
-    let tenants: Value = http
-        .get(agent.url("/v1/tenants"))
-        .bearer_auth(ADMIN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tenants = get_json(&http, &agent.url("/v1/tenants"), ADMIN).await;
     assert_eq!(tenants.as_array().unwrap().len(), 1);
     assert_eq!(tenants[0]["id"], "contoso");
 
@@ -147,7 +138,7 @@ async fn provisioning_is_idempotent_by_key() {
     for file in ["stamp.sqlite", "stamp.sqlite-wal"] {
         let bytes = std::fs::read(Agent::data_file(dir.path(), "weu-01", file)).unwrap_or_default();
         assert!(
-            !bytes.windows(token.len()).any(|w| w == token.as_bytes()),
+            !support::holds(&bytes, token),
             "{file} holds a tenant token"
         );
     }
@@ -155,17 +146,9 @@ async fn provisioning_is_idempotent_by_key() {
 
 #[tokio::test]
 async fn tenant_traffic_needs_that_tenants_token() {
-    let dir = tempfile::tempdir().unwrap();
-    let agent = start(dir.path(), 100);
-    let http = Client::new();
-    let a = provision(&http, &agent, "alpha", 10, "a").await.1["tenantToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let b = provision(&http, &agent, "beta", 10, "b").await.1["tenantToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (_dir, agent, http) = started(100);
+    let a = tenant_token(&http, &agent, "alpha", "a").await;
+    let b = tenant_token(&http, &agent, "beta", "b").await;
     let put = |token: Option<&str>, tenant: &str, key: &str| {
         let mut req = http
             .put(agent.url(&format!("/v1/tenants/{tenant}/kv/colour")))
@@ -204,39 +187,18 @@ async fn tenant_traffic_needs_that_tenants_token() {
 
 #[tokio::test]
 async fn key_value_writes_carry_a_growing_change_sequence() {
-    let dir = tempfile::tempdir().unwrap();
-    let agent = start(dir.path(), 100);
-    let http = Client::new();
-    let token = provision(&http, &agent, "alpha", 10, "p").await.1["tenantToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (_dir, agent, http) = started(100);
+    let token = tenant_token(&http, &agent, "alpha", "p").await;
     let kv = |key: &str| agent.url(&format!("/v1/tenants/alpha/kv/{key}"));
     let mut seqs = Vec::new();
     for (i, key) in ["a", "b", "a"].iter().enumerate() {
-        let entry: Value = http
-            .put(kv(key))
-            .bearer_auth(&token)
-            .header("idempotency-key", format!("w{i}"))
-            .json(&json!({ "value": format!("v{i}") }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (idempotency_key, value) = (format!("w{i}"), format!("v{i}"));
+        let written = put_value(&http, &kv(key), &token, &idempotency_key, &value).await;
+        let entry: Value = written.json().await.unwrap();
         seqs.push(entry["seq"].as_u64().unwrap());
     }
     assert_eq!(seqs, [1, 2, 3]);
-    let a: Value = http
-        .get(kv("a"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let a = get_json(&http, &kv("a"), &token).await;
     assert_eq!(
         (a["value"].as_str(), a["seq"].as_u64()),
         (Some("v2"), Some(3))
@@ -258,15 +220,7 @@ async fn key_value_writes_carry_a_growing_change_sequence() {
             .status(),
         StatusCode::NOT_FOUND
     );
-    let tenants: Value = http
-        .get(agent.url("/v1/tenants"))
-        .bearer_auth(ADMIN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tenants = get_json(&http, &agent.url("/v1/tenants"), ADMIN).await;
     assert_eq!(
         (
             tenants[0]["keys"].as_u64(),
@@ -278,22 +232,17 @@ async fn key_value_writes_carry_a_growing_change_sequence() {
 
 #[tokio::test]
 async fn oversized_requests_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let agent = start(dir.path(), 100);
-    let http = Client::new();
-    let token = provision(&http, &agent, "alpha", 10, "p").await.1["tenantToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (_dir, agent, http) = started(100);
+    let token = tenant_token(&http, &agent, "alpha", "p").await;
     let big = "x".repeat(stamp_protocol_max() + 1);
-    let r = http
-        .put(agent.url("/v1/tenants/alpha/kv/big"))
-        .bearer_auth(&token)
-        .header("idempotency-key", "big")
-        .json(&json!({ "value": big }))
-        .send()
-        .await
-        .unwrap();
+    let r = put_value(
+        &http,
+        &agent.url("/v1/tenants/alpha/kv/big"),
+        &token,
+        "big",
+        &big,
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
 
@@ -303,8 +252,7 @@ fn stamp_protocol_max() -> usize {
 
 #[tokio::test]
 async fn the_openapi_document_is_served() {
-    let dir = tempfile::tempdir().unwrap();
-    let agent = start(dir.path(), 100);
+    let (_dir, agent, _) = started(100);
     let doc: Value = reqwest::get(agent.url("/v1/openapi.json"))
         .await
         .unwrap()
@@ -317,32 +265,20 @@ async fn the_openapi_document_is_served() {
 
 #[tokio::test]
 async fn sigterm_stops_cleanly_and_data_survives_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let http = Client::new();
-    let agent = start(dir.path(), 100);
-    let token = provision(&http, &agent, "alpha", 10, "p").await.1["tenantToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    http.put(agent.url("/v1/tenants/alpha/kv/k"))
-        .bearer_auth(&token)
-        .header("idempotency-key", "w")
-        .json(&json!({ "value": "kept" }))
-        .send()
-        .await
-        .unwrap();
+    let (dir, agent, http) = started(100);
+    let token = tenant_token(&http, &agent, "alpha", "p").await;
+    put_value(
+        &http,
+        &agent.url("/v1/tenants/alpha/kv/k"),
+        &token,
+        "w",
+        "kept",
+    )
+    .await;
     assert!(agent.terminate().success());
 
     let again = start(dir.path(), 100);
-    let entry: Value = http
-        .get(again.url("/v1/tenants/alpha/kv/k"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let entry = get_json(&http, &again.url("/v1/tenants/alpha/kv/k"), &token).await;
     assert_eq!(entry["value"], "kept");
 }
 
@@ -351,21 +287,10 @@ async fn sigterm_stops_cleanly_and_data_survives_a_restart() {
 /// admin, whose step then runs (it was refused with 422 when keys were shared).
 #[tokio::test]
 async fn a_tenant_cannot_take_the_admins_idempotency_keys() {
-    let dir = tempfile::tempdir().unwrap();
-    let agent = start(dir.path(), 1000);
-    let http = Client::new();
-    let token = provision(&http, &agent, "alpha", 10, "p").await.1["tenantToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let write = http
-        .put(agent.url("/v1/tenants/alpha/kv/k"))
-        .bearer_auth(&token)
-        .header("idempotency-key", "move-2-freeze")
-        .json(&json!({ "value": "v" }))
-        .send()
-        .await
-        .unwrap();
+    let (_dir, agent, http) = started(1000);
+    let token = tenant_token(&http, &agent, "alpha", "p").await;
+    let kv = agent.url("/v1/tenants/alpha/kv/k");
+    let write = put_value(&http, &kv, &token, "move-2-freeze", "v").await;
     assert_eq!(write.status(), StatusCode::OK);
     let freeze = http
         .post(agent.url("/v1/tenants/alpha/freeze"))
@@ -382,9 +307,7 @@ async fn a_tenant_cannot_take_the_admins_idempotency_keys() {
 /// a move read gets 401 too, as does a query or path no handler could read.
 #[tokio::test]
 async fn calls_are_authenticated_before_their_input_is_read() {
-    let dir = tempfile::tempdir().unwrap();
-    let agent = start(dir.path(), 1000);
-    let http = Client::new();
+    let (_dir, agent, http) = started(1000);
     provision(&http, &agent, "alpha", 10, "p").await;
     let fence = http
         .post(agent.url("/v1/tenants/alpha/fence"))
@@ -411,9 +334,7 @@ async fn calls_are_authenticated_before_their_input_is_read() {
 /// invalid is 400 with the field named.
 #[tokio::test]
 async fn requests_are_held_to_the_documented_rules() {
-    let dir = tempfile::tempdir().unwrap();
-    let agent = start(dir.path(), 1000);
-    let http = Client::new();
+    let (_dir, agent, http) = started(1000);
     provision(&http, &agent, "alpha", 10, "p").await;
     let send = |method: reqwest::Method, path: &str, key: &str, body: &str| {
         http.request(method, agent.url(path))

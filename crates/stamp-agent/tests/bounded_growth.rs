@@ -7,7 +7,8 @@
 use testkit as support;
 
 use reqwest::{Client, StatusCode};
-use serde_json::{json, Value};
+use serde_json::Value;
+use support::wire::{get_json, provisioned_token, put_value};
 use support::Agent;
 
 const ADMIN: &str = "admin-token-for-growth-0123456789";
@@ -33,31 +34,20 @@ async fn the_log_and_the_idempotency_table_stay_bounded() {
     ];
     let agent = Agent::start_with(dir.path(), "weu-01", "azure-westeurope", 1000, ADMIN, &caps);
     let http = Client::new();
-    let made: Value = http
-        .put(agent.url("/v1/tenants/alpha"))
-        .bearer_auth(ADMIN)
-        .header("idempotency-key", "p")
-        .json(&json!({ "displayName": "Alpha", "sizeUnits": 1 }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = made["tenantToken"].as_str().unwrap().to_owned();
+    let alpha = agent.url("/v1/tenants/alpha");
+    let token = provisioned_token(&http, &alpha, ADMIN, "p", ("Alpha", 1)).await;
     let put = |n: u32| {
-        http.put(agent.url(&format!("/v1/tenants/alpha/kv/k{}", n % 100)))
-            .bearer_auth(&token)
-            .header("idempotency-key", format!("w{n}"))
-            .json(&json!({ "value": format!("value {n}") }))
-            .send()
+        let kv = format!("{alpha}/kv/k{}", n % 100);
+        let (key, value) = (format!("w{n}"), format!("value {n}"));
+        let (http, token) = (&http, &token);
+        async move { put_value(http, &kv, token, &key, &value).await }
     };
-    let first = put(0).await.unwrap().text().await.unwrap();
+    let first = put(0).await.text().await.unwrap();
     for n in 1..1800 {
-        assert_eq!(put(n).await.unwrap().status(), StatusCode::OK, "write {n}");
+        assert_eq!(put(n).await.status(), StatusCode::OK, "write {n}");
     }
     // A recent replay answers the first answer whole, value included.
-    let again = put(1799).await.unwrap();
+    let again = put(1799).await;
     let replayed: Value = again.json().await.unwrap();
     assert_eq!(replayed["value"], "value 1799");
     assert_eq!(replayed["key"], "k99");
@@ -82,15 +72,7 @@ async fn the_log_and_the_idempotency_table_stay_bounded() {
     assert!(biggest < 40, "kept answers are compact: {biggest} bytes");
 
     // The log no longer reaches back to the start: such a cursor is told to snapshot.
-    let grant: Value = http
-        .get(agent.url("/v1/tenants/alpha/transfer"))
-        .bearer_auth(ADMIN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let grant = get_json(&http, &agent.url("/v1/tenants/alpha/transfer"), ADMIN).await;
     let transfer = grant["token"].as_str().unwrap();
     let gone = http
         .get(agent.url("/v1/tenants/alpha/changes?after=0"))
@@ -107,18 +89,11 @@ async fn the_log_and_the_idempotency_table_stay_bounded() {
     )
     .await;
     for n in 1800..2600 {
-        assert_eq!(put(n).await.unwrap().status(), StatusCode::OK, "write {n}");
+        assert_eq!(put(n).await.status(), StatusCode::OK, "write {n}");
     }
     let after = u64::try_from(pinned_at).unwrap();
-    let page: Value = http
-        .get(agent.url(&format!("/v1/tenants/alpha/changes?after={after}")))
-        .bearer_auth(transfer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let changes = agent.url(&format!("/v1/tenants/alpha/changes?after={after}"));
+    let page = get_json(&http, &changes, transfer).await;
     assert_eq!(
         page["changes"][0]["seq"].as_u64(),
         Some(after + 1),

@@ -8,6 +8,7 @@ use testkit as support;
 
 use stamp_client::{ClientError, ClientOptions, StampClient};
 use stamp_protocol::{ImportSync, ProvisionTenant, TenantState};
+use support::wire::get_json;
 use support::Agent;
 
 const ADMIN_A: &str = "admin-token-of-stamp-a";
@@ -19,6 +20,31 @@ fn client(agent: &Agent, token: &str) -> StampClient {
         ..ClientOptions::default()
     };
     StampClient::new(&agent.base, token.to_owned(), options).unwrap()
+}
+
+/// Stamp `a`, with a client holding its admin token.
+fn stamp_a(dir: &std::path::Path) -> (Agent, StampClient) {
+    let a = Agent::start(dir, "a", "azure-westeurope", 100, ADMIN_A);
+    let admin_a = client(&a, ADMIN_A);
+    (a, admin_a)
+}
+
+/// Two stamps, `a` and `b`, each with a client holding its admin token.
+fn two_stamps(dir: &std::path::Path) -> ((Agent, StampClient), (Agent, StampClient)) {
+    let a = stamp_a(dir);
+    let b = Agent::start(dir, "b", "aws-eu-central-1", 100, ADMIN_B);
+    let admin_b = client(&b, ADMIN_B);
+    (a, (b, admin_b))
+}
+
+/// What a target asks to import acme from `source`, with a transfer grant of its admin.
+async fn import_acme_from(source: &Agent, admin: &StampClient) -> ImportSync {
+    ImportSync {
+        source: source.base.clone(),
+        transfer_token: admin.transfer_grant("acme").await.unwrap().token,
+        display_name: "Acme Ltd".to_owned(),
+        size_units: 10,
+    }
 }
 
 /// Provisions `tenant` on the agent and returns a client holding its token.
@@ -37,8 +63,7 @@ async fn tenant_on(admin: &StampClient, tenant: &str) -> StampClient {
 #[tokio::test]
 async fn only_the_admin_or_that_tenants_transfer_token_reads_its_data() {
     let dir = tempfile::tempdir().unwrap();
-    let a = Agent::start(dir.path(), "a", "azure-westeurope", 100, ADMIN_A);
-    let admin = client(&a, ADMIN_A);
+    let (_a, admin) = stamp_a(dir.path());
     let acme = tenant_on(&admin, "acme").await;
     tenant_on(&admin, "globex").await;
     acme.kv_put("acme", "k", "v", "w1").await.unwrap();
@@ -81,18 +106,13 @@ async fn only_the_admin_or_that_tenants_transfer_token_reads_its_data() {
 #[tokio::test]
 async fn the_kept_digest_equals_a_full_recount_after_writes_and_deletes() {
     let dir = tempfile::tempdir().unwrap();
-    let a = Agent::start(dir.path(), "a", "azure-westeurope", 100, ADMIN_A);
-    let admin = client(&a, ADMIN_A);
+    let (a, admin) = stamp_a(dir.path());
     let acme = tenant_on(&admin, "acme").await;
     let http = reqwest::Client::new();
     let full = || async {
-        let r = http
-            .get(a.url("/v1/tenants/acme/checksum?full=true"))
-            .bearer_auth(ADMIN_A)
-            .send()
-            .await
-            .unwrap();
-        r.json::<stamp_protocol::TenantChecksum>().await.unwrap()
+        let url = a.url("/v1/tenants/acme/checksum?full=true");
+        let recount = get_json(&http, &url, ADMIN_A).await;
+        serde_json::from_value::<stamp_protocol::TenantChecksum>(recount).unwrap()
     };
     let mut x = 7u64;
     for i in 0..120 {
@@ -120,8 +140,7 @@ async fn the_kept_digest_equals_a_full_recount_after_writes_and_deletes() {
 #[tokio::test]
 async fn frozen_refuses_writes_with_retry_and_fenced_redirects_everything() {
     let dir = tempfile::tempdir().unwrap();
-    let a = Agent::start(dir.path(), "a", "azure-westeurope", 100, ADMIN_A);
-    let admin = client(&a, ADMIN_A);
+    let (a, admin) = stamp_a(dir.path());
     let acme = tenant_on(&admin, "acme").await;
     acme.kv_put("acme", "k", "v1", "w1").await.unwrap();
     admin.tenant_step("acme", "freeze", "f1").await.unwrap();
@@ -194,9 +213,7 @@ async fn sync_until_caught_up(
 #[tokio::test]
 async fn a_target_pulls_snapshot_and_changes_and_a_move_back_takes_only_the_news() {
     let dir = tempfile::tempdir().unwrap();
-    let a = Agent::start(dir.path(), "a", "azure-westeurope", 100, ADMIN_A);
-    let b = Agent::start(dir.path(), "b", "aws-eu-central-1", 100, ADMIN_B);
-    let (admin_a, admin_b) = (client(&a, ADMIN_A), client(&b, ADMIN_B));
+    let ((a, admin_a), (b, admin_b)) = two_stamps(dir.path());
     let acme = tenant_on(&admin_a, "acme").await;
     // Enough keys for several snapshot pages, some overwritten, some deleted.
     for i in 0..4500 {
@@ -210,12 +227,7 @@ async fn a_target_pulls_snapshot_and_changes_and_a_move_back_takes_only_the_news
         .unwrap();
     }
     acme.kv_delete("acme", "key-00007", "d7").await.unwrap();
-    let request = ImportSync {
-        source: a.base.clone(),
-        transfer_token: admin_a.transfer_grant("acme").await.unwrap().token,
-        display_name: "Acme Ltd".to_owned(),
-        size_units: 10,
-    };
+    let request = import_acme_from(&a, &admin_a).await;
     let first = admin_b
         .import_sync("acme", &request, "s-first")
         .await
@@ -262,12 +274,7 @@ async fn a_target_pulls_snapshot_and_changes_and_a_move_back_takes_only_the_news
         .unwrap();
 
     // Move back: a's fenced copy only needs what happened since it left.
-    let back = ImportSync {
-        source: b.base.clone(),
-        transfer_token: admin_b.transfer_grant("acme").await.unwrap().token,
-        display_name: "Acme Ltd".to_owned(),
-        size_units: 10,
-    };
+    let back = import_acme_from(&b, &admin_b).await;
     let p = sync_until_caught_up(&admin_a, &back).await;
     assert_eq!(p.copied_keys, 1, "only the one change made on b");
     assert_eq!(
@@ -356,17 +363,10 @@ async fn an_export_page_reads_the_same_in_json_and_in_its_binary_form() {
 #[tokio::test]
 async fn an_expired_freeze_never_gives_two_writable_homes() {
     let dir = tempfile::tempdir().unwrap();
-    let a = Agent::start(dir.path(), "a", "azure-westeurope", 100, ADMIN_A);
-    let b = Agent::start(dir.path(), "b", "aws-eu-central-1", 100, ADMIN_B);
-    let (admin_a, admin_b) = (client(&a, ADMIN_A), client(&b, ADMIN_B));
+    let ((a, admin_a), (b, admin_b)) = two_stamps(dir.path());
     let acme = tenant_on(&admin_a, "acme").await;
     acme.kv_put("acme", "k", "v", "w1").await.unwrap();
-    let request = ImportSync {
-        source: a.base.clone(),
-        transfer_token: admin_a.transfer_grant("acme").await.unwrap().token,
-        display_name: "Acme Ltd".to_owned(),
-        size_units: 10,
-    };
+    let request = import_acme_from(&a, &admin_a).await;
     sync_until_caught_up(&admin_b, &request).await;
     admin_a.freeze("acme", 1, "f").await.unwrap();
     assert!(matches!(
@@ -418,8 +418,7 @@ async fn an_expired_freeze_never_gives_two_writable_homes() {
 #[tokio::test]
 async fn a_freeze_whose_lease_ran_out_cannot_be_fenced() {
     let dir = tempfile::tempdir().unwrap();
-    let a = Agent::start(dir.path(), "a", "azure-westeurope", 100, ADMIN_A);
-    let admin_a = client(&a, ADMIN_A);
+    let (_a, admin_a) = stamp_a(dir.path());
     tenant_on(&admin_a, "acme").await;
     admin_a.freeze("acme", 1, "f").await.unwrap();
     // Bounded: ask the stamp until its change page says the freeze is over.
