@@ -16,10 +16,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use fleet_core::StampId;
-use fleet_ops::Fleet;
 use stamp_protocol::TenantState;
-use support::mover::{onboard_mover, states, tenant_token, writer, writer_sized, Acks, TENANT};
-use support::{stampctl as run_stampctl, StopAgents};
+use support::demo::demo_fleet;
+use support::mover::{
+    assert_no_move_running, home_of, lost_writes, onboard_mover, other_than, states, tenant_token,
+    writer, writer_sized, Acks, TENANT,
+};
+use support::{assert_succeeded, stampctl as run_stampctl};
 const STEPS: [&str; 9] = [
     "planned",
     "importing",
@@ -45,12 +48,9 @@ impl Rng {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn randomized_moves_killed_anywhere_lose_no_acknowledged_write() {
-    support::use_built_agent();
     let dir = tempfile::tempdir().unwrap();
-    let _stop = StopAgents(format!("--data-dir {}", dir.path().display()));
+    let (fleet, _stop) = demo_fleet(dir.path(), true).await;
     let catalogue = dir.path().join("c.sqlite");
-    let fleet = Fleet::open(&catalogue).await.unwrap();
-    fleet.create_demo(true).await.unwrap();
     let (a, b) = onboard_mover(&fleet).await;
     let endpoint_of = |s: &StampId| {
         let fleet = fleet.clone();
@@ -74,15 +74,8 @@ async fn randomized_moves_killed_anywhere_lose_no_acknowledged_write() {
     let mut rng = Rng(0x5eed_0001);
     let (mut moved, mut rolled_back, mut crashed, mut agent_kills) = (0u32, 0u32, 0u32, 0u32);
     for run in 0..runs {
-        let (home, _) = fleet
-            .routes()
-            .await
-            .map(|r| {
-                let route = r.routes.into_iter().find(|r| r.tenant == TENANT).unwrap();
-                (StampId::new(route.stamp).unwrap(), r.version)
-            })
-            .unwrap();
-        let other = if home == a { b.clone() } else { a.clone() };
+        let home = home_of(&fleet).await;
+        let other = other_than(&home, (&a, &b));
         // One run in three moves cleanly; the rest crash at a random journal step.
         let crash = (rng.below(3) != 0).then(|| STEPS[rng.below(STEPS.len() as u64) as usize]);
         let out = run_stampctl(
@@ -116,28 +109,14 @@ async fn randomized_moves_killed_anywhere_lose_no_acknowledged_write() {
             let forward = rng.below(2) == 0;
             // `resume` restarts dead agents and rolls back; `move resume` then finishes.
             let out = run_stampctl(&catalogue, &["resume"], None);
-            assert!(
-                out.status.success(),
-                "run {run}: resume: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            assert_succeeded(&out, &format!("run {run}: resume"));
             if forward {
                 let out = run_stampctl(&catalogue, &["move", "resume"], None);
-                assert!(
-                    out.status.success(),
-                    "run {run}: move resume: {}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
+                assert_succeeded(&out, &format!("run {run}: move resume"));
             }
         }
         // No move is left running, and the data, binding and routes agree.
-        let running = fleet.moves(5).await.unwrap();
-        assert!(
-            running
-                .iter()
-                .all(|m| m.state != catalogue::OperationState::Running),
-            "run {run} (crash {crash:?}): {running:?}"
-        );
+        assert_no_move_running(&fleet, 5, &format!("run {run} (crash {crash:?})")).await;
         let routes = fleet.routes().await.unwrap();
         let route = routes.routes.iter().find(|r| r.tenant == TENANT).unwrap();
         let now_home = StampId::new(route.stamp.clone()).unwrap();
@@ -150,14 +129,7 @@ async fn randomized_moves_killed_anywhere_lose_no_acknowledged_write() {
         } else {
             moved += 1
         }
-        let st = states(
-            &fleet,
-            &[
-                now_home.clone(),
-                if now_home == a { b.clone() } else { a.clone() },
-            ],
-        )
-        .await;
+        let st = states(&fleet, &[now_home.clone(), other_than(&now_home, (&a, &b))]).await;
         assert_eq!(
             st[0],
             Some(TenantState::Active),
@@ -196,25 +168,12 @@ async fn randomized_moves_killed_anywhere_lose_no_acknowledged_write() {
 
     // All of them, at the end; and the stamps' sequence numbers only ever grew (no two
     // stamps accepted writes in overlapping time).
-    let (home, _) = fleet
-        .routes()
-        .await
-        .map(|r| {
-            let route = r.routes.into_iter().find(|r| r.tenant == TENANT).unwrap();
-            (StampId::new(route.stamp).unwrap(), r.version)
-        })
-        .unwrap();
+    let home = home_of(&fleet).await;
     let client = fleet.stamp_client(&home).await.unwrap();
     let token = tenant_token(&fleet, client.endpoint()).await.unwrap();
     let as_tenant = client.with_token(token);
     let a_ = std::mem::take(&mut *acks.lock().unwrap());
-    let mut lost = 0;
-    for (k, v) in &a_.values {
-        match as_tenant.kv_get(TENANT, k).await {
-            Ok(e) if &e.value == v => {}
-            _ => lost += 1,
-        }
-    }
+    let lost = lost_writes(&as_tenant, &a_).await;
     assert!(
         a_.seqs.windows(2).all(|w| w[0] < w[1]),
         "sequence numbers went backwards"
@@ -230,11 +189,8 @@ async fn randomized_moves_killed_anywhere_lose_no_acknowledged_write() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn draining_a_stamp_moves_its_tenants_several_at_once_and_cleanup_removes_the_copies() {
-    support::use_built_agent();
     let dir = tempfile::tempdir().unwrap();
-    let _stop = StopAgents(format!("--data-dir {}", dir.path().display()));
-    let fleet = Fleet::open(&dir.path().join("c.sqlite")).await.unwrap();
-    fleet.create_demo(true).await.unwrap();
+    let (fleet, _stop) = demo_fleet(dir.path(), true).await;
     let drained = StampId::new("weu-02").unwrap();
     let before = fleet
         .stamp_client(&drained)
@@ -327,11 +283,8 @@ async fn draining_a_stamp_moves_its_tenants_several_at_once_and_cleanup_removes_
 /// move ends with every acknowledged write on the new stamp.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tenant_writing_large_values_is_moved_with_nothing_lost() {
-    support::use_built_agent();
     let dir = tempfile::tempdir().unwrap();
-    let _stop = StopAgents(format!("--data-dir {}", dir.path().display()));
-    let fleet = Fleet::open(&dir.path().join("c.sqlite")).await.unwrap();
-    fleet.create_demo(true).await.unwrap();
+    let (fleet, _stop) = demo_fleet(dir.path(), true).await;
     let (a, b) = onboard_mover(&fleet).await;
     let from = fleet.stamp_client(&a).await.unwrap().endpoint().to_owned();
     let stop = Arc::new(AtomicBool::new(false));
@@ -395,17 +348,14 @@ async fn a_tenant_writing_large_values_is_moved_with_nothing_lost() {
 /// the journal so the binding, the routes and the data agree.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_catalogue_that_fails_mid_move_never_leaves_the_tenant_frozen() {
-    support::use_built_agent();
     let dir = tempfile::tempdir().unwrap();
-    let _stop = StopAgents(format!("--data-dir {}", dir.path().display()));
+    let (fleet, _stop) = demo_fleet(dir.path(), true).await;
     let catalogue = dir.path().join("c.sqlite");
-    let fleet = Fleet::open(&catalogue).await.unwrap();
-    fleet.create_demo(true).await.unwrap();
     let (a, b) = onboard_mover(&fleet).await;
     let steps = &STEPS[..STEPS.len() - 1]; // all but rolling-back, which a fault reaches
     for step in steps {
-        let home = support::mover::home_of(&fleet).await;
-        let other = if home == a { b.clone() } else { a.clone() };
+        let home = home_of(&fleet).await;
+        let other = other_than(&home, (&a, &b));
         let out = Command::new(support::stampctl_path())
             .arg("--catalogue")
             .arg(&catalogue)
@@ -433,25 +383,10 @@ async fn a_catalogue_that_fails_mid_move_never_leaves_the_tenant_frozen() {
             );
             assert_eq!(st[1], None, "{step}: the target keeps no copy");
         }
-        let out = run_stampctl(&catalogue, &["resume"], None);
-        assert!(
-            out.status.success(),
-            "{step}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let moves = fleet.moves(5).await.unwrap();
-        assert!(
-            moves
-                .iter()
-                .all(|m| m.state != catalogue::OperationState::Running),
-            "{step}: {moves:?}"
-        );
-        let now = support::mover::home_of(&fleet).await;
-        let st = states(
-            &fleet,
-            &[now.clone(), if now == a { b.clone() } else { a.clone() }],
-        )
-        .await;
+        assert_succeeded(&run_stampctl(&catalogue, &["resume"], None), step);
+        assert_no_move_running(&fleet, 5, step).await;
+        let now = home_of(&fleet).await;
+        let st = states(&fleet, &[now.clone(), other_than(&now, (&a, &b))]).await;
         assert_eq!(
             st[0],
             Some(TenantState::Active),

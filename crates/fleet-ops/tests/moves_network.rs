@@ -10,19 +10,18 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use fleet_ops::Fleet;
 use stamp_protocol::{ProvisionTenant, TenantState};
-use support::mover::{home_of, onboard_mover, writer, Acks, TENANT};
-use support::{stampctl as run_stampctl, StopAgents};
+use support::demo::demo_fleet;
+use support::mover::{
+    assert_no_move_running, home_of, lost_writes, onboard_mover, other_than, writer, Acks, TENANT,
+};
+use support::stampctl as run_stampctl;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn moves_through_a_faulty_network_lose_no_acknowledged_write() {
-    support::use_built_agent();
     let dir = tempfile::tempdir().unwrap();
-    let _stop = StopAgents(format!("--data-dir {}", dir.path().display()));
+    let (fleet, _stop) = demo_fleet(dir.path(), true).await;
     let path = dir.path().join("c.sqlite");
-    let fleet = Fleet::open(&path).await.unwrap();
-    fleet.create_demo(true).await.unwrap();
     let (a, b) = onboard_mover(&fleet).await;
     // Every call to either stamp, the app's and the other stamp's and the writer's, now
     // goes through a proxy that refuses, fails (503), delays or cuts connections.
@@ -54,7 +53,7 @@ async fn moves_through_a_faulty_network_lose_no_acknowledged_write() {
     let (mut moved, mut failed_first) = (0u32, 0u32);
     for run in 0..runs {
         let home = home_of(&fleet).await;
-        let other = if home == a { b.clone() } else { a.clone() };
+        let other = other_than(&home, (&a, &b));
         let out = run_stampctl(
             &path,
             &["tenant", "move", TENANT, "--to", other.as_str()],
@@ -76,18 +75,12 @@ async fn moves_through_a_faulty_network_lose_no_acknowledged_write() {
                 run_stampctl(&path, &["move", "resume"], None);
             }
         }
-        let moves = fleet.moves(3).await.unwrap();
-        assert!(
-            moves
-                .iter()
-                .all(|m| m.state != catalogue::OperationState::Running),
-            "run {run}: {moves:?}"
-        );
+        assert_no_move_running(&fleet, 3, &format!("run {run}")).await;
         let now = home_of(&fleet).await;
         if now != home {
             moved += 1;
         }
-        let other_now = if now == a { b.clone() } else { a.clone() };
+        let other_now = other_than(&now, (&a, &b));
         // The states, asked past the proxies' faults (retried).
         let mut st = None;
         for _ in 0..20 {
@@ -165,13 +158,7 @@ async fn moves_through_a_faulty_network_lose_no_acknowledged_write() {
         .unwrap()
         .tenant_token;
     let as_tenant = admin.with_token(token);
-    let mut lost = 0;
-    for (k, v) in &a_.values {
-        match as_tenant.kv_get(TENANT, k).await {
-            Ok(e) if &e.value == v => {}
-            _ => lost += 1,
-        }
-    }
+    let lost = lost_writes(&as_tenant, &a_).await;
     println!(
         "{runs} runs through faulty proxies ({injected} of {connections} connections refused, failed or cut): {moved} moved, {failed_first} needed recovery; {} acknowledged writes, {} redirects, {lost} lost",
         a_.values.len(),

@@ -8,52 +8,30 @@
 
 use testkit as support;
 
-use std::process::Command;
+use std::path::Path;
+use std::process::{Command, Output};
 
 use fleet_core::plan::{Plan, PlanAction};
-use fleet_core::{
-    Isolation, RegionId, Residency, StampId, StampStatus, TemplateName, TemplateVersion, Tenant,
-    TenantId, Tier,
-};
+use fleet_core::{Isolation, Residency, StampId, StampStatus, Tenant, TenantId, Tier};
 use fleet_ops::{ApplyState, Fleet};
 
-use support::{stampctl, StopAgents};
+use support::demo::{add_frankfurt_stamp, demo_fleet, movable_on};
+use support::stampctl;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plan_is_checked_then_applied_and_a_killed_apply_resumes() {
-    support::use_built_agent();
     let dir = tempfile::tempdir().unwrap();
-    let _stop = StopAgents(format!("--data-dir {}", dir.path().display()));
+    let (fleet, _stop) = demo_fleet(dir.path(), true).await;
     let path = dir.path().join("c.sqlite");
-    let fleet = Fleet::open(&path).await.unwrap();
-    fleet.create_demo(true).await.unwrap();
     let id = |s: &str| StampId::new(s).unwrap();
-    let mover = fleet
-        .tenants(&fleet_core::TenantQuery {
-            stamp: Some(id("fra-01")),
-            limit: 100,
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .tenants
-        .into_iter()
-        .find(|v| !v.tenant.pinned)
-        .unwrap()
-        .tenant;
+    let mover = movable_on(&fleet, &id("fra-01")).await;
 
     // Made offline against the catalogue alone, then saved through the CLI.
     let plan = Plan {
         name: "q3".to_owned(),
         base_version: 0,
         actions: vec![
-            PlanAction::AddStamp {
-                stamp: id("fra-02"),
-                region: RegionId::new("aws-eu-central-1").unwrap(),
-                template: TemplateName::new("standard").unwrap(),
-                version: TemplateVersion::new("1.4.0").unwrap(),
-                capacity_units: Some(800),
-            },
+            add_frankfurt_stamp("fra-02", 800),
             PlanAction::MoveTenant {
                 tenant: mover.id.clone(),
                 to: id("fra-02"),
@@ -78,8 +56,7 @@ async fn a_plan_is_checked_then_applied_and_a_killed_apply_resumes() {
         ],
     };
     let file = dir.path().join("q3.json");
-    std::fs::write(&file, fleet_core::plan::plan_to_file(&plan)).unwrap();
-    let out = stampctl(&path, &["plan", "import", file.to_str().unwrap()], None);
+    let out = import_through_stampctl(&path, &file, &plan);
     assert!(
         out.status.success(),
         "{}",
@@ -94,12 +71,9 @@ async fn a_plan_is_checked_then_applied_and_a_killed_apply_resumes() {
         }],
         ..plan.clone()
     };
-    std::fs::write(&file, fleet_core::plan::plan_to_file(&blocked)).unwrap();
-    assert!(
-        stampctl(&path, &["plan", "import", file.to_str().unwrap()], None)
-            .status
-            .success()
-    );
+    assert!(import_through_stampctl(&path, &file, &blocked)
+        .status
+        .success());
     let pattern = format!("--data-dir {}", dir.path().join("stamps/weu-02").display());
     Command::new("pkill")
         .args(["-KILL", "-f", "--", &pattern])
@@ -111,15 +85,8 @@ async fn a_plan_is_checked_then_applied_and_a_killed_apply_resumes() {
         !out.status.success() && said.contains("weu-02 is not healthy"),
         "{said}"
     );
-    let weu02 = fleet
-        .overview()
-        .await
-        .unwrap()
-        .stamps
-        .into_iter()
-        .find(|s| s.stamp.id == id("weu-02"))
-        .unwrap();
-    assert_eq!(weu02.stamp.status, StampStatus::Active, "nothing ran");
+    let weu02 = stamp_of(&fleet, "weu-02").await;
+    assert_eq!(weu02.status, StampStatus::Active, "nothing ran");
 
     // Killed right as action 3 starts; applying again goes on from there.
     let out = stampctl(&path, &["plan", "apply", "q3"], Some("action-3"));
@@ -210,26 +177,30 @@ fn resize(stamp: &str, units: u32) -> PlanAction {
 }
 
 async fn capacity_of(fleet: &Fleet, stamp: &str) -> u32 {
-    fleet
-        .overview()
-        .await
-        .unwrap()
+    stamp_of(fleet, stamp).await.capacity_units
+}
+
+/// The catalogue's row for `stamp`, from the overview.
+async fn stamp_of(fleet: &Fleet, stamp: &str) -> fleet_core::Stamp {
+    let overview = fleet.overview().await.unwrap();
+    let view = overview
         .stamps
         .into_iter()
-        .find(|s| s.stamp.id.as_str() == stamp)
-        .unwrap()
-        .stamp
-        .capacity_units
+        .find(|s| s.stamp.id.as_str() == stamp);
+    view.unwrap().stamp
+}
+
+/// Writes `plan` to `file` and imports it with the real `stampctl`.
+fn import_through_stampctl(catalogue: &Path, file: &Path, plan: &Plan) -> Output {
+    std::fs::write(file, fleet_core::plan::plan_to_file(plan)).unwrap();
+    stampctl(catalogue, &["plan", "import", file.to_str().unwrap()], None)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deleted_plans_apply_does_not_carry_over_to_a_new_plan_of_its_name() {
-    support::use_built_agent();
     let dir = tempfile::tempdir().unwrap();
-    let _stop = StopAgents(format!("--data-dir {}", dir.path().display()));
+    let (fleet, _stop) = demo_fleet(dir.path(), true).await;
     let path = dir.path().join("c.sqlite");
-    let fleet = Fleet::open(&path).await.unwrap();
-    fleet.create_demo(true).await.unwrap();
     fleet.new_plan("p").await.unwrap();
     for action in [resize("syd-01", 600), resize("tyo-01", 800)] {
         fleet.add_plan_action("p", action).await.unwrap();
@@ -271,12 +242,9 @@ async fn a_deleted_plans_apply_does_not_carry_over_to_a_new_plan_of_its_name() {
 /// the apply stops at it, naming the failure, and nothing after it runs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn applying_again_does_not_take_a_failed_stamp_as_added() {
-    support::use_built_agent();
     let dir = tempfile::tempdir().unwrap();
-    let _stop = StopAgents(format!("--data-dir {}", dir.path().display()));
+    let (fleet, _stop) = demo_fleet(dir.path(), false).await;
     let path = dir.path().join("c.sqlite");
-    let fleet = Fleet::open(&path).await.unwrap();
-    fleet.create_demo(false).await.unwrap();
     let id = |s: &str| StampId::new(s).unwrap();
     // The stamp is added after a first action, so applying again resumes at it (a
     // resumed apply is not checked from the start again).
@@ -284,20 +252,8 @@ async fn applying_again_does_not_take_a_failed_stamp_as_added() {
         name: "grow".to_owned(),
         base_version: 0,
         actions: vec![
-            PlanAction::AddStamp {
-                stamp: id("fra-08"),
-                region: RegionId::new("aws-eu-central-1").unwrap(),
-                template: TemplateName::new("standard").unwrap(),
-                version: TemplateVersion::new("1.4.0").unwrap(),
-                capacity_units: Some(800),
-            },
-            PlanAction::AddStamp {
-                stamp: id("fra-09"),
-                region: RegionId::new("aws-eu-central-1").unwrap(),
-                template: TemplateName::new("standard").unwrap(),
-                version: TemplateVersion::new("1.4.0").unwrap(),
-                capacity_units: Some(800),
-            },
+            add_frankfurt_stamp("fra-08", 800),
+            add_frankfurt_stamp("fra-09", 800),
             PlanAction::ChangeCapacity {
                 stamp: id("fra-09"),
                 capacity_units: 900,
@@ -305,12 +261,9 @@ async fn applying_again_does_not_take_a_failed_stamp_as_added() {
         ],
     };
     let file = dir.path().join("grow.json");
-    std::fs::write(&file, fleet_core::plan::plan_to_file(&plan)).unwrap();
-    assert!(
-        stampctl(&path, &["plan", "import", file.to_str().unwrap()], None)
-            .status
-            .success()
-    );
+    assert!(import_through_stampctl(&path, &file, &plan)
+        .status
+        .success());
 
     // The first apply: the agent program starts once (fra-08), then cannot start, so
     // fra-09 ends failed.
@@ -347,17 +300,7 @@ async fn applying_again_does_not_take_a_failed_stamp_as_added() {
     };
     let first = apply(flaky.to_str().unwrap());
     assert!(!first.status.success());
-    let fra09 = || async {
-        fleet
-            .overview()
-            .await
-            .unwrap()
-            .stamps
-            .into_iter()
-            .find(|s| s.stamp.id == id("fra-09"))
-            .unwrap()
-            .stamp
-    };
+    let fra09 = || stamp_of(&fleet, "fra-09");
     assert_eq!(fra09().await.status, StampStatus::Failed);
 
     // Applied again, with a working agent: the failed stamp is not taken as added.

@@ -6,45 +6,22 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use fleet_core::plan::PlanAction;
-use fleet_core::{RegionId, StampId, StampStatus, TemplateName, TemplateVersion, TenantQuery};
-use fleet_ops::{ErrorCode, Fleet};
+use fleet_core::{StampId, StampStatus};
+use fleet_ops::ErrorCode;
+use testkit::demo::{add_frankfurt_stamp, movable_on, offline_demo};
 
 fn id(s: &str) -> StampId {
     StampId::new(s).unwrap()
 }
 
-/// A tenant on `stamp` that is not pinned there.
-async fn movable_on(fleet: &Fleet, stamp: &str) -> fleet_core::Tenant {
-    fleet
-        .tenants(&TenantQuery {
-            stamp: Some(id(stamp)),
-            limit: 100,
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .tenants
-        .into_iter()
-        .find(|v| !v.tenant.pinned)
-        .unwrap()
-        .tenant
-}
-
 #[tokio::test]
 async fn a_plan_shows_the_fleet_after_it_and_edits_are_audited() {
     let dir = tempfile::tempdir().unwrap();
-    let fleet = Fleet::open(&dir.path().join("c.sqlite")).await.unwrap();
-    fleet.create_demo(false).await.unwrap();
-    let mover = movable_on(&fleet, "fra-01").await;
+    let fleet = offline_demo(dir.path()).await;
+    let mover = movable_on(&fleet, &id("fra-01")).await;
 
     fleet.new_plan("q3").await.unwrap();
-    let add = PlanAction::AddStamp {
-        stamp: id("fra-02"),
-        region: RegionId::new("aws-eu-central-1").unwrap(),
-        template: TemplateName::new("standard").unwrap(),
-        version: TemplateVersion::new("1.4.0").unwrap(),
-        capacity_units: Some(800),
-    };
+    let add = add_frankfurt_stamp("fra-02", 800);
     fleet.add_plan_action("q3", add).await.unwrap();
     fleet
         .add_plan_action(
@@ -172,9 +149,8 @@ fn newcomer(id: &str, size: u32) -> fleet_core::Tenant {
 #[tokio::test]
 async fn drift_since_the_plan_was_made_shows_as_warnings_on_the_actions_it_breaks() {
     let dir = tempfile::tempdir().unwrap();
-    let fleet = Fleet::open(&dir.path().join("c.sqlite")).await.unwrap();
-    fleet.create_demo(false).await.unwrap();
-    let mover = movable_on(&fleet, "fra-01").await;
+    let fleet = offline_demo(dir.path()).await;
+    let mover = movable_on(&fleet, &id("fra-01")).await;
     fleet.new_plan("q4").await.unwrap();
     for action in [
         PlanAction::MoveTenant {

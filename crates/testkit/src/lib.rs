@@ -1,17 +1,20 @@
-//! What the workspace's tests share: starting real stamp agents, this build's programs
-//! (stamp-agent, stampctl) with file secrets, the tenant the move suites move and its
-//! acknowledged-write recorder, a fault proxy on loopback, and plain HTTP calls on an
-//! agent (`wire`). Test code only: no product crate depends on it.
+//! What the workspace's tests share: starting real stamp agents, the demo fleet, this
+//! build's programs (stamp-agent, stampctl) with file secrets, the tenant the move
+//! suites move and its acknowledged-write recorder, a fault proxy on loopback, and plain
+//! HTTP calls on an agent (`wire`). Test code only: no product crate depends on it.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
 mod agent;
+pub mod demo;
 pub mod fault_proxy;
 pub mod mover;
 mod programs;
 pub mod wire;
 
 pub use agent::Agent;
-pub use programs::{agent as agent_program, stampctl, stampctl_path, use_built_agent, StopAgents};
+pub use programs::{
+    agent as agent_program, assert_succeeded, stampctl, stampctl_path, use_built_agent, StopAgents,
+};
 
 /// Whether `bytes` (a file's) hold `secret` anywhere.
 pub fn holds(bytes: &[u8], secret: &str) -> bool {

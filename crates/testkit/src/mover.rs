@@ -174,3 +174,35 @@ pub async fn home_of(fleet: &Fleet) -> StampId {
         .unwrap();
     StampId::new(route.stamp).unwrap()
 }
+
+/// The one of the two stamps (`a`, `b`) that is not `home`.
+pub fn other_than(home: &StampId, (a, b): (&StampId, &StampId)) -> StampId {
+    if home == a {
+        b.clone()
+    } else {
+        a.clone()
+    }
+}
+
+/// Asserts that none of the last `last` moves is still running; `context` names the run.
+pub async fn assert_no_move_running(fleet: &Fleet, last: u32, context: &str) {
+    let moves = fleet.moves(last).await.unwrap();
+    assert!(
+        moves
+            .iter()
+            .all(|m| m.state != catalogue::OperationState::Running),
+        "{context}: {moves:?}"
+    );
+}
+
+/// How many acknowledged writes the tenant's client does not read back with their value.
+pub async fn lost_writes(as_tenant: &stamp_client::StampClient, acks: &Acks) -> usize {
+    let mut lost = 0;
+    for (k, v) in &acks.values {
+        match as_tenant.kv_get(TENANT, k).await {
+            Ok(e) if &e.value == v => {}
+            _ => lost += 1,
+        }
+    }
+    lost
+}

@@ -65,3 +65,12 @@ pub fn stampctl(catalogue: &Path, args: &[&str], crash_at: Option<&str>) -> std:
     };
     cmd.output().expect("stampctl runs")
 }
+
+/// Asserts that a program exited with success; the message is `what`, then its stderr.
+pub fn assert_succeeded(out: &std::process::Output, what: &str) {
+    assert!(
+        out.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -1,0 +1,51 @@
+//! The demo fleet as the fleet-ops suites start from it: a catalogue `c.sqlite` in the
+//! test's own directory, its agents running or not, and what plans are made of.
+
+use std::path::Path;
+
+use fleet_core::plan::PlanAction;
+use fleet_core::{RegionId, StampId, TemplateName, TemplateVersion, Tenant, TenantQuery};
+use fleet_ops::Fleet;
+
+use crate::StopAgents;
+
+/// The demo fleet in `dir/c.sqlite`, with this build's agent and file secrets; its
+/// agents run when `run_agents`. Every agent under `dir` stops when the guard drops.
+pub async fn demo_fleet(dir: &Path, run_agents: bool) -> (Fleet, StopAgents) {
+    crate::use_built_agent();
+    let stop = StopAgents(format!("--data-dir {}", dir.display()));
+    let fleet = Fleet::open(&dir.join("c.sqlite")).await.unwrap();
+    fleet.create_demo(run_agents).await.unwrap();
+    (fleet, stop)
+}
+
+/// The demo fleet in `dir/c.sqlite`, no agent started (planning and reading offline).
+pub async fn offline_demo(dir: &Path) -> Fleet {
+    let fleet = Fleet::open(&dir.join("c.sqlite")).await.unwrap();
+    fleet.create_demo(false).await.unwrap();
+    fleet
+}
+
+/// A tenant on `stamp` that is not pinned there.
+pub async fn movable_on(fleet: &Fleet, stamp: &StampId) -> Tenant {
+    let query = TenantQuery {
+        stamp: Some(stamp.clone()),
+        limit: 100,
+        ..Default::default()
+    };
+    let page = fleet.tenants(&query).await.unwrap();
+    let view = page.tenants.into_iter().find(|v| !v.tenant.pinned);
+    view.expect("the stamp holds a tenant that is not pinned")
+        .tenant
+}
+
+/// A plan step adding `stamp` in Frankfurt (aws-eu-central-1), standard 1.4.0.
+pub fn add_frankfurt_stamp(stamp: &str, capacity_units: u32) -> PlanAction {
+    PlanAction::AddStamp {
+        stamp: StampId::new(stamp).unwrap(),
+        region: RegionId::new("aws-eu-central-1").unwrap(),
+        template: TemplateName::new("standard").unwrap(),
+        version: TemplateVersion::new("1.4.0").unwrap(),
+        capacity_units: Some(capacity_units),
+    }
+}
