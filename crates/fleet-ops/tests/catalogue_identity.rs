@@ -179,8 +179,7 @@ async fn a_stamp_without_a_token_says_so_and_names_the_fix() {
 async fn an_active_stamp_with_no_endpoint_offers_start_local_stamps() {
     file_secrets();
     let dir = tempfile::tempdir().unwrap();
-    let fleet = Fleet::open(&dir.path().join("c.sqlite")).await.unwrap();
-    fleet.create_demo(false).await.unwrap();
+    let fleet = testkit::demo::offline_demo(dir.path()).await;
     let health = fleet
         .check_health(&StampId::new("weu-01").unwrap())
         .await

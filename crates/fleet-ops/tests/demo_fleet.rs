@@ -46,6 +46,11 @@ fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// `stampctl` with the real agent on `dir/c.sqlite` from `dir`: its JSON answer.
+fn stampctl_json(dir: &Path, args: &[&str]) -> serde_json::Value {
+    json(&run(dir, "c.sqlite", &real_agent(), args, None))
+}
+
 fn healthy(cwd: &Path, catalogue: &str) -> usize {
     let checks = json(&run(
         cwd,
@@ -117,13 +122,7 @@ fn an_agent_failing_halfway_leaves_nothing_then_the_demo_works() {
         "4"
     );
 
-    let info = json(&run(
-        dir.path(),
-        "c.sqlite",
-        &real_agent(),
-        &["-o", "json", "info"],
-        None,
-    ));
+    let info = stampctl_json(dir.path(), &["-o", "json", "info"]);
     let counts = &info["counts"];
     assert_eq!(
         (
@@ -150,13 +149,7 @@ fn an_agent_failing_halfway_leaves_nothing_then_the_demo_works() {
     assert_eq!(tokens, 0, "no token is left");
 
     // The first-run action works again, now with a working agent.
-    json(&run(
-        dir.path(),
-        "c.sqlite",
-        &real_agent(),
-        &["-o", "json", "demo"],
-        None,
-    ));
+    stampctl_json(dir.path(), &["-o", "json", "demo"]);
     let absolute = dir.path().join("c.sqlite").display().to_string();
     assert_eq!(healthy(dir.path(), "c.sqlite"), 8);
     assert_eq!(healthy(dir.path(), "./c.sqlite"), 8);
@@ -208,13 +201,7 @@ fn a_demo_killed_after_it_was_written_is_finished_by_resume() {
     assert!(!out.status.success(), "the crash hook aborted it");
     assert_eq!(healthy(dir.path(), "c.sqlite"), 0);
 
-    let resumed = json(&run(
-        dir.path(),
-        "c.sqlite",
-        &real_agent(),
-        &["-o", "json", "resume"],
-        None,
-    ));
+    let resumed = stampctl_json(dir.path(), &["-o", "json", "resume"]);
     assert_eq!(resumed["resumedOperations"], 1, "{resumed}");
     assert_eq!(healthy(dir.path(), "c.sqlite"), 8);
 }
@@ -223,13 +210,7 @@ fn a_demo_killed_after_it_was_written_is_finished_by_resume() {
 fn stop_agents_signals_only_our_agents_and_one_agent_holds_a_data_directory() {
     let dir = tempfile::tempdir().unwrap();
     let _stop = StopAgents(format!("--data-dir {}", dir.path().display()));
-    json(&run(
-        dir.path(),
-        "c.sqlite",
-        &real_agent(),
-        &["-o", "json", "demo"],
-        None,
-    ));
+    stampctl_json(dir.path(), &["-o", "json", "demo"]);
     let data = dir.path().join("stamps/weu-01/data");
 
     // A second agent on a running stamp's data directory refuses to start.
@@ -247,24 +228,12 @@ fn stop_agents_signals_only_our_agents_and_one_agent_holds_a_data_directory() {
     assert!(said.contains("another stamp-agent runs on"), "{said}");
 
     // Every agent stopped; then weu-01's pid file names another program.
-    let stopped = json(&run(
-        dir.path(),
-        "c.sqlite",
-        &real_agent(),
-        &["-o", "json", "stop-agents"],
-        None,
-    ));
+    let stopped = stampctl_json(dir.path(), &["-o", "json", "stop-agents"]);
     assert_eq!(stopped["stopped"], 8, "{stopped}");
     assert_eq!(agents_left(dir.path()), 0);
     let mut bystander = Command::new("sleep").arg("600.0431").spawn().unwrap();
     std::fs::write(data.join("agent.pid"), bystander.id().to_string()).unwrap();
-    let stopped = json(&run(
-        dir.path(),
-        "c.sqlite",
-        &real_agent(),
-        &["-o", "json", "stop-agents"],
-        None,
-    ));
+    let stopped = stampctl_json(dir.path(), &["-o", "json", "stop-agents"]);
     assert_eq!(stopped["stopped"], 0, "{stopped}");
     assert!(
         bystander.try_wait().unwrap().is_none(),

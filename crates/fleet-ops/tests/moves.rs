@@ -19,8 +19,8 @@ use fleet_core::StampId;
 use stamp_protocol::TenantState;
 use support::demo::demo_fleet;
 use support::mover::{
-    assert_no_move_running, home_of, lost_writes, onboard_mover, other_than, states, tenant_token,
-    writer, writer_sized, Acks, TENANT,
+    assert_no_move_running, assert_only_home_serves, home_of, lost_writes, onboard_mover,
+    other_than, states, tenant_token, writer, writer_sized, Acks, TENANT,
 };
 use support::{assert_succeeded, stampctl as run_stampctl};
 const STEPS: [&str; 9] = [
@@ -49,8 +49,7 @@ impl Rng {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn randomized_moves_killed_anywhere_lose_no_acknowledged_write() {
     let dir = tempfile::tempdir().unwrap();
-    let (fleet, _stop) = demo_fleet(dir.path(), true).await;
-    let catalogue = dir.path().join("c.sqlite");
+    let (fleet, catalogue, _stop) = demo_fleet(dir.path(), true).await;
     let (a, b) = onboard_mover(&fleet).await;
     let endpoint_of = |s: &StampId| {
         let fleet = fleet.clone();
@@ -129,17 +128,8 @@ async fn randomized_moves_killed_anywhere_lose_no_acknowledged_write() {
         } else {
             moved += 1
         }
-        let st = states(&fleet, &[now_home.clone(), other_than(&now_home, (&a, &b))]).await;
-        assert_eq!(
-            st[0],
-            Some(TenantState::Active),
-            "run {run} (crash {crash:?}): home state"
-        );
-        assert!(
-            matches!(st[1], None | Some(TenantState::Fenced)),
-            "run {run} (crash {crash:?}): the other stamp is {:?}",
-            st[1]
-        );
+        let context = format!("run {run} (crash {crash:?})");
+        assert_only_home_serves(&fleet, &now_home, (&a, &b), &context).await;
 
         // Every write acknowledged so far is on the home, with its value.
         let acked: Vec<(String, String)> = acks
@@ -190,7 +180,7 @@ async fn randomized_moves_killed_anywhere_lose_no_acknowledged_write() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn draining_a_stamp_moves_its_tenants_several_at_once_and_cleanup_removes_the_copies() {
     let dir = tempfile::tempdir().unwrap();
-    let (fleet, _stop) = demo_fleet(dir.path(), true).await;
+    let (fleet, _, _stop) = demo_fleet(dir.path(), true).await;
     let drained = StampId::new("weu-02").unwrap();
     let before = fleet
         .stamp_client(&drained)
@@ -284,7 +274,7 @@ async fn draining_a_stamp_moves_its_tenants_several_at_once_and_cleanup_removes_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tenant_writing_large_values_is_moved_with_nothing_lost() {
     let dir = tempfile::tempdir().unwrap();
-    let (fleet, _stop) = demo_fleet(dir.path(), true).await;
+    let (fleet, _, _stop) = demo_fleet(dir.path(), true).await;
     let (a, b) = onboard_mover(&fleet).await;
     let from = fleet.stamp_client(&a).await.unwrap().endpoint().to_owned();
     let stop = Arc::new(AtomicBool::new(false));
@@ -349,8 +339,7 @@ async fn a_tenant_writing_large_values_is_moved_with_nothing_lost() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_catalogue_that_fails_mid_move_never_leaves_the_tenant_frozen() {
     let dir = tempfile::tempdir().unwrap();
-    let (fleet, _stop) = demo_fleet(dir.path(), true).await;
-    let catalogue = dir.path().join("c.sqlite");
+    let (fleet, catalogue, _stop) = demo_fleet(dir.path(), true).await;
     let (a, b) = onboard_mover(&fleet).await;
     let steps = &STEPS[..STEPS.len() - 1]; // all but rolling-back, which a fault reaches
     for step in steps {
@@ -386,15 +375,6 @@ async fn a_catalogue_that_fails_mid_move_never_leaves_the_tenant_frozen() {
         assert_succeeded(&run_stampctl(&catalogue, &["resume"], None), step);
         assert_no_move_running(&fleet, 5, step).await;
         let now = home_of(&fleet).await;
-        let st = states(&fleet, &[now.clone(), other_than(&now, (&a, &b))]).await;
-        assert_eq!(
-            st[0],
-            Some(TenantState::Active),
-            "{step}: home after resume"
-        );
-        assert!(
-            matches!(st[1], None | Some(TenantState::Fenced)),
-            "{step}: {st:?}"
-        );
+        assert_only_home_serves(&fleet, &now, (&a, &b), &format!("{step}, after resume")).await;
     }
 }

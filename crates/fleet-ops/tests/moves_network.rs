@@ -20,8 +20,7 @@ use support::stampctl as run_stampctl;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn moves_through_a_faulty_network_lose_no_acknowledged_write() {
     let dir = tempfile::tempdir().unwrap();
-    let (fleet, _stop) = demo_fleet(dir.path(), true).await;
-    let path = dir.path().join("c.sqlite");
+    let (fleet, path, _stop) = demo_fleet(dir.path(), true).await;
     let (a, b) = onboard_mover(&fleet).await;
     // Every call to either stamp, the app's and the other stamp's and the writer's, now
     // goes through a proxy that refuses, fails (503), delays or cuts connections.

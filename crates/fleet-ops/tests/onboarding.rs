@@ -15,15 +15,9 @@ use fleet_core::placement::Outcome;
 use fleet_core::{CountryCode, Isolation, Residency, StampId, Tenant, TenantId, Tier};
 use fleet_ops::{ErrorCode, Fleet, OnboardTenant, PlaceTenant};
 
-fn setup() {
-    support::use_built_agent();
-}
-
+/// The demo fleet with its agents running, stopped when the guard drops.
 async fn demo_with_agents(dir: &Path) -> (Fleet, StopAgents) {
-    setup();
-    let stop = StopAgents(format!("--data-dir {}", dir.display()));
-    let fleet = Fleet::open(&dir.join("c.sqlite")).await.unwrap();
-    fleet.create_demo(true).await.unwrap();
+    let (fleet, _, stop) = support::demo::demo_fleet(dir, true).await;
     (fleet, stop)
 }
 

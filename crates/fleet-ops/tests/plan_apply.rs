@@ -21,8 +21,7 @@ use support::stampctl;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plan_is_checked_then_applied_and_a_killed_apply_resumes() {
     let dir = tempfile::tempdir().unwrap();
-    let (fleet, _stop) = demo_fleet(dir.path(), true).await;
-    let path = dir.path().join("c.sqlite");
+    let (fleet, path, _stop) = demo_fleet(dir.path(), true).await;
     let id = |s: &str| StampId::new(s).unwrap();
     let mover = movable_on(&fleet, &id("fra-01")).await;
 
@@ -199,8 +198,7 @@ fn import_through_stampctl(catalogue: &Path, file: &Path, plan: &Plan) -> Output
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deleted_plans_apply_does_not_carry_over_to_a_new_plan_of_its_name() {
     let dir = tempfile::tempdir().unwrap();
-    let (fleet, _stop) = demo_fleet(dir.path(), true).await;
-    let path = dir.path().join("c.sqlite");
+    let (fleet, path, _stop) = demo_fleet(dir.path(), true).await;
     fleet.new_plan("p").await.unwrap();
     for action in [resize("syd-01", 600), resize("tyo-01", 800)] {
         fleet.add_plan_action("p", action).await.unwrap();
@@ -243,8 +241,7 @@ async fn a_deleted_plans_apply_does_not_carry_over_to_a_new_plan_of_its_name() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn applying_again_does_not_take_a_failed_stamp_as_added() {
     let dir = tempfile::tempdir().unwrap();
-    let (fleet, _stop) = demo_fleet(dir.path(), false).await;
-    let path = dir.path().join("c.sqlite");
+    let (fleet, path, _stop) = demo_fleet(dir.path(), false).await;
     let id = |s: &str| StampId::new(s).unwrap();
     // The stamp is added after a first action, so applying again resumes at it (a
     // resumed apply is not checked from the start again).

@@ -5,7 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use fleet_core::{RegionId, Stamp, StampId, StampStatus, TemplateName, TemplateVersion};
-use fleet_ops::{Fleet, NewStamp, ProviderConfig};
+use fleet_ops::{Fleet, ProviderConfig};
+use testkit::demo::standard_stamp;
 
 fn file_secrets() {
     static ONCE: std::sync::Once = std::sync::Once::new();
@@ -27,17 +28,9 @@ fn command_writing(marker: &std::path::Path) -> ProviderConfig {
 async fn the_window_provisions_local_stamps_only() {
     file_secrets();
     let dir = tempfile::tempdir().unwrap();
-    let fleet = Fleet::open(&dir.path().join("c.sqlite")).await.unwrap();
-    fleet.create_demo(false).await.unwrap();
+    let fleet = testkit::demo::offline_demo(dir.path()).await;
     let marker = dir.path().join("ran");
-    let request = NewStamp {
-        id: StampId::new("weu-09").unwrap(),
-        region: RegionId::new("azure-westeurope").unwrap(),
-        template: TemplateName::new("standard").unwrap(),
-        template_version: TemplateVersion::new("1.4.0").unwrap(),
-        capacity_units: None,
-        provider: command_writing(&marker),
-    };
+    let request = standard_stamp("weu-09", "azure-westeurope", None, command_writing(&marker));
     let err = fleet
         .provision_stamp_from_window(&request, &|_| {})
         .await
@@ -55,9 +48,8 @@ async fn the_window_provisions_local_stamps_only() {
 async fn an_interrupted_command_provisioning_waits_for_the_operator() {
     file_secrets();
     let dir = tempfile::tempdir().unwrap();
+    let fleet = testkit::demo::offline_demo(dir.path()).await;
     let path = dir.path().join("c.sqlite");
-    let fleet = Fleet::open(&path).await.unwrap();
-    fleet.create_demo(false).await.unwrap();
     // What a run killed mid-provisioning leaves: the stamp and its running operation.
     let marker = dir.path().join("ran");
     let stamp = Stamp {

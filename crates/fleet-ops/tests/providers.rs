@@ -9,7 +9,7 @@ use std::sync::{Arc, Once};
 
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use fleet_core::{RegionId, StampId, StampStatus, TemplateName, TemplateVersion};
+use fleet_core::{StampId, StampStatus};
 use fleet_ops::{Fleet, HealthState, NewStamp, ProviderConfig};
 use serde_json::{json, Value};
 
@@ -29,14 +29,7 @@ fn external_agent(dir: &Path, id: &str) -> Agent {
 }
 
 fn request(id: &str, provider: ProviderConfig) -> NewStamp {
-    NewStamp {
-        id: StampId::new(id).unwrap(),
-        region: RegionId::new("gcp-europe-west3").unwrap(),
-        template: TemplateName::new("standard").unwrap(),
-        template_version: TemplateVersion::new("1.4.0").unwrap(),
-        capacity_units: Some(500),
-        provider,
-    }
+    support::demo::standard_stamp(id, "gcp-europe-west3", Some(500), provider)
 }
 
 async fn fleet(dir: &Path) -> Fleet {

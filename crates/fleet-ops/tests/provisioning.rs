@@ -8,7 +8,7 @@ use testkit as support;
 use std::path::Path;
 use std::process::Command;
 
-use fleet_core::{RegionId, StampId, StampStatus, TemplateName, TemplateVersion};
+use fleet_core::{StampId, StampStatus, TemplateVersion};
 use fleet_ops::{ErrorCode, Fleet, HealthState, NewStamp};
 
 fn setup() {
@@ -16,14 +16,7 @@ fn setup() {
 }
 
 fn new_stamp(id: &str) -> NewStamp {
-    NewStamp {
-        id: StampId::new(id).unwrap(),
-        region: RegionId::new("azure-westeurope").unwrap(),
-        template: TemplateName::new("standard").unwrap(),
-        template_version: TemplateVersion::new("1.4.0").unwrap(),
-        capacity_units: Some(300),
-        provider: Default::default(),
-    }
+    support::demo::standard_stamp(id, "azure-westeurope", Some(300), Default::default())
 }
 
 async fn demo_fleet(dir: &Path) -> Fleet {

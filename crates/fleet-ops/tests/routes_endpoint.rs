@@ -5,6 +5,12 @@
 
 use fleet_ops::{serve_routes, Fleet, FleetSlot};
 
+/// GET `url` as a router polls it: with the ETag it last saw.
+async fn get_if_none_match(http: &reqwest::Client, url: &str, etag: &str) -> reqwest::Response {
+    let request = http.get(url).header("if-none-match", etag);
+    request.send().await.unwrap()
+}
+
 #[tokio::test]
 async fn routers_poll_the_table_and_get_304_until_it_changes() {
     let dir = tempfile::tempdir().unwrap();
@@ -32,12 +38,7 @@ async fn routers_poll_the_table_and_get_304_until_it_changes() {
         .unwrap();
     assert!(contoso["stamp"].is_string());
 
-    let unchanged = http
-        .get(&url)
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let unchanged = get_if_none_match(&http, &url, &etag).await;
     assert_eq!(unchanged.status(), 304);
 
     // Any binding change bumps the version: here a whole-document replace.
@@ -50,12 +51,7 @@ async fn routers_poll_the_table_and_get_304_until_it_changes() {
         .import_json("doc.json", &serde_json::to_string(&smaller).unwrap(), true)
         .await
         .unwrap();
-    let changed = http
-        .get(&url)
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let changed = get_if_none_match(&http, &url, &etag).await;
     assert_eq!(changed.status(), 200);
     assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
 

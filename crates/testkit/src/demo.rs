@@ -1,22 +1,24 @@
 //! The demo fleet as the fleet-ops suites start from it: a catalogue `c.sqlite` in the
 //! test's own directory, its agents running or not, and what plans are made of.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use fleet_core::plan::PlanAction;
 use fleet_core::{RegionId, StampId, TemplateName, TemplateVersion, Tenant, TenantQuery};
-use fleet_ops::Fleet;
+use fleet_ops::{Fleet, NewStamp, ProviderConfig};
 
 use crate::StopAgents;
 
-/// The demo fleet in `dir/c.sqlite`, with this build's agent and file secrets; its
-/// agents run when `run_agents`. Every agent under `dir` stops when the guard drops.
-pub async fn demo_fleet(dir: &Path, run_agents: bool) -> (Fleet, StopAgents) {
+/// The demo fleet in the catalogue `dir/c.sqlite` (returned with it), with this build's
+/// agent and file secrets; its agents run when `run_agents`. Every agent under `dir`
+/// stops when the guard drops.
+pub async fn demo_fleet(dir: &Path, run_agents: bool) -> (Fleet, PathBuf, StopAgents) {
     crate::use_built_agent();
     let stop = StopAgents(format!("--data-dir {}", dir.display()));
-    let fleet = Fleet::open(&dir.join("c.sqlite")).await.unwrap();
+    let catalogue = dir.join("c.sqlite");
+    let fleet = Fleet::open(&catalogue).await.unwrap();
     fleet.create_demo(run_agents).await.unwrap();
-    (fleet, stop)
+    (fleet, catalogue, stop)
 }
 
 /// The demo fleet in `dir/c.sqlite`, no agent started (planning and reading offline).
@@ -47,5 +49,22 @@ pub fn add_frankfurt_stamp(stamp: &str, capacity_units: u32) -> PlanAction {
         template: TemplateName::new("standard").unwrap(),
         version: TemplateVersion::new("1.4.0").unwrap(),
         capacity_units: Some(capacity_units),
+    }
+}
+
+/// A stamp to provision: `id` in `region`, from the standard 1.4.0 template.
+pub fn standard_stamp(
+    id: &str,
+    region: &str,
+    capacity_units: Option<u32>,
+    provider: ProviderConfig,
+) -> NewStamp {
+    NewStamp {
+        id: StampId::new(id).unwrap(),
+        region: RegionId::new(region).unwrap(),
+        template: TemplateName::new("standard").unwrap(),
+        template_version: TemplateVersion::new("1.4.0").unwrap(),
+        capacity_units,
+        provider,
     }
 }

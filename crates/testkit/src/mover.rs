@@ -206,3 +206,20 @@ pub async fn lost_writes(as_tenant: &stamp_client::StampClient, acks: &Acks) -> 
     }
     lost
 }
+
+/// Asserts that the tenant is active on `home` and, on the other stamp of the pair,
+/// absent or fenced: exactly one stamp serves it.
+pub async fn assert_only_home_serves(
+    fleet: &Fleet,
+    home: &StampId,
+    pair: (&StampId, &StampId),
+    context: &str,
+) {
+    let st = states(fleet, &[home.clone(), other_than(home, pair)]).await;
+    assert_eq!(st[0], Some(TenantState::Active), "{context}: home state");
+    assert!(
+        matches!(st[1], None | Some(TenantState::Fenced)),
+        "{context}: the other stamp is {:?}",
+        st[1]
+    );
+}
