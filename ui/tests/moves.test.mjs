@@ -15,6 +15,7 @@ import {
   useBackend,
   waitForCount,
   waitForMap,
+  waitForText,
 } from "./support/harness.mjs";
 
 const STAMP_ROW = '[data-testid="stamp-row"]';
@@ -200,11 +201,23 @@ describe("tenant moves (demo fleet)", () => {
 
     await page.getByTestId("tenant-locator").fill("litware-staging");
     await page.locator('[data-testid="tenant-locator-result"][data-tenant-id="litware-staging"]').click();
+    const location = page.getByTestId("tenant-location");
+    assert.match(await location.innerText(), /lives on stamp weu-01 in region West Europe/);
     await page.locator('[data-testid="locator-move-button"][data-tenant="litware-staging"]').click();
     const dialog = page.getByTestId("move-dialog");
     await dialog.waitFor();
     assert.equal(await dialog.getAttribute("data-tenant"), "litware-staging");
+    await page.locator('[data-testid="move-target"][data-stamp="weu-02"]').click();
+    await page.getByTestId("move-confirm").click();
+    await page.getByTestId("move-done").waitFor();
+    await page.getByTestId("move-close").click();
+    // The answer over the map follows the tenant: it never names the old stamp.
+    await waitForText(page, '[data-testid="tenant-location"]', /lives on stamp weu-02 in region West Europe/);
+    // The Move dialog, opened again from it, starts from the new stamp.
+    await page.locator('[data-testid="locator-move-button"][data-tenant="litware-staging"]').click();
     await page.getByTestId("move-target").first().waitFor();
+    const targets = await page.getByTestId("move-target").evaluateAll((els) => els.map((e) => e.dataset.stamp));
+    assert.ok(targets.includes("weu-01") && !targets.includes("weu-02"), JSON.stringify(targets));
     await done(session);
   });
 
@@ -220,6 +233,10 @@ describe("tenant moves (demo fleet)", () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="move-cancel"]')?.disabled === false);
     await page.waitForFunction(() => /^[1-9][\d,]* keys/.test(document.querySelector('[data-testid="move-stats"]')?.textContent ?? ""));
     await shot(page, "move-2-progress.png");
+    // The activity tray at the window's foot shows the running move, whatever panel is in view.
+    const tray = page.locator('[data-testid="activity-tray"][data-moves="1"]');
+    await tray.waitFor();
+    assert.match(await tray.innerText(), /1 move running.*contoso-prod → weu-02/s);
     await cancel.click();
     const cancelled = page.getByTestId("move-cancelled");
     await cancelled.waitFor();

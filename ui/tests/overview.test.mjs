@@ -198,6 +198,9 @@ describe("fleet overview (demo fleet)", () => {
     await page.keyboard.press("Tab");
     assert.equal(await focusedStamp(), null);
 
+    // The selected stamp opened in the drawer beside the map; back to the capacity figures.
+    assert.equal(await page.getByTestId("side-drawer").getAttribute("data-showing"), "stamp");
+    await page.getByTestId("drawer-tab-overview").click();
     // Region bars are buttons: focus one and press Space.
     const region = DEMO.regions[0].region.id;
     await page.locator(`${REGION_BAR}[data-id="${region}"]`).focus();

@@ -19,6 +19,7 @@ import {
   openPage,
   useBackend,
   waitForCount,
+  waitForText,
 } from "./support/harness.mjs";
 
 const STAMP_ROW = '[data-testid="stamp-row"]';
@@ -29,6 +30,19 @@ const stampRow = (id) => `${STAMP_ROW}[data-stamp-id="${id}"]`;
 const planRow = (name) => `[data-testid="plan-row"][data-plan-name="${name}"]`;
 /** Every test is bounded: a stuck one fails instead of hanging the suite. */
 const BOUNDED = { timeout: 60_000 };
+
+/** Waits (bounded) until both elements lie inside the viewport at once, with no scrolling between them. */
+async function bothInView(page, first, second) {
+  const inView = ([a, b]) =>
+    [a, b].every((selector) => {
+      const box = document.querySelector(selector)?.getBoundingClientRect();
+      return box !== undefined && box.top >= 0 && box.left >= 0 && box.right <= innerWidth && box.top < innerHeight - 40;
+    });
+  return page.waitForFunction(inView, [first, second], { timeout: 5_000 }).then(
+    () => true,
+    () => false,
+  );
+}
 
 const SYD_02 = { "new-stamp": "syd-02", region: "azure-australiaeast", template: "standard@1.4.0" };
 const MOVE_TO_SYD_02 = { tenant: "alpine-ski-house-prod", stamp: "syd-02" };
@@ -46,19 +60,6 @@ describe("offline plans (demo fleet)", () => {
 
   const shot = (page, file) => page.screenshot({ path: join(RESULTS_DIR, file), animations: "disabled", fullPage: true });
   const text = async (locator) => (await locator.innerText()).replace(/\s+/g, " ").trim();
-
-  /** Waits until the element's text (whitespace collapsed) matches. */
-  async function waitForText(page, selector, pattern) {
-    try {
-      await page.waitForFunction(
-        ([sel, source, flags]) => new RegExp(source, flags).test((document.querySelector(sel)?.textContent ?? "").replace(/\s+/g, " ")),
-        [selector, pattern.source, pattern.flags],
-      );
-    } catch {
-      const actual = await page.locator(selector).first().textContent().catch(() => null);
-      throw new Error(`${selector}: expected ${pattern}, found ${JSON.stringify(actual)}`);
-    }
-  }
 
   async function newPlan(page, name) {
     await page.getByTestId("plan-name").fill(name);
@@ -94,6 +95,9 @@ describe("offline plans (demo fleet)", () => {
     const { page } = session;
     assert.equal(await page.getByTestId("map-caption").count(), 0, "no caption without a plan");
     await newPlan(page, "q3");
+    // The plan opens in the drawer beside its map: both in view at once.
+    assert.equal(await page.getByTestId("side-drawer").getAttribute("data-showing"), "plan");
+    assert.ok(await bothInView(page, MAP, '[data-testid="plan-detail"]'), "the plan editor and its map are visible together");
 
     // A problem with the form names the field; nothing is added.
     await page.getByTestId("plan-action-kind").selectOption("moveTenant");
@@ -134,15 +138,27 @@ describe("offline plans (demo fleet)", () => {
     assert.equal(await text(page.getByTestId("map-caption")), "What-if: after plan q3");
     assert.deepEqual((await mapMarks(page)).split(","), ["syd-01", "syd-02"]);
     assert.match(await mapSubtitle(page), /· 9 stamps$/);
-    // The capacity figures beside the map are the fleet after the plan too.
-    await waitForText(page, 'section[aria-labelledby="capacity-title"] .subtitle', /^after plan q3$/);
+    // One truth: the banner says so, and the header, the stamp table and the capacity figures follow the plan.
+    await page.getByTestId("what-if-banner").waitFor();
+    assert.equal(await text(page.locator('[data-testid="totals-scope"] dd')), "after plan q3");
+    assert.equal(await text(page.getByTestId("total-stamps")), "9");
+    await waitForCount(page, STAMP_ROW, 9);
+    assert.match(await text(page.locator('section[aria-labelledby="tenants-title"] .subtitle')), /live, not the plan$/);
     await shot(page, "plan-2-what-if.png");
+    await page.getByTestId("drawer-tab-overview").click();
+    await waitForText(page, 'section[aria-labelledby="capacity-title"] .subtitle', /^after plan q3$/);
+    await page.getByTestId("drawer-tab-plan").click();
     await page.getByTestId("plan-side-before").click();
+    await page.getByTestId("what-if-banner").waitFor({ state: "detached" });
+    assert.equal(await page.getByTestId("totals-scope").count(), 0);
+    assert.equal(await text(page.getByTestId("total-stamps")), "8");
     assert.equal(await page.getByTestId("plan-side-before").getAttribute("aria-pressed"), "true");
     assert.equal(await page.getByTestId("plan-side-after").getAttribute("aria-pressed"), "false");
     await waitForText(page, '[data-testid="map-caption"]', /^Before plan q3$/);
     await waitForText(page, 'section[aria-labelledby="map-title"] .subtitle', /· 8 stamps$/);
+    await page.getByTestId("drawer-tab-overview").click();
     await waitForText(page, 'section[aria-labelledby="capacity-title"] .subtitle', /^whole fleet$/);
+    await page.getByTestId("drawer-tab-plan").click();
     assert.match(await mapMarks(page), /syd-02/);
     // The same switch on the map itself, in step with the plan's.
     await page.getByTestId("map-plan-after").click();

@@ -212,6 +212,20 @@ export async function openPage(browser, origin, path = "/", options = {}) {
 }
 
 /** Waits until exactly `n` elements match `selector`. */
+/** Waits (bounded) until the first match's text, spaces folded, matches the pattern. */
+export async function waitForText(page, selector, pattern) {
+  try {
+    await page.waitForFunction(
+      ([sel, source, flags]) => new RegExp(source, flags).test((document.querySelector(sel)?.textContent ?? "").replace(/\s+/g, " ")),
+      [selector, pattern.source, pattern.flags],
+      { timeout: WAIT },
+    );
+  } catch {
+    const actual = await page.locator(selector).first().textContent().catch(() => null);
+    throw new Error(`${selector}: expected ${pattern}, found ${JSON.stringify(actual)}`);
+  }
+}
+
 export async function waitForCount(page, selector, n) {
   try {
     await page.waitForFunction(
