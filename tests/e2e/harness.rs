@@ -85,6 +85,24 @@ impl AppSession {
         Self::launch(&app_binary(), catalogue.parent().unwrap(), &env, &[]).await
     }
 
+    /// `start` on `catalogue.sqlite` (not made yet) in a new directory, which is
+    /// returned with the catalogue's path and the session (removed when dropped).
+    pub async fn start_in_new_dir() -> (tempfile::TempDir, PathBuf, Self) {
+        let dir = tempfile::tempdir().unwrap();
+        let catalogue = dir.path().join("catalogue.sqlite");
+        let app = Self::start(&catalogue, dir.path()).await;
+        (dir, catalogue, app)
+    }
+
+    /// `start_in_new_dir` on the demo fleet (created in the window), with this test
+    /// process on file secrets too (it reads the stamps' tokens).
+    pub async fn start_on_demo() -> (tempfile::TempDir, PathBuf, Self) {
+        std::env::set_var("STAMPFLEET_SECRETS", "file");
+        let (dir, catalogue, app) = Self::start_in_new_dir().await;
+        app.create_demo().await;
+        (dir, catalogue, app)
+    }
+
     /// Starts `app` with `env` set and the variables in `remove` unset; `home` is the
     /// catalogue's directory (its local stamp agents are stopped at the end).
     pub async fn launch(

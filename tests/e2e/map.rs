@@ -25,13 +25,8 @@ async fn the_map_drills_down_from_region_to_stamp_to_tenants() {
         .collect();
     assert!(stamps_in_region > 0 && !tenants_on_stamp.is_empty());
 
-    let dir = tempfile::tempdir().unwrap();
-    let app = AppSession::start(&dir.path().join("catalogue.sqlite"), dir.path()).await;
-    app.find("[data-testid=create-demo]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    let (_dir, _, app) = AppSession::start_in_new_dir().await;
+    app.click("[data-testid=create-demo]").await;
 
     // The app opens on the map, with markers drawn for the demo fleet.
     let painted = app.find("[data-painted=true]").await;
@@ -66,13 +61,10 @@ async fn the_map_drills_down_from_region_to_stamp_to_tenants() {
     }
 
     // Click a stamp: its tenants, from the catalogue, are listed.
-    app.find(&format!(
+    app.click(&format!(
         "[data-testid=stamp-row][data-stamp-id={STAMP}] td.id"
     ))
-    .await
-    .click()
-    .await
-    .unwrap();
+    .await;
     let tenant_rows = app
         .find_n("[data-testid=tenant-row]", tenants_on_stamp.len())
         .await;

@@ -55,11 +55,7 @@ async fn token_at(fleet: &Fleet, endpoint: &str, name: &str, size: u32) -> Strin
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tenant_dragged_to_another_stamp_moves_while_a_client_writes() {
-    std::env::set_var("STAMPFLEET_SECRETS", "file");
-    let dir = tempfile::tempdir().unwrap();
-    let catalogue = dir.path().join("catalogue.sqlite");
-    let app = AppSession::start(&catalogue, dir.path()).await;
-    app.create_demo().await;
+    let (_dir, catalogue, app) = AppSession::start_on_demo().await;
 
     let fleet = Fleet::open(&catalogue).await.unwrap();
     let id = TenantId::new(TENANT).unwrap();
@@ -127,11 +123,8 @@ async fn a_tenant_dragged_to_another_stamp_moves_while_a_client_writes() {
     };
 
     // Show the source stamp's tenants, then drop the tenant on the target's row.
-    app.find(&format!("[data-testid=stamp-row][data-stamp-id={from}] td"))
-        .await
-        .click()
-        .await
-        .unwrap();
+    app.click(&format!("[data-testid=stamp-row][data-stamp-id={from}] td"))
+        .await;
     app.find(&format!(
         "[data-testid=tenant-row][data-tenant-id={TENANT}]"
     ))
@@ -148,11 +141,7 @@ async fn a_tenant_dragged_to_another_stamp_moves_while_a_client_writes() {
     app.find("[data-testid=move-dialog]").await;
     app.find(&format!("[data-testid=move-target][data-stamp={to}]"))
         .await;
-    app.find("[data-testid=move-confirm]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    app.click("[data-testid=move-confirm]").await;
     // Visible progress, then done with the time writes were paused.
     app.find("[data-testid=move-progress][data-phase]").await;
     let done = app.find("[data-testid=move-done]").await;

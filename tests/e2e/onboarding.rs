@@ -10,19 +10,11 @@ const TENANT: &str = "contoso-europe";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_eu_tenant_is_onboarded_through_the_wizard_onto_an_eu_stamp() {
-    std::env::set_var("STAMPFLEET_SECRETS", "file");
     let regions = builtin_regions().unwrap();
     let demo = demo_fleet(&regions).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let catalogue = dir.path().join("catalogue.sqlite");
-    let app = AppSession::start(&catalogue, dir.path()).await;
-    app.create_demo().await;
+    let (_dir, catalogue, app) = AppSession::start_on_demo().await;
 
-    app.find("[data-testid=onboard-button]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    app.click("[data-testid=onboard-button]").await;
     app.find("[data-testid=onboard-dialog]").await;
     app.find("[data-testid=onboard-name]")
         .await
@@ -39,11 +31,7 @@ async fn an_eu_tenant_is_onboarded_through_the_wizard_onto_an_eu_stamp() {
         .select_by_value("NL")
         .await
         .unwrap();
-    app.find("[data-testid=onboard-next]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    app.click("[data-testid=onboard-next]").await;
 
     let proposed = app
         .find("[data-testid=onboard-proposed-stamp]")
@@ -66,11 +54,7 @@ async fn an_eu_tenant_is_onboarded_through_the_wizard_onto_an_eu_stamp() {
     );
     app.find("[data-testid=onboard-rejections]").await;
 
-    app.find("[data-testid=onboard-confirm]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    app.click("[data-testid=onboard-confirm]").await;
     let done = app.find("[data-testid=onboard-done]").await;
     assert!(done.text().await.unwrap().contains(&proposed));
     // On the map and in the lists: the stamp is selected, its tenants include the new one.

@@ -13,11 +13,7 @@ const STAMP_ROW: &str = "[data-testid=stamp-row]";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plan_made_offline_is_seen_on_the_map_then_applied() {
-    std::env::set_var("STAMPFLEET_SECRETS", "file");
-    let dir = tempfile::tempdir().unwrap();
-    let catalogue = dir.path().join("catalogue.sqlite");
-    let app = AppSession::start(&catalogue, dir.path()).await;
-    app.create_demo().await;
+    let (_dir, catalogue, app) = AppSession::start_on_demo().await;
 
     // Offline: every stamp agent stops; the window sees them go.
     let fleet = Fleet::open(&catalogue).await.unwrap();

@@ -8,21 +8,11 @@ use stampfleet_e2e::AppSession;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn new_stamp_starts_a_real_agent_that_turns_healthy() {
-    let dir = tempfile::tempdir().unwrap();
-    let catalogue = dir.path().join("catalogue.sqlite");
-    let app = AppSession::start(&catalogue, dir.path()).await;
-    app.find("[data-testid=create-demo]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    let (_dir, catalogue, app) = AppSession::start_in_new_dir().await;
+    app.click("[data-testid=create-demo]").await;
     app.find_n("[data-testid=stamp-row]", 8).await;
 
-    app.find("[data-testid=new-stamp]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    app.click("[data-testid=new-stamp]").await;
     app.find("[data-testid=new-stamp-dialog]").await;
     let id = app.find("[data-testid=new-stamp-id]").await;
     assert!(
@@ -35,11 +25,7 @@ async fn new_stamp_starts_a_real_agent_that_turns_healthy() {
     );
     id.clear().await.unwrap();
     id.send_keys("e2e-01").await.unwrap();
-    app.find("[data-testid=new-stamp-submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    app.click("[data-testid=new-stamp-submit]").await;
 
     app.find_n("[data-testid=stamp-row]", 9).await;
     app.find_n("[data-testid=stamp-row][data-stamp-id=e2e-01]", 1)

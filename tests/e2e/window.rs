@@ -7,17 +7,11 @@ use stampfleet_e2e::AppSession;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_fleet_is_one_click_away() {
-    let dir = tempfile::tempdir().unwrap();
-    let catalogue = dir.path().join("catalogue.sqlite");
-    let app = AppSession::start(&catalogue, dir.path()).await;
+    let (dir, catalogue, app) = AppSession::start_in_new_dir().await;
 
     assert_eq!(app.client.title().await.unwrap(), "Stampfleet");
     app.find("[data-testid=first-run]").await;
-    app.find("[data-testid=create-demo]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    app.click("[data-testid=create-demo]").await;
 
     let stamps = app.find_n("[data-testid=stamp-row]", 8).await;
     assert!(stamps[0].text().await.unwrap().contains('%'));

@@ -157,14 +157,11 @@ async fn a_plan_is_checked_then_applied_and_a_killed_apply_resumes() {
     assert!(
         listed.iter().any(|t| t.id == "newco") && listed.iter().any(|t| t.id == mover.id.as_str())
     );
-    let linked: Vec<_> = fleet
-        .audit(1000)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|e| e.actor == "plan:q3" && e.entity == "plan-action")
-        .collect();
-    assert_eq!(linked.len(), 4, "one audit row per action, none twice");
+    let audit = fleet.audit(1000).await.unwrap();
+    let linked = audit
+        .iter()
+        .filter(|e| e.actor == "plan:q3" && e.entity == "plan-action");
+    assert_eq!(linked.count(), 4, "one audit row per action, none twice");
 }
 
 /// Sets `stamp`'s capacity: an action that needs only the catalogue and a healthy stamp.
