@@ -9,6 +9,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use testkit::wire::provisioned_token;
+
 const ADMIN: &str = "load-admin-token-0123456789abcdef";
 const MAX_REQUESTS: u64 = 2_000_000;
 
@@ -52,18 +54,8 @@ async fn main() {
         .pool_max_idle_per_host(concurrency)
         .build()
         .unwrap();
-    let made: serde_json::Value = http
-        .put(format!("{base}/v1/tenants/load"))
-        .bearer_auth(ADMIN)
-        .header("idempotency-key", "setup")
-        .json(&serde_json::json!({"displayName": "Load", "sizeUnits": 1}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let tenant_token = made["tenantToken"].as_str().unwrap().to_owned();
+    let tenant = format!("{base}/v1/tenants/load");
+    let tenant_token = provisioned_token(&http, &tenant, ADMIN, "setup", ("Load", 1)).await;
 
     println!("stamp-agent on {base}: {concurrency} connections, {seconds} s per workload");
     for workload in ["health", "kv-write"] {

@@ -13,6 +13,8 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use testkit::wire::provisioned_token;
+
 const ADMIN: &str = "growth-admin-token-0123456789abcdef";
 const CONCURRENCY: u64 = 16;
 
@@ -69,18 +71,8 @@ async fn main() {
         .unwrap();
     let base = line.trim().trim_start_matches("listening on ").to_owned();
     let http = reqwest::Client::new();
-    let made: serde_json::Value = http
-        .put(format!("{base}/v1/tenants/growth"))
-        .bearer_auth(ADMIN)
-        .header("idempotency-key", "setup")
-        .json(&serde_json::json!({"displayName": "Growth", "sizeUnits": 1}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = made["tenantToken"].as_str().unwrap().to_owned();
+    let tenant = format!("{base}/v1/tenants/growth");
+    let token = provisioned_token(&http, &tenant, ADMIN, "setup", ("Growth", 1)).await;
     println!("{writes} writes to 100 keys, {CONCURRENCY} at a time (defaults: log >= 10,000 entries or 24 h, 10,000 keys per caller)");
     println!(
         "{:>10} {:>12} {:>12} {:>14}",
