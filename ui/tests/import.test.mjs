@@ -28,6 +28,16 @@ const GOOD = [
   "imp-polar,Polar Research,,5,AQ,,,,",
 ].join("\n");
 const BAD = [HEADER, "imp-ok,Fine,,10,DE,,,,", "9lives,Cat Co,gold,10,DE,,,,", "imp-zero,Zero,,0,DE,,,,"].join("\n");
+// One of each kind: a format error, an unknown region, a tenant no stamp can take, and
+// an existing tenant (contoso-prod) with other data.
+const MIXED = [
+  HEADER,
+  "imp-ok,Fine,,10,DE,,,,",
+  "imp-zero,Zero,,0,DE,,,,",
+  "imp-mars,Mars Mining,,10,,,mars-north-1,,",
+  "imp-polar,Polar Research,,5,AQ,,,,",
+  "contoso-prod,Contoso,,999,,,,,",
+].join("\n");
 
 describe("bulk onboarding from a file", () => {
   const env = useBackend("demo", { fresh: true });
@@ -104,14 +114,13 @@ describe("bulk onboarding from a file", () => {
     const session = await openDialog();
     const { page } = session;
     await upload(page, "bad.csv", BAD);
-    const errors = page.getByTestId("import-errors");
-    await errors.waitFor();
-    const items = await errors.locator("li").allInnerTexts();
-    assert.ok(items.includes('bad.csv: line 3: id: tenant id "9lives" is invalid: must start with a lowercase letter'), items.join("\n"));
-    assert.ok(items.some((l) => l.startsWith("bad.csv: line 3: tier: unknown tier")));
-    assert.ok(items.includes("bad.csv: line 4: size: must be greater than 0"));
+    await page.getByTestId("import-problems").waitFor();
+    const items = (await page.getByTestId("import-problem").allInnerTexts()).map((t) => t.replace(/\s+/g, " ").trim());
+    assert.ok(items.includes('format line 3 · id: tenant id "9lives" is invalid: must start with a lowercase letter'), items.join("\n"));
+    assert.ok(items.some((l) => l.startsWith("format line 3 · tier: unknown tier")));
+    assert.ok(items.includes("format line 4 · size: must be greater than 0"));
     assert.equal(items.length, 3);
-    assert.equal(await page.getByTestId("import-apply").count(), 0);
+    assert.equal(await page.getByTestId("import-apply").isDisabled(), true);
     await shot(page, "import-3-errors.png");
     await page.keyboard.press("Escape");
     await page.locator(DIALOG).waitFor({ state: "detached" });
@@ -119,6 +128,33 @@ describe("bulk onboarding from a file", () => {
     await page.getByTestId("tenant-search").fill("imp-");
     await page.getByText("No tenants match").waitFor();
     assert.equal(await page.locator('[data-testid="tenant-row"]').count(), 0);
+    await done(session);
+  });
+
+  test("one check reports every kind of problem at once, each by its line; Onboard waits until they are fixed", async () => {
+    const session = await openDialog();
+    const { page } = session;
+    await upload(page, "mixed.csv", MIXED);
+    const list = page.getByTestId("import-problems");
+    await list.waitFor();
+    const problems = await page
+      .getByTestId("import-problem")
+      .evaluateAll((els) => els.map((e) => [e.dataset.line, e.dataset.kind, e.dataset.field]));
+    assert.deepEqual(problems, [
+      ["3", "format", "size"],
+      ["4", "reference", "regions"],
+      ["5", "placement", "placement"],
+      ["6", "conflict", "id"],
+    ]);
+    assert.equal(await list.getAttribute("data-blocking"), "3");
+    assert.match(await page.locator('[data-testid="import-problem"][data-kind="conflict"]').innerText(), /contoso-prod already exists with other data: .*size 999 here/);
+    assert.match(await page.locator('[data-testid="import-problem"][data-kind="placement"]').innerText(), /next:/);
+    assert.equal(await count(page, "place"), "1", "the good row is still planned");
+    assert.equal(await page.getByTestId("import-apply").isDisabled(), true);
+    await shot(page, "import-4-every-problem.png");
+    await page.keyboard.press("Escape");
+    await page.locator(DIALOG).waitFor({ state: "detached" });
+    assert.equal(await page.getByTestId("total-tenants").innerText(), String(DEMO.tenantCount));
     await done(session);
   });
 });

@@ -37,8 +37,7 @@ impl Catalogue {
         &self,
         tenants: &[TenantId],
     ) -> Result<std::collections::HashMap<TenantId, StampId>> {
-        let ids = serde_json::to_string(&tenants.iter().map(TenantId::as_str).collect::<Vec<_>>())
-            .map_err(|e| CatalogueError::Refused(format!("cannot list tenant ids: {e}")))?;
+        let ids = id_list(tenants)?;
         let rows: Vec<(String, String)> = sqlx::query_as(
             "SELECT b.tenant, b.stamp FROM json_each(?) j JOIN bindings b ON b.tenant = j.value",
         )
@@ -52,6 +51,26 @@ impl Catalogue {
                     TenantId::new(tenant.as_str()).map_err(bad)?,
                     StampId::new(stamp.as_str()).map_err(bad)?,
                 ))
+            })
+            .collect()
+    }
+
+    /// The given tenants as the catalogue records them, in one query (unknown ids are
+    /// left out).
+    pub async fn tenants_by_id(
+        &self,
+        tenants: &[TenantId],
+    ) -> Result<std::collections::HashMap<TenantId, fleet_core::Tenant>> {
+        let ids = id_list(tenants)?;
+        let rows: Vec<TenantRow> =
+            sqlx::query_as("SELECT t.* FROM json_each(?) j JOIN tenants t ON t.id = j.value")
+                .bind(ids)
+                .fetch_all(self.pool())
+                .await?;
+        rows.into_iter()
+            .map(|row| {
+                let tenant = row.into_domain()?;
+                Ok((tenant.id.clone(), tenant))
             })
             .collect()
     }
@@ -192,4 +211,10 @@ impl Catalogue {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Tenant ids as a JSON array, for `json_each(?)`: one bound parameter for any count.
+fn id_list(tenants: &[TenantId]) -> Result<String> {
+    serde_json::to_string(&tenants.iter().map(TenantId::as_str).collect::<Vec<_>>())
+        .map_err(|e| CatalogueError::Refused(format!("cannot list tenant ids: {e}")))
 }

@@ -74,6 +74,8 @@ pub fn typescript_bindings() -> String {
         crate::OnboardProgress,
         crate::ImportPlanRow,
         crate::NewStampNeed,
+        fleet_core::tenant_file::ProblemKind,
+        fleet_core::tenant_file::RowError,
         crate::TenantImportReport,
         crate::ImportProgress,
         catalogue::Route,

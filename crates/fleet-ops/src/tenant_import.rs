@@ -1,13 +1,17 @@
-//! Bulk onboarding from a CSV or JSON file: every row checked first (errors by line and
-//! field, nothing written), a dry-run plan (where each tenant goes, which new stamps are
-//! needed), then the apply: tenant by tenant through the journaled onboarding, stopping
+//! Bulk onboarding from a CSV or JSON file. A check reads every row in one pass and
+//! reports every problem at once, by line and field: format, references (unknown
+//! regions), conflicts (an existing tenant with other data) and placement (with the next
+//! step); the rows without problems get a dry-run plan (where each tenant goes, which new
+//! stamps are needed). The apply refuses a file with format, reference or conflict
+//! problems, then onboards tenant by tenant through the journaled onboarding, stopping
 //! at the first failure. A rerun skips tenants already bound, so nothing is duplicated.
 
 use std::collections::{BTreeMap, HashMap};
 
 use fleet_core::placement::{decide, place, Outcome, PlacementPolicy, PlacementRequest};
-use fleet_core::tenant_file::{parse_tenant_file, TenantFileRow};
-use fleet_core::{RegionId, StampId, TemplateName, TemplateVersion, TenantId};
+use fleet_core::tenant_file::TenantFileRead;
+use fleet_core::tenant_file::{read_tenant_file, ProblemKind, RowError, TenantFileRow};
+use fleet_core::{RegionId, Residency, StampId, TemplateName, TemplateVersion, Tenant, TenantId};
 use serde::Serialize;
 
 use crate::error::{OpsError, OpsResult};
@@ -52,6 +56,10 @@ pub struct TenantImportReport {
     pub stopped: Option<String>,
     pub new_stamps: Vec<NewStampNeed>,
     pub plan: Vec<ImportPlanRow>,
+    /// Every problem found, by line: format, reference, conflict and placement.
+    pub problems: Vec<RowError>,
+    /// Problems the apply refuses the file for (all but placement).
+    pub blocking: u32,
 }
 
 /// Progress of an apply, for the progress bar.
@@ -65,39 +73,126 @@ pub struct ImportProgress {
 
 const SHOWN_ERRORS: usize = 20;
 
-impl Fleet {
-    fn read_tenant_file(
-        &self,
-        name: &str,
-        text: &str,
-        regions: &[fleet_core::Region],
-    ) -> OpsResult<Vec<TenantFileRow>> {
-        parse_tenant_file(name, text, regions).map_err(|errors| {
-            let mut lines: Vec<String> = errors
-                .iter()
-                .take(SHOWN_ERRORS)
-                .map(|e| format!("{name}: {e}"))
-                .collect();
-            if errors.len() > SHOWN_ERRORS {
-                lines.push(format!("... and {} more", errors.len() - SHOWN_ERRORS));
-            }
-            OpsError::invalid(format!(
-                "{} problem(s), nothing was written:\n{}",
-                errors.len(),
-                lines.join("\n")
-            ))
-        })
+/// The problems an apply refuses a file for, in words (at most SHOWN_ERRORS lines).
+fn blocking_message(name: &str, problems: &[RowError]) -> String {
+    let blocking: Vec<&RowError> = problems
+        .iter()
+        .filter(|p| p.kind != ProblemKind::Placement)
+        .collect();
+    let mut lines: Vec<String> = blocking
+        .iter()
+        .take(SHOWN_ERRORS)
+        .map(|e| format!("{name}: {e}"))
+        .collect();
+    if blocking.len() > SHOWN_ERRORS {
+        lines.push(format!("... and {} more", blocking.len() - SHOWN_ERRORS));
     }
+    format!(
+        "{} problem(s), nothing was written:\n{}",
+        blocking.len(),
+        lines.join("\n")
+    )
+}
 
-    /// Checks a tenant file and plans where each tenant goes (writes nothing).
+/// How a file's row differs from the tenant the catalogue already has, in words; None
+/// when they agree (a rerun of the same file).
+fn differences(row: &Tenant, stored: &Tenant) -> Option<String> {
+    let mut differ = Vec::new();
+    let mut field = |name: &str, here: String, there: String| {
+        if here != there {
+            differ.push(format!("{name} {here} here, {there} in the catalogue"));
+        }
+    };
+    field(
+        "name",
+        format!("{:?}", row.display_name),
+        format!("{:?}", stored.display_name),
+    );
+    field(
+        "tier",
+        row.tier.as_str().into(),
+        stored.tier.as_str().into(),
+    );
+    field(
+        "size",
+        row.size_units.to_string(),
+        stored.size_units.to_string(),
+    );
+    field(
+        "isolation",
+        row.isolation.as_str().into(),
+        stored.isolation.as_str().into(),
+    );
+    field(
+        "residency",
+        residency_words(&row.residency),
+        residency_words(&stored.residency),
+    );
+    field(
+        "group",
+        row.group.clone().unwrap_or_else(|| "none".into()),
+        stored.group.clone().unwrap_or_else(|| "none".into()),
+    );
+    (!differ.is_empty()).then(|| differ.join("; "))
+}
+
+fn residency_words(residency: &Residency) -> String {
+    let places: Vec<&str> = residency
+        .countries
+        .iter()
+        .map(|c| c.as_str())
+        .chain(residency.regions.iter().map(RegionId::as_str))
+        .collect();
+    if places.is_empty() {
+        "anywhere".into()
+    } else {
+        places.join(",")
+    }
+}
+
+/// The next step for a row placement cannot place today, or None when it can.
+fn placement_problem(line: u32, outcome: &Outcome) -> Option<RowError> {
+    let message = match outcome {
+        Outcome::NewStamp {
+            template,
+            version,
+            region,
+            reason,
+        } => format!("{reason}; next: add a stamp of template {template}@{version} in {region}"),
+        Outcome::Refuse { reason } => format!("{reason}; next: it needs a stamp no template offers yet (a dedicated stamp, or a template that allows it)"),
+        Outcome::Place { .. } | Outcome::Stay { .. } => return None,
+    };
+    Some(RowError {
+        kind: ProblemKind::Placement,
+        line,
+        field: "placement".into(),
+        message,
+    })
+}
+
+impl Fleet {
+    /// Checks a tenant file and plans where each tenant goes (writes nothing): every
+    /// problem, of every kind, in one report.
     pub async fn check_tenant_import(
         &self,
         name: &str,
         text: &str,
     ) -> OpsResult<TenantImportReport> {
         let regions = self.catalogue.regions().await?;
-        let rows = self.read_tenant_file(name, text, &regions)?;
-        self.plan_import(&rows).await
+        self.check_read(read_tenant_file(name, text, &regions))
+            .await
+    }
+
+    async fn check_read(&self, read: TenantFileRead) -> OpsResult<TenantImportReport> {
+        let mut report = self.plan_import(&read.rows).await?;
+        report.problems.extend(read.problems);
+        report.problems.sort_by_key(|p| (p.line, p.kind));
+        report.blocking = report
+            .problems
+            .iter()
+            .filter(|p| p.kind != ProblemKind::Placement)
+            .count() as u32;
+        Ok(report)
     }
 
     async fn plan_import(&self, rows: &[TenantFileRow]) -> OpsResult<TenantImportReport> {
@@ -111,9 +206,26 @@ impl Fleet {
         // Where the file's tenants already live, in one query rather than one per row.
         let ids: Vec<TenantId> = rows.iter().map(|r| r.tenant.id.clone()).collect();
         let homes = self.catalogue.homes(&ids).await?;
+        let stored = self.catalogue.tenants_by_id(&ids).await?;
+        let mut problems = Vec::new();
         for row in rows {
             let existing = homes.get(&row.tenant.id).cloned();
-            let outcome = if let Some(stamp) = existing {
+            let conflict = stored
+                .get(&row.tenant.id)
+                .and_then(|t| differences(&row.tenant, t));
+            let outcome = if let Some(conflict) = conflict {
+                let reason = format!(
+                    "{} already exists with other data: {conflict}",
+                    row.tenant.id
+                );
+                problems.push(RowError {
+                    kind: ProblemKind::Conflict,
+                    line: row.line,
+                    field: "id".into(),
+                    message: reason.clone(),
+                });
+                Outcome::Refuse { reason }
+            } else if let Some(stamp) = existing {
                 Outcome::Stay {
                     reason: format!("{} already lives on {stamp}", row.tenant.id),
                     stamp,
@@ -149,6 +261,13 @@ impl Fleet {
                     None => place(&fleet, &request, &policy).outcome,
                 }
             };
+            if let Some(problem) = problems
+                .last()
+                .filter(|p| p.line == row.line)
+                .map_or_else(|| placement_problem(row.line, &outcome), |_| None)
+            {
+                problems.push(problem);
+            }
             if let Outcome::NewStamp {
                 template,
                 version,
@@ -198,6 +317,8 @@ impl Fleet {
             stopped: None,
             new_stamps,
             plan,
+            problems,
+            blocking: 0,
         })
     }
 
@@ -210,8 +331,12 @@ impl Fleet {
         progress: &(dyn Fn(ImportProgress) + Send + Sync),
     ) -> OpsResult<TenantImportReport> {
         let regions = self.catalogue.regions().await?;
-        let rows = self.read_tenant_file(name, text, &regions)?;
-        let mut report = self.plan_import(&rows).await?;
+        let read = read_tenant_file(name, text, &regions);
+        let rows = read.rows.clone();
+        let mut report = self.check_read(read).await?;
+        if report.blocking > 0 {
+            return Err(OpsError::invalid(blocking_message(name, &report.problems)));
+        }
         let total = report.to_place;
         for (row, planned) in rows.iter().zip(&report.plan) {
             let Outcome::Place { stamp, .. } = &planned.outcome else {

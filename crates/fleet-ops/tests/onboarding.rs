@@ -246,6 +246,78 @@ async fn a_bad_file_writes_nothing_and_names_line_and_field() {
 }
 
 #[tokio::test]
+async fn one_check_reports_every_kind_of_problem_by_line_and_the_apply_writes_nothing() {
+    use fleet_core::tenant_file::ProblemKind;
+    let dir = tempfile::tempdir().unwrap();
+    let (fleet, _stop) = demo_with_agents(dir.path()).await;
+    let counts = fleet.info().await.unwrap().counts;
+    let contoso = fleet
+        .tenant(&TenantId::new("contoso-prod").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .tenant;
+    let text = format!(
+        "id,name,tier,size,countries,geographies,regions,isolation,preferred\n\
+         fine,Fine,standard,5,DE,,,shared,\n\
+         sizeless,Sizeless,standard,x,,,,shared,\n\
+         martian,Martian,standard,5,,,mars-north-1,shared,\n\
+         arctic,Arctic,standard,5,AQ,,,shared,\n\
+         contoso-prod,{},{},{},,,,shared,\n",
+        contoso.display_name,
+        contoso.tier.as_str(),
+        contoso.size_units + 1,
+    );
+    let report = fleet.check_tenant_import("t.csv", &text).await.unwrap();
+    let problems: Vec<(u32, ProblemKind, &str)> = report
+        .problems
+        .iter()
+        .map(|p| (p.line, p.kind, p.field.as_str()))
+        .collect();
+    assert_eq!(
+        problems,
+        vec![
+            (3, ProblemKind::Format, "size"),
+            (4, ProblemKind::Reference, "regions"),
+            (5, ProblemKind::Placement, "placement"),
+            (6, ProblemKind::Conflict, "id"),
+        ],
+        "{:#?}",
+        report.problems
+    );
+    assert_eq!(report.blocking, 3);
+    assert_eq!(report.to_place, 1, "the good row is still planned");
+    let conflict = &report.problems[3].message;
+    assert!(
+        conflict.contains(&format!(
+            "size {} here, {} in the catalogue",
+            contoso.size_units + 1,
+            contoso.size_units
+        )),
+        "{conflict}"
+    );
+    assert!(
+        report.problems[2].message.contains("next:"),
+        "a placement problem names the next step: {}",
+        report.problems[2].message
+    );
+
+    let err = fleet
+        .apply_tenant_import("t.csv", &text, &|_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    for line in ["line 3: size", "line 4: regions", "line 6: id"] {
+        assert!(err.message.contains(line), "{line} in {}", err.message);
+    }
+    assert_eq!(
+        fleet.info().await.unwrap().counts,
+        counts,
+        "nothing written"
+    );
+}
+
+#[tokio::test]
 async fn an_import_stopped_by_a_dead_stamp_keeps_what_it_did_and_a_rerun_finishes() {
     let dir = tempfile::tempdir().unwrap();
     let (fleet, _stop) = demo_with_agents(dir.path()).await;

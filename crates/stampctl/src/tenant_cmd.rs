@@ -174,6 +174,16 @@ fn import_summary(r: &fleet_ops::TenantImportReport, dry_run: bool) -> String {
             n.stamps, n.template, n.version, n.region, n.tenants, n.units
         ));
     }
+    if !r.problems.is_empty() {
+        out.push_str(&format!(
+            "{} problem(s), {} blocking the import:\n",
+            r.problems.len(),
+            r.blocking
+        ));
+        for p in &r.problems {
+            out.push_str(&format!("  {p} ({})\n", problem_kind(p.kind)));
+        }
+    }
     if dry_run {
         let mut t = Table::new(vec!["LINE", "TENANT", "SIZE", "OUTCOME"]);
         for row in &r.plan {
@@ -192,6 +202,16 @@ fn import_summary(r: &fleet_ops::TenantImportReport, dry_run: bool) -> String {
         out.push_str(&t.render());
     }
     out
+}
+
+fn problem_kind(kind: fleet_core::tenant_file::ProblemKind) -> &'static str {
+    use fleet_core::tenant_file::ProblemKind;
+    match kind {
+        ProblemKind::Format => "format",
+        ProblemKind::Reference => "reference",
+        ProblemKind::Conflict => "conflict",
+        ProblemKind::Placement => "placement",
+    }
 }
 
 fn explain(d: &Decision) -> String {
@@ -280,6 +300,8 @@ pub async fn run(fleet: &Fleet, out: Output, action: TenantAction) -> OpsResult<
                 Some(reason) if out == Output::Table => {
                     Err(OpsError::conflict(format!("{text}stopped at {reason}")))
                 }
+                // A check that found problems the apply would refuse: not a success.
+                _ if report.blocking > 0 && out == Output::Table => Err(OpsError::invalid(text)),
                 _ => Ok(text),
             }
         }

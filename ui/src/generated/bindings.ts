@@ -245,6 +245,10 @@ export type NewStampNeed = { template: TemplateName, version: TemplateVersion, r
  */
 stamps: number, };
 
+export type ProblemKind = "format" | "reference" | "conflict" | "placement";
+
+export type RowError = { kind: ProblemKind, line: number, field: string, message: string, };
+
 export type TenantImportReport = { rows: number, toPlace: number, alreadyOnboarded: number, needNewStamp: number, refused: number, 
 /**
  * After an apply: tenants onboarded by this run.
@@ -253,7 +257,15 @@ onboarded: number,
 /**
  * After an apply that stopped: why, and at which line.
  */
-stopped: string | null, newStamps: Array<NewStampNeed>, plan: Array<ImportPlanRow>, };
+stopped: string | null, newStamps: Array<NewStampNeed>, plan: Array<ImportPlanRow>, 
+/**
+ * Every problem found, by line: format, reference, conflict and placement.
+ */
+problems: Array<RowError>, 
+/**
+ * Problems the apply refuses the file for (all but placement).
+ */
+blocking: number, };
 
 export type ImportProgress = { done: number, total: number, message: string, };
 

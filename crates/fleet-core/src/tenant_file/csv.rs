@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{check_row, stop_reading, RawRow, RowError, TenantFileRow};
+use super::{check_row, stop_reading, ProblemKind, RawRow, RowError, TenantFileRow};
 use crate::ids::RegionId;
 use crate::region::CountryCode;
 use crate::tenant::Residency;
@@ -114,6 +114,7 @@ pub(super) fn parse_csv(
     let mut lines = records(text);
     let Some((header_line, header)) = lines.next() else {
         errors.push(RowError {
+            kind: ProblemKind::Format,
             line: 1,
             field: "header".to_owned(),
             message: "the file is empty".to_owned(),
@@ -127,6 +128,7 @@ pub(super) fn parse_csv(
             .collect(),
         Err(e) => {
             errors.push(RowError {
+                kind: ProblemKind::Format,
                 line: header_line,
                 field: "header".to_owned(),
                 message: e,
@@ -137,6 +139,7 @@ pub(super) fn parse_csv(
     for n in &names {
         if !COLUMNS.contains(&n.as_str()) {
             errors.push(RowError {
+                kind: ProblemKind::Format,
                 line: header_line,
                 field: n.clone(),
                 message: format!("unknown column (expected {})", COLUMNS.join(",")),
@@ -146,6 +149,7 @@ pub(super) fn parse_csv(
     for required in ["id", "name", "size"] {
         if !names.iter().any(|n| n == required) {
             errors.push(RowError {
+                kind: ProblemKind::Format,
                 line: header_line,
                 field: required.to_owned(),
                 message: "required column is missing".to_owned(),
@@ -170,6 +174,7 @@ pub(super) fn parse_csv(
             Ok(f) if f.len() == names.len() => f,
             Ok(f) => {
                 errors.push(RowError {
+                    kind: ProblemKind::Format,
                     line: line_no,
                     field: "row".to_owned(),
                     message: format!("{} fields, the header has {}", f.len(), names.len()),
@@ -178,6 +183,7 @@ pub(super) fn parse_csv(
             }
             Err(e) => {
                 errors.push(RowError {
+                    kind: ProblemKind::Format,
                     line: line_no,
                     field: "row".to_owned(),
                     message: e,

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Deserialize;
 
-use super::{check_row, stop_reading, RawRow, RowError, TenantFileRow};
+use super::{check_row, stop_reading, ProblemKind, RawRow, RowError, TenantFileRow};
 use crate::tenant::Residency;
 
 #[derive(Deserialize)]
@@ -43,6 +43,7 @@ pub(super) fn parse_json(
         Err(e) => {
             let path = e.path().to_string();
             errors.push(RowError {
+                kind: ProblemKind::Format,
                 line: e.inner().line() as u32,
                 field: path,
                 message: e.inner().to_string(),

@@ -32,6 +32,7 @@ fn stop_reading(errors: &mut Vec<RowError>, line: u32) -> bool {
         return false;
     }
     errors.push(RowError {
+        kind: ProblemKind::Format,
         line,
         field: "file".to_owned(),
         message: format!(
@@ -50,9 +51,24 @@ pub struct TenantFileRow {
 }
 
 /// A problem with one field of one row.
+/// What kind of problem a row has; a check reports every kind at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ProblemKind {
+    /// The file or a field is malformed (syntax, a missing column, a bad value).
+    Format,
+    /// A field names something the catalogue does not have (a region).
+    Reference,
+    /// The tenant already exists with other data.
+    Conflict,
+    /// Placement cannot put the tenant on any stamp today (the message says the next step).
+    Placement,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RowError {
+    pub kind: ProblemKind,
     pub line: u32,
     pub field: String,
     pub message: String,
@@ -87,6 +103,7 @@ fn check_row(
     let before = errors.len();
     let mut err = |field: &str, message: String| {
         errors.push(RowError {
+            kind: ProblemKind::Format,
             line: raw.line,
             field: field.to_owned(),
             message,
@@ -133,9 +150,11 @@ fn check_row(
     for (field, message) in problems {
         err(&field, message);
     }
+    // Names of regions the catalogue does not have: reference problems, not format.
+    let mut unknown: Vec<(&str, String)> = Vec::new();
     for region in &residency.regions {
         if !known.contains(region.as_str()) {
-            err("regions", format!("unknown region {region}"));
+            unknown.push(("regions", format!("unknown region {region}")));
         }
     }
     if raw.group.trim().len() > 100 {
@@ -152,8 +171,17 @@ fn check_row(
     for p in raw.preferred {
         match RegionId::new(p) {
             Ok(r) if known.contains(r.as_str()) => preferred.push(r),
-            _ => err("preferred", format!("unknown region {p}")),
+            Ok(_) => unknown.push(("preferred", format!("unknown region {p}"))),
+            Err(_) => err("preferred", format!("unknown region {p}")),
         }
+    }
+    for (field, message) in unknown {
+        errors.push(RowError {
+            kind: ProblemKind::Reference,
+            line: raw.line,
+            field: field.to_owned(),
+            message,
+        });
     }
     if errors.len() > before {
         return None;
@@ -183,12 +211,33 @@ pub fn parse_tenant_file(
     text: &str,
     regions: &[Region],
 ) -> Result<Vec<TenantFileRow>, Vec<RowError>> {
-    let fail = |field: &str, message: String| {
-        Err(vec![RowError {
+    let read = read_tenant_file(name, text, regions);
+    if read.problems.is_empty() {
+        Ok(read.rows)
+    } else {
+        Err(read.problems)
+    }
+}
+
+/// A tenant file read as far as it goes: the rows without problems, and every
+/// problem of the others, by line (so a check can plan the good rows and report
+/// all problems at once).
+#[derive(Debug, Clone, Default)]
+pub struct TenantFileRead {
+    pub rows: Vec<TenantFileRow>,
+    pub problems: Vec<RowError>,
+}
+
+/// Reads a tenant file named `name` (its extension picks CSV or JSON) row by row.
+pub fn read_tenant_file(name: &str, text: &str, regions: &[Region]) -> TenantFileRead {
+    let fail = |field: &str, message: String| TenantFileRead {
+        rows: Vec::new(),
+        problems: vec![RowError {
+            kind: ProblemKind::Format,
             line: 0,
             field: field.to_owned(),
             message,
-        }])
+        }],
     };
     if text.len() > MAX_FILE_BYTES {
         return fail(
@@ -215,10 +264,9 @@ pub fn parse_tenant_file(
             ),
         );
     }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        errors.sort_by_key(|e| e.line);
-        Err(errors)
+    errors.sort_by_key(|e| e.line);
+    TenantFileRead {
+        rows,
+        problems: errors,
     }
 }
