@@ -197,13 +197,22 @@ impl AppSession {
         }
     }
 
-    /// Clicks the first element matching `css` (waiting for it).
+    /// Clicks the first element matching `css` (waiting for it), brought to the middle
+    /// of the window first: WebKitWebDriver scrolls an element only to the window's
+    /// edge, where the activity tray (fixed at the foot) would take the click.
     pub async fn click(&self, css: &str) {
-        self.find(css)
+        let element = self.find(css).await;
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center', inline: 'nearest' })",
+                vec![serde_json::to_value(&element).unwrap()],
+            )
             .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+            .unwrap_or_else(|e| panic!("scroll to {css}: {e:?}"));
+        if let Err(e) = element.click().await {
+            let shot = self.screenshot("failure.png").await;
+            panic!("click {css}: {e:?}; window: {}", shot.display());
+        }
     }
 
     /// Types `text` into the first element matching `css` (waiting for it).

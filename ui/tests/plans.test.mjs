@@ -200,19 +200,36 @@ describe("offline plans (demo fleet)", () => {
     assert.match(await text(result), /syd-01 stays over the limit: no stamp can take alpine-ski-house-prod \(46 units\) under the limit within its residency/);
     assert.equal(await page.locator(STEP).count(), 0);
     await page.getByTestId("plan-forecast").click();
-    await waitForCount(page, STEP, 3);
+    await page.getByTestId("plan-forecast-result").waitFor();
     const added = await page.locator(`${STEP} .description`).allTextContents();
     assert.deepEqual(added, [
       "add stamp fra-02 in aws-eu-central-1 (standard@1.4.0)",
       "add stamp syd-02 in azure-australiaeast (standard@1.4.0)",
+      "add stamp syd-03 in azure-australiaeast (standard@1.4.0)",
       "add stamp tyo-02 in gcp-asia-northeast1 (standard@1.4.0)",
     ]);
+    assert.match(await text(page.getByTestId("plan-forecast-result")), /^The forecast added 4 stamps to the plan\.$/);
+    // Asked again, the forecast counts the stamps the plan adds: nothing more, and it says so.
+    await page.getByTestId("plan-forecast").click();
+    await waitForText(page, '[data-testid="plan-forecast-result"]', /^The forecast adds no stamps: no region runs out within 90 days, counting the stamps this plan adds\.$/);
+    assert.equal(await page.locator(STEP).count(), 4);
+    // The rebalance now uses the plan's own syd-02: syd-01's tenants stay in Australia East.
+    await page.getByTestId("plan-rebalance").click();
+    await waitForText(page, '[data-testid="plan-rebalance-result"]', /^Proposed [1-9]\d* moves?, .*; across regions: 0 of \d+ moves? \(0 km in all\)/);
+    const moves = await page.locator(`${STEP} .description`).allTextContents();
+    assert.ok(moves.slice(4).some((d) => /^move alpine-ski-house-\w+ to syd-02$/.test(d)), moves.join("\n"));
+    await page.locator(`${STEP}[data-index="4"] [data-testid="plan-step-remove"]`).waitFor();
+    while ((await page.locator(STEP).count()) > 4) {
+      const n = await page.locator(STEP).count();
+      await page.locator(`${STEP}[data-index="${n - 1}"] [data-testid="plan-step-remove"]`).click();
+      await waitForCount(page, STEP, n - 1);
+    }
 
     // Export: the file's text to copy, and a download.
     await page.getByTestId("plan-export").click();
     const exported = await page.getByTestId("plan-export-text").inputValue();
     assert.match(exported, /"schemaVersion": 1/);
-    assert.equal(JSON.parse(exported).plan.actions.length, 3);
+    assert.equal(JSON.parse(exported).plan.actions.length, 4);
     assert.equal(await page.getByTestId("plan-download").getAttribute("download"), "balance.stampfleet-plan.json");
     assert.match(await page.getByTestId("plan-download").getAttribute("href"), /^blob:/);
 
@@ -238,8 +255,8 @@ describe("offline plans (demo fleet)", () => {
       buffer: Buffer.from(exported),
     });
     await page.locator(planRow("balance")).waitFor();
-    assert.match(await text(page.locator(planRow("balance"))), /3 actions/);
-    await waitForCount(page, STEP, 3);
+    assert.match(await text(page.locator(planRow("balance"))), /4 actions/);
+    await waitForCount(page, STEP, 4);
 
     // Keyboard: a plan row is a button; Enter selects it.
     await page.getByTestId("plan-close").click();

@@ -41,4 +41,11 @@ fn main() {
         (plan.moved_units as f64 / plan.lower_bound_units.max(1) as f64 - 1.0) * 100.0,
         plan.unresolved.len()
     );
+    println!(
+        "  locality: {} of {} moves leave their region; {} km moved in all ({:.0} km per move)",
+        plan.cross_region_moves,
+        plan.moves.len(),
+        plan.distance_km,
+        plan.distance_km as f64 / plan.moves.len().max(1) as f64
+    );
 }

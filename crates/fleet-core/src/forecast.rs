@@ -37,6 +37,8 @@ pub struct RegionForecast {
     pub region: RegionId,
     pub growth_per_day: f64,
     pub days_until_full: Option<f64>,
+    /// Units free under the headroom reserve on the region's shared stamps.
+    pub free_units: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -44,7 +46,8 @@ pub struct RegionForecast {
 pub struct Forecast {
     pub stamps: Vec<StampForecast>,
     pub regions: Vec<RegionForecast>,
-    /// Stamps to add (one per region running out within the horizon), as plan actions.
+    /// Stamps to add (enough per region running out within the horizon to last it), as
+    /// plan actions.
     pub proposals: Vec<PlanAction>,
 }
 
@@ -66,12 +69,15 @@ fn slope_per_day(samples: &[UsageSample]) -> Option<f64> {
     Some(sxy / sxx)
 }
 
+/// The most stamps one forecast proposes for one region (a runaway trend is capped).
+const MAX_PROPOSED_PER_REGION: usize = 10;
+
 fn days_until(free: f64, growth: f64) -> Option<f64> {
     (growth > 0.0).then(|| (free / growth).max(0.0))
 }
 
 /// Forecasts every active stamp and region from `samples` (per stamp, any order) and
-/// proposes a stamp per region that runs out within `horizon_days`.
+/// proposes, per region that runs out within `horizon_days`, enough stamps to last it.
 pub fn forecast(
     overview: &FleetOverview,
     samples: &HashMap<StampId, Vec<UsageSample>>,
@@ -87,6 +93,7 @@ pub fn forecast(
                 && t.isolation == crate::template::Isolation::Dedicated
         })
     };
+    // Per region: growth per day, and units free under the reserve.
     let mut by_region: HashMap<&RegionId, (f64, f64)> = HashMap::new();
     for view in overview
         .stamps
@@ -116,10 +123,16 @@ pub fn forecast(
             region: region.clone(),
             growth_per_day: growth,
             days_until_full: days_until(free, growth),
+            free_units: free,
         })
         .collect();
     regions.sort_by(|a, b| a.region.cmp(&b.region));
     let mut proposals = Vec::new();
+    let mut taken: Vec<String> = overview
+        .stamps
+        .iter()
+        .map(|s| s.stamp.id.as_str().to_owned())
+        .collect();
     for r in regions
         .iter()
         .filter(|r| r.days_until_full.is_some_and(|d| d <= horizon_days))
@@ -140,26 +153,34 @@ pub fn forecast(
         else {
             continue;
         };
-        let taken = |id: &str| overview.stamps.iter().any(|s| s.stamp.id.as_str() == id);
+        // Enough stamps of the model's size for the region's growth over the horizon.
+        let (growth, free) = (r.growth_per_day, r.free_units);
+        let short = growth * horizon_days - free.max(0.0);
+        let each = f64::from(policy.usable(model.stamp.capacity_units).max(1));
+        let count = ((short / each).ceil() as usize).clamp(1, MAX_PROPOSED_PER_REGION);
         let base = model
             .stamp
             .id
             .as_str()
-            .trim_end_matches(|c: char| c.is_ascii_digit() || c == '-');
-        let Some(id) = (2..100)
-            .map(|n| format!("{base}-{n:02}"))
-            .find(|id| !taken(id))
-            .and_then(|id| StampId::new(id).ok())
-        else {
-            continue;
-        };
-        proposals.push(PlanAction::AddStamp {
-            stamp: id,
-            region: r.region.clone(),
-            template: model.stamp.template.clone(),
-            version: model.stamp.template_version.clone(),
-            capacity_units: Some(model.stamp.capacity_units),
-        });
+            .trim_end_matches(|c: char| c.is_ascii_digit() || c == '-')
+            .to_owned();
+        for _ in 0..count {
+            let Some(id) = (2..100)
+                .map(|n| format!("{base}-{n:02}"))
+                .find(|id| !taken.contains(id))
+            else {
+                break;
+            };
+            taken.push(id.clone());
+            let Ok(stamp) = StampId::new(id) else { break };
+            proposals.push(PlanAction::AddStamp {
+                stamp,
+                region: r.region.clone(),
+                template: model.stamp.template.clone(),
+                version: model.stamp.template_version.clone(),
+                capacity_units: Some(model.stamp.capacity_units),
+            });
+        }
     }
     Forecast {
         stamps,

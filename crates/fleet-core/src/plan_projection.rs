@@ -238,7 +238,12 @@ impl State<'_> {
                         self.warn(i, format!("{} is pinned to {stamp} and stays", t.id));
                         continue;
                     }
-                    match place(&fleet, &PlacementRequest::new(t.clone()), &self.policy).outcome {
+                    // Kept in its region first, then the nearest, as a real drain does.
+                    let request = PlacementRequest {
+                        lives_on: Some(stamp.clone()),
+                        ..PlacementRequest::new(t.clone())
+                    };
+                    match place(&fleet, &request, &self.policy).outcome {
                         Outcome::Place { stamp: to, .. } => {
                             if let Some(k) = fleet.candidate_index(&to) {
                                 fleet.add_load(k, t.size_units);
@@ -306,6 +311,26 @@ pub fn project_plan(
     policy: &PlacementPolicy,
 ) -> PlanProjection {
     project_plan_with_after(doc, regions, plan, policy).0
+}
+
+/// The catalogue as it would be after `plan` (what planners add to a plan start from).
+pub fn document_after_plan(
+    doc: &CatalogueDocument,
+    regions: &[Region],
+    plan: &Plan,
+    policy: &PlacementPolicy,
+) -> CatalogueDocument {
+    let mut state = State {
+        doc: doc.clone(),
+        regions,
+        policy: *policy,
+        moves: Vec::new(),
+        warnings: Vec::new(),
+    };
+    for (i, action) in plan.actions.iter().enumerate() {
+        state.apply(i, action);
+    }
+    state.doc
 }
 
 /// The projection and the whole fleet after the plan (what the what-if map draws).

@@ -10,7 +10,9 @@ use serde::Serialize;
 use crate::document::CatalogueDocument;
 use crate::ids::{StampId, TenantId};
 use crate::overview::FleetOverview;
-use crate::placement::{place_batch, CandidateHealth, PlacementFleet, PlacementPolicy};
+use crate::placement::{
+    decide, CandidateHealth, GeoPoint, PlacementFleet, PlacementPolicy, PlacementRequest,
+};
 use crate::region::Region;
 use crate::stamp::StampStatus;
 use crate::template::Isolation;
@@ -24,6 +26,8 @@ pub struct PlannedMove {
     pub from: StampId,
     pub to: StampId,
     pub size_units: u32,
+    /// How far the tenant travels, between its regions' coordinates (0 within a region).
+    pub distance_km: u32,
 }
 
 /// A stamp the plan could not bring under the limit, and why.
@@ -50,6 +54,11 @@ pub struct RebalancePlan {
     pub lower_bound_units: u64,
     pub stamps_over_before: u32,
     pub unresolved: Vec<Unresolved>,
+    /// Moves that leave the tenant's region.
+    pub cross_region_moves: u32,
+    /// The sum of every move's distance.
+    #[ts(type = "number")]
+    pub distance_km: u64,
 }
 
 /// Units a stamp of `capacity` may hold under `limit_percent`.
@@ -174,16 +183,37 @@ pub fn plan_rebalance(
         headroom_reserve_percent: 100 - limit_percent.min(100),
         ..PlacementPolicy::default()
     };
-    let batch: Vec<&Tenant> = chosen.iter().map(|(t, _)| *t).collect();
-    let outcome = place_batch(&mut fleet, &batch, &policy);
+    // Largest first; each kept in its own region first, then the nearest (placement's
+    // locality), best fit under the limit.
+    let mut order: Vec<usize> = (0..chosen.len()).collect();
+    order.sort_by(|&a, &b| {
+        chosen[b]
+            .0
+            .size_units
+            .cmp(&chosen[a].0.size_units)
+            .then(a.cmp(&b))
+    });
+    let mut assignments: Vec<Option<usize>> = vec![None; chosen.len()];
+    for k in order {
+        let (t, from) = chosen[k];
+        let request = PlacementRequest {
+            lives_on: Some(from.clone()),
+            ..PlacementRequest::new(t.clone())
+        };
+        if let Some(&(i, _)) = decide(&fleet, &request, &policy).ranked.first() {
+            fleet.add_load(i, t.size_units);
+            assignments[k] = Some(i);
+        }
+    }
     let mut moves = Vec::with_capacity(chosen.len());
-    for ((t, from), at) in chosen.iter().zip(&outcome.assignments) {
+    for ((t, from), at) in chosen.iter().zip(&assignments) {
         match at {
             Some(i) => moves.push(PlannedMove {
                 tenant: t.id.clone(),
                 from: (*from).clone(),
                 to: fleet.candidates[*i].id.clone(),
                 size_units: t.size_units,
+                distance_km: distance_between(&fleet, from, *i),
             }),
             None => unresolved.push(Unresolved {
                 stamp: (*from).clone(),
@@ -195,7 +225,17 @@ pub fn plan_rebalance(
         }
     }
     moves.sort_by(|a, b| a.from.cmp(&b.from).then(a.tenant.cmp(&b.tenant)));
+    let region_of = |id: &StampId| {
+        fleet
+            .candidate_index(id)
+            .map(|i| fleet.candidates[i].region.clone())
+    };
     RebalancePlan {
+        cross_region_moves: moves
+            .iter()
+            .filter(|m| region_of(&m.from) != region_of(&m.to))
+            .count() as u32,
+        distance_km: moves.iter().map(|m| u64::from(m.distance_km)).sum(),
         limit_percent,
         moved_units: moves.iter().map(|m| u64::from(m.size_units)).sum(),
         moves,
@@ -204,6 +244,22 @@ pub fn plan_rebalance(
         stamps_over_before: over,
         unresolved,
     }
+}
+
+/// Kilometres between the region of stamp `from` and that of candidate `to`.
+fn distance_between(fleet: &PlacementFleet, from: &StampId, to: usize) -> u32 {
+    let point = |region| {
+        fleet.region(region).map(|r| GeoPoint {
+            latitude: r.latitude,
+            longitude: r.longitude,
+        })
+    };
+    let from = fleet
+        .candidate_index(from)
+        .and_then(|i| point(&fleet.candidates[i].region));
+    let to = point(&fleet.candidates[to].region);
+    from.zip(to)
+        .map_or(0, |(a, b)| a.distance_km(b).round() as u32)
 }
 
 #[cfg(test)]

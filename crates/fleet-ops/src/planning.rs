@@ -3,7 +3,9 @@
 
 use fleet_core::placement::PlacementPolicy;
 use fleet_core::plan::{parse_plan_file, plan_to_file, validate_plan, Plan, PlanAction};
-use fleet_core::plan_projection::{project_plan, PlanProjection};
+use fleet_core::plan_projection::{
+    document_after_plan, project_plan, project_plan_with_after, PlanProjection,
+};
 use fleet_core::rebalance::{plan_rebalance, RebalancePlan};
 
 use crate::error::{OpsError, OpsResult};
@@ -12,14 +14,20 @@ use crate::fleet::Fleet;
 impl Fleet {
     /// The moves that bring every active stamp to at most `limit_percent` utilization.
     pub async fn plan_rebalance(&self, limit_percent: u8) -> OpsResult<RebalancePlan> {
-        if !(1..=100).contains(&limit_percent) {
-            return Err(OpsError::invalid(format!(
-                "limit {limit_percent}%: must be between 1 and 100"
-            )));
-        }
+        check_limit(limit_percent)?;
         let doc = self.export().await?;
         let regions = self.regions().await?;
         Ok(plan_rebalance(&doc, &regions, limit_percent))
+    }
+}
+
+fn check_limit(limit_percent: u8) -> OpsResult<()> {
+    if (1..=100).contains(&limit_percent) {
+        Ok(())
+    } else {
+        Err(OpsError::invalid(format!(
+            "limit {limit_percent}%: must be between 1 and 100"
+        )))
     }
 }
 
@@ -103,15 +111,24 @@ impl Fleet {
         })
     }
 
-    /// Appends the rebalance planner's moves to a plan, as move actions.
+    /// Appends the rebalance planner's moves to a plan, as move actions. The planner
+    /// starts from the fleet as the plan leaves it, so it uses the stamps the plan adds.
     pub async fn plan_rebalance_into(
         &self,
         name: &str,
         limit_percent: u8,
     ) -> OpsResult<(Plan, RebalancePlan)> {
-        let proposal = self.plan_rebalance(limit_percent).await?;
+        check_limit(limit_percent)?;
         let mut plan = self.plan(name).await?;
         self.ensure_editable(&plan).await?;
+        let regions = self.regions().await?;
+        let after = document_after_plan(
+            &self.export().await?,
+            &regions,
+            &plan,
+            &PlacementPolicy::default(),
+        );
+        let proposal = plan_rebalance(&after, &regions, limit_percent);
         plan.actions
             .extend(proposal.moves.iter().map(|m| PlanAction::MoveTenant {
                 tenant: m.tenant.clone(),
@@ -136,6 +153,18 @@ impl Fleet {
         window_days: u32,
         horizon_days: u32,
     ) -> OpsResult<fleet_core::forecast::Forecast> {
+        let overview = self.overview().await?;
+        self.forecast_over(&overview, window_days, horizon_days)
+            .await
+    }
+
+    /// The forecast over a given fleet (the live one, or the one a plan leaves).
+    async fn forecast_over(
+        &self,
+        overview: &fleet_core::FleetOverview,
+        window_days: u32,
+        horizon_days: u32,
+    ) -> OpsResult<fleet_core::forecast::Forecast> {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);
@@ -143,25 +172,35 @@ impl Fleet {
             .catalogue
             .usage_since(now - i64::from(window_days) * 86_400)
             .await?;
-        let overview = self.overview().await?;
         Ok(fleet_core::forecast::forecast(
-            &overview,
+            overview,
             &samples,
             &PlacementPolicy::default(),
             f64::from(horizon_days),
         ))
     }
 
-    /// Appends the forecast's proposed stamps to a plan.
+    /// Appends the forecast's proposed stamps to a plan. The forecast is of the fleet
+    /// as the plan leaves it: the stamps the plan adds count, so asking twice adds
+    /// nothing more.
     pub async fn plan_forecast_into(
         &self,
         name: &str,
         window_days: u32,
         horizon_days: u32,
     ) -> OpsResult<Plan> {
-        let f = self.forecast(window_days, horizon_days).await?;
         let mut plan = self.plan(name).await?;
         self.ensure_editable(&plan).await?;
+        let regions = self.regions().await?;
+        let (_, after) = project_plan_with_after(
+            &self.export().await?,
+            &regions,
+            &plan,
+            &PlacementPolicy::default(),
+        );
+        let f = self
+            .forecast_over(&after, window_days, horizon_days)
+            .await?;
         plan.actions.extend(f.proposals);
         validate_plan(&plan).map_err(|e| OpsError::invalid(e.to_string()))?;
         self.catalogue.save_plan(&plan, true, "plan").await?;

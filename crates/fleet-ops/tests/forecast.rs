@@ -66,4 +66,23 @@ async fn a_growing_region_gets_a_proposed_stamp_before_it_fills() {
     fleet.new_plan("grow").await.unwrap();
     let plan = fleet.plan_forecast_into("grow", 30, 30).await.unwrap();
     assert_eq!(plan.actions.len(), 1);
+    // Asked again, the forecast counts the stamp the plan adds: nothing more to add.
+    let again = fleet.plan_forecast_into("grow", 30, 30).await.unwrap();
+    assert_eq!(again.actions, plan.actions);
+
+    // Over a year, one more stamp of fra-01's size is not enough: the proposal says how
+    // many the region needs (7 units a day for 365 days, 480 usable units a stamp).
+    let year = fleet.forecast(30, 365).await.unwrap();
+    let needed = ((7.0 * 365.0 - free) / 480.0_f64).ceil() as usize;
+    assert!(needed > 1);
+    let ids: Vec<&str> = year
+        .proposals
+        .iter()
+        .map(|p| match p {
+            PlanAction::AddStamp { stamp, .. } => stamp.as_str(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(ids.len(), needed, "{ids:?}");
+    assert_eq!(&ids[..2], ["fra-02", "fra-03"]);
 }

@@ -222,3 +222,45 @@ async fn drift_since_the_plan_was_made_shows_as_warnings_on_the_actions_it_break
         on(2)
     );
 }
+
+#[tokio::test]
+async fn rebalance_into_a_plan_uses_the_stamps_the_plan_adds_and_stays_in_region() {
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = offline_demo(dir.path()).await;
+    // Without a plan, syd-01 (88%) has no other stamp in its region: its tenants
+    // (Australian residency) cannot go anywhere.
+    let live = fleet.plan_rebalance(70).await.unwrap();
+    assert!(
+        live.moves.iter().all(|m| m.from != id("syd-01")),
+        "{live:?}"
+    );
+
+    fleet.new_plan("au").await.unwrap();
+    let add_sydney = PlanAction::AddStamp {
+        stamp: id("syd-02"),
+        region: fleet_core::RegionId::new("azure-australiaeast").unwrap(),
+        template: fleet_core::TemplateName::new("standard").unwrap(),
+        version: fleet_core::TemplateVersion::new("1.4.0").unwrap(),
+        capacity_units: Some(1000),
+    };
+    fleet.add_plan_action("au", add_sydney).await.unwrap();
+    let (plan, proposal) = fleet.plan_rebalance_into("au", 70).await.unwrap();
+    let from_sydney: Vec<_> = proposal
+        .moves
+        .iter()
+        .filter(|m| m.from == id("syd-01"))
+        .collect();
+    assert!(!from_sydney.is_empty(), "{proposal:?}");
+    for m in &from_sydney {
+        assert_eq!(m.to, id("syd-02"), "{m:?}");
+        assert_eq!(m.distance_km, 0, "within its region");
+    }
+    assert_eq!(proposal.cross_region_moves, 0, "{proposal:?}");
+    assert_eq!(plan.actions.len(), 1 + proposal.moves.len());
+    let detail = fleet.plan_detail("au").await.unwrap();
+    assert!(
+        detail.projection.warnings.is_empty(),
+        "{:?}",
+        detail.projection.warnings
+    );
+}

@@ -334,13 +334,14 @@ pub async fn run(fleet: &Fleet, out: Output, command: PlanCommand) -> OpsResult<
         PlanCommand::Rebalance { limit, into: None } => {
             let plan = fleet.plan_rebalance(limit).await?;
             render(out, &plan, || {
-                let mut t = Table::new(vec!["TENANT", "FROM", "TO", "UNITS"]);
+                let mut t = Table::new(vec!["TENANT", "FROM", "TO", "UNITS", "KM"]);
                 for m in &plan.moves {
                     t.row(vec![
                         m.tenant.to_string(),
                         m.from.to_string(),
                         m.to.to_string(),
                         m.size_units.to_string(),
+                        m.distance_km.to_string(),
                     ]);
                 }
                 let mut text = format!(
@@ -352,6 +353,12 @@ pub async fn run(fleet: &Fleet, out: Output, command: PlanCommand) -> OpsResult<
                     plan.lower_bound_units
                 );
                 if !plan.moves.is_empty() {
+                    text.push_str(&format!(
+                        "across regions: {} of {} move(s), {} km in all\n",
+                        plan.cross_region_moves,
+                        plan.moves.len(),
+                        plan.distance_km
+                    ));
                     text.push_str(&t.render());
                 }
                 for u in &plan.unresolved {

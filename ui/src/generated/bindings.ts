@@ -307,7 +307,11 @@ state: string, message: string, };
 
 export type DrainProgress = { stamp: StampId, items: Array<DrainItem>, moved: number, failed: number, stays: number, last: MoveProgress | null, };
 
-export type PlannedMove = { tenant: TenantId, from: StampId, to: StampId, sizeUnits: number, };
+export type PlannedMove = { tenant: TenantId, from: StampId, to: StampId, sizeUnits: number, 
+/**
+ * How far the tenant travels, between its regions' coordinates (0 within a region).
+ */
+distanceKm: number, };
 
 export type Unresolved = { stamp: StampId, reason: string, };
 
@@ -320,7 +324,15 @@ lowerBoundMoves: number,
 /**
  * No plan can move less: the sum of every stamp's excess.
  */
-lowerBoundUnits: number, stampsOverBefore: number, unresolved: Array<Unresolved>, };
+lowerBoundUnits: number, stampsOverBefore: number, unresolved: Array<Unresolved>, 
+/**
+ * Moves that leave the tenant's region.
+ */
+crossRegionMoves: number, 
+/**
+ * The sum of every move's distance.
+ */
+distanceKm: number, };
 
 export type StampProjection = { stamp: StampId, region: RegionId, 
 /**
@@ -360,7 +372,11 @@ growthPerDay: number | null,
  */
 daysUntilFull: number | null, };
 
-export type RegionForecast = { region: RegionId, growthPerDay: number, daysUntilFull: number | null, };
+export type RegionForecast = { region: RegionId, growthPerDay: number, daysUntilFull: number | null, 
+/**
+ * Units free under the headroom reserve on the region's shared stamps.
+ */
+freeUnits: number, };
 
 export type PlanAction = { "action": "addStamp", stamp: StampId, region: RegionId, template: TemplateName, version: TemplateVersion, capacityUnits?: number, } | { "action": "onboardTenant", tenant: Tenant, stamp?: StampId, } | { "action": "moveTenant", tenant: TenantId, to: StampId, } | { "action": "drainStamp", stamp: StampId, } | { "action": "retireStamp", stamp: StampId, } | { "action": "changeCapacity", stamp: StampId, capacityUnits: number, };
 

@@ -6,6 +6,7 @@ import {
   daysUntilFullOf,
   driftText,
   rebalanceText,
+  forecastAddedText,
   refusalLines,
   regionForecastRows,
   resumable,
@@ -67,8 +68,17 @@ describe("plan words", () => {
       "The catalogue changed 1 time since this plan was made; the projection uses the fleet as it is now.",
     );
     expect(driftText(3)).toMatch(/^The catalogue changed 3 times since/);
-    const plan = { limitPercent: 80, moves: [{ tenant: "t", from: "a", to: "b", sizeUnits: 20 }], movedUnits: 20, lowerBoundMoves: 1, lowerBoundUnits: 12, stampsOverBefore: 1, unresolved: [] };
-    expect(rebalanceText(plan)).toBe("Proposed 1 move, 20 units moved; lower bound 1 move, 12 units");
+    const plan = { limitPercent: 80, moves: [{ tenant: "t", from: "a", to: "b", sizeUnits: 20, distanceKm: 1200 }], movedUnits: 20, lowerBoundMoves: 1, lowerBoundUnits: 12, stampsOverBefore: 1, unresolved: [], crossRegionMoves: 1, distanceKm: 1200 };
+    expect(rebalanceText(plan)).toBe(
+      "Proposed 1 move, 20 units moved; lower bound 1 move, 12 units; across regions: 1 of 1 move (1,200 km in all)",
+    );
+    expect(rebalanceText({ ...plan, moves: [], crossRegionMoves: 0, distanceKm: 0 })).toBe(
+      "Proposed 0 moves, 20 units moved; lower bound 1 move, 12 units",
+    );
+    expect(forecastAddedText(0, 90)).toBe(
+      "The forecast adds no stamps: no region runs out within 90 days, counting the stamps this plan adds.",
+    );
+    expect(forecastAddedText(1, 90)).toBe("The forecast added 1 stamp to the plan.");
   });
 });
 

@@ -96,8 +96,17 @@ export function driftText(changes: number): string | null {
 export function rebalanceText(plan: RebalancePlan): string {
   return (
     `Proposed ${plural(plan.moves.length, "move")}, ${plural(plan.movedUnits, "unit")} moved; ` +
-    `lower bound ${plural(plan.lowerBoundMoves, "move")}, ${plural(plan.lowerBoundUnits, "unit")}`
+    `lower bound ${plural(plan.lowerBoundMoves, "move")}, ${plural(plan.lowerBoundUnits, "unit")}` +
+    (plan.moves.length === 0
+      ? ""
+      : `; across regions: ${plan.crossRegionMoves} of ${plural(plan.moves.length, "move")} (${formatCount(plan.distanceKm)} km in all)`)
   );
+}
+
+/** What "Add forecast stamps" did, also when it added nothing. */
+export function forecastAddedText(added: number, horizonDays: number): string {
+  if (added > 0) return `The forecast added ${plural(added, "stamp")} to the plan.`;
+  return `The forecast adds no stamps: no region runs out within ${plural(horizonDays, "day")}, counting the stamps this plan adds.`;
 }
 
 export type RegionForecastRow = { region: string; name: string; days: number | null; text: string };
