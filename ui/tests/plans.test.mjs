@@ -98,6 +98,9 @@ describe("offline plans (demo fleet)", () => {
     // The plan opens in the drawer beside its map: both in view at once.
     assert.equal(await page.getByTestId("side-drawer").getAttribute("data-showing"), "plan");
     assert.ok(await bothInView(page, MAP, '[data-testid="plan-detail"]'), "the plan editor and its map are visible together");
+    // An empty plan changes nothing; syd-01, over the reserve already, is named apart.
+    assert.equal(await page.getByTestId("plan-change").count(), 0);
+    assert.match(await text(page.getByTestId("plan-over-untouched")), /^Over the reserve already, and the plan leaves it alone: syd-01\.$/);
 
     // A problem with the form names the field; nothing is added.
     await page.getByTestId("plan-action-kind").selectOption("moveTenant");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PlanProjection, StampProjection } from "../generated/bindings";
-import { changeText, planChanges, planMarks } from "./planMarks";
+import { changeText, overUntouched, planChanges, planMarks } from "./planMarks";
 
 function stamp(id: string, change: Partial<StampProjection> = {}): StampProjection {
   return {
@@ -68,6 +68,12 @@ describe("plan changes in words", () => {
     );
     expect(changeText(stamp("x", { capacityAfter: 1200 }))).toBe("x: 100 of 1,000 → 1,200 units, 2 tenants");
     expect(changeText(stamp("y", { tenantsBefore: 1, tenantsAfter: 1 }))).toBe("y: 100 of 1,000 units, 1 tenant");
+  });
+
+  it("an empty plan changes nothing; a stamp already over is named apart, not as a change", () => {
+    const untouched = projection([stamp("a"), stamp("syd-01", { overReserveAfter: true })]);
+    expect(planChanges(untouched)).toEqual([]);
+    expect(overUntouched(untouched)).toEqual(["syd-01"]);
   });
 
   it("lists only marked stamps, flagging those over the reserve", () => {

@@ -66,11 +66,19 @@ export function changeText(s: StampProjection): string {
   return `${s.stamp}${isNew ? " (new)" : ""}: ${parts.join(", ")}`;
 }
 
-/** The stamps the plan marks, in the projection's order, with their change in words. */
+/** The stamps the plan adds or changes, in the projection's order, with their change in words. */
 export function planChanges(projection: PlanProjection): StampChange[] {
+  const moved = movedStamps(projection);
   const marks = planMarks(projection);
   return projection.stamps.flatMap((s) => {
     const mark = marks[s.stamp];
-    return mark ? [{ stamp: s.stamp, mark, text: changeText(s), over: s.overReserveAfter }] : [];
+    const changed = s.statusBefore === null || differs(s) || moved.has(s.stamp);
+    return mark && changed ? [{ stamp: s.stamp, mark, text: changeText(s), over: s.overReserveAfter }] : [];
   });
+}
+
+/** Stamps over the reserve that the plan leaves alone: no change of the plan's, but worth knowing. */
+export function overUntouched(projection: PlanProjection): string[] {
+  const changed = new Set(planChanges(projection).map((c) => c.stamp));
+  return projection.stamps.filter((s) => s.overReserveAfter && !changed.has(s.stamp)).map((s) => s.stamp);
 }

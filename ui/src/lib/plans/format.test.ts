@@ -95,9 +95,9 @@ describe("forecast words", () => {
       { stamp: "c-01", region: "c", growthPerDay: 2, daysUntilFull: 0 },
     ],
     regions: [
-      { region: "b", growthPerDay: 0, daysUntilFull: null },
-      { region: "a", growthPerDay: 5, daysUntilFull: 40.6 },
-      { region: "c", growthPerDay: 2, daysUntilFull: 0.2 },
+      { region: "b", growthPerDay: 0, daysUntilFull: null, freeUnits: 100 },
+      { region: "a", growthPerDay: 5, daysUntilFull: 40.6, freeUnits: 203 },
+      { region: "c", growthPerDay: 2, daysUntilFull: 0.2, freeUnits: 0.4 },
     ],
     proposals: [],
   };
