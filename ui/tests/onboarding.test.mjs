@@ -135,6 +135,15 @@ describe("onboarding wizard", () => {
     assert.equal(region, "aws-eu-central-1", `proposed ${stamp} in ${region}`);
     // Amsterdam to Frankfurt, as the engine measures it.
     assert.equal(await proposed.getByTestId("onboard-distance").innerText(), "363 km from home");
+    // Free units counted as the stamp table counts them (capacity minus used), the reserve named.
+    const view = DEMO.stamps.find((s) => s.stamp.id === stamp);
+    const words = await proposed.getByTestId("onboard-free-after").innerText();
+    const [total, above, reserve] = words
+      .match(/^([\d,]+) units free after, ([\d,]+) above the ([\d,]+)-unit reserve$/)
+      .slice(1)
+      .map((n) => Number(n.replace(/,/g, "")));
+    assert.equal(total, above + reserve, words);
+    assert.ok(total < view.capacity.totalUnits - view.capacity.usedUnits, words);
     assert.match(await page.locator('section[aria-label="Proposed stamp"]').innerText(), /Why: .*363 km from the tenant's home/);
     await shot(page, "onboard-2-distance.png");
 

@@ -227,7 +227,7 @@ fn explain(d: &Decision) -> String {
             "STAMP",
             "REGION",
             "FROM HOME",
-            "FREE AFTER",
+            "FREE AFTER (RESERVE)",
             "UTIL AFTER",
         ]);
         for (i, s) in d.ranked.iter().enumerate() {
@@ -237,7 +237,7 @@ fn explain(d: &Decision) -> String {
                 s.region.to_string(),
                 s.distance_km
                     .map_or("-".to_owned(), |km| format!("{km} km")),
-                s.free_after.to_string(),
+                format!("{} ({})", s.free_after + s.reserve_units, s.reserve_units),
                 format!("{}%", s.utilization_after),
             ]);
         }

@@ -143,6 +143,10 @@ distanceKm: number | null,
  */
 freeAfter: number, 
 /**
+ * Units the headroom reserve keeps free on the stamp (not counted as usable).
+ */
+reserveUnits: number, 
+/**
  * Utilization after placing, in percent of total capacity.
  */
 utilizationAfter: number, };

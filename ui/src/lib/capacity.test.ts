@@ -3,6 +3,7 @@ import type { FleetOverview, StampHealth, StampView } from "../generated/binding
 import demoOverview from "../generated/demo-overview.json";
 import {
   conditionCounts,
+  freeAfterWords,
   headroom,
   hottestStamps,
   providerSummaries,
@@ -86,5 +87,11 @@ describe("capacity aggregates", () => {
     const counts = conditionCounts(DEMO.stamps, health);
     expect(counts).toEqual({ healthy: 1, degraded: 1, unreachable: 1, provisioning: 0, unknown: 5 });
     expect([...unhealthyNotes(DEMO.stamps, health)]).toEqual([["aws-us-east-1", "1 unreachable, 1 degraded"]]);
+  });
+});
+
+describe("free units in words", () => {
+  test("counts free units as the tables do and names the reserve", () => {
+    expect(freeAfterWords(37, 120)).toBe("157 units free after, 37 above the 120-unit reserve");
   });
 });

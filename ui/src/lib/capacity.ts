@@ -7,7 +7,7 @@ import type {
   StampView,
 } from "../generated/bindings";
 import { CONDITIONS, stampCondition, type StampCondition } from "./filters";
-import { utilization } from "./format";
+import { formatCount, utilization } from "./format";
 
 export function sumCapacity(stamps: StampView[]): Capacity {
   let totalUnits = 0;
@@ -21,6 +21,15 @@ export function sumCapacity(stamps: StampView[]): Capacity {
 
 export function headroom(capacity: Capacity): number {
   return Math.max(0, capacity.totalUnits - capacity.usedUnits);
+}
+
+/**
+ * Units free after a placement, counted as the tables count them (capacity minus
+ * used), with the headroom reserve named: "157 units free after, 37 above the
+ * 120-unit reserve".
+ */
+export function freeAfterWords(usableAfter: number, reserve: number): string {
+  return `${formatCount(usableAfter + reserve)} units free after, ${formatCount(usableAfter)} above the ${formatCount(reserve)}-unit reserve`;
 }
 
 /**

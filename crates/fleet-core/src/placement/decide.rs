@@ -251,6 +251,7 @@ fn scored(
             }) as u32
         }),
         free_after: policy.usable(c.capacity) - c.used - size,
+        reserve_units: c.capacity - policy.usable(c.capacity),
         utilization_after: per_mille(c.used + size, c.capacity) / 10,
     }
 }

@@ -105,6 +105,8 @@ pub struct ScoredStamp {
     pub distance_km: Option<u32>,
     /// Usable units left on the stamp after placing the tenant.
     pub free_after: u32,
+    /// Units the headroom reserve keeps free on the stamp (not counted as usable).
+    pub reserve_units: u32,
     /// Utilization after placing, in percent of total capacity.
     pub utilization_after: u32,
 }
