@@ -4,6 +4,7 @@
 mod commands;
 mod logging;
 mod startup;
+mod web_crash;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -61,6 +62,9 @@ fn main() -> ExitCode {
     let result = tauri::Builder::default()
         .manage(slot)
         .setup(|app| {
+            if let Some(window) = app.get_webview_window("main") {
+                web_crash::watch(&window);
+            }
             // Off the UI thread: finish interrupted provisioning, bring local stamps back.
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move { handle.state::<FleetSlot>().recover().await });

@@ -60,6 +60,17 @@ describe("first run and failures", () => {
     await context.close();
   });
 
+  test("after the app reloaded a crashed page, the window says so once; dismissed, it is gone", async () => {
+    const { page, context } = await openPage(env.browser, env.server.origin, "/?recovered=crashed");
+    const notice = page.getByTestId("web-recovered");
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /The window's content crashed and was loaded again\. Nothing was lost/);
+    assert.equal(new URL(page.url()).search, "", "a later reload does not say it again");
+    await page.getByTestId("web-recovered-dismiss").click();
+    await notice.waitFor({ state: "detached" });
+    await context.close();
+  });
+
   test("no request ever goes to a host other than 127.0.0.1", async () => {
     const seen = [];
     const external = [];

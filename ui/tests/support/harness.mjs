@@ -211,7 +211,6 @@ export async function openPage(browser, origin, path = "/", options = {}) {
   return { page, context, external, errors };
 }
 
-/** Waits until exactly `n` elements match `selector`. */
 /** Waits (bounded) until the first match's text, spaces folded, matches the pattern. */
 export async function waitForText(page, selector, pattern) {
   try {
@@ -226,6 +225,7 @@ export async function waitForText(page, selector, pattern) {
   }
 }
 
+/** Waits until exactly `n` elements match `selector`. */
 export async function waitForCount(page, selector, n) {
   try {
     await page.waitForFunction(
