@@ -237,7 +237,7 @@ describe("world map and drill-down (demo fleet)", () => {
     await page.waitForFunction(
       (sel) =>
         document.querySelector(sel)?.textContent?.trim() === "healthy" &&
-        /draining/i.test(document.querySelector('[data-testid="stamp-detail-status"]')?.textContent ?? ""),
+        /placements stopped/i.test(document.querySelector('[data-testid="stamp-detail-status"]')?.textContent ?? ""),
       health,
     );
     assert.equal((await mapState(page)).zoom, 1.6);

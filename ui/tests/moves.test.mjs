@@ -290,12 +290,13 @@ describe("tenant moves (demo fleet)", () => {
     const progress = page.getByTestId("drain-progress");
     assert.equal(await progress.getAttribute("data-moved"), String(onStamp("weu-01") - 1));
     assert.equal(await progress.getAttribute("data-finished"), "true");
-    assert.match(await summary.innerText(), /Drain of weu-01: 8 moved, 1 stays\. weu-01 stays draining/);
+    assert.match(await summary.innerText(), /Drain of weu-01: 8 moved, 1 stays\. Placements on weu-01 stay stopped/);
     const most = await page.evaluate(() => window.__mostMoving);
     assert.ok(most >= 1 && most <= 2, `at most 2 moves at once (saw ${most})`);
     await page.getByTestId("drain-close").click();
     await dialog.waitFor({ state: "detached" });
-    assert.match(await page.locator(stampRow("weu-01")).innerText(), /draining/i);
+    // Nothing moves any more: the stamp's placements are stopped, it is not "draining".
+    assert.match(await page.locator(stampRow("weu-01")).innerText(), /placements stopped/i);
     assert.equal(await tenantsCell(page, "weu-01"), "1");
     await waitForCount(page, TENANT_ROW, 1);
     await done(session);

@@ -146,8 +146,8 @@ describe("stamps: provisioning, detail and lifecycle", () => {
     await page.locator(row("syd-01")).click();
     await page.getByTestId("stamp-drain").click();
     await page.getByTestId("stamp-retire").waitFor();
-    assert.match(await page.locator(row("syd-01")).innerText(), /draining/i);
-    assert.match(await page.getByTestId("stamp-detail-status").innerText(), /draining/i);
+    assert.match(await page.locator(row("syd-01")).innerText(), /placements stopped/i);
+    assert.match(await page.getByTestId("stamp-detail-status").innerText(), /placements stopped/i);
     await page.getByTestId("stamp-retire").click();
     const error = page.getByTestId("stamp-action-error");
     await error.waitFor();
@@ -155,7 +155,7 @@ describe("stamps: provisioning, detail and lifecycle", () => {
       (await error.innerText()).trim(),
       "stamp syd-01 still holds 10 tenant(s); move them before retiring it",
     );
-    assert.match(await page.locator(row("syd-01")).innerText(), /draining/i);
+    assert.match(await page.locator(row("syd-01")).innerText(), /placements stopped/i);
     await page.getByTestId("stamp-resume").click();
     await page.getByTestId("stamp-drain").waitFor();
     assert.match(await page.locator(row("syd-01")).innerText(), /active/i);

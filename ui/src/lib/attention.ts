@@ -68,7 +68,7 @@ export function findings({ stamps, templates, health, unplacedTenants }: Finding
     if (stamp.status === "failed") out.push({ severity: "hot", stamp: stamp.id, text: "failed" });
     if (stamp.status === "draining") {
       const n = view.tenantCount;
-      out.push({ severity: "info", stamp: stamp.id, text: `draining, ${n} ${n === 1 ? "tenant" : "tenants"} left` });
+      out.push({ severity: "info", stamp: stamp.id, text: `placements stopped, ${n} ${n === 1 ? "tenant" : "tenants"} left` });
     }
     if (view.templateOutdated) {
       const newest = latest.get(stamp.template);

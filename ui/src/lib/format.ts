@@ -49,3 +49,29 @@ export function countryName(code: string): string {
     return code;
   }
 }
+
+/**
+ * A stamp's status in words. "draining" in the catalogue means placement skips the
+ * stamp; it is "Draining" only while tenants are being moved off it, else
+ * "Placements stopped".
+ */
+export function statusWords(status: string, moving: boolean): { label: string; title: string } {
+  switch (status) {
+    case "draining":
+      return moving
+        ? { label: "Draining", title: "Tenants are being moved off this stamp; placement skips it" }
+        : { label: "Placements stopped", title: "Placement skips this stamp; its tenants stay until moved" };
+    case "active":
+      return { label: "Active", title: "Takes new tenants" };
+    case "provisioning":
+      return { label: "Provisioning", title: "Being created" };
+    case "retired":
+      return { label: "Retired", title: "Out of service" };
+    case "planned":
+      return { label: "Planned", title: "Recorded, not created yet" };
+    case "failed":
+      return { label: "Failed", title: "Provisioning failed" };
+    default:
+      return { label: status, title: status };
+  }
+}

@@ -1,5 +1,5 @@
 // Draws one frame of the map: the basemap (basemapLayer.ts), then, in CSS
-// pixels, the spread areas, the markers (markerPaint.ts), area labels, plan
+// pixels, the spread areas, the markers (markerPaint.ts), area and stamp labels, plan
 // marks and forecast badges (overlayPaint.ts) and the outlines for selection and hover.
 import { drawBasemapLayer } from "./basemapLayer";
 import type { Marker } from "./fleet";
@@ -7,6 +7,7 @@ import type { SpreadArea } from "./grouping";
 import type { MarkerOverlay } from "./marks";
 import { circle, paintAggregate, paintStampSprites } from "./markerPaint";
 import { MARK_CLEARANCE, outlineEdge, paintOverlay } from "./overlayPaint";
+import { placeStampLabels } from "./stampLabels";
 import type { Basemap } from "./projection";
 import type { MapTheme } from "./theme";
 import type { Mapping } from "./viewTransform";
@@ -85,6 +86,7 @@ export function drawFrame(ctx: CanvasRenderingContext2D, scene: Scene): void {
     dpr,
   );
   drawAreaLabels(ctx, scene);
+  drawStampLabels(ctx, scene, placed);
   if (scene.overlay) paintOverlay(ctx, placed, scene.overlay, theme);
   drawEmphasis(ctx, scene, placed);
   if (scene.reticle) drawReticle(ctx, scene);
@@ -146,6 +148,31 @@ function drawAreaLabels(ctx: CanvasRenderingContext2D, { areas, mapping, theme }
     ctx.fillStyle = theme.textMuted;
     ctx.fillText(areas[i].label, disc.x, y);
   });
+}
+
+const MAX_LABELLED_STAMPS = 300;
+
+/** Stamp names beside spread-out stamps, where they fit (stampLabels.ts). */
+function drawStampLabels(
+  ctx: CanvasRenderingContext2D,
+  { theme }: Scene,
+  placed: readonly { marker: Marker; x: number; y: number }[],
+): void {
+  const stamps = placed.filter((p) => p.marker.kind === "stamp");
+  // Hundreds of spread stamps in view: their names would be noise (and slow to fit).
+  if (stamps.length === 0 || stamps.length > MAX_LABELLED_STAMPS) return;
+  ctx.font = `600 10.5px ${theme.font}`;
+  ctx.textBaseline = "middle";
+  ctx.lineWidth = 3;
+  ctx.setLineDash([]);
+  const discs = stamps.map(({ marker, x, y }) => ({ text: marker.id, x, y, r: outlineEdge(marker) }));
+  for (const label of placeStampLabels(discs, (text) => ctx.measureText(text).width)) {
+    ctx.textAlign = label.align;
+    ctx.strokeStyle = theme.halo;
+    ctx.strokeText(label.text, label.x, label.y);
+    ctx.fillStyle = theme.text;
+    ctx.fillText(label.text, label.x, label.y);
+  }
 }
 
 function outline(ctx: CanvasRenderingContext2D, x: number, y: number, r: number, width: number, colour: string) {

@@ -132,6 +132,17 @@ describe("grouping the demo fleet", () => {
   });
 });
 
+describe("neighbouring regions", () => {
+  test("Frankfurt and West Europe (about 360 km apart) are told apart when zoomed in", () => {
+    const prepared = prepare(fleet.stamps, fleet.regions);
+    const { areas, markers } = at(prepared, MAX_ZOOM);
+    const groupOf = (id: string) =>
+      areas.find((a) => a.regionIds.includes(id))?.regionIds ?? markers.find((m) => m.regionIds.includes(id))?.regionIds;
+    expect(groupOf("aws-eu-central-1")).toEqual(["aws-eu-central-1"]);
+    expect(groupOf("azure-westeurope")).toEqual(["azure-westeurope"]);
+  });
+});
+
 describe("grouping crowded regions", () => {
   test("150 stamps in one region spread without overlap at the highest zoom", () => {
     const { stamps, region } = crowdedRegion(150);

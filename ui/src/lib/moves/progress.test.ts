@@ -22,10 +22,10 @@ describe("drain progress", () => {
 
   it("sums up the outcome", () => {
     expect(drainVerdict("weu-01", summarizeDrain(drain([item("a", "moved")])))).toBe(
-      "Drain of weu-01: 1 moved. weu-01 is empty and stays draining: retire it when you are ready.",
+      "Drain of weu-01: 1 moved. weu-01 is empty; placements on it stay stopped: retire it when you are ready.",
     );
     expect(drainVerdict("weu-01", summarizeDrain(drain([item("a", "moved"), item("b", "stays", null), item("c", "failed")])))).toBe(
-      "Drain of weu-01: 1 moved, 1 stays, 1 failed. weu-01 stays draining; 2 tenant(s) still live on it.",
+      "Drain of weu-01: 1 moved, 1 stays, 1 failed. Placements on weu-01 stay stopped; 2 tenant(s) still live on it.",
     );
   });
 });

@@ -40,7 +40,7 @@ export function drainVerdict(stamp: string, s: DrainSummary): string {
   if (s.failed > 0) parts.push(`${s.failed} failed`);
   const next =
     s.stays + s.failed === 0
-      ? `${stamp} is empty and stays draining: retire it when you are ready.`
-      : `${stamp} stays draining; ${s.stays + s.failed} tenant(s) still live on it.`;
+      ? `${stamp} is empty; placements on it stay stopped: retire it when you are ready.`
+      : `Placements on ${stamp} stay stopped; ${s.stays + s.failed} tenant(s) still live on it.`;
   return `Drain of ${stamp}: ${parts.join(", ")}. ${next}`;
 }
