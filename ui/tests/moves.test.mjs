@@ -266,6 +266,10 @@ describe("tenant moves (demo fleet)", () => {
       else assert.match(text, /weu-02/, `${tenant}: ${text}`);
     }
     assert.equal((await page.getByTestId("drain-confirm").innerText()).trim(), `Start: move ${onStamp("weu-01") - 1} tenants`);
+    // The preview is editable: untick a tenant to keep it on weu-01.
+    const keptTenant = planned.find(([t]) => t !== "coho-winery-prod")[0];
+    await page.locator(`[data-testid="drain-preview"] [data-testid="drain-item"][data-tenant="${keptTenant}"] [data-testid="drain-item-move"]`).uncheck();
+    assert.equal((await page.getByTestId("drain-confirm").innerText()).trim(), `Start: move ${onStamp("weu-01") - 2} tenants`);
     assert.equal(await tenantsCell(page, "weu-01"), String(onStamp("weu-01")), "nothing moved by the preview");
     assert.equal(await page.getByTestId("drain-concurrency").inputValue(), "4");
     await page.getByTestId("drain-concurrency").selectOption("2");
@@ -285,20 +289,21 @@ describe("tenant moves (demo fleet)", () => {
     const states = await page.getByTestId("drain-item").evaluateAll((els) => els.map((e) => [e.dataset.tenant, e.dataset.state]));
     assert.equal(states.length, onStamp("weu-01"));
     assert.ok(states.every(([, s]) => s === "moved" || s === "stays"), JSON.stringify(states));
-    assert.deepEqual(states.filter(([, s]) => s === "stays").map(([t]) => t), ["coho-winery-prod"]);
+    assert.deepEqual(states.filter(([, s]) => s === "stays").map(([t]) => t).sort(), ["coho-winery-prod", keptTenant].sort());
+    assert.match(await page.locator(`[data-testid="drain-item"][data-tenant="${keptTenant}"]`).innerText(), /kept on weu-01 by the operator/);
     assert.match(await page.locator('[data-testid="drain-item"][data-tenant="coho-winery-prod"]').innerText(), /pinned to weu-01/);
     const progress = page.getByTestId("drain-progress");
-    assert.equal(await progress.getAttribute("data-moved"), String(onStamp("weu-01") - 1));
+    assert.equal(await progress.getAttribute("data-moved"), String(onStamp("weu-01") - 2));
     assert.equal(await progress.getAttribute("data-finished"), "true");
-    assert.match(await summary.innerText(), /Drain of weu-01: 8 moved, 1 stays\. Placements on weu-01 stay stopped/);
+    assert.match(await summary.innerText(), /Drain of weu-01: 7 moved, 2 stay\. Placements on weu-01 stay stopped/);
     const most = await page.evaluate(() => window.__mostMoving);
     assert.ok(most >= 1 && most <= 2, `at most 2 moves at once (saw ${most})`);
     await page.getByTestId("drain-close").click();
     await dialog.waitFor({ state: "detached" });
     // Nothing moves any more: the stamp's placements are stopped, it is not "draining".
     assert.match(await page.locator(stampRow("weu-01")).innerText(), /placements stopped/i);
-    assert.equal(await tenantsCell(page, "weu-01"), "1");
-    await waitForCount(page, TENANT_ROW, 1);
+    assert.equal(await tenantsCell(page, "weu-01"), "2");
+    await waitForCount(page, TENANT_ROW, 2);
     await done(session);
   });
 });

@@ -21,6 +21,10 @@ pub struct DrainStamp {
     pub stamp: StampId,
     #[serde(default)]
     pub concurrency: Option<u32>,
+    /// Tenants the operator keeps on the stamp (unticked in the preview); they stay.
+    #[serde(default)]
+    #[ts(as = "Option<Vec<TenantId>>", optional)]
+    pub keep: Vec<TenantId>,
 }
 
 /// One tenant's place in a drain.
@@ -101,7 +105,16 @@ impl Fleet {
                 stamp.status.as_str()
             )));
         }
-        let state = Mutex::new(self.plan_drain(&stamp.id).await?);
+        let mut plan = self.plan_drain(&stamp.id).await?;
+        for item in plan.items.iter_mut() {
+            if item.to.is_some() && request.keep.contains(&item.tenant) {
+                item.to = None;
+                item.state = "stays".to_owned();
+                item.message = format!("kept on {} by the operator", stamp.id);
+            }
+        }
+        plan.stays = plan.items.iter().filter(|i| i.state == "stays").count() as u32;
+        let state = Mutex::new(plan);
         let snapshot = |s: &Mutex<DrainProgress>| s.lock().map(|g| g.clone()).ok();
         if let Some(p) = snapshot(&state) {
             progress(p);

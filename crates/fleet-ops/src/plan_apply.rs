@@ -334,6 +334,7 @@ impl Fleet {
                 let request = DrainStamp {
                     stamp: stamp.clone(),
                     concurrency: None,
+                    keep: Vec::new(),
                 };
                 let done = self.drain_stamp(&request, &|_| {}).await?;
                 if done.failed > 0 {

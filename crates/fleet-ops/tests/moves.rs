@@ -190,6 +190,15 @@ async fn draining_a_stamp_moves_its_tenants_several_at_once_and_cleanup_removes_
         .await
         .unwrap();
     assert!(before.len() >= 3, "the demo stamp holds tenants");
+    // The operator unticks one tenant in the preview: it stays.
+    let preview = fleet.preview_drain(&drained).await.unwrap();
+    let kept = preview
+        .items
+        .iter()
+        .find(|i| i.to.is_some())
+        .unwrap()
+        .tenant
+        .clone();
 
     let events = Mutex::new(0u32);
     let done = fleet
@@ -197,12 +206,15 @@ async fn draining_a_stamp_moves_its_tenants_several_at_once_and_cleanup_removes_
             &fleet_ops::DrainStamp {
                 stamp: drained.clone(),
                 concurrency: Some(3),
+                keep: vec![kept.clone()],
             },
             &|_| *events.lock().unwrap() += 1,
         )
         .await
         .unwrap();
     assert_eq!(done.failed, 0, "{:?}", done.items);
+    let kept_item = done.items.iter().find(|i| i.tenant == kept).unwrap();
+    assert_eq!(kept_item.state, "stays", "{kept_item:?}");
     assert_eq!(done.items.len(), before.len());
     assert!(done.moved > 0);
     assert!(*events.lock().unwrap() > done.moved);
@@ -233,6 +245,9 @@ async fn draining_a_stamp_moves_its_tenants_several_at_once_and_cleanup_removes_
             "stays" => {
                 assert_eq!(route.stamp, drained.as_str());
                 assert!(!item.message.is_empty());
+                if item.tenant == kept {
+                    assert_eq!(item.message, "kept on weu-02 by the operator");
+                }
             }
             other => panic!("{}: {other}", item.tenant),
         }

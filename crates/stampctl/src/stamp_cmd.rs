@@ -54,6 +54,9 @@ pub enum StampAction {
         /// Only mark it draining; move nobody.
         #[arg(long)]
         no_moves: bool,
+        /// Keep this tenant on the stamp (repeatable).
+        #[arg(long = "keep", value_name = "TENANT")]
+        keep: Vec<fleet_core::TenantId>,
     },
     /// Retire an empty stamp.
     Retire { id: fleet_core::StampId },
@@ -159,11 +162,15 @@ pub async fn run(fleet: &Fleet, out: Output, action: StampAction) -> OpsResult<S
             render(out, &stamp, || format!("stamp {} is draining\n", stamp.id))?
         }
         StampAction::Drain {
-            id, concurrency, ..
+            id,
+            concurrency,
+            keep,
+            ..
         } => {
             let request = fleet_ops::DrainStamp {
                 stamp: id,
                 concurrency: Some(concurrency),
+                keep,
             };
             let done = fleet
                 .drain_stamp(&request, &|p| {

@@ -297,7 +297,11 @@ export type MoveTargets = { tenant: TenantId, from: StampId | null, passing: Arr
 
 export type MoveView = { operation: number, tenant: TenantId, from: StampId, to: StampId, state: OperationState, step: MovePhase, detail: string, startedAt: string, updatedAt: string, };
 
-export type DrainStamp = { stamp: StampId, concurrency: number | null, };
+export type DrainStamp = { stamp: StampId, concurrency: number | null, 
+/**
+ * Tenants the operator keeps on the stamp (unticked in the preview); they stay.
+ */
+keep?: Array<TenantId>, };
 
 export type DrainItem = { tenant: TenantId, 
 /**
