@@ -79,7 +79,14 @@ async fn randomized_moves_killed_anywhere_lose_no_acknowledged_write() {
         let crash = (rng.below(3) != 0).then(|| STEPS[rng.below(STEPS.len() as u64) as usize]);
         let out = run_stampctl(
             &catalogue,
-            &["tenant", "move", TENANT, "--to", other.as_str()],
+            &[
+                "tenant",
+                "move",
+                TENANT,
+                "--to",
+                other.as_str(),
+                "--across-regions",
+            ],
             crash,
         );
         if !out.status.success() {
@@ -363,7 +370,14 @@ async fn a_catalogue_that_fails_mid_move_never_leaves_the_tenant_frozen() {
         let out = Command::new(support::stampctl_path())
             .arg("--catalogue")
             .arg(&catalogue)
-            .args(["tenant", "move", TENANT, "--to", other.as_str()])
+            .args([
+                "tenant",
+                "move",
+                TENANT,
+                "--to",
+                other.as_str(),
+                "--across-regions",
+            ])
             .env("STAMPFLEET_AGENT", support::agent_program())
             .env("STAMPFLEET_SECRETS", "file")
             .env("STAMPFLEET_FAIL_WRITES_AT", step)

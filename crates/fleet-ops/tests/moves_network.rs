@@ -55,7 +55,14 @@ async fn moves_through_a_faulty_network_lose_no_acknowledged_write() {
         let other = other_than(&home, (&a, &b));
         let out = run_stampctl(
             &path,
-            &["tenant", "move", TENANT, "--to", other.as_str()],
+            &[
+                "tenant",
+                "move",
+                TENANT,
+                "--to",
+                other.as_str(),
+                "--across-regions",
+            ],
             None,
         );
         if !out.status.success() {

@@ -45,6 +45,9 @@ pub enum TenantAction {
         tenant: TenantId,
         #[arg(long)]
         to: StampId,
+        /// Confirm a move out of the tenant's region (refused without it).
+        #[arg(long)]
+        across_regions: bool,
     },
     /// Onboard every tenant of a CSV or JSON file (checked whole first).
     Import {
@@ -204,6 +207,47 @@ fn import_summary(r: &fleet_ops::TenantImportReport, dry_run: bool) -> String {
     out
 }
 
+/// A move out of the tenant's region needs `--across-regions`: the refusal names both
+/// regions and the distance.
+async fn refuse_unconfirmed_crossing(
+    fleet: &Fleet,
+    tenant: &TenantId,
+    to: &StampId,
+) -> OpsResult<()> {
+    let Some(from) = fleet.tenant(tenant).await?.and_then(|v| v.stamp) else {
+        return Ok(()); // Not placed: the move itself says so.
+    };
+    let overview = fleet.overview().await?;
+    let region_of = |stamp: &StampId| {
+        let id = &overview
+            .stamps
+            .iter()
+            .find(|s| &s.stamp.id == stamp)?
+            .stamp
+            .region;
+        overview
+            .regions
+            .iter()
+            .find(|r| &r.region.id == id)
+            .map(|r| &r.region)
+    };
+    let (Some(a), Some(b)) = (region_of(&from), region_of(to)) else {
+        return Ok(()); // An unknown stamp: the move itself says so.
+    };
+    if a.id == b.id {
+        return Ok(());
+    }
+    let point = |r: &fleet_core::Region| fleet_core::placement::GeoPoint {
+        latitude: r.latitude,
+        longitude: r.longitude,
+    };
+    let km = point(a).distance_km(point(b)).round();
+    Err(OpsError::conflict(format!(
+        "{tenant} would leave {} ({}) for {} ({}), about {km} km away: pass --across-regions to confirm",
+        a.display_name, a.id, b.display_name, b.id
+    )))
+}
+
 fn problem_kind(kind: fleet_core::tenant_file::ProblemKind) -> &'static str {
     use fleet_core::tenant_file::ProblemKind;
     match kind {
@@ -305,7 +349,14 @@ pub async fn run(fleet: &Fleet, out: Output, action: TenantAction) -> OpsResult<
                 _ => Ok(text),
             }
         }
-        TenantAction::Move { tenant, to } => {
+        TenantAction::Move {
+            tenant,
+            to,
+            across_regions,
+        } => {
+            if !across_regions {
+                refuse_unconfirmed_crossing(fleet, &tenant, &to).await?;
+            }
             let request = fleet_ops::MoveTenant { tenant, to };
             let done = fleet
                 .move_tenant(&request, &|p| {

@@ -387,3 +387,21 @@ fn a_plan_is_made_offline_shared_as_a_file_and_an_edited_file_is_refused() {
         "{listed}"
     );
 }
+
+#[test]
+fn a_move_out_of_the_tenants_region_waits_for_a_confirmation() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = demo_catalogue(dir.path());
+    let before = std::fs::read(&c).unwrap();
+    // contoso-prod lives on weu-01 (West Europe); fra-01 is in Frankfurt.
+    let err = failed(stampctl(
+        &c,
+        &["tenant", "move", "contoso-prod", "--to", "fra-01"],
+    ));
+    assert!(
+        err.contains("contoso-prod would leave West Europe (azure-westeurope) for Europe (Frankfurt) (aws-eu-central-1), about")
+            && err.contains("pass --across-regions to confirm"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&c).unwrap(), before, "nothing was written");
+}
