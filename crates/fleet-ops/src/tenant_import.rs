@@ -136,13 +136,16 @@ fn differences(row: &Tenant, stored: &Tenant) -> Option<String> {
     (!differ.is_empty()).then(|| differ.join("; "))
 }
 
+/// A residency in words, in a fixed order (so the same places in another order agree).
 fn residency_words(residency: &Residency) -> String {
-    let places: Vec<&str> = residency
+    let mut places: Vec<&str> = residency
         .countries
         .iter()
         .map(|c| c.as_str())
+        .chain(residency.geographies.iter().map(String::as_str))
         .chain(residency.regions.iter().map(RegionId::as_str))
         .collect();
+    places.sort_unstable();
     if places.is_empty() {
         "anywhere".into()
     } else {
@@ -368,5 +371,42 @@ impl Fleet {
         }
         tracing::info!(file = name, onboarded = report.onboarded, stopped = ?report.stopped, "tenant import applied");
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::differences;
+    use fleet_core::{CountryCode, Isolation, Residency, Tenant, TenantId, Tier};
+
+    fn tenant(size: u32, countries: &[&str]) -> Tenant {
+        Tenant {
+            id: TenantId::new("acme").unwrap(),
+            display_name: "Acme".into(),
+            tier: Tier::Standard,
+            size_units: size,
+            residency: Residency {
+                countries: countries
+                    .iter()
+                    .map(|c| CountryCode::new(*c).unwrap())
+                    .collect(),
+                ..Residency::default()
+            },
+            isolation: Isolation::Shared,
+            pinned: false,
+            group: None,
+        }
+    }
+
+    #[test]
+    fn the_same_tenant_in_another_order_is_no_conflict_and_a_change_is_named() {
+        assert_eq!(
+            differences(&tenant(10, &["NL", "DE"]), &tenant(10, &["DE", "NL"])),
+            None
+        );
+        assert_eq!(
+            differences(&tenant(12, &["DE"]), &tenant(10, &["DE"])).as_deref(),
+            Some("size 12 here, 10 in the catalogue")
+        );
     }
 }
