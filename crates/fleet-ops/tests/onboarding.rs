@@ -434,4 +434,15 @@ async fn a_home_location_puts_the_nearest_region_first_with_its_distance() {
     assert!(decision.ranked[1..]
         .iter()
         .all(|s| s.distance_km > first.distance_km));
+    // Onboarded for real, with no residency: it lands near its home, on tyo-01.
+    let request = OnboardTenant {
+        place: place.clone(),
+        stamp: None,
+    };
+    let view = fleet.onboard_tenant(&request, &|_| {}).await.unwrap();
+    assert_eq!(view.stamp.as_ref().map(|s| s.as_str()), Some("tyo-01"));
+    assert_eq!(
+        hosted_by(&fleet, &StampId::new("tyo-01").unwrap(), "koala-co").await,
+        1
+    );
 }
