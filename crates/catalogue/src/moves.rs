@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::error::{CatalogueError, Result};
 use crate::stamps::{insert_operation, running_operation};
-use crate::write::{write_audit, AuditRecord};
+use crate::write::write_audit_row;
 use crate::Catalogue;
 
 /// The journal kind of a tenant move.
@@ -32,6 +32,21 @@ pub struct Route {
     pub endpoint: Option<String>,
 }
 
+/// The stamp `tenant` is bound to and the binding's version, as stored; none when unbound.
+pub(crate) async fn binding_row<'c>(
+    conn: impl sqlx::SqliteExecutor<'c>,
+    tenant: &TenantId,
+) -> Result<Option<(String, i64)>> {
+    Ok(
+        sqlx::query_as("SELECT stamp, version FROM bindings WHERE tenant = ?")
+            .bind(tenant.as_str())
+            .fetch_all(conn)
+            .await?
+            .into_iter()
+            .next(),
+    )
+}
+
 impl Catalogue {
     /// Records a move of `tenant` from `from` (at binding `version`) to `to` as a running
     /// operation; refused when the tenant is not on `from` at that version or already moving.
@@ -44,14 +59,7 @@ impl Catalogue {
         params: &str,
     ) -> Result<i64> {
         let mut tx = self.write_tx().await?;
-        let bound: Option<(String, i64)> =
-            sqlx::query_as("SELECT stamp, version FROM bindings WHERE tenant = ?")
-                .bind(tenant.as_str())
-                .fetch_all(&mut *tx)
-                .await?
-                .into_iter()
-                .next();
-        match bound {
+        match binding_row(&mut *tx, tenant).await? {
             Some((s, v)) if s == from.as_str() && v == version => {}
             Some((s, _)) => {
                 return Err(CatalogueError::Refused(format!(
@@ -107,14 +115,7 @@ impl Catalogue {
         .await?
         .rows_affected();
         if changed == 0 {
-            let now: Option<(String, i64)> =
-                sqlx::query_as("SELECT stamp, version FROM bindings WHERE tenant = ?")
-                    .bind(tenant.as_str())
-                    .fetch_all(&mut *tx)
-                    .await?
-                    .into_iter()
-                    .next();
-            match now {
+            match binding_row(&mut *tx, tenant).await? {
                 Some((s, v)) if s == to.as_str() && v == version + 1 => return Ok(()),
                 other => {
                     return Err(CatalogueError::Refused(format!(
@@ -133,16 +134,14 @@ impl Catalogue {
             version: before.version + 1,
             ..before.clone()
         };
-        write_audit(
+        write_audit_row(
             &mut tx,
-            &[AuditRecord::new(
-                actor,
-                "update",
-                "binding",
-                tenant,
-                Some(&before),
-                Some(&after),
-            )?],
+            actor,
+            "update",
+            "binding",
+            tenant,
+            Some(&before),
+            Some(&after),
         )
         .await?;
         sqlx::query(
@@ -158,19 +157,14 @@ impl Catalogue {
 
     /// The stamp a tenant is bound to, with the binding's version.
     pub async fn binding(&self, tenant: &TenantId) -> Result<Option<(StampId, i64)>> {
-        let row: Option<(String, i64)> =
-            sqlx::query_as("SELECT stamp, version FROM bindings WHERE tenant = ?")
-                .bind(tenant.as_str())
-                .fetch_all(self.pool())
-                .await?
-                .into_iter()
-                .next();
-        row.map(|(s, v)| {
-            StampId::new(s)
-                .map(|s| (s, v))
-                .map_err(|e| crate::rows::bad("bindings", tenant.as_str(), e))
-        })
-        .transpose()
+        binding_row(self.pool(), tenant)
+            .await?
+            .map(|(s, v)| {
+                StampId::new(s)
+                    .map(|s| (s, v))
+                    .map_err(|e| crate::rows::bad("bindings", tenant.as_str(), e))
+            })
+            .transpose()
     }
 
     pub async fn request_cancel(&self, operation: i64) -> Result<()> {

@@ -5,7 +5,7 @@ use fleet_core::plan::Plan;
 
 use crate::error::{CatalogueError, Result};
 use crate::stamps::insert_operation;
-use crate::write::{write_audit, AuditRecord};
+use crate::write::write_audit_row;
 use crate::Catalogue;
 
 /// The operation kind of a plan apply.
@@ -64,16 +64,14 @@ impl Catalogue {
         .execute(&mut *tx)
         .await?;
         let before: Option<Plan> = before.and_then(|(b,)| serde_json::from_str(&b).ok());
-        write_audit(
+        write_audit_row(
             &mut tx,
-            &[AuditRecord::new(
-                actor,
-                if before.is_some() { "update" } else { "create" },
-                "plan",
-                &plan.name,
-                before.as_ref(),
-                Some(plan),
-            )?],
+            actor,
+            if before.is_some() { "update" } else { "create" },
+            "plan",
+            &plan.name,
+            before.as_ref(),
+            Some(plan),
         )
         .await?;
         tx.commit().await?;
@@ -110,16 +108,14 @@ impl Catalogue {
             .execute(&mut *tx)
             .await?;
         let before: Option<Plan> = serde_json::from_str(&body).ok();
-        write_audit(
+        write_audit_row(
             &mut tx,
-            &[AuditRecord::new(
-                actor,
-                "delete",
-                "plan",
-                name,
-                before.as_ref(),
-                None::<&Plan>,
-            )?],
+            actor,
+            "delete",
+            "plan",
+            name,
+            before.as_ref(),
+            None::<&Plan>,
         )
         .await?;
         tx.commit().await?;
@@ -162,16 +158,14 @@ impl Catalogue {
             .bind(id.as_str())
             .execute(&mut *tx)
             .await?;
-        write_audit(
+        write_audit_row(
             &mut tx,
-            &[AuditRecord::new(
-                actor,
-                "update",
-                "stamp-capacity",
-                id,
-                Some(&before),
-                Some(&i64::from(units)),
-            )?],
+            actor,
+            "update",
+            "stamp-capacity",
+            id,
+            Some(&before),
+            Some(&i64::from(units)),
         )
         .await?;
         tx.commit().await?;
@@ -189,16 +183,14 @@ impl Catalogue {
         params: &str,
     ) -> Result<()> {
         let mut tx = self.write_tx().await?;
-        write_audit(
+        write_audit_row(
             &mut tx,
-            &[AuditRecord::new(
-                &format!("plan:{plan}"),
-                "apply",
-                "plan-action",
-                format!("{plan}#{}", index + 1),
-                None,
-                Some(action),
-            )?],
+            &format!("plan:{plan}"),
+            "apply",
+            "plan-action",
+            format!("{plan}#{}", index + 1),
+            None,
+            Some(action),
         )
         .await?;
         sqlx::query(

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::error::{CatalogueError, Result};
 use crate::rows::StampRow;
-use crate::write::{insert_stamps, write_audit, AuditRecord};
+use crate::write::{insert_stamps, write_audit_row};
 use crate::Catalogue;
 use crate::{OperationKind, OperationState};
 
@@ -81,16 +81,14 @@ impl Catalogue {
             )));
         }
         insert_stamps(&mut tx, std::slice::from_ref(stamp)).await?;
-        write_audit(
+        write_audit_row(
             &mut tx,
-            &[AuditRecord::new(
-                actor,
-                "create",
-                "stamp",
-                &stamp.id,
-                None,
-                Some(stamp),
-            )?],
+            actor,
+            "create",
+            "stamp",
+            &stamp.id,
+            None,
+            Some(stamp),
         )
         .await?;
         let id = insert_operation(&mut tx, kind, stamp.id.as_str(), "created", params).await?;
@@ -152,16 +150,14 @@ impl Catalogue {
             .bind(id.as_str())
             .execute(&mut *tx)
             .await?;
-        write_audit(
+        write_audit_row(
             &mut tx,
-            &[AuditRecord::new(
-                actor,
-                "update",
-                "stamp",
-                id,
-                Some(&before),
-                Some(&after),
-            )?],
+            actor,
+            "update",
+            "stamp",
+            id,
+            Some(&before),
+            Some(&after),
         )
         .await?;
         tx.commit().await?;

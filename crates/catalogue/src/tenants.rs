@@ -6,9 +6,10 @@ use crate::OperationKind;
 use fleet_core::{Binding, StampId, Tenant, TenantId, TenantView};
 
 use crate::error::{CatalogueError, Result};
+use crate::moves::binding_row;
 use crate::rows::TenantRow;
 use crate::stamps::{insert_operation, running_operation};
-use crate::write::{insert_bindings, insert_tenants, write_audit, AuditRecord};
+use crate::write::{insert_bindings, insert_tenants, write_audit_row};
 use crate::Catalogue;
 
 pub const ONBOARD_KIND: OperationKind = OperationKind::OnboardTenant;
@@ -137,16 +138,14 @@ impl Catalogue {
             }
             None => {
                 insert_tenants(&mut tx, std::slice::from_ref(tenant)).await?;
-                write_audit(
+                write_audit_row(
                     &mut tx,
-                    &[AuditRecord::new(
-                        actor,
-                        "create",
-                        "tenant",
-                        &tenant.id,
-                        None,
-                        Some(tenant),
-                    )?],
+                    actor,
+                    "create",
+                    "tenant",
+                    &tenant.id,
+                    None,
+                    Some(tenant),
                 )
                 .await?;
             }
@@ -166,16 +165,9 @@ impl Catalogue {
         actor: &str,
     ) -> Result<()> {
         let mut tx = self.write_tx().await?;
-        let existing: Option<(String,)> =
-            sqlx::query_as("SELECT stamp FROM bindings WHERE tenant = ?")
-                .bind(tenant.as_str())
-                .fetch_all(&mut *tx)
-                .await?
-                .into_iter()
-                .next();
-        match existing {
-            Some((s,)) if s == stamp.as_str() => {}
-            Some((s,)) => {
+        match binding_row(&mut *tx, tenant).await? {
+            Some((s, _)) if s == stamp.as_str() => {}
+            Some((s, _)) => {
                 return Err(CatalogueError::Refused(format!(
                     "tenant {tenant} is already bound to {s}"
                 )));
@@ -187,16 +179,14 @@ impl Catalogue {
                     version: 1,
                 };
                 insert_bindings(&mut tx, std::slice::from_ref(&binding)).await?;
-                write_audit(
+                write_audit_row(
                     &mut tx,
-                    &[AuditRecord::new(
-                        actor,
-                        "create",
-                        "binding",
-                        tenant,
-                        None,
-                        Some(&binding),
-                    )?],
+                    actor,
+                    "create",
+                    "binding",
+                    tenant,
+                    None,
+                    Some(&binding),
                 )
                 .await?;
             }

@@ -81,6 +81,20 @@ pub(crate) async fn write_audit(conn: &mut SqliteConnection, rows: &[AuditRecord
     .await
 }
 
+/// Writes one audit row: `actor` did `action` to the `entity` named `entity_id`.
+pub(crate) async fn write_audit_row<T: Serialize>(
+    conn: &mut SqliteConnection,
+    actor: &str,
+    action: &str,
+    entity: &'static str,
+    entity_id: impl ToString,
+    before: Option<&T>,
+    after: Option<&T>,
+) -> Result<()> {
+    let row = AuditRecord::new(actor, action, entity, entity_id, before, after)?;
+    write_audit(conn, std::slice::from_ref(&row)).await
+}
+
 pub(crate) async fn insert_regions(
     conn: &mut SqliteConnection,
     regions: &[Region],
