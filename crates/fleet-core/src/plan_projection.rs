@@ -72,7 +72,7 @@ struct State<'a> {
     warnings: Vec<PlanWarning>,
 }
 
-impl State<'_> {
+impl<'a> State<'a> {
     fn warn(&mut self, action: usize, message: String) {
         self.warnings.push(PlanWarning {
             action: Some(action as u32),
@@ -132,6 +132,26 @@ impl State<'_> {
             return Err(format!("no tenant {tenant}"));
         };
         check_target(fleet, &PlacementRequest::new(t.clone()), to, &self.policy)
+    }
+
+    /// A copy of `doc` with every action of `plan` applied, with the moves and warnings.
+    fn after_plan(
+        doc: &CatalogueDocument,
+        regions: &'a [Region],
+        plan: &Plan,
+        policy: &PlacementPolicy,
+    ) -> Self {
+        let mut state = State {
+            doc: doc.clone(),
+            regions,
+            policy: *policy,
+            moves: Vec::new(),
+            warnings: Vec::new(),
+        };
+        for (i, action) in plan.actions.iter().enumerate() {
+            state.apply(i, action);
+        }
+        state
     }
 
     fn apply(&mut self, i: usize, action: &PlanAction) {
@@ -320,17 +340,7 @@ pub fn document_after_plan(
     plan: &Plan,
     policy: &PlacementPolicy,
 ) -> CatalogueDocument {
-    let mut state = State {
-        doc: doc.clone(),
-        regions,
-        policy: *policy,
-        moves: Vec::new(),
-        warnings: Vec::new(),
-    };
-    for (i, action) in plan.actions.iter().enumerate() {
-        state.apply(i, action);
-    }
-    state.doc
+    State::after_plan(doc, regions, plan, policy).doc
 }
 
 /// The projection and the whole fleet after the plan (what the what-if map draws).
@@ -341,16 +351,7 @@ pub fn project_plan_with_after(
     policy: &PlacementPolicy,
 ) -> (PlanProjection, FleetOverview) {
     let before = FleetOverview::build(doc, regions);
-    let mut state = State {
-        doc: doc.clone(),
-        regions,
-        policy: *policy,
-        moves: Vec::new(),
-        warnings: Vec::new(),
-    };
-    for (i, action) in plan.actions.iter().enumerate() {
-        state.apply(i, action);
-    }
+    let mut state = State::after_plan(doc, regions, plan, policy);
     let after = FleetOverview::build(&state.doc, regions);
     let old: HashMap<&StampId, _> = before.stamps.iter().map(|s| (&s.stamp.id, s)).collect();
     let mut stamps = Vec::with_capacity(after.stamps.len());

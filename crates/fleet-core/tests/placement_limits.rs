@@ -55,26 +55,8 @@ fn a_dedicated_tenant_gets_an_empty_dedicated_stamp_of_its_own() {
 
 fn fleet_with_taken_dedicated() -> PlacementFleet {
     fleet(&[
-        (
-            "ams-01",
-            "azure-westeurope",
-            SHARED,
-            1000,
-            700,
-            10,
-            Active,
-            Healthy,
-        ),
-        (
-            "ded-01",
-            "azure-westeurope",
-            DEDICATED,
-            500,
-            10,
-            1,
-            Active,
-            Healthy,
-        ),
+        active("ams-01", "azure-westeurope", SHARED, 1000, 700, 10),
+        active("ded-01", "azure-westeurope", DEDICATED, 500, 10, 1),
     ])
 }
 

@@ -124,6 +124,21 @@ impl DenseQueue {
         }
     }
 
+    /// Pops bucket `b` until a stamp whose free units (`free`, the truth) are still `b`;
+    /// stale entries are dropped, and the bucket is marked empty once it is.
+    fn pop_current(&mut self, b: usize, free: &[u32]) -> Option<u32> {
+        while let Some(stamp) = self.buckets[b].pop() {
+            if free[stamp as usize] as usize == b {
+                if self.buckets[b].is_empty() {
+                    self.nonempty[b / 64] &= !(1 << (b % 64));
+                }
+                return Some(stamp);
+            }
+        }
+        self.nonempty[b / 64] &= !(1 << (b % 64));
+        None
+    }
+
     /// Takes the stamp with the most free units, if it has at least `size` free.
     fn take_most_free(&mut self, size: u32, free: &[u32]) -> Option<u32> {
         let mut to = self.buckets.len() - 1;
@@ -131,15 +146,9 @@ impl DenseQueue {
             if b < size as usize {
                 return None;
             }
-            while let Some(stamp) = self.buckets[b].pop() {
-                if free[stamp as usize] as usize == b {
-                    if self.buckets[b].is_empty() {
-                        self.nonempty[b / 64] &= !(1 << (b % 64));
-                    }
-                    return Some(stamp);
-                }
+            if let Some(stamp) = self.pop_current(b, free) {
+                return Some(stamp);
             }
-            self.nonempty[b / 64] &= !(1 << (b % 64));
             to = b.checked_sub(1)?;
         }
         None
@@ -149,15 +158,9 @@ impl DenseQueue {
     fn take(&mut self, size: u32, free: &[u32]) -> Option<u32> {
         let mut from = size;
         while let Some(b) = self.next_bucket(from) {
-            while let Some(stamp) = self.buckets[b].pop() {
-                if free[stamp as usize] as usize == b {
-                    if self.buckets[b].is_empty() {
-                        self.nonempty[b / 64] &= !(1 << (b % 64));
-                    }
-                    return Some(stamp);
-                }
+            if let Some(stamp) = self.pop_current(b, free) {
+                return Some(stamp);
             }
-            self.nonempty[b / 64] &= !(1 << (b % 64));
             from = b as u32 + 1;
         }
         None

@@ -31,6 +31,37 @@ pub type Spec = (
     CandidateHealth,
 );
 
+/// An active, healthy stamp of `template` (`SHARED` or `DEDICATED`).
+pub fn active(
+    id: &'static str,
+    region: &'static str,
+    template: &'static str,
+    capacity: u32,
+    used: u32,
+    tenants: u32,
+) -> Spec {
+    (
+        id,
+        region,
+        template,
+        capacity,
+        used,
+        tenants,
+        StampStatus::Active,
+        CandidateHealth::Healthy,
+    )
+}
+
+/// A shared stamp of 1000 units with no tenants, in `status` and `health`.
+pub fn empty(
+    id: &'static str,
+    region: &'static str,
+    status: StampStatus,
+    health: CandidateHealth,
+) -> Spec {
+    (id, region, SHARED, 1000, 0, 0, status, health)
+}
+
 pub fn fleet(specs: &[Spec]) -> PlacementFleet {
     let templates = vec![
         template("standard", "1.0.0", 1000, Isolation::Shared),
@@ -89,86 +120,14 @@ pub const DEDICATED: &str = "dedicated@1.0.0";
 
 pub fn eu_fleet() -> PlacementFleet {
     fleet(&[
-        (
-            "ams-01",
-            "azure-westeurope",
-            SHARED,
-            1000,
-            700,
-            10,
-            Active,
-            Healthy,
-        ),
-        (
-            "ams-02",
-            "azure-westeurope",
-            SHARED,
-            1000,
-            100,
-            2,
-            Active,
-            Healthy,
-        ),
-        (
-            "fra-01",
-            "aws-eu-central-1",
-            SHARED,
-            1000,
-            790,
-            12,
-            Active,
-            Healthy,
-        ),
-        (
-            "fra-02",
-            "aws-eu-central-1",
-            SHARED,
-            1000,
-            0,
-            0,
-            Draining,
-            Healthy,
-        ),
-        (
-            "fra-03",
-            "aws-eu-central-1",
-            SHARED,
-            1000,
-            0,
-            0,
-            Active,
-            Unhealthy,
-        ),
-        (
-            "fra-04",
-            "aws-eu-central-1",
-            SHARED,
-            1000,
-            0,
-            0,
-            Active,
-            Unknown,
-        ),
-        (
-            "iad-01",
-            "aws-us-east-1",
-            SHARED,
-            1000,
-            0,
-            0,
-            Active,
-            Healthy,
-        ),
-        (
-            "ded-01",
-            "azure-westeurope",
-            DEDICATED,
-            500,
-            0,
-            0,
-            Active,
-            Healthy,
-        ),
+        active("ams-01", "azure-westeurope", SHARED, 1000, 700, 10),
+        active("ams-02", "azure-westeurope", SHARED, 1000, 100, 2),
+        active("fra-01", "aws-eu-central-1", SHARED, 1000, 790, 12),
+        empty("fra-02", "aws-eu-central-1", Draining, Healthy),
+        empty("fra-03", "aws-eu-central-1", Active, Unhealthy),
+        empty("fra-04", "aws-eu-central-1", Active, Unknown),
+        active("iad-01", "aws-us-east-1", SHARED, 1000, 0, 0),
+        active("ded-01", "azure-westeurope", DEDICATED, 500, 0, 0),
     ])
 }
 
