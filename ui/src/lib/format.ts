@@ -1,4 +1,4 @@
-import type { Capacity, Residency } from "../generated/bindings";
+import type { Capacity, Residency, Rule } from "../generated/bindings";
 
 const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 
@@ -75,3 +75,13 @@ export function statusWords(status: string, moving: boolean): { label: string; t
       return { label: status, title: status };
   }
 }
+
+/** A placement rule in words: why a stamp cannot take a tenant. */
+export const RULE_LABELS: Record<Rule, string> = {
+  notActive: "not active",
+  notHealthy: "not healthy",
+  residency: "residency",
+  isolation: "isolation",
+  tier: "tier",
+  capacity: "capacity",
+};
