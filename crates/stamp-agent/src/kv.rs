@@ -3,7 +3,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, Uri};
+use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use sqlx::SqlitePool;
@@ -13,7 +13,7 @@ use crate::agent::Shared;
 use crate::callers::TenantCaller;
 use crate::error::Failure;
 use crate::idempotency::{self, Replies};
-use crate::mutation::{mutate, mutate_with};
+use crate::mutation::{mutate, mutate_with, MutationRequest};
 use crate::request::{json_text, kv_key, parse};
 use crate::store;
 
@@ -81,38 +81,28 @@ pub(crate) async fn kv_put(
     _: TenantCaller,
     State(agent): Shared,
     Path((id, key)): Path<(String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    req: MutationRequest,
     body: Bytes,
 ) -> Result<Response, Failure> {
     let key = kv_key(&key)?.to_owned();
     let put: KvPut = parse(&body)?;
-    let path = uri.clone();
+    let path = req.uri.clone();
     let limits = agent.log_limits;
     // The reply repeats the value: it is stored without it and rebuilt on a replay
     // from the request (the same key and body, so the same value).
     let replies = Replies::KvEntry(put.value.clone());
-    mutate_with(
-        &agent,
-        &method,
-        &uri,
-        &headers,
-        &body,
-        replies,
-        async move |conn| {
-            serving_on(conn, &id, &path, true).await?;
-            let seq = store::kv_change(conn, &id, &key, Some(&put.value), limits).await?;
-            Ok((
-                200,
-                json_text(&stamp_protocol::KvEntry {
-                    key,
-                    value: put.value,
-                    seq,
-                })?,
-            ))
-        },
-    )
+    mutate_with(&agent, &req, &body, replies, async move |conn| {
+        serving_on(conn, &id, &path, true).await?;
+        let seq = store::kv_change(conn, &id, &key, Some(&put.value), limits).await?;
+        Ok((
+            200,
+            json_text(&stamp_protocol::KvEntry {
+                key,
+                value: put.value,
+                seq,
+            })?,
+        ))
+    })
     .await
     .map(|(status, text)| idempotency::respond(status, text))
 }
@@ -121,14 +111,12 @@ pub(crate) async fn kv_delete(
     _: TenantCaller,
     State(agent): Shared,
     Path((id, key)): Path<(String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    req: MutationRequest,
 ) -> Result<Response, Failure> {
     let key = kv_key(&key)?.to_owned();
-    let path = uri.clone();
+    let path = req.uri.clone();
     let limits = agent.log_limits;
-    mutate(&agent, &method, &uri, &headers, &[], async move |conn| {
+    mutate(&agent, &req, &[], async move |conn| {
         serving_on(conn, &id, &path, true).await?;
         if store::kv_get_conn(conn, &id, &key).await?.is_none() {
             return Err(Failure::not_found(format!(

@@ -4,7 +4,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use stamp_protocol::{
@@ -16,7 +16,7 @@ use crate::agent::{Agent, Shared};
 use crate::callers::{AdminCaller, ReaderCaller};
 use crate::error::Failure;
 use crate::idempotency;
-use crate::mutation::mutate;
+use crate::mutation::{mutate, MutationRequest};
 use crate::request::{json_text, parse, parse_optional, tenant_id};
 use crate::store::{self, MoveState};
 use stamp_protocol::{rules, FreezeLease, DEFAULT_FREEZE_LEASE_SECS};
@@ -180,14 +180,12 @@ pub(crate) async fn checksum(
 async fn transition(
     agent: &Agent,
     id: &str,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
+    req: &MutationRequest,
     body: &[u8],
     allowed: impl FnOnce(&MoveState) -> Result<(TenantState, Option<String>), Failure>,
 ) -> Result<Response, Failure> {
     let id = tenant_id(id)?;
-    mutate(agent, method, uri, headers, body, async move |conn| {
+    mutate(agent, req, body, async move |conn| {
         let m = state_on(conn, &id).await?;
         let (state, moved_to) = allowed(&m)?;
         store::set_state(conn, &id, state, moved_to.as_deref()).await?;
@@ -211,9 +209,7 @@ pub(crate) async fn state_step(
     _: AdminCaller,
     State(agent): Shared,
     Path((id, step)): Path<(String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    req: MutationRequest,
     body: Bytes,
 ) -> Result<Response, Failure> {
     let next = match step.as_str() {
@@ -234,7 +230,7 @@ pub(crate) async fn state_step(
     }
     let who = id.clone();
     let tenant = id.clone();
-    let response = transition(&agent, &id, &method, &uri, &headers, &body, move |m| {
+    let response = transition(&agent, &id, &req, &body, move |m| {
         let allowed = match (step.as_str(), m.state.as_str()) {
             // A fence is never undone: once fenced, a move only goes forward.
             ("freeze" | "unfreeze", "active" | "frozen") | ("activate", "active") => true,
@@ -260,32 +256,22 @@ pub(crate) async fn fence(
     _: AdminCaller,
     State(agent): Shared,
     Path(id): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    req: MutationRequest,
     body: Bytes,
 ) -> Result<Response, Failure> {
     // Who asks first: a caller without the admin token learns nothing about the body.
     let request: Fence = parse(&body)?;
     rules::check_stamp_url("movedTo", &request.moved_to).map_err(Failure::rule)?;
     let who = id.clone();
-    transition(
-        &agent,
-        &id,
-        &method,
-        &uri,
-        &headers,
-        &body,
-        move |m| match m.state.as_str() {
-            "frozen" if m.frozen_now() => Ok((TenantState::Fenced, Some(request.moved_to))),
-            "frozen" => Err(Failure::conflict(format!(
-                "cannot fence tenant {who}: its freeze lease ran out (it may have taken writes since)"
-            ))),
-            "fenced" if m.moved_to.as_deref() == Some(request.moved_to.as_str()) => {
-                Ok((TenantState::Fenced, Some(request.moved_to)))
-            }
-            _ => Err(refuse(&who, m, "fence (freeze it first)")),
-        },
-    )
+    transition(&agent, &id, &req, &body, move |m| match m.state.as_str() {
+        "frozen" if m.frozen_now() => Ok((TenantState::Fenced, Some(request.moved_to))),
+        "frozen" => Err(Failure::conflict(format!(
+            "cannot fence tenant {who}: its freeze lease ran out (it may have taken writes since)"
+        ))),
+        "fenced" if m.moved_to.as_deref() == Some(request.moved_to.as_str()) => {
+            Ok((TenantState::Fenced, Some(request.moved_to)))
+        }
+        _ => Err(refuse(&who, m, "fence (freeze it first)")),
+    })
     .await
 }

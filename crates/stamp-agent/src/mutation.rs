@@ -1,6 +1,8 @@
 //! A mutation runs under the writer lock with the caller's idempotency key: a replay
 //! answers the stored response; a success is stored with the change, in one transaction.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, Uri};
 
 use crate::agent::Agent;
@@ -9,28 +11,44 @@ use crate::callers::identify;
 use crate::error::Failure;
 use crate::idempotency::{self, Replies};
 
+/// What a mutation's idempotency rests on, besides the body: the method and path (the
+/// request's fingerprint) and the headers (the caller and its idempotency key).
+pub(crate) struct MutationRequest {
+    pub(crate) method: Method,
+    pub(crate) uri: Uri,
+    pub(crate) headers: HeaderMap,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for MutationRequest {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self {
+            method: parts.method.clone(),
+            uri: parts.uri.clone(),
+            headers: parts.headers.clone(),
+        })
+    }
+}
+
 /// Runs a mutation under the writer lock with its idempotency key: a replay answers
 /// the stored response; a success is stored with the change, in one transaction.
 pub(crate) async fn mutate<F>(
     agent: &Agent,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
+    request: &MutationRequest,
     body: &[u8],
     work: F,
 ) -> Result<(u16, String), Failure>
 where
     F: for<'c> AsyncFnOnce(&'c mut sqlx::SqliteConnection) -> Result<(u16, String), Failure>,
 {
-    mutate_with(agent, method, uri, headers, body, Replies::Whole, work).await
+    mutate_with(agent, request, body, Replies::Whole, work).await
 }
 
 /// `mutate`, with the answer kept as `replies` says.
 pub(crate) async fn mutate_with<F>(
     agent: &Agent,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
+    request: &MutationRequest,
     body: &[u8],
     replies: Replies,
     work: F,
@@ -40,6 +58,11 @@ where
 {
     // Keys are the caller's own: a tenant (or a transfer grant) using the key the
     // control plane will send gets its own entry, never the admin's.
+    let MutationRequest {
+        method,
+        uri,
+        headers,
+    } = request;
     let scope = match identify(agent, headers) {
         Caller::Admin => "admin".to_owned(),
         Caller::Tenant(t) => format!("tenant:{t}"),

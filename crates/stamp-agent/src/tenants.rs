@@ -3,7 +3,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use stamp_protocol::{rules, Health, ProvisionTenant, StampHealthStatus, TenantProvisioned};
@@ -12,7 +12,7 @@ use crate::agent::{Agent, Shared};
 use crate::callers::AdminCaller;
 use crate::error::Failure;
 use crate::idempotency;
-use crate::mutation::mutate;
+use crate::mutation::{mutate, MutationRequest};
 use crate::request::{json_text, parse, tenant_id};
 use crate::store;
 
@@ -57,9 +57,7 @@ pub(crate) async fn provision(
     _: AdminCaller,
     State(agent): Shared,
     Path(id): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    req: MutationRequest,
     body: Bytes,
 ) -> Result<Response, Failure> {
     let id = tenant_id(&id)?;
@@ -68,7 +66,7 @@ pub(crate) async fn provision(
     rules::check_display_name(&request.display_name).map_err(Failure::rule)?;
     rules::check_size_units(request.size_units).map_err(Failure::rule)?;
     let agent_ref = &agent;
-    mutate(&agent, &method, &uri, &headers, &body, async move |conn| {
+    mutate(&agent, &req, &body, async move |conn| {
         let status = match store::tenant(conn, &id).await? {
             Some(existing) if existing.size_units == request.size_units => 200,
             Some(existing) => {
@@ -127,12 +125,10 @@ pub(crate) async fn deprovision(
     _: AdminCaller,
     State(agent): Shared,
     Path(id): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    req: MutationRequest,
 ) -> Result<Response, Failure> {
     let id = tenant_id(&id)?;
-    mutate(&agent, &method, &uri, &headers, &[], async move |conn| {
+    mutate(&agent, &req, &[], async move |conn| {
         if !store::delete_tenant(conn, &id).await? {
             return Err(Failure::not_found(format!(
                 "tenant {id} is not on this stamp"
