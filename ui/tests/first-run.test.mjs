@@ -2,13 +2,7 @@
 // guarantee that the UI never talks to anything but its own origin.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import {
-  DEMO,
-  DEMO_TENANTS,
-  openPage,
-  useBackend,
-  waitForCount,
-} from "./support/harness.mjs";
+import { DEMO, DEMO_TENANTS, STAMP_ROW, openPage, useBackend, waitForCount } from "./support/harness.mjs";
 
 /** What the backend says of a catalogue file that is not one. */
 const brokenMessage = (path) =>
@@ -29,7 +23,7 @@ describe("first run and failures", () => {
     await button.click();
     await page.waitForSelector('[data-testid="create-demo"][aria-busy="true"]:disabled');
 
-    await waitForCount(page, '[data-testid="stamp-row"]', DEMO.stamps.length);
+    await waitForCount(page, STAMP_ROW, DEMO.stamps.length);
     await waitForCount(page, '[data-testid="tenant-row"]', DEMO_TENANTS.length);
     const ids = await page
       .locator('[data-testid="stamp-row"]')
@@ -82,7 +76,7 @@ describe("first run and failures", () => {
         await session.page.getByTestId("create-demo").click();
       }
       if (kind !== "broken") {
-        await waitForCount(session.page, '[data-testid="stamp-row"]', DEMO.stamps.length);
+        await waitForCount(session.page, STAMP_ROW, DEMO.stamps.length);
         await session.page.locator('[data-stamp-id="syd-01"]').click();
         await session.page.getByTestId("tenant-search").fill("contoso");
         await session.page.getByTestId("tenant-locator").fill("contoso");

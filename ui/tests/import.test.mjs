@@ -3,18 +3,9 @@
 // file lists its problems by line and field and changes nothing. Screenshots go to
 // ui/test-results/.
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { describe, test } from "node:test";
-import {
-  done,
-  DEMO,
-  RESULTS_DIR,
-  openPage,
-  useBackend,
-  waitForCount,
-} from "./support/harness.mjs";
+import { DEMO, done, openDemoDialog, shot, useBackend, waitForCount } from "./support/harness.mjs";
 
-const STAMP_ROW = '[data-testid="stamp-row"]';
 const DIALOG = '[data-testid="import-dialog"]';
 const WINDOW = { width: 1600, height: 1000 };
 const HEADER = "id,name,tier,size,countries,geographies,regions,isolation,preferred";
@@ -42,20 +33,13 @@ const MIXED = [
 describe("bulk onboarding from a file", () => {
   const env = useBackend("demo", { fresh: true });
 
-  async function openDialog() {
-    const session = await openPage(env.browser, env.server.origin, "/", { viewport: WINDOW });
-    await waitForCount(session.page, STAMP_ROW, DEMO.stamps.length);
-    await session.page.getByTestId("import-button").click();
-    await session.page.locator(DIALOG).waitFor();
-    return session;
-  }
+  const openDialog = () => openDemoDialog(env, "import-button", "import-dialog", { viewport: WINDOW });
 
   async function upload(page, name, text) {
     await page.getByTestId("import-file").setInputFiles({ name, mimeType: "text/csv", buffer: Buffer.from(text) });
     await page.getByTestId("import-check").click();
   }
 
-  const shot = (page, file) => page.screenshot({ path: join(RESULTS_DIR, file), animations: "disabled" });
   const count = (page, kind) => page.locator(`[data-testid="import-summary"] [data-kind="${kind}"]`).getAttribute("data-count");
 
   test("5 EU tenants placed, 1 refused: report, apply with progress, result, fleet updated", async () => {

@@ -4,19 +4,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
-  done,
-  DEMO,
-  DEMO_TENANTS,
-  WAIT,
-  mapState,
-  openPage,
-  useBackend,
-  waitForCount,
-  waitForMap,
+  DEMO, DEMO_TENANTS, STAMP_ROW, TENANT_ROW, WAIT, done, mapState, openDemo, useBackend, waitForCount,
 } from "./support/harness.mjs";
 
-const STAMP_ROW = '[data-testid="stamp-row"]';
-const TENANT_ROW = '[data-testid="tenant-row"]';
 const MAP = '[data-testid="world-map-wrapper"]';
 const row = (id) => `${STAMP_ROW}[data-stamp-id="${id}"]`;
 const util = (c) => (c.usedUnits / c.totalUnits) * 100;
@@ -24,12 +14,7 @@ const util = (c) => (c.usedUnits / c.totalUnits) * 100;
 describe("world map and drill-down (demo fleet)", () => {
   const env = useBackend();
 
-  async function demo() {
-    const session = await openPage(env.browser, env.server.origin, "/");
-    await waitForCount(session.page, STAMP_ROW, DEMO.stamps.length);
-    session.map = await waitForMap(session.page);
-    return session;
-  }
+  const demo = () => openDemo(env, { map: true });
 
   const stampIds = (page) =>
     page.locator(STAMP_ROW).evaluateAll((rows) => rows.map((r) => r.dataset.stampId));

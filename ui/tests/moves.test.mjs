@@ -4,22 +4,12 @@
 // The cancel test runs its backend with the fleet-ops test hook STAMPFLEET_HOLD_MOVES=1,
 // which holds a move in "importing" until it is cancelled, so it needs no timing.
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { describe, test } from "node:test";
 import {
-  done,
-  DEMO_TENANTS,
-  RESULTS_DIR,
-  mapState,
-  openPage,
-  useBackend,
-  waitForCount,
-  waitForMap,
-  waitForText,
+  DEMO_TENANTS, STAMP_ROW, TENANT_ROW, done, mapState, openDemo, shot, useBackend, waitForCount,
+  waitForMap, waitForText,
 } from "./support/harness.mjs";
 
-const STAMP_ROW = '[data-testid="stamp-row"]';
-const TENANT_ROW = '[data-testid="tenant-row"]';
 const stampRow = (id) => `${STAMP_ROW}[data-stamp-id="${id}"]`;
 const tenantRow = (id) => `${TENANT_ROW}[data-tenant-id="${id}"]`;
 const onStamp = (id) => DEMO_TENANTS.filter((t) => t.stamp === id).length;
@@ -31,14 +21,13 @@ describe("tenant moves (demo fleet)", () => {
 
   /** The demo fleet with stamp `stamp` selected (its tenants listed). */
   async function open(stamp, viewport = undefined) {
-    const session = await openPage(env.browser, env.server.origin, "/", viewport ? { viewport } : {});
+    const session = await openDemo(env, viewport ? { viewport } : {});
     const { page } = session;
     await page.locator(stampRow(stamp)).click();
     await waitForCount(page, TENANT_ROW, onStamp(stamp));
     return session;
   }
 
-  const shot = (page, file) => page.screenshot({ path: join(RESULTS_DIR, file), animations: "disabled" });
   const tenantsCell = (page, id) =>
     page.evaluate((sel) => document.querySelector(sel)?.querySelectorAll("td")[5]?.textContent?.trim(), stampRow(id));
 

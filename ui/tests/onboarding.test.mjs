@@ -2,19 +2,11 @@
 // placement proposal with its explanation, onboarding with progress, and the
 // fleet updated in place. Screenshots of each step go to ui/test-results/.
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { describe, test } from "node:test";
 import {
-  done,
-  DEMO,
-  RESULTS_DIR,
-  openPage,
-  useBackend,
-  waitForCount,
-  waitForMap,
+  DEMO, STAMP_ROW, done, openDemoDialog, shot, useBackend, waitForCount, waitForMap,
 } from "./support/harness.mjs";
 
-const STAMP_ROW = '[data-testid="stamp-row"]';
 const DIALOG = '[data-testid="onboard-dialog"]';
 const row = (id) => `${STAMP_ROW}[data-stamp-id="${id}"]`;
 const EU_STAMPS = DEMO.stamps
@@ -25,15 +17,8 @@ const WINDOW = { width: 1600, height: 1000 };
 describe("onboarding wizard", () => {
   const env = useBackend("demo", { fresh: true });
 
-  async function openWizard() {
-    const session = await openPage(env.browser, env.server.origin, "/", { viewport: WINDOW });
-    await waitForCount(session.page, STAMP_ROW, DEMO.stamps.length);
-    await session.page.getByTestId("onboard-button").click();
-    await session.page.locator(DIALOG).waitFor();
-    return session;
-  }
+  const openWizard = () => openDemoDialog(env, "onboard-button", "onboard-dialog", { viewport: WINDOW });
 
-  const shot = (page, file) => page.screenshot({ path: join(RESULTS_DIR, file), animations: "disabled" });
 
   test("NL tenant: derived id, EU proposal with reasons, onboarded and counted", async () => {
     const session = await openWizard();

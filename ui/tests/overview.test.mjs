@@ -3,16 +3,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
-  done,
-  DEMO,
-  DEMO_TENANTS,
-  openPage,
-  useBackend,
-  waitForCount,
+  DEMO, DEMO_TENANTS, STAMP_ROW, TENANT_ROW, done, openDemo, useBackend, waitForCount,
 } from "./support/harness.mjs";
 
-const STAMP_ROW = '[data-testid="stamp-row"]';
-const TENANT_ROW = '[data-testid="tenant-row"]';
 const REGION_BAR = '[data-testid="region-bar"]';
 const fmt = (n) => new Intl.NumberFormat("en-US").format(n);
 const pct = (c) => Math.round((c.usedUnits / c.totalUnits) * 100);
@@ -21,12 +14,7 @@ const util = (c) => c.usedUnits / c.totalUnits;
 describe("fleet overview (demo fleet)", () => {
   const env = useBackend();
 
-  async function demo() {
-    const session = await openPage(env.browser, env.server.origin, "/");
-    await waitForCount(session.page, STAMP_ROW, DEMO.stamps.length);
-    await waitForCount(session.page, TENANT_ROW, DEMO_TENANTS.length);
-    return session;
-  }
+  const demo = () => openDemo(env, { tenants: true });
 
   const ids = (page, selector, key) =>
     page.locator(selector).evaluateAll((els, k) => els.map((el) => el.dataset[k]), key);

@@ -13,16 +13,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import {
-  done,
-  DEMO,
-  RESULTS_DIR,
-  openPage,
-  useBackend,
-  waitForCount,
-  waitForText,
+  DEMO, STAMP_ROW, done, openDemo, openPage, shot as saveShot, useBackend, waitForCount, waitForText,
 } from "./support/harness.mjs";
 
-const STAMP_ROW = '[data-testid="stamp-row"]';
 const STEP = '[data-testid="plan-step"]';
 const WARNING = '[data-testid="plan-warning"]';
 const MAP = '[data-testid="world-map-wrapper"]';
@@ -50,15 +43,8 @@ const MOVE_TO_SYD_02 = { tenant: "alpine-ski-house-prod", stamp: "syd-02" };
 describe("offline plans (demo fleet)", () => {
   const env = useBackend("demo", { fresh: true });
 
-  async function open() {
-    const session = await openPage(env.browser, env.server.origin, "/", {
-      viewport: { width: 1440, height: 1400 },
-    });
-    await waitForCount(session.page, STAMP_ROW, DEMO.stamps.length);
-    return session;
-  }
-
-  const shot = (page, file) => page.screenshot({ path: join(RESULTS_DIR, file), animations: "disabled", fullPage: true });
+  const open = () => openDemo(env, { viewport: { width: 1440, height: 1400 } });
+  const shot = (page, file) => saveShot(page, file, { fullPage: true });
   const text = async (locator) => (await locator.innerText()).replace(/\s+/g, " ").trim();
 
   async function newPlan(page, name) {

@@ -2,14 +2,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import {
-  DEMO_TENANTS,
-  RESULTS_DIR,
-  openPage,
-  useBackend,
-  waitForCount,
-  waitForMap,
-} from "./support/harness.mjs";
+import { DEMO_TENANTS, RESULTS_DIR, openPage, useBackend, waitForCount, waitForMap } from "./support/harness.mjs";
 
 // `fleet`: the backend each shot is taken on (a demo fleet of real local agents, an
 // empty catalogue, a file that is not a catalogue).

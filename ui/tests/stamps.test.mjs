@@ -5,16 +5,8 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import {
-  done,
-  DEMO,
-  RESULTS_DIR,
-  openPage,
-  useBackend,
-  waitForCount,
-} from "./support/harness.mjs";
+import { DEMO, STAMP_ROW, done, openDemo, shot, useBackend, waitForCount } from "./support/harness.mjs";
 
-const STAMP_ROW = '[data-testid="stamp-row"]';
 const DIALOG = '[data-testid="new-stamp-dialog"]';
 const row = (id) => `${STAMP_ROW}[data-stamp-id="${id}"]`;
 
@@ -29,11 +21,7 @@ function suggestedId() {
 describe("stamps: provisioning, detail and lifecycle", () => {
   const env = useBackend("demo", { fresh: true });
 
-  async function demo() {
-    const session = await openPage(env.browser, env.server.origin, "/");
-    await waitForCount(session.page, STAMP_ROW, DEMO.stamps.length);
-    return session;
-  }
+  const demo = () => openDemo(env);
 
   test("New stamp: suggested id, progress to 100, new healthy row selected", async () => {
     const session = await demo();
@@ -65,7 +53,7 @@ describe("stamps: provisioning, detail and lifecycle", () => {
     await page.getByTestId("new-stamp-submit").click();
     await page.getByTestId("provision-progress").waitFor();
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="provision-progress"]')?.getAttribute("aria-valuenow")) >= 60);
-    await page.screenshot({ path: join(RESULTS_DIR, "new-stamp-progress.png"), animations: "disabled" });
+    await shot(page, "new-stamp-progress.png");
     await dialog.waitFor({ state: "detached" });
     const seen = (await page.evaluate(() => window.__progress)).map(Number);
     assert.equal(seen.at(-1), 100, `progress values: ${seen}`);
@@ -171,9 +159,8 @@ describe("stamps: provisioning, detail and lifecycle", () => {
     const tokenFile = join(env.server.dir, "stamps", "weu-01", "admin.token");
     const rightToken = readFileSync(tokenFile, "utf8").trim();
     renameSync(tokenFile, `${tokenFile}.aside`);
-    const session = await openPage(env.browser, env.server.origin, "/");
+    const session = await openDemo(env);
     const { page } = session;
-    await waitForCount(page, STAMP_ROW, DEMO.stamps.length);
     await page.waitForFunction(() =>
       document.querySelector('[data-testid="attention"]')?.textContent?.includes("not checked: no admin token"),
     );

@@ -210,24 +210,9 @@ impl Catalogue {
     /// The connection settings in force: (journal_mode, synchronous, foreign_keys).
     pub async fn pragmas(&self) -> Result<(String, i64, i64)> {
         let mut conn = self.pool.acquire().await?;
-        let (journal,): (String,) = sqlx::query_as("PRAGMA journal_mode")
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or(sqlx::Error::RowNotFound)?;
-        let (sync,): (i64,) = sqlx::query_as("PRAGMA synchronous")
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or(sqlx::Error::RowNotFound)?;
-        let (fk,): (i64,) = sqlx::query_as("PRAGMA foreign_keys")
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or(sqlx::Error::RowNotFound)?;
+        let journal = pragma(&mut conn, "journal_mode").await?;
+        let sync = pragma(&mut conn, "synchronous").await?;
+        let fk = pragma(&mut conn, "foreign_keys").await?;
         Ok((journal, sync, fk))
     }
 
@@ -354,6 +339,21 @@ async fn replace_all_in(
     write::insert_bindings(tx, &doc.bindings).await?;
     write::write_audit(tx, &audit).await?;
     Ok(u32::try_from(audit.len()).unwrap_or(u32::MAX))
+}
+
+/// The value of SQLite's pragma `name` on `conn`.
+async fn pragma<T>(conn: &mut sqlx::SqliteConnection, name: &str) -> Result<T>
+where
+    T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Send + Unpin,
+{
+    let sql = format!("PRAGMA {name}");
+    let (value,): (T,) = sqlx::query_as(&sql)
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(sqlx::Error::RowNotFound)?;
+    Ok(value)
 }
 
 async fn read_document(conn: &mut sqlx::SqliteConnection) -> Result<CatalogueDocument> {

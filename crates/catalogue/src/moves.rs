@@ -7,7 +7,7 @@ use fleet_core::{Binding, StampId, TenantId};
 use serde::Serialize;
 
 use crate::error::{CatalogueError, Result};
-use crate::stamps::{insert_operation, running_operation};
+use crate::stamps::{insert_operation, running_operation, set_operation_step};
 use crate::write::write_audit_row;
 use crate::Catalogue;
 
@@ -144,13 +144,7 @@ impl Catalogue {
             Some(&after),
         )
         .await?;
-        sqlx::query(
-            "UPDATE operations SET step = 'flipped', \
-             updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
-        )
-        .bind(operation)
-        .execute(&mut *tx)
-        .await?;
+        set_operation_step(&mut tx, operation, None, "flipped").await?;
         tx.commit().await?;
         Ok(())
     }

@@ -247,6 +247,25 @@ pub(crate) async fn insert_operation(
     Ok(id)
 }
 
+/// Moves operation `id` to journal step `step` (and to `state`, when one is given).
+pub(crate) async fn set_operation_step(
+    conn: &mut sqlx::SqliteConnection,
+    id: i64,
+    state: Option<OperationState>,
+    step: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE operations SET state = COALESCE(?1, state), step = ?2, \
+         updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?3",
+    )
+    .bind(state)
+    .bind(step)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// The running operation of `kind` on `subject`, if one is.
 pub(crate) async fn running_operation(
     conn: &mut sqlx::SqliteConnection,

@@ -2,13 +2,13 @@
 //! (unplaced), the stamp provisions it, then the binding is written. A run killed in
 //! between leaves a running operation that the next start finishes.
 
-use crate::OperationKind;
+use crate::{OperationKind, OperationState};
 use fleet_core::{Binding, StampId, Tenant, TenantId, TenantView};
 
 use crate::error::{CatalogueError, Result};
 use crate::moves::binding_row;
 use crate::rows::TenantRow;
-use crate::stamps::{insert_operation, running_operation};
+use crate::stamps::{insert_operation, running_operation, set_operation_step};
 use crate::write::{insert_bindings, insert_tenants, write_audit_row};
 use crate::Catalogue;
 
@@ -191,13 +191,7 @@ impl Catalogue {
                 .await?;
             }
         }
-        sqlx::query(
-            "UPDATE operations SET state = 'succeeded', step = 'bound', \
-             updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
-        )
-        .bind(operation)
-        .execute(&mut *tx)
-        .await?;
+        set_operation_step(&mut tx, operation, Some(OperationState::Succeeded), "bound").await?;
         tx.commit().await?;
         Ok(())
     }

@@ -194,6 +194,14 @@ impl Fleet {
         }
     }
 
+    /// Journals that provisioning run `operation` is at `step` (with `detail`, if any).
+    async fn journal_running(&self, operation: i64, step: &str, detail: &str) -> OpsResult<()> {
+        Ok(self
+            .catalogue
+            .journal(operation, catalogue::OperationState::Running, step, detail)
+            .await?)
+    }
+
     async fn provision_steps(
         &self,
         operation: i64,
@@ -201,21 +209,12 @@ impl Fleet {
         progress: Progress<'_>,
     ) -> OpsResult<String> {
         let dir = self.stamp_dir(&stamp.id);
-        self.catalogue
-            .journal(operation, catalogue::OperationState::Running, "token", "")
-            .await?;
+        self.journal_running(operation, "token", "").await?;
         let token = self.admin_token(&stamp.id)?;
         local_provider::write_token_file(&dir, &token)?;
         report(progress, &stamp.id, "token", 30, "admin token created");
 
-        self.catalogue
-            .journal(
-                operation,
-                catalogue::OperationState::Running,
-                "start-agent",
-                "",
-            )
-            .await?;
+        self.journal_running(operation, "start-agent", "").await?;
         let endpoint = self.start_or_find_agent(stamp, &token).await?;
         report(
             progress,
@@ -238,14 +237,7 @@ impl Fleet {
         provider: &ProviderConfig,
         progress: Progress<'_>,
     ) -> OpsResult<String> {
-        self.catalogue
-            .journal(
-                operation,
-                catalogue::OperationState::Running,
-                "provider",
-                "",
-            )
-            .await?;
+        self.journal_running(operation, "provider", "").await?;
         report(progress, &stamp.id, "provider", 30, "provider running");
         let run = match provider {
             ProviderConfig::Command {
@@ -284,13 +276,7 @@ impl Fleet {
             self.secrets()
                 .put(&self.token_name(&stamp.id), &answer.admin_token)?;
         }
-        self.catalogue
-            .journal(
-                operation,
-                catalogue::OperationState::Running,
-                "provider",
-                &run.log,
-            )
+        self.journal_running(operation, "provider", &run.log)
             .await?;
         let answer = run.result?;
         report(
@@ -319,14 +305,7 @@ impl Fleet {
         token: String,
         progress: Progress<'_>,
     ) -> OpsResult<String> {
-        self.catalogue
-            .journal(
-                operation,
-                catalogue::OperationState::Running,
-                "health",
-                &endpoint,
-            )
-            .await?;
+        self.journal_running(operation, "health", &endpoint).await?;
         let client = StampClient::new(&endpoint, token, ClientOptions::default())
             .map_err(|e| OpsError::internal(e.to_string()))?;
         let health = client

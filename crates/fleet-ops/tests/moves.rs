@@ -19,8 +19,8 @@ use fleet_core::StampId;
 use stamp_protocol::TenantState;
 use support::demo::demo_fleet;
 use support::mover::{
-    assert_no_move_running, assert_only_home_serves, home_of, lost_writes, onboard_mover,
-    other_than, states, tenant_token, writer, writer_sized, Acks, TENANT,
+    assert_no_move_running, assert_only_home_serves, home_of, lost_writes, move_args,
+    onboard_mover, other_than, states, tenant_token, writer, writer_sized, Acks, TENANT,
 };
 use support::{assert_succeeded, stampctl as run_stampctl};
 const STEPS: [&str; 9] = [
@@ -77,18 +77,7 @@ async fn randomized_moves_killed_anywhere_lose_no_acknowledged_write() {
         let other = other_than(&home, (&a, &b));
         // One run in three moves cleanly; the rest crash at a random journal step.
         let crash = (rng.below(3) != 0).then(|| STEPS[rng.below(STEPS.len() as u64) as usize]);
-        let out = run_stampctl(
-            &catalogue,
-            &[
-                "tenant",
-                "move",
-                TENANT,
-                "--to",
-                other.as_str(),
-                "--across-regions",
-            ],
-            crash,
-        );
+        let out = run_stampctl(&catalogue, &move_args(&other), crash);
         if !out.status.success() {
             if crash.is_none() {
                 eprintln!(
@@ -370,14 +359,7 @@ async fn a_catalogue_that_fails_mid_move_never_leaves_the_tenant_frozen() {
         let out = Command::new(support::stampctl_path())
             .arg("--catalogue")
             .arg(&catalogue)
-            .args([
-                "tenant",
-                "move",
-                TENANT,
-                "--to",
-                other.as_str(),
-                "--across-regions",
-            ])
+            .args(move_args(&other))
             .env("STAMPFLEET_AGENT", support::agent_program())
             .env("STAMPFLEET_SECRETS", "file")
             .env("STAMPFLEET_FAIL_WRITES_AT", step)

@@ -13,7 +13,8 @@ use std::sync::{Arc, Mutex};
 use stamp_protocol::{ProvisionTenant, TenantState};
 use support::demo::demo_fleet;
 use support::mover::{
-    assert_no_move_running, home_of, lost_writes, onboard_mover, other_than, writer, Acks, TENANT,
+    assert_no_move_running, home_of, lost_writes, move_args, onboard_mover, other_than, writer,
+    Acks, TENANT,
 };
 use support::stampctl as run_stampctl;
 
@@ -53,18 +54,7 @@ async fn moves_through_a_faulty_network_lose_no_acknowledged_write() {
     for run in 0..runs {
         let home = home_of(&fleet).await;
         let other = other_than(&home, (&a, &b));
-        let out = run_stampctl(
-            &path,
-            &[
-                "tenant",
-                "move",
-                TENANT,
-                "--to",
-                other.as_str(),
-                "--across-regions",
-            ],
-            None,
-        );
+        let out = run_stampctl(&path, &move_args(&other), None);
         if !out.status.success() {
             failed_first += 1;
             // A rollback that failed too leaves the move running: finish it.

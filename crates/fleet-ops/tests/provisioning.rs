@@ -221,12 +221,7 @@ async fn lifecycle_rules_hold() {
         .set_stamp_status(&syd, StampStatus::Retired)
         .await
         .unwrap_err();
-    assert_eq!(err.code, ErrorCode::Conflict);
-    assert!(
-        err.message.contains("still holds 10 tenant(s)"),
-        "{}",
-        err.message
-    );
+    support::assert_error(&err, ErrorCode::Conflict, "still holds 10 tenant(s)");
     let unknown = fleet
         .provision_stamp(
             &NewStamp {

@@ -3,13 +3,13 @@
 //! usage: load STAMP_AGENT_BINARY [SECONDS] [CONCURRENCY]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use testkit::wire::provisioned_token;
+use testkit::Agent;
 
 const ADMIN: &str = "load-admin-token-0123456789abcdef";
 const MAX_REQUESTS: u64 = 2_000_000;
@@ -25,31 +25,25 @@ async fn main() {
     let concurrency: usize = args.get(3).map_or(16, |s| s.parse().expect("CONCURRENCY"));
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("t"), ADMIN).unwrap();
-    let mut child = Command::new(&binary)
-        .args([
-            "--stamp-id",
-            "load-01",
-            "--region",
-            "local",
-            "--template-version",
-            "1.0.0",
-            "--capacity",
-            "1000000",
-        ])
-        .arg("--data-dir")
-        .arg(dir.path().join("d"))
-        .arg("--token-file")
-        .arg(dir.path().join("t"))
-        .env("STAMP_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line.trim().trim_start_matches("listening on ").to_owned();
+    let agent = Agent::spawn(
+        Command::new(&binary)
+            .args([
+                "--stamp-id",
+                "load-01",
+                "--region",
+                "local",
+                "--template-version",
+                "1.0.0",
+                "--capacity",
+                "1000000",
+            ])
+            .arg("--data-dir")
+            .arg(dir.path().join("d"))
+            .arg("--token-file")
+            .arg(dir.path().join("t"))
+            .env("STAMP_LOG", "warn"),
+    );
+    let base = agent.base.clone();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)
         .build()
@@ -118,8 +112,5 @@ async fn main() {
             pct(0.99).as_secs_f64() * 1000.0
         );
     }
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
+    agent.terminate();
 }

@@ -7,13 +7,13 @@
 //! usage: log_growth STAMP_AGENT_BINARY [WRITES]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use testkit::wire::provisioned_token;
+use testkit::Agent;
 
 const ADMIN: &str = "growth-admin-token-0123456789abcdef";
 const CONCURRENCY: u64 = 16;
@@ -53,23 +53,17 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("t"), ADMIN).unwrap();
     let data = dir.path().join("d");
-    let mut child = Command::new(binary)
-        .args(["--stamp-id", "growth-01", "--region", "local"])
-        .args(["--template-version", "1.0.0", "--capacity", "1000000"])
-        .arg("--data-dir")
-        .arg(&data)
-        .arg("--token-file")
-        .arg(dir.path().join("t"))
-        .env("STAMP_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line.trim().trim_start_matches("listening on ").to_owned();
+    let agent = Agent::spawn(
+        Command::new(binary)
+            .args(["--stamp-id", "growth-01", "--region", "local"])
+            .args(["--template-version", "1.0.0", "--capacity", "1000000"])
+            .arg("--data-dir")
+            .arg(&data)
+            .arg("--token-file")
+            .arg(dir.path().join("t"))
+            .env("STAMP_LOG", "warn"),
+    );
+    let base = agent.base.clone();
     let http = reqwest::Client::new();
     let tenant = format!("{base}/v1/tenants/growth");
     let token = provisioned_token(&http, &tenant, ADMIN, "setup", ("Growth", 1)).await;
@@ -117,8 +111,5 @@ async fn main() {
             break;
         }
     }
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
+    agent.terminate();
 }

@@ -13,40 +13,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use fleet_core::{Isolation, Residency, StampId, Tenant, TenantId, Tier};
-use fleet_ops::{Fleet, MoveTenant, OnboardTenant, PlaceTenant};
+use fleet_core::{StampId, TenantId};
+use fleet_ops::{Fleet, MoveTenant};
 use futures_util::StreamExt;
 use stamp_client::StampClient;
 use stamp_protocol::ProvisionTenant;
+use testkit::demo::{onboard_onto, small_tenant};
 
 /// Moves of the big tenant (back and forth), each against the cp just before and after.
 const ROUNDS: usize = 5;
 
-fn tenant(id: &str) -> Tenant {
-    Tenant {
-        id: TenantId::new(id).unwrap(),
-        display_name: format!("{id} Ltd"),
-        tier: Tier::Standard,
-        size_units: 5,
-        residency: Residency::default(),
-        isolation: Isolation::Shared,
-        pinned: false,
-        group: None,
-    }
-}
-
 async fn onboard(fleet: &Fleet, id: &str, on: &StampId) -> StampClient {
-    let place = PlaceTenant {
-        tenant: tenant(id),
-        preferred_regions: Vec::new(),
-        home: None,
-        policy: None,
-    };
-    let request = OnboardTenant {
-        place,
-        stamp: Some(on.clone()),
-    };
-    fleet.onboard_tenant(&request, &|_| {}).await.unwrap();
+    onboard_onto(fleet, small_tenant(id, &format!("{id} Ltd")), on).await;
     let admin = fleet.stamp_client(on).await.unwrap();
     let p = admin
         .provision_tenant(

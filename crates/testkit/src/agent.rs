@@ -34,7 +34,8 @@ impl Agent {
     ) -> Self {
         let token = dir.join(format!("{stamp_id}.token"));
         std::fs::write(&token, format!("{admin_token}\n")).expect("the agent starts");
-        let mut child = Command::new(crate::programs::agent())
+        let mut command = Command::new(crate::programs::agent());
+        command
             .args([
                 "--stamp-id",
                 stamp_id,
@@ -53,7 +54,14 @@ impl Agent {
             .arg(dir.join("data").join(stamp_id))
             .arg("--token-file")
             .arg(&token)
-            .args(extra)
+            .args(extra);
+        Self::spawn(&mut command)
+    }
+
+    /// Starts the agent `command` runs (its output piped, its errors dropped) and reads
+    /// its address from its first line of output.
+    pub fn spawn(command: &mut Command) -> Self {
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

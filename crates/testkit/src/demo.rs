@@ -4,8 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use fleet_core::plan::PlanAction;
-use fleet_core::{RegionId, StampId, TemplateName, TemplateVersion, Tenant, TenantQuery};
-use fleet_ops::{Fleet, NewStamp, ProviderConfig};
+use fleet_core::{
+    Isolation, RegionId, Residency, StampId, TemplateName, TemplateVersion, Tenant, TenantId,
+    TenantQuery, Tier,
+};
+use fleet_ops::{Fleet, NewStamp, OnboardTenant, PlaceTenant, ProviderConfig};
 
 use crate::StopAgents;
 
@@ -39,6 +42,34 @@ pub async fn movable_on(fleet: &Fleet, stamp: &StampId) -> Tenant {
     let view = page.tenants.into_iter().find(|v| !v.tenant.pinned);
     view.expect("the stamp holds a tenant that is not pinned")
         .tenant
+}
+
+/// A standard, shared tenant of 5 units with no residency rule.
+pub fn small_tenant(id: &str, display_name: &str) -> Tenant {
+    Tenant {
+        id: TenantId::new(id).unwrap(),
+        display_name: display_name.to_owned(),
+        tier: Tier::Standard,
+        size_units: 5,
+        residency: Residency::default(),
+        isolation: Isolation::Shared,
+        pinned: false,
+        group: None,
+    }
+}
+
+/// Onboards `tenant` onto `stamp`, chosen here rather than by placement.
+pub async fn onboard_onto(fleet: &Fleet, tenant: Tenant, stamp: &StampId) {
+    let request = OnboardTenant {
+        place: PlaceTenant {
+            tenant,
+            preferred_regions: Vec::new(),
+            home: None,
+            policy: None,
+        },
+        stamp: Some(stamp.clone()),
+    };
+    fleet.onboard_tenant(&request, &|_| {}).await.unwrap();
 }
 
 /// A plan step adding `stamp` in Frankfurt (aws-eu-central-1), standard 1.4.0.

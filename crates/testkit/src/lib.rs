@@ -16,6 +16,12 @@ pub use programs::{
     agent as agent_program, assert_succeeded, stampctl, stampctl_path, use_built_agent, StopAgents,
 };
 
+/// Asserts that `err` is of kind `code` and that its message holds `text`.
+pub fn assert_error(err: &fleet_ops::OpsError, code: fleet_ops::ErrorCode, text: &str) {
+    assert_eq!(err.code, code, "{}", err.message);
+    assert!(err.message.contains(text), "{}", err.message);
+}
+
 /// Whether `bytes` (a file's) hold `secret` anywhere.
 pub fn holds(bytes: &[u8], secret: &str) -> bool {
     bytes.windows(secret.len()).any(|w| w == secret.as_bytes())

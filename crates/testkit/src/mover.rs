@@ -5,9 +5,11 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use fleet_core::{Isolation, Residency, StampId, Tenant, TenantId, Tier};
-use fleet_ops::{Fleet, OnboardTenant, PlaceTenant};
+use fleet_core::StampId;
+use fleet_ops::Fleet;
 use stamp_protocol::{ProvisionTenant, TenantState};
+
+use crate::demo::{onboard_onto, small_tenant};
 
 pub const TENANT: &str = "mover";
 
@@ -136,31 +138,7 @@ pub async fn states(fleet: &Fleet, stamps: &[StampId]) -> Vec<Option<TenantState
 pub async fn onboard_mover(fleet: &Fleet) -> (StampId, StampId) {
     let a = StampId::new("weu-02").unwrap();
     let b = StampId::new("use-01").unwrap();
-    let tenant = Tenant {
-        id: TenantId::new(TENANT).unwrap(),
-        display_name: "Mover Ltd".to_owned(),
-        tier: Tier::Standard,
-        size_units: 5,
-        residency: Residency::default(),
-        isolation: Isolation::Shared,
-        pinned: false,
-        group: None,
-    };
-    fleet
-        .onboard_tenant(
-            &OnboardTenant {
-                place: PlaceTenant {
-                    tenant,
-                    preferred_regions: Vec::new(),
-                    home: None,
-                    policy: None,
-                },
-                stamp: Some(a.clone()),
-            },
-            &|_| {},
-        )
-        .await
-        .unwrap();
+    onboard_onto(fleet, small_tenant(TENANT, "Mover Ltd"), &a).await;
     (a, b)
 }
 
@@ -173,6 +151,19 @@ pub async fn home_of(fleet: &Fleet) -> StampId {
         .find(|r| r.tenant == TENANT)
         .unwrap();
     StampId::new(route.stamp).unwrap()
+}
+
+/// The `stampctl` arguments that move the tenant to `to` (the pair's stamps are in two
+/// regions).
+pub fn move_args(to: &StampId) -> [&str; 6] {
+    [
+        "tenant",
+        "move",
+        TENANT,
+        "--to",
+        to.as_str(),
+        "--across-regions",
+    ]
 }
 
 /// The one of the two stamps (`a`, `b`) that is not `home`.

@@ -39,6 +39,10 @@ export const DEMO_TENANTS = JSON.parse(
 /** Default timeout for auto-waiting locators and waits. */
 export const WAIT = 10_000;
 
+/** The stamp table's rows and the tenant list's rows. */
+export const STAMP_ROW = '[data-testid="stamp-row"]';
+export const TENANT_ROW = '[data-testid="tenant-row"]';
+
 function newestMtime(dir) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -209,6 +213,32 @@ export async function openPage(browser, origin, path = "/", options = {}) {
   if (token === undefined) throw new Error(`no backend serves ${origin}`);
   await page.goto(`${origin}${path}#token=${token}`);
   return { page, context, external, errors };
+}
+
+/**
+ * Opens the app on the suite's demo fleet (`env` from useBackend) and waits for every
+ * stamp row; with `tenants`, for every tenant row too; with `map`, for the painted map
+ * too (its state is `session.map`). Other options go to openPage (viewport, colorScheme).
+ */
+export async function openDemo(env, { tenants = false, map = false, ...options } = {}) {
+  const session = await openPage(env.browser, env.server.origin, "/", options);
+  await waitForCount(session.page, STAMP_ROW, DEMO.stamps.length);
+  if (tenants) await waitForCount(session.page, TENANT_ROW, DEMO_TENANTS.length);
+  if (map) session.map = await waitForMap(session.page);
+  return session;
+}
+
+/** openDemo, then the dialog that the button `button` opens (test ids), shown. */
+export async function openDemoDialog(env, button, dialog, options = {}) {
+  const session = await openDemo(env, options);
+  await session.page.getByTestId(button).click();
+  await session.page.getByTestId(dialog).waitFor();
+  return session;
+}
+
+/** Saves a screenshot of the page to ui/test-results/`file`, animations stopped. */
+export function shot(page, file, options = {}) {
+  return page.screenshot({ path: join(RESULTS_DIR, file), animations: "disabled", ...options });
 }
 
 /** Waits (bounded) until the first match's text, spaces folded, matches the pattern. */
