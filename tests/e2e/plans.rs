@@ -132,7 +132,7 @@ async fn a_plan_made_offline_is_seen_on_the_map_then_applied() {
         .await
         .unwrap()
         .into_iter()
-        .filter(|e| e.actor == "plan:q3" && e.entity == "plan-action")
+        .filter(|e| e.via == "plan:q3" && e.entity == "plan-action")
         .count();
     assert_eq!(linked, 2);
     app.stop().await;

@@ -2,11 +2,13 @@
 //! audit log in one SQLite file (WAL, synchronous=FULL, foreign keys on).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod audit;
 mod error;
 mod fleet_view;
 mod journal;
 mod moves;
 mod open;
+mod operator;
 mod plans;
 mod rows;
 mod stamps;
@@ -19,10 +21,12 @@ use fleet_core::{builtin_regions, CatalogueDocument, Region, DOCUMENT_SCHEMA_VER
 use serde::Serialize;
 use sqlx::SqlitePool;
 
+pub use audit::{AuditEntry, AuditQuery};
 pub use error::{CatalogueError, Result};
 pub use journal::{MovePhase, OperationKind, OperationState};
 pub use moves::{Route, RoutingTable, MOVE_KIND};
 pub use open::known_schema_version;
+pub use operator::{check_operator, operator_from_environment, OPERATOR_VARIABLE};
 pub use plans::APPLY_PLAN_KIND;
 pub use stamps::{LocalAgent, Operation};
 pub use tenants::ONBOARD_KIND;
@@ -51,12 +55,16 @@ pub struct Catalogue {
     /// SQLite's own busy handler sleeps in steps of up to 100 ms, which many concurrent
     /// moves' cut-overs would spend doing nothing.
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Who every audit row this handle writes names (see `operator`).
+    operator: std::sync::Arc<str>,
 }
 
 /// A write transaction (`BEGIN IMMEDIATE`) holding this process's writer turn.
 pub(crate) struct WriteTx {
     tx: sqlx::Transaction<'static, sqlx::Sqlite>,
     _turn: tokio::sync::OwnedMutexGuard<()>,
+    /// The operator the audit rows of this transaction name.
+    pub(crate) operator: std::sync::Arc<str>,
 }
 
 impl std::ops::Deref for WriteTx {
@@ -90,23 +98,6 @@ pub struct Counts {
     pub audit_rows: u32,
 }
 
-/// One row of the audit log.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-pub struct AuditEntry {
-    #[ts(type = "number")]
-    pub id: i64,
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-    pub entity: String,
-    pub entity_id: String,
-    #[sqlx(rename = "before_json")]
-    pub before: Option<String>,
-    #[sqlx(rename = "after_json")]
-    pub after: Option<String>,
-}
-
 impl Catalogue {
     /// Opens `path`, creating it if missing. An existing file is inspected read-only
     /// first: a non-SQLite, damaged, foreign or newer-schema file is refused untouched.
@@ -123,6 +114,7 @@ impl Catalogue {
             path: path.to_owned(),
             id,
             writer: std::sync::Arc::default(),
+            operator: operator_from_environment()?.into(),
         };
         catalogue.seed_builtin_regions().await?;
         tracing::info!(path = %path.display(), schema = known_schema_version(), "catalogue open");
@@ -131,6 +123,20 @@ impl Catalogue {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Who the audit rows written through this handle name.
+    pub fn operator(&self) -> &str {
+        &self.operator
+    }
+
+    /// This handle, writing audit rows in the name of `operator` (checked: 1 to 100
+    /// characters, no control characters).
+    pub fn with_operator(mut self, operator: &str) -> Result<Self> {
+        let name = check_operator(operator)
+            .map_err(|why| CatalogueError::Refused(format!("operator {operator:?}: {why}")))?;
+        self.operator = name.into();
+        Ok(self)
     }
 
     /// The catalogue's identity: a UUID written when it was created. The same whatever
@@ -169,6 +175,7 @@ impl Catalogue {
         Ok(WriteTx {
             tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
             _turn: turn,
+            operator: self.operator.clone(),
         })
     }
 
@@ -253,20 +260,19 @@ impl Catalogue {
 
     /// The newest `limit` audit rows, newest first.
     pub async fn audit(&self, limit: u32) -> Result<Vec<AuditEntry>> {
-        Ok(
-            sqlx::query_as("SELECT * FROM audit ORDER BY id DESC LIMIT ?")
-                .bind(i64::from(limit))
-                .fetch_all(&self.pool)
-                .await?,
-        )
+        self.audit_page(&AuditQuery {
+            limit,
+            ..AuditQuery::default()
+        })
+        .await
     }
 
     /// Replaces everything but the built-in regions with `doc`, in one transaction,
     /// writing an audit row (create/update/delete, before/after) for every change.
     /// The caller has validated `doc`; the database's constraints check it again.
-    pub async fn replace_all(&self, doc: &CatalogueDocument, actor: &str) -> Result<u32> {
+    pub async fn replace_all(&self, doc: &CatalogueDocument, via: &str) -> Result<u32> {
         let mut tx = self.write_tx().await?;
-        let audit_rows = replace_all_in(&mut tx, doc, actor).await?;
+        let audit_rows = replace_all_in(&mut tx, doc, via).await?;
         tx.commit().await?;
         Ok(audit_rows)
     }
@@ -277,12 +283,12 @@ impl Catalogue {
     pub async fn replace_all_journaled(
         &self,
         doc: &CatalogueDocument,
-        actor: &str,
+        via: &str,
         kind: OperationKind,
     ) -> Result<i64> {
         let mut tx = self.write_tx().await?;
-        replace_all_in(&mut tx, doc, actor).await?;
-        let id = stamps::insert_operation(&mut tx, kind, actor, "created", "{}").await?;
+        replace_all_in(&mut tx, doc, via).await?;
+        let id = stamps::insert_operation(&mut tx, kind, via, "created", "{}").await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -300,37 +306,33 @@ impl Catalogue {
     }
 }
 
-async fn replace_all_in(
-    tx: &mut sqlx::SqliteConnection,
-    doc: &CatalogueDocument,
-    actor: &str,
-) -> Result<u32> {
+async fn replace_all_in(tx: &mut WriteTx, doc: &CatalogueDocument, via: &str) -> Result<u32> {
     if doc.schema_version != DOCUMENT_SCHEMA_VERSION {
         return Err(CatalogueError::Refused(format!(
             "document schema {} is not {DOCUMENT_SCHEMA_VERSION}",
             doc.schema_version
         )));
     }
-    let before = read_document(tx).await?;
-    let audit = write::diff_audit(actor, &before, doc)?;
+    let before = read_document(&mut *tx).await?;
+    let audit = write::diff_audit(via, &before, doc)?;
     // Rows are replaced wholesale; references are checked at commit. Local agents of
     // stamps that stay keep their place.
     sqlx::query("PRAGMA defer_foreign_keys = ON")
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     let kept: Vec<&str> = doc.stamps.iter().map(|s| s.id.as_str()).collect();
     let kept = serde_json::to_string(&kept).map_err(|e| CatalogueError::Refused(e.to_string()))?;
     sqlx::query("DELETE FROM local_agents WHERE stamp NOT IN (SELECT value FROM json_each(?))")
         .bind(kept)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     for table in ["bindings", "tenants", "stamps", "templates"] {
         sqlx::query(&format!("DELETE FROM {table}"))
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
     }
     sqlx::query("DELETE FROM regions WHERE builtin = 0")
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     write::insert_regions(tx, &doc.regions, false).await?;
     write::insert_templates(tx, &doc.templates).await?;

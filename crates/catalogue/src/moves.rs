@@ -100,7 +100,7 @@ impl Catalogue {
         from: &StampId,
         to: &StampId,
         version: i64,
-        actor: &str,
+        via: &str,
     ) -> Result<()> {
         let mut tx = self.write_tx().await?;
         let changed = sqlx::query(
@@ -136,7 +136,7 @@ impl Catalogue {
         };
         write_audit_row(
             &mut tx,
-            actor,
+            via,
             "update",
             "binding",
             tenant,

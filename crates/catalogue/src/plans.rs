@@ -37,7 +37,7 @@ impl Catalogue {
     }
 
     /// Saves `plan`; a plan of that name is replaced only when `replace`.
-    pub async fn save_plan(&self, plan: &Plan, replace: bool, actor: &str) -> Result<()> {
+    pub async fn save_plan(&self, plan: &Plan, replace: bool, via: &str) -> Result<()> {
         let body = serde_json::to_string(plan)
             .map_err(|e| CatalogueError::Refused(format!("plan {}: {e}", plan.name)))?;
         let mut tx = self.write_tx().await?;
@@ -66,7 +66,7 @@ impl Catalogue {
         let before: Option<Plan> = before.and_then(|(b,)| serde_json::from_str(&b).ok());
         write_audit_row(
             &mut tx,
-            actor,
+            via,
             if before.is_some() { "update" } else { "create" },
             "plan",
             &plan.name,
@@ -92,7 +92,7 @@ impl Catalogue {
     }
 
     /// Deletes a plan, with its audit row; false when there was none.
-    pub async fn delete_plan(&self, name: &str, actor: &str) -> Result<bool> {
+    pub async fn delete_plan(&self, name: &str, via: &str) -> Result<bool> {
         let mut tx = self.write_tx().await?;
         let before: Option<(String,)> = sqlx::query_as("SELECT body FROM plans WHERE name = ?")
             .bind(name)
@@ -110,7 +110,7 @@ impl Catalogue {
         let before: Option<Plan> = serde_json::from_str(&body).ok();
         write_audit_row(
             &mut tx,
-            actor,
+            via,
             "delete",
             "plan",
             name,
@@ -140,7 +140,7 @@ impl Catalogue {
         &self,
         id: &fleet_core::StampId,
         units: u32,
-        actor: &str,
+        via: &str,
     ) -> Result<()> {
         let mut tx = self.write_tx().await?;
         let before: Option<(i64,)> =
@@ -160,7 +160,7 @@ impl Catalogue {
             .await?;
         write_audit_row(
             &mut tx,
-            actor,
+            via,
             "update",
             "stamp-capacity",
             id,

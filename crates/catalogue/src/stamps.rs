@@ -64,7 +64,7 @@ impl Catalogue {
         stamp: &Stamp,
         kind: OperationKind,
         params: &str,
-        actor: &str,
+        via: &str,
     ) -> Result<i64> {
         let mut tx = self.write_tx().await?;
         if sqlx::query("SELECT 1 FROM stamps WHERE id = ?")
@@ -83,7 +83,7 @@ impl Catalogue {
         insert_stamps(&mut tx, std::slice::from_ref(stamp)).await?;
         write_audit_row(
             &mut tx,
-            actor,
+            via,
             "create",
             "stamp",
             &stamp.id,
@@ -104,7 +104,7 @@ impl Catalogue {
         status: StampStatus,
         endpoint: Option<&str>,
         failure: Option<&str>,
-        actor: &str,
+        via: &str,
     ) -> Result<Stamp> {
         let mut tx = self.write_tx().await?;
         let row: Option<StampRow> = sqlx::query_as("SELECT * FROM stamps WHERE id = ?")
@@ -152,7 +152,7 @@ impl Catalogue {
             .await?;
         write_audit_row(
             &mut tx,
-            actor,
+            via,
             "update",
             "stamp",
             id,

@@ -105,12 +105,7 @@ impl Catalogue {
     /// Records a new tenant (not yet bound) and opens its onboarding operation, in one
     /// transaction; a tenant recorded by an earlier, failed attempt and still unbound
     /// gets a new operation. `params` is what resuming needs (the chosen stamp), as JSON.
-    pub async fn begin_onboarding(
-        &self,
-        tenant: &Tenant,
-        params: &str,
-        actor: &str,
-    ) -> Result<i64> {
+    pub async fn begin_onboarding(&self, tenant: &Tenant, params: &str, via: &str) -> Result<i64> {
         let mut tx = self.write_tx().await?;
         let state: Option<(Option<String>,)> = sqlx::query_as(
             "SELECT b.stamp FROM tenants t LEFT JOIN bindings b ON b.tenant = t.id WHERE t.id = ?",
@@ -140,7 +135,7 @@ impl Catalogue {
                 insert_tenants(&mut tx, std::slice::from_ref(tenant)).await?;
                 write_audit_row(
                     &mut tx,
-                    actor,
+                    via,
                     "create",
                     "tenant",
                     &tenant.id,
@@ -162,7 +157,7 @@ impl Catalogue {
         operation: i64,
         tenant: &TenantId,
         stamp: &StampId,
-        actor: &str,
+        via: &str,
     ) -> Result<()> {
         let mut tx = self.write_tx().await?;
         match binding_row(&mut *tx, tenant).await? {
@@ -181,7 +176,7 @@ impl Catalogue {
                 insert_bindings(&mut tx, std::slice::from_ref(&binding)).await?;
                 write_audit_row(
                     &mut tx,
-                    actor,
+                    via,
                     "create",
                     "binding",
                     tenant,

@@ -7,6 +7,7 @@ use sqlx::query_builder::Separated;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::error::{CatalogueError, Result};
+use crate::WriteTx;
 
 /// SQLite accepts up to 32766 bound values in one statement.
 const MAX_BINDS: usize = 32_000;
@@ -30,7 +31,8 @@ pub(crate) async fn insert_batched<'a, T: 'a>(
 /// One audit row: who did what to which entity, and its JSON before and after.
 #[derive(Debug, Clone)]
 pub struct AuditRecord {
-    pub actor: String,
+    /// Which part of Stampfleet writes it; who (the operator) comes from the transaction.
+    pub via: String,
     pub action: String,
     pub entity: &'static str,
     pub entity_id: String,
@@ -40,7 +42,7 @@ pub struct AuditRecord {
 
 impl AuditRecord {
     pub fn new<T: Serialize>(
-        actor: &str,
+        via: &str,
         action: &str,
         entity: &'static str,
         entity_id: impl ToString,
@@ -53,7 +55,7 @@ impl AuditRecord {
             })
         };
         Ok(Self {
-            actor: actor.to_owned(),
+            via: via.to_owned(),
             action: action.to_owned(),
             entity,
             entity_id: entity_id.to_string(),
@@ -63,14 +65,17 @@ impl AuditRecord {
     }
 }
 
-pub(crate) async fn write_audit(conn: &mut SqliteConnection, rows: &[AuditRecord]) -> Result<()> {
+/// Writes `rows` in the name of the transaction's operator.
+pub(crate) async fn write_audit(tx: &mut WriteTx, rows: &[AuditRecord]) -> Result<()> {
+    let operator = tx.operator.clone();
     insert_batched(
-        conn,
-        "INSERT INTO audit (actor, action, entity, entity_id, before_json, after_json) ",
-        6,
+        tx,
+        "INSERT INTO audit (actor, via, action, entity, entity_id, before_json, after_json) ",
+        7,
         rows,
         |b, r| {
-            b.push_bind(&r.actor)
+            b.push_bind(operator.to_string())
+                .push_bind(&r.via)
                 .push_bind(&r.action)
                 .push_bind(r.entity)
                 .push_bind(&r.entity_id)
@@ -81,18 +86,19 @@ pub(crate) async fn write_audit(conn: &mut SqliteConnection, rows: &[AuditRecord
     .await
 }
 
-/// Writes one audit row: `actor` did `action` to the `entity` named `entity_id`.
+/// Writes one audit row: the operator, through `via`, did `action` to the `entity`
+/// named `entity_id`.
 pub(crate) async fn write_audit_row<T: Serialize>(
-    conn: &mut SqliteConnection,
-    actor: &str,
+    tx: &mut WriteTx,
+    via: &str,
     action: &str,
     entity: &'static str,
     entity_id: impl ToString,
     before: Option<&T>,
     after: Option<&T>,
 ) -> Result<()> {
-    let row = AuditRecord::new(actor, action, entity, entity_id, before, after)?;
-    write_audit(conn, std::slice::from_ref(&row)).await
+    let row = AuditRecord::new(via, action, entity, entity_id, before, after)?;
+    write_audit(tx, std::slice::from_ref(&row)).await
 }
 
 pub(crate) async fn insert_regions(
@@ -217,29 +223,25 @@ pub(crate) async fn insert_bindings(conn: &mut SqliteConnection, items: &[Bindin
 
 /// Audit rows describing the change from `before` to `after`, entity by entity.
 pub(crate) fn diff_audit(
-    actor: &str,
+    via: &str,
     before: &CatalogueDocument,
     after: &CatalogueDocument,
 ) -> Result<Vec<AuditRecord>> {
     // Deletions go dependents first (bindings before tenants), creations the other way.
     let mut parts = [
-        diff(actor, "region", &before.regions, &after.regions, |r| {
+        diff(via, "region", &before.regions, &after.regions, |r| {
             r.id.to_string()
         })?,
-        diff(
-            actor,
-            "template",
-            &before.templates,
-            &after.templates,
-            |t| format!("{}@{}", t.name, t.version),
-        )?,
-        diff(actor, "stamp", &before.stamps, &after.stamps, |s| {
+        diff(via, "template", &before.templates, &after.templates, |t| {
+            format!("{}@{}", t.name, t.version)
+        })?,
+        diff(via, "stamp", &before.stamps, &after.stamps, |s| {
             s.id.to_string()
         })?,
-        diff(actor, "tenant", &before.tenants, &after.tenants, |t| {
+        diff(via, "tenant", &before.tenants, &after.tenants, |t| {
             t.id.to_string()
         })?,
-        diff(actor, "binding", &before.bindings, &after.bindings, |b| {
+        diff(via, "binding", &before.bindings, &after.bindings, |b| {
             b.tenant.to_string()
         })?,
     ];
@@ -254,7 +256,7 @@ pub(crate) fn diff_audit(
 
 /// (deletions, creations and updates) of one entity kind.
 fn diff<T: Serialize + PartialEq>(
-    actor: &str,
+    via: &str,
     entity: &'static str,
     before: &[T],
     after: &[T],
@@ -267,7 +269,7 @@ fn diff<T: Serialize + PartialEq>(
         let k = key(item);
         if !new.contains_key(&k) {
             deletes.push(AuditRecord::new(
-                actor,
+                via,
                 "delete",
                 entity,
                 &k,
@@ -280,7 +282,7 @@ fn diff<T: Serialize + PartialEq>(
         let k = key(item);
         match old.get(&k) {
             None => changes.push(AuditRecord::new(
-                actor,
+                via,
                 "create",
                 entity,
                 &k,
@@ -288,7 +290,7 @@ fn diff<T: Serialize + PartialEq>(
                 Some(item),
             )?),
             Some(prev) if *prev != item => changes.push(AuditRecord::new(
-                actor,
+                via,
                 "update",
                 entity,
                 &k,

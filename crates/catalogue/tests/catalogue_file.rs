@@ -34,7 +34,7 @@ async fn fresh_file_is_migrated_with_wal_full_sync_and_foreign_keys() {
         ),
         (85, 0, 0, 0)
     );
-    assert_eq!(catalogue::known_schema_version(), 9);
+    assert_eq!(catalogue::known_schema_version(), 10);
 }
 
 #[tokio::test]
@@ -54,7 +54,7 @@ async fn every_change_writes_an_audit_row_with_before_and_after() {
     let rows = c.audit(3).await.unwrap();
     let update = rows.iter().find(|r| r.action == "update").unwrap();
     assert_eq!(
-        (update.entity.as_str(), update.actor.as_str()),
+        (update.entity.as_str(), update.via.as_str()),
         ("tenant", "alice")
     );
     assert!(update

@@ -57,6 +57,7 @@ pub fn typescript_bindings() -> String {
         catalogue::OperationState,
         catalogue::MovePhase,
         catalogue::AuditEntry,
+        catalogue::AuditQuery,
         crate::CatalogueInfo,
         crate::ImportSummary,
         crate::ErrorCode,

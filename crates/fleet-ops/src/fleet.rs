@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use catalogue::{AuditEntry, Catalogue, Counts};
+use catalogue::{AuditEntry, AuditQuery, Catalogue, Counts};
 use fleet_core::{
     builtin_regions, demo::demo_fleet, parse_document, CatalogueDocument, FleetOverview, Region,
     TenantPage, TenantQuery,
@@ -22,6 +22,8 @@ pub struct CatalogueInfo {
     pub id: String,
     pub schema_version: u32,
     pub counts: Counts,
+    /// Who this window or stampctl writes the audit log as.
+    pub operator: String,
 }
 
 /// What an import changed.
@@ -101,6 +103,7 @@ impl Fleet {
             id: self.catalogue.id().to_owned(),
             schema_version: u32::try_from(catalogue::known_schema_version()).unwrap_or(0),
             counts: self.catalogue.counts().await?,
+            operator: self.catalogue.operator().to_owned(),
         })
     }
 
@@ -121,6 +124,18 @@ impl Fleet {
 
     pub async fn audit(&self, limit: u32) -> OpsResult<Vec<AuditEntry>> {
         Ok(self.catalogue.audit(limit).await?)
+    }
+
+    /// The audit rows `query` selects (by entity, entity id, operator; paged), newest first.
+    pub async fn audit_page(&self, query: &AuditQuery) -> OpsResult<Vec<AuditEntry>> {
+        Ok(self.catalogue.audit_page(query).await?)
+    }
+
+    /// This fleet, writing the audit log in the name of `operator` instead of the one
+    /// the environment names (`STAMPFLEET_OPERATOR`, else user@host).
+    pub fn with_operator(mut self, operator: &str) -> OpsResult<Self> {
+        self.catalogue = self.catalogue.with_operator(operator)?;
+        Ok(self)
     }
 
     /// The demo fleet document (the same for `stampctl demo` and the app's button).

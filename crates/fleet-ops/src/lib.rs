@@ -33,6 +33,8 @@ mod test_hooks;
 mod ui_server;
 
 pub use bindings::typescript_bindings;
+/// The catalogue crate, for the same paths.
+pub use catalogue;
 pub use catalogue::{Route, RoutingTable};
 pub use drain::{DrainItem, DrainProgress, DrainStamp};
 pub use error::{ErrorCode, OpsError, OpsResult};

@@ -102,7 +102,7 @@ async fn moves_through_a_faulty_network_lose_no_acknowledged_write() {
             Some(TenantState::Active),
             "run {run}: {now} is home (again: {}); audit: {:?}; moves: {:#?}; stampctl: {} {}; first try: {}",
             home_of(&fleet).await,
-            fleet.audit(20).await.unwrap().iter().filter(|e| e.entity == "binding" && e.entity_id == TENANT).map(|e| (e.id, e.actor.clone(), e.after.clone())).collect::<Vec<_>>(),
+            fleet.audit(20).await.unwrap().iter().filter(|e| e.entity == "binding" && e.entity_id == TENANT).map(|e| (e.id, e.via.clone(), e.after.clone())).collect::<Vec<_>>(),
             fleet.moves(3).await.unwrap(),
             String::from_utf8_lossy(&run_stampctl(&path, &["move", "list"], None).stdout),
             String::from_utf8_lossy(

@@ -160,7 +160,7 @@ async fn a_plan_is_checked_then_applied_and_a_killed_apply_resumes() {
     let audit = fleet.audit(1000).await.unwrap();
     let linked = audit
         .iter()
-        .filter(|e| e.actor == "plan:q3" && e.entity == "plan-action");
+        .filter(|e| e.via == "plan:q3" && e.entity == "plan-action");
     assert_eq!(linked.count(), 4, "one audit row per action, none twice");
 }
 

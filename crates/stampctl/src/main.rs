@@ -1,5 +1,6 @@
 //! stampctl: Stampfleet's operations from a terminal, over the same catalogue.
 
+mod audit_cmd;
 mod move_cmd;
 mod plan_cmd;
 mod stamp_cmd;
@@ -26,6 +27,10 @@ struct Cli {
     /// Catalogue file (default: $STAMPFLEET_CATALOGUE, else the OS data directory).
     #[arg(long, global = true, value_name = "PATH")]
     catalogue: Option<PathBuf>,
+    /// Who the audit log names for this run's changes (default: $STAMPFLEET_OPERATOR,
+    /// else user@host).
+    #[arg(long, global = true, value_name = "NAME")]
+    operator: Option<String>,
     /// Output format.
     #[arg(short = 'o', long, global = true, value_enum, default_value = "table")]
     output: Output,
@@ -115,8 +120,11 @@ enum Command {
         #[arg(long)]
         replace: bool,
     },
-    /// The catalogue's path, schema and counts.
+    /// The catalogue's path, schema and counts, and who this run writes as.
     Info,
+    /// The audit log, newest first: who changed what, when, through which part of
+    /// Stampfleet, and which fields changed.
+    Audit(audit_cmd::AuditArgs),
     /// Stop this catalogue's local stamp agents (their data stays; `resume` restarts them).
     StopAgents,
     /// Start this catalogue's local stamp agents that do not answer, and run every
@@ -207,7 +215,10 @@ async fn run(cli: Cli) -> OpsResult<String> {
     if let Command::ServeUi { ui, listen } = cli.command {
         return serve_ui(cli.catalogue, ui, listen).await;
     }
-    let fleet = Fleet::open(&paths::catalogue_path(cli.catalogue)?).await?;
+    let mut fleet = Fleet::open(&paths::catalogue_path(cli.catalogue)?).await?;
+    if let Some(operator) = &cli.operator {
+        fleet = fleet.with_operator(operator)?;
+    }
     let out = cli.output;
     let text = match cli.command {
         Command::Region {
@@ -351,13 +362,14 @@ async fn run(cli: Cli) -> OpsResult<String> {
                 )
             })?
         }
+        Command::Audit(args) => audit_cmd::run(&fleet, out, args).await?,
         Command::Info => {
             let info = fleet.info().await?;
             render(out, &info, || {
                 let c = info.counts;
                 format!(
-                    "catalogue  {}\nschema     {}\nregions    {}\ntemplates  {}\nstamps     {}\ntenants    {}\nbindings   {}\naudit rows {}\n",
-                    info.path, info.schema_version, c.regions, c.templates, c.stamps, c.tenants, c.bindings, c.audit_rows
+                    "catalogue  {}\nschema     {}\noperator   {}\nregions    {}\ntemplates  {}\nstamps     {}\ntenants    {}\nbindings   {}\naudit rows {}\n",
+                    info.path, info.schema_version, info.operator, c.regions, c.templates, c.stamps, c.tenants, c.bindings, c.audit_rows
                 )
             })?
         }

@@ -177,13 +177,52 @@ export type OperationState = "running" | "succeeded" | "failed";
 
 export type MovePhase = "planned" | "importing" | "freezing" | "catching-up" | "verifying" | "flipped" | "activating" | "fencing" | "done" | "rolling-back" | "rolled-back" | "cleaned" | "failed";
 
-export type AuditEntry = { id: number, at: string, actor: string, action: string, entity: string, entityId: string, before: string | null, after: string | null, };
+export type AuditEntry = { id: number, at: string, 
+/**
+ * Who: the operator.
+ */
+actor: string, 
+/**
+ * Which part of Stampfleet wrote it (import, onboard, move, plan, demo ...).
+ */
+via: string, action: string, entity: string, entityId: string, before: string | null, after: string | null, 
+/**
+ * What changed, in words: the fields whose values differ (`status: "active" ->
+ * "draining"`), or "created" / "deleted".
+ */
+summary: string, };
+
+export type AuditQuery = { 
+/**
+ * The kind of thing changed: stamp, tenant, binding, plan, region, template.
+ */
+entity: string | null, 
+/**
+ * The thing changed (a stamp id, a tenant id ...).
+ */
+entityId: string | null, 
+/**
+ * The operator who changed it.
+ */
+actor: string | null, 
+/**
+ * Rows older than this one (the last id of the page before), for paging.
+ */
+beforeId: number | null, 
+/**
+ * At most this many rows (capped at [`AuditQuery::MAX_LIMIT`]).
+ */
+limit: number, };
 
 export type CatalogueInfo = { path: string, 
 /**
  * The catalogue's UUID: the same by any path, renamed or moved.
  */
-id: string, schemaVersion: number, counts: Counts, };
+id: string, schemaVersion: number, counts: Counts, 
+/**
+ * Who this window or stampctl writes the audit log as.
+ */
+operator: string, };
 
 export type ImportSummary = { stamps: number, tenants: number, bindings: number, auditRows: number, };
 

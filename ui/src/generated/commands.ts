@@ -1,6 +1,8 @@
 // Generated from fleet-ops' command list (crates/fleet-ops/src/commands/list.rs); do not edit.
 // Regenerate: STAMPFLEET_WRITE_GENERATED=1 cargo test -p fleet-ops --test generated
 import type {
+  AuditEntry,
+  AuditQuery,
   CatalogueInfo,
   Decision,
   DrainProgress,
@@ -48,6 +50,7 @@ export const ERROR_CODES: readonly ErrorCode[] = ["catalogue_unavailable", "inva
 /** Every command's name, as the backend registers it. */
 export const COMMAND_NAMES = [
   "catalogue_info",
+  "audit_log",
   "fleet_overview",
   "create_demo_fleet",
   "list_tenants",
@@ -90,6 +93,9 @@ export function commandsOver(transport: Transport) {
     /** The catalogue's path, schema and counts. */
     catalogueInfo: (): Promise<CatalogueInfo> =>
       transport.call("catalogue_info", {}) as Promise<CatalogueInfo>,
+    /** The audit log: who changed what, when and through what; filtered, paged, newest first. */
+    auditLog: (query: AuditQuery): Promise<Array<AuditEntry>> =>
+      transport.call("audit_log", { query }) as Promise<Array<AuditEntry>>,
     /** Every stamp and region with its use, for the map and the tables. */
     fleetOverview: (): Promise<FleetOverview> =>
       transport.call("fleet_overview", {}) as Promise<FleetOverview>,

@@ -15,6 +15,9 @@ macro_rules! with_commands {
         $callback! {
             /// The catalogue's path, schema and counts.
             catalogue_info() -> $crate::CatalogueInfo = |fleet| fleet.info().await;
+            /// The audit log: who changed what, when and through what; filtered, paged, newest first.
+            audit_log(query: $crate::catalogue::AuditQuery) -> Vec<$crate::catalogue::AuditEntry> =
+                |fleet| fleet.audit_page(&query).await;
             /// Every stamp and region with its use, for the map and the tables.
             fleet_overview() -> $crate::fleet_core::FleetOverview = |fleet| fleet.overview().await;
             /// Builds the demo fleet (real local stamp agents), all or nothing.

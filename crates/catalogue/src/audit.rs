@@ -1,0 +1,146 @@
+//! Reading the audit log: who changed what, when, through which part of Stampfleet,
+//! newest first, filtered and paged.
+
+use serde::{Deserialize, Serialize};
+use sqlx::{QueryBuilder, Sqlite};
+
+use crate::error::Result;
+use crate::Catalogue;
+
+/// One row of the audit log.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntry {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub at: String,
+    /// Who: the operator.
+    pub actor: String,
+    /// Which part of Stampfleet wrote it (import, onboard, move, plan, demo ...).
+    pub via: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    #[sqlx(rename = "before_json")]
+    pub before: Option<String>,
+    #[sqlx(rename = "after_json")]
+    pub after: Option<String>,
+    /// What changed, in words: the fields whose values differ (`status: "active" ->
+    /// "draining"`), or "created" / "deleted".
+    #[sqlx(skip)]
+    pub summary: String,
+}
+
+/// Which audit rows to read: every filter given must match; newest first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditQuery {
+    /// The kind of thing changed: stamp, tenant, binding, plan, region, template.
+    pub entity: Option<String>,
+    /// The thing changed (a stamp id, a tenant id ...).
+    pub entity_id: Option<String>,
+    /// The operator who changed it.
+    pub actor: Option<String>,
+    /// Rows older than this one (the last id of the page before), for paging.
+    #[ts(type = "number | null")]
+    pub before_id: Option<i64>,
+    /// At most this many rows (capped at [`AuditQuery::MAX_LIMIT`]).
+    pub limit: u32,
+}
+
+impl AuditQuery {
+    pub const MAX_LIMIT: u32 = 10_000;
+}
+
+impl Catalogue {
+    /// The audit rows `query` selects, newest first.
+    pub async fn audit_page(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT * FROM audit WHERE 1 = 1");
+        let blank = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        if let Some(entity) = blank(&query.entity) {
+            qb.push(" AND entity = ").push_bind(entity);
+        }
+        if let Some(id) = blank(&query.entity_id) {
+            qb.push(" AND entity_id = ").push_bind(id);
+        }
+        if let Some(actor) = blank(&query.actor) {
+            qb.push(" AND actor = ").push_bind(actor);
+        }
+        if let Some(before) = query.before_id {
+            qb.push(" AND id < ").push_bind(before);
+        }
+        qb.push(" ORDER BY id DESC LIMIT ")
+            .push_bind(i64::from(query.limit.min(AuditQuery::MAX_LIMIT)));
+        let mut rows: Vec<AuditEntry> = qb.build_query_as().fetch_all(self.pool()).await?;
+        for row in &mut rows {
+            row.summary = summarize(row.before.as_deref(), row.after.as_deref());
+        }
+        Ok(rows)
+    }
+}
+
+/// The longest value a summary shows whole.
+const SHOWN_VALUE: usize = 48;
+
+/// What changed from `before` to `after` (JSON objects), in words.
+pub(crate) fn summarize(before: Option<&str>, after: Option<&str>) -> String {
+    let parse = |s: Option<&str>| s.and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok());
+    match (parse(before), parse(after)) {
+        (None, Some(_)) => "created".to_owned(),
+        (Some(_), None) => "deleted".to_owned(),
+        (Some(serde_json::Value::Object(b)), Some(serde_json::Value::Object(a))) => {
+            let null = serde_json::Value::Null;
+            let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            let changes: Vec<String> = keys
+                .into_iter()
+                .filter_map(|k| {
+                    let (old, new) = (b.get(k).unwrap_or(&null), a.get(k).unwrap_or(&null));
+                    (old != new).then(|| format!("{k}: {} -> {}", shown(old), shown(new)))
+                })
+                .collect();
+            if changes.is_empty() {
+                "no field changed".to_owned()
+            } else {
+                changes.join("; ")
+            }
+        }
+        (Some(_), Some(_)) => "changed".to_owned(),
+        (None, None) => String::new(),
+    }
+}
+
+fn shown(value: &serde_json::Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() <= SHOWN_VALUE {
+        return text;
+    }
+    let cut: String = text.chars().take(SHOWN_VALUE - 1).collect();
+    format!("{cut}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::summarize;
+
+    #[test]
+    fn a_summary_names_the_fields_that_changed() {
+        assert_eq!(summarize(None, Some(r#"{"id":"a"}"#)), "created");
+        assert_eq!(summarize(Some(r#"{"id":"a"}"#), None), "deleted");
+        assert_eq!(
+            summarize(
+                Some(r#"{"id":"a","status":"active","units":10}"#),
+                Some(r#"{"id":"a","status":"draining","units":10,"note":"x"}"#)
+            ),
+            r#"note: null -> "x"; status: "active" -> "draining""#
+        );
+        let long = format!(r#"{{"v":"{}"}}"#, "x".repeat(100));
+        assert!(summarize(Some(r#"{"v":"a"}"#), Some(&long)).ends_with('…'));
+    }
+}
