@@ -151,6 +151,34 @@ describe("stamps: provisioning, detail and lifecycle", () => {
     await done(session);
   });
 
+  test("the audit log names who drained syd-01, and shows another operator's change when filtered by name", async () => {
+    await env.renew("demo", { env: { STAMPFLEET_OPERATOR: "alice" } });
+    const session = await demo();
+    const { page } = session;
+    assert.equal((await page.getByTestId("operator").innerText()).trim(), "as alice");
+    await page.locator(row("syd-01")).click();
+    await page.getByTestId("stamp-drain").click();
+    await page.getByTestId("stamp-retire").waitFor();
+    const drained = page
+      .locator('[data-testid="audit-row"][data-entity="stamp"][data-entity-id="syd-01"]')
+      .filter({ hasText: 'status: "active" -> "draining"' });
+    await drained.waitFor();
+    const cells = await drained.locator("td").allInnerTexts();
+    assert.deepEqual(cells.slice(1, 3).map((c) => c.trim()), ["alice", "set-status"]);
+
+    // Bob plans from a terminal; filtered by his name, the window lists only his change.
+    env.server.stampctl.withEnv({ STAMPFLEET_OPERATOR: "bob" })("plan", "new", "q9");
+    await page.getByTestId("audit-actor").fill("bob");
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('[data-testid="audit-row"]')];
+      return rows.length === 1 && rows[0].dataset.actor === "bob" && rows[0].dataset.entityId === "q9";
+    });
+    assert.match(await page.getByTestId("audit-row").innerText(), /create plan\s+q9/);
+    await page.getByTestId("audit-actor").fill("nobody");
+    await page.getByText("No change matches these filters.").waitFor();
+    await done(session);
+  });
+
   test("a stamp whose token is lost says so, refuses a wrong token, takes the right one", async () => {
     // The token is gone from the secret store and from the agent's own directory.
     const secrets = join(env.server.dir, "secrets");

@@ -204,13 +204,13 @@ impl Fleet {
             .ok_or_else(|| OpsError::invalid(format!("no stamp {id}")))?;
         Ok(self
             .catalogue
-            .set_stamp_status(id, stamp.status, Some(endpoint), None, "operator")
+            .set_stamp_status(id, stamp.status, Some(endpoint), None, "set-endpoint")
             .await?)
     }
 
     pub async fn set_stamp_status(&self, id: &StampId, status: StampStatus) -> OpsResult<Stamp> {
         self.catalogue
-            .set_stamp_status(id, status, None, None, "operator")
+            .set_stamp_status(id, status, None, None, "set-status")
             .await
             .map_err(|e| match e {
                 catalogue::CatalogueError::Refused(m) => OpsError::conflict(m),
