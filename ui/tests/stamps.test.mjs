@@ -176,6 +176,20 @@ describe("stamps: provisioning, detail and lifecycle", () => {
     assert.match(await page.getByTestId("audit-row").innerText(), /create plan\s+q9/);
     await page.getByTestId("audit-actor").fill("nobody");
     await page.getByText("No change matches these filters.").waitFor();
+
+    // The stamp's History: only syd-01's changes, newest first; exported as CSV.
+    await page.getByTestId("stamp-history").click();
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('[data-testid="audit-row"]')];
+      return rows.length >= 2 && rows.every((r) => r.dataset.entityId === "syd-01");
+    });
+    assert.equal(await page.getByTestId("audit-actor").inputValue(), "");
+    assert.equal(await page.getByTestId("audit-id").inputValue(), "syd-01");
+    await page.getByTestId("audit-export-csv").click();
+    const csv = (await page.getByTestId("audit-export-text").inputValue()).trim().split("\n");
+    assert.equal(csv[0], "row,at,actor,via,action,entity,entity_id,change,before,after");
+    assert.match(csv[1], /,alice,set-status,update,stamp,syd-01,/);
+    assert.equal(csv.length, (await page.getByTestId("audit-row").count()) + 1);
     await done(session);
   });
 

@@ -4,7 +4,11 @@
 use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite};
 
-use crate::error::Result;
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{Date, Duration, OffsetDateTime};
+
+use crate::error::{CatalogueError, Result};
 use crate::Catalogue;
 
 /// One row of the audit log.
@@ -41,6 +45,9 @@ pub struct AuditQuery {
     pub entity_id: Option<String>,
     /// The operator who changed it.
     pub actor: Option<String>,
+    /// Only changes at or after this time: `2026-12-05`, `2026-12-05T14:00:00Z` (RFC
+    /// 3339, any offset), or how long ago: `30m`, `12h`, `7d`.
+    pub since: Option<String>,
     /// Rows older than this one (the last id of the page before), for paging.
     #[ts(type = "number | null")]
     pub before_id: Option<i64>,
@@ -71,6 +78,10 @@ impl Catalogue {
         if let Some(actor) = blank(&query.actor) {
             qb.push(" AND actor = ").push_bind(actor);
         }
+        if let Some(since) = blank(&query.since) {
+            qb.push(" AND at >= ")
+                .push_bind(parse_since(&since, OffsetDateTime::now_utc())?);
+        }
         if let Some(before) = query.before_id {
             qb.push(" AND id < ").push_bind(before);
         }
@@ -82,6 +93,39 @@ impl Catalogue {
         }
         Ok(rows)
     }
+}
+
+/// `text` as the stored form of a time (`2026-12-05T14:00:00.000Z`, UTC): a date, an
+/// RFC 3339 time, or a span before `now` (`30m`, `12h`, `7d`).
+pub fn parse_since(text: &str, now: OffsetDateTime) -> Result<String> {
+    let text = text.trim();
+    let bad = || {
+        CatalogueError::Refused(format!(
+            "since {text:?}: not a time; give a date (2026-12-05), a time (2026-12-05T14:00:00Z) \
+             or how long ago (30m, 12h, 7d)"
+        ))
+    };
+    let at = if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
+        t
+    } else if let Ok(d) = Date::parse(text, format_description!("[year]-[month]-[day]")) {
+        d.midnight().assume_utc()
+    } else {
+        let (unit_at, _) = text.char_indices().last().ok_or_else(bad)?;
+        let (count, unit) = text.split_at(unit_at);
+        let count: i64 = count.parse().ok().filter(|n| *n >= 0).ok_or_else(bad)?;
+        let span = match unit {
+            "m" => Duration::minutes(count),
+            "h" => Duration::hours(count),
+            "d" => Duration::days(count),
+            _ => return Err(bad()),
+        };
+        now.checked_sub(span).ok_or_else(bad)?
+    };
+    let utc = at.to_offset(time::UtcOffset::UTC);
+    utc.format(format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    ))
+    .map_err(|_| bad())
 }
 
 /// The longest value a summary shows whole.
@@ -127,7 +171,25 @@ fn shown(value: &serde_json::Value) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::summarize;
+    use super::{parse_since, summarize};
+    use time::macros::datetime;
+
+    #[test]
+    fn since_takes_a_date_a_time_or_how_long_ago_and_refuses_the_rest() {
+        let now = datetime!(2026-12-05 14:30:00 UTC);
+        let since = |t| parse_since(t, now).map_err(|e| e.to_string());
+        assert_eq!(since("2026-12-01").unwrap(), "2026-12-01T00:00:00.000Z");
+        assert_eq!(
+            since("2026-12-05T16:00:00+02:00").unwrap(),
+            "2026-12-05T14:00:00.000Z"
+        );
+        assert_eq!(since("30m").unwrap(), "2026-12-05T14:00:00.000Z");
+        assert_eq!(since("2d").unwrap(), "2026-12-03T14:30:00.000Z");
+        for bad in ["yesterday", "5w", "-3h", "h", "2026-13-01", "3é", ""] {
+            let e = since(bad).unwrap_err();
+            assert!(e.contains(&format!("since {bad:?}: not a time")), "{e}");
+        }
+    }
 
     #[test]
     fn a_summary_names_the_fields_that_changed() {

@@ -58,6 +58,7 @@ pub fn typescript_bindings() -> String {
         catalogue::MovePhase,
         catalogue::AuditEntry,
         catalogue::AuditQuery,
+        crate::AuditFormat,
         crate::CatalogueInfo,
         crate::ImportSummary,
         crate::ErrorCode,

@@ -1,6 +1,7 @@
 //! Stampfleet's operations layer: one API for the desktop commands and stampctl.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod audit_export;
 mod bindings;
 mod command_provider;
 pub mod commands;
@@ -32,6 +33,7 @@ mod tenant_import;
 mod test_hooks;
 mod ui_server;
 
+pub use audit_export::{audit_csv, AuditFormat};
 pub use bindings::typescript_bindings;
 /// The catalogue crate, for the same paths.
 pub use catalogue;

@@ -2,7 +2,7 @@
 
 use clap::Args;
 use fleet_ops::catalogue::{AuditEntry, AuditQuery};
-use fleet_ops::{Fleet, OpsResult};
+use fleet_ops::{AuditFormat, Fleet, OpsResult};
 
 use crate::table::Table;
 use crate::{render, Output};
@@ -22,21 +22,31 @@ pub struct AuditArgs {
     /// Only rows older than this audit row id (the next page).
     #[arg(long, value_name = "ROW")]
     before: Option<i64>,
-    /// At most this many rows, newest first.
+    /// Only changes at or after this time: 2026-12-05, 2026-12-05T14:00:00Z, or how long
+    /// ago (30m, 12h, 7d).
+    #[arg(long, value_name = "WHEN")]
+    since: Option<String>,
+    /// At most this many rows, newest first (up to 10,000).
     #[arg(long, default_value_t = 50)]
     limit: u32,
+    /// Print the rows as CSV (for a spreadsheet) instead of a table; `-o json` gives JSON.
+    #[arg(long)]
+    csv: bool,
 }
 
 pub async fn run(fleet: &Fleet, out: Output, args: AuditArgs) -> OpsResult<String> {
-    let rows = fleet
-        .audit_page(&AuditQuery {
-            entity: args.entity,
-            entity_id: args.id,
-            actor: args.actor,
-            before_id: args.before,
-            limit: args.limit,
-        })
-        .await?;
+    let query = AuditQuery {
+        entity: args.entity,
+        entity_id: args.id,
+        actor: args.actor,
+        since: args.since,
+        before_id: args.before,
+        limit: args.limit,
+    };
+    if args.csv {
+        return fleet.export_audit(&query, AuditFormat::Csv).await;
+    }
+    let rows = fleet.audit_page(&query).await?;
     render(out, &rows, || table(&rows))
 }
 

@@ -493,3 +493,30 @@ fn an_operator_name_that_cannot_be_one_is_refused_and_nothing_is_written() {
     );
     assert!(ok(stampctl(&c, &["plan", "list"])).lines().count() <= 1);
 }
+
+#[test]
+fn the_audit_log_is_read_since_a_time_and_exported_as_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = dir.path().join("c.sqlite");
+    ok(stampctl_as("alice, ops", &c, &["demo", "--no-agents"]));
+
+    let csv = ok(stampctl(
+        &c,
+        &["audit", "--since", "1h", "--csv", "--limit", "3"],
+    ));
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert_eq!(
+        lines[0],
+        "row,at,actor,via,action,entity,entity_id,change,before,after"
+    );
+    assert!(
+        lines[1].contains(",\"alice, ops\",demo,create,binding,"),
+        "{csv}"
+    );
+
+    let future = ok(stampctl(&c, &["audit", "--since", "2999-01-01"]));
+    assert_eq!(future, "no audit rows match\n");
+    let err = failed(stampctl(&c, &["audit", "--since", "yesterday"]));
+    assert!(err.contains("since \"yesterday\": not a time"), "{err}");
+}

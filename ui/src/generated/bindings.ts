@@ -206,6 +206,11 @@ entityId: string | null,
  */
 actor: string | null, 
 /**
+ * Only changes at or after this time: `2026-12-05`, `2026-12-05T14:00:00Z` (RFC
+ * 3339, any offset), or how long ago: `30m`, `12h`, `7d`.
+ */
+since: string | null, 
+/**
  * Rows older than this one (the last id of the page before), for paging.
  */
 beforeId: number | null, 
@@ -213,6 +218,8 @@ beforeId: number | null,
  * At most this many rows (capped at [`AuditQuery::MAX_LIMIT`]).
  */
 limit: number, };
+
+export type AuditFormat = "csv" | "json";
 
 export type CatalogueInfo = { path: string, 
 /**

@@ -2,6 +2,7 @@
 // Regenerate: STAMPFLEET_WRITE_GENERATED=1 cargo test -p fleet-ops --test generated
 import type {
   AuditEntry,
+  AuditFormat,
   AuditQuery,
   CatalogueInfo,
   Decision,
@@ -51,6 +52,7 @@ export const ERROR_CODES: readonly ErrorCode[] = ["catalogue_unavailable", "inva
 export const COMMAND_NAMES = [
   "catalogue_info",
   "audit_log",
+  "export_audit",
   "fleet_overview",
   "create_demo_fleet",
   "list_tenants",
@@ -96,6 +98,9 @@ export function commandsOver(transport: Transport) {
     /** The audit log: who changed what, when and through what; filtered, paged, newest first. */
     auditLog: (query: AuditQuery): Promise<Array<AuditEntry>> =>
       transport.call("audit_log", { query }) as Promise<Array<AuditEntry>>,
+    /** The audit rows a query selects (up to 10,000) as a CSV or JSON file's text. */
+    exportAudit: (query: AuditQuery, format: AuditFormat): Promise<string> =>
+      transport.call("export_audit", { query, format }) as Promise<string>,
     /** Every stamp and region with its use, for the map and the tables. */
     fleetOverview: (): Promise<FleetOverview> =>
       transport.call("fleet_overview", {}) as Promise<FleetOverview>,

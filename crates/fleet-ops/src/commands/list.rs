@@ -18,6 +18,9 @@ macro_rules! with_commands {
             /// The audit log: who changed what, when and through what; filtered, paged, newest first.
             audit_log(query: $crate::catalogue::AuditQuery) -> Vec<$crate::catalogue::AuditEntry> =
                 |fleet| fleet.audit_page(&query).await;
+            /// The audit rows a query selects (up to 10,000) as a CSV or JSON file's text.
+            export_audit(query: $crate::catalogue::AuditQuery, format: $crate::AuditFormat) -> String =
+                |fleet| fleet.export_audit(&query, format).await;
             /// Every stamp and region with its use, for the map and the tables.
             fleet_overview() -> $crate::fleet_core::FleetOverview = |fleet| fleet.overview().await;
             /// Builds the demo fleet (real local stamp agents), all or nothing.
