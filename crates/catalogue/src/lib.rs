@@ -2,6 +2,7 @@
 //! audit log in one SQLite file (WAL, synchronous=FULL, foreign keys on).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod adopt;
 mod audit;
 mod error;
 mod fleet_view;

@@ -1,6 +1,8 @@
 //! Stampfleet's operations layer: one API for the desktop commands and stampctl.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod adopt;
+mod adopt_file;
 mod audit_export;
 mod bindings;
 mod command_provider;
@@ -33,6 +35,8 @@ mod tenant_import;
 mod test_hooks;
 mod ui_server;
 
+pub use adopt::{AdoptConflict, AdoptReport, AdoptStamp};
+pub use adopt_file::{read_adopt_file, AdoptOutcome};
 pub use audit_export::{audit_csv, AuditFormat};
 pub use bindings::typescript_bindings;
 /// The catalogue crate, for the same paths.

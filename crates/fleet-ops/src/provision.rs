@@ -63,27 +63,7 @@ impl Fleet {
         progress: Progress<'_>,
     ) -> OpsResult<Stamp> {
         let doc = self.catalogue.document().await?;
-        let template = doc
-            .templates
-            .iter()
-            .find(|t| t.name == request.template && t.version == request.template_version)
-            .ok_or_else(|| {
-                let known: Vec<String> = doc
-                    .templates
-                    .iter()
-                    .map(|t| format!("{}@{}", t.name, t.version))
-                    .collect();
-                OpsError::invalid(format!(
-                    "no template {}@{}; known: {}",
-                    request.template,
-                    request.template_version,
-                    if known.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        known.join(", ")
-                    }
-                ))
-            })?;
+        let template = template_in(&doc, &request.template, &request.template_version)?;
         if !self.regions().await?.iter().any(|r| r.id == request.region) {
             return Err(OpsError::invalid(format!(
                 "unknown region {}",
@@ -382,4 +362,28 @@ fn report(progress: Progress<'_>, stamp: &StampId, step: &str, percent: u8, mess
         percent,
         message: message.to_owned(),
     });
+}
+
+/// The template `name@version` of `doc`, or an error listing the ones there are.
+pub(crate) fn template_in<'d>(
+    doc: &'d fleet_core::CatalogueDocument,
+    name: &fleet_core::TemplateName,
+    version: &fleet_core::TemplateVersion,
+) -> OpsResult<&'d fleet_core::StampTemplate> {
+    doc.templates
+        .iter()
+        .find(|t| &t.name == name && &t.version == version)
+        .ok_or_else(|| {
+            let known: Vec<String> = doc
+                .templates
+                .iter()
+                .map(|t| format!("{}@{}", t.name, t.version))
+                .collect();
+            let known = if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            };
+            OpsError::invalid(format!("no template {name}@{version}; known: {known}"))
+        })
 }

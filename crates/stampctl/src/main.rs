@@ -1,5 +1,6 @@
 //! stampctl: Stampfleet's operations from a terminal, over the same catalogue.
 
+mod adopt_cmd;
 mod audit_cmd;
 mod move_cmd;
 mod plan_cmd;
@@ -51,7 +52,7 @@ enum Command {
         #[command(subcommand)]
         action: ListOnly,
     },
-    /// Stamps: list, provision, show, drain, retire.
+    /// Stamps: list, provision, adopt, show, drain, retire.
     Stamp {
         #[command(subcommand)]
         action: stamp_cmd::StampAction,

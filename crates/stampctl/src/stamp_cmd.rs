@@ -1,4 +1,4 @@
-//! `stampctl stamp ...`: list, provision, show, drain, retire.
+//! `stampctl stamp ...`: list, provision, adopt, show, drain, retire.
 
 use clap::Subcommand;
 use fleet_ops::{Fleet, OpsError, OpsResult};
@@ -33,6 +33,10 @@ pub enum StampAction {
         #[arg(long, default_value_t = 1800)]
         provider_timeout: u64,
     },
+    /// Adopt a stamp Stampfleet did not create (or many, with --file): it must answer
+    /// as that stamp; its token goes to the secret store; the tenants it holds are
+    /// bound to it, and any the catalogue knows otherwise are reported, not changed.
+    Adopt(crate::adopt_cmd::AdoptArgs),
     /// A stamp's record and its live health.
     Show { id: fleet_core::StampId },
     /// Every active or draining stamp's live health, and why one cannot be asked.
@@ -141,6 +145,7 @@ pub async fn run(fleet: &Fleet, out: Output, action: StampAction) -> OpsResult<S
                 table.render()
             })?
         }
+        StampAction::Adopt(args) => crate::adopt_cmd::run(fleet, out, args).await?,
         StampAction::Token { id, token_file } => {
             let token = if token_file.as_os_str() == "-" {
                 std::io::read_to_string(std::io::stdin())

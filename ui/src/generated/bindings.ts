@@ -221,6 +221,33 @@ limit: number, };
 
 export type AuditFormat = "csv" | "json";
 
+export type AdoptStamp = { id: StampId, region: RegionId, template: TemplateName, templateVersion: TemplateVersion, 
+/**
+ * The stamp's API base URL (`https://...`).
+ */
+endpoint: string, 
+/**
+ * Its admin token (kept in the secret store, never in the catalogue).
+ */
+token: string, };
+
+export type AdoptConflict = { tenant: string, problem: string, };
+
+export type AdoptReport = { stamp: Stamp, 
+/**
+ * Tenants new to the catalogue, recorded and bound to the stamp. Their tier
+ * (standard) and residency (anywhere) are not known to the stamp: review them.
+ */
+added: Array<TenantId>, 
+/**
+ * Unplaced tenants the catalogue knew, now bound to the stamp.
+ */
+bound: Array<TenantId>, 
+/**
+ * Tenants left as they are, each with the reason.
+ */
+conflicts: Array<AdoptConflict>, };
+
 export type CatalogueInfo = { path: string, 
 /**
  * The catalogue's UUID: the same by any path, renamed or moved.

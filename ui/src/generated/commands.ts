@@ -1,6 +1,8 @@
 // Generated from fleet-ops' command list (crates/fleet-ops/src/commands/list.rs); do not edit.
 // Regenerate: STAMPFLEET_WRITE_GENERATED=1 cargo test -p fleet-ops --test generated
 import type {
+  AdoptReport,
+  AdoptStamp,
   AuditEntry,
   AuditFormat,
   AuditQuery,
@@ -62,6 +64,7 @@ export const COMMAND_NAMES = [
   "apply_tenant_import",
   "new_stamp",
   "stamp_detail",
+  "adopt_stamp",
   "set_stamp_status",
   "watch_health",
   "move_targets",
@@ -128,6 +131,12 @@ export function commandsOver(transport: Transport) {
     /** One stamp with its health, tenants and last failure. */
     stampDetail: (id: StampId): Promise<StampDetail> =>
       transport.call("stamp_detail", { id }) as Promise<StampDetail>,
+    /**
+     * Adopts a stamp Stampfleet did not create: checks it answers as described,
+     * keeps its token, binds the tenants it holds and reports conflicts.
+     */
+    adoptStamp: (request: AdoptStamp): Promise<AdoptReport> =>
+      transport.call("adopt_stamp", { request }) as Promise<AdoptReport>,
     /** Changes a stamp's status (active, draining, retired ...), audited. */
     setStampStatus: (id: StampId, status: StampStatus): Promise<Stamp> =>
       transport.call("set_stamp_status", { id, status }) as Promise<Stamp>,

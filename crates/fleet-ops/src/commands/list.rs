@@ -49,6 +49,10 @@ macro_rules! with_commands {
             /// One stamp with its health, tenants and last failure.
             stamp_detail(id: $crate::fleet_core::StampId) -> $crate::StampDetail =
                 |fleet| fleet.stamp_detail(&id).await;
+            /// Adopts a stamp Stampfleet did not create: checks it answers as described,
+            /// keeps its token, binds the tenants it holds and reports conflicts.
+            adopt_stamp(request: $crate::AdoptStamp) -> $crate::AdoptReport =
+                |fleet| fleet.adopt_stamp(&request).await;
             /// Changes a stamp's status (active, draining, retired ...), audited.
             set_stamp_status(id: $crate::fleet_core::StampId, status: $crate::fleet_core::StampStatus)
                 -> $crate::fleet_core::Stamp =

@@ -1,0 +1,91 @@
+//! Adopting a stamp Stampfleet did not create: the stamp, the tenants it holds that the
+//! catalogue did not know, and every binding, written together with their audit rows.
+
+use fleet_core::{Binding, Stamp, Tenant, TenantId};
+
+use crate::error::{CatalogueError, Result};
+use crate::write::{insert_bindings, insert_stamps, insert_tenants, write_audit, AuditRecord};
+use crate::Catalogue;
+
+impl Catalogue {
+    /// Adds `stamp` with the `new_tenants` it holds, and binds those and the known
+    /// unplaced tenants `known` to it, in one transaction. Refused, with nothing
+    /// written, when the stamp exists or one of `known` was bound meanwhile.
+    pub async fn adopt_stamp(
+        &self,
+        stamp: &Stamp,
+        new_tenants: &[Tenant],
+        known: &[TenantId],
+        via: &str,
+    ) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        let exists = sqlx::query("SELECT 1 FROM stamps WHERE id = ?")
+            .bind(stamp.id.as_str())
+            .fetch_all(&mut *tx)
+            .await?;
+        if !exists.is_empty() {
+            return Err(CatalogueError::Refused(format!(
+                "stamp {} is already in the catalogue; nothing was adopted",
+                stamp.id
+            )));
+        }
+        let ids: Vec<&str> = known.iter().map(TenantId::as_str).collect();
+        let ids =
+            serde_json::to_string(&ids).map_err(|e| CatalogueError::Refused(e.to_string()))?;
+        let bound: Vec<(String, String)> = sqlx::query_as(
+            "SELECT tenant, stamp FROM bindings WHERE tenant IN (SELECT value FROM json_each(?))",
+        )
+        .bind(ids)
+        .fetch_all(&mut *tx)
+        .await?;
+        if let Some((tenant, on)) = bound.first() {
+            return Err(CatalogueError::Refused(format!(
+                "tenant {tenant} was bound to {on} meanwhile; nothing was adopted (adopt again to see it as a conflict)"
+            )));
+        }
+        let bindings: Vec<Binding> = new_tenants
+            .iter()
+            .map(|t| &t.id)
+            .chain(known)
+            .map(|tenant| Binding {
+                tenant: tenant.clone(),
+                stamp: stamp.id.clone(),
+                version: 1,
+            })
+            .collect();
+        insert_stamps(&mut tx, std::slice::from_ref(stamp)).await?;
+        insert_tenants(&mut tx, new_tenants).await?;
+        insert_bindings(&mut tx, &bindings).await?;
+        let mut audit = vec![AuditRecord::new(
+            via,
+            "create",
+            "stamp",
+            &stamp.id,
+            None,
+            Some(stamp),
+        )?];
+        for t in new_tenants {
+            audit.push(AuditRecord::new(
+                via,
+                "create",
+                "tenant",
+                &t.id,
+                None,
+                Some(t),
+            )?);
+        }
+        for b in &bindings {
+            audit.push(AuditRecord::new(
+                via,
+                "create",
+                "binding",
+                &b.tenant,
+                None,
+                Some(b),
+            )?);
+        }
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
