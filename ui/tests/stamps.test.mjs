@@ -6,6 +6,7 @@ import { readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { DEMO, STAMP_ROW, done, openDemo, shot, useBackend, waitForCount } from "./support/harness.mjs";
+import { startOutsideStamp } from "./support/outsideStamp.mjs";
 
 const DIALOG = '[data-testid="new-stamp-dialog"]';
 const row = (id) => `${STAMP_ROW}[data-stamp-id="${id}"]`;
@@ -191,6 +192,46 @@ describe("stamps: provisioning, detail and lifecycle", () => {
     assert.match(csv[1], /,alice,set-status,update,stamp,syd-01,/);
     assert.equal(csv.length, (await page.getByTestId("audit-row").count()) + 1);
     await done(session);
+  });
+
+  test("Add existing: a stamp started outside Stampfleet is adopted with its tenant; one the catalogue places elsewhere is a conflict", async () => {
+    const token = "outside-admin-token-0001";
+    const outside = await startOutsideStamp(env.server.dir, {
+      id: "ext-01",
+      region: "aws-eu-central-1",
+      token,
+      tenants: [["shop-new", 10], ["a-datum-prod", 52]],
+    });
+    try {
+      const session = await demo();
+      const { page } = session;
+      await page.getByTestId("adopt-stamp").click();
+      await page.getByTestId("adopt-stamp-dialog").waitFor();
+      await page.getByTestId("adopt-id").fill("ext-01");
+      await page.locator('[data-testid="adopt-region"] option[value="aws-eu-central-1"]').waitFor({ state: "attached" });
+      await page.getByTestId("adopt-region").selectOption("aws-eu-central-1");
+      await page.getByTestId("adopt-template").selectOption("standard@1.4.0");
+      await page.getByTestId("adopt-endpoint").fill(outside.base);
+      await page.getByTestId("adopt-token").fill("a-wrong-token-00000000");
+      await page.getByTestId("adopt-submit").click();
+      await page.getByTestId("adopt-error").waitFor();
+      assert.match(await page.getByTestId("adopt-error").innerText(), /refused the admin token given for ext-01; nothing was adopted/);
+
+      await page.getByTestId("adopt-token").fill(token);
+      await page.getByTestId("adopt-submit").click();
+      const report = page.getByTestId("adopt-report");
+      await report.waitFor();
+      assert.match(await report.innerText(), /ext-01 is in the catalogue: 1 tenant\(s\) added, 0 known tenant\(s\) bound, 500 units/);
+      assert.equal((await page.getByTestId("adopt-conflicts").innerText()).trim(), "a-datum-prod: the catalogue says it lives on weu-01");
+      await page.getByTestId("adopt-done").click();
+      await page.getByTestId("adopt-stamp-dialog").waitFor({ state: "detached" });
+      await waitForCount(page, STAMP_ROW, DEMO.stamps.length + 1);
+      await page.locator(`${row("ext-01")}[aria-selected="true"]`).waitFor();
+      await page.waitForFunction(() => document.querySelector('[data-testid="stamp-health"]')?.textContent?.trim() === "Healthy");
+      await done(session);
+    } finally {
+      outside.stop();
+    }
   });
 
   test("a stamp whose token is lost says so, refuses a wrong token, takes the right one", async () => {

@@ -156,7 +156,13 @@ async fn stamps_listed_in_a_file_are_adopted_by_stampctl_and_a_bad_row_is_named_
 ) {
     let dir = tempfile::tempdir().unwrap();
     let (_fleet, catalogue, _stop) = testkit::demo::demo_fleet(dir.path(), false).await;
-    let a = outside_stamp(dir.path(), "ext-a", "token-a-0000000000001", &[("shop-a", 20)]).await;
+    let a = outside_stamp(
+        dir.path(),
+        "ext-a",
+        "token-a-0000000000001",
+        &[("shop-a", 20)],
+    )
+    .await;
     let b = outside_stamp(
         dir.path(),
         "ext-b",

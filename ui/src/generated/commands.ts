@@ -29,6 +29,7 @@ import type {
   PlanSummary,
   ProvisionProgress,
   RebalancePlan,
+  Region,
   RoutingTable,
   Stamp,
   StampDetail,
@@ -64,6 +65,7 @@ export const COMMAND_NAMES = [
   "apply_tenant_import",
   "new_stamp",
   "stamp_detail",
+  "list_regions",
   "adopt_stamp",
   "set_stamp_status",
   "watch_health",
@@ -131,6 +133,9 @@ export function commandsOver(transport: Transport) {
     /** One stamp with its health, tenants and last failure. */
     stampDetail: (id: StampId): Promise<StampDetail> =>
       transport.call("stamp_detail", { id }) as Promise<StampDetail>,
+    /** Every region a stamp can be in (built-in and custom), by id. */
+    listRegions: (): Promise<Array<Region>> =>
+      transport.call("list_regions", {}) as Promise<Array<Region>>,
     /**
      * Adopts a stamp Stampfleet did not create: checks it answers as described,
      * keeps its token, binds the tenants it holds and reports conflicts.

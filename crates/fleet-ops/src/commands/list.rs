@@ -49,6 +49,8 @@ macro_rules! with_commands {
             /// One stamp with its health, tenants and last failure.
             stamp_detail(id: $crate::fleet_core::StampId) -> $crate::StampDetail =
                 |fleet| fleet.stamp_detail(&id).await;
+            /// Every region a stamp can be in (built-in and custom), by id.
+            list_regions() -> Vec<$crate::fleet_core::Region> = |fleet| fleet.regions().await;
             /// Adopts a stamp Stampfleet did not create: checks it answers as described,
             /// keeps its token, binds the tenants it holds and reports conflicts.
             adopt_stamp(request: $crate::AdoptStamp) -> $crate::AdoptReport =
