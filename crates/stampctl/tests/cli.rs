@@ -520,3 +520,29 @@ fn the_audit_log_is_read_since_a_time_and_exported_as_csv() {
     let err = failed(stampctl(&c, &["audit", "--since", "yesterday"]));
     assert!(err.contains("since \"yesterday\": not a time"), "{err}");
 }
+
+#[test]
+fn a_database_url_is_never_taken_for_a_file_path() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in ["postgres://ops@db.example/fleet", "sqlite:///tmp/x.sqlite"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_stampctl"))
+            .current_dir(dir.path())
+            .args(["--catalogue", url, "stamp", "list"])
+            .env_remove("STAMPFLEET_CATALOGUE")
+            .output()
+            .unwrap();
+        let err = failed(out);
+        assert!(err.contains(url) && err.contains("--catalogue"), "{err}");
+        let out = Command::new(env!("CARGO_BIN_EXE_stampctl"))
+            .current_dir(dir.path())
+            .args(["stamp", "list"])
+            .env("STAMPFLEET_CATALOGUE", url)
+            .output()
+            .unwrap();
+        assert!(failed(out).contains("STAMPFLEET_CATALOGUE"));
+    }
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "nothing was created"
+    );
+}
