@@ -11,6 +11,7 @@ mod moves;
 mod open;
 mod operator;
 mod plans;
+mod repairs;
 mod rows;
 mod stamps;
 mod tenants;

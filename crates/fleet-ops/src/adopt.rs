@@ -4,10 +4,7 @@
 //! bindings. A tenant the catalogue knows otherwise (bound elsewhere, another size) is
 //! reported as a conflict and left as it is, never overwritten.
 
-use fleet_core::{
-    RegionId, Residency, Stamp, StampId, StampStatus, TemplateName, TemplateVersion, Tenant,
-    TenantId, Tier,
-};
+use fleet_core::{RegionId, Stamp, StampId, StampStatus, TemplateName, TemplateVersion, TenantId};
 use serde::{Deserialize, Serialize};
 use stamp_client::{ClientError, ClientOptions, StampClient};
 use stamp_protocol::TenantState;
@@ -50,9 +47,6 @@ pub struct AdoptReport {
     /// Tenants left as they are, each with the reason.
     pub conflicts: Vec<AdoptConflict>,
 }
-
-/// The tier an adopted tenant is recorded with until the operator says otherwise.
-const ADOPTED_TIER: Tier = Tier::Standard;
 
 impl Fleet {
     /// Adopts an existing stamp (see the module's description). Nothing is written
@@ -151,16 +145,11 @@ impl Fleet {
                     t.size_units, k.size_units
                 ))),
                 Some(_) => bound.push(tenant_id),
-                None => added.push(Tenant {
-                    id: tenant_id,
-                    display_name: t.display_name.clone(),
-                    tier: ADOPTED_TIER,
-                    size_units: t.size_units,
-                    residency: Residency::default(),
-                    isolation: template.isolation,
-                    pinned: false,
-                    group: None,
-                }),
+                None => added.push(crate::reconcile::found_tenant(
+                    &tenant_id,
+                    t,
+                    template.isolation,
+                )),
             }
         }
         let stamp = Stamp {

@@ -25,6 +25,7 @@ mod plan_views;
 mod planning;
 pub mod providers;
 mod provision;
+mod reconcile;
 mod resume;
 mod routes_server;
 pub mod secrets;
@@ -59,6 +60,7 @@ pub use plan_views::{
 pub use planning::PlanView;
 pub use providers::ProviderConfig;
 pub use provision::{NewStamp, ProvisionProgress};
+pub use reconcile::{DriftFinding, DriftKind, ReconcileReport};
 pub use routes_server::{
     serve_routes, serve_routes_with_token, DEFAULT_ROUTES_ADDR, ROUTES_TOKEN_ENV,
 };

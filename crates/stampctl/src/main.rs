@@ -4,6 +4,7 @@ mod adopt_cmd;
 mod audit_cmd;
 mod move_cmd;
 mod plan_cmd;
+mod reconcile_cmd;
 mod stamp_cmd;
 mod table;
 mod tenant_cmd;
@@ -123,6 +124,10 @@ enum Command {
     },
     /// The catalogue's path, schema and counts, and who this run writes as.
     Info,
+    /// Hold every stamp against the catalogue: tenants a stamp serves that the
+    /// catalogue does not place there, tenants missing from their stamp, sizes, states,
+    /// template versions, endpoints answering as another stamp; `--fix KIND` repairs.
+    Reconcile(reconcile_cmd::ReconcileArgs),
     /// The audit log, newest first: who changed what, when, through which part of
     /// Stampfleet, and which fields changed.
     Audit(audit_cmd::AuditArgs),
@@ -363,6 +368,7 @@ async fn run(cli: Cli) -> OpsResult<String> {
                 )
             })?
         }
+        Command::Reconcile(args) => reconcile_cmd::run(&fleet, out, args).await?,
         Command::Audit(args) => audit_cmd::run(&fleet, out, args).await?,
         Command::Info => {
             let info = fleet.info().await?;

@@ -248,6 +248,20 @@ bound: Array<TenantId>,
  */
 conflicts: Array<AdoptConflict>, };
 
+export type DriftKind = "orphan" | "missing" | "size" | "state" | "version" | "identity" | "unreachable";
+
+export type DriftFinding = { kind: DriftKind, stamp: StampId, tenant: string | null, 
+/**
+ * What differs, in words.
+ */
+detail: string, 
+/**
+ * The repair offered, in words; none when it needs a person.
+ */
+repair: string | null, };
+
+export type ReconcileReport = { stampsChecked: number, findings: Array<DriftFinding>, };
+
 export type CatalogueInfo = { path: string, 
 /**
  * The catalogue's UUID: the same by any path, renamed or moved.

@@ -10,6 +10,7 @@ import type {
   Decision,
   DrainProgress,
   DrainStamp,
+  DriftFinding,
   ErrorCode,
   FleetOverview,
   ForecastView,
@@ -29,6 +30,7 @@ import type {
   PlanSummary,
   ProvisionProgress,
   RebalancePlan,
+  ReconcileReport,
   Region,
   RoutingTable,
   Stamp,
@@ -67,6 +69,8 @@ export const COMMAND_NAMES = [
   "stamp_detail",
   "list_regions",
   "adopt_stamp",
+  "reconcile",
+  "repair_drift",
   "set_stamp_status",
   "watch_health",
   "move_targets",
@@ -142,6 +146,15 @@ export function commandsOver(transport: Transport) {
      */
     adoptStamp: (request: AdoptStamp): Promise<AdoptReport> =>
       transport.call("adopt_stamp", { request }) as Promise<AdoptReport>,
+    /**
+     * Holds every stamp against the catalogue: orphans, missing tenants, sizes,
+     * states, versions, identities; each finding with its repair.
+     */
+    reconcile: (): Promise<ReconcileReport> =>
+      transport.call("reconcile", {}) as Promise<ReconcileReport>,
+    /** Repairs one finding, after checking the stamp again; says what was done. */
+    repairDrift: (finding: DriftFinding): Promise<string> =>
+      transport.call("repair_drift", { finding }) as Promise<string>,
     /** Changes a stamp's status (active, draining, retired ...), audited. */
     setStampStatus: (id: StampId, status: StampStatus): Promise<Stamp> =>
       transport.call("set_stamp_status", { id, status }) as Promise<Stamp>,

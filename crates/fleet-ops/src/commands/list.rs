@@ -55,6 +55,12 @@ macro_rules! with_commands {
             /// keeps its token, binds the tenants it holds and reports conflicts.
             adopt_stamp(request: $crate::AdoptStamp) -> $crate::AdoptReport =
                 |fleet| fleet.adopt_stamp(&request).await;
+            /// Holds every stamp against the catalogue: orphans, missing tenants, sizes,
+            /// states, versions, identities; each finding with its repair.
+            reconcile() -> $crate::ReconcileReport = |fleet| fleet.reconcile().await;
+            /// Repairs one finding, after checking the stamp again; says what was done.
+            repair_drift(finding: $crate::DriftFinding) -> String =
+                |fleet| fleet.repair_drift(&finding).await;
             /// Changes a stamp's status (active, draining, retired ...), audited.
             set_stamp_status(id: $crate::fleet_core::StampId, status: $crate::fleet_core::StampStatus)
                 -> $crate::fleet_core::Stamp =

@@ -1,0 +1,119 @@
+//! The catalogue taking what a stamp says as the truth (a reconcile's repairs): a
+//! tenant's size, a stamp's template version; and an audit row for a repair made on
+//! the stamp itself. Each with its audit row, in one transaction.
+
+use fleet_core::{Stamp, StampId, TemplateVersion, Tenant, TenantId};
+use serde::Serialize;
+
+use crate::error::{CatalogueError, Result};
+use crate::rows::{StampRow, TenantRow};
+use crate::write::write_audit_row;
+use crate::Catalogue;
+
+impl Catalogue {
+    /// Sets tenant `id`'s size to `size_units`.
+    pub async fn set_tenant_size(
+        &self,
+        id: &TenantId,
+        size_units: u32,
+        via: &str,
+    ) -> Result<Tenant> {
+        let mut tx = self.write_tx().await?;
+        let row: Option<TenantRow> = sqlx::query_as("SELECT * FROM tenants WHERE id = ?")
+            .bind(id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let before = row
+            .map(TenantRow::into_domain)
+            .transpose()?
+            .ok_or_else(|| CatalogueError::Refused(format!("no tenant {id}")))?;
+        let after = Tenant {
+            size_units,
+            ..before.clone()
+        };
+        sqlx::query("UPDATE tenants SET size_units = ? WHERE id = ?")
+            .bind(i64::from(size_units))
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        write_audit_row(
+            &mut tx,
+            via,
+            "update",
+            "tenant",
+            id,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Records that stamp `id` runs template version `version` (of its template; the
+    /// catalogue must know that version).
+    pub async fn set_stamp_template_version(
+        &self,
+        id: &StampId,
+        version: &TemplateVersion,
+        via: &str,
+    ) -> Result<Stamp> {
+        let mut tx = self.write_tx().await?;
+        let row: Option<StampRow> = sqlx::query_as("SELECT * FROM stamps WHERE id = ?")
+            .bind(id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let before = row
+            .map(StampRow::into_domain)
+            .transpose()?
+            .ok_or_else(|| CatalogueError::Refused(format!("no stamp {id}")))?;
+        let known: Option<(i64,)> =
+            sqlx::query_as("SELECT 1 FROM templates WHERE name = ? AND version = ?")
+                .bind(before.template.as_str())
+                .bind(version.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+        if known.is_none() {
+            return Err(CatalogueError::Refused(format!(
+                "the catalogue has no template {}@{version}: add that version first",
+                before.template
+            )));
+        }
+        let after = Stamp {
+            template_version: version.clone(),
+            ..before.clone()
+        };
+        sqlx::query("UPDATE stamps SET template_version = ? WHERE id = ?")
+            .bind(version.to_string())
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        write_audit_row(
+            &mut tx,
+            via,
+            "update",
+            "stamp",
+            id,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Writes one audit row for a change made outside the catalogue (on a stamp).
+    pub async fn record_change<T: Serialize>(
+        &self,
+        via: &str,
+        action: &str,
+        entity: &'static str,
+        entity_id: &str,
+        after: &T,
+    ) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        write_audit_row(&mut tx, via, action, entity, entity_id, None, Some(after)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
