@@ -234,6 +234,38 @@ describe("stamps: provisioning, detail and lifecycle", () => {
     }
   });
 
+  test("Drift: a tenant provisioned on weu-01 behind the catalogue's back is found and adopted with one click", async () => {
+    const stamps = JSON.parse(env.server.stampctl("-o", "json", "stamp", "list"));
+    const endpoint = stamps.find((s) => s.stamp.id === "weu-01").stamp.endpoint;
+    const token = readFileSync(join(env.server.dir, "stamps", "weu-01", "admin.token"), "utf8").trim();
+    const put = await fetch(`${endpoint}/v1/tenants/ghost-shop`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": "behind-the-back" },
+      body: JSON.stringify({ displayName: "Ghost Shop", sizeUnits: 7 }),
+    });
+    assert.ok(put.ok, `${put.status}`);
+    const session = await demo();
+    const { page } = session;
+    await page.getByTestId("drift-check").click();
+    const finding = page.locator('[data-testid="drift-finding"][data-kind="orphan"][data-tenant="ghost-shop"]');
+    await finding.waitFor();
+    assert.equal(await page.getByTestId("drift-finding").count(), 1);
+    assert.match(await finding.innerText(), /Not in the catalogue[\s\S]*ghost-shop on weu-01[\s\S]*the stamp serves it \(7 units\); the catalogue does not place it/);
+    // The map marks the stamp that differs, and its legend says what the mark means.
+    const map = page.getByTestId("world-map-wrapper");
+    await page.locator('[data-testid="world-map-wrapper"][data-marks="weu-01"]').waitFor();
+    assert.match(await page.locator(".world-map").innerText(), /Differs from the catalogue/);
+    await finding.getByTestId("drift-repair").click();
+    await page.getByTestId("drift-none").waitFor();
+    assert.equal(await map.getAttribute("data-marks"), "");
+    assert.equal(
+      (await page.getByTestId("drift-done").innerText()).trim(),
+      "Repaired: ghost-shop adopted onto weu-01 (review its tier and residency).",
+    );
+    await page.locator('[data-testid="audit-row"][data-entity="binding"][data-entity-id="ghost-shop"]').waitFor();
+    await done(session);
+  });
+
   test("a stamp whose token is lost says so, refuses a wrong token, takes the right one", async () => {
     // The token is gone from the secret store and from the agent's own directory.
     const secrets = join(env.server.dir, "secrets");

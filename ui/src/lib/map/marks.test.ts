@@ -47,7 +47,7 @@ describe("strongest mark", () => {
   });
 
   test("counts per kind", () => {
-    expect(markCounts(["a", "b", "c", "x"], marks)).toEqual({ new: 1, changed: 1, "over-reserve": 1 });
+    expect(markCounts(["a", "b", "c", "x"], marks)).toEqual({ new: 1, changed: 1, "over-reserve": 1, drift: 0 });
   });
 });
 
@@ -84,6 +84,8 @@ describe("legend, data attributes and forecast words", () => {
     expect(legendMarks(undefined)).toEqual([]);
     expect(legendMarks({})).toEqual([]);
     expect(legendMarks({ x: "changed" }).map((s) => s.mark)).toEqual(["new", "changed", "over-reserve"]);
+    expect(legendMarks({ x: "drift" }).map((s) => s.mark)).toEqual(["drift"]);
+    expect(legendMarks({ x: "new", y: "drift" }).map((s) => s.mark)).toEqual(["new", "changed", "over-reserve", "drift"]);
   });
 
   test("data-marks is the sorted ids; data-forecast-count counts stamps under 30 days", () => {

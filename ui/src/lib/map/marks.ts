@@ -6,7 +6,8 @@
 // tooltip, the legend and the tests say the same thing.
 import { formatCount } from "../format";
 
-export type MapMark = "new" | "changed" | "over-reserve";
+/** A plan's marks, or a stamp whose reconcile found differences from the catalogue (drift). */
+export type MapMark = "new" | "changed" | "over-reserve" | "drift";
 
 export interface MarkStyle {
   mark: MapMark;
@@ -55,15 +56,25 @@ export const MARK_STYLES: Readonly<Record<MapMark, MarkStyle>> = {
     cssVar: "--hot",
     fallback: "#d2433f",
   },
+  drift: {
+    mark: "drift",
+    label: "Differs from the catalogue",
+    note: "Reconcile found differences between this stamp and the catalogue (see Drift)",
+    groupNote: "differ from the catalogue",
+    dash: [2, 2],
+    width: 2.5,
+    cssVar: "--violet",
+    fallback: "#7a4fd0",
+  },
 };
 
 /** Strongest first: what a cluster holding several kinds of marked stamps shows. */
-export const MARK_ORDER: readonly MapMark[] = ["over-reserve", "new", "changed"];
+export const MARK_ORDER: readonly MapMark[] = ["over-reserve", "drift", "new", "changed"];
 
 /** Legend order: the plan's own changes first, then their consequence. */
-export const LEGEND_MARK_ORDER: readonly MapMark[] = ["new", "changed", "over-reserve"];
+export const LEGEND_MARK_ORDER: readonly MapMark[] = ["new", "changed", "over-reserve", "drift"];
 
-const STRENGTH: Readonly<Record<MapMark, number>> = { changed: 1, new: 2, "over-reserve": 3 };
+const STRENGTH: Readonly<Record<MapMark, number>> = { changed: 1, new: 2, drift: 3, "over-reserve": 4 };
 
 function isMark(value: unknown): value is MapMark {
   return typeof value === "string" && value in STRENGTH;
@@ -92,7 +103,7 @@ export function markCounts(
   stampIds: readonly string[],
   marks: Readonly<Record<string, MapMark>>,
 ): Record<MapMark, number> {
-  const counts: Record<MapMark, number> = { new: 0, changed: 0, "over-reserve": 0 };
+  const counts: Record<MapMark, number> = { new: 0, changed: 0, "over-reserve": 0, drift: 0 };
   for (const id of stampIds) {
     const mark = marks[id];
     if (isMark(mark)) counts[mark] += 1;
@@ -100,10 +111,17 @@ export function markCounts(
   return counts;
 }
 
-/** The mark kinds the legend explains: all of them while anything is marked, else none. */
+/** A plan's own marks: the legend explains them together. */
+const PLAN_MARKS: readonly MapMark[] = ["new", "changed", "over-reserve"];
+
+/**
+ * The mark kinds the legend explains: every plan mark while a plan marks anything,
+ * drift while a stamp shows it; none when nothing is marked.
+ */
 export function legendMarks(marks: Readonly<Record<string, MapMark>> | undefined): MarkStyle[] {
-  const any = marks !== undefined && Object.values(marks).some(isMark);
-  return any ? LEGEND_MARK_ORDER.map((mark) => MARK_STYLES[mark]) : [];
+  const shown = new Set(Object.values(marks ?? {}).filter(isMark));
+  const plan = PLAN_MARKS.some((m) => shown.has(m));
+  return LEGEND_MARK_ORDER.filter((m) => (PLAN_MARKS.includes(m) ? plan : shown.has(m))).map((m) => MARK_STYLES[m]);
 }
 
 /** `data-marks`: the marked stamp ids, sorted, joined with ","; "" when none. */

@@ -29,7 +29,7 @@ export function paintOverlay(
   overlayOf: (marker: Marker) => MarkerOverlay,
   theme: MapTheme,
 ): void {
-  const byMark: Record<MapMark, Placed[]> = { new: [], changed: [], "over-reserve": [] };
+  const byMark: Record<MapMark, Placed[]> = { new: [], changed: [], "over-reserve": [], drift: [] };
   const soon: Placed[] = [];
   for (const p of placed) {
     const { mark, soon: fillsSoon } = overlayOf(p.marker);
