@@ -73,9 +73,10 @@ impl Fleet {
         let doc = self.catalogue.document().await?;
         let template = template_in(&doc, &request.template, &request.template_version)?;
         let endpoint = request.endpoint.trim().trim_end_matches('/').to_owned();
-        if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
+        if !(endpoint.starts_with("https://") || is_loopback_http(&endpoint)) {
             return Err(OpsError::invalid(format!(
-                "endpoint {endpoint:?}: give the stamp's API base URL (https://...)"
+                "endpoint {endpoint:?}: give the stamp's API base URL as https://... (plain http \
+                 only on this machine's loopback: the admin token travels with every call)"
             )));
         }
 
@@ -182,5 +183,47 @@ impl Fleet {
             bound,
             conflicts,
         })
+    }
+}
+
+/// Whether `url` is plain http to this machine (127.0.0.0/8, ::1, localhost).
+fn is_loopback_http(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback_http;
+
+    #[test]
+    fn plain_http_is_for_loopback_only() {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://127.8.0.1/x",
+            "http://[::1]:80",
+            "http://localhost:9",
+        ] {
+            assert!(is_loopback_http(ok), "{ok}");
+        }
+        for no in [
+            "http://10.0.0.1:80",
+            "http://127.0.0.1.example.com",
+            "http://[::2]",
+            "https://127.0.0.1",
+            "ftp://127.0.0.1",
+        ] {
+            assert!(!is_loopback_http(no), "{no}");
+        }
     }
 }

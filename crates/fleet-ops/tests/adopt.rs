@@ -82,6 +82,13 @@ async fn a_stamp_is_adopted_with_its_tenants_and_a_tenant_the_catalogue_places_e
     for (req, code, text) in wrong {
         assert_error(&fleet.adopt_stamp(&req).await.unwrap_err(), code, text);
     }
+    let mut remote = request("ext-01", &agent, "ext-admin-token-0001", "1.4.0");
+    remote.endpoint = "http://10.1.2.3:8080".to_owned();
+    assert_error(
+        &fleet.adopt_stamp(&remote).await.unwrap_err(),
+        ErrorCode::InvalidInput,
+        "as https://... (plain http only on this machine's loopback",
+    );
     assert_eq!(fleet.info().await.unwrap().counts, counts);
 
     let report = fleet
