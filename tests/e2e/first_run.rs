@@ -85,7 +85,7 @@ async fn the_first_five_minutes() {
     app.find("[data-testid=first-run]").await;
     app.click("[data-testid=create-demo]").await;
     app.find_n("[data-testid=stamp-row]", 8).await;
-    app.find_n("[data-testid=stamp-row-health] .health.healthy", 8)
+    app.find_n("[data-testid=stamp-row-health] [data-health=healthy]", 8)
         .await;
 
     // While the window stays open (closing the session stops the agents): the default
@@ -114,8 +114,11 @@ async fn the_first_five_minutes() {
     // reached and offers the fix, which brings all 8 back.
     let stopped = stampctl(&bin, &home, "catalogue.sqlite", &["stop-agents"]);
     assert_eq!(stopped["stopped"], 8, "{stopped}");
-    app.find_n("[data-testid=stamp-row-health] .health.unreachable", 8)
-        .await;
+    app.find_n(
+        "[data-testid=stamp-row-health] [data-health=unreachable]",
+        8,
+    )
+    .await;
     app.click("[data-testid=stamp-row][data-stamp-id=weu-01] td.id")
         .await;
     app.wait_text(
@@ -129,7 +132,7 @@ async fn the_first_five_minutes() {
         "8 local stamps answering",
     )
     .await;
-    app.find_n("[data-testid=stamp-row-health] .health.healthy", 8)
+    app.find_n("[data-testid=stamp-row-health] [data-health=healthy]", 8)
         .await;
     app.stop().await;
 }

@@ -141,7 +141,7 @@ async fn a_tenant_dragged_to_another_stamp_moves_while_a_client_writes() {
     app.find("[data-testid=move-dialog]").await;
     app.find(&format!("[data-testid=move-target][data-stamp={to}]"))
         .await;
-    app.click("[data-testid=move-confirm]").await;
+    app.press("[data-testid=move-confirm]").await;
     // Visible progress, then done with the time writes were paused.
     app.find("[data-testid=move-progress][data-phase]").await;
     let done = app.find("[data-testid=move-done]").await;
