@@ -6,7 +6,8 @@ use fleet_core::{Stamp, StampId, TemplateVersion, Tenant, TenantId};
 use serde::Serialize;
 
 use crate::error::{CatalogueError, Result};
-use crate::rows::{StampRow, TenantRow};
+use crate::rows::TenantRow;
+use crate::stamps::stamp_in;
 use crate::write::write_audit_row;
 use crate::Catalogue;
 
@@ -59,14 +60,7 @@ impl Catalogue {
         via: &str,
     ) -> Result<Stamp> {
         let mut tx = self.write_tx().await?;
-        let row: Option<StampRow> = sqlx::query_as("SELECT * FROM stamps WHERE id = ?")
-            .bind(id.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
-        let before = row
-            .map(StampRow::into_domain)
-            .transpose()?
-            .ok_or_else(|| CatalogueError::Refused(format!("no stamp {id}")))?;
+        let before = stamp_in(&mut tx, id).await?;
         let known: Option<(i64,)> =
             sqlx::query_as("SELECT 1 FROM templates WHERE name = ? AND version = ?")
                 .bind(before.template.as_str())

@@ -107,16 +107,7 @@ impl Catalogue {
         via: &str,
     ) -> Result<Stamp> {
         let mut tx = self.write_tx().await?;
-        let row: Option<StampRow> = sqlx::query_as("SELECT * FROM stamps WHERE id = ?")
-            .bind(id.as_str())
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .next();
-        let before = row
-            .map(StampRow::into_domain)
-            .transpose()?
-            .ok_or_else(|| CatalogueError::Refused(format!("no stamp {id}")))?;
+        let before = stamp_in(&mut tx, id).await?;
         if before.status != status && !before.status.can_become(status) {
             return Err(CatalogueError::Refused(format!(
                 "stamp {id} cannot go from {} to {}",
@@ -282,4 +273,16 @@ pub(crate) async fn running_operation(
     .into_iter()
     .next();
     Ok(row.map(|(id,)| id))
+}
+
+/// Stamp `id` as `conn` sees it (in a write transaction: before it changes); refused
+/// when there is none.
+pub(crate) async fn stamp_in(conn: &mut sqlx::SqliteConnection, id: &StampId) -> Result<Stamp> {
+    let row: Option<StampRow> = sqlx::query_as("SELECT * FROM stamps WHERE id = ?")
+        .bind(id.as_str())
+        .fetch_optional(conn)
+        .await?;
+    row.map(StampRow::into_domain)
+        .transpose()?
+        .ok_or_else(|| CatalogueError::Refused(format!("no stamp {id}")))
 }
