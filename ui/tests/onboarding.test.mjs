@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
-  DEMO, STAMP_ROW, done, openDemoDialog, shot, useBackend, waitForCount, waitForMap,
+  DEMO, STAMP_ROW, done, openDemoDialog, shot, useBackend, waitForCount, waitForMap, waitForText,
 } from "./support/harness.mjs";
 
 const DIALOG = '[data-testid="onboard-dialog"]';
@@ -139,26 +139,33 @@ describe("onboarding wizard", () => {
     await done(session);
   });
 
-  test("invalid input names the field and keeps the form", async () => {
+  test("every invalid field says what is wrong beside it, at once; the id's format is shown up front", async () => {
     const session = await openWizard();
     const { page } = session;
     const next = page.getByTestId("onboard-next");
-    const problem = page.getByTestId("onboard-problem");
-    await next.click();
-    assert.match(await problem.innerText(), /Display name/);
-    await page.getByTestId("onboard-name").fill("Fabrikam");
+    const idHelp = page.getByTestId("onboard-id-help");
+    assert.equal((await idHelp.innerText()).trim(), "Lowercase letters a–z, digits and '-'; starts with a letter; at most 63.");
+    // Three problems, all shown after one Next, each by its field.
     await page.getByTestId("onboard-id").fill("9fabrikam");
-    await next.click();
-    assert.match(await problem.innerText(), /Tenant id/);
-    assert.equal(await page.getByTestId("onboard-id").getAttribute("aria-invalid"), "true");
-    // Edited by hand: the id no longer follows the name.
-    await page.getByTestId("onboard-id").fill("fabrikam");
-    await page.getByTestId("onboard-name").fill("Fabrikam Ltd");
-    assert.equal(await page.getByTestId("onboard-id").inputValue(), "fabrikam");
     await page.getByTestId("onboard-size").fill("0");
     await next.click();
-    assert.match(await problem.innerText(), /Size/);
+    assert.equal((await page.getByTestId("onboard-problem-displayName").innerText()).trim(), "Enter a name.");
+    assert.equal((await idHelp.innerText()).trim(), "Start with a lowercase letter (a–z).");
+    assert.equal((await page.getByTestId("onboard-problem-sizeUnits").innerText()).trim(), "Enter a whole number of capacity units above 0.");
+    for (const field of ["onboard-name", "onboard-id", "onboard-size"]) {
+      assert.equal(await page.getByTestId(field).getAttribute("aria-invalid"), "true", field);
+    }
+    // Fixed one by one, each message goes as its field is fixed; the form is kept.
+    await page.getByTestId("onboard-name").fill("Fabrikam");
+    await page.getByTestId("onboard-problem-displayName").waitFor({ state: "detached" });
+    await page.getByTestId("onboard-id").fill("fabrikam");
+    await waitForText(page, '[data-testid="onboard-id-help"]', /^Lowercase letters/);
+    // Edited by hand: the id no longer follows the name.
+    await page.getByTestId("onboard-name").fill("Fabrikam Ltd");
+    assert.equal(await page.getByTestId("onboard-id").inputValue(), "fabrikam");
+    await next.click();
     assert.equal(await page.getByTestId("onboard-proposal").count(), 0);
+    assert.equal(await page.getByTestId("onboard-problem-sizeUnits").count(), 1);
     assert.equal(await page.getByTestId("onboard-name").inputValue(), "Fabrikam Ltd");
     await page.keyboard.press("Escape");
     await page.locator(DIALOG).waitFor({ state: "detached" });

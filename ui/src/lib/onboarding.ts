@@ -56,17 +56,23 @@ export function slugFromName(name: string): string {
   return slug;
 }
 
-/** The first problem with the draft, naming the field; null when it can be placed. */
-export function draftProblem(draft: TenantDraft): { field: keyof TenantDraft; message: string } | null {
-  if (draft.displayName.trim() === "") return { field: "displayName", message: "Display name: enter a name." };
-  const idProblem =
-    draft.id === "" ? "enter an id." : slugProblem(draft.id)?.replace(/^./, (c) => c.toLowerCase());
-  if (idProblem) return { field: "id", message: `Tenant id: ${idProblem}` };
+/** What a tenant id may be, said up front under its field. */
+export const TENANT_ID_FORMAT = "Lowercase letters a–z, digits and '-'; starts with a letter; at most 63.";
+
+/** Every problem of the draft, by field (empty when it can be placed). */
+export type DraftProblems = Partial<Record<keyof TenantDraft, string>>;
+
+/** Every problem with the draft at once, each by its field. */
+export function draftProblems(draft: TenantDraft): DraftProblems {
+  const problems: DraftProblems = {};
+  if (draft.displayName.trim() === "") problems.displayName = "Enter a name.";
+  const idProblem = draft.id === "" ? "Enter an id." : slugProblem(draft.id);
+  if (idProblem) problems.id = idProblem;
   const size = draft.sizeUnits;
   if (size === null || !Number.isInteger(size) || size <= 0) {
-    return { field: "sizeUnits", message: "Size: enter a whole number of capacity units above 0." };
+    problems.sizeUnits = "Enter a whole number of capacity units above 0.";
   }
-  return null;
+  return problems;
 }
 
 /** The tenant the backend is asked to place. */
