@@ -5,3 +5,5 @@
 ALTER TABLE audit ADD COLUMN via TEXT NOT NULL DEFAULT '';
 UPDATE audit SET via = actor, actor = '(not recorded before schema 10)';
 CREATE INDEX audit_by_actor ON audit (actor, id);
+-- `stampctl audit --since` and the window's "last day" read by time.
+CREATE INDEX audit_by_at ON audit (at);
