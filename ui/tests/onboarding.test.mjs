@@ -172,6 +172,31 @@ describe("onboarding wizard", () => {
     await done(session);
   });
 
+  test("no stamp fits: one click provisions the proposed stamp and onboards the tenant onto it", async () => {
+    const session = await openWizard();
+    const { page } = session;
+    await page.getByTestId("onboard-name").fill("Nintendo");
+    await page.getByTestId("onboard-tier").selectOption("enterprise");
+    await page.getByTestId("onboard-size").fill("100");
+    await page.getByTestId("onboard-isolation").selectOption("dedicated");
+    await page.getByTestId("onboard-residency-country").selectOption("JP");
+    await page.getByTestId("onboard-next").click();
+    await waitForText(page, '[data-testid="onboard-proposal"]', /No stamp fits/);
+    const button = page.getByTestId("onboard-provision-and-place");
+    const label = (await button.innerText()).trim();
+    const [, id] = label.match(/^Provision (\S+) and place here$/) ?? [];
+    assert.ok(id, label);
+    await button.click();
+    await page.locator(DIALOG).waitFor({ state: "detached" });
+    // The window shows where it lives: the new stamp, in the fleet's totals too.
+    await page.locator(row(id)).waitFor();
+    await waitForText(page, '[data-testid="total-stamps"]', new RegExp(`^${DEMO.stamps.length + 1}$`));
+    assert.match(await page.locator(row(id)).innerText(), /dedicated@/);
+    const lives = env.server.stampctl("-o", "json", "tenant", "list", "--search", "nintendo");
+    assert.equal(JSON.parse(lives)[0].stamp, id);
+    await done(session);
+  });
+
   test("residency in a country without a region is refused, with no confirm", async () => {
     const session = await openWizard();
     const { page } = session;

@@ -21,6 +21,8 @@ pub enum OperationKind {
     ApplyPlan,
     /// Creating the demo fleet and starting its agents.
     CreateDemo,
+    /// Provisioning the new stamp placement proposed, then onboarding a tenant onto it.
+    ProvisionAndOnboard,
 }
 
 impl OperationKind {
@@ -31,6 +33,7 @@ impl OperationKind {
             Self::MoveTenant => "move-tenant",
             Self::ApplyPlan => "apply-plan",
             Self::CreateDemo => "create-demo",
+            Self::ProvisionAndOnboard => "provision-and-onboard",
         }
     }
 }

@@ -238,6 +238,23 @@ pub(crate) async fn insert_operation(
     Ok(id)
 }
 
+impl Catalogue {
+    /// Opens a running operation of `kind` on `subject` at `step`, with what it needs to
+    /// resume (`params`, JSON). Returns its id.
+    pub async fn open_operation(
+        &self,
+        kind: OperationKind,
+        subject: &str,
+        step: &str,
+        params: &str,
+    ) -> Result<i64> {
+        let mut tx = self.write_tx().await?;
+        let id = insert_operation(&mut tx, kind, subject, step, params).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}
+
 /// Moves operation `id` to journal step `step` (and to `state`, when one is given).
 pub(crate) async fn set_operation_step(
     conn: &mut sqlx::SqliteConnection,

@@ -63,6 +63,7 @@ pub fn typescript_bindings() -> String {
         crate::AdoptConflict,
         crate::AdoptReport,
         crate::DriftKind,
+        crate::ProvisionAndOnboard,
         crate::DriftFinding,
         crate::ReconcileReport,
         crate::CatalogueInfo,

@@ -25,6 +25,7 @@ mod plan_views;
 mod planning;
 pub mod providers;
 mod provision;
+mod provision_onboard;
 mod reconcile;
 mod resume;
 mod routes_server;
@@ -60,6 +61,7 @@ pub use plan_views::{
 pub use planning::PlanView;
 pub use providers::ProviderConfig;
 pub use provision::{NewStamp, ProvisionProgress};
+pub use provision_onboard::{ProvisionAndOnboard, PROVISION_ONBOARD_KIND};
 pub use reconcile::{DriftFinding, DriftKind, ReconcileReport};
 pub use routes_server::{
     serve_routes, serve_routes_with_token, DEFAULT_ROUTES_ADDR, ROUTES_TOKEN_ENV,

@@ -15,7 +15,7 @@ use crate::fleet::Fleet;
 use crate::health::HealthState;
 
 /// A tenant to place, with the operator's preferences.
-#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PlaceTenant {
     pub tenant: Tenant,
@@ -52,7 +52,7 @@ struct OnboardParams {
     stamp: StampId,
 }
 
-fn check_tenant(t: &Tenant) -> OpsResult<()> {
+pub(crate) fn check_tenant(t: &Tenant) -> OpsResult<()> {
     if t.display_name.trim().is_empty() {
         return Err(OpsError::invalid("tenant.displayName: must not be empty"));
     }

@@ -49,7 +49,14 @@ impl Fleet {
 
     async fn resume_operations_with(&self, run_commands: bool) -> OpsResult<u32> {
         let mut resumed = 0;
+        // Each finishes after the provisioning run it started, which comes later in
+        // the journal.
+        let mut provision_onboard = Vec::new();
         for op in self.catalogue.running_operations().await? {
+            if op.kind == crate::PROVISION_ONBOARD_KIND {
+                provision_onboard.push(op);
+                continue;
+            }
             if op.kind == crate::demo_agents::DEMO_KIND {
                 resumed += 1;
                 self.resume_demo(&op).await?;
@@ -70,6 +77,10 @@ impl Fleet {
             if self.resume_provisioning(&op, run_commands).await? {
                 resumed += 1;
             }
+        }
+        for op in &provision_onboard {
+            resumed += 1;
+            self.resume_provision_onboard(op).await?;
         }
         Ok(resumed)
     }

@@ -36,8 +36,13 @@ pub enum TenantAction {
         #[command(flatten)]
         tenant: NewTenantArgs,
         /// Use this stamp (it must pass placement) instead of the proposal.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "new_stamp")]
         stamp: Option<StampId>,
+        /// When no stamp fits and placement proposes a new one: provision it as a local
+        /// stamp named ID, then onboard the tenant onto it (one journaled operation;
+        /// killed midway, `stampctl resume` finishes it).
+        #[arg(long, value_name = "ID")]
+        new_stamp: Option<StampId>,
     },
     /// Move a tenant to another stamp with no acknowledged write lost (the target must
     /// pass placement); killed midway, `stampctl resume` finishes or rolls it back.
@@ -380,14 +385,29 @@ pub async fn run(fleet: &Fleet, out: Output, action: TenantAction) -> OpsResult<
             let decision = fleet.place_tenant(&args.request()?).await?;
             render(out, &decision, || explain(&decision))
         }
-        TenantAction::Onboard { tenant, stamp } => {
-            let request = OnboardTenant {
-                place: tenant.request()?,
-                stamp,
+        TenantAction::Onboard {
+            tenant,
+            stamp,
+            new_stamp,
+        } => {
+            let report =
+                |p: fleet_ops::OnboardProgress| eprintln!("{:>3}% {}", p.percent, p.message);
+            let view = match new_stamp {
+                Some(id) => {
+                    let request = fleet_ops::ProvisionAndOnboard {
+                        place: tenant.request()?,
+                        stamp: id,
+                    };
+                    fleet.provision_and_onboard(&request, &report).await?
+                }
+                None => {
+                    let request = OnboardTenant {
+                        place: tenant.request()?,
+                        stamp,
+                    };
+                    fleet.onboard_tenant(&request, &report).await?
+                }
             };
-            let view = fleet
-                .onboard_tenant(&request, &|p| eprintln!("{:>3}% {}", p.percent, p.message))
-                .await?;
             render(out, &view, || {
                 format!(
                     "{} lives on {}\n",

@@ -58,15 +58,20 @@ pub fn small_tenant(id: &str, display_name: &str) -> Tenant {
     }
 }
 
+/// `tenant` to place, with no preferences.
+pub fn place_of(tenant: Tenant) -> PlaceTenant {
+    PlaceTenant {
+        tenant,
+        preferred_regions: Vec::new(),
+        home: None,
+        policy: None,
+    }
+}
+
 /// Onboards `tenant` onto `stamp`, chosen here rather than by placement.
 pub async fn onboard_onto(fleet: &Fleet, tenant: Tenant, stamp: &StampId) {
     let request = OnboardTenant {
-        place: PlaceTenant {
-            tenant,
-            preferred_regions: Vec::new(),
-            home: None,
-            policy: None,
-        },
+        place: place_of(tenant),
         stamp: Some(stamp.clone()),
     };
     fleet.onboard_tenant(&request, &|_| {}).await.unwrap();

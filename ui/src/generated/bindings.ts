@@ -171,7 +171,7 @@ rejected: Array<Rejection>, };
 
 export type Counts = { regions: number, templates: number, stamps: number, tenants: number, bindings: number, auditRows: number, };
 
-export type OperationKind = "provision-stamp" | "onboard-tenant" | "move-tenant" | "apply-plan" | "create-demo";
+export type OperationKind = "provision-stamp" | "onboard-tenant" | "move-tenant" | "apply-plan" | "create-demo" | "provision-and-onboard";
 
 export type OperationState = "running" | "succeeded" | "failed";
 
@@ -249,6 +249,12 @@ bound: Array<TenantId>,
 conflicts: Array<AdoptConflict>, };
 
 export type DriftKind = "orphan" | "missing" | "size" | "state" | "version" | "identity" | "unreachable";
+
+export type ProvisionAndOnboard = { place: PlaceTenant, 
+/**
+ * The new stamp's id.
+ */
+stamp: StampId, };
 
 export type DriftFinding = { kind: DriftKind, stamp: StampId, tenant: string | null, 
 /**

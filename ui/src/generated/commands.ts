@@ -28,6 +28,7 @@ import type {
   PlanCheck,
   PlanDetail,
   PlanSummary,
+  ProvisionAndOnboard,
   ProvisionProgress,
   RebalancePlan,
   ReconcileReport,
@@ -63,6 +64,7 @@ export const COMMAND_NAMES = [
   "list_tenants",
   "place_tenant",
   "onboard_tenant",
+  "provision_and_onboard",
   "check_tenant_import",
   "apply_tenant_import",
   "new_stamp",
@@ -125,6 +127,12 @@ export function commandsOver(transport: Transport) {
     /** Onboards a tenant (records, provisions on the stamp, binds), reporting each step. */
     onboardTenant: (request: OnboardTenant, onProgress: (event: OnboardProgress) => void): Promise<TenantView> =>
       transport.call("onboard_tenant", { request }, onProgress) as Promise<TenantView>,
+    /**
+     * Provisions the new stamp placement proposes for a tenant (named as given),
+     * then onboards the tenant onto it: one journaled operation, one progress bar.
+     */
+    provisionAndOnboard: (request: ProvisionAndOnboard, onProgress: (event: OnboardProgress) => void): Promise<TenantView> =>
+      transport.call("provision_and_onboard", { request }, onProgress) as Promise<TenantView>,
     /** Checks a tenant file (CSV or JSON by its name) and plans each row; writes nothing. */
     checkTenantImport: (name: string, text: string): Promise<TenantImportReport> =>
       transport.call("check_tenant_import", { name, text }) as Promise<TenantImportReport>,

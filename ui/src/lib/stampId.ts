@@ -12,7 +12,7 @@ export function slugProblem(id: string): string | null {
 }
 
 /** Up to three letters of the region's provider code: `westeurope` → `wes`. */
-export function regionPrefix(region: Region): string {
+export function regionPrefix(region: Pick<Region, "code">): string {
   const letters = region.code.toLowerCase().replace(/[^a-z]/g, "").slice(0, 3);
   return letters.length > 0 ? letters : "stm";
 }
@@ -21,7 +21,7 @@ export function regionPrefix(region: Region): string {
  * A free id for a new stamp in `region`: the region prefix and the next
  * two-digit number after the stamps the region already has, e.g. `wes-03`.
  */
-export function suggestStampId(region: Region, stamps: StampView[]): string {
+export function suggestStampId(region: Pick<Region, "id" | "code">, stamps: StampView[]): string {
   const taken = new Set(stamps.map((s) => s.stamp.id));
   const prefix = regionPrefix(region);
   let n = stamps.filter((s) => s.stamp.region === region.id).length + 1;

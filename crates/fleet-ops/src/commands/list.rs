@@ -35,6 +35,11 @@ macro_rules! with_commands {
             onboard_tenant(request: $crate::OnboardTenant; progress: $crate::OnboardProgress)
                 -> $crate::fleet_core::TenantView =
                 |fleet, progress| fleet.onboard_tenant(&request, &|p| { progress(p); }).await;
+            /// Provisions the new stamp placement proposes for a tenant (named as given),
+            /// then onboards the tenant onto it: one journaled operation, one progress bar.
+            provision_and_onboard(request: $crate::ProvisionAndOnboard; progress: $crate::OnboardProgress)
+                -> $crate::fleet_core::TenantView =
+                |fleet, progress| fleet.provision_and_onboard(&request, &|p| { progress(p); }).await;
             /// Checks a tenant file (CSV or JSON by its name) and plans each row; writes nothing.
             check_tenant_import(name: String, text: String) -> $crate::TenantImportReport =
                 |fleet| fleet.check_tenant_import(&name, &text).await;
