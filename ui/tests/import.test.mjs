@@ -141,4 +141,25 @@ describe("bulk onboarding from a file", () => {
     assert.equal(await page.getByTestId("total-tenants").innerText(), String(DEMO.tenantCount));
     await done(session);
   });
+
+  test("Provision these: the dedicated stamps a file needs are provisioned, then every row places", async () => {
+    const session = await openDialog();
+    const { page } = session;
+    const file = [HEADER, "imp-kyoto,Kyoto Bank,enterprise,5,JP,,,dedicated,", "imp-osaka,Osaka Bank,enterprise,5,JP,,,dedicated,"].join("\n");
+    await upload(page, "jp.csv", file);
+    await page.getByTestId("import-new-stamps").waitFor();
+    assert.equal(await count(page, "newStamp"), "2");
+    const provision = page.getByTestId("import-provision-stamps");
+    assert.equal((await provision.innerText()).trim(), "Provision these 2 stamp(s)");
+    await provision.click();
+    await page.locator('[data-testid="import-summary"] [data-kind="place"][data-count="2"]').waitFor({ timeout: 60_000 });
+    assert.equal(await count(page, "newStamp"), "0");
+    assert.equal(await page.getByTestId("import-new-stamps").count(), 0);
+    await page.getByTestId("import-apply").click();
+    await page.getByTestId("import-result").waitFor();
+    assert.match(await page.getByTestId("import-result").innerText(), /2/);
+    await page.getByTestId("import-close").click();
+    await waitForCount(page, '[data-testid="stamp-row"]', DEMO.stamps.length + 2);
+    await done(session);
+  });
 });

@@ -12,6 +12,7 @@ mod drain;
 mod error;
 mod fleet;
 mod health;
+mod import_stamps;
 mod local_provider;
 mod move_cut_over;
 mod move_recovery;

@@ -295,13 +295,20 @@ impl Fleet {
         let new_stamps = needs
             .into_iter()
             .map(|((region, template, version), (tenants, units))| {
-                let capacity = fleet
+                let found = fleet
                     .templates
                     .iter()
-                    .find(|t| t.name == template && t.version == version)
-                    .map_or(1, |t| policy.usable(t.capacity_units).max(1));
+                    .find(|t| t.name == template && t.version == version);
+                let capacity = found.map_or(1, |t| policy.usable(t.capacity_units).max(1));
+                // A dedicated stamp holds one tenant, however small.
+                let dedicated =
+                    found.is_some_and(|t| t.isolation == fleet_core::Isolation::Dedicated);
                 NewStampNeed {
-                    stamps: units.div_ceil(capacity),
+                    stamps: if dedicated {
+                        tenants
+                    } else {
+                        units.div_ceil(capacity)
+                    },
                     template,
                     version,
                     region,

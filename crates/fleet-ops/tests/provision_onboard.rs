@@ -122,3 +122,60 @@ async fn a_run_killed_after_the_stamp_is_finished_by_resume_and_one_killed_befor
         "stamp tyo-ded-02 was never created; onboard the tenant again"
     );
 }
+
+#[tokio::test]
+async fn provision_these_adds_the_stamps_a_tenant_file_needs_and_a_second_run_adds_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fleet, _catalogue, _stop) = testkit::demo::demo_fleet(dir.path(), true).await;
+    // Two Japanese tenants on dedicated stamps: there is none in Japan.
+    let text = "id,name,tier,size,countries,geographies,regions,isolation,preferred\n\
+                kyoto-bank,Kyoto Bank,enterprise,5,JP,,,dedicated,\n\
+                osaka-bank,Osaka Bank,enterprise,5,JP,,,dedicated,\n";
+    let before = fleet.check_tenant_import("jp.csv", text).await.unwrap();
+    assert_eq!((before.to_place, before.need_new_stamp), (0, 2));
+    assert_eq!(before.new_stamps.len(), 1);
+    assert_eq!(
+        before.new_stamps[0].stamps, 2,
+        "a dedicated stamp holds one tenant"
+    );
+
+    let steps = std::sync::Mutex::new(Vec::new());
+    let after = fleet
+        .provision_import_stamps("jp.csv", text, &|p| steps.lock().unwrap().push(p.message))
+        .await
+        .unwrap();
+    let steps = steps.into_inner().unwrap();
+    assert!(
+        steps[0].starts_with("Provisioning asi-01 (dedicated@2.1.0)"),
+        "{steps:?}"
+    );
+    assert!(
+        steps[1].starts_with("Provisioning asi-02 (dedicated@2.1.0)"),
+        "{steps:?}"
+    );
+    assert_eq!((after.to_place, after.need_new_stamp), (2, 0));
+    // Run again, it finds nothing more to provision.
+    let again = fleet
+        .provision_import_stamps("jp.csv", text, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!((again.to_place, again.need_new_stamp), (2, 0));
+    assert_eq!(fleet.overview().await.unwrap().stamps.len(), 10);
+
+    let applied = fleet
+        .apply_tenant_import("jp.csv", text, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!((applied.onboarded, applied.stopped.as_deref()), (2, None));
+    let mut homes = Vec::new();
+    for tenant in ["kyoto-bank", "osaka-bank"] {
+        let view = fleet
+            .tenant(&TenantId::new(tenant).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        homes.push(view.stamp.unwrap().to_string());
+    }
+    homes.sort();
+    assert_eq!(homes, ["asi-01", "asi-02"], "each on a new dedicated stamp");
+}

@@ -66,6 +66,7 @@ export const COMMAND_NAMES = [
   "onboard_tenant",
   "provision_and_onboard",
   "check_tenant_import",
+  "provision_import_stamps",
   "apply_tenant_import",
   "new_stamp",
   "stamp_detail",
@@ -136,6 +137,9 @@ export function commandsOver(transport: Transport) {
     /** Checks a tenant file (CSV or JSON by its name) and plans each row; writes nothing. */
     checkTenantImport: (name: string, text: string): Promise<TenantImportReport> =>
       transport.call("check_tenant_import", { name, text }) as Promise<TenantImportReport>,
+    /** Provisions the new local stamps a tenant file needs, then checks it again. */
+    provisionImportStamps: (name: string, text: string, onProgress: (event: ImportProgress) => void): Promise<TenantImportReport> =>
+      transport.call("provision_import_stamps", { name, text }, onProgress) as Promise<TenantImportReport>,
     /** Onboards a tenant file's placeable rows in order, stopping at the first failure. */
     applyTenantImport: (name: string, text: string, onProgress: (event: ImportProgress) => void): Promise<TenantImportReport> =>
       transport.call("apply_tenant_import", { name, text }, onProgress) as Promise<TenantImportReport>,

@@ -43,6 +43,10 @@ macro_rules! with_commands {
             /// Checks a tenant file (CSV or JSON by its name) and plans each row; writes nothing.
             check_tenant_import(name: String, text: String) -> $crate::TenantImportReport =
                 |fleet| fleet.check_tenant_import(&name, &text).await;
+            /// Provisions the new local stamps a tenant file needs, then checks it again.
+            provision_import_stamps(name: String, text: String; progress: $crate::ImportProgress)
+                -> $crate::TenantImportReport =
+                |fleet, progress| fleet.provision_import_stamps(&name, &text, &|p| { progress(p); }).await;
             /// Onboards a tenant file's placeable rows in order, stopping at the first failure.
             apply_tenant_import(name: String, text: String; progress: $crate::ImportProgress)
                 -> $crate::TenantImportReport =
