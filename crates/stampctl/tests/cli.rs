@@ -1,49 +1,12 @@
 //! stampctl as a user runs it: the real binary on real catalogue files.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod support;
+
+use std::process::Command;
 
 use serde_json::Value;
-
-fn stampctl(catalogue: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stampctl"))
-        .arg("--catalogue")
-        .arg(catalogue)
-        .args(args)
-        .env_remove("STAMPFLEET_CATALOGUE")
-        .output()
-        .unwrap()
-}
-
-fn ok(out: Output) -> String {
-    assert!(
-        out.status.success(),
-        "stampctl failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn failed(out: Output) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "stdout: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8(out.stderr).unwrap()
-}
-
-fn demo_catalogue(dir: &Path) -> std::path::PathBuf {
-    let path = dir.join("c.sqlite");
-    let text = ok(stampctl(&path, &["demo", "--no-agents"]));
-    assert_eq!(
-        text,
-        "demo fleet created: 8 stamps in 5 regions, 60 tenants\n"
-    );
-    path
-}
+use support::{demo_catalogue, failed, ok, stampctl};
 
 #[test]
 fn stamp_list_as_json_is_valid_json() {
@@ -404,121 +367,6 @@ fn a_move_out_of_the_tenants_region_waits_for_a_confirmation() {
         "{err}"
     );
     assert_eq!(std::fs::read(&c).unwrap(), before, "nothing was written");
-}
-
-/// stampctl on `catalogue` as `operator` (STAMPFLEET_OPERATOR).
-fn stampctl_as(operator: &str, catalogue: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stampctl"))
-        .arg("--catalogue")
-        .arg(catalogue)
-        .args(args)
-        .env_remove("STAMPFLEET_CATALOGUE")
-        .env("STAMPFLEET_OPERATOR", operator)
-        .output()
-        .unwrap()
-}
-
-#[test]
-fn the_audit_log_names_who_changed_what_and_filters_by_operator_and_entity() {
-    let dir = tempfile::tempdir().unwrap();
-    let c = dir.path().join("c.sqlite");
-    ok(stampctl_as("alice", &c, &["demo", "--no-agents"]));
-    ok(stampctl_as(
-        "alice",
-        &c,
-        &["--operator", "bob", "plan", "new", "q1"],
-    ));
-
-    let rows: Value = serde_json::from_str(&ok(stampctl(
-        &c,
-        &["-o", "json", "audit", "--actor", "bob"],
-    )))
-    .unwrap();
-    let rows = rows.as_array().unwrap();
-    assert_eq!(rows.len(), 1, "{rows:#?}");
-    assert_eq!(
-        (
-            &rows[0]["via"],
-            &rows[0]["action"],
-            &rows[0]["entity"],
-            &rows[0]["entityId"]
-        ),
-        (
-            &"plan".into(),
-            &"create".into(),
-            &"plan".into(),
-            &"q1".into()
-        )
-    );
-
-    let table = ok(stampctl(
-        &c,
-        &["audit", "--entity", "stamp", "--id", "weu-01"],
-    ));
-    let lines: Vec<&str> = table.lines().collect();
-    assert_eq!(lines.len(), 2, "{table}");
-    assert!(
-        lines[0].starts_with("ROW") && lines[0].contains("ACTOR") && lines[0].contains("CHANGE")
-    );
-    assert!(
-        lines[1].contains(" alice ")
-            && lines[1].contains(" demo ")
-            && lines[1].ends_with("created"),
-        "{table}"
-    );
-
-    let info = ok(stampctl_as("carol", &c, &["info"]));
-    assert!(info.contains("operator   carol\n"), "{info}");
-}
-
-#[test]
-fn an_operator_name_that_cannot_be_one_is_refused_and_nothing_is_written() {
-    let dir = tempfile::tempdir().unwrap();
-    let c = demo_catalogue(dir.path());
-    let before = std::fs::read(&c).unwrap();
-    let err = failed(stampctl_as("  ", &c, &["plan", "new", "q1"]));
-    assert!(
-        err.contains("STAMPFLEET_OPERATOR") && err.contains("empty"),
-        "{err}"
-    );
-    let err = failed(stampctl(
-        &c,
-        &["--operator", "eve\u{1b}[31m", "plan", "new", "q1"],
-    ));
-    assert!(err.contains("control character"), "{err}");
-    assert_eq!(
-        std::fs::read(&c).unwrap(),
-        before,
-        "the catalogue is unchanged"
-    );
-    assert!(ok(stampctl(&c, &["plan", "list"])).lines().count() <= 1);
-}
-
-#[test]
-fn the_audit_log_is_read_since_a_time_and_exported_as_csv() {
-    let dir = tempfile::tempdir().unwrap();
-    let c = dir.path().join("c.sqlite");
-    ok(stampctl_as("alice, ops", &c, &["demo", "--no-agents"]));
-
-    let csv = ok(stampctl(
-        &c,
-        &["audit", "--since", "1h", "--csv", "--limit", "3"],
-    ));
-    let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines.len(), 4, "{csv}");
-    assert_eq!(
-        lines[0],
-        "row,at,actor,via,action,entity,entity_id,change,before,after"
-    );
-    assert!(
-        lines[1].contains(",\"alice, ops\",demo,create,binding,"),
-        "{csv}"
-    );
-
-    let future = ok(stampctl(&c, &["audit", "--since", "2999-01-01"]));
-    assert_eq!(future, "no audit rows match\n");
-    let err = failed(stampctl(&c, &["audit", "--since", "yesterday"]));
-    assert!(err.contains("since \"yesterday\": not a time"), "{err}");
 }
 
 #[test]
