@@ -118,6 +118,18 @@ describe("tenant moves (demo fleet)", () => {
     await page.getByTestId("move-close").click();
     await waitForCount(page, '[data-testid="moves-row"]', 2);
     await page.waitForFunction((n) => document.querySelector('[data-stamp-id="weu-01"]')?.querySelectorAll("td")[5]?.textContent?.trim() === String(n), onStamp("weu-01"));
+
+    // The tenant's history: both moves, from what to what, and nothing of other tenants.
+    await page.getByTestId("tenant-locator").fill("contoso-prod");
+    await page.locator('[data-testid="tenant-locator-result"][data-tenant-id="contoso-prod"]').click();
+    await page.getByTestId("locator-history-button").click();
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('[data-testid="audit-row"]')];
+      return rows.length > 0 && rows.every((r) => r.dataset.entityId === "contoso-prod");
+    });
+    const changes = await page.locator('[data-testid="audit-row"][data-entity="binding"] .change').allInnerTexts();
+    assert.ok(changes.some((c) => c.includes('stamp: "weu-01" -> "weu-02"')), changes.join(" | "));
+    assert.ok(changes.some((c) => c.includes('stamp: "weu-02" -> "weu-01"')), changes.join(" | "));
     await done(session);
   });
 
