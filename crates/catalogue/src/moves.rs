@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::error::{CatalogueError, Result};
 use crate::stamps::{insert_operation, running_operation, set_operation_step};
-use crate::write::write_audit_row;
+use crate::write::write_update_row;
 use crate::Catalogue;
 
 /// The journal kind of a tenant move.
@@ -134,16 +134,7 @@ impl Catalogue {
             version: before.version + 1,
             ..before.clone()
         };
-        write_audit_row(
-            &mut tx,
-            via,
-            "update",
-            "binding",
-            tenant,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
+        write_update_row(&mut tx, via, "binding", tenant, &before, &after).await?;
         set_operation_step(&mut tx, operation, None, "flipped").await?;
         tx.commit().await?;
         Ok(())

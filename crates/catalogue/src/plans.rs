@@ -5,7 +5,7 @@ use fleet_core::plan::Plan;
 
 use crate::error::{CatalogueError, Result};
 use crate::stamps::insert_operation;
-use crate::write::write_audit_row;
+use crate::write::{write_audit_row, write_update_row};
 use crate::Catalogue;
 
 /// The operation kind of a plan apply.
@@ -158,14 +158,13 @@ impl Catalogue {
             .bind(id.as_str())
             .execute(&mut *tx)
             .await?;
-        write_audit_row(
+        write_update_row(
             &mut tx,
             via,
-            "update",
             "stamp-capacity",
             id,
-            Some(&before),
-            Some(&i64::from(units)),
+            &before,
+            &i64::from(units),
         )
         .await?;
         tx.commit().await?;

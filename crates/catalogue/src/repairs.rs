@@ -6,9 +6,9 @@ use fleet_core::{Stamp, StampId, TemplateVersion, Tenant, TenantId};
 use serde::Serialize;
 
 use crate::error::{CatalogueError, Result};
-use crate::rows::TenantRow;
 use crate::stamps::stamp_in;
-use crate::write::write_audit_row;
+use crate::tenants::tenant_in;
+use crate::write::{write_audit_row, write_update_row};
 use crate::Catalogue;
 
 impl Catalogue {
@@ -20,13 +20,8 @@ impl Catalogue {
         via: &str,
     ) -> Result<Tenant> {
         let mut tx = self.write_tx().await?;
-        let row: Option<TenantRow> = sqlx::query_as("SELECT * FROM tenants WHERE id = ?")
-            .bind(id.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
-        let before = row
-            .map(TenantRow::into_domain)
-            .transpose()?
+        let before = tenant_in(&mut tx, id)
+            .await?
             .ok_or_else(|| CatalogueError::Refused(format!("no tenant {id}")))?;
         let after = Tenant {
             size_units,
@@ -37,16 +32,7 @@ impl Catalogue {
             .bind(id.as_str())
             .execute(&mut *tx)
             .await?;
-        write_audit_row(
-            &mut tx,
-            via,
-            "update",
-            "tenant",
-            id,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
+        write_update_row(&mut tx, via, "tenant", id, &before, &after).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -82,16 +68,7 @@ impl Catalogue {
             .bind(id.as_str())
             .execute(&mut *tx)
             .await?;
-        write_audit_row(
-            &mut tx,
-            via,
-            "update",
-            "stamp",
-            id,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
+        write_update_row(&mut tx, via, "stamp", id, &before, &after).await?;
         tx.commit().await?;
         Ok(after)
     }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::error::{CatalogueError, Result};
 use crate::rows::StampRow;
-use crate::write::{insert_stamps, write_audit_row};
+use crate::write::{insert_stamps, write_audit_row, write_update_row};
 use crate::Catalogue;
 use crate::{OperationKind, OperationState};
 
@@ -141,16 +141,7 @@ impl Catalogue {
             .bind(id.as_str())
             .execute(&mut *tx)
             .await?;
-        write_audit_row(
-            &mut tx,
-            via,
-            "update",
-            "stamp",
-            id,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
+        write_update_row(&mut tx, via, "stamp", id, &before, &after).await?;
         tx.commit().await?;
         Ok(after)
     }

@@ -78,17 +78,14 @@ impl Catalogue {
 
     /// The tenant and the stamp it lives on, if it exists.
     pub async fn tenant(&self, id: &TenantId) -> Result<Option<TenantView>> {
-        let row: Option<TenantRow> = sqlx::query_as("SELECT * FROM tenants WHERE id = ?")
-            .bind(id.as_str())
-            .fetch_all(self.pool())
-            .await?
-            .into_iter()
-            .next();
-        let Some(row) = row else { return Ok(None) };
+        let mut conn = self.pool().acquire().await?;
+        let Some(tenant) = tenant_in(&mut conn, id).await? else {
+            return Ok(None);
+        };
         let stamp: Option<(String,)> =
             sqlx::query_as("SELECT stamp FROM bindings WHERE tenant = ?")
                 .bind(id.as_str())
-                .fetch_all(self.pool())
+                .fetch_all(&mut *conn)
                 .await?
                 .into_iter()
                 .next();
@@ -96,10 +93,7 @@ impl Catalogue {
             .map(|(s,)| StampId::new(s))
             .transpose()
             .map_err(|e| crate::rows::bad("bindings", id.as_str(), e))?;
-        Ok(Some(TenantView {
-            tenant: row.into_domain()?,
-            stamp,
-        }))
+        Ok(Some(TenantView { tenant, stamp }))
     }
 
     /// Records a new tenant (not yet bound) and opens its onboarding operation, in one
@@ -196,4 +190,16 @@ impl Catalogue {
 fn id_list(tenants: &[TenantId]) -> Result<String> {
     serde_json::to_string(&tenants.iter().map(TenantId::as_str).collect::<Vec<_>>())
         .map_err(|e| CatalogueError::Refused(format!("cannot list tenant ids: {e}")))
+}
+
+/// Tenant `id` as `conn` sees it (in a write transaction: before it changes).
+pub(crate) async fn tenant_in(
+    conn: &mut sqlx::SqliteConnection,
+    id: &TenantId,
+) -> Result<Option<Tenant>> {
+    let row: Option<TenantRow> = sqlx::query_as("SELECT * FROM tenants WHERE id = ?")
+        .bind(id.as_str())
+        .fetch_optional(conn)
+        .await?;
+    row.map(TenantRow::into_domain).transpose()
 }

@@ -101,6 +101,28 @@ pub(crate) async fn write_audit_row<T: Serialize>(
     write_audit(tx, std::slice::from_ref(&row)).await
 }
 
+/// Writes the audit row of an update: through `via`, `entity` `entity_id` went from
+/// `before` to `after`.
+pub(crate) async fn write_update_row<T: Serialize>(
+    tx: &mut WriteTx,
+    via: &str,
+    entity: &'static str,
+    entity_id: impl ToString,
+    before: &T,
+    after: &T,
+) -> Result<()> {
+    write_audit_row(
+        tx,
+        via,
+        "update",
+        entity,
+        entity_id,
+        Some(before),
+        Some(after),
+    )
+    .await
+}
+
 pub(crate) async fn insert_regions(
     conn: &mut SqliteConnection,
     regions: &[Region],
