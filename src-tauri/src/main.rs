@@ -13,7 +13,7 @@ use fleet_ops::{paths, FleetSlot};
 use tauri::Manager;
 
 const USAGE: &str = "usage: stampfleet [--catalogue PATH]\n\
-  --catalogue PATH   catalogue file (default: $STAMPFLEET_CATALOGUE, else the OS data directory)";
+  --catalogue PATH   catalogue file or postgres://user@host:port/db (default: $STAMPFLEET_CATALOGUE,\n                     else a file in the OS data directory)";
 
 /// Reads `--catalogue PATH` / `--catalogue=PATH`; anything else is a usage error.
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<PathBuf>, String> {

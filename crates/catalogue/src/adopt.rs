@@ -21,7 +21,7 @@ impl Catalogue {
         via: &str,
     ) -> Result<()> {
         let mut tx = self.write_tx().await?;
-        let exists = sqlx::query("SELECT 1 FROM stamps WHERE id = ?")
+        let exists = sqlx::query("SELECT 1 FROM stamps WHERE id = $1")
             .bind(stamp.id.as_str())
             .fetch_all(&mut *tx)
             .await?;
@@ -65,12 +65,11 @@ async fn bind_found(
     via: &str,
 ) -> Result<()> {
     let ids: Vec<&str> = known.iter().map(TenantId::as_str).collect();
-    let ids = serde_json::to_string(&ids).map_err(|e| CatalogueError::Refused(e.to_string()))?;
-    let bound: Vec<(String, String)> = sqlx::query_as(
-        "SELECT tenant, stamp FROM bindings WHERE tenant IN (SELECT value FROM json_each(?))",
+    let bound: Vec<(String, String)> = crate::sql::fetch_where_in(
+        tx,
+        "SELECT tenant, stamp FROM bindings WHERE tenant IN ",
+        &ids,
     )
-    .bind(ids)
-    .fetch_all(&mut **tx)
     .await?;
     if let Some((tenant, on)) = bound.first() {
         return Err(CatalogueError::Refused(format!(

@@ -2,8 +2,6 @@
 //! newest first, filtered and paged.
 
 use serde::{Deserialize, Serialize};
-use sqlx::{QueryBuilder, Sqlite};
-
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, Duration, OffsetDateTime};
@@ -62,7 +60,7 @@ impl AuditQuery {
 impl Catalogue {
     /// The audit rows `query` selects, newest first.
     pub async fn audit_page(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT * FROM audit WHERE 1 = 1");
+        let mut qb = crate::sql::Statement::new("SELECT * FROM audit WHERE 1 = 1");
         let blank = |v: &Option<String>| {
             v.as_deref()
                 .map(str::trim)
@@ -87,7 +85,8 @@ impl Catalogue {
         }
         qb.push(" ORDER BY id DESC LIMIT ")
             .push_bind(i64::from(query.limit.min(AuditQuery::MAX_LIMIT)));
-        let mut rows: Vec<AuditEntry> = qb.build_query_as().fetch_all(self.pool()).await?;
+        let mut conn = self.pool().acquire().await?;
+        let mut rows: Vec<AuditEntry> = qb.fetch_all(&mut conn).await?;
         for row in &mut rows {
             row.summary = summarize(row.before.as_deref(), row.after.as_deref());
         }

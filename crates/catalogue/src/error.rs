@@ -16,6 +16,8 @@ pub enum CatalogueError {
     },
     #[error("{path}: the catalogue is damaged ({detail}); the file was left untouched. Restore it from a backup or an export")]
     Corrupt { path: PathBuf, detail: String },
+    #[error("catalogue server {url}: {detail}")]
+    Server { url: String, detail: String },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

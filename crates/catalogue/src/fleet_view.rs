@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 
 use fleet_core::{FleetOverview, StampId, StampLoad, TenantPage, TenantQuery, TenantView};
-use sqlx::{QueryBuilder, Sqlite};
 
 use crate::error::Result;
 use crate::rows::{StampRow, TemplateRow, TenantRow};
+use crate::sql::{Backend, Statement};
 use crate::Catalogue;
 
 #[derive(sqlx::FromRow)]
@@ -43,7 +43,7 @@ fn contains_pattern(text: &str) -> String {
 }
 
 /// Appends the WHERE clause for `query` (the FROM joins tenants t, bindings b, stamps s).
-fn push_filters<'q>(qb: &mut QueryBuilder<'q, Sqlite>, query: &'q TenantQuery) {
+fn push_filters<'q>(qb: &mut Statement<'q>, query: &'q TenantQuery, backend: Backend) {
     qb.push(" WHERE 1 = 1");
     if let Some(stamp) = &query.stamp {
         qb.push(" AND b.stamp = ").push_bind(stamp.as_str());
@@ -53,9 +53,16 @@ fn push_filters<'q>(qb: &mut QueryBuilder<'q, Sqlite>, query: &'q TenantQuery) {
     }
     if let Some(text) = query.text() {
         let pattern = contains_pattern(text);
-        qb.push(" AND (t.id LIKE ")
+        // Case-insensitive on both: SQLite's LIKE folds ASCII case, PostgreSQL's ILIKE.
+        let like = match backend {
+            Backend::Sqlite => " LIKE ",
+            Backend::Postgres => " ILIKE ",
+        };
+        qb.push(" AND (t.id")
+            .push(like)
             .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR t.display_name LIKE ")
+            .push(" ESCAPE '\\' OR t.display_name")
+            .push(like)
             .push_bind(pattern)
             .push(" ESCAPE '\\')");
     }
@@ -126,26 +133,25 @@ impl Catalogue {
     pub async fn tenants(&self, query: &TenantQuery) -> Result<TenantPage> {
         let limit = query.limit.min(TenantQuery::MAX_LIMIT);
         let mut conn = self.pool.acquire().await?;
-        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*)");
+        let mut count = Statement::new("SELECT COUNT(*)");
         count.push(from_clause(query));
-        push_filters(&mut count, query);
+        push_filters(&mut count, query, self.backend);
         let (total,): (i64,) = count
-            .build_query_as()
-            .fetch_all(&mut *conn)
+            .fetch_all(&mut conn)
             .await?
             .into_iter()
             .next()
             .ok_or(sqlx::Error::RowNotFound)?;
 
-        let mut select = QueryBuilder::<Sqlite>::new("SELECT t.*, b.stamp AS home");
+        let mut select = Statement::new("SELECT t.*, b.stamp AS home");
         select.push(from_clause(query));
-        push_filters(&mut select, query);
+        push_filters(&mut select, query, self.backend);
         select
             .push(" ORDER BY t.id LIMIT ")
             .push_bind(i64::from(limit))
             .push(" OFFSET ")
             .push_bind(i64::from(query.offset));
-        let rows: Vec<TenantViewRow> = select.build_query_as().fetch_all(&mut *conn).await?;
+        let rows: Vec<TenantViewRow> = select.fetch_all(&mut conn).await?;
         let tenants = rows
             .into_iter()
             .map(|row| {

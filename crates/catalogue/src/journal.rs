@@ -5,11 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 /// What a journaled operation does.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type, ts_rs::TS,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "kebab-case")]
-#[sqlx(rename_all = "kebab-case")]
 pub enum OperationKind {
     /// Provisioning a new stamp through a provider.
     ProvisionStamp,
@@ -26,6 +23,15 @@ pub enum OperationKind {
 }
 
 impl OperationKind {
+    pub const ALL: [OperationKind; 6] = [
+        Self::ProvisionStamp,
+        Self::OnboardTenant,
+        Self::MoveTenant,
+        Self::ApplyPlan,
+        Self::CreateDemo,
+        Self::ProvisionAndOnboard,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ProvisionStamp => "provision-stamp",
@@ -39,11 +45,8 @@ impl OperationKind {
 }
 
 /// Where a journaled operation stands.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type, ts_rs::TS,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "kebab-case")]
-#[sqlx(rename_all = "kebab-case")]
 pub enum OperationState {
     /// Started and not finished: a live process runs it, or a killed one left it.
     Running,
@@ -52,6 +55,8 @@ pub enum OperationState {
 }
 
 impl OperationState {
+    pub const ALL: [OperationState; 3] = [Self::Running, Self::Succeeded, Self::Failed];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Running => "running",
@@ -78,11 +83,8 @@ impl std::fmt::Display for OperationState {
 /// planned -> importing -> freezing -> catching-up -> verifying -> flipped ->
 /// activating -> fencing -> done; before `flipped` a failure goes rolling-back ->
 /// rolled-back; a finished move's source copy removed later is `cleaned`.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type, ts_rs::TS,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "kebab-case")]
-#[sqlx(rename_all = "kebab-case")]
 pub enum MovePhase {
     Planned,
     Importing,
@@ -157,3 +159,41 @@ impl std::fmt::Display for MovePhase {
         f.write_str(self.as_str())
     }
 }
+
+/// Stores a journal enum as its kebab-case name in a text column, on either backend; a
+/// stored name that is none of its values is a decoding error naming it.
+macro_rules! stored_as_name {
+    ($($ty:ident),*) => {$(
+        impl sqlx::Type<sqlx::Any> for $ty {
+            fn type_info() -> sqlx::any::AnyTypeInfo {
+                <&str as sqlx::Type<sqlx::Any>>::type_info()
+            }
+            fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+                <&str as sqlx::Type<sqlx::Any>>::compatible(ty)
+            }
+        }
+
+        impl<'q> sqlx::Encode<'q, sqlx::Any> for $ty {
+            fn encode_by_ref(
+                &self,
+                buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <&str as sqlx::Encode<'q, sqlx::Any>>::encode(self.as_str(), buf)
+            }
+        }
+
+        impl<'r> sqlx::Decode<'r, sqlx::Any> for $ty {
+            fn decode(
+                value: <sqlx::Any as sqlx::Database>::ValueRef<'r>,
+            ) -> Result<Self, sqlx::error::BoxDynError> {
+                let name = <&str as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
+                Self::ALL
+                    .into_iter()
+                    .find(|v| v.as_str() == name)
+                    .ok_or_else(|| format!("{name:?} is not a {}", stringify!($ty)).into())
+            }
+        }
+    )*};
+}
+
+stored_as_name!(OperationKind, OperationState, MovePhase);

@@ -7,12 +7,14 @@ mod audit;
 mod error;
 mod fleet_view;
 mod journal;
+mod lease;
 mod moves;
 mod open;
 mod operator;
 mod plans;
 mod repairs;
 mod rows;
+mod sql;
 mod stamps;
 mod tenants;
 mod write;
@@ -21,15 +23,17 @@ use std::path::{Path, PathBuf};
 
 use fleet_core::{builtin_regions, CatalogueDocument, Region, DOCUMENT_SCHEMA_VERSION};
 use serde::Serialize;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 pub use audit::{AuditEntry, AuditQuery};
 pub use error::{CatalogueError, Result};
 pub use journal::{MovePhase, OperationKind, OperationState};
+pub use lease::RunLease;
 pub use moves::{Route, RoutingTable, MOVE_KIND};
-pub use open::known_schema_version;
+pub use open::{is_server_url, known_schema_version, redact};
 pub use operator::{check_operator, operator_from_environment, OPERATOR_VARIABLE};
 pub use plans::APPLY_PLAN_KIND;
+pub use sql::Backend;
 pub use stamps::{LocalAgent, Operation};
 pub use tenants::ONBOARD_KIND;
 pub use write::AuditRecord;
@@ -49,7 +53,9 @@ pub fn fail_writes_from_now() {
 /// An open catalogue file. Cheap to clone: the pool is shared and synchronized.
 #[derive(Clone)]
 pub struct Catalogue {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
+    /// The file, or the server URL without its password.
     path: PathBuf,
     /// The catalogue's UUID (schema 9): what secrets are named by, whatever the path.
     id: String,
@@ -63,14 +69,15 @@ pub struct Catalogue {
 
 /// A write transaction (`BEGIN IMMEDIATE`) holding this process's writer turn.
 pub(crate) struct WriteTx {
-    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    pub(crate) backend: Backend,
     _turn: tokio::sync::OwnedMutexGuard<()>,
     /// The operator the audit rows of this transaction name.
     pub(crate) operator: std::sync::Arc<str>,
 }
 
 impl std::ops::Deref for WriteTx {
-    type Target = sqlx::SqliteConnection;
+    type Target = sqlx::AnyConnection;
     fn deref(&self) -> &Self::Target {
         &self.tx
     }
@@ -107,19 +114,46 @@ impl Catalogue {
         if path.exists() {
             open::inspect_existing(path).await?;
         }
-        let pool = open::open_pool(path).await?;
+        let pool = open::open_sqlite_pool(path).await?;
+        Self::from_pool(pool, Backend::Sqlite, path.to_owned()).await
+    }
+
+    /// Opens the team catalogue in the PostgreSQL database at `url`
+    /// (`postgres://user@host:port/db`), creating its tables in an empty database. A
+    /// database holding other tables, or a newer schema, is refused untouched.
+    pub async fn open_server(url: &str) -> Result<Self> {
+        let pool = open::open_postgres_pool(url).await?;
+        Self::from_pool(pool, Backend::Postgres, open::redact(url).into()).await
+    }
+
+    /// Opens `location`: a `postgres://` URL names a server, anything else a file.
+    pub async fn open_location(location: &str) -> Result<Self> {
+        if open::is_server_url(location) {
+            Self::open_server(location).await
+        } else {
+            Self::open(Path::new(location)).await
+        }
+    }
+
+    async fn from_pool(pool: AnyPool, backend: Backend, path: PathBuf) -> Result<Self> {
         let (id,): (String,) = sqlx::query_as("SELECT uuid FROM catalogue_identity WHERE id = 1")
             .fetch_one(&pool)
             .await?;
         let catalogue = Self {
             pool,
-            path: path.to_owned(),
+            backend,
+            path,
             id,
             writer: std::sync::Arc::default(),
             operator: operator_from_environment()?.into(),
         };
         catalogue.seed_builtin_regions().await?;
-        tracing::info!(path = %path.display(), schema = known_schema_version(), "catalogue open");
+        tracing::info!(
+            location = %catalogue.path.display(),
+            backend = backend.name(),
+            schema = known_schema_version(),
+            "catalogue open"
+        );
         Ok(catalogue)
     }
 
@@ -165,8 +199,13 @@ impl Catalogue {
         Ok(())
     }
 
-    pub(crate) fn pool(&self) -> &SqlitePool {
+    pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Which database this catalogue lives in.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// A transaction that writes: `BEGIN IMMEDIATE` takes the write lock up front, so a
@@ -174,8 +213,13 @@ impl Catalogue {
     /// (another move, another process) wrote in between; it waits its turn instead.
     pub(crate) async fn write_tx(&self) -> Result<WriteTx> {
         let turn = self.write_turn().await?;
+        let mut tx = self.pool.begin_with(self.backend.begin_write()).await?;
+        if let Some(lock) = self.backend.take_write_lock() {
+            sqlx::query(lock).execute(&mut *tx).await?;
+        }
         Ok(WriteTx {
-            tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            tx,
+            backend: self.backend,
             _turn: turn,
             operator: self.operator.clone(),
         })
@@ -218,6 +262,11 @@ impl Catalogue {
 
     /// The connection settings in force: (journal_mode, synchronous, foreign_keys).
     pub async fn pragmas(&self) -> Result<(String, i64, i64)> {
+        if self.backend != Backend::Sqlite {
+            return Err(CatalogueError::Refused(
+                "pragmas are SQLite's; this catalogue is on PostgreSQL".to_owned(),
+            ));
+        }
         let mut conn = self.pool.acquire().await?;
         let journal = pragma(&mut conn, "journal_mode").await?;
         let sync = pragma(&mut conn, "synchronous").await?;
@@ -298,6 +347,10 @@ impl Catalogue {
     /// Checkpoints the WAL into the main file and closes the pool, so the file on disk
     /// is the whole catalogue (a copy of it alone is a complete backup).
     pub async fn close(self) {
+        if self.backend != Backend::Sqlite {
+            self.pool.close().await;
+            return;
+        }
         if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(&self.pool)
             .await
@@ -319,15 +372,23 @@ async fn replace_all_in(tx: &mut WriteTx, doc: &CatalogueDocument, via: &str) ->
     let audit = write::diff_audit(via, &before, doc)?;
     // Rows are replaced wholesale; references are checked at commit. Local agents of
     // stamps that stay keep their place.
-    sqlx::query("PRAGMA defer_foreign_keys = ON")
+    sqlx::query(tx.backend.defer_foreign_keys())
         .execute(&mut **tx)
         .await?;
-    let kept: Vec<&str> = doc.stamps.iter().map(|s| s.id.as_str()).collect();
-    let kept = serde_json::to_string(&kept).map_err(|e| CatalogueError::Refused(e.to_string()))?;
-    sqlx::query("DELETE FROM local_agents WHERE stamp NOT IN (SELECT value FROM json_each(?))")
-        .bind(kept)
-        .execute(&mut **tx)
+    let kept: std::collections::HashSet<&str> = doc.stamps.iter().map(|s| s.id.as_str()).collect();
+    let agents: Vec<(String,)> = sqlx::query_as("SELECT stamp FROM local_agents")
+        .fetch_all(&mut **tx)
         .await?;
+    let gone: Vec<String> = agents
+        .into_iter()
+        .map(|(stamp,)| stamp)
+        .filter(|stamp| !kept.contains(stamp.as_str()))
+        .collect();
+    for chunk in gone.chunks(write::MAX_BINDS) {
+        let mut delete = sql::Statement::new("DELETE FROM local_agents WHERE stamp IN ");
+        delete.push_list(chunk.iter().map(String::as_str));
+        delete.execute(tx).await?;
+    }
     for table in ["bindings", "tenants", "stamps", "templates"] {
         sqlx::query(&format!("DELETE FROM {table}"))
             .execute(&mut **tx)
@@ -346,9 +407,9 @@ async fn replace_all_in(tx: &mut WriteTx, doc: &CatalogueDocument, via: &str) ->
 }
 
 /// The value of SQLite's pragma `name` on `conn`.
-async fn pragma<T>(conn: &mut sqlx::SqliteConnection, name: &str) -> Result<T>
+async fn pragma<T>(conn: &mut sqlx::AnyConnection, name: &str) -> Result<T>
 where
-    T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Send + Unpin,
+    T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + Unpin,
 {
     let sql = format!("PRAGMA {name}");
     let (value,): (T,) = sqlx::query_as(&sql)
@@ -360,7 +421,7 @@ where
     Ok(value)
 }
 
-async fn read_document(conn: &mut sqlx::SqliteConnection) -> Result<CatalogueDocument> {
+async fn read_document(conn: &mut sqlx::AnyConnection) -> Result<CatalogueDocument> {
     let regions: Vec<RegionRow> =
         sqlx::query_as("SELECT * FROM regions WHERE builtin = 0 ORDER BY id")
             .fetch_all(&mut *conn)

@@ -34,11 +34,11 @@ pub struct Route {
 
 /// The stamp `tenant` is bound to and the binding's version, as stored; none when unbound.
 pub(crate) async fn binding_row<'c>(
-    conn: impl sqlx::SqliteExecutor<'c>,
+    conn: impl sqlx::AnyExecutor<'c>,
     tenant: &TenantId,
 ) -> Result<Option<(String, i64)>> {
     Ok(
-        sqlx::query_as("SELECT stamp, version FROM bindings WHERE tenant = ?")
+        sqlx::query_as("SELECT stamp, version FROM bindings WHERE tenant = $1")
             .bind(tenant.as_str())
             .fetch_all(conn)
             .await?
@@ -77,7 +77,7 @@ impl Catalogue {
                 "tenant {tenant} is already moving (operation {op})"
             )));
         }
-        let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM stamps WHERE id = ?")
+        let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM stamps WHERE id = $1")
             .bind(to.as_str())
             .fetch_all(&mut *tx)
             .await?
@@ -104,8 +104,8 @@ impl Catalogue {
     ) -> Result<()> {
         let mut tx = self.write_tx().await?;
         let changed = sqlx::query(
-            "UPDATE bindings SET stamp = ?, version = version + 1 \
-             WHERE tenant = ? AND stamp = ? AND version = ?",
+            "UPDATE bindings SET stamp = $1, version = version + 1 \
+             WHERE tenant = $2 AND stamp = $3 AND version = $4",
         )
         .bind(to.as_str())
         .bind(tenant.as_str())
@@ -154,7 +154,7 @@ impl Catalogue {
 
     pub async fn request_cancel(&self, operation: i64) -> Result<()> {
         let _turn = self.write_turn().await?;
-        sqlx::query("INSERT OR IGNORE INTO move_cancels (operation) VALUES (?)")
+        sqlx::query("INSERT INTO move_cancels (operation) VALUES ($1) ON CONFLICT DO NOTHING")
             .bind(operation)
             .execute(self.pool())
             .await?;
@@ -163,7 +163,7 @@ impl Catalogue {
 
     pub async fn cancel_requested(&self, operation: i64) -> Result<bool> {
         let row: Option<(i64,)> =
-            sqlx::query_as("SELECT operation FROM move_cancels WHERE operation = ?")
+            sqlx::query_as("SELECT operation FROM move_cancels WHERE operation = $1")
                 .bind(operation)
                 .fetch_all(self.pool())
                 .await?
@@ -173,7 +173,7 @@ impl Catalogue {
     }
 
     pub async fn operation(&self, id: i64) -> Result<Option<crate::Operation>> {
-        Ok(sqlx::query_as("SELECT * FROM operations WHERE id = ?")
+        Ok(sqlx::query_as("SELECT * FROM operations WHERE id = $1")
             .bind(id)
             .fetch_all(self.pool())
             .await?
@@ -183,7 +183,7 @@ impl Catalogue {
 
     /// Every tenant's stamp and endpoint, read in one transaction with the version.
     pub async fn routes(&self) -> Result<RoutingTable> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.pool().begin_with(self.backend().begin_read()).await?;
         let (version,): (i64,) = sqlx::query_as("SELECT version FROM routing WHERE id = 1")
             .fetch_all(&mut *tx)
             .await?
@@ -207,7 +207,7 @@ impl Catalogue {
         limit: u32,
     ) -> Result<Vec<crate::Operation>> {
         Ok(
-            sqlx::query_as("SELECT * FROM operations WHERE kind = ? ORDER BY id DESC LIMIT ?")
+            sqlx::query_as("SELECT * FROM operations WHERE kind = $1 ORDER BY id DESC LIMIT $2")
                 .bind(kind)
                 .bind(i64::from(limit))
                 .fetch_all(self.pool())
@@ -218,11 +218,13 @@ impl Catalogue {
     /// Moves that finished (`done`) more than `hours` ago and were not cleaned up yet.
     pub async fn finished_moves_older_than(&self, hours: u32) -> Result<Vec<crate::Operation>> {
         Ok(sqlx::query_as(
-            "SELECT * FROM operations WHERE kind = ? AND state = 'succeeded' AND step = 'done' \
-             AND updated_at <= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?) ORDER BY id",
+            "SELECT * FROM operations WHERE kind = $1 AND state = 'succeeded' AND step = 'done' \
+             AND updated_at <= $2 ORDER BY id",
         )
         .bind(MOVE_KIND)
-        .bind(format!("-{hours} hours"))
+        .bind(crate::sql::time_text(
+            time::OffsetDateTime::now_utc() - time::Duration::hours(i64::from(hours)),
+        ))
         .fetch_all(self.pool())
         .await?)
     }

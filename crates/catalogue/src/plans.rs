@@ -26,7 +26,7 @@ impl Catalogue {
     /// How many changes (audit rows) came after `version`, plans' own edits not counted.
     pub async fn audit_rows_after(&self, version: i64) -> Result<i64> {
         let (n,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM audit WHERE id > ? AND entity != 'plan'")
+            sqlx::query_as("SELECT COUNT(*) FROM audit WHERE id > $1 AND entity != 'plan'")
                 .bind(version)
                 .fetch_all(self.pool())
                 .await?
@@ -41,7 +41,7 @@ impl Catalogue {
         let body = serde_json::to_string(plan)
             .map_err(|e| CatalogueError::Refused(format!("plan {}: {e}", plan.name)))?;
         let mut tx = self.write_tx().await?;
-        let before: Option<(String,)> = sqlx::query_as("SELECT body FROM plans WHERE name = ?")
+        let before: Option<(String,)> = sqlx::query_as("SELECT body FROM plans WHERE name = $1")
             .bind(&plan.name)
             .fetch_all(&mut *tx)
             .await?
@@ -54,13 +54,14 @@ impl Catalogue {
             )));
         }
         sqlx::query(
-            "INSERT INTO plans (name, base_version, body) VALUES (?, ?, ?) \
+            "INSERT INTO plans (name, base_version, body) VALUES ($1, $2, $3) \
              ON CONFLICT (name) DO UPDATE SET base_version = excluded.base_version, \
-             body = excluded.body, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+             body = excluded.body, updated_at = $4",
         )
         .bind(&plan.name)
         .bind(plan.base_version)
         .bind(&body)
+        .bind(crate::sql::now_text())
         .execute(&mut *tx)
         .await?;
         let before: Option<Plan> = before.and_then(|(b,)| serde_json::from_str(&b).ok());
@@ -79,7 +80,7 @@ impl Catalogue {
     }
 
     pub async fn plan(&self, name: &str) -> Result<Option<Plan>> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT body FROM plans WHERE name = ?")
+        let row: Option<(String,)> = sqlx::query_as("SELECT body FROM plans WHERE name = $1")
             .bind(name)
             .fetch_all(self.pool())
             .await?
@@ -94,7 +95,7 @@ impl Catalogue {
     /// Deletes a plan, with its audit row; false when there was none.
     pub async fn delete_plan(&self, name: &str, via: &str) -> Result<bool> {
         let mut tx = self.write_tx().await?;
-        let before: Option<(String,)> = sqlx::query_as("SELECT body FROM plans WHERE name = ?")
+        let before: Option<(String,)> = sqlx::query_as("SELECT body FROM plans WHERE name = $1")
             .bind(name)
             .fetch_all(&mut *tx)
             .await?
@@ -103,7 +104,7 @@ impl Catalogue {
         let Some((body,)) = before else {
             return Ok(false);
         };
-        sqlx::query("DELETE FROM plans WHERE name = ?")
+        sqlx::query("DELETE FROM plans WHERE name = $1")
             .bind(name)
             .execute(&mut *tx)
             .await?;
@@ -144,7 +145,7 @@ impl Catalogue {
     ) -> Result<()> {
         let mut tx = self.write_tx().await?;
         let before: Option<(i64,)> =
-            sqlx::query_as("SELECT capacity_units FROM stamps WHERE id = ?")
+            sqlx::query_as("SELECT capacity_units FROM stamps WHERE id = $1")
                 .bind(id.as_str())
                 .fetch_all(&mut *tx)
                 .await?
@@ -153,7 +154,7 @@ impl Catalogue {
         let Some((before,)) = before else {
             return Err(CatalogueError::Refused(format!("no stamp {id}")));
         };
-        sqlx::query("UPDATE stamps SET capacity_units = ? WHERE id = ?")
+        sqlx::query("UPDATE stamps SET capacity_units = $1 WHERE id = $2")
             .bind(i64::from(units))
             .bind(id.as_str())
             .execute(&mut *tx)
@@ -192,13 +193,12 @@ impl Catalogue {
             Some(action),
         )
         .await?;
-        sqlx::query(
-            "UPDATE operations SET params = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
-        )
-        .bind(params)
-        .bind(operation)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("UPDATE operations SET params = $1, updated_at = $3 WHERE id = $2")
+            .bind(params)
+            .bind(operation)
+            .bind(crate::sql::now_text())
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -219,9 +219,9 @@ impl Catalogue {
     pub async fn begin_plan_apply(&self, plan: &str, params: &str) -> Result<crate::Operation> {
         let mut tx = self.write_tx().await?;
         let open: Option<crate::Operation> = sqlx::query_as(
-            "SELECT * FROM operations WHERE kind = 'apply-plan' AND subject = ?1 \
+            "SELECT * FROM operations WHERE kind = 'apply-plan' AND subject = $1 \
              AND state IN ('running', 'failed') \
-             AND started_at >= (SELECT created_at FROM plans WHERE name = ?1) \
+             AND started_at >= (SELECT created_at FROM plans WHERE name = $1) \
              ORDER BY id DESC LIMIT 1",
         )
         .bind(plan)
@@ -231,14 +231,14 @@ impl Catalogue {
         .next();
         let op = match open {
             Some(op) => {
-                sqlx::query("UPDATE operations SET state = 'running' WHERE id = ?")
+                sqlx::query("UPDATE operations SET state = 'running' WHERE id = $1")
                     .bind(op.id)
                     .execute(&mut *tx)
                     .await?;
                 // Applying a paused or failed plan again is the operator's go: the pause
                 // it stopped for is spent. (A pause asked of a killed run still holds.)
                 if op.state == crate::OperationState::Failed {
-                    sqlx::query("DELETE FROM move_cancels WHERE operation = ?")
+                    sqlx::query("DELETE FROM move_cancels WHERE operation = $1")
                         .bind(op.id)
                         .execute(&mut *tx)
                         .await?;
@@ -248,7 +248,7 @@ impl Catalogue {
             None => {
                 let id =
                     insert_operation(&mut tx, APPLY_PLAN_KIND, plan, "checked", params).await?;
-                sqlx::query_as("SELECT * FROM operations WHERE id = ?")
+                sqlx::query_as("SELECT * FROM operations WHERE id = $1")
                     .bind(id)
                     .fetch_all(&mut *tx)
                     .await?
@@ -267,16 +267,20 @@ impl Catalogue {
         if samples.is_empty() {
             return Ok(());
         }
-        let mut qb = sqlx::QueryBuilder::new(
-            "INSERT OR REPLACE INTO usage_samples (stamp, at, used_units) ",
-        );
-        qb.push_values(samples, |mut b, (stamp, at, used)| {
-            b.push_bind(stamp.as_str())
-                .push_bind(at - at.rem_euclid(3600))
-                .push_bind(i64::from(*used));
+        // The latest sample of each stamp's hour: one row may be written once per statement.
+        let mut hourly: std::collections::BTreeMap<(&str, i64), i64> = Default::default();
+        for (stamp, at, used) in samples {
+            hourly.insert((stamp.as_str(), at - at.rem_euclid(3600)), i64::from(*used));
+        }
+        let mut qb =
+            crate::sql::Statement::new("INSERT INTO usage_samples (stamp, at, used_units) ");
+        qb.push_values(hourly, |b, ((stamp, hour), used)| {
+            b.push_bind(stamp).push_bind(hour).push_bind(used);
         });
+        qb.push(" ON CONFLICT (stamp, at) DO UPDATE SET used_units = excluded.used_units");
         let _turn = self.write_turn().await?;
-        qb.build().execute(self.pool()).await?;
+        let mut conn = self.pool().acquire().await?;
+        qb.execute(&mut conn).await?;
         Ok(())
     }
 
@@ -288,7 +292,7 @@ impl Catalogue {
         std::collections::HashMap<fleet_core::StampId, Vec<fleet_core::forecast::UsageSample>>,
     > {
         let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-            "SELECT stamp, at, used_units FROM usage_samples WHERE at >= ? ORDER BY stamp, at",
+            "SELECT stamp, at, used_units FROM usage_samples WHERE at >= $1 ORDER BY stamp, at",
         )
         .bind(since)
         .fetch_all(self.pool())

@@ -27,7 +27,7 @@ impl Catalogue {
             size_units,
             ..before.clone()
         };
-        sqlx::query("UPDATE tenants SET size_units = ? WHERE id = ?")
+        sqlx::query("UPDATE tenants SET size_units = $1 WHERE id = $2")
             .bind(i64::from(size_units))
             .bind(id.as_str())
             .execute(&mut *tx)
@@ -48,7 +48,7 @@ impl Catalogue {
         let mut tx = self.write_tx().await?;
         let before = stamp_in(&mut tx, id).await?;
         let known: Option<(i64,)> =
-            sqlx::query_as("SELECT 1 FROM templates WHERE name = ? AND version = ?")
+            sqlx::query_as("SELECT 1 FROM templates WHERE name = $1 AND version = $2")
                 .bind(before.template.as_str())
                 .bind(version.to_string())
                 .fetch_optional(&mut *tx)
@@ -63,7 +63,7 @@ impl Catalogue {
             template_version: version.clone(),
             ..before.clone()
         };
-        sqlx::query("UPDATE stamps SET template_version = ? WHERE id = ?")
+        sqlx::query("UPDATE stamps SET template_version = $1 WHERE id = $2")
             .bind(version.to_string())
             .bind(id.as_str())
             .execute(&mut *tx)

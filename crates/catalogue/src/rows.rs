@@ -33,7 +33,7 @@ pub(crate) struct RegionRow {
     geography: String,
     latitude: f64,
     longitude: f64,
-    builtin: bool,
+    builtin: i64,
 }
 
 impl RegionRow {
@@ -49,7 +49,7 @@ impl RegionRow {
             geography: self.geography,
             latitude: self.latitude,
             longitude: self.longitude,
-            builtin: self.builtin,
+            builtin: self.builtin == 1,
         })
     }
 }
@@ -128,7 +128,7 @@ pub(crate) struct TenantRow {
     size_units: i64,
     residency_json: String,
     isolation: String,
-    pinned: bool,
+    pinned: i64,
     anti_affinity_group: Option<String>,
 }
 
@@ -151,7 +151,7 @@ impl TenantRow {
                     format!("unknown isolation {:?}", self.isolation),
                 )
             })?,
-            pinned: self.pinned,
+            pinned: self.pinned == 1,
             group: self.anti_affinity_group,
         })
     }

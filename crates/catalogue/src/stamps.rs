@@ -37,7 +37,7 @@ pub struct LocalAgent {
 
 impl Catalogue {
     pub async fn stamp(&self, id: &StampId) -> Result<Option<Stamp>> {
-        let row: Option<StampRow> = sqlx::query_as("SELECT * FROM stamps WHERE id = ?")
+        let row: Option<StampRow> = sqlx::query_as("SELECT * FROM stamps WHERE id = $1")
             .bind(id.as_str())
             .fetch_all(self.pool())
             .await?
@@ -49,7 +49,7 @@ impl Catalogue {
     /// The recorded failure reason of a stamp, if any.
     pub async fn stamp_failure(&self, id: &StampId) -> Result<Option<String>> {
         let row: Option<(Option<String>,)> =
-            sqlx::query_as("SELECT failure FROM stamps WHERE id = ?")
+            sqlx::query_as("SELECT failure FROM stamps WHERE id = $1")
                 .bind(id.as_str())
                 .fetch_all(self.pool())
                 .await?
@@ -67,7 +67,7 @@ impl Catalogue {
         via: &str,
     ) -> Result<i64> {
         let mut tx = self.write_tx().await?;
-        if sqlx::query("SELECT 1 FROM stamps WHERE id = ?")
+        if sqlx::query("SELECT 1 FROM stamps WHERE id = $1")
             .bind(stamp.id.as_str())
             .fetch_all(&mut *tx)
             .await?
@@ -116,7 +116,7 @@ impl Catalogue {
             )));
         }
         if status == StampStatus::Retired {
-            let (bound,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM bindings WHERE stamp = ?")
+            let (bound,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM bindings WHERE stamp = $1")
                 .bind(id.as_str())
                 .fetch_all(&mut *tx)
                 .await?
@@ -134,7 +134,7 @@ impl Catalogue {
             endpoint: endpoint.map(str::to_owned).or(before.endpoint.clone()),
             ..before.clone()
         };
-        sqlx::query("UPDATE stamps SET status = ?, endpoint = ?, failure = ? WHERE id = ?")
+        sqlx::query("UPDATE stamps SET status = $1, endpoint = $2, failure = $3 WHERE id = $4")
             .bind(status.as_str())
             .bind(&after.endpoint)
             .bind(failure)
@@ -157,14 +157,16 @@ impl Catalogue {
     ) -> Result<()> {
         let _turn = self.write_turn().await?;
         sqlx::query(
-            "UPDATE operations SET state = ?1, step = ?2, \
-             detail = CASE WHEN ?3 = '' THEN detail WHEN detail = '' THEN ?3 ELSE detail || char(10) || ?3 END, \
-             updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?4",
+            "UPDATE operations SET state = $1, step = $2, \
+             detail = CASE WHEN $3 = '' THEN detail WHEN detail = '' THEN $3 ELSE detail || $5 || $3 END, \
+             updated_at = $6 WHERE id = $4",
         )
         .bind(state)
         .bind(step)
         .bind(detail)
         .bind(operation)
+        .bind("\n")
+        .bind(crate::sql::now_text())
         .execute(self.pool())
         .await?;
         Ok(())
@@ -180,7 +182,7 @@ impl Catalogue {
 
     pub async fn operations(&self, limit: u32) -> Result<Vec<Operation>> {
         Ok(
-            sqlx::query_as("SELECT * FROM operations ORDER BY id DESC LIMIT ?")
+            sqlx::query_as("SELECT * FROM operations ORDER BY id DESC LIMIT $1")
                 .bind(i64::from(limit))
                 .fetch_all(self.pool())
                 .await?,
@@ -189,7 +191,7 @@ impl Catalogue {
 
     pub async fn set_local_agent(&self, stamp: &StampId, data_dir: &str, port: u16) -> Result<()> {
         let _turn = self.write_turn().await?;
-        sqlx::query("INSERT INTO local_agents (stamp, data_dir, port) VALUES (?, ?, ?) ON CONFLICT (stamp) DO UPDATE SET data_dir = excluded.data_dir, port = excluded.port")
+        sqlx::query("INSERT INTO local_agents (stamp, data_dir, port) VALUES ($1, $2, $3) ON CONFLICT (stamp) DO UPDATE SET data_dir = excluded.data_dir, port = excluded.port")
             .bind(stamp.as_str())
             .bind(data_dir)
             .bind(i64::from(port))
@@ -207,7 +209,7 @@ impl Catalogue {
 
 /// Opens a running operation of `kind` on `subject` at `step`; its id.
 pub(crate) async fn insert_operation(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     kind: OperationKind,
     subject: &str,
     step: &str,
@@ -215,7 +217,7 @@ pub(crate) async fn insert_operation(
 ) -> Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO operations (kind, subject, state, step, params) \
-         VALUES (?, ?, 'running', ?, ?) RETURNING id",
+         VALUES ($1, $2, 'running', $3, $4) RETURNING id",
     )
     .bind(kind)
     .bind(subject)
@@ -248,18 +250,19 @@ impl Catalogue {
 
 /// Moves operation `id` to journal step `step` (and to `state`, when one is given).
 pub(crate) async fn set_operation_step(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     id: i64,
     state: Option<OperationState>,
     step: &str,
 ) -> Result<()> {
     sqlx::query(
-        "UPDATE operations SET state = COALESCE(?1, state), step = ?2, \
-         updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?3",
+        "UPDATE operations SET state = COALESCE($1, state), step = $2, \
+         updated_at = $4 WHERE id = $3",
     )
     .bind(state)
     .bind(step)
     .bind(id)
+    .bind(crate::sql::now_text())
     .execute(conn)
     .await?;
     Ok(())
@@ -267,12 +270,12 @@ pub(crate) async fn set_operation_step(
 
 /// The running operation of `kind` on `subject`, if one is.
 pub(crate) async fn running_operation(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     kind: OperationKind,
     subject: &str,
 ) -> Result<Option<i64>> {
     let row: Option<(i64,)> = sqlx::query_as(
-        "SELECT id FROM operations WHERE kind = ? AND subject = ? AND state = 'running'",
+        "SELECT id FROM operations WHERE kind = $1 AND subject = $2 AND state = 'running'",
     )
     .bind(kind)
     .bind(subject)
@@ -285,8 +288,8 @@ pub(crate) async fn running_operation(
 
 /// Stamp `id` as `conn` sees it (in a write transaction: before it changes); refused
 /// when there is none.
-pub(crate) async fn stamp_in(conn: &mut sqlx::SqliteConnection, id: &StampId) -> Result<Stamp> {
-    let row: Option<StampRow> = sqlx::query_as("SELECT * FROM stamps WHERE id = ?")
+pub(crate) async fn stamp_in(conn: &mut sqlx::AnyConnection, id: &StampId) -> Result<Stamp> {
+    let row: Option<StampRow> = sqlx::query_as("SELECT * FROM stamps WHERE id = $1")
         .bind(id.as_str())
         .fetch_optional(conn)
         .await?;

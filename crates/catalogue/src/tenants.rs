@@ -19,7 +19,7 @@ impl Catalogue {
     pub async fn group_load(&self, group: &str) -> Result<std::collections::HashMap<StampId, u32>> {
         let rows: Vec<(String, i64)> = sqlx::query_as(
             "SELECT b.stamp, COUNT(*) FROM tenants t JOIN bindings b ON b.tenant = t.id \
-             WHERE t.anti_affinity_group = ? GROUP BY b.stamp",
+             WHERE t.anti_affinity_group = $1 GROUP BY b.stamp",
         )
         .bind(group)
         .fetch_all(self.pool())
@@ -38,12 +38,13 @@ impl Catalogue {
         &self,
         tenants: &[TenantId],
     ) -> Result<std::collections::HashMap<TenantId, StampId>> {
-        let ids = id_list(tenants)?;
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT b.tenant, b.stamp FROM json_each(?) j JOIN bindings b ON b.tenant = j.value",
+        let ids: Vec<&str> = tenants.iter().map(TenantId::as_str).collect();
+        let mut conn = self.pool().acquire().await?;
+        let rows: Vec<(String, String)> = crate::sql::fetch_where_in(
+            &mut conn,
+            "SELECT tenant, stamp FROM bindings WHERE tenant IN ",
+            &ids,
         )
-        .bind(ids)
-        .fetch_all(self.pool())
         .await?;
         rows.into_iter()
             .map(|(tenant, stamp)| {
@@ -62,11 +63,10 @@ impl Catalogue {
         &self,
         tenants: &[TenantId],
     ) -> Result<std::collections::HashMap<TenantId, fleet_core::Tenant>> {
-        let ids = id_list(tenants)?;
+        let ids: Vec<&str> = tenants.iter().map(TenantId::as_str).collect();
+        let mut conn = self.pool().acquire().await?;
         let rows: Vec<TenantRow> =
-            sqlx::query_as("SELECT t.* FROM json_each(?) j JOIN tenants t ON t.id = j.value")
-                .bind(ids)
-                .fetch_all(self.pool())
+            crate::sql::fetch_where_in(&mut conn, "SELECT * FROM tenants WHERE id IN ", &ids)
                 .await?;
         rows.into_iter()
             .map(|row| {
@@ -83,7 +83,7 @@ impl Catalogue {
             return Ok(None);
         };
         let stamp: Option<(String,)> =
-            sqlx::query_as("SELECT stamp FROM bindings WHERE tenant = ?")
+            sqlx::query_as("SELECT stamp FROM bindings WHERE tenant = $1")
                 .bind(id.as_str())
                 .fetch_all(&mut *conn)
                 .await?
@@ -102,7 +102,7 @@ impl Catalogue {
     pub async fn begin_onboarding(&self, tenant: &Tenant, params: &str, via: &str) -> Result<i64> {
         let mut tx = self.write_tx().await?;
         let state: Option<(Option<String>,)> = sqlx::query_as(
-            "SELECT b.stamp FROM tenants t LEFT JOIN bindings b ON b.tenant = t.id WHERE t.id = ?",
+            "SELECT b.stamp FROM tenants t LEFT JOIN bindings b ON b.tenant = t.id WHERE t.id = $1",
         )
         .bind(tenant.id.as_str())
         .fetch_all(&mut *tx)
@@ -186,18 +186,12 @@ impl Catalogue {
     }
 }
 
-/// Tenant ids as a JSON array, for `json_each(?)`: one bound parameter for any count.
-fn id_list(tenants: &[TenantId]) -> Result<String> {
-    serde_json::to_string(&tenants.iter().map(TenantId::as_str).collect::<Vec<_>>())
-        .map_err(|e| CatalogueError::Refused(format!("cannot list tenant ids: {e}")))
-}
-
 /// Tenant `id` as `conn` sees it (in a write transaction: before it changes).
 pub(crate) async fn tenant_in(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     id: &TenantId,
 ) -> Result<Option<Tenant>> {
-    let row: Option<TenantRow> = sqlx::query_as("SELECT * FROM tenants WHERE id = ?")
+    let row: Option<TenantRow> = sqlx::query_as("SELECT * FROM tenants WHERE id = $1")
         .bind(id.as_str())
         .fetch_optional(conn)
         .await?;

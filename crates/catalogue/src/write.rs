@@ -3,27 +3,27 @@
 
 use fleet_core::{Binding, CatalogueDocument, Region, Stamp, StampTemplate, Tenant};
 use serde::Serialize;
-use sqlx::query_builder::Separated;
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::AnyConnection;
 
 use crate::error::{CatalogueError, Result};
+use crate::sql::{Statement, Values};
 use crate::WriteTx;
 
-/// SQLite accepts up to 32766 bound values in one statement.
-const MAX_BINDS: usize = 32_000;
+/// SQLite accepts up to 32766 bound values in one statement, PostgreSQL 65535.
+pub(crate) const MAX_BINDS: usize = 32_000;
 
 /// Inserts `items` with one multi-row INSERT per chunk.
 pub(crate) async fn insert_batched<'a, T: 'a>(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     head: &str,
     columns: usize,
     items: &'a [T],
-    bind: impl Fn(&mut Separated<'_, 'a, Sqlite, &'static str>, &'a T),
+    bind: impl Fn(&mut Values<'_, 'a>, &'a T),
 ) -> Result<()> {
     for chunk in items.chunks((MAX_BINDS / columns).max(1)) {
-        let mut qb: QueryBuilder<'a, Sqlite> = QueryBuilder::new(head);
-        qb.push_values(chunk, |mut row, item| bind(&mut row, item));
-        qb.build().execute(&mut *conn).await?;
+        let mut statement = Statement::new(head);
+        statement.push_values(chunk, |row, item| bind(row, item));
+        statement.execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -124,14 +124,14 @@ pub(crate) async fn write_update_row<T: Serialize>(
 }
 
 pub(crate) async fn insert_regions(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     regions: &[Region],
     upsert: bool,
 ) -> Result<()> {
     let head = "INSERT INTO regions (id, provider, code, display_name, city, country, geography, latitude, longitude, builtin) ";
     for chunk in regions.chunks(MAX_BINDS / 10) {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(head);
-        qb.push_values(chunk, |mut b, r| {
+        let mut qb = Statement::new(head);
+        qb.push_values(chunk, |b, r| {
             b.push_bind(r.id.as_str())
                 .push_bind(r.provider.as_str())
                 .push_bind(&r.code)
@@ -141,7 +141,7 @@ pub(crate) async fn insert_regions(
                 .push_bind(&r.geography)
                 .push_bind(r.latitude)
                 .push_bind(r.longitude)
-                .push_bind(r.builtin);
+                .push_bind(i64::from(r.builtin));
         });
         if upsert {
             qb.push(
@@ -151,13 +151,13 @@ pub(crate) async fn insert_regions(
                  builtin = excluded.builtin",
             );
         }
-        qb.build().execute(&mut *conn).await?;
+        qb.execute(&mut *conn).await?;
     }
     Ok(())
 }
 
 pub(crate) async fn insert_templates(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     items: &[StampTemplate],
 ) -> Result<()> {
     insert_batched(
@@ -183,7 +183,7 @@ pub(crate) async fn insert_templates(
     .await
 }
 
-pub(crate) async fn insert_stamps(conn: &mut SqliteConnection, items: &[Stamp]) -> Result<()> {
+pub(crate) async fn insert_stamps(conn: &mut AnyConnection, items: &[Stamp]) -> Result<()> {
     insert_batched(
         conn,
         "INSERT INTO stamps (id, region, template, template_version, capacity_units, status, endpoint) ",
@@ -202,7 +202,7 @@ pub(crate) async fn insert_stamps(conn: &mut SqliteConnection, items: &[Stamp]) 
     .await
 }
 
-pub(crate) async fn insert_tenants(conn: &mut SqliteConnection, items: &[Tenant]) -> Result<()> {
+pub(crate) async fn insert_tenants(conn: &mut AnyConnection, items: &[Tenant]) -> Result<()> {
     let residency: Vec<String> = items
         .iter()
         .map(|t| serde_json::to_string(&t.residency))
@@ -221,14 +221,14 @@ pub(crate) async fn insert_tenants(conn: &mut SqliteConnection, items: &[Tenant]
                 .push_bind(i64::from(t.size_units))
                 .push_bind(residency)
                 .push_bind(t.isolation.as_str())
-                .push_bind(t.pinned)
+                .push_bind(i64::from(t.pinned))
                 .push_bind(t.group.as_deref());
         },
     )
     .await
 }
 
-pub(crate) async fn insert_bindings(conn: &mut SqliteConnection, items: &[Binding]) -> Result<()> {
+pub(crate) async fn insert_bindings(conn: &mut AnyConnection, items: &[Binding]) -> Result<()> {
     insert_batched(
         conn,
         "INSERT INTO bindings (tenant, stamp, version) ",

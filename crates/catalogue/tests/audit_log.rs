@@ -2,6 +2,8 @@
 //! Stampfleet, reads back filtered and paged, and keeps what older catalogues recorded.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use catalogue::{AuditQuery, Catalogue};
 use fleet_core::{builtin_regions, demo::demo_fleet, StampStatus};
 
@@ -23,9 +25,14 @@ fn query(f: impl FnOnce(&mut AuditQuery)) -> AuditQuery {
 
 #[tokio::test]
 async fn each_row_names_its_operator_and_reads_back_by_operator_entity_and_page() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("c.sqlite");
-    let alice = Catalogue::open(&path)
+    for opened in support::on_each_backend().await {
+        each_row_names_its_operator_on(&opened.location).await;
+    }
+}
+
+/// Two operators on one catalogue (a file, or a team's database).
+async fn each_row_names_its_operator_on(location: &str) {
+    let alice = Catalogue::open_location(location)
         .await
         .unwrap()
         .with_operator("alice@laptop")
@@ -33,7 +40,7 @@ async fn each_row_names_its_operator_and_reads_back_by_operator_entity_and_page(
     let doc = demo_fleet(&builtin_regions().unwrap()).unwrap();
     let created = alice.replace_all(&doc, "import").await.unwrap();
 
-    let bob = Catalogue::open(&path)
+    let bob = Catalogue::open_location(location)
         .await
         .unwrap()
         .with_operator(" bob ")

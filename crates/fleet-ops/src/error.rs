@@ -63,6 +63,7 @@ impl From<CatalogueError> for OpsError {
             | CatalogueError::NewerSchema { .. }
             | CatalogueError::Corrupt { .. }
             | CatalogueError::Io { .. }
+            | CatalogueError::Server { .. }
             | CatalogueError::Migrate(_) => ErrorCode::CatalogueUnavailable,
             CatalogueError::Refused(_) => ErrorCode::InvalidInput,
             CatalogueError::BadRow { .. } | CatalogueError::Database(_) => ErrorCode::Internal,

@@ -17,7 +17,10 @@ use crate::secrets::SecretStore;
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CatalogueInfo {
+    /// The file, or the team catalogue's URL without its password.
     pub path: String,
+    /// Where it lives: `sqlite` (a file on this machine) or `postgres` (a team's server).
+    pub backend: String,
     /// The catalogue's UUID: the same by any path, renamed or moved.
     pub id: String,
     pub schema_version: u32,
@@ -52,17 +55,35 @@ pub struct Fleet {
 }
 
 impl Fleet {
+    /// Opens the catalogue at `path`: a file, or a team catalogue's `postgres://` URL
+    /// (this machine's files for it in the OS data directory).
     pub async fn open(path: &Path) -> OpsResult<Self> {
+        Self::open_with_data_dir(path, None).await
+    }
+
+    /// `open`, with a team catalogue's files on this machine kept under `data_dir`
+    /// instead of the OS data directory (tests give each their own).
+    pub async fn open_with_data_dir(path: &Path, data_dir: Option<&Path>) -> OpsResult<Self> {
         let builtin =
             builtin_regions().map_err(|e| OpsError::internal(format!("built-in regions: {e}")))?;
-        let catalogue = Catalogue::open(path).await?;
+        let location = path.to_string_lossy();
+        let (catalogue, home) = if catalogue::is_server_url(&location) {
+            // A team catalogue: this machine's files for it (local stamps, file secrets)
+            // live in the OS data directory, under the catalogue's identity.
+            let catalogue = Catalogue::open_server(&location).await?;
+            let home = crate::paths::team_catalogue_home(catalogue.id(), data_dir)?;
+            (catalogue, home)
+        } else {
+            // Beside the file: local stamps under `stamps/`, file secrets under `secrets/`.
+            let home = path.parent().filter(|p| !p.as_os_str().is_empty());
+            (
+                Catalogue::open(path).await?,
+                home.unwrap_or(Path::new(".")).to_owned(),
+            )
+        };
         // Absolute, so the stamps' directories recorded for local agents name the same
         // place whatever directory the app or stampctl runs in.
-        let home = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let home = std::path::absolute(home).map_err(|e| {
+        let home = std::path::absolute(&home).map_err(|e| {
             OpsError::new(
                 crate::ErrorCode::CatalogueUnavailable,
                 format!("{}: {e}", path.display()),
@@ -100,6 +121,11 @@ impl Fleet {
     pub async fn info(&self) -> OpsResult<CatalogueInfo> {
         Ok(CatalogueInfo {
             path: self.catalogue.path().display().to_string(),
+            backend: match self.catalogue.backend() {
+                catalogue::Backend::Sqlite => "sqlite",
+                catalogue::Backend::Postgres => "postgres",
+            }
+            .to_owned(),
             id: self.catalogue.id().to_owned(),
             schema_version: u32::try_from(catalogue::known_schema_version()).unwrap_or(0),
             counts: self.catalogue.counts().await?,

@@ -78,7 +78,7 @@ impl Fleet {
             if op.kind != MOVE_KIND {
                 continue;
             }
-            let Some(_lock) = self.try_lock_move(op.id)? else {
+            let Some(_lock) = self.try_lock_move(op.id).await? else {
                 continue;
             };
             let p: MoveParams = match serde_json::from_str(&op.params) {
@@ -142,7 +142,7 @@ impl Fleet {
             )));
         }
         self.catalogue.request_cancel(operation).await?;
-        match self.try_lock_move(operation)? {
+        match self.try_lock_move(operation).await? {
             None => Ok(format!(
                 "move {operation}: cancel requested; the running move stops before its cut-over"
             )),

@@ -105,17 +105,26 @@ pub(crate) fn stamp_error(stamp: &StampId, e: ClientError) -> OpsError {
     OpsError::conflict(format!("stamp {stamp}: {e}"))
 }
 
-/// Held while a process runs a move: another process (a resume, a cancel) can tell a
-/// live run from one a killed process left behind. The OS drops it with the process.
-pub(crate) struct RunLock(#[allow(dead_code)] std::fs::File);
+/// Held while a process runs a move or a plan apply: another process (a resume, a
+/// cancel, another operator) can tell a live run from one a killed process left behind.
+/// A lock file beside a catalogue file, or a lease in a team catalogue's database; the
+/// OS, or the server, lets it go with the process.
+pub(crate) enum RunLock {
+    File(#[allow(dead_code)] std::fs::File),
+    Lease(#[allow(dead_code)] catalogue::RunLease),
+}
 
 impl Fleet {
-    pub(crate) fn try_lock_move(&self, operation: i64) -> OpsResult<Option<RunLock>> {
-        self.try_run_lock(&format!("move-{operation}"))
+    pub(crate) async fn try_lock_move(&self, operation: i64) -> OpsResult<Option<RunLock>> {
+        self.try_run_lock(&format!("move-{operation}")).await
     }
 
-    /// Takes `locks/<name>.lock`; None while another run (any process) holds it.
-    pub(crate) fn try_run_lock(&self, name: &str) -> OpsResult<Option<RunLock>> {
+    /// Takes run `name`'s lock; None while another run (any process) holds it.
+    pub(crate) async fn try_run_lock(&self, name: &str) -> OpsResult<Option<RunLock>> {
+        if self.catalogue.backend() == catalogue::Backend::Postgres {
+            let lease = self.catalogue.try_run_lease(name).await?;
+            return Ok(lease.map(RunLock::Lease));
+        }
         let path = self.home.join("locks").join(format!("{name}.lock"));
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)
@@ -128,7 +137,7 @@ impl Fleet {
             .open(&path)
             .map_err(|e| OpsError::internal(format!("{}: {e}", path.display())))?;
         match file.try_lock() {
-            Ok(()) => Ok(Some(RunLock(file))),
+            Ok(()) => Ok(Some(RunLock::File(file))),
             Err(std::fs::TryLockError::WouldBlock) => Ok(None),
             Err(std::fs::TryLockError::Error(e)) => {
                 Err(OpsError::internal(format!("{}: {e}", path.display())))
@@ -193,7 +202,7 @@ impl Fleet {
             .begin_move(&params.tenant, &params.from, &params.to, version, &text)
             .await?;
         crash_point("planned");
-        let Some(_lock) = self.try_lock_move(op)? else {
+        let Some(_lock) = self.try_lock_move(op).await? else {
             return Err(OpsError::conflict(format!(
                 "move {op} is run by another process"
             )));

@@ -7,10 +7,13 @@ use crate::error::{OpsError, OpsResult};
 
 pub const CATALOGUE_ENV: &str = "STAMPFLEET_CATALOGUE";
 pub const LOG_DIR_ENV: &str = "STAMPFLEET_LOG_DIR";
+/// This machine's files for team catalogues (default: the OS data directory's `stampfleet`).
+pub const DATA_DIR_ENV: &str = "STAMPFLEET_DATA_DIR";
 const APP_DIR: &str = "stampfleet";
 
-/// The catalogue to open: the explicit path, else `$STAMPFLEET_CATALOGUE`, else
+/// The catalogue to open: the explicit location, else `$STAMPFLEET_CATALOGUE`, else
 /// `catalogue.sqlite` in the OS data directory (`~/.local/share/stampfleet` on Linux).
+/// A location is a file path or a team catalogue's `postgres://` URL (kept as given).
 pub fn catalogue_path(explicit: Option<PathBuf>) -> OpsResult<PathBuf> {
     if let Some(path) = explicit {
         return not_a_url(path, "--catalogue");
@@ -26,9 +29,8 @@ pub fn catalogue_path(explicit: Option<PathBuf>) -> OpsResult<PathBuf> {
     Ok(dir.join(APP_DIR).join("catalogue.sqlite"))
 }
 
-/// `path`, unless it is a URL (`scheme://...`): a URL is never taken for a file name.
-/// This build opens catalogue files only; a team catalogue on a database server is
-/// refused with that said.
+/// `path`, unless it is a URL (`scheme://...`) other than PostgreSQL's: a URL is never
+/// taken for a file name.
 fn not_a_url(path: PathBuf, given_by: &str) -> OpsResult<PathBuf> {
     let text = path.to_string_lossy();
     let scheme = text.split_once("://").map(|(s, _)| s).filter(|s| {
@@ -38,14 +40,30 @@ fn not_a_url(path: PathBuf, given_by: &str) -> OpsResult<PathBuf> {
     });
     match scheme {
         None => Ok(path),
-        Some("postgres" | "postgresql") => Err(OpsError::invalid(format!(
-            "{given_by}: {text:?} names a PostgreSQL catalogue; this build opens catalogue files only \
-             (a team catalogue on PostgreSQL is not built yet). Give a file path"
-        ))),
+        Some("postgres" | "postgresql") => Ok(path),
         Some(other) => Err(OpsError::invalid(format!(
-            "{given_by}: {text:?} is a {other}:// URL, not a file path; give the catalogue file's path"
+            "{given_by}: {text:?} is a {other}:// URL, not a file path; give the catalogue file's path \
+             or a team catalogue's postgres:// URL"
         ))),
     }
+}
+
+/// This machine's directory for the team catalogue `id` (a UUID): its local stamps and
+/// file secrets, under `team/<id>` in `data_dir`, else `$STAMPFLEET_DATA_DIR`, else the
+/// OS data directory's `stampfleet`.
+pub fn team_catalogue_home(id: &str, data_dir: Option<&std::path::Path>) -> OpsResult<PathBuf> {
+    let from_env = std::env::var_os(DATA_DIR_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    let base = match data_dir.map(ToOwned::to_owned).or(from_env) {
+        Some(dir) => dir,
+        None => dirs::data_dir()
+            .ok_or_else(|| {
+                OpsError::invalid("no OS data directory is known here for a team catalogue's files")
+            })?
+            .join(APP_DIR),
+    };
+    Ok(base.join("team").join(id))
 }
 
 /// Where the desktop app writes its log: `$STAMPFLEET_LOG_DIR`, else the OS local

@@ -98,7 +98,7 @@ impl Fleet {
             if attempt > 0 {
                 tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             }
-            lock = self.try_run_lock(&apply_lock_name(op.id))?;
+            lock = self.try_run_lock(&apply_lock_name(op.id)).await?;
             if lock.is_some() {
                 break;
             }

@@ -95,7 +95,7 @@ pub(crate) fn apply_lock_name(operation: i64) -> String {
 }
 
 impl Fleet {
-    fn status_of(&self, op: &catalogue::Operation, total: u32) -> OpsResult<PlanApplyStatus> {
+    async fn status_of(&self, op: &catalogue::Operation, total: u32) -> OpsResult<PlanApplyStatus> {
         let done = serde_json::from_str::<ApplyParams>(&op.params)
             .map_err(|e| {
                 OpsError::internal(format!(
@@ -109,7 +109,8 @@ impl Fleet {
             (OperationState::Failed, "paused") => ApplyState::Paused,
             (OperationState::Failed, _) => ApplyState::Failed,
             // Running in the journal: live only while some process holds its lock.
-            (OperationState::Running, _) => match self.try_run_lock(&apply_lock_name(op.id))? {
+            (OperationState::Running, _) => match self.try_run_lock(&apply_lock_name(op.id)).await?
+            {
                 Some(_probe) => ApplyState::Interrupted,
                 None => ApplyState::Running,
             },
@@ -134,10 +135,10 @@ impl Fleet {
 
     /// How far the newest apply of `plan` went, if it was ever applied.
     pub(crate) async fn apply_status(&self, plan: &Plan) -> OpsResult<Option<PlanApplyStatus>> {
-        self.latest_apply(&plan.name)
-            .await?
-            .map(|op| self.status_of(&op, plan.actions.len() as u32))
-            .transpose()
+        match self.latest_apply(&plan.name).await? {
+            Some(op) => Ok(Some(self.status_of(&op, plan.actions.len() as u32).await?)),
+            None => Ok(None),
+        }
     }
 
     /// Every plan by name, with how far its last apply went.
@@ -146,11 +147,10 @@ impl Fleet {
         let mut summaries = Vec::new();
         for plan in self.plans().await? {
             let total = plan.actions.len() as u32;
-            let apply = ops
-                .iter()
-                .find(|o| o.subject == plan.name)
-                .map(|o| self.status_of(o, total))
-                .transpose()?;
+            let apply = match ops.iter().find(|o| o.subject == plan.name) {
+                Some(op) => Some(self.status_of(op, total).await?),
+                None => None,
+            };
             summaries.push(PlanSummary {
                 apply,
                 name: plan.name,
@@ -220,7 +220,7 @@ impl Fleet {
         let plan = self.plan(name).await?;
         let latest = self.latest_apply(name).await?;
         if let Some(op) = &latest {
-            if self.status_of(op, plan.actions.len() as u32)?.state == ApplyState::Running {
+            if self.status_of(op, plan.actions.len() as u32).await?.state == ApplyState::Running {
                 return Err(OpsError::conflict(format!(
                     "plan {name:?} is being applied: pause it first"
                 )));

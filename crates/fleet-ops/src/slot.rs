@@ -33,7 +33,8 @@ impl FleetSlot {
         }
         let path = self.path.clone()?;
         let fleet = Fleet::open(&path).await.inspect_err(|e| {
-            tracing::error!(path = %path.display(), error = %e.message, "catalogue unavailable");
+            let location = catalogue::redact(&path.to_string_lossy());
+            tracing::error!(%location, error = %e.message, "catalogue unavailable");
         })?;
         *slot = Some(fleet.clone());
         Ok(fleet)

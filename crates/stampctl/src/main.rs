@@ -26,7 +26,8 @@ use table::Table;
     about = "Manage a Stampfleet catalogue from a terminal"
 )]
 struct Cli {
-    /// Catalogue file (default: $STAMPFLEET_CATALOGUE, else the OS data directory).
+    /// Catalogue file, or a team catalogue's postgres://user@host:port/db URL (default:
+    /// $STAMPFLEET_CATALOGUE, else a file in the OS data directory).
     #[arg(long, global = true, value_name = "PATH")]
     catalogue: Option<PathBuf>,
     /// Who the audit log names for this run's changes (default: $STAMPFLEET_OPERATOR,

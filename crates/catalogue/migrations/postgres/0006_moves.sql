@@ -1,0 +1,26 @@
+-- PostgreSQL form of the SQLite migration 0006_moves.sql (schema 6); keep the two in step.
+-- Stampfleet catalogue, schema 6: tenant moves. The routing table's version grows with
+-- every binding change (routers poll it); a move's cancellation is a request the
+-- running move honours before its cut-over.
+-- SQLite's three trigger bodies are the same statement: one plpgsql function here.
+CREATE TABLE routing (
+    id       BIGINT PRIMARY KEY CHECK (id = 1),
+    version  BIGINT NOT NULL
+);
+INSERT INTO routing (id, version) VALUES (1, (SELECT COUNT(*) FROM bindings));
+CREATE FUNCTION routing_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE routing SET version = routing.version + 1 WHERE routing.id = 1;
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER routing_on_bind AFTER INSERT ON bindings
+    FOR EACH ROW EXECUTE FUNCTION routing_bump();
+CREATE TRIGGER routing_on_rebind AFTER UPDATE OF stamp ON bindings
+    FOR EACH ROW EXECUTE FUNCTION routing_bump();
+CREATE TRIGGER routing_on_unbind AFTER DELETE ON bindings
+    FOR EACH ROW EXECUTE FUNCTION routing_bump();
+
+CREATE TABLE move_cancels (
+    operation  BIGINT PRIMARY KEY REFERENCES operations (id) DEFERRABLE INITIALLY IMMEDIATE
+);
