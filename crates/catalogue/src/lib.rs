@@ -111,6 +111,12 @@ impl Catalogue {
     /// Opens `path`, creating it if missing. An existing file is inspected read-only
     /// first: a non-SQLite, damaged, foreign or newer-schema file is refused untouched.
     pub async fn open(path: &Path) -> Result<Self> {
+        if open::is_server_url(&path.to_string_lossy()) {
+            return Err(CatalogueError::Refused(format!(
+                "{}: a server URL, not a file; open it as a team catalogue",
+                open::redact(&path.to_string_lossy())
+            )));
+        }
         if path.exists() {
             open::inspect_existing(path).await?;
         }

@@ -114,6 +114,13 @@ impl Fleet {
             .as_ref()
     }
 
+    /// This machine's directory for the catalogue: its local stamps (`stamps/`), file
+    /// secrets and run locks. Beside a catalogue file; for a team catalogue, in the data
+    /// directory under its identity.
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
     pub fn path(&self) -> PathBuf {
         self.catalogue.path().to_owned()
     }

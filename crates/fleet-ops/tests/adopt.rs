@@ -50,7 +50,7 @@ fn request(id: &str, agent: &Agent, token: &str, version: &str) -> AdoptStamp {
 async fn a_stamp_is_adopted_with_its_tenants_and_a_tenant_the_catalogue_places_elsewhere_is_a_conflict(
 ) {
     let dir = tempfile::tempdir().unwrap();
-    let (fleet, _, _stop) = testkit::demo::demo_fleet(dir.path(), false).await;
+    let (fleet, catalogue, _stop) = testkit::demo::demo_fleet(dir.path(), false).await;
     // a-datum-prod lives on weu-01 in the catalogue; this stamp holds a copy too.
     let agent = outside_stamp(
         dir.path(),
@@ -138,8 +138,8 @@ async fn a_stamp_is_adopted_with_its_tenants_and_a_tenant_the_catalogue_places_e
         .await
         .unwrap();
     assert_eq!(health.state, HealthState::Healthy, "{}", health.detail);
-    assert!(!testkit::holds(
-        &std::fs::read(dir.path().join("c.sqlite")).unwrap(),
+    assert!(!testkit::team::catalogue_holds(
+        &catalogue,
         "ext-admin-token-0001"
     ));
     let audit = fleet.audit(10).await.unwrap();

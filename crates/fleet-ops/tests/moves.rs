@@ -95,7 +95,7 @@ async fn randomized_moves_killed_anywhere_lose_no_acknowledged_write() {
                 let victim = if rng.below(2) == 0 { &home } else { &other };
                 let pattern = format!(
                     "--data-dir {}",
-                    dir.path().join("stamps").join(victim.as_str()).display()
+                    fleet.home().join("stamps").join(victim.as_str()).display()
                 );
                 let _ = Command::new("pkill")
                     .args(["-KILL", "-f", "--", &pattern])

@@ -21,6 +21,11 @@ async fn demo_with_agents(dir: &Path) -> (Fleet, StopAgents) {
     (fleet, stop)
 }
 
+/// The demo fleet with its agents running, and where its catalogue is.
+async fn demo_at(dir: &Path) -> (Fleet, std::path::PathBuf, StopAgents) {
+    support::demo::demo_fleet(dir, true).await
+}
+
 fn eu_tenant(id: &str, size: u32) -> PlaceTenant {
     PlaceTenant {
         tenant: Tenant {
@@ -114,14 +119,14 @@ async fn a_stamp_that_does_not_fit_is_refused_and_nothing_is_written() {
 #[tokio::test]
 async fn an_onboarding_killed_after_recording_the_tenant_is_finished_at_the_next_start() {
     let dir = tempfile::tempdir().unwrap();
-    let (fleet, _stop) = demo_with_agents(dir.path()).await;
+    let (fleet, location, _stop) = demo_at(dir.path()).await;
     let place = eu_tenant("acme-killed", 30);
     let Outcome::Place { stamp, .. } = fleet.place_tenant(&place).await.unwrap().outcome else {
         panic!("no stamp fits")
     };
     // What a run killed right after its first journal entry leaves behind: the tenant
     // recorded, unbound, with a running operation naming the chosen stamp.
-    let catalogue = catalogue::Catalogue::open(&dir.path().join("c.sqlite"))
+    let catalogue = catalogue::Catalogue::open_location(&location.to_string_lossy())
         .await
         .unwrap();
     catalogue
@@ -137,7 +142,7 @@ async fn an_onboarding_killed_after_recording_the_tenant_is_finished_at_the_next
         .is_none());
     assert_eq!(hosted_by(&fleet, &stamp, "acme-killed").await, 0);
 
-    let reopened = Fleet::open(&dir.path().join("c.sqlite")).await.unwrap();
+    let reopened = Fleet::open(&location).await.unwrap();
     assert_eq!(reopened.resume_operations().await.unwrap(), 1);
     assert_eq!(
         reopened
@@ -320,7 +325,10 @@ async fn an_import_stopped_by_a_dead_stamp_keeps_what_it_did_and_a_rerun_finishe
         panic!()
     };
     // This test's agent only: other tests run demo fleets with the same stamp ids.
-    let pattern = format!("--stamp-id {victim} .*--data-dir {}", dir.path().display());
+    let pattern = format!(
+        "--stamp-id {victim} .*--data-dir {}",
+        fleet.home().display()
+    );
     let kill_after_five = move |p: fleet_ops::ImportProgress| {
         if p.done == 5 {
             let _ = Command::new("pkill")

@@ -73,7 +73,10 @@ async fn a_plan_is_checked_then_applied_and_a_killed_apply_resumes() {
     assert!(import_through_stampctl(&path, &file, &blocked)
         .status
         .success());
-    let pattern = format!("--data-dir {}", dir.path().join("stamps/weu-02").display());
+    let pattern = format!(
+        "--data-dir {}",
+        fleet.home().join("stamps/weu-02").display()
+    );
     Command::new("pkill")
         .args(["-KILL", "-f", "--", &pattern])
         .status()

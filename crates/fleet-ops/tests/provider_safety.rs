@@ -49,7 +49,6 @@ async fn an_interrupted_command_provisioning_waits_for_the_operator() {
     file_secrets();
     let dir = tempfile::tempdir().unwrap();
     let fleet = testkit::demo::offline_demo(dir.path()).await;
-    let path = dir.path().join("c.sqlite");
     // What a run killed mid-provisioning leaves: the stamp and its running operation.
     let marker = dir.path().join("ran");
     let stamp = Stamp {
@@ -62,7 +61,9 @@ async fn an_interrupted_command_provisioning_waits_for_the_operator() {
         endpoint: None,
     };
     let params = serde_json::to_string(&command_writing(&marker)).unwrap();
-    let raw = catalogue::Catalogue::open(&path).await.unwrap();
+    let raw = catalogue::Catalogue::open_location(&fleet.path().to_string_lossy())
+        .await
+        .unwrap();
     raw.insert_stamp_with_operation(
         &stamp,
         catalogue::OperationKind::ProvisionStamp,

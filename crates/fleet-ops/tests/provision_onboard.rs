@@ -27,7 +27,9 @@ const JAPANESE: [&str; 11] = [
 
 /// The provision-and-onboard runs of the catalogue at `path`: (state, step, detail).
 async fn runs(path: &Path) -> Vec<(OperationState, String, String)> {
-    let c = Catalogue::open(path).await.unwrap();
+    let c = Catalogue::open_location(&path.to_string_lossy())
+        .await
+        .unwrap();
     let ops = c.operations(100).await.unwrap();
     ops.into_iter()
         .filter(|o| o.kind == PROVISION_ONBOARD_KIND)

@@ -15,18 +15,24 @@ use crate::StopAgents;
 /// The demo fleet in the catalogue `dir/c.sqlite` (returned with it), with this build's
 /// agent and file secrets; its agents run when `run_agents`. Every agent under `dir`
 /// stops when the guard drops.
+/// (With `STAMPFLEET_TEST_CATALOGUE=postgres`, a new database on the test PostgreSQL
+/// server instead: the path returned is its URL.)
 pub async fn demo_fleet(dir: &Path, run_agents: bool) -> (Fleet, PathBuf, StopAgents) {
     crate::use_built_agent();
-    let stop = StopAgents(format!("--data-dir {}", dir.display()));
-    let catalogue = dir.join("c.sqlite");
+    let catalogue = crate::team::catalogue_location(dir);
     let fleet = Fleet::open(&catalogue).await.unwrap();
+    let stop = StopAgents(format!("--data-dir {}", fleet.home().display()));
     fleet.create_demo(run_agents).await.unwrap();
     (fleet, catalogue, stop)
 }
 
-/// The demo fleet in `dir/c.sqlite`, no agent started (planning and reading offline).
+/// The demo fleet in `dir/c.sqlite` (or a team catalogue, as `demo_fleet`), no agent
+/// started (planning and reading offline).
 pub async fn offline_demo(dir: &Path) -> Fleet {
-    let fleet = Fleet::open(&dir.join("c.sqlite")).await.unwrap();
+    crate::use_built_agent();
+    let fleet = Fleet::open(&crate::team::catalogue_location(dir))
+        .await
+        .unwrap();
     fleet.create_demo(false).await.unwrap();
     fleet
 }

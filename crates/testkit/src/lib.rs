@@ -9,6 +9,7 @@ pub mod demo;
 pub mod fault_proxy;
 pub mod mover;
 mod programs;
+pub mod team;
 pub mod wire;
 
 pub use agent::Agent;

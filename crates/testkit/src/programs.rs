@@ -38,6 +38,12 @@ pub fn use_built_agent() {
     ONCE.call_once(|| {
         std::env::set_var("STAMPFLEET_AGENT", agent());
         std::env::set_var("STAMPFLEET_SECRETS", "file");
+        if crate::team::postgres_mode() {
+            // Each team catalogue's files go under team/<its id> here (stampctl inherits it).
+            let dir =
+                std::env::temp_dir().join(format!("stampfleet-team-tests-{}", std::process::id()));
+            std::env::set_var("STAMPFLEET_DATA_DIR", dir);
+        }
     });
 }
 

@@ -268,7 +268,15 @@ repair: string | null, };
 
 export type ReconcileReport = { stampsChecked: number, findings: Array<DriftFinding>, };
 
-export type CatalogueInfo = { path: string, 
+export type CatalogueInfo = { 
+/**
+ * The file, or the team catalogue's URL without its password.
+ */
+path: string, 
+/**
+ * Where it lives: `sqlite` (a file on this machine) or `postgres` (a team's server).
+ */
+backend: string, 
 /**
  * The catalogue's UUID: the same by any path, renamed or moved.
  */
