@@ -31,10 +31,29 @@ pub enum CatalogueError {
     },
     #[error("{0}")]
     Refused(String),
+    /// The team catalogue's server refused: this login's role does not allow it.
+    #[error("{0}")]
+    NotAllowed(String),
     #[error("catalogue database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("catalogue migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
 pub type Result<T, E = CatalogueError> = std::result::Result<T, E>;
+
+impl From<sqlx::Error> for CatalogueError {
+    fn from(e: sqlx::Error) -> Self {
+        // SQLSTATE 42501: insufficient_privilege, the server's word on a role.
+        if let sqlx::Error::Database(db) = &e {
+            if db.code().as_deref() == Some("42501") {
+                return CatalogueError::NotAllowed(format!(
+                    "the team catalogue refused this: {}. Your login's role does not allow it; \
+                     an admin can grant another (stampctl team grant LOGIN --role operator)",
+                    db.message()
+                ));
+            }
+        }
+        CatalogueError::Database(e)
+    }
+}

@@ -16,6 +16,7 @@ mod repairs;
 mod rows;
 mod sql;
 mod stamps;
+mod team;
 mod tenants;
 mod write;
 
@@ -35,6 +36,7 @@ pub use operator::{check_operator, operator_from_environment, OPERATOR_VARIABLE}
 pub use plans::APPLY_PLAN_KIND;
 pub use sql::Backend;
 pub use stamps::{LocalAgent, Operation};
+pub use team::{TeamMember, TeamRole};
 pub use tenants::ONBOARD_KIND;
 pub use write::AuditRecord;
 
@@ -145,15 +147,32 @@ impl Catalogue {
         let (id,): (String,) = sqlx::query_as("SELECT uuid FROM catalogue_identity WHERE id = 1")
             .fetch_one(&pool)
             .await?;
+        // Who the audit rows name: on a team catalogue the server's login, which the
+        // server authenticated; on a file the operator (environment, else user@host).
+        let operator = match backend {
+            Backend::Sqlite => operator_from_environment()?,
+            Backend::Postgres => {
+                let (login,): (String,) = sqlx::query_as("SELECT current_user::text")
+                    .fetch_one(&pool)
+                    .await?;
+                login
+            }
+        };
         let catalogue = Self {
             pool,
             backend,
             path,
             id,
             writer: std::sync::Arc::default(),
-            operator: operator_from_environment()?.into(),
+            operator: operator.into(),
         };
-        catalogue.seed_builtin_regions().await?;
+        match catalogue.seed_builtin_regions().await {
+            // A reader cannot bring the regions up to date; the next operator will.
+            Err(CatalogueError::NotAllowed(why)) => {
+                tracing::warn!(%why, "built-in regions not updated")
+            }
+            other => other?,
+        }
         tracing::info!(
             location = %catalogue.path.display(),
             backend = backend.name(),
@@ -177,6 +196,13 @@ impl Catalogue {
     pub fn with_operator(mut self, operator: &str) -> Result<Self> {
         let name = check_operator(operator)
             .map_err(|why| CatalogueError::Refused(format!("operator {operator:?}: {why}")))?;
+        if self.backend == Backend::Postgres && name != *self.operator {
+            return Err(CatalogueError::Refused(format!(
+                "operator {name:?}: on a team catalogue the audit log names your server login ({}); \
+                 connect as {name} instead",
+                self.operator
+            )));
+        }
         self.operator = name.into();
         Ok(self)
     }

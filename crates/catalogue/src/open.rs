@@ -196,7 +196,8 @@ pub(crate) async fn open_postgres_pool(url: &str) -> Result<AnyPool> {
         .await
         .map_err(unreachable)?;
     let tables: Vec<(String,)> = sqlx::query_as(
-        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()",
+        // pg_tables lists every table, also those this login may not read.
+        "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()",
     )
     .fetch_all(&pool)
     .await
@@ -208,10 +209,13 @@ pub(crate) async fn open_postgres_pool(url: &str) -> Result<AnyPool> {
             reason: format!("the database holds other tables ({})", tables.len()),
         });
     }
+    let mut applied = 0;
     if has("_sqlx_migrations") {
-        let (found,): (Option<i64>,) = sqlx::query_as("SELECT MAX(version) FROM _sqlx_migrations")
-            .fetch_one(&pool)
-            .await?;
+        let (found, done): (Option<i64>, i64) = sqlx::query_as(
+            "SELECT MAX(version), COUNT(*) FILTER (WHERE success) FROM _sqlx_migrations",
+        )
+        .fetch_one(&pool)
+        .await?;
         let (found, known) = (found.unwrap_or(0), known_schema_version());
         if found > known {
             return Err(CatalogueError::NewerSchema {
@@ -220,8 +224,12 @@ pub(crate) async fn open_postgres_pool(url: &str) -> Result<AnyPool> {
                 known,
             });
         }
+        applied = done;
     }
-    POSTGRES_MIGRATOR.run(&pool).await?;
+    // Up to date: nothing to run (a reader, who may not create tables, opens it too).
+    if usize::try_from(applied).ok() != Some(POSTGRES_MIGRATOR.iter().count()) {
+        POSTGRES_MIGRATOR.run(&pool).await?;
+    }
     Ok(pool)
 }
 

@@ -4,7 +4,7 @@
 
 mod support;
 
-use catalogue::{AuditQuery, Catalogue};
+use catalogue::{AuditQuery, Backend, Catalogue};
 use fleet_core::{builtin_regions, demo::demo_fleet, StampStatus};
 
 /// A demo catalogue made by the version before schema 9 (schema 8): its audit rows
@@ -25,34 +25,62 @@ fn query(f: impl FnOnce(&mut AuditQuery)) -> AuditQuery {
 
 #[tokio::test]
 async fn each_row_names_its_operator_and_reads_back_by_operator_entity_and_page() {
-    for opened in support::on_each_backend().await {
-        each_row_names_its_operator_on(&opened.location).await;
-    }
-}
-
-/// Two operators on one catalogue (a file, or a team's database).
-async fn each_row_names_its_operator_on(location: &str) {
-    let alice = Catalogue::open_location(location)
+    // On a file, the operator is whom the handle is told (STAMPFLEET_OPERATOR, --operator).
+    let file = support::open_new(Backend::Sqlite).await;
+    let alice = Catalogue::open_location(&file.location)
         .await
         .unwrap()
         .with_operator("alice@laptop")
         .unwrap();
-    let doc = demo_fleet(&builtin_regions().unwrap()).unwrap();
-    let created = alice.replace_all(&doc, "import").await.unwrap();
-
-    let bob = Catalogue::open_location(location)
+    let bob = Catalogue::open_location(&file.location)
         .await
         .unwrap()
         .with_operator(" bob ")
         .unwrap();
     assert_eq!(bob.operator(), "bob");
+    each_row_names_its_operator(alice, bob).await;
+
+    // On a team catalogue, it is the server's login: two logins granted the operator role.
+    let team = support::open_new(Backend::Postgres).await;
+    let db = team.location.rsplit('/').next().unwrap().to_owned();
+    let mut handles = Vec::new();
+    for name in ["alice", "bob"] {
+        let login = format!("{name}_{db}");
+        test_postgres::shared()
+            .psql("postgres", &format!("CREATE ROLE {login} LOGIN"))
+            .unwrap();
+        team.catalogue
+            .grant_role(&login, catalogue::TeamRole::Operator, "test")
+            .await
+            .unwrap();
+        let url = team
+            .location
+            .replacen("stampfleet@", &format!("{login}@"), 1);
+        let handle = Catalogue::open_location(&url).await.unwrap();
+        assert_eq!(handle.operator(), login);
+        assert!(
+            handle.clone().with_operator("mallory").is_err(),
+            "no other name"
+        );
+        handles.push(handle);
+    }
+    let bob = handles.pop().unwrap();
+    each_row_names_its_operator(handles.pop().unwrap(), bob).await;
+}
+
+/// Two operators on one catalogue (a file, or a team's database), with no rows yet.
+async fn each_row_names_its_operator(alice: Catalogue, bob: Catalogue) {
+    let (alice_name, bob_name) = (alice.operator().to_owned(), bob.operator().to_owned());
+    let doc = demo_fleet(&builtin_regions().unwrap()).unwrap();
+    let created = alice.replace_all(&doc, "import").await.unwrap();
+
     let stamp = doc.stamps[0].id.clone();
     bob.set_stamp_status(&stamp, StampStatus::Draining, None, None, "stampctl")
         .await
         .unwrap();
 
     let by_bob = bob
-        .audit_page(&query(|q| q.actor = Some("bob".into())))
+        .audit_page(&query(|q| q.actor = Some(bob_name.clone())))
         .await
         .unwrap();
     assert_eq!(by_bob.len(), 1, "{by_bob:#?}");
@@ -69,7 +97,7 @@ async fn each_row_names_its_operator_on(location: &str) {
     assert_eq!(row.summary, r#"status: "active" -> "draining""#);
 
     let by_alice = bob
-        .audit_page(&query(|q| q.actor = Some("alice@laptop".into())))
+        .audit_page(&query(|q| q.actor = Some(alice_name.clone())))
         .await
         .unwrap();
     assert_eq!(by_alice.len() as u32, created);
@@ -85,7 +113,11 @@ async fn each_row_names_its_operator_on(location: &str) {
         .await
         .unwrap();
     let who: Vec<&str> = this_stamp.iter().map(|r| r.actor.as_str()).collect();
-    assert_eq!(who, ["bob", "alice@laptop"], "newest first");
+    assert_eq!(
+        who,
+        [bob_name.as_str(), alice_name.as_str()],
+        "newest first"
+    );
 
     // Pages of 10 walk the whole log once, newest first, with no row twice.
     let mut seen = Vec::new();
@@ -102,7 +134,12 @@ async fn each_row_names_its_operator_on(location: &str) {
         before = Some(last.id);
         seen.extend(page.iter().map(|r| r.id));
     }
-    assert_eq!(seen.len() as u32, created + 1);
+    let granted = bob
+        .audit_page(&query(|q| q.entity = Some("team-member".into())))
+        .await
+        .unwrap()
+        .len() as u32;
+    assert_eq!(seen.len() as u32, granted + created + 1);
     assert!(seen.windows(2).all(|w| w[0] > w[1]));
 }
 

@@ -16,15 +16,18 @@ pub enum ErrorCode {
     Conflict,
     /// A fault on our side; the message and the log say more.
     Internal,
+    /// The team catalogue's server refused: the login's role does not allow it.
+    NotAllowed,
 }
 
 impl ErrorCode {
     /// Every code, for the UI's generated list.
-    pub const ALL: [ErrorCode; 4] = [
+    pub const ALL: [ErrorCode; 5] = [
         Self::CatalogueUnavailable,
         Self::InvalidInput,
         Self::Conflict,
         Self::Internal,
+        Self::NotAllowed,
     ];
 }
 
@@ -66,6 +69,7 @@ impl From<CatalogueError> for OpsError {
             | CatalogueError::Server { .. }
             | CatalogueError::Migrate(_) => ErrorCode::CatalogueUnavailable,
             CatalogueError::Refused(_) => ErrorCode::InvalidInput,
+            CatalogueError::NotAllowed(_) => ErrorCode::NotAllowed,
             CatalogueError::BadRow { .. } | CatalogueError::Database(_) => ErrorCode::Internal,
         };
         if code == ErrorCode::Internal {

@@ -21,6 +21,8 @@ pub struct CatalogueInfo {
     pub path: String,
     /// Where it lives: `sqlite` (a file on this machine) or `postgres` (a team's server).
     pub backend: String,
+    /// On a team catalogue, what this login may do: `reader`, `operator` or `admin`.
+    pub role: Option<String>,
     /// The catalogue's UUID: the same by any path, renamed or moved.
     pub id: String,
     pub schema_version: u32,
@@ -133,11 +135,29 @@ impl Fleet {
                 catalogue::Backend::Postgres => "postgres",
             }
             .to_owned(),
+            role: self
+                .catalogue
+                .my_role()
+                .await?
+                .map(|r| r.as_str().to_owned()),
             id: self.catalogue.id().to_owned(),
             schema_version: u32::try_from(catalogue::known_schema_version()).unwrap_or(0),
             counts: self.catalogue.counts().await?,
             operator: self.catalogue.operator().to_owned(),
         })
+    }
+
+    /// Every login that may open this team catalogue, with its role.
+    pub async fn team_members(&self) -> OpsResult<Vec<catalogue::TeamMember>> {
+        Ok(self.catalogue.team_members().await?)
+    }
+
+    /// Gives server login `login` the role `role` (`reader`, `operator`, `admin`).
+    pub async fn grant_team_role(&self, login: &str, role: &str) -> OpsResult<()> {
+        let role = catalogue::TeamRole::parse(role).ok_or_else(|| {
+            OpsError::invalid(format!("role {role:?}: give reader, operator or admin"))
+        })?;
+        Ok(self.catalogue.grant_role(login, role, "team").await?)
     }
 
     pub async fn regions(&self) -> OpsResult<Vec<Region>> {

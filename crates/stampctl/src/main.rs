@@ -7,6 +7,7 @@ mod plan_cmd;
 mod reconcile_cmd;
 mod stamp_cmd;
 mod table;
+mod team_cmd;
 mod tenant_cmd;
 
 use std::io::Read;
@@ -132,6 +133,11 @@ enum Command {
     /// The audit log, newest first: who changed what, when, through which part of
     /// Stampfleet, and which fields changed.
     Audit(audit_cmd::AuditArgs),
+    /// Who may do what on a team catalogue (postgres://...): list, grant.
+    Team {
+        #[command(subcommand)]
+        action: team_cmd::TeamAction,
+    },
     /// Stop this catalogue's local stamp agents (their data stays; `resume` restarts them).
     StopAgents,
     /// Start this catalogue's local stamp agents that do not answer, and run every
@@ -371,13 +377,16 @@ async fn run(cli: Cli) -> OpsResult<String> {
         }
         Command::Reconcile(args) => reconcile_cmd::run(&fleet, out, args).await?,
         Command::Audit(args) => audit_cmd::run(&fleet, out, args).await?,
+        Command::Team { action } => team_cmd::run(&fleet, out, action).await?,
         Command::Info => {
             let info = fleet.info().await?;
             render(out, &info, || {
                 let c = info.counts;
                 format!(
-                    "catalogue  {}\nschema     {}\noperator   {}\nregions    {}\ntemplates  {}\nstamps     {}\ntenants    {}\nbindings   {}\naudit rows {}\n",
-                    info.path, info.schema_version, info.operator, c.regions, c.templates, c.stamps, c.tenants, c.bindings, c.audit_rows
+                    "catalogue  {}{}\nschema     {}\noperator   {}\nregions    {}\ntemplates  {}\nstamps     {}\ntenants    {}\nbindings   {}\naudit rows {}\n",
+                    info.path,
+                    info.role.as_ref().map(|r| format!(" (team catalogue, you are {r})")).unwrap_or_default(),
+                    info.schema_version, info.operator, c.regions, c.templates, c.stamps, c.tenants, c.bindings, c.audit_rows
                 )
             })?
         }

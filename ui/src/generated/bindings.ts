@@ -278,6 +278,10 @@ path: string,
  */
 backend: string, 
 /**
+ * On a team catalogue, what this login may do: `reader`, `operator` or `admin`.
+ */
+role: string | null, 
+/**
  * The catalogue's UUID: the same by any path, renamed or moved.
  */
 id: string, schemaVersion: number, counts: Counts, 
@@ -288,7 +292,7 @@ operator: string, };
 
 export type ImportSummary = { stamps: number, tenants: number, bindings: number, auditRows: number, };
 
-export type ErrorCode = "catalogue_unavailable" | "invalid_input" | "conflict" | "internal";
+export type ErrorCode = "catalogue_unavailable" | "invalid_input" | "conflict" | "internal" | "not_allowed";
 
 export type OpsError = { code: ErrorCode, message: string, };
 

@@ -52,7 +52,7 @@ export interface Transport {
 }
 
 /** Every error code a command can answer with (`{code, message}`). */
-export const ERROR_CODES: readonly ErrorCode[] = ["catalogue_unavailable", "invalid_input", "conflict", "internal"];
+export const ERROR_CODES: readonly ErrorCode[] = ["catalogue_unavailable", "invalid_input", "conflict", "internal", "not_allowed"];
 
 /** Every command's name, as the backend registers it. */
 export const COMMAND_NAMES = [
