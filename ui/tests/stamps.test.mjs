@@ -152,6 +152,16 @@ describe("stamps: provisioning, detail and lifecycle", () => {
     await done(session);
   });
 
+  test("a stamp drained from a terminal shows as draining in the open window, with no reload", async () => {
+    const session = await demo();
+    const { page } = session;
+    assert.match(await page.locator(row("syd-01")).innerText(), /active/i);
+    // Another process (another operator's stampctl) changes the catalogue.
+    env.server.stampctl("stamp", "drain", "syd-01", "--no-moves");
+    await page.locator(row("syd-01")).filter({ hasText: /placements stopped/i }).waitFor();
+    await done(session);
+  });
+
   test("the audit log names who drained syd-01, and shows another operator's change when filtered by name", async () => {
     await env.renew("demo", { env: { STAMPFLEET_OPERATOR: "alice" } });
     const session = await demo();

@@ -4,6 +4,7 @@
 
 mod adopt;
 mod audit;
+mod changes;
 mod error;
 mod fleet_view;
 mod journal;
@@ -27,6 +28,7 @@ use serde::Serialize;
 use sqlx::AnyPool;
 
 pub use audit::{AuditEntry, AuditQuery};
+pub use changes::ChangeWatch;
 pub use error::{CatalogueError, Result};
 pub use journal::{MovePhase, OperationKind, OperationState};
 pub use lease::RunLease;
@@ -59,6 +61,8 @@ pub struct Catalogue {
     backend: Backend,
     /// The file, or the server URL without its password.
     path: PathBuf,
+    /// A team catalogue's URL as given (it may hold a password: never shown or logged).
+    server_url: Option<std::sync::Arc<str>>,
     /// The catalogue's UUID (schema 9): what secrets are named by, whatever the path.
     id: String,
     /// This process's writers take turns here before SQLite's write lock: waiting on
@@ -131,7 +135,10 @@ impl Catalogue {
     /// database holding other tables, or a newer schema, is refused untouched.
     pub async fn open_server(url: &str) -> Result<Self> {
         let pool = open::open_postgres_pool(url).await?;
-        Self::from_pool(pool, Backend::Postgres, open::redact(url).into()).await
+        let mut catalogue =
+            Self::from_pool(pool, Backend::Postgres, open::redact(url).into()).await?;
+        catalogue.server_url = Some(url.into());
+        Ok(catalogue)
     }
 
     /// Opens `location`: a `postgres://` URL names a server, anything else a file.
@@ -162,6 +169,7 @@ impl Catalogue {
             pool,
             backend,
             path,
+            server_url: None,
             id,
             writer: std::sync::Arc::default(),
             operator: operator.into(),
@@ -238,6 +246,11 @@ impl Catalogue {
     /// Which database this catalogue lives in.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// A team catalogue's URL as given, password included: for connections only.
+    pub(crate) fn server_url(&self) -> Option<&str> {
+        self.server_url.as_deref()
     }
 
     /// A transaction that writes: `BEGIN IMMEDIATE` takes the write lock up front, so a

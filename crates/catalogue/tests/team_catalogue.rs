@@ -191,3 +191,30 @@ async fn a_run_lease_is_held_by_one_process_at_a_time_and_freed_when_it_ends() {
     let file = support::open_new(Backend::Sqlite).await;
     assert!(file.catalogue.try_run_lease("move-7").await.is_err());
 }
+
+#[tokio::test]
+async fn a_change_made_elsewhere_is_noticed_on_either_backend() {
+    let doc = demo_fleet(&builtin_regions().unwrap()).unwrap();
+    for opened in support::each_with(&doc).await {
+        let on = opened.backend.name();
+        let mut watch = opened.catalogue.watch_changes().await.unwrap();
+        // Another operator, through a catalogue handle (connections) of its own.
+        let other = Catalogue::open_location(&opened.location).await.unwrap();
+        let stamp = doc.stamps[0].id.clone();
+        other
+            .set_stamp_status(
+                &stamp,
+                fleet_core::StampStatus::Draining,
+                None,
+                None,
+                "test",
+            )
+            .await
+            .unwrap();
+        // Bounded only so a broken watch fails instead of hanging the suite.
+        tokio::time::timeout(std::time::Duration::from_secs(60), watch.next())
+            .await
+            .unwrap_or_else(|_| panic!("{on}: the change was never noticed"))
+            .unwrap();
+    }
+}

@@ -77,6 +77,7 @@ pub fn typescript_bindings() -> String {
         crate::HealthProblem,
         crate::HealthFix,
         crate::StampHealth,
+        crate::CatalogueChange,
         crate::StampDetail,
         crate::PlaceTenant,
         crate::OnboardTenant,

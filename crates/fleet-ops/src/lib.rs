@@ -5,6 +5,7 @@ mod adopt;
 mod adopt_file;
 mod audit_export;
 mod bindings;
+mod catalogue_watch;
 mod command_provider;
 pub mod commands;
 mod demo_agents;
@@ -45,6 +46,7 @@ pub use bindings::typescript_bindings;
 /// The catalogue crate, for the same paths.
 pub use catalogue;
 pub use catalogue::{Route, RoutingTable};
+pub use catalogue_watch::CatalogueChange;
 pub use drain::{DrainItem, DrainProgress, DrainStamp};
 pub use error::{ErrorCode, OpsError, OpsResult};
 pub use fleet::{CatalogueInfo, Fleet, ImportSummary};

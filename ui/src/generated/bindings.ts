@@ -326,6 +326,8 @@ detail: string, problem: HealthProblem | null, fix: HealthFix | null, softwareVe
  */
 checkedAt: number, };
 
+export type CatalogueChange = { seq: number, };
+
 export type StampDetail = { stamp: StampView, health: StampHealth, 
 /**
  * Why provisioning failed, for a failed stamp.

@@ -6,6 +6,7 @@ import type {
   AuditEntry,
   AuditFormat,
   AuditQuery,
+  CatalogueChange,
   CatalogueInfo,
   Decision,
   DrainProgress,
@@ -76,6 +77,7 @@ export const COMMAND_NAMES = [
   "repair_drift",
   "set_stamp_status",
   "watch_health",
+  "watch_catalogue",
   "move_targets",
   "move_tenant",
   "cancel_move",
@@ -176,6 +178,13 @@ export function commandsOver(transport: Transport) {
      */
     watchHealth: (onProgress: (event: Array<StampHealth>) => void): Promise<void> =>
       transport.call("watch_health", {}, onProgress) as Promise<void>,
+    /**
+     * Subscribes to changes other windows, stampctl or other operators make to the
+     * catalogue (at once on a team catalogue, within two seconds on a file), until
+     * the listener goes. Resolves as soon as the subscription is in place.
+     */
+    watchCatalogue: (onProgress: (event: CatalogueChange) => void): Promise<void> =>
+      transport.call("watch_catalogue", {}, onProgress) as Promise<void>,
     /** The stamps a tenant may move to (best first), and why every other one cannot. */
     moveTargets: (tenant: TenantId): Promise<MoveTargets> =>
       transport.call("move_targets", { tenant }) as Promise<MoveTargets>,

@@ -78,6 +78,11 @@ macro_rules! with_commands {
             /// listener goes. Resolves as soon as the subscription is in place.
             watch_health(; progress: Vec<$crate::StampHealth>) -> () =
                 |fleet, progress| $crate::commands::watch_health_in_background(fleet, progress);
+            /// Subscribes to changes other windows, stampctl or other operators make to the
+            /// catalogue (at once on a team catalogue, within two seconds on a file), until
+            /// the listener goes. Resolves as soon as the subscription is in place.
+            watch_catalogue(; progress: $crate::CatalogueChange) -> () =
+                |fleet, progress| $crate::commands::watch_catalogue_in_background(fleet, progress).await;
             /// The stamps a tenant may move to (best first), and why every other one cannot.
             move_targets(tenant: $crate::fleet_core::TenantId) -> $crate::MoveTargets =
                 |fleet| fleet.move_targets(&tenant).await;

@@ -37,6 +37,30 @@ pub fn watch_health_in_background(
     Ok(())
 }
 
+/// Starts the catalogue's change watch on its own task once it is in place; it ends
+/// when the sink stops listening.
+pub async fn watch_catalogue_in_background(
+    fleet: &Fleet,
+    progress: &Sink<crate::CatalogueChange>,
+) -> OpsResult<()> {
+    let mut watch = fleet.catalogue.watch_changes().await?;
+    let progress = progress.clone();
+    tokio::spawn(async move {
+        let mut seq = 0u32;
+        loop {
+            if let Err(e) = watch.next().await {
+                tracing::warn!(error = %e, "the catalogue's change watch ended");
+                return;
+            }
+            seq = seq.wrapping_add(1);
+            if !progress(crate::CatalogueChange { seq }) {
+                return;
+            }
+        }
+    });
+    Ok(())
+}
+
 /// One command as the generators see it: names, TypeScript types, documentation.
 #[derive(Debug, Clone)]
 pub struct CommandSpec {

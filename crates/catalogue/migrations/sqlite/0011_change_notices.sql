@@ -1,0 +1,4 @@
+-- Stampfleet catalogue, schema 11: change notices. On PostgreSQL, a committed change
+-- notifies the channel stampfleet_changes (every window listening reloads); a file has
+-- no such channel (windows notice a change by the newest audit row), so on SQLite
+-- this schema adds nothing: the number is kept so both backends count alike.
