@@ -256,6 +256,28 @@ describe("offline plans (demo fleet)", () => {
     await done(session);
   });
 
+  test("a snapshot for planning offline: a new catalogue file with the fleet and its plans; never over a file", BOUNDED, async () => {
+    const session = await open();
+    const { page } = session;
+    await newPlan(page, "q3");
+    const file = join(env.server.dir, "laptop.sqlite");
+    await page.getByTestId("snapshot-file").fill(file);
+    await page.getByTestId("snapshot-take").click();
+    const taken = page.getByTestId("snapshot-taken");
+    await taken.waitFor();
+    assert.match(await text(taken), new RegExp(`Written to ${file}: 8 stamps, 60 tenants, 1 plans`));
+    await taken.scrollIntoViewIfNeeded();
+    await saveShot(page, "plans-snapshot.png");
+    // The file is a catalogue of its own: stampctl reads the plan there, and what it is.
+    const info = env.server.stampctl.on(file)("info");
+    assert.match(info, /a snapshot of .*, for planning/);
+    assert.match(env.server.stampctl.on(file)("plan", "list"), /q3/);
+    // Again to the same file: refused, the snapshot kept.
+    await page.getByTestId("snapshot-take").click();
+    await page.getByTestId("snapshot-error").filter({ hasText: "a file is there already" }).waitFor();
+    await done(session);
+  });
+
   test("apply: conflicts checked, progress action by action, then the live fleet holds the new stamp", BOUNDED, async () => {
     const session = await open();
     const { page } = session;

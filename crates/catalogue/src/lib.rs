@@ -15,6 +15,7 @@ mod operator;
 mod plans;
 mod repairs;
 mod rows;
+mod snapshot;
 mod sql;
 mod stamps;
 mod team;
@@ -36,6 +37,7 @@ pub use moves::{Route, RoutingTable, MOVE_KIND};
 pub use open::{is_server_url, known_schema_version, redact};
 pub use operator::{check_operator, operator_from_environment, OPERATOR_VARIABLE};
 pub use plans::APPLY_PLAN_KIND;
+pub use snapshot::{SnapshotOrigin, SnapshotSummary};
 pub use sql::Backend;
 pub use stamps::{LocalAgent, Operation};
 pub use team::{TeamMember, TeamRole};
@@ -466,7 +468,7 @@ where
     Ok(value)
 }
 
-async fn read_document(conn: &mut sqlx::AnyConnection) -> Result<CatalogueDocument> {
+pub(crate) async fn read_document(conn: &mut sqlx::AnyConnection) -> Result<CatalogueDocument> {
     let regions: Vec<RegionRow> =
         sqlx::query_as("SELECT * FROM regions WHERE builtin = 0 ORDER BY id")
             .fetch_all(&mut *conn)

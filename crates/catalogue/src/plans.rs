@@ -12,6 +12,15 @@ use crate::Catalogue;
 pub const APPLY_PLAN_KIND: OperationKind = OperationKind::ApplyPlan;
 
 impl Catalogue {
+    /// The version plans are based on: the newest audit row (every change writes one);
+    /// in a snapshot, the copied catalogue's version at the copy.
+    pub async fn plan_base_version(&self) -> Result<i64> {
+        match self.snapshot_origin().await? {
+            Some(origin) => Ok(origin.version),
+            None => self.catalogue_version().await,
+        }
+    }
+
     /// The catalogue's version: its newest audit row (every change writes one).
     pub async fn catalogue_version(&self) -> Result<i64> {
         let (v,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM audit")
@@ -24,7 +33,13 @@ impl Catalogue {
     }
 
     /// How many changes (audit rows) came after `version`, plans' own edits not counted.
+    /// In a snapshot, `version` is the copied catalogue's: the changes counted are this
+    /// file's own since the copy.
     pub async fn audit_rows_after(&self, version: i64) -> Result<i64> {
+        let version = match self.snapshot_origin().await? {
+            Some(origin) if version <= origin.version => origin.local_version,
+            _ => version,
+        };
         let (n,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM audit WHERE id > $1 AND entity != 'plan'")
                 .bind(version)

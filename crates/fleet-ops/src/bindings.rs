@@ -89,6 +89,8 @@ pub fn typescript_bindings() -> String {
         crate::TenantImportReport,
         crate::ImportProgress,
         catalogue::Route,
+        catalogue::SnapshotOrigin,
+        catalogue::SnapshotSummary,
         catalogue::RoutingTable,
         crate::MoveTenant,
         crate::MoveProgress,

@@ -90,6 +90,7 @@ impl Fleet {
         request: &DrainStamp,
         progress: DrainProgressFn<'_>,
     ) -> OpsResult<DrainProgress> {
+        self.refuse_in_snapshot("drain a stamp").await?;
         let stamp = self
             .catalogue
             .stamp(&request.stamp)

@@ -23,6 +23,8 @@ pub struct CatalogueInfo {
     pub backend: String,
     /// On a team catalogue, what this login may do: `reader`, `operator` or `admin`.
     pub role: Option<String>,
+    /// When this catalogue is a snapshot: the catalogue it copies (file or URL).
+    pub snapshot_of: Option<String>,
     /// The catalogue's UUID: the same by any path, renamed or moved.
     pub id: String,
     pub schema_version: u32,
@@ -140,11 +142,36 @@ impl Fleet {
                 .my_role()
                 .await?
                 .map(|r| r.as_str().to_owned()),
+            snapshot_of: self.catalogue.snapshot_origin().await?.map(|o| o.source),
             id: self.catalogue.id().to_owned(),
             schema_version: u32::try_from(catalogue::known_schema_version()).unwrap_or(0),
             counts: self.catalogue.counts().await?,
             operator: self.catalogue.operator().to_owned(),
         })
+    }
+
+    /// Refuses `what` (a change made on the stamps) in a snapshot: it is a copy for
+    /// planning, and the catalogue it copies would not know.
+    pub(crate) async fn refuse_in_snapshot(&self, what: &str) -> OpsResult<()> {
+        match self.catalogue.snapshot_origin().await? {
+            None => Ok(()),
+            Some(origin) => Err(OpsError::conflict(format!(
+                "cannot {what} here: this catalogue is a snapshot of {} (taken {}) for planning \
+                 offline. Export the plan (stampctl plan export NAME FILE) and import it there to apply it",
+                origin.source, origin.taken_at
+            ))),
+        }
+    }
+
+    /// Copies this catalogue (fleet and plans) into the new catalogue file `file`, for
+    /// planning offline.
+    pub async fn take_snapshot(&self, file: &Path) -> OpsResult<catalogue::SnapshotSummary> {
+        Ok(self.catalogue.take_snapshot(file).await?)
+    }
+
+    /// Where this catalogue was copied from, when it is a snapshot.
+    pub async fn snapshot_origin(&self) -> OpsResult<Option<catalogue::SnapshotOrigin>> {
+        Ok(self.catalogue.snapshot_origin().await?)
     }
 
     /// Every login that may open this team catalogue, with its role.

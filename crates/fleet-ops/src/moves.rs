@@ -151,6 +151,7 @@ impl Fleet {
         request: &MoveTenant,
         progress: MoveProgressFn<'_>,
     ) -> OpsResult<MoveProgress> {
+        self.refuse_in_snapshot("move a tenant").await?;
         let view = self
             .tenant(&request.tenant)
             .await?

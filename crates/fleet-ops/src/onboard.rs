@@ -145,6 +145,7 @@ impl Fleet {
         req: &OnboardTenant,
         progress: &(dyn Fn(OnboardProgress) + Send + Sync),
     ) -> OpsResult<TenantView> {
+        self.refuse_in_snapshot("onboard a tenant").await?;
         let tenant = &req.place.tenant;
         check_tenant(tenant)?;
         if let Some(view) = self.catalogue.tenant(&tenant.id).await? {

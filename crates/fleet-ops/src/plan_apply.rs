@@ -86,6 +86,7 @@ impl Fleet {
         name: &str,
         progress: &(dyn Fn(PlanApplyProgress) + Send + Sync),
     ) -> OpsResult<PlanApplyProgress> {
+        self.refuse_in_snapshot("apply a plan").await?;
         let plan = self.plan(name).await?;
         let op = self
             .catalogue

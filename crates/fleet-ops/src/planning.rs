@@ -36,7 +36,7 @@ impl Fleet {
     pub async fn new_plan(&self, name: &str) -> OpsResult<Plan> {
         let plan = Plan {
             name: name.to_owned(),
-            base_version: self.catalogue.catalogue_version().await?,
+            base_version: self.catalogue.plan_base_version().await?,
             actions: Vec::new(),
         };
         validate_plan(&plan).map_err(|e| OpsError::invalid(e.to_string()))?;

@@ -62,6 +62,7 @@ impl Fleet {
         request: &NewStamp,
         progress: Progress<'_>,
     ) -> OpsResult<Stamp> {
+        self.refuse_in_snapshot("provision a stamp").await?;
         let doc = self.catalogue.document().await?;
         let template = template_in(&doc, &request.template, &request.template_version)?;
         if !self.regions().await?.iter().any(|r| r.id == request.region) {

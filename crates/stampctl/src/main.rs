@@ -133,6 +133,13 @@ enum Command {
     /// The audit log, newest first: who changed what, when, through which part of
     /// Stampfleet, and which fields changed.
     Audit(audit_cmd::AuditArgs),
+    /// Copy the catalogue (fleet and plans) into a new catalogue file for planning
+    /// offline; plans made there are exported (plan export) and applied here later,
+    /// with the drift check.
+    Snapshot {
+        /// The new catalogue file.
+        file: PathBuf,
+    },
     /// Who may do what on a team catalogue (postgres://...): list, grant.
     Team {
         #[command(subcommand)]
@@ -378,6 +385,22 @@ async fn run(cli: Cli) -> OpsResult<String> {
         Command::Reconcile(args) => reconcile_cmd::run(&fleet, out, args).await?,
         Command::Audit(args) => audit_cmd::run(&fleet, out, args).await?,
         Command::Team { action } => team_cmd::run(&fleet, out, action).await?,
+        Command::Snapshot { file } => {
+            let summary = fleet.take_snapshot(&file).await?;
+            render(out, &summary, || {
+                format!(
+                    "snapshot of {} at version {} written to {}: {} stamps, {} tenants, {} plans\n\
+                     plan offline with --catalogue {}; export a plan (plan export) to apply it here\n",
+                    summary.origin.source,
+                    summary.origin.version,
+                    summary.file,
+                    summary.stamps,
+                    summary.tenants,
+                    summary.plans,
+                    summary.file
+                )
+            })?
+        }
         Command::Info => {
             let info = fleet.info().await?;
             render(out, &info, || {
@@ -385,7 +408,11 @@ async fn run(cli: Cli) -> OpsResult<String> {
                 format!(
                     "catalogue  {}{}\nschema     {}\noperator   {}\nregions    {}\ntemplates  {}\nstamps     {}\ntenants    {}\nbindings   {}\naudit rows {}\n",
                     info.path,
-                    info.role.as_ref().map(|r| format!(" (team catalogue, you are {r})")).unwrap_or_default(),
+                    match (&info.role, &info.snapshot_of) {
+                        (Some(r), _) => format!(" (team catalogue, you are {r})"),
+                        (None, Some(source)) => format!(" (a snapshot of {source}, for planning)"),
+                        (None, None) => String::new(),
+                    },
                     info.schema_version, info.operator, c.regions, c.templates, c.stamps, c.tenants, c.bindings, c.audit_rows
                 )
             })?

@@ -166,3 +166,71 @@ fn a_reader_reads_an_operator_writes_under_its_login_and_only_an_admin_grants() 
     let err = refused(run(&file.display().to_string(), &["team", "list"]));
     assert!(err.contains("roles belong to a team catalogue"), "{err}");
 }
+
+#[test]
+fn a_snapshot_plans_offline_and_its_plan_applies_to_the_team_catalogue_with_the_drift_counted() {
+    let server = test_postgres::shared();
+    let team = server.new_database().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let run = |catalogue: &str, args: &[&str]| stampctl(catalogue, data.path(), args);
+    ok(run(&team, &["demo", "--no-agents"]));
+    ok(run(&team, &["plan", "new", "q2"]));
+
+    let file = data.path().join("laptop.sqlite");
+    let snap = file.display().to_string();
+    let said = ok(run(&team, &["snapshot", &snap]));
+    assert!(said.contains("8 stamps, 60 tenants, 1 plans"), "{said}");
+    let again = refused(run(&team, &["snapshot", &snap]));
+    assert!(again.contains("a file is there already"), "{again}");
+
+    // The snapshot is the team's fleet and plans, and says what it is.
+    assert_eq!(ok(run(&snap, &["export"])), ok(run(&team, &["export"])));
+    assert!(ok(run(&snap, &["plan", "list"])).contains("q2"));
+    let info = ok(run(&snap, &["info"]));
+    assert!(
+        info.contains("a snapshot of postgres://stampfleet@127.0.0.1"),
+        "{info}"
+    );
+
+    // Planning offline: a plan made there; applying it there is refused.
+    ok(run(&snap, &["plan", "new", "q3"]));
+    ok(run(
+        &snap,
+        &["plan", "add", "q3", "capacity", "weu-01", "1200"],
+    ));
+    let err = refused(run(&snap, &["plan", "apply", "q3"]));
+    assert!(
+        err.contains("this catalogue is a snapshot of") && err.contains("plan export"),
+        "{err}"
+    );
+    let plan_file = data.path().join("q3.json");
+    ok(run(
+        &snap,
+        &[
+            "plan",
+            "export",
+            "q3",
+            "--file",
+            &plan_file.display().to_string(),
+        ],
+    ));
+
+    // Meanwhile the team changed; the plan goes back and its check counts the change.
+    ok(run(&team, &["stamp", "drain", "syd-01", "--no-moves"]));
+    ok(run(
+        &team,
+        &["plan", "import", &plan_file.display().to_string()],
+    ));
+    let check: serde_json::Value =
+        serde_json::from_str(&ok(run(&team, &["-o", "json", "plan", "check", "q3"]))).unwrap();
+    assert_eq!(check["changesSinceBase"], 1, "{check}");
+    // (No agent runs here: the only conflicts are the stamps' health, none from the copy.)
+    let conflicts = check["conflicts"].as_array().unwrap();
+    assert!(
+        conflicts.iter().all(|c| c["message"]
+            .as_str()
+            .unwrap()
+            .contains("is not healthy now")),
+        "{check}"
+    );
+}

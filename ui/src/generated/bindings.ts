@@ -282,6 +282,10 @@ backend: string,
  */
 role: string | null, 
 /**
+ * When this catalogue is a snapshot: the catalogue it copies (file or URL).
+ */
+snapshotOf: string | null, 
+/**
  * The catalogue's UUID: the same by any path, renamed or moved.
  */
 id: string, schemaVersion: number, counts: Counts, 
@@ -385,6 +389,26 @@ export type Route = { tenant: string, stamp: string,
  * The stamp's base URL; none while it has no endpoint.
  */
 endpoint: string | null, };
+
+export type SnapshotOrigin = { 
+/**
+ * The copied catalogue's identity (UUID).
+ */
+sourceId: string, 
+/**
+ * The copied catalogue's file or URL (without a password).
+ */
+source: string, 
+/**
+ * The copied catalogue's version (newest audit row) at the copy.
+ */
+version: number, 
+/**
+ * This file's own version right after the copy.
+ */
+localVersion: number, takenAt: string, };
+
+export type SnapshotSummary = { file: string, stamps: number, tenants: number, plans: number, origin: SnapshotOrigin, };
 
 export type RoutingTable = { version: number, routes: Array<Route>, };
 

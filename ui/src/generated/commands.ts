@@ -35,6 +35,7 @@ import type {
   ReconcileReport,
   Region,
   RoutingTable,
+  SnapshotSummary,
   Stamp,
   StampDetail,
   StampHealth,
@@ -97,6 +98,7 @@ export const COMMAND_NAMES = [
   "forecast",
   "plan_forecast",
   "export_plan",
+  "take_snapshot",
   "import_plan",
   "check_plan",
   "apply_plan",
@@ -248,6 +250,12 @@ export function commandsOver(transport: Transport) {
     /** The plan as a file's text (schema version, digest), for the window to save. */
     exportPlan: (name: string): Promise<string> =>
       transport.call("export_plan", { name }) as Promise<string>,
+    /**
+     * Copies the catalogue (fleet and plans) into the new catalogue file `file`,
+     * for planning offline; an existing file is refused untouched.
+     */
+    takeSnapshot: (file: string): Promise<SnapshotSummary> =>
+      transport.call("take_snapshot", { file }) as Promise<SnapshotSummary>,
     /**
      * Reads a plan file strictly (`file` names it in errors); nothing is written
      * when refused.

@@ -111,7 +111,7 @@ export async function serveCatalogue(catalogue, env = process.env, dist = DIST_D
  * catalogue before the server starts (the backend's own start-up recovery runs after
  * it); `env` is added to the server's environment (fleet-ops test hooks).
  * `stampctl(...args)` runs stampctl on the same catalogue (`stampctl.withEnv(env)(...args)`
- * with more environment).
+ * with more environment, `stampctl.on(file)(...args)` on another catalogue).
  */
 export async function startBackend(kind = "demo", { env = {}, prepare } = {}) {
   if (!existsSync(STAMPCTL)) {
@@ -120,8 +120,8 @@ export async function startBackend(kind = "demo", { env = {}, prepare } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "stampfleet-ui-"));
   const catalogue = join(dir, "catalogue.sqlite");
   const fullEnv = { ...process.env, STAMPFLEET_CATALOGUE: catalogue, ...env };
-  const run = (extra) => (...args) =>
-    execFileSync(STAMPCTL, ["--catalogue", catalogue, ...args], {
+  const run = (extra, on = catalogue) => (...args) =>
+    execFileSync(STAMPCTL, ["--catalogue", on, ...args], {
       env: { ...fullEnv, ...extra },
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],
@@ -129,6 +129,8 @@ export async function startBackend(kind = "demo", { env = {}, prepare } = {}) {
   const stampctl = run({});
   /** stampctl with more environment (a fleet-ops test hook). */
   stampctl.withEnv = run;
+  /** stampctl on another catalogue (a snapshot the test made). */
+  stampctl.on = (other) => run({}, other);
   if (kind === "demo") stampctl("demo");
   if (kind === "broken") writeFileSync(catalogue, "this is not a catalogue\n");
   await prepare?.({ dir, catalogue, stampctl });

@@ -150,6 +150,10 @@ macro_rules! with_commands {
                 };
             /// The plan as a file's text (schema version, digest), for the window to save.
             export_plan(name: String) -> String = |fleet| fleet.export_plan(&name).await;
+            /// Copies the catalogue (fleet and plans) into the new catalogue file `file`,
+            /// for planning offline; an existing file is refused untouched.
+            take_snapshot(file: String) -> $crate::catalogue::SnapshotSummary =
+                |fleet| fleet.take_snapshot(std::path::Path::new(&file)).await;
             /// Reads a plan file strictly (`file` names it in errors); nothing is written
             /// when refused.
             import_plan(file: String, text: String) -> $crate::PlanDetail = |fleet| {
