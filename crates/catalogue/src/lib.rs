@@ -40,7 +40,7 @@ pub use plans::APPLY_PLAN_KIND;
 pub use snapshot::{SnapshotOrigin, SnapshotSummary};
 pub use sql::Backend;
 pub use stamps::{LocalAgent, Operation};
-pub use team::{TeamMember, TeamRole};
+pub use team::{OperatorToken, TeamMember, TeamRole};
 pub use tenants::ONBOARD_KIND;
 pub use write::AuditRecord;
 

@@ -202,3 +202,75 @@ impl Catalogue {
         Ok(())
     }
 }
+
+/// An operator's own stamp token, as the catalogue knows it: by its SHA-256 only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OperatorToken {
+    pub login: String,
+    pub token_sha256: String,
+    pub registered_at: String,
+}
+
+impl Catalogue {
+    /// Records the SHA-256 of this login's own stamp token (replacing the one before).
+    pub async fn register_operator_token(&self, token_sha256: &str) -> Result<()> {
+        self.require_team()?;
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO operator_tokens (login, token_sha256, registered_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (login) DO UPDATE SET token_sha256 = excluded.token_sha256, \
+             registered_at = excluded.registered_at",
+        )
+        .bind(self.operator())
+        .bind(token_sha256)
+        .bind(crate::sql::now_text())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Forgets `login`'s token (an admin revoking it); false when there was none.
+    pub async fn remove_operator_token(&self, login: &str) -> Result<bool> {
+        self.require_team()?;
+        let _turn = self.write_turn().await?;
+        let done = sqlx::query("DELETE FROM operator_tokens WHERE login = $1")
+            .bind(login)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Every registered operator token (hashes), by login.
+    pub async fn operator_tokens(&self) -> Result<Vec<OperatorToken>> {
+        Ok(sqlx::query_as(
+            "SELECT login, token_sha256, registered_at FROM operator_tokens ORDER BY login",
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Writes the audit row of an enrollment change on `stamp` (`action`: enroll or
+    /// revoke), naming the operators it holds afterwards.
+    pub async fn record_enrollment(
+        &self,
+        stamp: &str,
+        action: &str,
+        operators: &[String],
+    ) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        write_audit_row(
+            &mut tx,
+            "team",
+            action,
+            "stamp-operators",
+            stamp,
+            None::<&Vec<String>>,
+            Some(&operators.to_vec()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -100,6 +100,10 @@ impl Fleet {
             home,
             usage_hours: Arc::default(),
         };
+        if let Err(e) = fleet.ensure_operator_token().await {
+            // Stamps then answer only with their admin tokens; health says which is missing.
+            tracing::warn!(error = %e.message, "no operator token of this login's own");
+        }
         if let Err(e) = fleet.migrate_token_names().await {
             // Tried again at the next open; meanwhile health says which token is missing.
             tracing::warn!(error = %e.message, "stamp tokens not renamed yet");

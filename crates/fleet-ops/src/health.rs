@@ -190,7 +190,7 @@ impl Fleet {
             });
         };
         let name = self.token_name(id);
-        let Some(token) = self.secrets().get(&name)? else {
+        let Some(token) = self.calling_token(id)? else {
             let local_fix = local && self.local_token_file(id).is_some();
             return Ok(problem(
                 HealthState::Unknown,

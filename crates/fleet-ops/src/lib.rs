@@ -20,6 +20,7 @@ mod move_recovery;
 mod move_views;
 mod moves;
 mod onboard;
+mod operator_tokens;
 pub mod paths;
 pub mod plan_action_ts;
 mod plan_apply;
@@ -57,6 +58,7 @@ pub use local_provider::AGENT_ENV;
 pub use move_views::{MoveTargets, MoveView, RETENTION_HOURS};
 pub use moves::{MoveProgress, MoveTenant};
 pub use onboard::{OnboardProgress, OnboardTenant, PlaceTenant};
+pub use operator_tokens::EnrollOutcome;
 pub use plan_apply::{PlanApplyProgress, PlanCheck};
 pub use plan_views::{
     ApplyState, ForecastView, PlanApplyStatus, PlanDetail, PlanStep, PlanSummary,

@@ -25,7 +25,7 @@ impl Fleet {
         let endpoint = stamp
             .endpoint
             .ok_or_else(|| OpsError::conflict(format!("stamp {id} has no endpoint yet")))?;
-        let token = self.secrets().get(&self.token_name(id))?.ok_or_else(|| {
+        let token = self.calling_token(id)?.ok_or_else(|| {
             OpsError::conflict(format!(
                 "no token for stamp {id} in {}",
                 self.secrets().describe()

@@ -25,6 +25,17 @@ pub struct Agent {
     pub log_limits: store::LogLimits,
     /// Mutations run one at a time: idempotency checks and writes stay consistent.
     pub writer: tokio::sync::Mutex<()>,
+    /// Operators enrolled by name (their tokens' SHA-256), as the store has them.
+    pub operators: std::sync::RwLock<crate::operators::Enrolled>,
+}
+
+impl Agent {
+    /// The enrolled operators now.
+    pub fn operators(&self) -> std::sync::RwLockReadGuard<'_, crate::operators::Enrolled> {
+        self.operators
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 /// The agent as handlers receive it.

@@ -10,7 +10,11 @@ use sha2::Sha256;
 /// Who a request's bearer token says it is.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Caller {
+    /// The stamp's own admin token: the stamp's owner.
     Admin,
+    /// An operator enrolled by name, calling with its own token: as the admin, except
+    /// that it cannot enroll or revoke operators.
+    Operator(String),
     Tenant(String),
     /// Another stamp pulling this tenant for a move.
     Transfer(String),
@@ -100,7 +104,7 @@ impl Tokens {
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -20,9 +20,14 @@ use crate::error::Failure;
 
 /// The caller a request's bearer token names.
 pub(crate) fn identify(agent: &Agent, headers: &HeaderMap) -> Caller {
-    agent
-        .tokens
-        .identify(headers.get("authorization").and_then(|v| v.to_str().ok()))
+    let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());
+    match agent.tokens.identify(authorization) {
+        Caller::Unknown => authorization
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .and_then(|token| crate::operators::identify(&agent.operators(), token))
+            .map_or(Caller::Unknown, Caller::Operator),
+        known => known,
+    }
 }
 
 /// Who asks comes first: a request without a token this stamp knows is 401 before its
@@ -58,10 +63,27 @@ impl FromRequestParts<Arc<Agent>> for AdminCaller {
 
     async fn from_request_parts(parts: &mut Parts, agent: &Arc<Agent>) -> Result<Self, Failure> {
         match identify(agent, &parts.headers) {
-            Caller::Admin => Ok(Self),
+            Caller::Admin | Caller::Operator(_) => Ok(Self),
             Caller::Tenant(_) | Caller::Transfer(_) => Err(Failure::forbidden(
                 "this call needs the stamp's admin token",
             )),
+            Caller::Unknown => Err(Failure::unauthorized()),
+        }
+    }
+}
+
+/// The stamp's owner: its own admin token, not an enrolled operator's.
+pub(crate) struct OwnerCaller;
+
+impl FromRequestParts<Arc<Agent>> for OwnerCaller {
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, agent: &Arc<Agent>) -> Result<Self, Failure> {
+        match identify(agent, &parts.headers) {
+            Caller::Admin => Ok(Self),
+            Caller::Operator(_) | Caller::Tenant(_) | Caller::Transfer(_) => Err(
+                Failure::forbidden("only the stamp's own admin token enrolls or revokes operators"),
+            ),
             Caller::Unknown => Err(Failure::unauthorized()),
         }
     }
@@ -80,7 +102,7 @@ impl FromRequestParts<Arc<Agent>> for TenantCaller {
             Caller::Tenant(_) => Err(Failure::forbidden(format!(
                 "this token belongs to another tenant, not {tenant}"
             ))),
-            Caller::Admin | Caller::Transfer(_) => Err(Failure::forbidden(
+            Caller::Admin | Caller::Operator(_) | Caller::Transfer(_) => Err(Failure::forbidden(
                 "tenant traffic needs the tenant's own token",
             )),
             Caller::Unknown => Err(Failure::unauthorized()),
@@ -97,7 +119,7 @@ impl FromRequestParts<Arc<Agent>> for ReaderCaller {
     async fn from_request_parts(parts: &mut Parts, agent: &Arc<Agent>) -> Result<Self, Failure> {
         let tenant = path_tenant(parts, agent).await?;
         match identify(agent, &parts.headers) {
-            Caller::Admin => Ok(Self),
+            Caller::Admin | Caller::Operator(_) => Ok(Self),
             Caller::Transfer(t) if t == tenant => Ok(Self),
             Caller::Transfer(_) | Caller::Tenant(_) => Err(Failure::forbidden(
                 "this call needs the admin token or a transfer token for this tenant",

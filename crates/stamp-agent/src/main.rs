@@ -15,6 +15,7 @@ mod import;
 mod kv;
 mod moves;
 mod mutation;
+mod operators;
 mod request;
 mod router;
 mod store;
@@ -142,6 +143,9 @@ async fn serve(args: Args) -> Result<(), String> {
     // under another port. Held until the process ends (the OS drops it on a crash).
     let _lock = lock_data_dir(&args.data_dir)?;
     let pool = store::open(&args.data_dir).await?;
+    let enrolled = operators::load(&pool)
+        .await
+        .map_err(|e| format!("enrolled operators: {e}"))?;
     let agent = Arc::new(agent::Agent {
         log_limits: store::LogLimits {
             retention_secs: args.change_retention_secs.max(0),
@@ -157,6 +161,7 @@ async fn serve(args: Args) -> Result<(), String> {
             capacity_units: args.capacity,
         },
         writer: tokio::sync::Mutex::new(()),
+        operators: std::sync::RwLock::new(enrolled),
     });
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await

@@ -65,6 +65,7 @@ where
     } = request;
     let scope = match identify(agent, headers) {
         Caller::Admin => "admin".to_owned(),
+        Caller::Operator(name) => format!("operator:{name}"),
         Caller::Tenant(t) => format!("tenant:{t}"),
         Caller::Transfer(t) => format!("transfer:{t}"),
         Caller::Unknown => return Err(Failure::unauthorized()),

@@ -12,12 +12,17 @@ use stamp_protocol::{paths, MAX_REQUEST_BYTES};
 
 use crate::agent::Agent;
 use crate::error::Failure;
-use crate::{callers, import, kv, moves, tenants};
+use crate::{callers, import, kv, moves, operators, tenants};
 
 pub fn router(agent: Arc<Agent>) -> Router {
     Router::new()
         .route(paths::HEALTH, get(tenants::health))
         .route(paths::TENANTS, get(tenants::list_tenants))
+        .route(paths::OPERATORS, get(operators::list_operators))
+        .route(
+            "/v1/operators/{name}",
+            put(operators::enroll).delete(operators::revoke),
+        )
         .route(
             "/v1/tenants/{id}",
             put(tenants::provision).delete(tenants::deprovision),

@@ -28,6 +28,8 @@ fn path() -> impl Strategy<Value = String> {
         Just("/v1/health".to_owned()),
         Just("/v1/tenants".to_owned()),
         Just("/v1/openapi.json".to_owned()),
+        Just("/v1/operators".to_owned()),
+        segment().prop_map(|n| format!("/v1/operators/{n}")),
         segment().prop_map(|t| format!("/v1/tenants/{t}")),
         (segment(), segment()).prop_map(|(t, k)| format!("/v1/tenants/{t}/kv/{k}")),
         segment().prop_map(|s| format!("/v1/{s}")),
@@ -51,6 +53,7 @@ fn body() -> impl Strategy<Value = Option<Vec<u8>>> {
         )),
         proptest::collection::vec(any::<u8>(), 0..64).prop_map(Some),
         Just(Some(b"{\"value\": \"x\", \"extra\": 1}".to_vec())),
+        "[0-9a-f]{62,66}".prop_map(|h| Some(json!({ "tokenSha256": h }).to_string().into_bytes())),
     ]
 }
 

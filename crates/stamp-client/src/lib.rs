@@ -12,10 +12,10 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use stamp_protocol::{
-    decode_export_page, is_binary_export_page, paths, ApiError, ChangePage, ExportPage, Fence,
-    Health, ImportProgress, ImportSync, KvEntry, KvPut, ProvisionTenant, TenantChecksum,
-    TenantOnStamp, TenantProvisioned, TransferGrant, EXPORT_PAGE_BINARY, IDEMPOTENCY_KEY,
-    MAX_RESPONSE_BYTES,
+    decode_export_page, is_binary_export_page, paths, ApiError, ChangePage, EnrollOperator,
+    ExportPage, Fence, Health, ImportProgress, ImportSync, KvEntry, KvPut, OperatorList,
+    ProvisionTenant, TenantChecksum, TenantOnStamp, TenantProvisioned, TransferGrant,
+    EXPORT_PAGE_BINARY, IDEMPOTENCY_KEY, MAX_RESPONSE_BYTES,
 };
 
 pub use error::ClientError;
@@ -139,6 +139,41 @@ impl StampClient {
     pub async fn deprovision_tenant(&self, id: &str, key: &str) -> Result<(), ClientError> {
         self.call_empty(Method::DELETE, &paths::tenant(id), Some(key))
             .await
+    }
+
+    /// The operators whose own tokens the stamp accepts.
+    pub async fn operators(&self) -> Result<OperatorList, ClientError> {
+        self.call(Method::GET, paths::OPERATORS, None::<&()>, None)
+            .await
+    }
+
+    /// Enrolls operator `name` by its token's SHA-256 (the stamp's admin token only).
+    pub async fn enroll_operator(
+        &self,
+        name: &str,
+        token_sha256: &str,
+        key: &str,
+    ) -> Result<OperatorList, ClientError> {
+        let body = EnrollOperator {
+            token_sha256: token_sha256.to_owned(),
+        };
+        self.call(Method::PUT, &paths::operator(name), Some(&body), Some(key))
+            .await
+    }
+
+    /// Revokes operator `name`: its token is refused from now on.
+    pub async fn revoke_operator(
+        &self,
+        name: &str,
+        key: &str,
+    ) -> Result<OperatorList, ClientError> {
+        self.call(
+            Method::DELETE,
+            &paths::operator(name),
+            None::<&()>,
+            Some(key),
+        )
+        .await
     }
 
     pub async fn kv_get(&self, tenant: &str, key: &str) -> Result<KvEntry, ClientError> {

@@ -38,6 +38,12 @@ pub mod paths {
     pub const HEALTH: &str = "/v1/health";
     pub const OPENAPI: &str = "/v1/openapi.json";
     pub const TENANTS: &str = "/v1/tenants";
+    pub const OPERATORS: &str = "/v1/operators";
+
+    /// One operator's enrollment (its own token's SHA-256).
+    pub fn operator(name: &str) -> String {
+        format!("/v1/operators/{name}")
+    }
 
     pub fn tenant(id: &str) -> String {
         format!("/v1/tenants/{id}")

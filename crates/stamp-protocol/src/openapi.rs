@@ -24,6 +24,10 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         );
         components.add_security_scheme(
+            "operator",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+        components.add_security_scheme(
             "transfer",
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         );
@@ -39,9 +43,11 @@ impl Modify for BearerAuth {
                        the same key and body replays the first answer, the same key with another body is 422."
     ),
     paths(health, list_tenants, provision_tenant, deprovision_tenant, kv_get, kv_put, kv_delete,
-          transfer, export, changes, checksum, import_sync, freeze, unfreeze, activate, fence),
+          transfer, export, changes, checksum, import_sync, freeze, unfreeze, activate, fence,
+          list_operators, enroll_operator, revoke_operator),
     components(schemas(Health, StampHealthStatus, TenantOnStamp, TenantState, ProvisionTenant, TenantProvisioned, KvEntry, KvPut, ApiError,
-                       TransferGrant, ExportPage, ExportPageBinary, Change, ChangePage, ImportSync, ImportProgress, TenantChecksum, Fence, FreezeLease, ActivateProof)),
+                       TransferGrant, ExportPage, ExportPageBinary, Change, ChangePage, ImportSync, ImportProgress, TenantChecksum, Fence, FreezeLease, ActivateProof,
+                       EnrollOperator, OperatorList)),
     modifiers(&BearerAuth, &DeclareRules)
 )]
 struct StampApi;
@@ -56,6 +62,29 @@ pub fn openapi_json() -> String {
     serde_json::to_string_pretty(&StampApi::openapi())
         .map_or_else(|e| format!("{{\"error\": \"{e}\"}}"), |s| s + "\n")
 }
+
+#[utoipa::path(get, path = "/v1/operators", security(("admin" = []), ("operator" = [])),
+    responses((status = 200, description = "the operators whose own tokens this stamp accepts", body = OperatorList),
+              (status = 401, body = ApiError),
+              (status = 403, description = "a tenant token on an admin call", body = ApiError)))]
+fn list_operators() {}
+
+#[utoipa::path(put, path = "/v1/operators/{name}", security(("admin" = [])), request_body = EnrollOperator,
+    params(("name" = String, Path, description = "the operator's name (a team catalogue's login)"),
+           ("Idempotency-Key" = String, Header, description = "retry key")),
+    responses((status = 200, description = "enrolled: a bearer token `o.<name>.<secret>` whose SHA-256 this is now acts as the admin's, named", body = OperatorList),
+              (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, description = "only the stamp's own admin token enrolls", body = ApiError),
+              (status = 422, body = ApiError)))]
+fn enroll_operator() {}
+
+#[utoipa::path(delete, path = "/v1/operators/{name}", security(("admin" = [])),
+    params(("name" = String, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 200, description = "revoked (or was not enrolled): its token is refused from now on", body = OperatorList),
+              (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, description = "only the stamp's own admin token revokes", body = ApiError),
+              (status = 422, body = ApiError)))]
+fn revoke_operator() {}
 
 #[utoipa::path(get, path = "/v1/health", security(("admin" = [])),
     responses((status = 200, body = Health), (status = 401, body = ApiError),

@@ -67,6 +67,22 @@ pub const STAMP_URL: Rule = Rule::Text {
     uri: true,
 };
 
+/// An operator's name: a team catalogue's server login (PostgreSQL's plain role names).
+pub const OPERATOR_NAME: Rule = Rule::Text {
+    pattern: "^[a-z_][a-z0-9_]*$",
+    min: 1,
+    max: 63,
+    uri: false,
+};
+
+/// The SHA-256 of an operator's token, as 64 lower-case hex digits.
+pub const TOKEN_SHA256: Rule = Rule::Text {
+    pattern: "^[0-9a-f]{64}$",
+    min: 64,
+    max: 64,
+    uri: false,
+};
+
 /// The largest tenant size the API takes (the fleet's capacity bound).
 pub const MAX_SIZE_UNITS: u32 = 1_000_000_000;
 
@@ -85,6 +101,7 @@ pub const SEQ: Rule = Rule::Int {
 /// The rule of each path, query and header parameter, by name.
 pub const PARAMETERS: &[(&str, Rule)] = &[
     ("id", TENANT_ID),
+    ("name", OPERATOR_NAME),
     ("key", KV_KEY),
     ("Idempotency-Key", IDEMPOTENCY_KEY_VALUE),
 ];
@@ -100,6 +117,7 @@ pub const FIELDS: &[(&str, &str, Rule)] = &[
     ("ActivateProof", "source", STAMP_URL),
     ("ActivateProof", "transferToken", TOKEN),
     ("Fence", "movedTo", STAMP_URL),
+    ("EnrollOperator", "tokenSha256", TOKEN_SHA256),
 ];
 
 /// Why a value breaks its rule, naming the field.
@@ -178,6 +196,33 @@ pub fn check_stamp_url(field: &'static str, value: &str) -> Result<(), RuleError
             "must be an http:// or https:// URL of visible ASCII, at most 2048 characters",
         ),
     }
+}
+
+/// An operator's name: 1 to 63 of a-z, 0-9 and _, not starting with a digit.
+pub fn check_operator_name(value: &str) -> Result<(), RuleError> {
+    let plain = value.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if value.is_empty() || value.len() > 63 || !plain {
+        return fail(
+            "name",
+            "must be 1 to 63 of a-z, 0-9 and _, not starting with a digit",
+        );
+    }
+    Ok(())
+}
+
+/// A token's SHA-256: 64 lower-case hex digits.
+pub fn check_token_sha256(value: &str) -> Result<(), RuleError> {
+    if value.len() != 64
+        || !value
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return fail("tokenSha256", "must be 64 lower-case hex digits");
+    }
+    Ok(())
 }
 
 /// A tenant size: 1 to MAX_SIZE_UNITS.

@@ -119,3 +119,18 @@ pub struct ApiError {
     pub code: String,
     pub message: String,
 }
+
+/// Enrolls an operator's own token on the stamp: only its SHA-256 travels and is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnrollOperator {
+    /// The SHA-256 of the operator's bearer token, as 64 lower-case hex digits.
+    pub token_sha256: String,
+}
+
+/// The operators whose own tokens the stamp accepts, by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OperatorList {
+    pub operators: Vec<String>,
+}

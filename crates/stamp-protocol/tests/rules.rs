@@ -24,6 +24,8 @@ fn text() -> impl Strategy<Value = String> {
         "[\\x00-\\x20\\x7f-\\u{a0}a-z]{0,6}",
         "https?://[ -~]{0,10}",
         "[a-z][a-z0-9-]{0,70}",
+        "[a-z_][a-z0-9_A]{0,66}",
+        "[0-9a-fA]{62,66}",
         Just(String::new()),
         Just("x".repeat(201)),
         Just("y".repeat(257)),
@@ -41,6 +43,8 @@ proptest! {
         prop_assert_eq!(rules::check_token("t", &v).is_ok(), declared(rules::TOKEN, &v), "token {:?}", v);
         prop_assert_eq!(rules::check_display_name(&v).is_ok(), declared(rules::DISPLAY_NAME, &v), "display name {:?}", v);
         prop_assert_eq!(rules::check_stamp_url("u", &v).is_ok(), declared(rules::STAMP_URL, &v), "url {:?}", v);
+        prop_assert_eq!(rules::check_operator_name(&v).is_ok(), declared(rules::OPERATOR_NAME, &v), "operator {:?}", v);
+        prop_assert_eq!(rules::check_token_sha256(&v).is_ok(), declared(rules::TOKEN_SHA256, &v), "sha256 {:?}", v);
     }
 
     #[test]

@@ -11,6 +11,12 @@ use crate::{render, Output};
 pub enum TeamAction {
     /// Every login that may open the catalogue, with its role.
     List,
+    /// Enroll every operator's own token (registered when it first opened the team
+    /// catalogue) on every stamp whose admin token this machine holds.
+    Enroll,
+    /// Revoke an operator's own token on every stamp whose admin token this machine
+    /// holds, and forget it.
+    Revoke { login: String },
     /// Give a server login a role: reader (reads only), operator (changes the fleet) or
     /// admin (also grants roles and upgrades the schema). Admins only.
     Grant {
@@ -33,9 +39,29 @@ pub async fn run(fleet: &Fleet, out: Output, action: TeamAction) -> OpsResult<St
                 t.render()
             })
         }
+        TeamAction::Enroll => {
+            let outcomes = fleet.enroll_operators().await?;
+            render(out, &outcomes, || outcome_table(&outcomes))
+        }
+        TeamAction::Revoke { login } => {
+            let outcomes = fleet.revoke_operator(&login).await?;
+            render(out, &outcomes, || outcome_table(&outcomes))
+        }
         TeamAction::Grant { login, role } => {
             fleet.grant_team_role(&login, &role).await?;
             Ok(format!("{login} is now {role} on this team catalogue\n"))
         }
     }
+}
+
+fn outcome_table(outcomes: &[fleet_ops::EnrollOutcome]) -> String {
+    let mut t = Table::new(vec!["STAMP", "OPERATORS", "PROBLEM"]);
+    for o in outcomes {
+        t.row(vec![
+            o.stamp.to_string(),
+            o.operators.join(", "),
+            o.error.clone().unwrap_or_default(),
+        ]);
+    }
+    t.render()
 }
