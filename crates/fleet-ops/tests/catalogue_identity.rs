@@ -102,7 +102,11 @@ async fn tokens_of_a_schema8_catalogue_are_renamed_on_first_open() {
         );
     }
     let fleet = Fleet::open(&path).await.unwrap();
-    assert_eq!(fleet.info().await.unwrap().schema_version, 10);
+    assert_eq!(
+        fleet.info().await.unwrap().schema_version,
+        13,
+        "migrated to the newest schema"
+    );
     assert_eq!(fleet.info().await.unwrap().counts.stamps, 8);
     fleet.close().await;
 
