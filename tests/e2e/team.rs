@@ -1,10 +1,12 @@
 //! Two operators' windows on one team catalogue (a real PostgreSQL server the test
 //! starts, the demo fleet's real agents): placements stopped on a stamp in one window
-//! show in the other without a reload, and back again; both say whose catalogue it is.
+//! show in the other without a reload, and back again; a tenant moved in one shows
+//! moved in the other; both say whose catalogue it is.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::ffi::{OsStr, OsString};
 
+use fleet_core::{StampId, TenantId, TenantQuery};
 use fleet_ops::Fleet;
 use stampfleet_e2e::{app_binary, workspace_root, AppSession};
 
@@ -59,6 +61,45 @@ async fn a_change_in_one_window_shows_in_the_other() {
     b.click("[data-testid=stamp-resume]").await;
     a.find("[data-testid=stamp-row][data-stamp-id=syd-01][data-status=active]")
         .await;
+
+    // Operator B moves a tenant off weu-01; it leaves weu-01's list in A's window too.
+    let on_weu01 = fleet
+        .tenants(&TenantQuery {
+            stamp: Some(StampId::new("weu-01").unwrap()),
+            limit: 100,
+            ..TenantQuery::default()
+        })
+        .await
+        .unwrap();
+    let tenant = on_weu01
+        .tenants
+        .iter()
+        .find(|v| !v.tenant.pinned)
+        .expect("a tenant weu-01 may let go")
+        .tenant
+        .id
+        .to_string();
+    let row = format!("[data-testid=tenant-row][data-tenant-id={tenant}]");
+    for app in [&a, &b] {
+        app.click("[data-testid=stamp-row][data-stamp-id=weu-01] td.id")
+            .await;
+        app.find(&row).await;
+    }
+    b.click(&format!("{row} [data-testid=move-button]")).await;
+    b.click("[data-testid=move-target][data-stamp=weu-02] input")
+        .await;
+    b.press("[data-testid=move-confirm]").await;
+    b.find("[data-testid=move-done]").await;
+    // A still shows weu-01's tenants: the moved one leaves the list by itself.
+    a.find_n(&row, 0).await;
+    a.screenshot("team-two-windows-a-moved.png").await;
+    let home = fleet
+        .tenant(&TenantId::new(&tenant).unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .stamp;
+    assert_eq!(home.as_ref().map(StampId::as_str), Some("weu-02"));
     a.stop().await;
     b.stop().await;
 }
