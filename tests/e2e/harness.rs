@@ -76,8 +76,10 @@ impl AppSession {
     /// and file secrets.
     pub async fn start(catalogue: &Path, log_dir: &Path) -> Self {
         let agent = workspace_root().join("target/debug/stamp-agent");
-        let env: [(&str, &std::ffi::OsStr); 4] = [
+        let config = catalogue.parent().unwrap().as_os_str();
+        let env: [(&str, &std::ffi::OsStr); 5] = [
             ("STAMPFLEET_CATALOGUE", catalogue.as_os_str()),
+            ("STAMPFLEET_CONFIG_DIR", config),
             ("STAMPFLEET_LOG_DIR", log_dir.as_os_str()),
             ("STAMPFLEET_AGENT", agent.as_os_str()),
             ("STAMPFLEET_SECRETS", "file".as_ref()),

@@ -36,6 +36,7 @@ async fn a_change_in_one_window_shows_in_the_other() {
             ("STAMPFLEET_AGENT", agent.clone().into_os_string()),
             ("STAMPFLEET_SECRETS", "file".into()),
             ("STAMPFLEET_DATA_DIR", data.path().as_os_str().to_owned()),
+            ("STAMPFLEET_CONFIG_DIR", data.path().as_os_str().to_owned()),
         ]
     };
     let (env_a, env_b) = (env_of("logs-a"), env_of("logs-b"));

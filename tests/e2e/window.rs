@@ -1,5 +1,6 @@
 //! The real window: start on an empty catalogue, create the demo fleet with one click,
-//! see stamps and tenants; and a damaged catalogue shown as an error, left untouched.
+//! see stamps and tenants; a damaged catalogue shown as an error, left untouched; and
+//! another catalogue opened from the Open dialog in a window of its own.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use fantoccini::Locator;
@@ -81,4 +82,42 @@ async fn a_damaged_catalogue_is_shown_as_an_error_and_left_untouched() {
         std::fs::read(&catalogue).unwrap(),
         b"definitely not a database".repeat(40)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_catalogue_opens_in_a_window_of_its_own() {
+    let (dir, catalogue, app) = AppSession::start_in_new_dir().await;
+    app.click("[data-testid=open-catalogue]").await;
+    // This window's catalogue is the first recent one.
+    app.wait_text(
+        &format!(
+            "[data-testid=recent-catalogue][data-location='{}']",
+            catalogue.display()
+        ),
+        "this window",
+    )
+    .await;
+    let other = dir.path().join("other.sqlite");
+    app.type_into("[data-testid=open-location]", other.to_str().unwrap())
+        .await;
+    app.click("[data-testid=open-submit]").await;
+    app.wait_text("[data-testid=open-done]", "opens in a new window")
+        .await;
+    // A second app process opens it (and creates the file): a readiness probe of that.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !other.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no window opened {}",
+            other.display()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let pattern = format!("--catalogue {}", other.display());
+    let stopped = std::process::Command::new("pkill")
+        .args(["-TERM", "-f", "--", &pattern])
+        .status()
+        .unwrap();
+    assert!(stopped.success(), "the second window's process was running");
+    app.stop().await;
 }

@@ -33,6 +33,20 @@ describe("fleet overview (demo fleet)", () => {
     await done(session);
   });
 
+  test("Open catalogue: this window's catalogue listed as recent; another opens only in the desktop app", async () => {
+    const session = await demo();
+    const { page } = session;
+    await page.getByTestId("open-catalogue").click();
+    const mine = page.locator(`[data-testid="recent-catalogue"][data-location="${env.server.catalogue}"]`);
+    await mine.waitFor();
+    assert.match(await mine.innerText(), /file · this window/);
+    await page.getByTestId("open-location").fill("postgres://ops:s3cret@127.0.0.1:1/fleet");
+    await page.getByTestId("open-submit").click();
+    // A browser served by stampctl has no windows to open: it says so, and where.
+    await page.getByTestId("open-error").filter({ hasText: "a new window of the desktop app" }).waitFor();
+    await done(session);
+  });
+
   test("capacity overview: totals, regions hottest first, providers, hottest stamps, histogram", async () => {
     const session = await demo();
     const { page } = session;

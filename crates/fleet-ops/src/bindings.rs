@@ -78,6 +78,7 @@ pub fn typescript_bindings() -> String {
         crate::HealthFix,
         crate::StampHealth,
         crate::CatalogueChange,
+        crate::RecentCatalogue,
         crate::StampDetail,
         crate::PlaceTenant,
         crate::OnboardTenant,

@@ -29,6 +29,7 @@ mod planning;
 pub mod providers;
 mod provision;
 mod provision_onboard;
+pub mod recent;
 mod reconcile;
 mod resume;
 mod routes_server;
@@ -67,6 +68,7 @@ pub use planning::PlanView;
 pub use providers::ProviderConfig;
 pub use provision::{NewStamp, ProvisionProgress};
 pub use provision_onboard::{ProvisionAndOnboard, PROVISION_ONBOARD_KIND};
+pub use recent::RecentCatalogue;
 pub use reconcile::{DriftFinding, DriftKind, ReconcileReport};
 pub use routes_server::{
     serve_routes, serve_routes_with_token, DEFAULT_ROUTES_ADDR, ROUTES_TOKEN_ENV,

@@ -36,6 +36,7 @@ impl FleetSlot {
             let location = catalogue::redact(&path.to_string_lossy());
             tracing::error!(%location, error = %e.message, "catalogue unavailable");
         })?;
+        crate::recent::remember(&path);
         *slot = Some(fleet.clone());
         Ok(fleet)
     }

@@ -332,6 +332,20 @@ checkedAt: number, };
 
 export type CatalogueChange = { seq: number, };
 
+export type RecentCatalogue = { 
+/**
+ * A file's absolute path, or a team catalogue's URL without its password.
+ */
+location: string, 
+/**
+ * `file` or `team`.
+ */
+kind: string, 
+/**
+ * When it was last opened (RFC 3339, UTC).
+ */
+openedAt: string, };
+
 export type StampDetail = { stamp: StampView, health: StampHealth, 
 /**
  * Why provisioning failed, for a failed stamp.

@@ -32,6 +32,7 @@ import type {
   ProvisionAndOnboard,
   ProvisionProgress,
   RebalancePlan,
+  RecentCatalogue,
   ReconcileReport,
   Region,
   RoutingTable,
@@ -98,6 +99,8 @@ export const COMMAND_NAMES = [
   "forecast",
   "plan_forecast",
   "export_plan",
+  "recent_catalogues",
+  "open_in_new_window",
   "take_snapshot",
   "import_plan",
   "check_plan",
@@ -250,6 +253,12 @@ export function commandsOver(transport: Transport) {
     /** The plan as a file's text (schema version, digest), for the window to save. */
     exportPlan: (name: string): Promise<string> =>
       transport.call("export_plan", { name }) as Promise<string>,
+    /** The catalogues opened before, newest first. */
+    recentCatalogues: (): Promise<Array<RecentCatalogue>> =>
+      transport.call("recent_catalogues", {}) as Promise<Array<RecentCatalogue>>,
+    /** Opens another catalogue (a file or a team's postgres:// URL) in a new window. */
+    openInNewWindow: (location: string): Promise<string> =>
+      transport.call("open_in_new_window", { location }) as Promise<string>,
     /**
      * Copies the catalogue (fleet and plans) into the new catalogue file `file`,
      * for planning offline; an existing file is refused untouched.

@@ -119,7 +119,8 @@ export async function startBackend(kind = "demo", { env = {}, prepare } = {}) {
   }
   const dir = mkdtempSync(join(tmpdir(), "stampfleet-ui-"));
   const catalogue = join(dir, "catalogue.sqlite");
-  const fullEnv = { ...process.env, STAMPFLEET_CATALOGUE: catalogue, ...env };
+  // Recent catalogues go to the test's directory, not the user's config.
+  const fullEnv = { ...process.env, STAMPFLEET_CATALOGUE: catalogue, STAMPFLEET_CONFIG_DIR: dir, ...env };
   const run = (extra, on = catalogue) => (...args) =>
     execFileSync(STAMPCTL, ["--catalogue", on, ...args], {
       env: { ...fullEnv, ...extra },

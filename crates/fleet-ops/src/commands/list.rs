@@ -150,6 +150,12 @@ macro_rules! with_commands {
                 };
             /// The plan as a file's text (schema version, digest), for the window to save.
             export_plan(name: String) -> String = |fleet| fleet.export_plan(&name).await;
+            /// The catalogues opened before, newest first.
+            recent_catalogues() -> Vec<$crate::RecentCatalogue> =
+                |_fleet| Ok::<_, $crate::OpsError>($crate::recent::recent());
+            /// Opens another catalogue (a file or a team's postgres:// URL) in a new window.
+            open_in_new_window(location: String) -> String =
+                |_fleet| $crate::recent::open_in_new_window(&location);
             /// Copies the catalogue (fleet and plans) into the new catalogue file `file`,
             /// for planning offline; an existing file is refused untouched.
             take_snapshot(file: String) -> $crate::catalogue::SnapshotSummary =
