@@ -70,7 +70,7 @@ pub(crate) async fn enroll(
     rules::check_operator_name(&name).map_err(Failure::rule)?;
     let request: EnrollOperator = parse(&body)?;
     rules::check_token_sha256(&request.token_sha256).map_err(Failure::rule)?;
-    let (status, _) = mutate(&agent, &req, &body, async move |conn| {
+    let done = mutate(&agent, &req, &body, async move |conn| {
         sqlx::query(
             "INSERT INTO operators (name, token_sha256) VALUES (?1, ?2) \
              ON CONFLICT (name) DO UPDATE SET token_sha256 = excluded.token_sha256",
@@ -81,9 +81,8 @@ pub(crate) async fn enroll(
         .await?;
         Ok((200, String::new()))
     })
-    .await?;
-    reload(&agent).await?;
-    Ok(idempotency::respond(status, json_text(&list(&agent))?))
+    .await;
+    answer(&agent, done).await
 }
 
 pub(crate) async fn revoke(
@@ -93,14 +92,20 @@ pub(crate) async fn revoke(
     req: MutationRequest,
 ) -> Result<Response, Failure> {
     rules::check_operator_name(&name).map_err(Failure::rule)?;
-    let (status, _) = mutate(&agent, &req, &[], async move |conn| {
+    let done = mutate(&agent, &req, &[], async move |conn| {
         sqlx::query("DELETE FROM operators WHERE name = ?1")
             .bind(&name)
             .execute(&mut *conn)
             .await?;
         Ok((200, String::new()))
     })
-    .await?;
-    reload(&agent).await?;
-    Ok(idempotency::respond(status, json_text(&list(&agent))?))
+    .await;
+    answer(&agent, done).await
+}
+
+/// After an enrollment change (or its replay): the operators now, read from the store.
+async fn answer(agent: &Agent, done: Result<(u16, String), Failure>) -> Result<Response, Failure> {
+    let (status, _) = done?;
+    reload(agent).await?;
+    Ok(idempotency::respond(status, json_text(&list(agent))?))
 }

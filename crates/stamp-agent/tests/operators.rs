@@ -40,55 +40,63 @@ fn rand_key() -> u64 {
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
+/// What a health call with `token` answers.
+async fn health_status(http: &Client, agent: &Agent, token: &str) -> StatusCode {
+    call(
+        http,
+        reqwest::Method::GET,
+        agent.url("/v1/health"),
+        token,
+        None,
+    )
+    .await
+    .0
+}
+
+/// An operator's enrollment body.
+fn enrolling(token: &str) -> Option<Value> {
+    Some(json!({ "tokenSha256": sha256(token) }))
+}
+
 #[tokio::test]
 async fn an_enrolled_operator_calls_as_the_admin_until_revoked_and_the_stamp_keeps_only_a_hash() {
+    use reqwest::Method;
     let dir = tempfile::tempdir().unwrap();
     let agent = Agent::start(dir.path(), "weu-01", "azure-westeurope", 100, ADMIN);
     let http = Client::new();
-    let health = agent.url("/v1/health");
-    let bob_url = agent.url("/v1/operators/bob");
+    let operator = |name: &str| agent.url(&format!("/v1/operators/{name}"));
 
     // Not enrolled: bob's token is unknown.
     assert_eq!(
-        call(&http, reqwest::Method::GET, health.clone(), BOB, None)
-            .await
-            .0,
+        health_status(&http, &agent, BOB).await,
         StatusCode::UNAUTHORIZED
     );
-
-    let (status, list) = call(
-        &http,
-        reqwest::Method::PUT,
-        bob_url.clone(),
-        ADMIN,
-        Some(json!({"tokenSha256": sha256(BOB)})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{list}");
-    assert_eq!(list["operators"], json!(["bob"]));
-
-    // Bob now calls as the admin: health, the tenant list, provisioning.
-    let (status, body) = call(&http, reqwest::Method::GET, health.clone(), BOB, None).await;
+    let (status, list) = call(&http, Method::PUT, operator("bob"), ADMIN, enrolling(BOB)).await;
     assert_eq!(
-        (status, body["stampId"].as_str()),
-        (StatusCode::OK, Some("weu-01"))
+        (status, &list["operators"]),
+        (StatusCode::OK, &json!(["bob"])),
+        "{list}"
     );
+
+    // Bob now calls as the admin: health, provisioning.
+    assert_eq!(health_status(&http, &agent, BOB).await, StatusCode::OK);
+    let contoso = Some(json!({"displayName": "Contoso", "sizeUnits": 5}));
     let (status, _) = call(
         &http,
-        reqwest::Method::PUT,
+        Method::PUT,
         agent.url("/v1/tenants/contoso"),
         BOB,
-        Some(json!({"displayName": "Contoso", "sizeUnits": 5})),
+        contoso,
     )
     .await;
     assert_eq!(status, StatusCode::CREATED);
     // ... but cannot let anyone in, or out.
     let (status, body) = call(
         &http,
-        reqwest::Method::PUT,
-        agent.url("/v1/operators/mallory"),
+        Method::PUT,
+        operator("mallory"),
         BOB,
-        Some(json!({"tokenSha256": sha256("o.mallory.x")})),
+        enrolling("o.mallory.x"),
     )
     .await;
     assert_eq!(
@@ -96,97 +104,44 @@ async fn an_enrolled_operator_calls_as_the_admin_until_revoked_and_the_stamp_kee
         (StatusCode::FORBIDDEN, Some("forbidden")),
         "{body}"
     );
-    assert_eq!(
-        call(&http, reqwest::Method::DELETE, bob_url.clone(), BOB, None)
-            .await
-            .0,
-        StatusCode::FORBIDDEN
-    );
+    let (status, _) = call(&http, Method::DELETE, operator("bob"), BOB, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
     // A token with bob's name and another secret is nobody.
     let forged = format!("{}0", &BOB[..BOB.len() - 1]);
     assert_eq!(
-        call(&http, reqwest::Method::GET, health.clone(), &forged, None)
-            .await
-            .0,
+        health_status(&http, &agent, &forged).await,
         StatusCode::UNAUTHORIZED
     );
     // Bad names and hashes are refused by field.
-    let (status, body) = call(
-        &http,
-        reqwest::Method::PUT,
-        agent.url("/v1/operators/Bob"),
-        ADMIN,
-        Some(json!({"tokenSha256": sha256(BOB)})),
-    )
-    .await;
+    let (status, body) = call(&http, Method::PUT, operator("Bob"), ADMIN, enrolling(BOB)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    let (status, body) = call(
-        &http,
-        reqwest::Method::PUT,
-        bob_url.clone(),
-        ADMIN,
-        Some(json!({"tokenSha256": "abc"})),
-    )
-    .await;
+    let short = Some(json!({"tokenSha256": "abc"}));
+    let (status, body) = call(&http, Method::PUT, operator("bob"), ADMIN, short).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert!(
         body["message"].as_str().unwrap().contains("tokenSha256"),
         "{body}"
     );
 
-    // The stamp's file holds the hash, never the token; a restart keeps the enrollment.
-    let agent = {
-        agent.terminate();
-        Agent::start(dir.path(), "weu-01", "azure-westeurope", 100, ADMIN)
-    };
-    let files: Vec<Vec<u8>> = std::fs::read_dir(
-        Agent::data_file(dir.path(), "weu-01", "stamp.sqlite")
-            .parent()
-            .unwrap(),
-    )
-    .unwrap()
-    .filter_map(|e| std::fs::read(e.unwrap().path()).ok())
-    .collect();
-    assert!(
-        !files.iter().any(|bytes| testkit::holds(bytes, BOB)),
-        "the token is in the stamp's files"
-    );
-    assert_eq!(
-        call(
-            &http,
-            reqwest::Method::GET,
-            agent.url("/v1/health"),
-            BOB,
-            None
-        )
-        .await
-        .0,
-        StatusCode::OK
-    );
+    // The stamp's files hold the hash, never the token; a restart keeps the enrollment.
+    agent.terminate();
+    let agent = Agent::start(dir.path(), "weu-01", "azure-westeurope", 100, ADMIN);
+    let data = Agent::data_file(dir.path(), "weu-01", "stamp.sqlite");
+    for entry in std::fs::read_dir(data.parent().unwrap()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap_or_default();
+        assert!(
+            !testkit::holds(&bytes, BOB),
+            "the token is in the stamp's files"
+        );
+    }
+    assert_eq!(health_status(&http, &agent, BOB).await, StatusCode::OK);
 
     // Revoked: refused from now on.
-    let (status, list) = call(
-        &http,
-        reqwest::Method::DELETE,
-        agent.url("/v1/operators/bob"),
-        ADMIN,
-        None,
-    )
-    .await;
+    let url = agent.url("/v1/operators/bob");
+    let (status, list) = call(&http, Method::DELETE, url, ADMIN, None).await;
+    assert_eq!((status, &list["operators"]), (StatusCode::OK, &json!([])));
     assert_eq!(
-        (status, list["operators"].clone()),
-        (StatusCode::OK, json!([]))
-    );
-    assert_eq!(
-        call(
-            &http,
-            reqwest::Method::GET,
-            agent.url("/v1/health"),
-            BOB,
-            None
-        )
-        .await
-        .0,
+        health_status(&http, &agent, BOB).await,
         StatusCode::UNAUTHORIZED
     );
 }
