@@ -5,6 +5,7 @@
 mod adopt;
 mod audit;
 mod changes;
+mod document;
 mod error;
 mod fleet_view;
 mod journal;
@@ -24,7 +25,7 @@ mod write;
 
 use std::path::{Path, PathBuf};
 
-use fleet_core::{builtin_regions, CatalogueDocument, Region, DOCUMENT_SCHEMA_VERSION};
+use fleet_core::{builtin_regions, CatalogueDocument, Region};
 use serde::Serialize;
 use sqlx::AnyPool;
 
@@ -44,7 +45,7 @@ pub use team::{OperatorToken, TeamMember, TeamRole};
 pub use tenants::ONBOARD_KIND;
 pub use write::AuditRecord;
 
-use rows::{BindingRow, RegionRow, StampRow, TemplateRow, TenantRow};
+use rows::RegionRow;
 
 /// Test hook, named as such: once set, every catalogue write of this process fails as
 /// on a full disk (reads go on). Set by `fail_writes_from_now`.
@@ -332,7 +333,7 @@ impl Catalogue {
     /// The whole catalogue as one document (custom regions only), in id order.
     pub async fn document(&self) -> Result<CatalogueDocument> {
         let mut conn = self.pool.acquire().await?;
-        read_document(&mut conn).await
+        document::read_document(&mut conn).await
     }
 
     pub async fn counts(&self) -> Result<Counts> {
@@ -370,7 +371,7 @@ impl Catalogue {
     /// The caller has validated `doc`; the database's constraints check it again.
     pub async fn replace_all(&self, doc: &CatalogueDocument, via: &str) -> Result<u32> {
         let mut tx = self.write_tx().await?;
-        let audit_rows = replace_all_in(&mut tx, doc, via).await?;
+        let audit_rows = document::replace_all_in(&mut tx, doc, via).await?;
         tx.commit().await?;
         Ok(audit_rows)
     }
@@ -385,7 +386,7 @@ impl Catalogue {
         kind: OperationKind,
     ) -> Result<i64> {
         let mut tx = self.write_tx().await?;
-        replace_all_in(&mut tx, doc, via).await?;
+        document::replace_all_in(&mut tx, doc, via).await?;
         let id = stamps::insert_operation(&mut tx, kind, via, "created", "{}").await?;
         tx.commit().await?;
         Ok(id)
@@ -408,51 +409,6 @@ impl Catalogue {
     }
 }
 
-async fn replace_all_in(tx: &mut WriteTx, doc: &CatalogueDocument, via: &str) -> Result<u32> {
-    if doc.schema_version != DOCUMENT_SCHEMA_VERSION {
-        return Err(CatalogueError::Refused(format!(
-            "document schema {} is not {DOCUMENT_SCHEMA_VERSION}",
-            doc.schema_version
-        )));
-    }
-    let before = read_document(&mut *tx).await?;
-    let audit = write::diff_audit(via, &before, doc)?;
-    // Rows are replaced wholesale; references are checked at commit. Local agents of
-    // stamps that stay keep their place.
-    sqlx::query(tx.backend.defer_foreign_keys())
-        .execute(&mut **tx)
-        .await?;
-    let kept: std::collections::HashSet<&str> = doc.stamps.iter().map(|s| s.id.as_str()).collect();
-    let agents: Vec<(String,)> = sqlx::query_as("SELECT stamp FROM local_agents")
-        .fetch_all(&mut **tx)
-        .await?;
-    let gone: Vec<String> = agents
-        .into_iter()
-        .map(|(stamp,)| stamp)
-        .filter(|stamp| !kept.contains(stamp.as_str()))
-        .collect();
-    for chunk in gone.chunks(write::MAX_BINDS) {
-        let mut delete = sql::Statement::new("DELETE FROM local_agents WHERE stamp IN ");
-        delete.push_list(chunk.iter().map(String::as_str));
-        delete.execute(tx).await?;
-    }
-    for table in ["bindings", "tenants", "stamps", "templates"] {
-        sqlx::query(&format!("DELETE FROM {table}"))
-            .execute(&mut **tx)
-            .await?;
-    }
-    sqlx::query("DELETE FROM regions WHERE builtin = 0")
-        .execute(&mut **tx)
-        .await?;
-    write::insert_regions(tx, &doc.regions, false).await?;
-    write::insert_templates(tx, &doc.templates).await?;
-    write::insert_stamps(tx, &doc.stamps).await?;
-    write::insert_tenants(tx, &doc.tenants).await?;
-    write::insert_bindings(tx, &doc.bindings).await?;
-    write::write_audit(tx, &audit).await?;
-    Ok(u32::try_from(audit.len()).unwrap_or(u32::MAX))
-}
-
 /// The value of SQLite's pragma `name` on `conn`.
 async fn pragma<T>(conn: &mut sqlx::AnyConnection, name: &str) -> Result<T>
 where
@@ -466,49 +422,4 @@ where
         .next()
         .ok_or(sqlx::Error::RowNotFound)?;
     Ok(value)
-}
-
-pub(crate) async fn read_document(conn: &mut sqlx::AnyConnection) -> Result<CatalogueDocument> {
-    let regions: Vec<RegionRow> =
-        sqlx::query_as("SELECT * FROM regions WHERE builtin = 0 ORDER BY id")
-            .fetch_all(&mut *conn)
-            .await?;
-    let templates: Vec<TemplateRow> =
-        sqlx::query_as("SELECT * FROM templates ORDER BY name, version")
-            .fetch_all(&mut *conn)
-            .await?;
-    let stamps: Vec<StampRow> = sqlx::query_as("SELECT * FROM stamps ORDER BY id")
-        .fetch_all(&mut *conn)
-        .await?;
-    let tenants: Vec<TenantRow> = sqlx::query_as("SELECT * FROM tenants ORDER BY id")
-        .fetch_all(&mut *conn)
-        .await?;
-    let bindings: Vec<BindingRow> = sqlx::query_as("SELECT * FROM bindings ORDER BY tenant")
-        .fetch_all(&mut *conn)
-        .await?;
-    let mut doc = CatalogueDocument {
-        schema_version: DOCUMENT_SCHEMA_VERSION,
-        regions: regions
-            .into_iter()
-            .map(RegionRow::into_domain)
-            .collect::<Result<_>>()?,
-        templates: templates
-            .into_iter()
-            .map(TemplateRow::into_domain)
-            .collect::<Result<_>>()?,
-        stamps: stamps
-            .into_iter()
-            .map(StampRow::into_domain)
-            .collect::<Result<_>>()?,
-        tenants: tenants
-            .into_iter()
-            .map(TenantRow::into_domain)
-            .collect::<Result<_>>()?,
-        bindings: bindings
-            .into_iter()
-            .map(BindingRow::into_domain)
-            .collect::<Result<_>>()?,
-    };
-    doc.canonicalize();
-    Ok(doc)
 }

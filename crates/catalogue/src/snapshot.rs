@@ -8,8 +8,9 @@ use std::path::Path;
 use fleet_core::plan::Plan;
 use serde::Serialize;
 
+use crate::document::read_document;
 use crate::error::Result;
-use crate::{read_document, Catalogue, CatalogueError};
+use crate::{Catalogue, CatalogueError};
 
 /// Where a snapshot came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]

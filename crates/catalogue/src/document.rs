@@ -1,0 +1,104 @@
+//! The whole catalogue as one document: read back in id order, and replaced in one
+//! transaction with an audit row for every change.
+
+use std::collections::HashSet;
+
+use fleet_core::{CatalogueDocument, DOCUMENT_SCHEMA_VERSION};
+
+use crate::error::{CatalogueError, Result};
+use crate::rows::{BindingRow, RegionRow, StampRow, TemplateRow, TenantRow};
+use crate::{sql, write, WriteTx};
+
+pub(crate) async fn replace_all_in(
+    tx: &mut WriteTx,
+    doc: &CatalogueDocument,
+    via: &str,
+) -> Result<u32> {
+    if doc.schema_version != DOCUMENT_SCHEMA_VERSION {
+        return Err(CatalogueError::Refused(format!(
+            "document schema {} is not {DOCUMENT_SCHEMA_VERSION}",
+            doc.schema_version
+        )));
+    }
+    let before = read_document(&mut *tx).await?;
+    let audit = write::diff_audit(via, &before, doc)?;
+    // Rows are replaced wholesale; references are checked at commit. Local agents of
+    // stamps that stay keep their place.
+    sqlx::query(tx.backend.defer_foreign_keys())
+        .execute(&mut **tx)
+        .await?;
+    let kept: HashSet<&str> = doc.stamps.iter().map(|s| s.id.as_str()).collect();
+    let agents: Vec<(String,)> = sqlx::query_as("SELECT stamp FROM local_agents")
+        .fetch_all(&mut **tx)
+        .await?;
+    let gone: Vec<String> = agents
+        .into_iter()
+        .map(|(stamp,)| stamp)
+        .filter(|stamp| !kept.contains(stamp.as_str()))
+        .collect();
+    for chunk in gone.chunks(write::MAX_BINDS) {
+        let mut delete = sql::Statement::new("DELETE FROM local_agents WHERE stamp IN ");
+        delete.push_list(chunk.iter().map(String::as_str));
+        delete.execute(tx).await?;
+    }
+    for table in ["bindings", "tenants", "stamps", "templates"] {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query("DELETE FROM regions WHERE builtin = 0")
+        .execute(&mut **tx)
+        .await?;
+    write::insert_regions(tx, &doc.regions, false).await?;
+    write::insert_templates(tx, &doc.templates).await?;
+    write::insert_stamps(tx, &doc.stamps).await?;
+    write::insert_tenants(tx, &doc.tenants).await?;
+    write::insert_bindings(tx, &doc.bindings).await?;
+    write::write_audit(tx, &audit).await?;
+    Ok(u32::try_from(audit.len()).unwrap_or(u32::MAX))
+}
+
+pub(crate) async fn read_document(conn: &mut sqlx::AnyConnection) -> Result<CatalogueDocument> {
+    let regions: Vec<RegionRow> =
+        sqlx::query_as("SELECT * FROM regions WHERE builtin = 0 ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await?;
+    let templates: Vec<TemplateRow> =
+        sqlx::query_as("SELECT * FROM templates ORDER BY name, version")
+            .fetch_all(&mut *conn)
+            .await?;
+    let stamps: Vec<StampRow> = sqlx::query_as("SELECT * FROM stamps ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await?;
+    let tenants: Vec<TenantRow> = sqlx::query_as("SELECT * FROM tenants ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await?;
+    let bindings: Vec<BindingRow> = sqlx::query_as("SELECT * FROM bindings ORDER BY tenant")
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut doc = CatalogueDocument {
+        schema_version: DOCUMENT_SCHEMA_VERSION,
+        regions: regions
+            .into_iter()
+            .map(RegionRow::into_domain)
+            .collect::<Result<_>>()?,
+        templates: templates
+            .into_iter()
+            .map(TemplateRow::into_domain)
+            .collect::<Result<_>>()?,
+        stamps: stamps
+            .into_iter()
+            .map(StampRow::into_domain)
+            .collect::<Result<_>>()?,
+        tenants: tenants
+            .into_iter()
+            .map(TenantRow::into_domain)
+            .collect::<Result<_>>()?,
+        bindings: bindings
+            .into_iter()
+            .map(BindingRow::into_domain)
+            .collect::<Result<_>>()?,
+    };
+    doc.canonicalize();
+    Ok(doc)
+}
