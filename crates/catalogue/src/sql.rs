@@ -1,10 +1,14 @@
 //! SQL that both backends run. The catalogue speaks through sqlx's `Any` driver, so one
-//! statement serves SQLite and PostgreSQL: placeholders are `$1, $2 ...` (SQLite reads
-//! them by number too), times are written from Rust, and what differs (taking the write
-//! lock, deferring foreign keys) is asked of the `Backend`.
+//! statement serves SQLite and PostgreSQL: fixed statements use `$1, $2 ...` (SQLite
+//! reads them by number too; a few per statement cost nothing), times are written from
+//! Rust, and what differs (taking the write lock, deferring foreign keys) is asked of
+//! the `Backend`.
 //!
-//! `Statement` builds multi-row and filtered statements. sqlx's own `QueryBuilder`
-//! writes `?` placeholders for `Any`, which PostgreSQL refuses (sqlx issue 3000).
+//! `Statement` builds multi-row and filtered statements, with each backend's numbered
+//! placeholder: `?N` on SQLite, `$N` on PostgreSQL. (sqlx's own `QueryBuilder` writes
+//! `?` for `Any`, which PostgreSQL refuses, sqlx issue 3000; and SQLite reads `$N` as a
+//! *named* parameter, looking each one up among the names before it: a 32,000-value
+//! INSERT then costs seconds, against milliseconds with `?N`.)
 
 use sqlx::any::{AnyArguments, AnyQueryResult, AnyRow};
 use sqlx::{Any, AnyConnection, Arguments, Encode, FromRow, Type};
@@ -88,6 +92,10 @@ pub(crate) fn time_text(at: time::OffsetDateTime) -> String {
     )
 }
 
+/// Where `Statement` puts a placeholder until it knows the backend (SQL text never
+/// holds this character: values are bound, never written into it).
+const PLACEHOLDER: char = '\u{1}';
+
 /// A statement built piece by piece, with numbered placeholders.
 pub(crate) struct Statement<'q> {
     sql: String,
@@ -120,7 +128,7 @@ impl<'q> Statement<'q> {
             self.error.get_or_insert_with(|| e.to_string());
         }
         self.binds += 1;
-        self.sql.push('$');
+        self.sql.push(PLACEHOLDER);
         self.sql.push_str(&self.binds.to_string());
         self
     }
@@ -166,24 +174,31 @@ impl<'q> Statement<'q> {
         self
     }
 
-    fn checked(&mut self) -> Result<(&str, AnyArguments<'q>)> {
+    /// The SQL for `conn`'s backend, and the values.
+    fn checked(&mut self, conn: &AnyConnection) -> Result<(String, AnyArguments<'q>)> {
         if let Some(e) = self.error.take() {
             return Err(CatalogueError::Refused(format!("cannot bind a value: {e}")));
         }
-        Ok((&self.sql, std::mem::take(&mut self.args)))
+        let mark = if conn.backend_name() == "PostgreSQL" {
+            "$"
+        } else {
+            "?"
+        };
+        let sql = self.sql.replace(PLACEHOLDER, mark);
+        Ok((sql, std::mem::take(&mut self.args)))
     }
 
     pub(crate) async fn execute(mut self, conn: &mut AnyConnection) -> Result<AnyQueryResult> {
-        let (sql, args) = self.checked()?;
-        Ok(sqlx::query_with(sql, args).execute(conn).await?)
+        let (sql, args) = self.checked(conn)?;
+        Ok(sqlx::query_with(&sql, args).execute(conn).await?)
     }
 
     pub(crate) async fn fetch_all<T>(mut self, conn: &mut AnyConnection) -> Result<Vec<T>>
     where
         T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
     {
-        let (sql, args) = self.checked()?;
-        Ok(sqlx::query_as_with(sql, args).fetch_all(conn).await?)
+        let (sql, args) = self.checked(conn)?;
+        Ok(sqlx::query_as_with(&sql, args).fetch_all(conn).await?)
     }
 }
 
@@ -238,8 +253,8 @@ mod tests {
         });
         s.push(" WHERE c IN ").push_list(["p", "q"]);
         assert_eq!(
-            s.sql,
-            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) WHERE c IN ($5, $6)"
+            s.sql.replace(PLACEHOLDER, "?"),
+            "INSERT INTO t (a, b) VALUES (?1, ?2), (?3, ?4) WHERE c IN (?5, ?6)"
         );
     }
 
