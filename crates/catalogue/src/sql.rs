@@ -4,11 +4,12 @@
 //! Rust, and what differs (taking the write lock, deferring foreign keys) is asked of
 //! the `Backend`.
 //!
-//! `Statement` builds multi-row and filtered statements, with each backend's numbered
-//! placeholder: `?N` on SQLite, `$N` on PostgreSQL. (sqlx's own `QueryBuilder` writes
-//! `?` for `Any`, which PostgreSQL refuses, sqlx issue 3000; and SQLite reads `$N` as a
-//! *named* parameter, looking each one up among the names before it: a 32,000-value
-//! INSERT then costs seconds, against milliseconds with `?N`.)
+//! `Statement` builds multi-row and filtered statements, with each backend's
+//! placeholders: `?` on SQLite, `$N` on PostgreSQL. (sqlx's own `QueryBuilder` writes
+//! `?` for `Any`, which PostgreSQL refuses, sqlx issue 3000. And on SQLite a numbered or
+//! named placeholder makes sqlx ask SQLite each parameter's name, which SQLite finds by
+//! a scan of the names: a 32,000-value INSERT then costs over a second instead of
+//! milliseconds.)
 
 use sqlx::any::{AnyArguments, AnyQueryResult, AnyRow};
 use sqlx::{Any, AnyConnection, Arguments, Encode, FromRow, Type};
@@ -100,7 +101,6 @@ const PLACEHOLDER: char = '\u{1}';
 pub(crate) struct Statement<'q> {
     sql: String,
     args: AnyArguments<'q>,
-    binds: usize,
     error: Option<String>,
 }
 
@@ -109,7 +109,6 @@ impl<'q> Statement<'q> {
         Self {
             sql: head.to_owned(),
             args: AnyArguments::default(),
-            binds: 0,
             error: None,
         }
     }
@@ -127,9 +126,7 @@ impl<'q> Statement<'q> {
         if let Err(e) = self.args.add(value) {
             self.error.get_or_insert_with(|| e.to_string());
         }
-        self.binds += 1;
         self.sql.push(PLACEHOLDER);
-        self.sql.push_str(&self.binds.to_string());
         self
     }
 
@@ -174,18 +171,16 @@ impl<'q> Statement<'q> {
         self
     }
 
-    /// The SQL for `conn`'s backend, and the values.
+    /// The SQL for `conn`'s backend (`?` on SQLite, `$1, $2 ...` on PostgreSQL), and
+    /// the values.
     fn checked(&mut self, conn: &AnyConnection) -> Result<(String, AnyArguments<'q>)> {
         if let Some(e) = self.error.take() {
             return Err(CatalogueError::Refused(format!("cannot bind a value: {e}")));
         }
-        let mark = if conn.backend_name() == "PostgreSQL" {
-            "$"
-        } else {
-            "?"
-        };
-        let sql = self.sql.replace(PLACEHOLDER, mark);
-        Ok((sql, std::mem::take(&mut self.args)))
+        Ok((
+            placeholders(&self.sql, conn.backend_name() == "PostgreSQL"),
+            std::mem::take(&mut self.args),
+        ))
     }
 
     pub(crate) async fn execute(mut self, conn: &mut AnyConnection) -> Result<AnyQueryResult> {
@@ -221,6 +216,25 @@ where
     Ok(rows)
 }
 
+/// `sql` with its placeholders written `?`, or `$1, $2 ...` when `numbered`.
+fn placeholders(sql: &str, numbered: bool) -> String {
+    if !numbered {
+        return sql.replace(PLACEHOLDER, "?");
+    }
+    let mut out = String::with_capacity(sql.len() + sql.len() / 4);
+    let mut n = 0usize;
+    for c in sql.chars() {
+        if c == PLACEHOLDER {
+            n += 1;
+            out.push('$');
+            out.push_str(&n.to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// One row of `push_values`: its values separated by commas.
 pub(crate) struct Values<'s, 'q> {
     statement: &'s mut Statement<'q>,
@@ -253,8 +267,12 @@ mod tests {
         });
         s.push(" WHERE c IN ").push_list(["p", "q"]);
         assert_eq!(
-            s.sql.replace(PLACEHOLDER, "?"),
-            "INSERT INTO t (a, b) VALUES (?1, ?2), (?3, ?4) WHERE c IN (?5, ?6)"
+            placeholders(&s.sql, true),
+            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) WHERE c IN ($5, $6)"
+        );
+        assert_eq!(
+            placeholders(&s.sql, false),
+            "INSERT INTO t (a, b) VALUES (?, ?), (?, ?) WHERE c IN (?, ?)"
         );
     }
 
