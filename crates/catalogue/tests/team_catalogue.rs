@@ -62,6 +62,20 @@ async fn the_same_fleet_reads_back_the_same_from_either_backend() {
     );
     assert_eq!(na, nb);
     assert_eq!(a.document().await.unwrap(), b.document().await.unwrap());
+    // The routing table counts every binding change alike (per row on SQLite, per
+    // statement over its rows on PostgreSQL): the same version, the same routes.
+    let (ra, rb) = (a.routes().await.unwrap(), b.routes().await.unwrap());
+    assert_eq!(ra.version, rb.version);
+    assert_eq!(ra.routes, rb.routes);
+    let overview = |c: &Catalogue| {
+        let c = c.clone();
+        async move { c.overview(&c.regions().await.unwrap()).await.unwrap() }
+    };
+    assert_eq!(
+        overview(a).await,
+        overview(b).await,
+        "the same loads per stamp"
+    );
 }
 
 #[tokio::test]

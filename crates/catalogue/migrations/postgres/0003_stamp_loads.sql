@@ -18,31 +18,42 @@ SELECT b.stamp, COUNT(*), SUM(t.size_units)
 FROM bindings b JOIN tenants t ON t.id = b.tenant
 GROUP BY b.stamp;
 
+-- Inserts and deletes run once per statement over its rows (a transition table):
+-- an import binds a million tenants in a few statements, and a per-row trigger would
+-- update each stamp's row as many times in one transaction, every version of it kept.
 CREATE FUNCTION stamp_loads_bind() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO stamp_loads (stamp, tenants, used_units)
-    VALUES (NEW.stamp, 1, (SELECT size_units FROM tenants WHERE id = NEW.tenant))
+    SELECT a.stamp, COUNT(*), SUM(t.size_units)::BIGINT
+    FROM added a JOIN tenants t ON t.id = a.tenant
+    GROUP BY a.stamp
     ON CONFLICT (stamp) DO UPDATE SET
-        tenants = stamp_loads.tenants + 1,
+        tenants = stamp_loads.tenants + excluded.tenants,
         used_units = stamp_loads.used_units + excluded.used_units;
     RETURN NULL;
 END;
 $$;
 CREATE TRIGGER stamp_loads_bind AFTER INSERT ON bindings
-    FOR EACH ROW EXECUTE FUNCTION stamp_loads_bind();
+    REFERENCING NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION stamp_loads_bind();
 
 CREATE FUNCTION stamp_loads_unbind() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE stamp_loads SET
-        tenants = stamp_loads.tenants - 1,
-        used_units = stamp_loads.used_units - (SELECT size_units FROM tenants WHERE id = OLD.tenant)
-    WHERE stamp_loads.stamp = OLD.stamp;
+        tenants = stamp_loads.tenants - r.n,
+        used_units = stamp_loads.used_units - r.units
+    FROM (SELECT d.stamp, COUNT(*) AS n, SUM(t.size_units)::BIGINT AS units
+          FROM removed d JOIN tenants t ON t.id = d.tenant
+          GROUP BY d.stamp) AS r
+    WHERE stamp_loads.stamp = r.stamp;
     RETURN NULL;
 END;
 $$;
 CREATE TRIGGER stamp_loads_unbind AFTER DELETE ON bindings
-    FOR EACH ROW EXECUTE FUNCTION stamp_loads_unbind();
+    REFERENCING OLD TABLE AS removed
+    FOR EACH STATEMENT EXECUTE FUNCTION stamp_loads_unbind();
 
+-- An update naming the tenant or stamp (a move: one row) stays per row, as on SQLite.
 CREATE FUNCTION stamp_loads_rebind() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE stamp_loads SET
