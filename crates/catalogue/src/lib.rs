@@ -373,7 +373,25 @@ impl Catalogue {
         let mut tx = self.write_tx().await?;
         let audit_rows = document::replace_all_in(&mut tx, doc, via).await?;
         tx.commit().await?;
+        self.refresh_statistics().await;
         Ok(audit_rows)
+    }
+
+    /// After a whole catalogue was written: PostgreSQL's planner statistics brought up
+    /// to date at once (autovacuum would, minutes later; until then a stamp's tenants
+    /// were read by a scan). A failure only costs speed, and is logged.
+    async fn refresh_statistics(&self) {
+        if self.backend != Backend::Postgres {
+            return;
+        }
+        for table in ["tenants", "bindings", "stamps", "stamp_loads"] {
+            if let Err(e) = sqlx::query(&format!("ANALYZE {table}"))
+                .execute(&self.pool)
+                .await
+            {
+                tracing::warn!(table, error = %e, "statistics not refreshed");
+            }
+        }
     }
 
     /// `replace_all`, and in the same transaction an operation of `kind` opened
