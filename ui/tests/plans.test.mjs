@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import {
-  DEMO, STAMP_ROW, done, openDemo, openPage, shot as saveShot, useBackend, waitForCount, waitForText,
+  DEMO, STAMP_ROW, done, openDemo, openPage, serveCatalogue, shot as saveShot, useBackend, waitForCount, waitForText,
 } from "./support/harness.mjs";
 
 const STEP = '[data-testid="plan-step"]';
@@ -271,6 +271,15 @@ describe("offline plans (demo fleet)", () => {
     // The file is a catalogue of its own: stampctl reads the plan there, and what it is.
     const info = env.server.stampctl.on(file)("info");
     assert.match(info, /a snapshot of .*, for planning/);
+    // Opened, its window says what it is.
+    const served = await serveCatalogue(file, { ...process.env, STAMPFLEET_CONFIG_DIR: env.server.dir });
+    try {
+      const copy = await openPage(env.browser, served.origin);
+      await copy.page.getByTestId("snapshot-of").filter({ hasText: `snapshot of ${env.server.catalogue}, for planning` }).waitFor();
+      await done(copy);
+    } finally {
+      await served.close();
+    }
     assert.match(env.server.stampctl.on(file)("plan", "list"), /q3/);
     // Again to the same file: refused, the snapshot kept.
     await page.getByTestId("snapshot-take").click();
