@@ -9,17 +9,23 @@ use crate::error::{CatalogueError, Result};
 use crate::rows::{BindingRow, RegionRow, StampRow, TemplateRow, TenantRow};
 use crate::{sql, write, WriteTx};
 
-pub(crate) async fn replace_all_in(
-    tx: &mut WriteTx,
-    doc: &CatalogueDocument,
-    via: &str,
-) -> Result<u32> {
+/// Refuses a document of another schema.
+pub(crate) fn check_schema(doc: &CatalogueDocument) -> Result<()> {
     if doc.schema_version != DOCUMENT_SCHEMA_VERSION {
         return Err(CatalogueError::Refused(format!(
             "document schema {} is not {DOCUMENT_SCHEMA_VERSION}",
             doc.schema_version
         )));
     }
+    Ok(())
+}
+
+pub(crate) async fn replace_all_in(
+    tx: &mut WriteTx,
+    doc: &CatalogueDocument,
+    via: &str,
+) -> Result<u32> {
+    check_schema(doc)?;
     let before = read_document(&mut *tx).await?;
     let audit = write::diff_audit(via, &before, doc)?;
     // Rows are replaced wholesale; references are checked at commit. Local agents of

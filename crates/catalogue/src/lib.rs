@@ -13,6 +13,7 @@ mod lease;
 mod moves;
 mod open;
 mod operator;
+mod pg_copy;
 mod plans;
 mod repairs;
 mod rows;
@@ -370,10 +371,14 @@ impl Catalogue {
     /// writing an audit row (create/update/delete, before/after) for every change.
     /// The caller has validated `doc`; the database's constraints check it again.
     pub async fn replace_all(&self, doc: &CatalogueDocument, via: &str) -> Result<u32> {
+        if self.backend == Backend::Postgres {
+            let (audit_rows, _) = pg_copy::replace_all(self, doc, via, None).await?;
+            self.refresh_statistics().await;
+            return Ok(audit_rows);
+        }
         let mut tx = self.write_tx().await?;
         let audit_rows = document::replace_all_in(&mut tx, doc, via).await?;
         tx.commit().await?;
-        self.refresh_statistics().await;
         Ok(audit_rows)
     }
 
@@ -403,6 +408,11 @@ impl Catalogue {
         via: &str,
         kind: OperationKind,
     ) -> Result<i64> {
+        if self.backend == Backend::Postgres {
+            let (_, id) = pg_copy::replace_all(self, doc, via, Some(kind)).await?;
+            self.refresh_statistics().await;
+            return id.ok_or_else(|| CatalogueError::Refused("no operation opened".to_owned()));
+        }
         let mut tx = self.write_tx().await?;
         document::replace_all_in(&mut tx, doc, via).await?;
         let id = stamps::insert_operation(&mut tx, kind, via, "created", "{}").await?;
