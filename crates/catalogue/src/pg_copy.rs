@@ -10,60 +10,74 @@ use fleet_core::CatalogueDocument;
 use sqlx::{Connection, PgConnection};
 
 use crate::error::{CatalogueError, Result};
+use crate::write::{
+    audit_row, binding_row, region_row, stamp_row, template_row, tenant_row, with_residency,
+    RowSink, AUDIT, BINDINGS, REGIONS, STAMPS, TEMPLATES, TENANTS,
+};
 use crate::{write, Catalogue, OperationKind};
 
-/// A CSV row being written: fields separated by commas, text quoted.
-struct Csv(String);
+/// Rows being written as CSV: fields separated by commas, text quoted, NULL as an
+/// unquoted empty field.
+struct Csv {
+    text: String,
+    first: bool,
+}
 
 impl Csv {
-    fn field(&mut self, first: bool) {
-        if !first {
-            self.0.push(',');
+    fn separate(&mut self) {
+        if !self.first {
+            self.text.push(',');
         }
+        self.first = false;
     }
 
-    /// Text, quoted (an empty string stays an empty string, not NULL).
-    fn text(&mut self, first: bool, value: &str) -> &mut Self {
-        self.field(first);
-        self.0.push('"');
+    fn quoted(&mut self, value: &str) {
+        self.separate();
+        self.text.push('"');
         for c in value.chars() {
             if c == '"' {
-                self.0.push('"');
+                self.text.push('"');
             }
-            self.0.push(c);
+            self.text.push(c);
         }
-        self.0.push('"');
-        self
+        self.text.push('"');
     }
 
-    /// Text or NULL (an unquoted empty field).
-    fn opt(&mut self, first: bool, value: Option<&str>) -> &mut Self {
+    fn end_row(&mut self) {
+        self.text.push('\n');
+        self.first = true;
+    }
+}
+
+impl<'a> RowSink<'a> for Csv {
+    fn text(&mut self, value: &'a str) {
+        self.quoted(value);
+    }
+    fn owned(&mut self, value: String) {
+        self.quoted(&value);
+    }
+    fn opt(&mut self, value: Option<&'a str>) {
         match value {
-            Some(v) => self.text(first, v),
-            None => {
-                self.field(first);
-                self
-            }
+            Some(v) => self.quoted(v),
+            None => self.separate(),
         }
     }
-
-    fn num(&mut self, first: bool, value: impl std::fmt::Display) -> &mut Self {
-        self.field(first);
-        self.0.push_str(&value.to_string());
-        self
+    fn int(&mut self, value: i64) {
+        self.separate();
+        self.text.push_str(&value.to_string());
     }
-
-    fn end(&mut self) {
-        self.0.push('\n');
+    fn real(&mut self, value: f64) {
+        self.separate();
+        self.text.push_str(&value.to_string());
     }
 }
 
 /// Streams `rows` into `table (columns)` as CSV, a megabyte at a time.
-async fn copy<T>(
+async fn copy<'a, T>(
     conn: &mut PgConnection,
     table: &str,
-    rows: &[T],
-    write: impl Fn(&mut Csv, &T),
+    rows: &'a [T],
+    write: impl Fn(&mut Csv, &'a T),
 ) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
@@ -71,16 +85,20 @@ async fn copy<T>(
     let mut sink = conn
         .copy_in_raw(&format!("COPY {table} FROM STDIN WITH (FORMAT csv)"))
         .await?;
-    let mut buf = Csv(String::with_capacity(1 << 20));
+    let mut buf = Csv {
+        text: String::with_capacity(1 << 20),
+        first: true,
+    };
     for row in rows {
         write(&mut buf, row);
-        buf.end();
-        if buf.0.len() >= 1 << 20 {
-            sink.send(std::mem::take(&mut buf.0).into_bytes()).await?;
+        buf.end_row();
+        if buf.text.len() >= 1 << 20 {
+            sink.send(std::mem::take(&mut buf.text).into_bytes())
+                .await?;
         }
     }
-    if !buf.0.is_empty() {
-        sink.send(buf.0.into_bytes()).await?;
+    if !buf.text.is_empty() {
+        sink.send(buf.text.into_bytes()).await?;
     }
     sink.finish().await?;
     Ok(())
@@ -129,104 +147,17 @@ pub(crate) async fn replace_all(
     sqlx::query("DELETE FROM regions WHERE builtin = 0")
         .execute(&mut *tx)
         .await?;
-    copy(
-        &mut tx,
-        "regions (id, provider, code, display_name, city, country, geography, latitude, longitude, builtin)",
-        &doc.regions,
-        |w, r| {
-            w.text(true, r.id.as_str())
-                .text(false, r.provider.as_str())
-                .text(false, &r.code)
-                .text(false, &r.display_name)
-                .text(false, &r.city)
-                .text(false, r.country.as_str())
-                .text(false, &r.geography)
-                .num(false, r.latitude)
-                .num(false, r.longitude)
-                .num(false, i64::from(r.builtin));
-        },
-    )
+    copy(&mut tx, REGIONS, &doc.regions, region_row).await?;
+    copy(&mut tx, TEMPLATES, &doc.templates, |w, t| {
+        template_row(w, t)
+    })
     .await?;
-    copy(
-        &mut tx,
-        "templates (name, version, capacity_units, isolation, description, tiers)",
-        &doc.templates,
-        |w, t| {
-            let tiers: Vec<&str> = t.tiers.iter().map(|t| t.as_str()).collect();
-            w.text(true, t.name.as_str())
-                .text(false, t.version.as_str())
-                .num(false, t.capacity_units)
-                .text(false, t.isolation.as_str())
-                .text(false, &t.description)
-                .text(false, &tiers.join(","));
-        },
-    )
-    .await?;
-    copy(
-        &mut tx,
-        "stamps (id, region, template, template_version, capacity_units, status, endpoint)",
-        &doc.stamps,
-        |w, s| {
-            w.text(true, s.id.as_str())
-                .text(false, s.region.as_str())
-                .text(false, s.template.as_str())
-                .text(false, s.template_version.as_str())
-                .num(false, s.capacity_units)
-                .text(false, s.status.as_str())
-                .opt(false, s.endpoint.as_deref());
-        },
-    )
-    .await?;
-    let residency: Vec<String> = doc
-        .tenants
-        .iter()
-        .map(|t| serde_json::to_string(&t.residency))
-        .collect::<Result<_, _>>()
-        .map_err(|e| CatalogueError::Refused(format!("cannot serialize residency: {e}")))?;
-    let tenants: Vec<_> = doc.tenants.iter().zip(&residency).collect();
-    copy(
-        &mut tx,
-        "tenants (id, display_name, tier, size_units, residency_json, isolation, pinned, anti_affinity_group)",
-        &tenants,
-        |w, (t, residency)| {
-            w.text(true, t.id.as_str())
-                .text(false, &t.display_name)
-                .text(false, t.tier.as_str())
-                .num(false, t.size_units)
-                .text(false, residency)
-                .text(false, t.isolation.as_str())
-                .num(false, i64::from(t.pinned))
-                .opt(false, t.group.as_deref());
-        },
-    )
-    .await?;
-    copy(
-        &mut tx,
-        "bindings (tenant, stamp, version)",
-        &doc.bindings,
-        |w, b| {
-            w.text(true, b.tenant.as_str())
-                .text(false, b.stamp.as_str())
-                .num(false, b.version);
-        },
-    )
-    .await?;
+    copy(&mut tx, STAMPS, &doc.stamps, stamp_row).await?;
+    let tenants = with_residency(&doc.tenants)?;
+    copy(&mut tx, TENANTS, &tenants, tenant_row).await?;
+    copy(&mut tx, BINDINGS, &doc.bindings, binding_row).await?;
     let operator = catalogue.operator().to_owned();
-    copy(
-        &mut tx,
-        "audit (actor, via, action, entity, entity_id, before_json, after_json)",
-        &audit,
-        |w, r| {
-            w.text(true, &operator)
-                .text(false, &r.via)
-                .text(false, &r.action)
-                .text(false, r.entity)
-                .text(false, &r.entity_id)
-                .opt(false, r.before.as_deref())
-                .opt(false, r.after.as_deref());
-        },
-    )
-    .await?;
+    copy(&mut tx, AUDIT, &audit, |w, r| audit_row(w, &operator, r)).await?;
     let operation = match journal {
         None => None,
         Some(kind) => {

@@ -235,6 +235,24 @@ fn placeholders(sql: &str, numbered: bool) -> String {
     out
 }
 
+impl<'a> crate::write::RowSink<'a> for Values<'_, 'a> {
+    fn text(&mut self, value: &'a str) {
+        self.push_bind(value);
+    }
+    fn owned(&mut self, value: String) {
+        self.push_bind(value);
+    }
+    fn opt(&mut self, value: Option<&'a str>) {
+        self.push_bind(value);
+    }
+    fn int(&mut self, value: i64) {
+        self.push_bind(value);
+    }
+    fn real(&mut self, value: f64) {
+        self.push_bind(value);
+    }
+}
+
 /// One row of `push_values`: its values separated by commas.
 pub(crate) struct Values<'s, 'q> {
     statement: &'s mut Statement<'q>,

@@ -68,21 +68,9 @@ impl AuditRecord {
 /// Writes `rows` in the name of the transaction's operator.
 pub(crate) async fn write_audit(tx: &mut WriteTx, rows: &[AuditRecord]) -> Result<()> {
     let operator = tx.operator.clone();
-    insert_batched(
-        tx,
-        "INSERT INTO audit (actor, via, action, entity, entity_id, before_json, after_json) ",
-        7,
-        rows,
-        |b, r| {
-            b.push_bind(operator.to_string())
-                .push_bind(&r.via)
-                .push_bind(&r.action)
-                .push_bind(r.entity)
-                .push_bind(&r.entity_id)
-                .push_bind(&r.before)
-                .push_bind(&r.after);
-        },
-    )
+    insert_batched(tx, &format!("INSERT INTO {AUDIT} "), 7, rows, |b, r| {
+        audit_row(b, &operator, r)
+    })
     .await
 }
 
@@ -123,26 +111,108 @@ pub(crate) async fn write_update_row<T: Serialize>(
     .await
 }
 
+/// Where a row's values go, in its table's column order: bound to an INSERT
+/// (`sql::Values`) or written as CSV for PostgreSQL's COPY (`pg_copy.rs`). Each table's
+/// row is written once, below, for both.
+pub(crate) trait RowSink<'a> {
+    fn text(&mut self, value: &'a str);
+    fn owned(&mut self, value: String);
+    fn opt(&mut self, value: Option<&'a str>);
+    fn int(&mut self, value: i64);
+    fn real(&mut self, value: f64);
+}
+
+pub(crate) const REGIONS: &str = "regions (id, provider, code, display_name, city, country, geography, latitude, longitude, builtin)";
+pub(crate) const TEMPLATES: &str =
+    "templates (name, version, capacity_units, isolation, description, tiers)";
+pub(crate) const STAMPS: &str =
+    "stamps (id, region, template, template_version, capacity_units, status, endpoint)";
+pub(crate) const TENANTS: &str = "tenants (id, display_name, tier, size_units, residency_json, isolation, pinned, anti_affinity_group)";
+pub(crate) const BINDINGS: &str = "bindings (tenant, stamp, version)";
+pub(crate) const AUDIT: &str =
+    "audit (actor, via, action, entity, entity_id, before_json, after_json)";
+
+pub(crate) fn region_row<'a>(w: &mut impl RowSink<'a>, r: &'a Region) {
+    w.text(r.id.as_str());
+    w.text(r.provider.as_str());
+    w.text(&r.code);
+    w.text(&r.display_name);
+    w.text(&r.city);
+    w.text(r.country.as_str());
+    w.text(&r.geography);
+    w.real(r.latitude);
+    w.real(r.longitude);
+    w.int(i64::from(r.builtin));
+}
+
+pub(crate) fn template_row<'a>(w: &mut impl RowSink<'a>, t: &'a StampTemplate) {
+    let tiers: Vec<&str> = t.tiers.iter().map(|t| t.as_str()).collect();
+    w.text(t.name.as_str());
+    w.text(t.version.as_str());
+    w.int(i64::from(t.capacity_units));
+    w.text(t.isolation.as_str());
+    w.text(&t.description);
+    w.owned(tiers.join(","));
+}
+
+pub(crate) fn stamp_row<'a>(w: &mut impl RowSink<'a>, s: &'a Stamp) {
+    w.text(s.id.as_str());
+    w.text(s.region.as_str());
+    w.text(s.template.as_str());
+    w.text(s.template_version.as_str());
+    w.int(i64::from(s.capacity_units));
+    w.text(s.status.as_str());
+    w.opt(s.endpoint.as_deref());
+}
+
+/// A tenant with its residency as JSON (`residency_json`).
+pub(crate) fn tenant_row<'a>(w: &mut impl RowSink<'a>, (t, residency): &'a (&'a Tenant, String)) {
+    w.text(t.id.as_str());
+    w.text(&t.display_name);
+    w.text(t.tier.as_str());
+    w.int(i64::from(t.size_units));
+    w.text(residency);
+    w.text(t.isolation.as_str());
+    w.int(i64::from(t.pinned));
+    w.opt(t.group.as_deref());
+}
+
+pub(crate) fn binding_row<'a>(w: &mut impl RowSink<'a>, b: &'a Binding) {
+    w.text(b.tenant.as_str());
+    w.text(b.stamp.as_str());
+    w.int(i64::from(b.version));
+}
+
+/// An audit row in the name of `operator`.
+pub(crate) fn audit_row<'a>(w: &mut impl RowSink<'a>, operator: &str, r: &'a AuditRecord) {
+    w.owned(operator.to_owned());
+    w.text(&r.via);
+    w.text(&r.action);
+    w.text(r.entity);
+    w.text(&r.entity_id);
+    w.opt(r.before.as_deref());
+    w.opt(r.after.as_deref());
+}
+
+/// Tenants paired with their residency as JSON, as `tenant_row` takes them.
+pub(crate) fn with_residency(items: &[Tenant]) -> Result<Vec<(&Tenant, String)>> {
+    let residency: Vec<String> = items
+        .iter()
+        .map(|t| serde_json::to_string(&t.residency))
+        .collect::<Result<_, _>>()
+        .map_err(|e| CatalogueError::Refused(format!("cannot serialize residency: {e}")))?;
+    Ok(items.iter().zip(residency).collect())
+}
+
 pub(crate) async fn insert_regions(
     conn: &mut AnyConnection,
     regions: &[Region],
     upsert: bool,
 ) -> Result<()> {
-    let head = "INSERT INTO regions (id, provider, code, display_name, city, country, geography, latitude, longitude, builtin) ";
+    let head = format!("INSERT INTO {REGIONS} ");
     for chunk in regions.chunks(MAX_BINDS / 10) {
-        let mut qb = Statement::new(head);
-        qb.push_values(chunk, |b, r| {
-            b.push_bind(r.id.as_str())
-                .push_bind(r.provider.as_str())
-                .push_bind(&r.code)
-                .push_bind(&r.display_name)
-                .push_bind(&r.city)
-                .push_bind(r.country.as_str())
-                .push_bind(&r.geography)
-                .push_bind(r.latitude)
-                .push_bind(r.longitude)
-                .push_bind(i64::from(r.builtin));
-        });
+        let mut qb = Statement::new(&head);
+        qb.push_values(chunk, |b, r| region_row(b, r));
         if upsert {
             qb.push(
                 " ON CONFLICT (id) DO UPDATE SET provider = excluded.provider, code = excluded.code, \
@@ -162,68 +232,29 @@ pub(crate) async fn insert_templates(
 ) -> Result<()> {
     insert_batched(
         conn,
-        "INSERT INTO templates (name, version, capacity_units, isolation, description, tiers) ",
+        &format!("INSERT INTO {TEMPLATES} "),
         6,
         items,
-        |b, t| {
-            b.push_bind(t.name.as_str())
-                .push_bind(t.version.as_str())
-                .push_bind(i64::from(t.capacity_units))
-                .push_bind(t.isolation.as_str())
-                .push_bind(&t.description)
-                .push_bind(
-                    t.tiers
-                        .iter()
-                        .map(|t| t.as_str())
-                        .collect::<Vec<_>>()
-                        .join(","),
-                );
-        },
+        |b, t| template_row(b, t),
     )
     .await
 }
 
 pub(crate) async fn insert_stamps(conn: &mut AnyConnection, items: &[Stamp]) -> Result<()> {
-    insert_batched(
-        conn,
-        "INSERT INTO stamps (id, region, template, template_version, capacity_units, status, endpoint) ",
-        7,
-        items,
-        |b, s| {
-            b.push_bind(s.id.as_str())
-                .push_bind(s.region.as_str())
-                .push_bind(s.template.as_str())
-                .push_bind(s.template_version.as_str())
-                .push_bind(i64::from(s.capacity_units))
-                .push_bind(s.status.as_str())
-                .push_bind(&s.endpoint);
-        },
-    )
+    insert_batched(conn, &format!("INSERT INTO {STAMPS} "), 7, items, |b, s| {
+        stamp_row(b, s)
+    })
     .await
 }
 
 pub(crate) async fn insert_tenants(conn: &mut AnyConnection, items: &[Tenant]) -> Result<()> {
-    let residency: Vec<String> = items
-        .iter()
-        .map(|t| serde_json::to_string(&t.residency))
-        .collect::<Result<_, _>>()
-        .map_err(|e| CatalogueError::Refused(format!("cannot serialize residency: {e}")))?;
-    let rows: Vec<(&Tenant, String)> = items.iter().zip(residency).collect();
+    let rows = with_residency(items)?;
     insert_batched(
         conn,
-        "INSERT INTO tenants (id, display_name, tier, size_units, residency_json, isolation, pinned, anti_affinity_group) ",
+        &format!("INSERT INTO {TENANTS} "),
         8,
         &rows,
-        |b, (t, residency)| {
-            b.push_bind(t.id.as_str())
-                .push_bind(&t.display_name)
-                .push_bind(t.tier.as_str())
-                .push_bind(i64::from(t.size_units))
-                .push_bind(residency)
-                .push_bind(t.isolation.as_str())
-                .push_bind(i64::from(t.pinned))
-                .push_bind(t.group.as_deref());
-        },
+        |b, t| tenant_row(b, t),
     )
     .await
 }
@@ -231,14 +262,10 @@ pub(crate) async fn insert_tenants(conn: &mut AnyConnection, items: &[Tenant]) -
 pub(crate) async fn insert_bindings(conn: &mut AnyConnection, items: &[Binding]) -> Result<()> {
     insert_batched(
         conn,
-        "INSERT INTO bindings (tenant, stamp, version) ",
+        &format!("INSERT INTO {BINDINGS} "),
         3,
         items,
-        |b, x| {
-            b.push_bind(x.tenant.as_str())
-                .push_bind(x.stamp.as_str())
-                .push_bind(i64::from(x.version));
-        },
+        |b, x| binding_row(b, x),
     )
     .await
 }
