@@ -24,9 +24,17 @@ pub struct Agent {
     /// How long and how far back the change log is kept.
     pub log_limits: store::LogLimits,
     /// Mutations run one at a time: idempotency checks and writes stay consistent.
-    pub writer: tokio::sync::Mutex<()>,
+    pub writer: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// Operators enrolled by name (their tokens' SHA-256), as the store has them.
     pub operators: std::sync::RwLock<crate::operators::Enrolled>,
+    /// Test faults given at start (named as such in `upgrade::Faults`).
+    pub faults: crate::upgrade::Faults,
+    /// What the agent restarts from into a new version (`rounds`).
+    pub launch: std::sync::Weak<crate::rounds::Launch>,
+    /// How long an upgrade waits before its migration step (demo and benchmarks).
+    pub upgrade_delay: std::time::Duration,
+    /// Tenant requests and their server errors over the last minute.
+    pub traffic: crate::traffic::Traffic,
 }
 
 impl Agent {

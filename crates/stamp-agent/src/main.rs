@@ -17,15 +17,17 @@ mod moves;
 mod mutation;
 mod operators;
 mod request;
+mod rounds;
 mod router;
 mod store;
 mod tenants;
+mod traffic;
+mod upgrade;
 
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::Parser;
 
@@ -68,6 +70,15 @@ struct Args {
     /// Idempotency keys kept per caller (its newest, within 48 h).
     #[arg(long, default_value_t = 10_000)]
     idempotency_keys_per_caller: i64,
+    /// How long an upgrade waits before its migration step, in milliseconds (the demo
+    /// fleet's and the benchmarks' stand-in for real upgrade work).
+    #[arg(long, env = "STAMP_UPGRADE_DELAY_MS", default_value_t = 0)]
+    upgrade_delay_ms: u64,
+    /// Test faults, named as such (repeatable, or comma-separated): `fail-upgrade=V`,
+    /// `unhealthy-after-upgrade=V`, each optionally `STAMP_ID:`-prefixed to apply to that
+    /// stamp only.
+    #[arg(long = "fault", env = "STAMP_FAULTS", value_delimiter = ',')]
+    faults: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -142,31 +153,11 @@ async fn serve(args: Args) -> Result<(), String> {
     // One agent per data directory: a second one would write the same SQLite file
     // under another port. Held until the process ends (the OS drops it on a crash).
     let _lock = lock_data_dir(&args.data_dir)?;
-    let pool = store::open(&args.data_dir).await?;
-    let enrolled = operators::load(&pool)
-        .await
-        .map_err(|e| format!("enrolled operators: {e}"))?;
-    let agent = Arc::new(agent::Agent {
-        log_limits: store::LogLimits {
-            retention_secs: args.change_retention_secs.max(0),
-            min_entries: args.change_log_entries.max(1),
-            keys_per_caller: args.idempotency_keys_per_caller.max(1),
-        },
-        pool: pool.clone(),
-        tokens: auth::Tokens::new(token),
-        identity: agent::Identity {
-            stamp_id: args.stamp_id.clone(),
-            region: args.region,
-            template_version: args.template_version,
-            capacity_units: args.capacity,
-        },
-        writer: tokio::sync::Mutex::new(()),
-        operators: std::sync::RwLock::new(enrolled),
-    });
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
+    let faults = upgrade::Faults::parse(&args.faults, &args.stamp_id)?;
+    let std_listener = std::net::TcpListener::bind(args.listen)
+        .and_then(|l| l.set_nonblocking(true).map(|()| l))
         .map_err(|e| format!("listen on {}: {e}", args.listen))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let addr = std_listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(stamp = %args.stamp_id, %addr, "stamp agent listening");
     // Lets the control plane stop this agent later (`stampctl stamp stop-agents`).
     let pid_file = args.data_dir.join("agent.pid");
@@ -182,17 +173,35 @@ async fn serve(args: Args) -> Result<(), String> {
         file.write_all(std::process::id().to_string().as_bytes())
             .map_err(|e| format!("{}: {e}", pid_file.display()))?;
     }
+    let launch = rounds::Launch::new(
+        args.data_dir.clone(),
+        token,
+        args.stamp_id.clone(),
+        args.region.clone(),
+        args.template_version.clone(),
+        args.capacity,
+        store::LogLimits {
+            retention_secs: args.change_retention_secs.max(0),
+            min_entries: args.change_log_entries.max(1),
+            keys_per_caller: args.idempotency_keys_per_caller.max(1),
+        },
+        faults,
+        std::time::Duration::from_millis(args.upgrade_delay_ms),
+    );
+    launch.start_round().await?;
+    let listener = tokio::net::TcpListener::from_std(std_listener)
+        .map_err(|e| format!("listen on {addr}: {e}"))?;
     // The parent reads this line to learn the bound address.
     let mut out = std::io::stdout().lock();
     writeln!(out, "listening on http://{addr}")
         .and_then(|()| out.flush())
         .map_err(|e| e.to_string())?;
     drop(out);
-    axum::serve(listener, router::router(agent))
+    axum::serve(listener, launch.service())
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("serve: {e}"))?;
-    pool.close().await;
+    launch.close().await;
     let _ = std::fs::remove_file(&pid_file);
     tracing::info!(stamp = %args.stamp_id, "stamp agent stopped");
     Ok(())

@@ -12,13 +12,17 @@ use stamp_protocol::{paths, MAX_REQUEST_BYTES};
 
 use crate::agent::Agent;
 use crate::error::Failure;
-use crate::{callers, import, kv, moves, operators, tenants};
+use crate::{callers, import, kv, moves, operators, tenants, traffic, upgrade};
 
 pub fn router(agent: Arc<Agent>) -> Router {
     Router::new()
         .route(paths::HEALTH, get(tenants::health))
         .route(paths::TENANTS, get(tenants::list_tenants))
         .route(paths::OPERATORS, get(operators::list_operators))
+        .route(
+            paths::UPGRADE,
+            get(upgrade::upgrade_status).post(upgrade::start_upgrade),
+        )
         .route(
             "/v1/operators/{name}",
             put(operators::enroll).delete(operators::revoke),
@@ -38,6 +42,10 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .route("/v1/tenants/{id}/import/sync", post(import::sync))
         .route("/v1/tenants/{id}/fence", post(moves::fence))
         .route("/v1/tenants/{id}/{step}", post(moves::state_step))
+        .route_layer(axum::middleware::from_fn_with_state(
+            agent.clone(),
+            traffic::count,
+        ))
         .route_layer(axum::middleware::from_fn_with_state(
             agent.clone(),
             callers::authenticate,

@@ -26,12 +26,27 @@ pub(crate) async fn health(_: AdminCaller, State(agent): Shared) -> Result<Json<
         .next()
         .ok_or(sqlx::Error::RowNotFound)?;
     let id = &agent.identity;
+    let detail = if agent.faults.unhealthy_on(&id.template_version) {
+        Some(format!(
+            "injected test fault unhealthy-after-upgrade={}",
+            id.template_version
+        ))
+    } else if used > id.capacity_units {
+        Some(format!(
+            "over capacity: {used} of {} units used",
+            id.capacity_units
+        ))
+    } else {
+        None
+    };
     Ok(Json(Health {
-        status: if used > id.capacity_units {
+        status: if detail.is_some() {
             StampHealthStatus::Degraded
         } else {
             StampHealthStatus::Ok
         },
+        error_rate: agent.traffic.error_rate(),
+        detail,
         stamp_id: id.stamp_id.clone(),
         region: id.region.clone(),
         template_version: id.template_version.clone(),

@@ -14,8 +14,8 @@ use serde::Serialize;
 use stamp_protocol::{
     decode_export_page, is_binary_export_page, paths, ApiError, ChangePage, EnrollOperator,
     ExportPage, Fence, Health, ImportProgress, ImportSync, KvEntry, KvPut, OperatorList,
-    ProvisionTenant, TenantChecksum, TenantOnStamp, TenantProvisioned, TransferGrant,
-    EXPORT_PAGE_BINARY, IDEMPOTENCY_KEY, MAX_RESPONSE_BYTES,
+    ProvisionTenant, StartUpgrade, TenantChecksum, TenantOnStamp, TenantProvisioned, TransferGrant,
+    UpgradeStatus, EXPORT_PAGE_BINARY, IDEMPOTENCY_KEY, MAX_RESPONSE_BYTES,
 };
 
 pub use error::ClientError;
@@ -158,6 +158,26 @@ impl StampClient {
             token_sha256: token_sha256.to_owned(),
         };
         self.call(Method::PUT, &paths::operator(name), Some(&body), Some(key))
+            .await
+    }
+
+    /// Asks the stamp to run template version `target` (an upgrade or a downgrade);
+    /// answered at once, polled with [`Self::upgrade_status`].
+    pub async fn start_upgrade(
+        &self,
+        target: &str,
+        key: &str,
+    ) -> Result<UpgradeStatus, ClientError> {
+        let body = StartUpgrade {
+            target_version: target.to_owned(),
+        };
+        self.call(Method::POST, paths::UPGRADE, Some(&body), Some(key))
+            .await
+    }
+
+    /// The stamp's latest upgrade and the version it runs.
+    pub async fn upgrade_status(&self) -> Result<UpgradeStatus, ClientError> {
+        self.call(Method::GET, paths::UPGRADE, None::<&()>, None)
             .await
     }
 

@@ -39,6 +39,7 @@ pub mod paths {
     pub const OPENAPI: &str = "/v1/openapi.json";
     pub const TENANTS: &str = "/v1/tenants";
     pub const OPERATORS: &str = "/v1/operators";
+    pub const UPGRADE: &str = "/v1/upgrade";
 
     /// One operator's enrollment (its own token's SHA-256).
     pub fn operator(name: &str) -> String {

@@ -44,10 +44,10 @@ impl Modify for BearerAuth {
     ),
     paths(health, list_tenants, provision_tenant, deprovision_tenant, kv_get, kv_put, kv_delete,
           transfer, export, changes, checksum, import_sync, freeze, unfreeze, activate, fence,
-          list_operators, enroll_operator, revoke_operator),
+          list_operators, enroll_operator, revoke_operator, start_upgrade, upgrade_status),
     components(schemas(Health, StampHealthStatus, TenantOnStamp, TenantState, ProvisionTenant, TenantProvisioned, KvEntry, KvPut, ApiError,
                        TransferGrant, ExportPage, ExportPageBinary, Change, ChangePage, ImportSync, ImportProgress, TenantChecksum, Fence, FreezeLease, ActivateProof,
-                       EnrollOperator, OperatorList)),
+                       EnrollOperator, OperatorList, StartUpgrade, UpgradePhase, UpgradeStatus)),
     modifiers(&BearerAuth, &DeclareRules)
 )]
 struct StampApi;
@@ -85,6 +85,22 @@ fn enroll_operator() {}
               (status = 403, description = "only the stamp's own admin token revokes", body = ApiError),
               (status = 422, body = ApiError)))]
 fn revoke_operator() {}
+
+#[utoipa::path(post, path = "/v1/upgrade", security(("admin" = []), ("operator" = [])), request_body = StartUpgrade,
+    params(("Idempotency-Key" = String, Header, description = "retry key")),
+    responses((status = 202, description = "started (or already running to this version): poll `GET /v1/upgrade`", body = UpgradeStatus),
+              (status = 200, description = "the stamp runs this version already: nothing to do", body = UpgradeStatus),
+              (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, description = "a tenant token on an admin call", body = ApiError),
+              (status = 409, description = "an upgrade to another version is running", body = ApiError),
+              (status = 422, body = ApiError)))]
+fn start_upgrade() {}
+
+#[utoipa::path(get, path = "/v1/upgrade", security(("admin" = []), ("operator" = [])),
+    responses((status = 200, description = "the latest upgrade and the version the stamp runs", body = UpgradeStatus),
+              (status = 401, body = ApiError),
+              (status = 403, description = "a tenant token on an admin call", body = ApiError)))]
+fn upgrade_status() {}
 
 #[utoipa::path(get, path = "/v1/health", security(("admin" = [])),
     responses((status = 200, body = Health), (status = 401, body = ApiError),

@@ -25,6 +25,86 @@ pub struct Health {
     pub capacity_units_total: u32,
     pub capacity_units_used: u32,
     pub tenant_count: u32,
+    /// The share of tenant requests answered with a server error (5xx) over the last
+    /// minute, 0 to 1: the signal a rollout's health gate reads beyond a ping.
+    #[serde(default)]
+    pub error_rate: f64,
+    /// Why the stamp is not `ok`, in words, when it is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// Body of `POST /v1/upgrade`: the template version to run (higher: an upgrade; lower:
+/// a downgrade, e.g. a rollout rolling a stamp back).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StartUpgrade {
+    /// `MAJOR.MINOR.PATCH`.
+    pub target_version: String,
+}
+
+/// Where a stamp's upgrade stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum UpgradePhase {
+    /// No upgrade was ever asked of this stamp.
+    Idle,
+    /// Running the migration step on the stamp's own data.
+    Migrating,
+    /// Migrated: the stamp restarts into the new version (requests wait, none fail).
+    Restarting,
+    /// The stamp runs the target version.
+    Done,
+    /// The upgrade failed; the stamp still runs `fromVersion`, its data untouched.
+    Failed,
+}
+
+impl UpgradePhase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UpgradePhase::Idle => "idle",
+            UpgradePhase::Migrating => "migrating",
+            UpgradePhase::Restarting => "restarting",
+            UpgradePhase::Done => "done",
+            UpgradePhase::Failed => "failed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            UpgradePhase::Idle,
+            UpgradePhase::Migrating,
+            UpgradePhase::Restarting,
+            UpgradePhase::Done,
+            UpgradePhase::Failed,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == value)
+    }
+
+    /// Whether the operation has ended (done or failed).
+    pub fn finished(self) -> bool {
+        matches!(
+            self,
+            UpgradePhase::Done | UpgradePhase::Failed | UpgradePhase::Idle
+        )
+    }
+}
+
+/// The stamp's latest upgrade operation (`GET /v1/upgrade`, and the answer to a start).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpgradeStatus {
+    pub phase: UpgradePhase,
+    /// The template version the stamp runs now.
+    pub running_version: String,
+    pub from_version: String,
+    pub target_version: String,
+    /// Why it failed, or what it does now.
+    pub message: String,
+    /// Seconds since the Unix epoch.
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
 }
 
 /// A tenant's state on this stamp.
