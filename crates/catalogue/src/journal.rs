@@ -20,16 +20,19 @@ pub enum OperationKind {
     CreateDemo,
     /// Provisioning the new stamp placement proposed, then onboarding a tenant onto it.
     ProvisionAndOnboard,
+    /// Taking a template version across stamps in waves (its state is the params).
+    Rollout,
 }
 
 impl OperationKind {
-    pub const ALL: [OperationKind; 6] = [
+    pub const ALL: [OperationKind; 7] = [
         Self::ProvisionStamp,
         Self::OnboardTenant,
         Self::MoveTenant,
         Self::ApplyPlan,
         Self::CreateDemo,
         Self::ProvisionAndOnboard,
+        Self::Rollout,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -40,6 +43,7 @@ impl OperationKind {
             Self::ApplyPlan => "apply-plan",
             Self::CreateDemo => "create-demo",
             Self::ProvisionAndOnboard => "provision-and-onboard",
+            Self::Rollout => "rollout",
         }
     }
 }

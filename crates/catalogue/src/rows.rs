@@ -62,6 +62,7 @@ pub(crate) struct TemplateRow {
     isolation: String,
     description: String,
     tiers: String,
+    release_notes: String,
 }
 
 impl TemplateRow {
@@ -88,6 +89,7 @@ impl TemplateRow {
                         .ok_or_else(|| bad("templates", &key, format!("unknown tier {t:?}")))
                 })
                 .collect::<Result<_>>()?,
+            release_notes: self.release_notes,
         })
     }
 }

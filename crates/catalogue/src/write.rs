@@ -124,7 +124,7 @@ pub(crate) trait RowSink<'a> {
 
 pub(crate) const REGIONS: &str = "regions (id, provider, code, display_name, city, country, geography, latitude, longitude, builtin)";
 pub(crate) const TEMPLATES: &str =
-    "templates (name, version, capacity_units, isolation, description, tiers)";
+    "templates (name, version, capacity_units, isolation, description, tiers, release_notes)";
 pub(crate) const STAMPS: &str =
     "stamps (id, region, template, template_version, capacity_units, status, endpoint)";
 pub(crate) const TENANTS: &str = "tenants (id, display_name, tier, size_units, residency_json, isolation, pinned, anti_affinity_group)";
@@ -153,6 +153,7 @@ pub(crate) fn template_row<'a>(w: &mut impl RowSink<'a>, t: &'a StampTemplate) {
     w.text(t.isolation.as_str());
     w.text(&t.description);
     w.owned(tiers.join(","));
+    w.text(&t.release_notes);
 }
 
 pub(crate) fn stamp_row<'a>(w: &mut impl RowSink<'a>, s: &'a Stamp) {
@@ -233,7 +234,7 @@ pub(crate) async fn insert_templates(
     insert_batched(
         conn,
         &format!("INSERT INTO {TEMPLATES} "),
-        6,
+        7,
         items,
         |b, t| template_row(b, t),
     )

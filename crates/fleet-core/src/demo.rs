@@ -273,6 +273,7 @@ fn template(
         isolation,
         description: description.to_owned(),
         tiers: Vec::new(),
+        release_notes: String::new(),
     })
 }
 

@@ -12,6 +12,7 @@ pub mod plan;
 pub mod plan_projection;
 pub mod rebalance;
 pub mod region;
+pub mod rollout;
 pub mod stamp;
 pub mod synthetic;
 pub mod template;

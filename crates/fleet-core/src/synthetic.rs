@@ -38,6 +38,7 @@ pub fn synthetic_fleet(
             isolation: Isolation::Shared,
             description: format!("Shared stamp {v}"),
             tiers: Vec::new(),
+            release_notes: String::new(),
         })
         .collect();
 

@@ -60,6 +60,11 @@ impl TemplateVersion {
     pub fn as_str(&self) -> &str {
         &self.text
     }
+
+    /// MAJOR, MINOR and PATCH.
+    pub fn parts(&self) -> [u32; 3] {
+        self.parts
+    }
 }
 
 impl PartialOrd for TemplateVersion {
@@ -96,6 +101,10 @@ pub struct StampTemplate {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[ts(optional, as = "Option<Vec<Tier>>")]
     pub tiers: Vec<Tier>,
+    /// What this version changes, for the operators rolling it out.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[ts(optional, as = "Option<String>")]
+    pub release_notes: String,
 }
 
 impl StampTemplate {

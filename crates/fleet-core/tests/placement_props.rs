@@ -108,6 +108,7 @@ fn build(specs: &[StampSpec]) -> PlacementFleet {
         isolation,
         description: String::new(),
         tiers: tiers.to_vec(),
+        release_notes: String::new(),
     };
     let templates = vec![
         tpl("shared", Isolation::Shared, &[]),

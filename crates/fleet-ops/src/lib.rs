@@ -32,6 +32,8 @@ mod provision_onboard;
 pub mod recent;
 mod reconcile;
 mod resume;
+mod rollout;
+mod rollout_run;
 mod routes_server;
 pub mod secrets;
 mod slot;
@@ -70,6 +72,8 @@ pub use provision::{NewStamp, ProvisionProgress};
 pub use provision_onboard::{ProvisionAndOnboard, PROVISION_ONBOARD_KIND};
 pub use recent::RecentCatalogue;
 pub use reconcile::{DriftFinding, DriftKind, ReconcileReport};
+pub use rollout::{NewTemplateVersion, ProposeRollout, RolloutView, TemplateVersionView};
+pub use rollout_run::RolloutClock;
 pub use routes_server::{
     serve_routes, serve_routes_with_token, DEFAULT_ROUTES_ADDR, ROUTES_TOKEN_ENV,
 };

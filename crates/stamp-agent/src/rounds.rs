@@ -89,7 +89,8 @@ impl Launch {
         *self
             .current
             .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((router::router(agent), pool));
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some((router::router(agent), pool));
         Ok(running)
     }
 

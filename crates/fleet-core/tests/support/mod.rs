@@ -16,6 +16,7 @@ pub fn template(name: &str, version: &str, units: u32, isolation: Isolation) -> 
         isolation,
         description: String::new(),
         tiers: Vec::new(),
+        release_notes: String::new(),
     }
 }
 

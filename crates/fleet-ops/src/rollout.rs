@@ -1,0 +1,460 @@
+//! Template versions and rollouts as the app and stampctl use them: add a version,
+//! list versions with what changed, propose a rollout's waves, start one, and pause,
+//! resume, approve or abort it. Running one is `rollout_run.rs`.
+
+use std::collections::HashMap;
+
+use catalogue::{OperationKind, OperationState, RolloutRequest};
+use fleet_core::rollout::{
+    propose_waves, MaintenanceWindow, RingBy, RolloutPhase, RolloutSpec, RolloutState,
+    WaveCandidate, WaveOptions,
+};
+use fleet_core::{StampStatus, StampTemplate, TemplateName, TemplateVersion, Tier};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{OpsError, OpsResult};
+use crate::fleet::Fleet;
+use crate::rollout_run::{lock_name, RolloutClock};
+
+pub(crate) const VIA: &str = "rollout";
+
+/// A new template version: a copy of `basedOn` (or the newest version) with these changes.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewTemplateVersion {
+    pub template: TemplateName,
+    pub version: TemplateVersion,
+    #[ts(optional)]
+    pub based_on: Option<TemplateVersion>,
+    #[ts(optional)]
+    pub capacity_units: Option<u32>,
+    #[ts(optional)]
+    pub tiers: Option<Vec<Tier>>,
+    #[ts(optional)]
+    pub description: Option<String>,
+    pub release_notes: String,
+}
+
+/// A template version, how many stamps run it, and what changed from the version before.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateVersionView {
+    pub template: StampTemplate,
+    pub stamps: u32,
+    pub newest: bool,
+    /// "capacity 100 → 120", …, against the previous version (empty for the first).
+    pub changes: Vec<String>,
+}
+
+/// What to propose a rollout from.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProposeRollout {
+    pub template: TemplateName,
+    pub target_version: TemplateVersion,
+    pub waves: WaveOptions,
+    pub bake_secs: u32,
+    pub approval: bool,
+    pub max_error_rate: f64,
+    #[serde(default)]
+    pub windows: Vec<MaintenanceWindow>,
+}
+
+/// A rollout as lists show it.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RolloutView {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub journal: OperationState,
+    pub started_at: String,
+    pub updated_at: String,
+    pub state: RolloutState,
+}
+
+fn changes(before: &StampTemplate, after: &StampTemplate) -> Vec<String> {
+    let mut out = Vec::new();
+    if before.capacity_units != after.capacity_units {
+        out.push(format!(
+            "capacity {} → {}",
+            before.capacity_units, after.capacity_units
+        ));
+    }
+    if before.tiers != after.tiers {
+        let list = |t: &[Tier]| {
+            if t.is_empty() {
+                "every tier".to_owned()
+            } else {
+                t.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")
+            }
+        };
+        out.push(format!(
+            "tiers {} → {}",
+            list(&before.tiers),
+            list(&after.tiers)
+        ));
+    }
+    if before.isolation != after.isolation {
+        out.push(format!(
+            "isolation {} → {}",
+            before.isolation.as_str(),
+            after.isolation.as_str()
+        ));
+    }
+    if before.description != after.description {
+        out.push("description changed".to_owned());
+    }
+    out
+}
+
+impl Fleet {
+    /// Every template version with its stamps and changes, by template then version.
+    pub async fn template_versions(&self) -> OpsResult<Vec<TemplateVersionView>> {
+        let templates = self.catalogue.template_versions(None).await?;
+        let overview = self.overview().await?;
+        let mut running: HashMap<(&TemplateName, &TemplateVersion), u32> = HashMap::new();
+        for s in &overview.stamps {
+            if s.stamp.status != StampStatus::Retired {
+                *running
+                    .entry((&s.stamp.template, &s.stamp.template_version))
+                    .or_default() += 1;
+            }
+        }
+        let mut views = Vec::with_capacity(templates.len());
+        for (i, t) in templates.iter().enumerate() {
+            let previous = i
+                .checked_sub(1)
+                .map(|p| &templates[p])
+                .filter(|p| p.name == t.name);
+            let newest = templates.get(i + 1).is_none_or(|n| n.name != t.name);
+            views.push(TemplateVersionView {
+                template: t.clone(),
+                stamps: running.get(&(&t.name, &t.version)).copied().unwrap_or(0),
+                newest,
+                changes: previous.map(|p| changes(p, t)).unwrap_or_default(),
+            });
+        }
+        Ok(views)
+    }
+
+    /// Adds a template version, copied from `basedOn` (default: the newest) with changes.
+    pub async fn add_template_version(
+        &self,
+        request: &NewTemplateVersion,
+    ) -> OpsResult<StampTemplate> {
+        self.refuse_in_snapshot("add a template version").await?;
+        let versions = self
+            .catalogue
+            .template_versions(Some(&request.template))
+            .await?;
+        let base = match &request.based_on {
+            Some(v) => versions.iter().find(|t| &t.version == v).ok_or_else(|| {
+                OpsError::invalid(format!(
+                    "basedOn: template {} has no version {v}",
+                    request.template
+                ))
+            })?,
+            None => versions.last().ok_or_else(|| {
+                OpsError::invalid(format!(
+                    "template: no template {} to base a version on",
+                    request.template
+                ))
+            })?,
+        };
+        if request.capacity_units == Some(0) {
+            return Err(OpsError::invalid("capacityUnits: must be greater than 0"));
+        }
+        let template = StampTemplate {
+            name: request.template.clone(),
+            version: request.version.clone(),
+            capacity_units: request.capacity_units.unwrap_or(base.capacity_units),
+            isolation: base.isolation,
+            description: request
+                .description
+                .clone()
+                .unwrap_or_else(|| base.description.clone()),
+            tiers: request.tiers.clone().unwrap_or_else(|| base.tiers.clone()),
+            release_notes: request.release_notes.trim().to_owned(),
+        };
+        self.catalogue
+            .add_template_version(&template, "template")
+            .await?;
+        Ok(template)
+    }
+
+    /// Proposes a rollout: the template's active stamps not on the target version, in
+    /// waves (a canary, then rings). Writes nothing.
+    pub async fn propose_rollout(&self, request: &ProposeRollout) -> OpsResult<RolloutSpec> {
+        let overview = self.overview().await?;
+        let regions: HashMap<_, _> = overview
+            .regions
+            .iter()
+            .map(|r| (&r.region.id, &r.region))
+            .collect();
+        let enterprise = self.catalogue.enterprise_tenants_by_stamp().await?;
+        let candidates: Vec<WaveCandidate> = overview
+            .stamps
+            .iter()
+            .filter(|s| {
+                s.stamp.template == request.template
+                    && s.stamp.status == StampStatus::Active
+                    && s.stamp.template_version != request.target_version
+            })
+            .map(|s| WaveCandidate {
+                stamp: s.stamp.id.clone(),
+                group: match (request.waves.ring_by, regions.get(&s.stamp.region)) {
+                    (RingBy::Provider, Some(r)) => r.provider.to_string(),
+                    (RingBy::Geography, Some(r)) => r.geography.clone(),
+                    _ => s.stamp.region.to_string(),
+                },
+                enterprise_tenants: enterprise.get(&s.stamp.id).copied().unwrap_or(0),
+                tenants: s.tenant_count,
+            })
+            .collect();
+        let waves = propose_waves(&candidates, &request.waves).map_err(OpsError::invalid)?;
+        let spec = RolloutSpec {
+            template: request.template.clone(),
+            target_version: request.target_version.clone(),
+            waves,
+            bake_secs: request.bake_secs,
+            approval: request.approval,
+            max_error_rate: request.max_error_rate,
+            windows: request.windows.clone(),
+        };
+        self.check_rollout(&spec).await?;
+        Ok(spec)
+    }
+
+    /// A spec's own rules and the fleet's: the target version exists, every stamp is an
+    /// active stamp of the template with an endpoint.
+    pub async fn check_rollout(&self, spec: &RolloutSpec) -> OpsResult<()> {
+        spec.check().map_err(OpsError::invalid)?;
+        let versions = self
+            .catalogue
+            .template_versions(Some(&spec.template))
+            .await?;
+        if !versions.iter().any(|t| t.version == spec.target_version) {
+            return Err(OpsError::invalid(format!(
+                "the catalogue has no template {}@{}: add that version first",
+                spec.template, spec.target_version
+            )));
+        }
+        for (_, id) in spec.stamps() {
+            let stamp = self
+                .catalogue
+                .stamp(id)
+                .await?
+                .ok_or_else(|| OpsError::invalid(format!("no stamp {id}")))?;
+            if stamp.template != spec.template {
+                return Err(OpsError::invalid(format!(
+                    "stamp {id} runs template {}, not {}",
+                    stamp.template, spec.template
+                )));
+            }
+            if stamp.status != StampStatus::Active || stamp.endpoint.is_none() {
+                return Err(OpsError::conflict(format!(
+                    "stamp {id} is {}: only active stamps are upgraded",
+                    stamp.status.as_str()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts a rollout and runs it until it ends, halts, pauses or waits for approval.
+    pub async fn start_rollout(
+        &self,
+        spec: &RolloutSpec,
+        clock: &RolloutClock,
+        progress: &(dyn Fn(RolloutView) + Send + Sync),
+    ) -> OpsResult<RolloutView> {
+        self.refuse_in_snapshot("start a rollout").await?;
+        self.check_rollout(spec).await?;
+        let mut from = HashMap::new();
+        for (_, id) in spec.stamps() {
+            if let Some(s) = self.catalogue.stamp(id).await? {
+                from.insert(id.clone(), (s.region, s.template_version));
+            }
+        }
+        let state = RolloutState::new(spec.clone(), |id| from[id].clone());
+        let id = self
+            .catalogue
+            .begin_rollout(&spec.template, &to_json(&state)?, VIA)
+            .await?;
+        let lock = self
+            .try_run_lock(&lock_name(id))
+            .await?
+            .ok_or_else(|| OpsError::conflict(format!("rollout {id} is being run already")))?;
+        self.run_rollout(id, state, lock, clock, progress).await
+    }
+
+    /// Every rollout, newest first.
+    pub async fn rollouts(&self, limit: u32) -> OpsResult<Vec<RolloutView>> {
+        let ops = self
+            .catalogue
+            .operations_of_kind(OperationKind::Rollout, limit)
+            .await?;
+        ops.into_iter().map(view).collect()
+    }
+
+    pub async fn rollout(&self, id: i64) -> OpsResult<RolloutView> {
+        let op = self
+            .catalogue
+            .operation(id)
+            .await?
+            .filter(|o| o.kind == OperationKind::Rollout)
+            .ok_or_else(|| OpsError::invalid(format!("no rollout {id}")))?;
+        view(op)
+    }
+
+    /// Pauses a rollout: its runner stops before its next step (a rollout waiting for
+    /// approval or left by a killed run is paused at once).
+    pub async fn pause_rollout(&self, id: i64) -> OpsResult<RolloutView> {
+        self.stop_rollout(id, RolloutRequest::Pause).await
+    }
+
+    /// Aborts a rollout for good; stamps upgraded so far keep their version.
+    pub async fn abort_rollout(&self, id: i64) -> OpsResult<RolloutView> {
+        self.stop_rollout(id, RolloutRequest::Abort).await
+    }
+
+    async fn stop_rollout(&self, id: i64, request: RolloutRequest) -> OpsResult<RolloutView> {
+        let current = self.rollout(id).await?;
+        if current.state.phase.ended() {
+            return Err(OpsError::conflict(format!(
+                "rollout {id} has ended ({:?}): nothing to stop",
+                current.state.phase
+            )));
+        }
+        let action = if request == RolloutRequest::Abort {
+            "abort"
+        } else {
+            "pause"
+        };
+        self.catalogue.audit_rollout(id, action, VIA).await?;
+        match self.try_run_lock(&lock_name(id)).await? {
+            // No runner: change the state here.
+            Some(_lock) => {
+                let mut state = current.state;
+                let (phase, journal, reason) = match request {
+                    RolloutRequest::Abort => (
+                        RolloutPhase::Aborted,
+                        OperationState::Failed,
+                        "aborted by an operator",
+                    ),
+                    RolloutRequest::Pause => (
+                        RolloutPhase::Paused,
+                        OperationState::Running,
+                        "paused by an operator",
+                    ),
+                };
+                state.phase = phase;
+                state.reason = reason.to_owned();
+                self.catalogue
+                    .save_rollout(id, &to_json(&state)?, journal, action)
+                    .await?;
+            }
+            None => self.catalogue.request_rollout(id, request).await?,
+        }
+        self.rollout(id).await
+    }
+
+    /// Goes on with a paused rollout, or one a killed run left (not one waiting for
+    /// approval: `approve_rollout`).
+    pub async fn resume_rollout(
+        &self,
+        id: i64,
+        clock: &RolloutClock,
+        progress: &(dyn Fn(RolloutView) + Send + Sync),
+    ) -> OpsResult<RolloutView> {
+        self.continue_rollout(id, false, clock, progress).await
+    }
+
+    /// Approves the next wave of a rollout waiting for it, and runs on.
+    pub async fn approve_rollout(
+        &self,
+        id: i64,
+        clock: &RolloutClock,
+        progress: &(dyn Fn(RolloutView) + Send + Sync),
+    ) -> OpsResult<RolloutView> {
+        self.continue_rollout(id, true, clock, progress).await
+    }
+
+    async fn continue_rollout(
+        &self,
+        id: i64,
+        approve: bool,
+        clock: &RolloutClock,
+        progress: &(dyn Fn(RolloutView) + Send + Sync),
+    ) -> OpsResult<RolloutView> {
+        self.refuse_in_snapshot("run a rollout").await?;
+        let lock = self
+            .try_run_lock(&lock_name(id))
+            .await?
+            .ok_or_else(|| OpsError::conflict(format!("rollout {id} is running already")))?;
+        let mut state = self.rollout(id).await?.state;
+        match (state.phase, approve) {
+            (RolloutPhase::AwaitingApproval, true) => {
+                self.catalogue.audit_rollout(id, "approve", VIA).await?;
+            }
+            (RolloutPhase::AwaitingApproval, false) => {
+                return Err(OpsError::conflict(format!(
+                    "rollout {id} waits for approval: {}",
+                    state.reason
+                )))
+            }
+            (_, true) => {
+                return Err(OpsError::conflict(format!(
+                    "rollout {id} waits for no approval (it is {:?})",
+                    state.phase
+                )))
+            }
+            (p, false) if p.ended() => {
+                return Err(OpsError::conflict(format!(
+                    "rollout {id} has ended ({p:?})"
+                )))
+            }
+            (RolloutPhase::Paused, false) => {
+                self.catalogue.audit_rollout(id, "resume", VIA).await?
+            }
+            _ => {}
+        }
+        // A pause asked before this resume is not for it.
+        self.catalogue.take_rollout_requests(id).await?;
+        state.phase = RolloutPhase::Running;
+        state.reason.clear();
+        self.run_rollout(id, state, lock, clock, progress).await
+    }
+
+    /// The rollouts a killed run left running (not paused, not waiting for approval):
+    /// each goes on (at the app's start, on its own task). Their ids.
+    pub async fn interrupted_rollouts(&self) -> OpsResult<Vec<i64>> {
+        let mut ids = Vec::new();
+        for r in self.rollouts(200).await? {
+            if r.journal == OperationState::Running && r.state.phase.runs() {
+                ids.push(r.id);
+            }
+        }
+        Ok(ids)
+    }
+}
+
+pub(crate) fn to_json(state: &RolloutState) -> OpsResult<String> {
+    serde_json::to_string(state).map_err(|e| OpsError::internal(format!("rollout state: {e}")))
+}
+
+fn view(op: catalogue::Operation) -> OpsResult<RolloutView> {
+    let state: RolloutState = serde_json::from_str(&op.params).map_err(|e| {
+        OpsError::internal(format!(
+            "the journal's rollout {}: unreadable state ({e})",
+            op.id
+        ))
+    })?;
+    Ok(RolloutView {
+        id: op.id,
+        journal: op.state,
+        started_at: op.started_at,
+        updated_at: op.updated_at,
+        state,
+    })
+}
