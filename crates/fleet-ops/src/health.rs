@@ -68,6 +68,10 @@ pub struct StampHealth {
     pub problem: Option<HealthProblem>,
     pub fix: Option<HealthFix>,
     pub software_version: Option<String>,
+    /// The template version the stamp says it runs (the catalogue's may differ: drift).
+    pub template_version: Option<String>,
+    /// Its share of failed tenant requests over the last minute (0 to 1).
+    pub error_rate: Option<f64>,
     pub capacity_used: Option<u32>,
     pub tenant_count: Option<u32>,
     /// Seconds since the Unix epoch of this check.
@@ -149,6 +153,8 @@ impl Fleet {
             problem: None,
             fix: None,
             software_version: None,
+            template_version: None,
+            error_rate: None,
             capacity_used: None,
             tenant_count: None,
             checked_at: now(),
@@ -227,7 +233,10 @@ impl Fleet {
                 } else {
                     HealthState::Degraded
                 },
+                detail: h.detail.unwrap_or_default(),
                 software_version: Some(h.software_version),
+                template_version: Some(h.template_version),
+                error_rate: Some(h.error_rate),
                 capacity_used: Some(h.capacity_units_used),
                 tenant_count: Some(h.tenant_count),
                 ..base

@@ -74,6 +74,26 @@ impl FleetSlot {
             }
             Err(e) => tracing::error!(error = %e.message, "resuming plan applies failed"),
         }
+        // Killed rollouts go on, each on its own task (a rollout may bake for hours).
+        match fleet.interrupted_rollouts().await {
+            Ok(ids) => {
+                for id in ids {
+                    let fleet = fleet.clone();
+                    tokio::spawn(async move {
+                        let clock = crate::RolloutClock::default();
+                        match fleet.resume_rollout(id, &clock, &|_| {}).await {
+                            Ok(r) => {
+                                tracing::info!(rollout = id, phase = ?r.state.phase, "interrupted rollout went on")
+                            }
+                            Err(e) => {
+                                tracing::error!(rollout = id, error = %e.message, "resuming a rollout failed")
+                            }
+                        }
+                    });
+                }
+            }
+            Err(e) => tracing::error!(error = %e.message, "finding interrupted rollouts failed"),
+        }
     }
 }
 

@@ -5,6 +5,7 @@ mod audit_cmd;
 mod move_cmd;
 mod plan_cmd;
 mod reconcile_cmd;
+mod rollout_cmd;
 mod stamp_cmd;
 mod table;
 mod team_cmd;
@@ -130,6 +131,17 @@ enum Command {
     /// catalogue does not place there, tenants missing from their stamp, sizes, states,
     /// template versions, endpoints answering as another stamp; `--fix KIND` repairs.
     Reconcile(reconcile_cmd::ReconcileArgs),
+    /// Template versions: list them (stamps on each, what changed), add one.
+    Template {
+        #[command(subcommand)]
+        action: rollout_cmd::TemplateAction,
+    },
+    /// Roll a template version across the fleet in waves: plan, start, status, pause,
+    /// resume, approve, abort.
+    Rollout {
+        #[command(subcommand)]
+        action: rollout_cmd::RolloutAction,
+    },
     /// The audit log, newest first: who changed what, when, through which part of
     /// Stampfleet, and which fields changed.
     Audit(audit_cmd::AuditArgs),
@@ -301,7 +313,16 @@ async fn run(cli: Cli) -> OpsResult<String> {
                 fleet.resume_operations().await?
             };
             let started = fleet.start_local_agents().await?;
-            let moves = fleet.recover_moves(false).await?;
+            let mut moves = fleet.recover_moves(false).await?;
+            // Rollouts a killed run left go on here, until each stops again.
+            for id in fleet.interrupted_rollouts().await? {
+                let clock = fleet_ops::RolloutClock::default();
+                let r = fleet.resume_rollout(id, &clock, &|_| {}).await?;
+                moves.push(format!(
+                    "rollout {id}: {:?}: {}",
+                    r.state.phase, r.state.reason
+                ));
+            }
             let summary = serde_json::json!({
                 "resumedOperations": resumed,
                 "startedAgents": started,
@@ -383,6 +404,8 @@ async fn run(cli: Cli) -> OpsResult<String> {
             })?
         }
         Command::Reconcile(args) => reconcile_cmd::run(&fleet, out, args).await?,
+        Command::Template { action } => rollout_cmd::template(&fleet, out, action).await?,
+        Command::Rollout { action } => rollout_cmd::rollout(&fleet, out, action).await?,
         Command::Audit(args) => audit_cmd::run(&fleet, out, args).await?,
         Command::Team { action } => team_cmd::run(&fleet, out, action).await?,
         Command::Snapshot { file } => {

@@ -39,7 +39,11 @@ capacityUnits: number, isolation: Isolation, description: string,
 /**
  * The tenant tiers this template serves; empty means every tier.
  */
-tiers?: Array<Tier>, };
+tiers?: Array<Tier>, 
+/**
+ * What this version changes, for the operators rolling it out.
+ */
+releaseNotes?: string, };
 
 export type StampStatus = "planned" | "provisioning" | "active" | "draining" | "retired" | "failed";
 
@@ -169,9 +173,104 @@ rejectedByRule: Array<[Rule, number]>,
  */
 rejected: Array<Rejection>, };
 
+export type RingBy = "region" | "provider" | "geography";
+
+export type WaveOptions = { ringBy: RingBy, 
+/**
+ * Rings after the canary (at most one per group).
+ */
+rings: number, 
+/**
+ * Stamps upgraded at once within a wave.
+ */
+parallelism: number, 
+/**
+ * Whether one stamp goes first on its own.
+ */
+canary: boolean, };
+
+export type RolloutWave = { 
+/**
+ * "canary", or the ring's name (e.g. its regions).
+ */
+name: string, stamps: Array<StampId>, parallelism: number, };
+
+export type MaintenanceWindow = { region: RegionId, 
+/**
+ * Local start, `HH:MM`.
+ */
+start: string, 
+/**
+ * Local end, `HH:MM`; earlier than the start: the window spans midnight.
+ */
+end: string, 
+/**
+ * The region's local time minus UTC, in minutes.
+ */
+utcOffsetMinutes: number, };
+
+export type RolloutSpec = { template: TemplateName, targetVersion: TemplateVersion, waves: Array<RolloutWave>, 
+/**
+ * Seconds to watch a finished wave before the next one starts.
+ */
+bakeSecs: number, 
+/**
+ * Whether an operator approves each next wave.
+ */
+approval: boolean, 
+/**
+ * The health gate: a stamp whose share of failed tenant requests is above this
+ * (0 to 1) fails it, as does any stamp not answering healthy.
+ */
+maxErrorRate: number, 
+/**
+ * When stamps of a region may be upgraded (regions without one: any time).
+ */
+windows: Array<MaintenanceWindow>, };
+
+export type RolloutPhase = "running" | "waitingForWindow" | "baking" | "awaitingApproval" | "paused" | "halted" | "aborted" | "done";
+
+export type StampRolloutState = "pending" | "upgrading" | "upgraded" | "failed" | "rolledBack";
+
+export type RolloutStamp = { stamp: StampId, region: RegionId, wave: number, 
+/**
+ * The version it ran when the rollout started.
+ */
+fromVersion: TemplateVersion, state: StampRolloutState, 
+/**
+ * What happened, in words (why it failed).
+ */
+message: string, };
+
+export type RolloutState = { spec: RolloutSpec, phase: RolloutPhase, 
+/**
+ * The wave being worked on (0-based; the number of waves once done).
+ */
+wave: number, stamps: Array<RolloutStamp>, 
+/**
+ * Why it halted, waits or stopped, in words.
+ */
+reason: string, 
+/**
+ * Seconds since the Unix epoch when the current bake ends.
+ */
+bakeUntil: number | null, };
+
+export type NewTemplateVersion = { template: TemplateName, version: TemplateVersion, basedOn?: TemplateVersion, capacityUnits?: number, tiers?: Array<Tier>, description?: string, releaseNotes: string, };
+
+export type TemplateVersionView = { template: StampTemplate, stamps: number, newest: boolean, 
+/**
+ * "capacity 100 → 120", …, against the previous version (empty for the first).
+ */
+changes: Array<string>, };
+
+export type ProposeRollout = { template: TemplateName, targetVersion: TemplateVersion, waves: WaveOptions, bakeSecs: number, approval: boolean, maxErrorRate: number, windows: Array<MaintenanceWindow>, };
+
+export type RolloutView = { id: number, journal: OperationState, startedAt: string, updatedAt: string, state: RolloutState, };
+
 export type Counts = { regions: number, templates: number, stamps: number, tenants: number, bindings: number, auditRows: number, };
 
-export type OperationKind = "provision-stamp" | "onboard-tenant" | "move-tenant" | "apply-plan" | "create-demo" | "provision-and-onboard";
+export type OperationKind = "provision-stamp" | "onboard-tenant" | "move-tenant" | "apply-plan" | "create-demo" | "provision-and-onboard" | "rollout";
 
 export type OperationState = "running" | "succeeded" | "failed";
 
@@ -324,7 +423,15 @@ export type StampHealth = { stamp: StampId, state: HealthState,
 /**
  * Why, in words, when the stamp is not healthy or could not be asked.
  */
-detail: string, problem: HealthProblem | null, fix: HealthFix | null, softwareVersion: string | null, capacityUsed: number | null, tenantCount: number | null, 
+detail: string, problem: HealthProblem | null, fix: HealthFix | null, softwareVersion: string | null, 
+/**
+ * The template version the stamp says it runs (the catalogue's may differ: drift).
+ */
+templateVersion: string | null, 
+/**
+ * Its share of failed tenant requests over the last minute (0 to 1).
+ */
+errorRate: number | null, capacityUsed: number | null, tenantCount: number | null, 
 /**
  * Seconds since the Unix epoch of this check.
  */

@@ -21,6 +21,7 @@ import type {
   MoveTenant,
   MoveView,
   NewStamp,
+  NewTemplateVersion,
   OnboardProgress,
   OnboardTenant,
   PlaceTenant,
@@ -29,12 +30,15 @@ import type {
   PlanCheck,
   PlanDetail,
   PlanSummary,
+  ProposeRollout,
   ProvisionAndOnboard,
   ProvisionProgress,
   RebalancePlan,
   RecentCatalogue,
   ReconcileReport,
   Region,
+  RolloutSpec,
+  RolloutView,
   RoutingTable,
   SnapshotSummary,
   Stamp,
@@ -42,6 +46,8 @@ import type {
   StampHealth,
   StampId,
   StampStatus,
+  StampTemplate,
+  TemplateVersionView,
   TenantId,
   TenantImportReport,
   TenantPage,
@@ -105,6 +111,15 @@ export const COMMAND_NAMES = [
   "import_plan",
   "check_plan",
   "apply_plan",
+  "template_versions",
+  "add_template_version",
+  "propose_rollout",
+  "start_rollout",
+  "list_rollouts",
+  "approve_rollout",
+  "resume_rollout",
+  "pause_rollout",
+  "abort_rollout",
   "pause_plan",
 ] as const;
 
@@ -280,6 +295,36 @@ export function commandsOver(transport: Transport) {
      */
     applyPlan: (name: string, onProgress: (event: PlanApplyProgress) => void): Promise<PlanApplyProgress> =>
       transport.call("apply_plan", { name }, onProgress) as Promise<PlanApplyProgress>,
+    /** Every template version: its stamps, and what changed from the one before. */
+    templateVersions: (): Promise<Array<TemplateVersionView>> =>
+      transport.call("template_versions", {}) as Promise<Array<TemplateVersionView>>,
+    /** Adds a template version (a copy of one with changes and release notes). */
+    addTemplateVersion: (request: NewTemplateVersion): Promise<StampTemplate> =>
+      transport.call("add_template_version", { request }) as Promise<StampTemplate>,
+    /** Proposes a rollout's waves (canary, then rings); writes nothing. */
+    proposeRollout: (request: ProposeRollout): Promise<RolloutSpec> =>
+      transport.call("propose_rollout", { request }) as Promise<RolloutSpec>,
+    /**
+     * Starts a rollout and runs it, reporting each step, until it is done, halts,
+     * pauses or waits for approval.
+     */
+    startRollout: (spec: RolloutSpec, onProgress: (event: RolloutView) => void): Promise<RolloutView> =>
+      transport.call("start_rollout", { spec }, onProgress) as Promise<RolloutView>,
+    /** Every rollout, newest first. */
+    listRollouts: (): Promise<Array<RolloutView>> =>
+      transport.call("list_rollouts", {}) as Promise<Array<RolloutView>>,
+    /** Approves a rollout's next wave and runs on, reporting each step. */
+    approveRollout: (id: number, onProgress: (event: RolloutView) => void): Promise<RolloutView> =>
+      transport.call("approve_rollout", { id }, onProgress) as Promise<RolloutView>,
+    /** Goes on with a paused rollout, reporting each step. */
+    resumeRollout: (id: number, onProgress: (event: RolloutView) => void): Promise<RolloutView> =>
+      transport.call("resume_rollout", { id }, onProgress) as Promise<RolloutView>,
+    /** Pauses a rollout before its next step. */
+    pauseRollout: (id: number): Promise<RolloutView> =>
+      transport.call("pause_rollout", { id }) as Promise<RolloutView>,
+    /** Aborts a rollout for good (upgraded stamps keep their version). */
+    abortRollout: (id: number): Promise<RolloutView> =>
+      transport.call("abort_rollout", { id }) as Promise<RolloutView>,
     /** Asks a running apply to stop before its next action. */
     pausePlan: (name: string): Promise<void> =>
       transport.call("pause_plan", { name }) as Promise<void>,

@@ -172,6 +172,32 @@ macro_rules! with_commands {
             /// reporting before each; refused (conflict) on conflicts, a pause or a failure.
             apply_plan(name: String; progress: $crate::PlanApplyProgress) -> $crate::PlanApplyProgress =
                 |fleet, progress| fleet.apply_plan(&name, &|p| { progress(p); }).await;
+            /// Every template version: its stamps, and what changed from the one before.
+            template_versions() -> Vec<$crate::TemplateVersionView> =
+                |fleet| fleet.template_versions().await;
+            /// Adds a template version (a copy of one with changes and release notes).
+            add_template_version(request: $crate::NewTemplateVersion) -> $crate::fleet_core::StampTemplate =
+                |fleet| fleet.add_template_version(&request).await;
+            /// Proposes a rollout's waves (canary, then rings); writes nothing.
+            propose_rollout(request: $crate::ProposeRollout) -> $crate::fleet_core::rollout::RolloutSpec =
+                |fleet| fleet.propose_rollout(&request).await;
+            /// Starts a rollout and runs it, reporting each step, until it is done, halts,
+            /// pauses or waits for approval.
+            start_rollout(spec: $crate::fleet_core::rollout::RolloutSpec; progress: $crate::RolloutView)
+                -> $crate::RolloutView =
+                |fleet, progress| fleet.start_rollout(&spec, &$crate::RolloutClock::default(), &|p| { progress(p); }).await;
+            /// Every rollout, newest first.
+            list_rollouts() -> Vec<$crate::RolloutView> = |fleet| fleet.rollouts(50).await;
+            /// Approves a rollout's next wave and runs on, reporting each step.
+            approve_rollout(id: i64; progress: $crate::RolloutView) -> $crate::RolloutView =
+                |fleet, progress| fleet.approve_rollout(id, &$crate::RolloutClock::default(), &|p| { progress(p); }).await;
+            /// Goes on with a paused rollout, reporting each step.
+            resume_rollout(id: i64; progress: $crate::RolloutView) -> $crate::RolloutView =
+                |fleet, progress| fleet.resume_rollout(id, &$crate::RolloutClock::default(), &|p| { progress(p); }).await;
+            /// Pauses a rollout before its next step.
+            pause_rollout(id: i64) -> $crate::RolloutView = |fleet| fleet.pause_rollout(id).await;
+            /// Aborts a rollout for good (upgraded stamps keep their version).
+            abort_rollout(id: i64) -> $crate::RolloutView = |fleet| fleet.abort_rollout(id).await;
             /// Asks a running apply to stop before its next action.
             pause_plan(name: String) -> () = |fleet| fleet.pause_plan(&name).await;
         }
