@@ -304,14 +304,14 @@ export async function mapState(page) {
  * own), both closed after them. `env.server` and `env.browser` are the current ones;
  * `await env.renew(kind, options)` swaps the backend inside a test.
  */
-export function useBackend(kind = "demo", { fresh = false } = {}) {
+export function useBackend(kind = "demo", { fresh = false, ...backendOptions } = {}) {
   const env = { server: undefined, browser: undefined };
-  env.renew = async (k = kind, options = {}) => {
+  env.renew = async (k = kind, options = backendOptions) => {
     env.server = await renewBackend(env.server, k, options);
     return env.server;
   };
   before(async () => {
-    ({ server: env.server, browser: env.browser } = await startSuite(kind));
+    ({ server: env.server, browser: env.browser } = await startSuite(kind, backendOptions));
   });
   if (fresh) beforeEach(() => env.renew());
   after(() => endSuite(env.server, env.browser));

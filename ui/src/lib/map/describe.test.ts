@@ -15,6 +15,8 @@ const health: Record<string, StampHealth> = {
     problem: null,
     fix: null,
     softwareVersion: "1.4.0",
+    templateVersion: "1.4.0",
+    errorRate: 0,
     capacityUsed: null,
     tenantCount: null,
     checkedAt: 0,

@@ -47,7 +47,7 @@ describe("strongest mark", () => {
   });
 
   test("counts per kind", () => {
-    expect(markCounts(["a", "b", "c", "x"], marks)).toEqual({ new: 1, changed: 1, "over-reserve": 1, drift: 0 });
+    expect(markCounts(["a", "b", "c", "x"], marks)).toMatchObject({ new: 1, changed: 1, "over-reserve": 1, drift: 0, "rollout-failed": 0 });
   });
 });
 

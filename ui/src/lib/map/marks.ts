@@ -6,8 +6,19 @@
 // tooltip, the legend and the tests say the same thing.
 import { formatCount } from "../format";
 
-/** A plan's marks, or a stamp whose reconcile found differences from the catalogue (drift). */
-export type MapMark = "new" | "changed" | "over-reserve" | "drift";
+/**
+ * A plan's marks, a stamp whose reconcile found differences from the catalogue (drift),
+ * or where a stamp stands in the rollout on screen.
+ */
+export type MapMark =
+  | "new"
+  | "changed"
+  | "over-reserve"
+  | "drift"
+  | "rollout-pending"
+  | "rollout-upgrading"
+  | "rollout-upgraded"
+  | "rollout-failed";
 
 export interface MarkStyle {
   mark: MapMark;
@@ -66,15 +77,87 @@ export const MARK_STYLES: Readonly<Record<MapMark, MarkStyle>> = {
     cssVar: "--violet",
     fallback: "#7a4fd0",
   },
+  "rollout-pending": {
+    mark: "rollout-pending",
+    label: "Rollout: waiting",
+    note: "In the rollout: not upgraded yet",
+    groupNote: "wait for the rollout",
+    dash: [1.5, 3],
+    width: 2,
+    cssVar: "--muted",
+    fallback: "#7a8194",
+  },
+  "rollout-upgrading": {
+    mark: "rollout-upgrading",
+    label: "Rollout: upgrading",
+    note: "Being upgraded by the rollout now",
+    groupNote: "being upgraded",
+    dash: [4, 2],
+    width: 2.5,
+    cssVar: "--warn",
+    fallback: "#c98a12",
+  },
+  "rollout-upgraded": {
+    mark: "rollout-upgraded",
+    label: "Rollout: upgraded",
+    note: "Upgraded by the rollout: runs the new version",
+    groupNote: "upgraded",
+    dash: [],
+    width: 2.5,
+    cssVar: "--ok",
+    fallback: "#2e8b57",
+  },
+  "rollout-failed": {
+    mark: "rollout-failed",
+    label: "Rollout: failed, rolled back",
+    note: "Failed its upgrade or health gate; rolled back to its version",
+    groupNote: "failed the rollout",
+    dash: [],
+    width: 3,
+    cssVar: "--hot",
+    fallback: "#d2433f",
+  },
 };
 
 /** Strongest first: what a cluster holding several kinds of marked stamps shows. */
-export const MARK_ORDER: readonly MapMark[] = ["over-reserve", "drift", "new", "changed"];
+export const MARK_ORDER: readonly MapMark[] = [
+  "rollout-failed",
+  "over-reserve",
+  "drift",
+  "rollout-upgrading",
+  "new",
+  "changed",
+  "rollout-upgraded",
+  "rollout-pending",
+];
 
 /** Legend order: the plan's own changes first, then their consequence. */
-export const LEGEND_MARK_ORDER: readonly MapMark[] = ["new", "changed", "over-reserve", "drift"];
+export const LEGEND_MARK_ORDER: readonly MapMark[] = [
+  "new",
+  "changed",
+  "over-reserve",
+  "drift",
+  "rollout-pending",
+  "rollout-upgrading",
+  "rollout-upgraded",
+  "rollout-failed",
+];
 
-const STRENGTH: Readonly<Record<MapMark, number>> = { changed: 1, new: 2, drift: 3, "over-reserve": 4 };
+const STRENGTH: Readonly<Record<MapMark, number>> = {
+  "rollout-pending": 0.5,
+  "rollout-upgraded": 0.8,
+  changed: 1,
+  new: 2,
+  "rollout-upgrading": 2.5,
+  drift: 3,
+  "over-reserve": 4,
+  "rollout-failed": 5,
+};
+
+/** No stamp carries any mark: a fresh count per kind. */
+export function noMarks<T>(value: () => T): Record<MapMark, T> {
+  return Object.fromEntries(LEGEND_MARK_ORDER.map((m) => [m, value()])) as Record<MapMark, T>;
+}
 
 function isMark(value: unknown): value is MapMark {
   return typeof value === "string" && value in STRENGTH;
@@ -87,13 +170,13 @@ export function strongerMark(a: MapMark | null, b: MapMark | null): MapMark | nu
   return STRENGTH[b] > STRENGTH[a] ? b : a;
 }
 
-/** The strongest mark among the stamps (over-reserve > new > changed), or null when none is marked. */
+/** The strongest mark among the stamps (rollout-failed > over-reserve > … > rollout-pending), or null when none is marked. */
 export function strongestMark(stampIds: readonly string[], marks: Readonly<Record<string, MapMark>>): MapMark | null {
   let best: MapMark | null = null;
   for (const id of stampIds) {
     const mark = marks[id];
     if (isMark(mark)) best = strongerMark(best, mark);
-    if (best === "over-reserve") break;
+    if (best === "rollout-failed") break;
   }
   return best;
 }
@@ -103,7 +186,7 @@ export function markCounts(
   stampIds: readonly string[],
   marks: Readonly<Record<string, MapMark>>,
 ): Record<MapMark, number> {
-  const counts: Record<MapMark, number> = { new: 0, changed: 0, "over-reserve": 0, drift: 0 };
+  const counts = noMarks(() => 0);
   for (const id of stampIds) {
     const mark = marks[id];
     if (isMark(mark)) counts[mark] += 1;

@@ -4,7 +4,7 @@
 // top right holds the "newer template" badge). Marked markers are few, so
 // the rings are batched into one path per mark kind and stroked directly.
 import type { Marker } from "./fleet";
-import { MARK_ORDER, MARK_STYLES, type MapMark, type MarkerOverlay } from "./marks";
+import { MARK_ORDER, MARK_STYLES, noMarks, type MapMark, type MarkerOverlay } from "./marks";
 import { circle } from "./markerPaint";
 import { RING_OUTSET } from "./spiral";
 import type { MapTheme } from "./theme";
@@ -29,7 +29,7 @@ export function paintOverlay(
   overlayOf: (marker: Marker) => MarkerOverlay,
   theme: MapTheme,
 ): void {
-  const byMark: Record<MapMark, Placed[]> = { new: [], changed: [], "over-reserve": [], drift: [] };
+  const byMark: Record<MapMark, Placed[]> = noMarks((): Placed[] => []);
   const soon: Placed[] = [];
   for (const p of placed) {
     const { mark, soon: fillsSoon } = overlayOf(p.marker);
