@@ -78,6 +78,31 @@ describe("rollouts", () => {
     await shot(page, "rollout-halted.png");
     await done(session);
   });
+
+  test("a rollout planned for later is a plan action: its waves on the what-if map, applied later", async () => {
+    env.server.stampctl("template", "add", "standard", "1.5.0");
+    const session = await openDemo(env);
+    const { page } = session;
+    await page.getByTestId("rollout-target").selectOption("standard@1.5.0");
+    await page.getByTestId("rollout-bake").fill("0");
+    await page.getByTestId("rollout-propose").click();
+    await page.getByTestId("rollout-preview").waitFor();
+    await page.getByTestId("rollout-plan-name").fill("q3-upgrade");
+    await page.getByTestId("rollout-add-to-plan").click();
+    // The plan opens beside the map; the what-if marks every stamp the rollout takes.
+    await page.locator('[data-testid="plan-step"]').first().waitFor();
+    await waitForText(page, '[data-testid="plan-step"]', /roll out standard@1\.5\.0 to 6 stamp\(s\) in 3 wave\(s\)/);
+    await page.waitForFunction(() => document.querySelector('[data-testid="world-map-wrapper"]')?.getAttribute("data-marks") === "fra-01,syd-01,tyo-01,use-01,weu-01,weu-02");
+    const change = page.locator('[data-testid="plan-change"][data-stamp-id="tyo-01"]');
+    assert.match(await change.innerText(), /version 1\.4\.0 → 1\.5\.0 in wave [23]/);
+    // Nothing ran: applying the plan is what starts the rollout.
+    const stamps = JSON.parse(env.server.stampctl("-o", "json", "stamp", "list"));
+    assert.equal(stamps.find((s) => s.stamp.id === "tyo-01").stamp.templateVersion, "1.4.0");
+    env.server.stampctl("plan", "apply", "q3-upgrade");
+    const after = JSON.parse(env.server.stampctl("-o", "json", "stamp", "list"));
+    assert.equal(after.find((s) => s.stamp.id === "tyo-01").stamp.templateVersion, "1.5.0");
+    await done(session);
+  });
 });
 
 /** The demo backend, fresh per test, its agents started with the test fault. */

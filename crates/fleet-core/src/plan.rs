@@ -42,6 +42,11 @@ pub enum PlanAction {
     RetireStamp { stamp: StampId },
     #[serde(rename_all = "camelCase")]
     ChangeCapacity { stamp: StampId, capacity_units: u32 },
+    /// Rolls a template version over stamps in waves: applying it starts the rollout.
+    #[serde(rename_all = "camelCase")]
+    RollOut {
+        rollout: crate::rollout::RolloutSpec,
+    },
 }
 
 impl PlanAction {
@@ -68,6 +73,18 @@ impl PlanAction {
                 stamp,
                 capacity_units,
             } => format!("set the capacity of {stamp} to {capacity_units} units"),
+            PlanAction::RollOut { rollout } => {
+                let waves: Vec<String> = rollout
+                    .waves
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| {
+                        let ids: Vec<&str> = w.stamps.iter().map(|s| s.as_str()).collect();
+                        format!("wave {} {}: {}", i + 1, w.name, ids.join(", "))
+                    })
+                    .collect();
+                format!("{} ({})", rollout.describe(), waves.join("; "))
+            }
         }
     }
 }
@@ -117,6 +134,11 @@ pub fn validate_plan(plan: &Plan) -> Result<(), DocumentError> {
             } => {
                 if let Err(e) = crate::capacity::check_capacity_units(*capacity_units) {
                     return Err(DocumentError::at(at("capacityUnits"), e));
+                }
+            }
+            PlanAction::RollOut { rollout } => {
+                if let Err(e) = rollout.check() {
+                    return Err(DocumentError::at(at("rollout"), e));
                 }
             }
             PlanAction::OnboardTenant { tenant, .. } if tenant.size_units == 0 => {

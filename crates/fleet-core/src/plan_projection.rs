@@ -37,6 +37,11 @@ pub struct StampProjection {
     pub tenants_after: u32,
     /// Over the usable share (capacity minus the headroom reserve) after the plan.
     pub over_reserve_after: bool,
+    /// The template version before (none for a stamp the plan adds) and after.
+    pub version_before: Option<crate::template::TemplateVersion>,
+    pub version_after: crate::template::TemplateVersion,
+    /// The wave (0-based) of the plan's rollout that upgrades the stamp, if one does.
+    pub rollout_wave: Option<u32>,
 }
 
 /// A tenant the plan moves (or places, for one it onboards: no `from`).
@@ -70,6 +75,8 @@ struct State<'a> {
     policy: PlacementPolicy,
     moves: Vec<ProjectedMove>,
     warnings: Vec<PlanWarning>,
+    /// Stamp -> the wave of the plan's rollout that upgrades it.
+    waves: HashMap<StampId, u32>,
 }
 
 impl<'a> State<'a> {
@@ -147,6 +154,7 @@ impl<'a> State<'a> {
             policy: *policy,
             moves: Vec::new(),
             warnings: Vec::new(),
+            waves: HashMap::new(),
         };
         for (i, action) in plan.actions.iter().enumerate() {
             state.apply(i, action);
@@ -296,6 +304,44 @@ impl<'a> State<'a> {
                 }
                 s.status = StampStatus::Retired;
             }
+            PlanAction::RollOut { rollout } => {
+                let known = self
+                    .doc
+                    .templates
+                    .iter()
+                    .any(|t| t.name == rollout.template && t.version == rollout.target_version);
+                if !known {
+                    return self.warn(
+                        i,
+                        format!(
+                            "the catalogue has no template {}@{}",
+                            rollout.template, rollout.target_version
+                        ),
+                    );
+                }
+                for (wave, id) in rollout.stamps() {
+                    let template = rollout.template.clone();
+                    let Some(s) = self.stamp_mut(id) else {
+                        self.warn(i, format!("no stamp {id}"));
+                        continue;
+                    };
+                    if s.template != template {
+                        let other = s.template.clone();
+                        self.warn(i, format!("{id} runs template {other}, not {template}"));
+                        continue;
+                    }
+                    if s.status != StampStatus::Active {
+                        let status = s.status.as_str();
+                        self.warn(
+                            i,
+                            format!("{id} is {status}: only active stamps are upgraded"),
+                        );
+                        continue;
+                    }
+                    s.template_version = rollout.target_version.clone();
+                    self.waves.insert(id.clone(), wave);
+                }
+            }
             PlanAction::ChangeCapacity {
                 stamp,
                 capacity_units,
@@ -392,6 +438,9 @@ pub fn project_plan_with_after(
             tenants_before: b.map_or(0, |b| b.tenant_count),
             tenants_after: s.tenant_count,
             over_reserve_after: over,
+            version_before: b.map(|b| b.stamp.template_version.clone()),
+            version_after: s.stamp.template_version.clone(),
+            rollout_wave: state.waves.get(&s.stamp.id).copied(),
         });
     }
     let projection = PlanProjection {

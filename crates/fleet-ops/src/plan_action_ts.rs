@@ -34,6 +34,10 @@ pub enum PlanActionShape {
     RetireStamp { stamp: StampId },
     #[serde(rename_all = "camelCase")]
     ChangeCapacity { stamp: StampId, capacity_units: u32 },
+    #[serde(rename_all = "camelCase")]
+    RollOut {
+        rollout: fleet_core::rollout::RolloutSpec,
+    },
 }
 
 impl PlanActionShape {
@@ -81,6 +85,15 @@ mod tests {
             PlanAction::ChangeCapacity {
                 stamp: id("a-01"),
                 capacity_units: 5,
+            },
+            PlanAction::RollOut {
+                rollout: serde_json::from_value(serde_json::json!({
+                    "template": "standard", "targetVersion": "1.5.0",
+                    "waves": [{ "name": "canary", "stamps": ["a-01"], "parallelism": 1 }],
+                    "bakeSecs": 30, "approval": true, "maxErrorRate": 0.05,
+                    "windows": [{ "region": "aws-eu-central-1", "start": "22:00", "end": "04:00", "utcOffsetMinutes": 60 }]
+                }))
+                .unwrap(),
             },
         ];
         for action in actions {

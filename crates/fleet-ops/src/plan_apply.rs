@@ -51,6 +51,7 @@ fn stamps_of(a: &PlanAction) -> Vec<&StampId> {
         PlanAction::DrainStamp { stamp }
         | PlanAction::RetireStamp { stamp }
         | PlanAction::ChangeCapacity { stamp, .. } => vec![stamp],
+        PlanAction::RollOut { rollout } => rollout.waves.iter().flat_map(|w| &w.stamps).collect(),
     }
 }
 
@@ -363,6 +364,57 @@ impl Fleet {
                 .catalogue
                 .set_stamp_capacity(stamp, *capacity_units, "plan")
                 .await?),
+            PlanAction::RollOut { rollout } => self.apply_rollout_action(rollout).await,
+        }
+    }
+
+    /// Starts the plan's rollout over the stamps not on its version yet, and runs it
+    /// until it stops (done, waiting for approval: it goes on in the Rollouts panel).
+    /// Applied twice: stamps on the version are left out, and a rollout of the version
+    /// already under way is the one this action started.
+    async fn apply_rollout_action(&self, spec: &fleet_core::rollout::RolloutSpec) -> OpsResult<()> {
+        if let Some(open) = self
+            .rollouts(20)
+            .await?
+            .into_iter()
+            .find(|r| r.state.spec.template == spec.template && !r.state.phase.ended())
+        {
+            if open.state.spec.target_version == spec.target_version {
+                return Ok(());
+            }
+            return Err(OpsError::conflict(format!(
+                "rollout {} of {} to {} has not ended",
+                open.id, spec.template, open.state.spec.target_version
+            )));
+        }
+        let mut left = spec.clone();
+        for wave in &mut left.waves {
+            let mut keep = Vec::new();
+            for id in &wave.stamps {
+                let on_target = self
+                    .catalogue
+                    .stamp(id)
+                    .await?
+                    .is_some_and(|s| s.template_version == spec.target_version);
+                if !on_target {
+                    keep.push(id.clone());
+                }
+            }
+            wave.stamps = keep;
+        }
+        left.waves.retain(|w| !w.stamps.is_empty());
+        if left.waves.is_empty() {
+            return Ok(());
+        }
+        let clock = crate::RolloutClock::default();
+        let view = self.start_rollout(&left, &clock, &|_| {}).await?;
+        match view.state.phase {
+            fleet_core::rollout::RolloutPhase::Halted
+            | fleet_core::rollout::RolloutPhase::Aborted => Err(OpsError::conflict(format!(
+                "rollout {}: {}",
+                view.id, view.state.reason
+            ))),
+            _ => Ok(()),
         }
     }
 }

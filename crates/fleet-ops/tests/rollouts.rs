@@ -376,3 +376,80 @@ async fn a_closed_maintenance_window_holds_its_region_until_it_opens() {
     );
     assert_eq!(reported(&fleet, "fra-01").await, "1.5.0");
 }
+
+#[tokio::test]
+async fn a_rollout_planned_offline_previews_its_waves_and_starts_when_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fleet, _stop) = fleet(dir.path()).await;
+    add_version(&fleet, "1.5.0").await;
+    let spec = spec("1.5.0", &[&["fra-01"], &["use-01", "tyo-01"]], false);
+    fleet.new_plan("q3").await.unwrap();
+    fleet
+        .add_plan_action(
+            "q3",
+            fleet_core::plan::PlanAction::RollOut {
+                rollout: spec.clone(),
+            },
+        )
+        .await
+        .unwrap();
+    let detail = fleet.plan_detail("q3").await.unwrap();
+    assert!(detail.steps[0].description.starts_with("roll out standard@1.5.0 to 3 stamp(s) in 2 wave(s) (wave 1 wave 1: fra-01; wave 2 wave 2: use-01, tyo-01)"), "{}", detail.steps[0].description);
+    let tyo = detail
+        .projection
+        .stamps
+        .iter()
+        .find(|s| s.stamp == id("tyo-01"))
+        .unwrap();
+    assert_eq!(
+        (
+            tyo.version_before.as_ref().map(|v| v.as_str()),
+            tyo.version_after.as_str(),
+            tyo.rollout_wave
+        ),
+        (Some("1.4.0"), "1.5.0", Some(1))
+    );
+    let weu = detail
+        .projection
+        .stamps
+        .iter()
+        .find(|s| s.stamp == id("weu-01"))
+        .unwrap();
+    assert_eq!(
+        (weu.version_after.as_str(), weu.rollout_wave),
+        ("1.4.0", None)
+    );
+    assert!(
+        detail.projection.warnings.is_empty(),
+        "{:?}",
+        detail.projection.warnings
+    );
+    // A version the catalogue lacks is a warning of the projection (and blocks applying).
+    fleet.new_plan("bad").await.unwrap();
+    let mut unknown = spec.clone();
+    unknown.target_version = version("9.9.9");
+    fleet
+        .add_plan_action(
+            "bad",
+            fleet_core::plan::PlanAction::RollOut { rollout: unknown },
+        )
+        .await
+        .unwrap();
+    let bad = fleet.plan_detail("bad").await.unwrap();
+    assert!(
+        bad.projection.warnings[0]
+            .message
+            .contains("no template standard@9.9.9"),
+        "{:?}",
+        bad.projection.warnings
+    );
+
+    fleet.apply_plan("q3", &|_| {}).await.unwrap();
+    for stamp in ["fra-01", "use-01", "tyo-01"] {
+        assert_eq!(reported(&fleet, stamp).await, "1.5.0", "{stamp}");
+    }
+    assert_eq!(
+        fleet.rollouts(5).await.unwrap()[0].state.phase,
+        RolloutPhase::Done
+    );
+}

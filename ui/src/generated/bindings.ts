@@ -602,7 +602,15 @@ statusBefore: StampStatus | null, statusAfter: StampStatus, usedBefore: number, 
 /**
  * Over the usable share (capacity minus the headroom reserve) after the plan.
  */
-overReserveAfter: boolean, };
+overReserveAfter: boolean, 
+/**
+ * The template version before (none for a stamp the plan adds) and after.
+ */
+versionBefore: TemplateVersion | null, versionAfter: TemplateVersion, 
+/**
+ * The wave (0-based) of the plan's rollout that upgrades the stamp, if one does.
+ */
+rolloutWave: number | null, };
 
 export type ProjectedMove = { tenant: TenantId, from: StampId | null, to: StampId, };
 
@@ -638,7 +646,7 @@ export type RegionForecast = { region: RegionId, growthPerDay: number, daysUntil
  */
 freeUnits: number, };
 
-export type PlanAction = { "action": "addStamp", stamp: StampId, region: RegionId, template: TemplateName, version: TemplateVersion, capacityUnits?: number, } | { "action": "onboardTenant", tenant: Tenant, stamp?: StampId, } | { "action": "moveTenant", tenant: TenantId, to: StampId, } | { "action": "drainStamp", stamp: StampId, } | { "action": "retireStamp", stamp: StampId, } | { "action": "changeCapacity", stamp: StampId, capacityUnits: number, };
+export type PlanAction = { "action": "addStamp", stamp: StampId, region: RegionId, template: TemplateName, version: TemplateVersion, capacityUnits?: number, } | { "action": "onboardTenant", tenant: Tenant, stamp?: StampId, } | { "action": "moveTenant", tenant: TenantId, to: StampId, } | { "action": "drainStamp", stamp: StampId, } | { "action": "retireStamp", stamp: StampId, } | { "action": "changeCapacity", stamp: StampId, capacityUnits: number, } | { "action": "rollOut", rollout: RolloutSpec, };
 
 export type ApplyState = "running" | "interrupted" | "paused" | "failed" | "applied";
 

@@ -15,6 +15,9 @@ function stamp(id: string, change: Partial<StampProjection> = {}): StampProjecti
     tenantsBefore: 2,
     tenantsAfter: 2,
     overReserveAfter: false,
+    versionBefore: "1.4.0",
+    versionAfter: "1.4.0",
+    rolloutWave: null,
     ...change,
   };
 }
@@ -79,5 +82,11 @@ describe("plan changes in words", () => {
   it("lists only marked stamps, flagging those over the reserve", () => {
     const changes = planChanges(projection([stamp("a"), stamp("b", { usedAfter: 900, overReserveAfter: true })]));
     expect(changes).toEqual([{ stamp: "b", mark: "over-reserve", text: "b: 100 → 900 of 1,000 units, 2 tenants", over: true }]);
+  });
+
+  it("marks a stamp a planned rollout upgrades, and says in which wave", () => {
+    const s = stamp("tyo-01", { versionAfter: "1.5.0", rolloutWave: 1 });
+    expect(planMarks(projection([s, stamp("weu-01")]))).toEqual({ "tyo-01": "changed" });
+    expect(changeText(s)).toBe("tyo-01: 100 of 1,000 units, 2 tenants, version 1.4.0 → 1.5.0 in wave 2");
   });
 });

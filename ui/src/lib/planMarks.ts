@@ -4,13 +4,14 @@ import type { PlanProjection, StampProjection } from "../generated/bindings";
 import { formatCount } from "./format";
 import type { MapMark } from "./map/marks";
 
-/** The stamp ends different from how it started (status, load, capacity or tenants). */
+/** The stamp ends different from how it started (status, load, capacity, tenants or version). */
 export function differs(s: StampProjection): boolean {
   return (
     s.statusBefore !== s.statusAfter ||
     s.usedBefore !== s.usedAfter ||
     s.capacityBefore !== s.capacityAfter ||
-    s.tenantsBefore !== s.tenantsAfter
+    s.tenantsBefore !== s.tenantsAfter ||
+    (s.versionBefore !== null && s.versionBefore !== s.versionAfter)
   );
 }
 
@@ -63,6 +64,9 @@ export function changeText(s: StampProjection): string {
   const capacity = isNew ? formatCount(s.capacityAfter) : arrow(s.capacityBefore, s.capacityAfter);
   parts.push(`${arrow(s.usedBefore, s.usedAfter)} of ${capacity} units`);
   parts.push(`${arrow(s.tenantsBefore, s.tenantsAfter)} ${s.tenantsAfter === 1 && s.tenantsBefore === 1 ? "tenant" : "tenants"}`);
+  if (!isNew && s.versionBefore !== s.versionAfter) {
+    parts.push(`version ${s.versionBefore} → ${s.versionAfter}${s.rolloutWave === null ? "" : ` in wave ${s.rolloutWave + 1}`}`);
+  }
   return `${s.stamp}${isNew ? " (new)" : ""}: ${parts.join(", ")}`;
 }
 

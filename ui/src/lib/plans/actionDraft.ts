@@ -3,7 +3,8 @@
 import type { PlanAction, StampTemplate, Tier } from "../../generated/bindings";
 import { slugProblem, templateKey } from "../stampId";
 
-export type ActionKind = PlanAction["action"];
+/** Kinds the form makes; a rollout is planned from the Rollouts panel ("Add to plan"). */
+export type ActionKind = Exclude<PlanAction["action"], "rollOut">;
 
 export const ACTION_KINDS: readonly { kind: ActionKind; label: string }[] = [
   { kind: "moveTenant", label: "Move a tenant" },
