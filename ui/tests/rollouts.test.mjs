@@ -18,7 +18,8 @@ describe("rollouts", () => {
     const { page } = session;
     await page.getByTestId("template-new-version").click();
     await page.getByTestId("template-version-template").selectOption("standard");
-    await page.getByTestId("template-version-version").fill("1.5.0");
+    // The form suggests the newest standard version plus a minor.
+    assert.equal(await page.getByTestId("template-version-version").inputValue(), "1.5.0");
     await page.getByTestId("template-version-notes").fill("faster search");
     await page.getByTestId("template-version-add").click();
     await page.locator('[data-testid="template-version-row"][data-template="standard"][data-version="1.5.0"]').waitFor();
