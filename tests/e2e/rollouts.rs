@@ -9,10 +9,12 @@ use fleet_core::StampId;
 use fleet_ops::Fleet;
 use stampfleet_e2e::AppSession;
 
-/// Control+A, then `text`: replaces a field's value (WebKitWebDriver's clear() fires no
-/// input event, so the app would not see it).
-fn replace_with(text: &str) -> String {
-    format!("\u{E009}a\u{E000}{text}")
+/// Replaces a field's value: cleared (WebKitWebDriver's clear() fires no input event),
+/// then typed, which does.
+async fn set_value(app: &AppSession, css: &str, text: &str) {
+    let field = app.find(css).await;
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -33,8 +35,7 @@ async fn a_rollout_goes_canary_to_waves_to_done_and_a_failing_stamp_halts_the_ne
 
     app.choose("[data-testid=rollout-target]", "standard@1.5.0")
         .await;
-    app.type_into("[data-testid=rollout-bake]", &replace_with("0"))
-        .await;
+    set_value(&app, "[data-testid=rollout-bake]", "0").await;
     app.click("[data-testid=rollout-approval]").await;
     app.click("[data-testid=rollout-propose]").await;
     app.find("[data-testid=rollout-preview][data-waves='3']")
@@ -82,9 +83,8 @@ async fn a_rollout_goes_canary_to_waves_to_done_and_a_failing_stamp_halts_the_ne
         .await;
     app.choose("[data-testid=rollout-target]", "standard@1.6.0")
         .await;
-    app.type_into("[data-testid=rollout-rings]", &replace_with("1"))
-        .await;
-    app.click("[data-testid=rollout-approval]").await;
+    set_value(&app, "[data-testid=rollout-rings]", "1").await;
+    app.click("[data-testid=rollout-approval]").await; // off again
     app.click("[data-testid=rollout-propose]").await;
     app.find("[data-testid=rollout-preview][data-waves='2']")
         .await;
