@@ -44,6 +44,13 @@ async fn a_rollout_goes_canary_to_waves_to_done_and_a_failing_stamp_halts_the_ne
         "[data-testid=world-map-wrapper][data-marks='fra-01,syd-01,tyo-01,use-01,weu-01,weu-02']",
     )
     .await;
+    // The map coloured by version all along: its legend counts the stamps on each.
+    app.click("[data-testid=map-colour-version]").await;
+    app.wait_text(
+        "[data-testid=map-legend-versions] [data-version='standard 1.4.0']",
+        "5",
+    )
+    .await;
     app.click("[data-testid=rollout-start]").await;
 
     // The canary, then a gate.

@@ -57,6 +57,21 @@ describe("rollouts", () => {
     const standard = stamps.filter((s) => s.stamp.template === "standard" && s.stamp.status === "active");
     assert.deepEqual([...new Set(standard.map((s) => s.stamp.templateVersion))], ["1.5.0"]);
     await page.locator('[data-testid="version-matrix"] tr[data-version="standard 1.5.0"]').waitFor();
+    // The map coloured by version: a legend per version, each stamp in its version's colour.
+    await page.getByTestId("map-colour-version").click();
+    const swatch = page.locator('[data-testid="map-legend-versions"] [data-version="standard 1.5.0"]');
+    await swatch.waitFor();
+    assert.match(await swatch.innerText(), /standard 1\.5\.0\s+6/);
+    const colour = await swatch.locator(".swatch").evaluate((e) => getComputedStyle(e).backgroundColor);
+    const tints = await page.waitForFunction(() => {
+      const list = JSON.parse(document.querySelector('[data-testid="world-map"]')?.dataset.markers || "[]");
+      return list.some((m) => m.tint) ? list : null;
+    });
+    const markers = await tints.jsonValue();
+    const rgb = (hex) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(", ")})`;
+    const tokyo = markers.find((m) => m.id === "gcp-asia-northeast1");
+    assert.ok(tokyo, JSON.stringify(markers));
+    assert.equal(rgb(tokyo.tint), colour, "Tokyo's one stamp is on 1.5.0");
     await done(session);
   });
 

@@ -51,6 +51,8 @@ export interface Marker {
   ring: RingState;
   /** At least one of its stamps runs an outdated template version. */
   outdated: boolean;
+  /** The fill when the map is coloured by template version (else null: by utilization). */
+  tint?: string | null;
   /** Number of stamps. */
   count: number;
   stampIds: readonly string[];

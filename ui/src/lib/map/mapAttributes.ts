@@ -12,13 +12,17 @@ import type { Mapping } from "./viewTransform";
 /** data-markers lists the drawn markers only while there are fewer than this. */
 export const MARKER_LIST_LIMIT = 300;
 
-/** data-markers: kind, id and screen position (CSS px, to 0.1) of each marker, as JSON; "" for MARKER_LIST_LIMIT or more. */
+/**
+ * data-markers: kind, id and screen position (CSS px, to 0.1) of each marker, and its
+ * fill colour while the map is coloured by version, as JSON; "" for MARKER_LIST_LIMIT or more.
+ */
 export function markerList(markers: readonly Marker[], mapping: Mapping): string {
   if (markers.length >= MARKER_LIST_LIMIT) return "";
   return JSON.stringify(
     markers.map((marker) => {
       const [x, y] = screenPosition(marker, mapping);
-      return { kind: marker.kind, id: marker.id, x: Math.round(x * 10) / 10, y: Math.round(y * 10) / 10 };
+      const tint = marker.tint ?? undefined;
+      return { kind: marker.kind, id: marker.id, x: Math.round(x * 10) / 10, y: Math.round(y * 10) / 10, tint };
     }),
   );
 }

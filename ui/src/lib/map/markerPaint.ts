@@ -9,7 +9,7 @@ import { RING_OUTSET } from "./spiral";
 import type { MapTheme } from "./theme";
 
 /** What a marker's picture depends on. */
-type Look = Pick<Marker, "kind" | "radius" | "utilization" | "ring" | "outdated">;
+type Look = Pick<Marker, "kind" | "radius" | "utilization" | "ring" | "outdated" | "tint">;
 
 export function circle(ctx: CanvasRenderingContext2D, x: number, y: number, r: number): void {
   ctx.moveTo(x + r, y);
@@ -78,7 +78,7 @@ export function paintMarker(ctx: CanvasRenderingContext2D, look: Look, x: number
   ctx.fill();
   ctx.beginPath();
   circle(ctx, x, y, r);
-  ctx.fillStyle = utilizationBand(look.utilization).fill;
+  ctx.fillStyle = look.tint ?? utilizationBand(look.utilization).fill;
   ctx.fill();
   const offsets = ringStyle(ctx, look.ring, theme);
   ctx.beginPath();
@@ -100,7 +100,7 @@ export function paintAggregate(ctx: CanvasRenderingContext2D, marker: Marker, x:
   ctx.font = `600 ${marker.radius >= 14 ? 11.5 : 10}px ${theme.font}`;
   ctx.textAlign = "center";
   ctx.textBaseline = "middle";
-  ctx.fillStyle = utilizationBand(marker.utilization).ink;
+  ctx.fillStyle = marker.tint ? "#ffffff" : utilizationBand(marker.utilization).ink;
   ctx.fillText(compactCount(marker.count), x, y + 0.5);
 }
 
@@ -121,7 +121,7 @@ class SpriteSheet {
 
   get(look: Look): Sprite {
     const radius = Math.round(look.radius * 4) / 4;
-    const key = `${utilizationBand(look.utilization).id}|${look.ring}|${radius}|${look.outdated}`;
+    const key = `${look.tint ?? utilizationBand(look.utilization).id}|${look.ring}|${radius}|${look.outdated}`;
     let sprite = this.sprites.get(key);
     if (!sprite) {
       if (this.sprites.size > 2000) this.sprites.clear();
