@@ -80,6 +80,12 @@ async fn a_rollout_goes_canary_to_waves_to_done_and_a_failing_stamp_halts_the_ne
     }
     app.find("[data-testid=version-matrix] tr[data-version='standard 1.5.0']")
         .await;
+    app.wait_text(
+        "[data-testid=map-legend-versions] [data-version='standard 1.5.0']",
+        "6",
+    )
+    .await;
+    app.screenshot("rollout-done-by-version.png").await;
 
     // 1.6.0, in one ring after the canary: tyo-01 fails it; the rollout halts.
     app.click("[data-testid=template-new-version]").await;

@@ -72,6 +72,7 @@ describe("rollouts", () => {
     const tokyo = markers.find((m) => m.id === "gcp-asia-northeast1");
     assert.ok(tokyo, JSON.stringify(markers));
     assert.equal(rgb(tokyo.tint), colour, "Tokyo's one stamp is on 1.5.0");
+    await page.getByTestId("world-map-wrapper").screenshot({ path: "test-results/map-by-version.png", animations: "disabled" });
     await done(session);
   });
 
