@@ -43,6 +43,8 @@ describe("rollouts", () => {
     assert.deepEqual(await page.getByTestId("rollout-wave").evaluateAll((ws) => ws.map((w) => w.dataset.status)), ["done", "current", "waiting"]);
     assert.equal(await page.locator('[data-testid="rollout-stamp"][data-state="upgraded"]').count(), 1);
     await waitForText(page, '[data-testid="rollout-reason"]', /wave 2 \(.*\) waits for approval/);
+    // The status bar says so wherever the window is scrolled.
+    await waitForText(page, '[data-testid="tray-rollout"]', /Rollout standard → 1\.5\.0: waiting for approval, 1 of 6 stamps/);
     assert.match(await page.locator(".world-map").innerText(), /Rollout: upgraded/);
     await shot(page, "rollout-awaiting-approval-map.png");
     await page.locator("#rollouts-title").scrollIntoViewIfNeeded();
