@@ -22,7 +22,8 @@ use crate::test_hooks::crash_point;
 
 /// Longest a stamp's upgrade may take before it counts as failed.
 const UPGRADE_TIMEOUT: Duration = Duration::from_secs(600);
-const UPGRADE_POLL: Duration = Duration::from_millis(50);
+/// How long one status request waits on the stamp for the upgrade to end.
+const UPGRADE_WAIT_MS: u64 = 1000;
 
 /// The run lock's name of rollout `id`.
 pub(crate) fn lock_name(id: i64) -> String {
@@ -304,7 +305,11 @@ impl Fleet {
             .map_err(|e| e.to_string())?;
         let started = std::time::Instant::now();
         let status = loop {
-            let status = client.upgrade_status().await.map_err(|e| e.to_string())?;
+            // Answered when the upgrade ends (or after a second, to check the timeout).
+            let status = client
+                .upgrade_status_after(UPGRADE_WAIT_MS)
+                .await
+                .map_err(|e| e.to_string())?;
             if status.phase.finished()
                 && (status.target_version == version.as_str()
                     || status.running_version == version.as_str())
@@ -317,7 +322,6 @@ impl Fleet {
                     UPGRADE_TIMEOUT.as_secs()
                 ));
             }
-            tokio::time::sleep(UPGRADE_POLL).await;
         };
         // The stamp runs the version: done (also when an earlier upgrade to another
         // version is what failed last).

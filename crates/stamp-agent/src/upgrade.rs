@@ -148,17 +148,40 @@ async fn latest(conn: &mut sqlx::SqliteConnection) -> Result<Option<(i64, Row)>,
     Ok(row.map(|(id, a, b, c, d, e, f)| (id, (a, b, c, d, e, f))))
 }
 
+/// `GET /v1/upgrade?waitMs=N`: with `waitMs`, the answer waits (up to 30 s) until the
+/// latest upgrade has ended, so a caller learns of the end at once without polling fast.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct StatusQuery {
+    wait_ms: Option<u64>,
+}
+
+const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+const WAIT_STEP: std::time::Duration = std::time::Duration::from_millis(10);
+
 pub(crate) async fn upgrade_status(
     _: AdminCaller,
     State(agent): Shared,
+    query: Result<axum::extract::Query<StatusQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, Failure> {
-    let mut conn = agent.pool.acquire().await?;
-    let row = latest(&mut conn).await?.map(|(_, row)| row);
-    let running = agent.identity.template_version.clone();
-    Ok(idempotency::respond(
-        200,
-        json_text(&status(row, &running)?)?,
-    ))
+    let axum::extract::Query(query) = query.map_err(|e| Failure::invalid(e.body_text()))?;
+    let wait = std::time::Duration::from_millis(query.wait_ms.unwrap_or(0)).min(MAX_WAIT);
+    let started = tokio::time::Instant::now();
+    loop {
+        let mut conn = agent.pool.acquire().await?;
+        let row = latest(&mut conn).await?.map(|(_, row)| row);
+        drop(conn);
+        // Read from the store: a restart into the new version may have happened since
+        // this request began (this round's identity is then the old one).
+        let running = running_version(&agent.pool, &agent.identity.template_version)
+            .await
+            .map_err(Failure::internal)?;
+        let status = status(row, &running)?;
+        if status.phase.finished() || started.elapsed() >= wait {
+            return Ok(idempotency::respond(200, json_text(&status)?));
+        }
+        tokio::time::sleep(WAIT_STEP).await;
+    }
 }
 
 pub(crate) async fn start_upgrade(

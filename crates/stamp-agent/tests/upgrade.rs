@@ -107,7 +107,8 @@ async fn an_upgrade_migrates_restarts_and_fails_no_request() {
             .started_at,
         started.started_at
     );
-    let done = finished(&admin).await;
+    // One request that waits on the stamp answers once the upgrade has ended.
+    let done = admin.upgrade_status_after(20_000).await.unwrap();
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     let (sent, failed) = writer.await.unwrap();
     assert_eq!(done.phase, UpgradePhase::Done, "{}", done.message);

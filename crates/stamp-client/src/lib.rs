@@ -181,6 +181,13 @@ impl StampClient {
             .await
     }
 
+    /// The same, answered once the running upgrade has ended or `wait_ms` (at most
+    /// 30 s) passed.
+    pub async fn upgrade_status_after(&self, wait_ms: u64) -> Result<UpgradeStatus, ClientError> {
+        let path = format!("{}?waitMs={wait_ms}", paths::UPGRADE);
+        self.call(Method::GET, &path, None::<&()>, None).await
+    }
+
     /// Revokes operator `name`: its token is refused from now on.
     pub async fn revoke_operator(
         &self,

@@ -97,8 +97,9 @@ fn revoke_operator() {}
 fn start_upgrade() {}
 
 #[utoipa::path(get, path = "/v1/upgrade", security(("admin" = []), ("operator" = [])),
+    params(("waitMs" = Option<u64>, Query, description = "wait up to this many milliseconds (at most 30000) for a running upgrade to end before answering")),
     responses((status = 200, description = "the latest upgrade and the version the stamp runs", body = UpgradeStatus),
-              (status = 401, body = ApiError),
+              (status = 400, body = ApiError), (status = 401, body = ApiError),
               (status = 403, description = "a tenant token on an admin call", body = ApiError)))]
 fn upgrade_status() {}
 
