@@ -45,32 +45,59 @@ impl Catalogue {
         version: &TemplateVersion,
         via: &str,
     ) -> Result<Stamp> {
-        let mut tx = self.write_tx().await?;
-        let before = stamp_in(&mut tx, id).await?;
-        let known: Option<(i64,)> =
-            sqlx::query_as("SELECT 1 FROM templates WHERE name = $1 AND version = $2")
-                .bind(before.template.as_str())
-                .bind(version.to_string())
-                .fetch_optional(&mut *tx)
-                .await?;
-        if known.is_none() {
-            return Err(CatalogueError::Refused(format!(
-                "the catalogue has no template {}@{version}: add that version first",
-                before.template
-            )));
-        }
-        let after = Stamp {
-            template_version: version.clone(),
-            ..before.clone()
-        };
-        sqlx::query("UPDATE stamps SET template_version = $1 WHERE id = $2")
-            .bind(version.to_string())
-            .bind(id.as_str())
-            .execute(&mut *tx)
+        let changed = self
+            .set_stamp_template_versions(&[(id.clone(), version.clone())], via)
             .await?;
-        write_update_row(&mut tx, via, "stamp", id, &before, &after).await?;
+        match changed.into_iter().next() {
+            Some(stamp) => Ok(stamp),
+            None => self
+                .stamp(id)
+                .await?
+                .ok_or_else(|| CatalogueError::Refused(format!("no stamp {id}"))),
+        }
+    }
+
+    /// Records the template version of several stamps in one transaction (a rollout's
+    /// batch), each change audited; a stamp already at its version is left as it is.
+    /// Answers the stamps changed.
+    pub async fn set_stamp_template_versions(
+        &self,
+        versions: &[(StampId, TemplateVersion)],
+        via: &str,
+    ) -> Result<Vec<Stamp>> {
+        let mut tx = self.write_tx().await?;
+        let mut changed = Vec::new();
+        for (id, version) in versions {
+            let before = stamp_in(&mut tx, id).await?;
+            if &before.template_version == version {
+                continue;
+            }
+            let known: Option<(i64,)> =
+                sqlx::query_as("SELECT 1 FROM templates WHERE name = $1 AND version = $2")
+                    .bind(before.template.as_str())
+                    .bind(version.to_string())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if known.is_none() {
+                return Err(CatalogueError::Refused(format!(
+                    "the catalogue has no template {}@{version}: add that version first",
+                    before.template
+                )));
+            }
+            let after = Stamp {
+                template_version: version.clone(),
+                ..before.clone()
+            };
+            sqlx::query("UPDATE stamps SET template_version = $1 WHERE id = $2")
+                .bind(version.to_string())
+                .bind(id.as_str())
+                .execute(&mut *tx)
+                .await?;
+            write_update_row(&mut tx, via, "stamp", id, &before, &after).await?;
+            changed.push(after);
+        }
         tx.commit().await?;
-        Ok(after)
+        Ok(changed)
     }
 
     /// Writes one audit row for a change made outside the catalogue (on a stamp).

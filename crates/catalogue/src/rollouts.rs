@@ -123,24 +123,28 @@ impl Catalogue {
         Ok(id)
     }
 
-    /// Saves a rollout's state (and where the journal says it is).
+    /// Saves a rollout's state (and where the journal says it is); answers when the
+    /// rollout started and this save's time.
     pub async fn save_rollout(
         &self,
         operation: i64,
         state: &str,
         journal: OperationState,
         step: &str,
-    ) -> Result<()> {
+    ) -> Result<(String, String)> {
         let _turn = self.write_turn().await?;
-        sqlx::query("UPDATE operations SET params = $1, state = $2, step = $3, updated_at = $4 WHERE id = $5")
-            .bind(state)
-            .bind(journal)
-            .bind(step)
-            .bind(crate::sql::now_text())
-            .bind(operation)
-            .execute(self.pool())
-            .await?;
-        Ok(())
+        let row: Option<(String, String)> = sqlx::query_as(
+            "UPDATE operations SET params = $1, state = $2, step = $3, updated_at = $4 \
+             WHERE id = $5 RETURNING started_at, updated_at",
+        )
+        .bind(state)
+        .bind(journal)
+        .bind(step)
+        .bind(crate::sql::now_text())
+        .bind(operation)
+        .fetch_optional(self.pool())
+        .await?;
+        row.ok_or_else(|| CatalogueError::Refused(format!("no rollout {operation}")))
     }
 
     /// Writes the audit row of an operator's decision on a rollout (approve, pause, abort).

@@ -9,6 +9,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::StreamExt;
+
 use catalogue::{OperationState, RolloutRequest};
 use fleet_core::rollout::{RolloutPhase, RolloutState, StampRolloutState};
 use fleet_core::{StampId, TemplateVersion};
@@ -30,21 +32,21 @@ pub(crate) fn lock_name(id: i64) -> String {
     format!("rollout-{id}")
 }
 
-/// The time a rollout runs by (seconds since the Unix epoch) and how often it looks
-/// again while baking or waiting for a window. Tests inject a clock of their own.
+/// The time a rollout runs by (milliseconds since the Unix epoch) and how often it
+/// looks again while baking or waiting for a window. Tests inject a clock of their own.
 #[derive(Clone)]
 pub struct RolloutClock {
-    pub now: Arc<dyn Fn() -> i64 + Send + Sync>,
+    pub now_ms: Arc<dyn Fn() -> i64 + Send + Sync>,
     pub poll: Duration,
 }
 
 impl Default for RolloutClock {
     fn default() -> Self {
         Self {
-            now: Arc::new(|| {
+            now_ms: Arc::new(|| {
                 std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs() as i64)
+                    .map_or(0, |d| d.as_millis() as i64)
             }),
             poll: Duration::from_millis(500),
         }
@@ -76,11 +78,12 @@ impl Fleet {
                 state.reason = format!("every stamp runs {}", state.spec.target_version);
                 return self.save(id, &state, progress).await;
             }
-            let now = (clock.now)();
+            let now_ms = (clock.now_ms)();
+            let now = now_ms.div_euclid(1000);
             if state.phase == RolloutPhase::Baking {
-                let until = state.bake_until.unwrap_or(now);
-                if now < until {
-                    let left = Duration::from_secs((until - now) as u64);
+                let until = state.bake_until_ms.unwrap_or(now_ms);
+                if now_ms < until {
+                    let left = Duration::from_millis((until - now_ms) as u64);
                     tokio::time::sleep(left.min(clock.poll)).await;
                     continue;
                 }
@@ -92,8 +95,19 @@ impl Fleet {
                     .filter(|s| s.wave == wave)
                     .map(|s| s.stamp.clone())
                     .collect();
-                for stamp in ids {
-                    if let Err(why) = self.health_gate(&stamp, state.spec.max_error_rate).await {
+                // Checked as many at once as the wave upgrades.
+                let at_once = state.spec.waves[wave as usize].parallelism.max(1) as usize;
+                let max_error_rate = state.spec.max_error_rate;
+                let gates: Vec<(StampId, Result<(), String>)> =
+                    futures_util::stream::iter(ids.into_iter().map(|stamp| async move {
+                        let gated = self.health_gate(&stamp, max_error_rate).await;
+                        (stamp, gated)
+                    }))
+                    .buffer_unordered(at_once)
+                    .collect()
+                    .await;
+                for (stamp, gated) in gates {
+                    if let Err(why) = gated {
                         mark(
                             &mut state,
                             &stamp,
@@ -128,7 +142,7 @@ impl Fleet {
                 // The wave is upgraded and passed its gates.
                 if state.spec.bake_secs > 0 {
                     state.phase = RolloutPhase::Baking;
-                    state.bake_until = Some(now + i64::from(state.spec.bake_secs));
+                    state.bake_until_ms = Some(now_ms + 1000 * i64::from(state.spec.bake_secs));
                     state.reason =
                         format!("baking wave {} for {} s", wave + 1, state.spec.bake_secs);
                     self.save(id, &state, progress).await?;
@@ -195,20 +209,41 @@ impl Fleet {
             crash_point("rollout-upgrading");
             let target = state.spec.target_version.clone();
             let max_error_rate = state.spec.max_error_rate;
+            // Each stamp upgraded, then gated; the batch's new versions are recorded in
+            // one transaction before the state says so (a kill in between: the resume
+            // asks again, the stamp answers it runs the version, the record is kept).
             let outcomes = futures_util::future::join_all(batch.iter().map(|stamp| {
                 let target = target.clone();
                 async move {
-                    let outcome = match self.upgrade_stamp(id, stamp, &target).await {
-                        Ok(()) => self
-                            .health_gate(stamp, max_error_rate)
+                    // One client per stamp for its upgrade and its gate.
+                    let client = self.stamp_client(stamp).await.map_err(|e| e.message);
+                    let upgraded = match &client {
+                        Ok(client) => upgrade_on(client, id, stamp, &target).await,
+                        Err(e) => Err(e.clone()),
+                    };
+                    let runs = upgraded.is_ok();
+                    let outcome = match (upgraded, &client) {
+                        (Ok(()), Ok(client)) => gate(client, max_error_rate)
                             .await
                             .map_err(|why| format!("health gate: {why}")),
-                        Err(e) => Err(e),
+                        (Err(e), _) => Err(e),
+                        (Ok(()), Err(e)) => Err(e.clone()),
                     };
-                    (stamp.clone(), outcome)
+                    (stamp.clone(), runs, outcome)
                 }
             }))
             .await;
+            let runs_target: Vec<(StampId, TemplateVersion)> = outcomes
+                .iter()
+                .filter(|(_, upgraded, _)| *upgraded)
+                .map(|(stamp, _, _)| (stamp.clone(), target.clone()))
+                .collect();
+            self.catalogue
+                .set_stamp_template_versions(&runs_target, &format!("{VIA}:{id}"))
+                .await?;
+            let outcomes = outcomes
+                .into_iter()
+                .map(|(stamp, _, outcome)| (stamp, outcome));
             for (stamp, outcome) in outcomes {
                 match outcome {
                     Ok(()) => mark(
@@ -230,7 +265,7 @@ impl Fleet {
     /// Moves to the next wave; true when it must wait for an operator's approval.
     fn next_wave(&self, state: &mut RolloutState) -> bool {
         state.wave += 1;
-        state.bake_until = None;
+        state.bake_until_ms = None;
         let waves = state.spec.waves.len() as u32;
         if state.wave < waves && state.spec.approval {
             let next = &state.spec.waves[state.wave as usize];
@@ -271,7 +306,19 @@ impl Fleet {
         );
         self.save(id, state, progress).await?;
         for (stamp, from, why) in failed {
-            match self.upgrade_stamp(id, &stamp, &from).await {
+            let back = match self.upgrade_stamp(id, &stamp, &from).await {
+                Ok(()) => self
+                    .catalogue
+                    .set_stamp_template_versions(
+                        &[(stamp.clone(), from.clone())],
+                        &format!("{VIA}:{id}"),
+                    )
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e),
+            };
+            match back {
                 Ok(()) => mark(
                     state,
                     &stamp,
@@ -289,8 +336,7 @@ impl Fleet {
         Ok(true)
     }
 
-    /// Asks stamp `stamp` to run `version`, waits for the answer, and records the
-    /// version in the catalogue once the stamp runs it.
+    /// Asks stamp `stamp` to run `version` and waits until it does (or says it failed).
     async fn upgrade_stamp(
         &self,
         id: i64,
@@ -298,68 +344,13 @@ impl Fleet {
         version: &TemplateVersion,
     ) -> Result<(), String> {
         let client = self.stamp_client(stamp).await.map_err(|e| e.message)?;
-        let key = format!("rollout-{id}-{stamp}-{version}");
-        client
-            .start_upgrade(version.as_str(), &key)
-            .await
-            .map_err(|e| e.to_string())?;
-        let started = std::time::Instant::now();
-        let status = loop {
-            // Answered when the upgrade ends (or after a second, to check the timeout).
-            let status = client
-                .upgrade_status_after(UPGRADE_WAIT_MS)
-                .await
-                .map_err(|e| e.to_string())?;
-            if status.phase.finished()
-                && (status.target_version == version.as_str()
-                    || status.running_version == version.as_str())
-            {
-                break status;
-            }
-            if started.elapsed() > UPGRADE_TIMEOUT {
-                return Err(format!(
-                    "the upgrade to {version} did not end within {} s",
-                    UPGRADE_TIMEOUT.as_secs()
-                ));
-            }
-        };
-        // The stamp runs the version: done (also when an earlier upgrade to another
-        // version is what failed last).
-        if status.running_version != version.as_str() {
-            return Err(format!("upgrade to {version} failed: {}", status.message));
-        }
-        let recorded = self
-            .catalogue
-            .stamp(stamp)
-            .await
-            .map_err(|e| e.to_string())?;
-        if recorded.is_some_and(|s| &s.template_version != version) {
-            self.catalogue
-                .set_stamp_template_version(stamp, version, &format!("{VIA}:{id}"))
-                .await
-                .map_err(|e| e.to_string())?;
-        }
-        Ok(())
+        upgrade_on(&client, id, stamp, version).await
     }
 
-    /// The health gate: the stamp answers healthy with an error rate under the limit.
+    /// The health gate of stamp `stamp`.
     async fn health_gate(&self, stamp: &StampId, max_error_rate: f64) -> Result<(), String> {
         let client = self.stamp_client(stamp).await.map_err(|e| e.message)?;
-        let health = client.health().await.map_err(|e| e.to_string())?;
-        if health.status != StampHealthStatus::Ok {
-            return Err(format!(
-                "not healthy: {}",
-                health.detail.unwrap_or_else(|| "degraded".to_owned())
-            ));
-        }
-        if health.error_rate > max_error_rate {
-            return Err(format!(
-                "error rate {:.1}% is over {:.1}%",
-                health.error_rate * 100.0,
-                max_error_rate * 100.0
-            ));
-        }
-        Ok(())
+        gate(&client, max_error_rate).await
     }
 
     async fn save(
@@ -374,13 +365,80 @@ impl Fleet {
             _ => OperationState::Running,
         };
         let step = format!("wave-{}:{:?}", state.wave + 1, state.phase);
-        self.catalogue
+        let (started_at, updated_at) = self
+            .catalogue
             .save_rollout(id, &to_json(state)?, journal, &step)
             .await?;
-        let view = self.rollout(id).await?;
+        let view = RolloutView {
+            id,
+            journal,
+            started_at,
+            updated_at,
+            state: state.clone(),
+        };
         progress(view.clone());
         Ok(view)
     }
+}
+
+/// Asks the stamp behind `client` to run `version` (the key makes a retry the same
+/// operation) and waits until it does, or says it failed.
+async fn upgrade_on(
+    client: &stamp_client::StampClient,
+    id: i64,
+    stamp: &StampId,
+    version: &TemplateVersion,
+) -> Result<(), String> {
+    let key = format!("rollout-{id}-{stamp}-{version}");
+    client
+        .start_upgrade(version.as_str(), &key)
+        .await
+        .map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let status = loop {
+        // Answered when the upgrade ends (or after a second, to check the timeout).
+        let status = client
+            .upgrade_status_after(UPGRADE_WAIT_MS)
+            .await
+            .map_err(|e| e.to_string())?;
+        if status.phase.finished()
+            && (status.target_version == version.as_str()
+                || status.running_version == version.as_str())
+        {
+            break status;
+        }
+        if started.elapsed() > UPGRADE_TIMEOUT {
+            return Err(format!(
+                "the upgrade to {version} did not end within {} s",
+                UPGRADE_TIMEOUT.as_secs()
+            ));
+        }
+    };
+    // The stamp runs the version: done (also when an earlier upgrade to another version
+    // is what failed last).
+    if status.running_version != version.as_str() {
+        return Err(format!("upgrade to {version} failed: {}", status.message));
+    }
+    Ok(())
+}
+
+/// The health gate: the stamp answers healthy with an error rate under the limit.
+async fn gate(client: &stamp_client::StampClient, max_error_rate: f64) -> Result<(), String> {
+    let health = client.health().await.map_err(|e| e.to_string())?;
+    if health.status != StampHealthStatus::Ok {
+        return Err(format!(
+            "not healthy: {}",
+            health.detail.unwrap_or_else(|| "degraded".to_owned())
+        ));
+    }
+    if health.error_rate > max_error_rate {
+        return Err(format!(
+            "error rate {:.1}% is over {:.1}%",
+            health.error_rate * 100.0,
+            max_error_rate * 100.0
+        ));
+    }
+    Ok(())
 }
 
 fn mark(state: &mut RolloutState, stamp: &StampId, to: StampRolloutState, message: String) {

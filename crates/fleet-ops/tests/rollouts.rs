@@ -81,11 +81,11 @@ fn spec(target: &str, waves: &[&[&str]], approval: bool) -> RolloutSpec {
     }
 }
 
-/// A clock the test sets, polled every 20 ms.
+/// A clock the test sets (in seconds), polled every 20 ms.
 fn clock(at: &Arc<AtomicI64>) -> RolloutClock {
     let at = at.clone();
     RolloutClock {
-        now: Arc::new(move || at.load(Ordering::SeqCst)),
+        now_ms: Arc::new(move || at.load(Ordering::SeqCst) * 1000),
         poll: Duration::from_millis(20),
     }
 }

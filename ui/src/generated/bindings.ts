@@ -252,9 +252,9 @@ wave: number, stamps: Array<RolloutStamp>,
  */
 reason: string, 
 /**
- * Seconds since the Unix epoch when the current bake ends.
+ * Milliseconds since the Unix epoch when the current bake ends.
  */
-bakeUntil: number | null, };
+bakeUntilMs: number | null, };
 
 export type NewTemplateVersion = { template: TemplateName, version: TemplateVersion, basedOn?: TemplateVersion, capacityUnits?: number, tiers?: Array<Tier>, description?: string, releaseNotes: string, };
 

@@ -33,7 +33,7 @@ function view(phase: RolloutView["state"]["phase"], wave: number, states: [strin
         message: "",
       })),
       reason: "",
-      bakeUntil: null,
+      bakeUntilMs: null,
     },
   };
 }

@@ -183,9 +183,9 @@ pub struct RolloutState {
     pub stamps: Vec<RolloutStamp>,
     /// Why it halted, waits or stopped, in words.
     pub reason: String,
-    /// Seconds since the Unix epoch when the current bake ends.
+    /// Milliseconds since the Unix epoch when the current bake ends.
     #[ts(type = "number | null")]
-    pub bake_until: Option<i64>,
+    pub bake_until_ms: Option<i64>,
 }
 
 impl RolloutState {
@@ -211,7 +211,7 @@ impl RolloutState {
             wave: 0,
             stamps,
             reason: String::new(),
-            bake_until: None,
+            bake_until_ms: None,
         }
     }
 

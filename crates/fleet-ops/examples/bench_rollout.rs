@@ -1,0 +1,168 @@
+//! Rollout benchmark: a rollout over a simulated remote fleet (`fleet-sim`: one process
+//! answering for every stamp, each upgrade taking a set time), timed against its ideal
+//! (each wave's batches × the upgrade time, plus the bake after each wave), with the
+//! orchestrator's CPU time. Used by `.ci/bench-rollout`.
+//! usage: bench_rollout [STAMPS] [UPGRADE_MS] [PARALLELISM] [RINGS] [BAKE_SECS] [LATENCY_MS]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use fleet_core::rollout::{RingBy, WaveOptions};
+use fleet_core::{StampStatus, TemplateName, TemplateVersion};
+use fleet_ops::{Fleet, NewTemplateVersion, ProposeRollout, RolloutClock};
+
+const TOKEN: &str = "fleet-sim-benchmark-token-0123456789";
+
+/// This process's CPU time (user + system), in seconds, from /proc/self/stat.
+fn cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    let after = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line (11 and 12 after the name).
+    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+    ticks / 100.0
+}
+
+fn arg(n: usize, default: u64) -> u64 {
+    std::env::args()
+        .nth(n)
+        .map_or(default, |a| a.parse().expect("numbers only"))
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let (stamps, upgrade_ms, parallelism, rings, bake, latency) = (
+        arg(1, 1000),
+        arg(2, 100),
+        arg(3, 50),
+        arg(4, 4),
+        arg(5, 1),
+        arg(6, 0),
+    );
+    let sim_path = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("fleet-sim");
+    let mut sim = Command::new(&sim_path)
+        .args(["--token", TOKEN, "--version", "1.4.0"])
+        .args([
+            "--upgrade-ms",
+            &upgrade_ms.to_string(),
+            "--latency-ms",
+            &latency.to_string(),
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (build it: cargo build --release -p fleet-sim)",
+                sim_path.display()
+            )
+        });
+    let mut line = String::new();
+    BufReader::new(sim.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+
+    std::env::set_var("STAMPFLEET_SECRETS", "file");
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = Fleet::open(&dir.path().join("c.sqlite")).await.unwrap();
+    let regions = fleet.regions().await.unwrap();
+    let mut doc = fleet_core::synthetic::synthetic_fleet(
+        &regions[..20.min(regions.len())],
+        stamps as u32,
+        0,
+        7,
+    )
+    .unwrap();
+    for s in &mut doc.stamps {
+        s.status = StampStatus::Active;
+        s.template_version = TemplateVersion::new("1.4.0").unwrap();
+        s.endpoint = Some(format!("{base}/s/{}", s.id));
+    }
+    fleet
+        .import_json("bench.json", &serde_json::to_string(&doc).unwrap(), false)
+        .await
+        .unwrap();
+    for s in &doc.stamps {
+        fleet.set_stamp_token(&s.id, TOKEN).await.unwrap();
+    }
+    let template = TemplateName::new("standard").unwrap();
+    fleet
+        .add_template_version(&NewTemplateVersion {
+            template: template.clone(),
+            version: TemplateVersion::new("1.5.0").unwrap(),
+            based_on: Some(TemplateVersion::new("1.4.0").unwrap()),
+            capacity_units: None,
+            tiers: None,
+            description: None,
+            release_notes: "benchmark".to_owned(),
+        })
+        .await
+        .unwrap();
+    let spec = fleet
+        .propose_rollout(&ProposeRollout {
+            template,
+            target_version: TemplateVersion::new("1.5.0").unwrap(),
+            waves: WaveOptions {
+                ring_by: RingBy::Region,
+                rings: rings as u32,
+                parallelism: parallelism as u32,
+                canary: true,
+            },
+            bake_secs: bake as u32,
+            approval: false,
+            max_error_rate: 0.05,
+            windows: Vec::new(),
+        })
+        .await
+        .unwrap();
+    let batches: u64 = spec
+        .waves
+        .iter()
+        .map(|w| (w.stamps.len() as u64).div_ceil(u64::from(w.parallelism)))
+        .sum();
+    let ideal = (batches * upgrade_ms) as f64 / 1000.0 + (bake * spec.waves.len() as u64) as f64;
+
+    let (wall, cpu) = (Instant::now(), cpu_secs());
+    let done = fleet
+        .start_rollout(&spec, &RolloutClock::default(), &|_| {})
+        .await
+        .unwrap();
+    let (took, used) = (wall.elapsed().as_secs_f64(), cpu_secs() - cpu);
+    assert_eq!(
+        done.state.progress(),
+        (stamps as u32, stamps as u32),
+        "{}",
+        done.state.reason
+    );
+    let _ = sim.kill();
+    println!(
+        "stamps {stamps}, waves {} (sizes {:?}), {batches} batches of up to {parallelism}",
+        spec.waves.len(),
+        spec.waves
+            .iter()
+            .map(|w| w.stamps.len())
+            .collect::<Vec<_>>()
+    );
+    println!("upgrade {upgrade_ms} ms, bake {bake} s per wave, latency {latency} ms");
+    println!("ideal    {ideal:8.2} s");
+    println!(
+        "rollout  {took:8.2} s   ({:+.1}% over ideal)",
+        (took / ideal - 1.0) * 100.0
+    );
+    println!(
+        "cpu      {used:8.2} s   ({:.2} cores on average)",
+        used / took
+    );
+}
