@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RolloutView, StampView } from "../generated/bindings";
-import { rolloutMarks, versionMatrix, waveRows } from "./rollouts";
+import { rolloutMarks, versionMatrix, waveRows, withReportedOutdated } from "./rollouts";
 
 function view(phase: RolloutView["state"]["phase"], wave: number, states: [string, number, string][]): RolloutView {
   return {
@@ -77,5 +77,19 @@ describe("rollouts", () => {
     expect(m.counts["standard 1.4.0"]).toEqual({ eu: 1, us: 1 });
     // b's report predates the catalogue read: not flagged.
     expect(m.drifted).toEqual([{ stamp: "a", recorded: "1.4.0", reported: "1.5.0" }]);
+  });
+
+  it("judges 'newer version exists' from the version a stamp reports", () => {
+    const stamp = (id: string, version: string, outdated: boolean) =>
+      ({ stamp: { id, template: "standard", templateVersion: version }, templateOutdated: outdated }) as unknown as StampView;
+    const templates = [{ name: "standard", version: "1.4.0" }, { name: "standard", version: "1.5.0" }] as never;
+    const stamps = [stamp("a", "1.5.0", false), stamp("b", "1.4.0", true)];
+    // a's catalogue says 1.5.0 but it reports 1.4.0: outdated; b reports what is recorded.
+    const health = { a: { templateVersion: "1.4.0" }, b: { templateVersion: "1.4.0" } } as never;
+    const out = withReportedOutdated(stamps, templates, health);
+    expect(out.map((v) => v.templateOutdated)).toEqual([true, true]);
+    expect(out[1]).toBe(stamps[1]);
+    // Nothing reported differently: the same array.
+    expect(withReportedOutdated(stamps, templates, {})).toBe(stamps);
   });
 });

@@ -3,6 +3,7 @@
 // regions matrix, with stamps whose reported version differs from the catalogue's).
 import type {
   RegionSummary,
+  StampTemplate,
   RolloutPhase,
   RolloutView,
   StampHealth,
@@ -131,4 +132,28 @@ export function versionMatrix(
     .filter((r) => used.has(r.region.id))
     .map((r) => ({ id: r.region.id, name: r.region.displayName }));
   return { versions, regions: shownRegions, counts, drifted };
+}
+
+/**
+ * The stamps with "a newer template version exists" judged from the version each stamp
+ * reports in its health, where that differs from the catalogue's record (the same
+ * array when no stamp reports another version, so the map is not redrawn for nothing).
+ */
+export function withReportedOutdated(
+  stamps: StampView[],
+  templates: readonly StampTemplate[],
+  health: Readonly<Record<string, StampHealth>>,
+): StampView[] {
+  let changed = false;
+  const out = stamps.map((view) => {
+    const reported = health[view.stamp.id]?.templateVersion;
+    if (!reported || reported === view.stamp.templateVersion) return view;
+    const newest = templates
+      .filter((t) => t.name === view.stamp.template)
+      .some((t) => compareVersions(t.version, reported) < 0);
+    if (newest === view.templateOutdated) return view;
+    changed = true;
+    return { ...view, templateOutdated: newest };
+  });
+  return changed ? out : stamps;
 }
