@@ -276,6 +276,34 @@ describe("stamps: provisioning, detail and lifecycle", () => {
     await done(session);
   });
 
+  test("Drift: a finding ignored with a reason leaves the list, is listed as ignored and can come back", async () => {
+    const stamps = JSON.parse(env.server.stampctl("-o", "json", "stamp", "list"));
+    const endpoint = stamps.find((s) => s.stamp.id === "weu-01").stamp.endpoint;
+    const token = readFileSync(join(env.server.dir, "stamps", "weu-01", "admin.token"), "utf8").trim();
+    const put = await fetch(`${endpoint}/v1/tenants/load-test`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": "load-test" },
+      body: JSON.stringify({ displayName: "Load test", sizeUnits: 3 }),
+    });
+    assert.ok(put.ok, `${put.status}`);
+    const session = await demo();
+    const { page } = session;
+    await page.getByTestId("drift-check").click();
+    const finding = page.locator('[data-testid="drift-finding"][data-tenant="load-test"]');
+    await finding.getByTestId("drift-ignore").click();
+    await page.getByTestId("drift-ignore-reason").fill("the SRE load test, until Friday");
+    await page.getByTestId("drift-ignore-confirm").click();
+    await page.getByTestId("drift-none").waitFor();
+    const ignored = page.locator('[data-testid="drift-ignored"][data-count="1"]');
+    await ignored.waitFor();
+    await ignored.locator("summary").click();
+    assert.match(await ignored.innerText(), /load-test on weu-01, "the SRE load test, until Friday"/);
+    await page.locator('[data-testid="audit-row"][data-entity="drift"][data-entity-id="orphan:weu-01:load-test"]').waitFor();
+    await ignored.getByTestId("drift-unignore").click();
+    await finding.waitFor();
+    await done(session);
+  });
+
   test("a stamp whose token is lost says so, refuses a wrong token, takes the right one", async () => {
     // The token is gone from the secret store and from the agent's own directory.
     const secrets = join(env.server.dir, "secrets");

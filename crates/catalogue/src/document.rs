@@ -60,6 +60,11 @@ pub(crate) async fn replace_all_in(
     write::insert_stamps(tx, &doc.stamps).await?;
     write::insert_tenants(tx, &doc.tenants).await?;
     write::insert_bindings(tx, &doc.bindings).await?;
+    // Suspensions of tenants that stay are kept; the others' go (foreign keys are
+    // checked at commit).
+    sqlx::query("DELETE FROM tenant_suspensions WHERE tenant NOT IN (SELECT id FROM tenants)")
+        .execute(&mut **tx)
+        .await?;
     write::write_audit(tx, &audit).await?;
     Ok(u32::try_from(audit.len()).unwrap_or(u32::MAX))
 }

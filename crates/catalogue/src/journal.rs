@@ -22,10 +22,12 @@ pub enum OperationKind {
     ProvisionAndOnboard,
     /// Taking a template version across stamps in waves (its state is the params).
     Rollout,
+    /// Offboarding a tenant: suspended, exported, deleted on its stamp, removed.
+    OffboardTenant,
 }
 
 impl OperationKind {
-    pub const ALL: [OperationKind; 7] = [
+    pub const ALL: [OperationKind; 8] = [
         Self::ProvisionStamp,
         Self::OnboardTenant,
         Self::MoveTenant,
@@ -33,6 +35,7 @@ impl OperationKind {
         Self::CreateDemo,
         Self::ProvisionAndOnboard,
         Self::Rollout,
+        Self::OffboardTenant,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -44,6 +47,7 @@ impl OperationKind {
             Self::CreateDemo => "create-demo",
             Self::ProvisionAndOnboard => "provision-and-onboard",
             Self::Rollout => "rollout",
+            Self::OffboardTenant => "offboard-tenant",
         }
     }
 }

@@ -6,6 +6,7 @@ mod adopt;
 mod audit;
 mod changes;
 mod document;
+mod drift_ignores;
 mod error;
 mod fleet_view;
 mod journal;
@@ -22,6 +23,7 @@ mod snapshot;
 mod sql;
 mod stamps;
 mod team;
+mod tenant_lifecycle;
 mod tenants;
 mod write;
 
@@ -33,6 +35,7 @@ use sqlx::AnyPool;
 
 pub use audit::{AuditEntry, AuditQuery};
 pub use changes::ChangeWatch;
+pub use drift_ignores::DriftIgnore;
 pub use error::{CatalogueError, Result};
 pub use journal::{MovePhase, OperationKind, OperationState};
 pub use lease::RunLease;
@@ -45,6 +48,7 @@ pub use snapshot::{SnapshotOrigin, SnapshotSummary};
 pub use sql::Backend;
 pub use stamps::{LocalAgent, Operation};
 pub use team::{OperatorToken, TeamMember, TeamRole};
+pub use tenant_lifecycle::TenantSuspension;
 pub use tenants::ONBOARD_KIND;
 pub use write::AuditRecord;
 

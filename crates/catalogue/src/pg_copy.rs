@@ -156,6 +156,9 @@ pub(crate) async fn replace_all(
     let tenants = with_residency(&doc.tenants)?;
     copy(&mut tx, TENANTS, &tenants, tenant_row).await?;
     copy(&mut tx, BINDINGS, &doc.bindings, binding_row).await?;
+    sqlx::query("DELETE FROM tenant_suspensions WHERE tenant NOT IN (SELECT id FROM tenants)")
+        .execute(&mut *tx)
+        .await?;
     let operator = catalogue.operator().to_owned();
     copy(&mut tx, AUDIT, &audit, |w, r| audit_row(w, &operator, r)).await?;
     let operation = match journal {

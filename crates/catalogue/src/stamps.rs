@@ -172,6 +172,18 @@ impl Catalogue {
         Ok(())
     }
 
+    /// Replaces what operation `operation` needs to resume.
+    pub async fn set_operation_params(&self, operation: i64, params: &str) -> Result<()> {
+        let _turn = self.write_turn().await?;
+        sqlx::query("UPDATE operations SET params = $1, updated_at = $2 WHERE id = $3")
+            .bind(params)
+            .bind(crate::sql::now_text())
+            .bind(operation)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     pub async fn running_operations(&self) -> Result<Vec<Operation>> {
         Ok(
             sqlx::query_as("SELECT * FROM operations WHERE state = 'running' ORDER BY id")

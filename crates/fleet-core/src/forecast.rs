@@ -179,6 +179,7 @@ pub fn forecast(
                 template: model.stamp.template.clone(),
                 version: model.stamp.template_version.clone(),
                 capacity_units: Some(model.stamp.capacity_units),
+                provider: None,
             });
         }
     }

@@ -26,6 +26,10 @@ pub enum PlanAction {
         version: TemplateVersion,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         capacity_units: Option<u32>,
+        /// The operator provider that creates it (by name, configured on the machine
+        /// that applies the plan); none: a local stamp.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        provider: Option<String>,
     },
     #[serde(rename_all = "camelCase")]
     OnboardTenant {

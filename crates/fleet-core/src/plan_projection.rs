@@ -170,6 +170,7 @@ impl<'a> State<'a> {
                 template,
                 version,
                 capacity_units,
+                ..
             } => {
                 if self.doc.stamps.iter().any(|s| &s.id == stamp) {
                     return self.warn(i, format!("stamp {stamp} exists already"));

@@ -18,6 +18,7 @@ fn plan() -> Plan {
                 template: TemplateName::new("standard").unwrap(),
                 version: TemplateVersion::new("1.4.0").unwrap(),
                 capacity_units: Some(800),
+                provider: None,
             },
             PlanAction::OnboardTenant {
                 tenant: Tenant {

@@ -45,6 +45,7 @@ fn a_plan_is_projected_with_its_warnings() {
                 template: TemplateName::new("standard").unwrap(),
                 version: TemplateVersion::new("1.4.0").unwrap(),
                 capacity_units: Some(1000),
+                provider: None,
             },
             PlanAction::MoveTenant {
                 tenant: movable.clone(),

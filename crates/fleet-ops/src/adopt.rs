@@ -129,7 +129,7 @@ impl Fleet {
                 conflicts.push(conflict("its id is not a valid tenant id".to_owned()));
                 continue;
             };
-            if t.state != TenantState::Active {
+            if !matches!(t.state, TenantState::Active | TenantState::Suspended) {
                 conflicts.push(conflict(format!(
                     "it is {:?} on the stamp (a move's copy, not its home); adopt again once the move has ended",
                     t.state

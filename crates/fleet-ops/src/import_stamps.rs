@@ -53,6 +53,7 @@ impl Fleet {
                     template_version: need.version.clone(),
                     capacity_units: None,
                     provider: crate::ProviderConfig::default(),
+                    provider_name: None,
                 };
                 self.provision_stamp_from_window(&request, &|_| {}).await?;
                 done += 1;

@@ -20,6 +20,7 @@ mod move_recovery;
 mod move_views;
 mod moves;
 mod onboard;
+pub mod operator_providers;
 mod operator_tokens;
 pub mod paths;
 pub mod plan_action_ts;
@@ -40,6 +41,7 @@ mod slot;
 mod stamp_tokens;
 mod stamps;
 mod tenant_import;
+mod tenant_lifecycle;
 mod test_hooks;
 mod ui_server;
 
@@ -61,6 +63,7 @@ pub use local_provider::AGENT_ENV;
 pub use move_views::{MoveTargets, MoveView, RETENTION_HOURS};
 pub use moves::{MoveProgress, MoveTenant};
 pub use onboard::{OnboardProgress, OnboardTenant, PlaceTenant};
+pub use operator_providers::OperatorProvider;
 pub use operator_tokens::EnrollOutcome;
 pub use plan_apply::{PlanApplyProgress, PlanCheck};
 pub use plan_views::{
@@ -80,4 +83,5 @@ pub use routes_server::{
 pub use secrets::new_token;
 pub use slot::FleetSlot;
 pub use tenant_import::{ImportPlanRow, ImportProgress, NewStampNeed, TenantImportReport};
+pub use tenant_lifecycle::OffboardOutcome;
 pub use ui_server::{bind_ui, serve_ui, UI_CSP};

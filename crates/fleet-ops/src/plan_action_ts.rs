@@ -18,6 +18,9 @@ pub enum PlanActionShape {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[ts(optional)]
         capacity_units: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        provider: Option<String>,
     },
     #[serde(rename_all = "camelCase")]
     OnboardTenant {
@@ -71,6 +74,7 @@ mod tests {
                 template: TemplateName::new("standard").unwrap(),
                 version: TemplateVersion::new("1.0.0").unwrap(),
                 capacity_units: Some(100),
+                provider: None,
             },
             PlanAction::OnboardTenant {
                 tenant,

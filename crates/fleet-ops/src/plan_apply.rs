@@ -269,6 +269,7 @@ impl Fleet {
                 template,
                 version,
                 capacity_units,
+                provider,
             } => {
                 if let Some(existing) = self.catalogue.stamp(stamp).await? {
                     // Done only if the stamp this step adds is there and running; a
@@ -304,6 +305,7 @@ impl Fleet {
                     template_version: version.clone(),
                     capacity_units: *capacity_units,
                     provider: ProviderConfig::Local,
+                    provider_name: provider.clone(),
                 };
                 self.provision_stamp(&request, &|_| {}).await.map(|_| ())
             }

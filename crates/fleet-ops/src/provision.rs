@@ -25,6 +25,11 @@ pub struct NewStamp {
     /// Which provider creates it (default: a local agent on this machine).
     #[serde(default)]
     pub provider: ProviderConfig,
+    /// Or the operator provider of this name (`providers.json` on this machine), which
+    /// takes the place of `provider`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub provider_name: Option<String>,
 }
 
 /// One step of a provisioning run, streamed to the UI.
@@ -49,8 +54,8 @@ impl Fleet {
     ) -> OpsResult<Stamp> {
         if request.provider != ProviderConfig::Local {
             return Err(OpsError::invalid(
-                "provider: the window provisions local stamps only; command and http providers \
-                 run from stampctl (stamp provision --provider-command | --provider-http)",
+                "provider: the window names a configured provider (providerName), never a \
+                 program or URL of its own",
             ));
         }
         self.provision_stamp(request, progress).await
@@ -62,6 +67,14 @@ impl Fleet {
         request: &NewStamp,
         progress: Progress<'_>,
     ) -> OpsResult<Stamp> {
+        if let Some(name) = &request.provider_name {
+            let resolved = NewStamp {
+                provider: crate::operator_providers::resolve_provider(name)?,
+                provider_name: None,
+                ..request.clone()
+            };
+            return Box::pin(self.provision_stamp(&resolved, progress)).await;
+        }
         self.refuse_in_snapshot("provision a stamp").await?;
         let doc = self.catalogue.document().await?;
         let template = template_in(&doc, &request.template, &request.template_version)?;

@@ -63,6 +63,7 @@ impl Fleet {
             template_version: version,
             capacity_units: None,
             provider: crate::ProviderConfig::default(),
+            provider_name: None,
         };
         let params = serde_json::to_string(&Params {
             place: request.place.clone(),

@@ -58,7 +58,25 @@ pub struct DriftFinding {
 #[serde(rename_all = "camelCase")]
 pub struct ReconcileReport {
     pub stamps_checked: u32,
+    /// What differs, less what an operator ignores.
     pub findings: Vec<DriftFinding>,
+    /// Findings operators ignore, with why (hidden from `findings` while what differs
+    /// is what they saw).
+    pub ignored: Vec<catalogue::DriftIgnore>,
+}
+
+impl DriftKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DriftKind::Orphan => "orphan",
+            DriftKind::Missing => "missing",
+            DriftKind::Size => "size",
+            DriftKind::State => "state",
+            DriftKind::Version => "version",
+            DriftKind::Identity => "identity",
+            DriftKind::Unreachable => "unreachable",
+        }
+    }
 }
 
 impl Fleet {
@@ -93,10 +111,52 @@ impl Fleet {
         findings.sort_by(|a, b| {
             (&a.stamp, &a.tenant, a.kind as u8).cmp(&(&b.stamp, &b.tenant, b.kind as u8))
         });
+        let ignored = self.catalogue.drift_ignores().await?;
+        findings.retain(|f| {
+            !ignored.iter().any(|i| {
+                i.kind == f.kind.as_str()
+                    && i.stamp == f.stamp.as_str()
+                    && i.tenant == f.tenant.as_deref().unwrap_or("")
+                    && i.detail == f.detail
+            })
+        });
         Ok(ReconcileReport {
             stamps_checked: u32::try_from(checked).unwrap_or(u32::MAX),
             findings,
+            ignored,
         })
+    }
+
+    /// Ignores a finding, saying why: hidden from reconciles while what differs stays
+    /// as it is now; audited with the operator's name.
+    pub async fn ignore_drift(&self, finding: &DriftFinding, reason: &str) -> OpsResult<()> {
+        self.refuse_in_snapshot("ignore a drift finding").await?;
+        Ok(self
+            .catalogue
+            .ignore_drift(
+                finding.kind.as_str(),
+                finding.stamp.as_str(),
+                finding.tenant.as_deref().unwrap_or(""),
+                &finding.detail,
+                reason,
+                VIA,
+            )
+            .await?)
+    }
+
+    /// Stops ignoring a finding (the kind, stamp and tenant of an ignore).
+    pub async fn unignore_drift(&self, ignore: &catalogue::DriftIgnore) -> OpsResult<()> {
+        let done = self
+            .catalogue
+            .unignore_drift(&ignore.kind, &ignore.stamp, &ignore.tenant, VIA)
+            .await?;
+        if !done {
+            return Err(OpsError::conflict(format!(
+                "the {} finding on {} is not ignored",
+                ignore.kind, ignore.stamp
+            )));
+        }
+        Ok(())
     }
 
     /// Tenants a running move or onboarding works on.
@@ -165,8 +225,10 @@ impl Fleet {
                 .ok()
                 .and_then(|id| homes.get(&id).cloned());
             match (bound.get(&t.id), t.state) {
-                (Some(record), TenantState::Active) if record.size_units != t.size_units => out
-                    .push(finding(
+                (Some(record), TenantState::Active | TenantState::Suspended)
+                    if record.size_units != t.size_units =>
+                {
+                    out.push(finding(
                         DriftKind::Size,
                         Some(&t.id),
                         format!(
@@ -174,15 +236,16 @@ impl Fleet {
                             t.size_units, record.size_units
                         ),
                         Some(format!("record {} units", t.size_units)),
-                    )),
-                (Some(_), TenantState::Active) => {}
+                    ))
+                }
+                (Some(_), TenantState::Active | TenantState::Suspended) => {}
                 (Some(_), state) => out.push(finding(
                     DriftKind::State,
                     Some(&t.id),
                     format!("it is {state:?} on its home stamp and no move is running"),
                     None,
                 )),
-                (None, TenantState::Active) => out.push(match home {
+                (None, TenantState::Active | TenantState::Suspended) => out.push(match home {
                     Some(other) => finding(
                         DriftKind::Orphan,
                         Some(&t.id),

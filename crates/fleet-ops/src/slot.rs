@@ -74,6 +74,15 @@ impl FleetSlot {
             }
             Err(e) => tracing::error!(error = %e.message, "resuming plan applies failed"),
         }
+        // Killed offboardings finish (every step is safe to run again).
+        match fleet.resume_offboardings().await {
+            Ok(outcomes) => {
+                for outcome in outcomes {
+                    tracing::info!(%outcome, "interrupted offboarding");
+                }
+            }
+            Err(e) => tracing::error!(error = %e.message, "resuming offboardings failed"),
+        }
         // Killed rollouts go on, each on its own task (a rollout may bake for hours).
         match fleet.interrupted_rollouts().await {
             Ok(ids) => {

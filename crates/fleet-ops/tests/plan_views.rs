@@ -242,6 +242,7 @@ async fn rebalance_into_a_plan_uses_the_stamps_the_plan_adds_and_stays_in_region
         template: fleet_core::TemplateName::new("standard").unwrap(),
         version: fleet_core::TemplateVersion::new("1.4.0").unwrap(),
         capacity_units: Some(1000),
+        provider: None,
     };
     fleet.add_plan_action("au", add_sydney).await.unwrap();
     let (plan, proposal) = fleet.plan_rebalance_into("au", 70).await.unwrap();

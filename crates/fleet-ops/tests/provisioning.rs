@@ -227,6 +227,7 @@ async fn lifecycle_rules_hold() {
             &NewStamp {
                 template_version: TemplateVersion::new("9.0.0").unwrap(),
                 ..new_stamp("x-01")
+                provider_name: None,
             },
             &|_| {},
         )

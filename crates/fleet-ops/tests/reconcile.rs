@@ -171,3 +171,72 @@ async fn stampctl_reconcile_lists_what_it_finds_and_fixes_only_the_kinds_asked()
     assert_eq!(left["findings"][0]["kind"], "missing");
     assert_eq!(left["findings"][0]["tenant"], "a-datum-prod");
 }
+
+#[tokio::test]
+async fn an_ignored_finding_stays_hidden_with_its_reason_until_it_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fleet, _catalogue, _stop) = testkit::demo::demo_fleet(dir.path(), true).await;
+    let weu01 = StampId::new("weu-01").unwrap();
+    let client = fleet.stamp_client(&weu01).await.unwrap();
+    let ghost = |size| ProvisionTenant {
+        display_name: "Ghost Shop".to_owned(),
+        size_units: size,
+    };
+    client
+        .provision_tenant("ghost-shop", &ghost(7), "behind-the-back")
+        .await
+        .unwrap();
+    let orphan = fleet.reconcile().await.unwrap().findings.remove(0);
+    assert_eq!(
+        (orphan.kind, orphan.tenant.as_deref()),
+        (DriftKind::Orphan, Some("ghost-shop"))
+    );
+
+    let e = fleet.ignore_drift(&orphan, "  ").await.unwrap_err();
+    assert_error(&e, ErrorCode::InvalidInput, "reason: say why");
+    fleet
+        .ignore_drift(&orphan, "a load test the SRE team runs until Friday")
+        .await
+        .unwrap();
+    let report = fleet.reconcile().await.unwrap();
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+    let ignored = &report.ignored[0];
+    assert_eq!(
+        (
+            ignored.kind.as_str(),
+            ignored.stamp.as_str(),
+            ignored.tenant.as_str(),
+            ignored.reason.as_str()
+        ),
+        (
+            "orphan",
+            "weu-01",
+            "ghost-shop",
+            "a load test the SRE team runs until Friday"
+        )
+    );
+    let audit = fleet.audit(20).await.unwrap();
+    let row = audit.iter().find(|a| a.entity == "drift").unwrap();
+    assert_eq!(
+        (row.action.as_str(), row.entity_id.as_str()),
+        ("ignore", "orphan:weu-01:ghost-shop")
+    );
+    assert!(row.after.as_deref().unwrap_or("").contains("until Friday"));
+
+    // What differs changes (the tenant grew on the stamp): the finding shows again.
+    client
+        .deprovision_tenant("ghost-shop", "gone")
+        .await
+        .unwrap();
+    client
+        .provision_tenant("ghost-shop", &ghost(9), "behind-the-back-again")
+        .await
+        .unwrap();
+    let again = fleet.reconcile().await.unwrap();
+    assert_eq!(again.findings.len(), 1, "{:?}", again.findings);
+    // Ignoring stops: every ignore can be taken back, once.
+    fleet.unignore_drift(ignored).await.unwrap();
+    assert!(fleet.reconcile().await.unwrap().ignored.is_empty());
+    let e = fleet.unignore_drift(ignored).await.unwrap_err();
+    assert_error(&e, ErrorCode::Conflict, "is not ignored");
+}

@@ -102,6 +102,7 @@ async fn eight_stamps_go_canary_then_rings_and_all_report_the_new_version() {
             template_version: version("1.4.0"),
             capacity_units: None,
             provider: Default::default(),
+            provider_name: None,
         };
         fleet.provision_stamp(&request, &|_| {}).await.unwrap();
     }

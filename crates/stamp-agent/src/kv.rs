@@ -51,6 +51,11 @@ async fn serving_on(
             "frozen",
             format!("tenant {id} is moving: writes resume in a moment"),
         )),
+        ("suspended", _) => Err(Failure::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "suspended",
+            format!("tenant {id} is suspended by its operator"),
+        )),
         ("fenced", Some(to)) => Err(Failure::moved(
             format!("{}{}", to.trim_end_matches('/'), uri.path()),
             format!("tenant {id} moved to {to}"),

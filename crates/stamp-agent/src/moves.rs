@@ -204,7 +204,8 @@ fn refuse(id: &str, m: &MoveState, what: &str) -> Failure {
 
 /// `freeze` (a lease, renewed by freezing again), `unfreeze` (source) and `activate`
 /// (target, with proof that the source fenced the tenant): state changes, each
-/// repeatable. A fenced tenant is never unfrozen.
+/// repeatable. A fenced tenant is never unfrozen. `suspend` and `resume`: the
+/// operator's, of an active tenant (a suspended one refuses its own traffic).
 pub(crate) async fn state_step(
     _: AdminCaller,
     State(agent): Shared,
@@ -214,7 +215,8 @@ pub(crate) async fn state_step(
 ) -> Result<Response, Failure> {
     let next = match step.as_str() {
         "freeze" => TenantState::Frozen,
-        "unfreeze" | "activate" => TenantState::Active,
+        "suspend" => TenantState::Suspended,
+        "unfreeze" | "activate" | "resume" => TenantState::Active,
         _ => return Err(Failure::not_found("no such endpoint")),
     };
     let lease = match step.as_str() {
@@ -234,6 +236,8 @@ pub(crate) async fn state_step(
         let allowed = match (step.as_str(), m.state.as_str()) {
             // A fence is never undone: once fenced, a move only goes forward.
             ("freeze" | "unfreeze", "active" | "frozen") | ("activate", "active") => true,
+            // Suspension is the operator's: of a tenant at home and not moving.
+            ("suspend", "active" | "suspended") | ("resume", "suspended" | "active") => true,
             ("activate", "importing") => m.snapshot_done == 1,
             _ => false,
         };

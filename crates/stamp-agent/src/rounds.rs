@@ -68,7 +68,7 @@ impl Launch {
             .await
             .map_err(|e| format!("enrolled operators: {e}"))?;
         let agent = Arc::new(agent::Agent {
-            log_limits: self.log_limits.clone(),
+            log_limits: self.log_limits,
             pool: pool.clone(),
             tokens: auth::Tokens::new(self.token.clone()),
             identity: agent::Identity {

@@ -112,6 +112,8 @@ pub async fn settle(pool: &SqlitePool, running: &str) -> Result<(), String> {
 }
 
 type Row = (String, String, String, String, i64, Option<i64>);
+/// An upgrade's row with its id, as the store reads it.
+type IdRow = (i64, String, String, String, String, i64, Option<i64>);
 
 fn status(row: Option<Row>, running: &str) -> Result<UpgradeStatus, Failure> {
     let Some((from, target, phase, message, started_at, finished_at)) = row else {
@@ -139,7 +141,7 @@ fn status(row: Option<Row>, running: &str) -> Result<UpgradeStatus, Failure> {
 }
 
 async fn latest(conn: &mut sqlx::SqliteConnection) -> Result<Option<(i64, Row)>, sqlx::Error> {
-    let row: Option<(i64, String, String, String, String, i64, Option<i64>)> = sqlx::query_as(
+    let row: Option<IdRow> = sqlx::query_as(
         "SELECT id, from_version, target_version, phase, message, started_at, finished_at \
          FROM upgrades ORDER BY id DESC LIMIT 1",
     )

@@ -44,6 +44,7 @@ impl Modify for BearerAuth {
     ),
     paths(health, list_tenants, provision_tenant, deprovision_tenant, kv_get, kv_put, kv_delete,
           transfer, export, changes, checksum, import_sync, freeze, unfreeze, activate, fence,
+          suspend, resume,
           list_operators, enroll_operator, revoke_operator, start_upgrade, upgrade_status),
     components(schemas(Health, StampHealthStatus, TenantOnStamp, TenantState, ProvisionTenant, TenantProvisioned, KvEntry, KvPut, ApiError,
                        TransferGrant, ExportPage, ExportPageBinary, Change, ChangePage, ImportSync, ImportProgress, TenantChecksum, Fence, FreezeLease, ActivateProof,
@@ -213,6 +214,23 @@ fn unfreeze() {}
               (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError),
               (status = 422, body = ApiError)))]
 fn activate() {}
+
+#[utoipa::path(post, path = "/v1/tenants/{id}/suspend", security(("admin" = [])),
+    params(("id" = String, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 200, description = "suspended (or was): the tenant's own requests are refused with 403 `suspended`, its data kept", body = TenantOnStamp),
+              (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 404, body = ApiError),
+              (status = 409, description = "the tenant is moving, fenced or importing here", body = ApiError),
+              (status = 422, body = ApiError)))]
+fn suspend() {}
+
+#[utoipa::path(post, path = "/v1/tenants/{id}/resume", security(("admin" = [])),
+    params(("id" = String, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 200, description = "active again (or was)", body = TenantOnStamp),
+              (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError),
+              (status = 422, body = ApiError)))]
+fn resume() {}
 
 #[utoipa::path(post, path = "/v1/tenants/{id}/fence", security(("admin" = [])), request_body = Fence,
     params(("id" = String, Path), ("Idempotency-Key" = String, Header)),

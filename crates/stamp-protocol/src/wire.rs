@@ -120,6 +120,9 @@ pub enum TenantState {
     /// Moved away: every request is redirected (307) to the new home; kept for a cheap
     /// move back until cleaned up.
     Fenced,
+    /// Suspended by the operator (e.g. an unpaid account): its data is kept, its own
+    /// requests are refused (403, code `suspended`) until it is resumed.
+    Suspended,
 }
 
 impl TenantState {
@@ -129,6 +132,7 @@ impl TenantState {
             TenantState::Importing => "importing",
             TenantState::Frozen => "frozen",
             TenantState::Fenced => "fenced",
+            TenantState::Suspended => "suspended",
         }
     }
 
@@ -138,6 +142,7 @@ impl TenantState {
             TenantState::Importing,
             TenantState::Frozen,
             TenantState::Fenced,
+            TenantState::Suspended,
         ]
         .into_iter()
         .find(|s| s.as_str() == value)

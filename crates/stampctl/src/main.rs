@@ -4,6 +4,7 @@ mod adopt_cmd;
 mod audit_cmd;
 mod move_cmd;
 mod plan_cmd;
+mod provider_cmd;
 mod reconcile_cmd;
 mod rollout_cmd;
 mod stamp_cmd;
@@ -131,6 +132,12 @@ enum Command {
     /// catalogue does not place there, tenants missing from their stamp, sizes, states,
     /// template versions, endpoints answering as another stamp; `--fix KIND` repairs.
     Reconcile(reconcile_cmd::ReconcileArgs),
+    /// Stamp providers configured on this machine (providers.json in the OS config
+    /// directory): command and http providers named by new stamps and plans.
+    Provider {
+        #[command(subcommand)]
+        action: provider_cmd::ProviderAction,
+    },
     /// Template versions: list them (stamps on each, what changed), add one.
     Template {
         #[command(subcommand)]
@@ -314,6 +321,7 @@ async fn run(cli: Cli) -> OpsResult<String> {
             };
             let started = fleet.start_local_agents().await?;
             let mut moves = fleet.recover_moves(false).await?;
+            moves.extend(fleet.resume_offboardings().await?);
             // Rollouts a killed run left go on here, until each stops again.
             for id in fleet.interrupted_rollouts().await? {
                 let clock = fleet_ops::RolloutClock::default();
@@ -404,6 +412,7 @@ async fn run(cli: Cli) -> OpsResult<String> {
             })?
         }
         Command::Reconcile(args) => reconcile_cmd::run(&fleet, out, args).await?,
+        Command::Provider { action } => provider_cmd::run(out, action)?,
         Command::Template { action } => rollout_cmd::template(&fleet, out, action).await?,
         Command::Rollout { action } => rollout_cmd::rollout(&fleet, out, action).await?,
         Command::Audit(args) => audit_cmd::run(&fleet, out, args).await?,

@@ -13,6 +13,13 @@ pub struct ReconcileArgs {
     /// Repair the findings of this kind that have a repair (repeatable).
     #[arg(long, value_enum, value_name = "KIND")]
     fix: Vec<FixKind>,
+    /// Ignore a finding (KIND:STAMP, or KIND:STAMP:TENANT) from now on, while what
+    /// differs stays the same; needs --reason (repeatable).
+    #[arg(long, value_name = "KIND:STAMP[:TENANT]", requires = "reason")]
+    ignore: Vec<String>,
+    /// Why the findings given with --ignore are ignored.
+    #[arg(long)]
+    reason: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -56,11 +63,39 @@ struct Repair {
 struct Outcome {
     stamps_checked: u32,
     findings: Vec<DriftFinding>,
+    ignored: Vec<fleet_ops::catalogue::DriftIgnore>,
     repairs: Vec<Repair>,
 }
 
 pub async fn run(fleet: &Fleet, out: Output, args: ReconcileArgs) -> OpsResult<String> {
-    let report = fleet.reconcile().await?;
+    let mut report = fleet.reconcile().await?;
+    if !args.ignore.is_empty() {
+        let reason = args.reason.clone().unwrap_or_default();
+        for spec in &args.ignore {
+            let mut parts = spec.splitn(3, ':');
+            let (kind, stamp, tenant) = (
+                parts.next().unwrap_or(""),
+                parts.next().unwrap_or(""),
+                parts.next(),
+            );
+            let finding = report
+                .findings
+                .iter()
+                .find(|f| {
+                    f.kind.as_str() == kind
+                        && f.stamp.as_str() == stamp
+                        && f.tenant.as_deref() == tenant
+                })
+                .cloned()
+                .ok_or_else(|| {
+                    OpsError::invalid(format!(
+                        "--ignore {spec}: no such finding now (KIND:STAMP[:TENANT])"
+                    ))
+                })?;
+            fleet.ignore_drift(&finding, &reason).await?;
+        }
+        report = fleet.reconcile().await?;
+    }
     let mut repairs = Vec::new();
     for finding in report
         .findings
@@ -81,6 +116,7 @@ pub async fn run(fleet: &Fleet, out: Output, args: ReconcileArgs) -> OpsResult<S
     let outcome = Outcome {
         stamps_checked: report.stamps_checked,
         findings: report.findings,
+        ignored: report.ignored,
         repairs,
     };
     let text = render(out, &outcome, || describe(&outcome))?;
@@ -116,6 +152,17 @@ fn describe(o: &Outcome) -> String {
             ]);
         }
         text.push_str(&t.render());
+    }
+    for i in &o.ignored {
+        let tenant = if i.tenant.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", i.tenant)
+        };
+        text.push_str(&format!(
+            "ignored: {} {}{tenant}: {} (by {}, {})\n",
+            i.kind, i.stamp, i.reason, i.actor, i.ignored_at
+        ));
     }
     for r in &o.repairs {
         match (&r.done, &r.error) {

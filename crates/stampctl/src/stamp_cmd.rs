@@ -32,6 +32,9 @@ pub enum StampAction {
         /// How long the command or http provider may take.
         #[arg(long, default_value_t = 1800)]
         provider_timeout: u64,
+        /// Create it with the provider of this name (`stampctl provider list`).
+        #[arg(long, value_name = "NAME", conflicts_with_all = ["provider_command", "provider_http"])]
+        provider: Option<String>,
     },
     /// Adopt a stamp Stampfleet did not create (or many, with --file): it must answer
     /// as that stamp; its token goes to the secret store; the tenants it holds are
@@ -77,6 +80,7 @@ pub async fn run(fleet: &Fleet, out: Output, action: StampAction) -> OpsResult<S
             provider_command,
             provider_http,
             provider_timeout,
+            provider,
         } => {
             let version =
                 fleet_core::TemplateVersion::new(template_version).map_err(OpsError::invalid)?;
@@ -104,6 +108,7 @@ pub async fn run(fleet: &Fleet, out: Output, action: StampAction) -> OpsResult<S
                     },
                     (None, None) => fleet_ops::ProviderConfig::Local,
                 },
+                provider_name: provider,
             };
             let quiet = out == Output::Json;
             let stamp = fleet

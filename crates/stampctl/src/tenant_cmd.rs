@@ -44,6 +44,23 @@ pub enum TenantAction {
         #[arg(long, value_name = "ID")]
         new_stamp: Option<StampId>,
     },
+    /// Suspend a tenant: its stamp refuses its own requests (403) until it is resumed.
+    Suspend {
+        id: TenantId,
+        /// Why (kept in the catalogue and the audit log).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Resume a suspended tenant.
+    Resume { id: TenantId },
+    /// Offboard a tenant: suspend it, export its data to a file, delete it on its stamp,
+    /// remove it from the catalogue (the audit keeps it). Run again to finish a killed one.
+    Offboard {
+        id: TenantId,
+        /// The export file (default: offboarded/ID.json beside the catalogue).
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
+    },
     /// Move a tenant to another stamp with no acknowledged write lost (the target must
     /// pass placement); killed midway, `stampctl resume` finishes or rolls it back.
     Move {
@@ -304,6 +321,22 @@ fn explain(d: &Decision) -> String {
 
 pub async fn run(fleet: &Fleet, out: Output, action: TenantAction) -> OpsResult<String> {
     match action {
+        TenantAction::Suspend { id, reason } => {
+            fleet.suspend_tenant(&id, &reason).await?;
+            let v = serde_json::json!({ "tenant": id, "suspended": true, "reason": reason });
+            render(out, &v, || format!("tenant {id} suspended: its stamp refuses its requests until it is resumed\n"))
+        }
+        TenantAction::Resume { id } => {
+            fleet.resume_tenant(&id).await?;
+            let v = serde_json::json!({ "tenant": id, "suspended": false });
+            render(out, &v, || format!("tenant {id} resumed\n"))
+        }
+        TenantAction::Offboard { id, file } => {
+            let done = fleet.offboard_tenant(&id, file.as_deref()).await?;
+            render(out, &done, || {
+                format!("tenant {id} offboarded: {} key(s) exported to {}\n", done.keys, done.export_file)
+            })
+        }
         TenantAction::List {
             stamp,
             region,

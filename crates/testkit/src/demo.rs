@@ -91,6 +91,7 @@ pub fn add_frankfurt_stamp(stamp: &str, capacity_units: u32) -> PlanAction {
         template: TemplateName::new("standard").unwrap(),
         version: TemplateVersion::new("1.4.0").unwrap(),
         capacity_units: Some(capacity_units),
+        provider: None,
     }
 }
 
@@ -108,5 +109,6 @@ pub fn standard_stamp(
         template_version: TemplateVersion::new("1.4.0").unwrap(),
         capacity_units,
         provider,
+        provider_name: None,
     }
 }

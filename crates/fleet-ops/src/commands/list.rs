@@ -70,6 +70,12 @@ macro_rules! with_commands {
             /// Repairs one finding, after checking the stamp again; says what was done.
             repair_drift(finding: $crate::DriftFinding) -> String =
                 |fleet| fleet.repair_drift(&finding).await;
+            /// Ignores a finding, saying why (audited); it shows again if what differs changes.
+            ignore_drift(finding: $crate::DriftFinding, reason: String) -> () =
+                |fleet| fleet.ignore_drift(&finding, &reason).await;
+            /// Stops ignoring a finding.
+            unignore_drift(ignore: $crate::catalogue::DriftIgnore) -> () =
+                |fleet| fleet.unignore_drift(&ignore).await;
             /// Changes a stamp's status (active, draining, retired ...), audited.
             set_stamp_status(id: $crate::fleet_core::StampId, status: $crate::fleet_core::StampStatus)
                 -> $crate::fleet_core::Stamp =
@@ -172,6 +178,33 @@ macro_rules! with_commands {
             /// reporting before each; refused (conflict) on conflicts, a pause or a failure.
             apply_plan(name: String; progress: $crate::PlanApplyProgress) -> $crate::PlanApplyProgress =
                 |fleet, progress| fleet.apply_plan(&name, &|p| { progress(p); }).await;
+            /// Suspends a tenant (its stamp refuses its own requests until resumed), saying why.
+            suspend_tenant(id: $crate::fleet_core::TenantId, reason: String) -> () =
+                |fleet| fleet.suspend_tenant(&id, &reason).await;
+            /// Resumes a suspended tenant.
+            resume_tenant(id: $crate::fleet_core::TenantId) -> () = |fleet| fleet.resume_tenant(&id).await;
+            /// The suspended tenants, with why and by whom.
+            suspended_tenants() -> Vec<$crate::catalogue::TenantSuspension> =
+                |fleet| fleet.suspended_tenants().await;
+            /// Offboards a tenant: suspended, its data exported to a file beside the
+            /// catalogue, deleted on its stamp, removed from the catalogue (audited).
+            offboard_tenant(id: $crate::fleet_core::TenantId) -> $crate::OffboardOutcome =
+                |fleet| fleet.offboard_tenant(&id, None).await;
+            /// The stamp providers configured on this machine (providers.json), by name.
+            operator_providers() -> Vec<$crate::OperatorProvider> =
+                |_fleet| $crate::operator_providers::operator_providers();
+            /// Adds or replaces an http provider (the window never adds a command provider).
+            save_http_provider(name: String, url: String, timeout_secs: u64) -> Vec<$crate::OperatorProvider> =
+                |_fleet| $crate::operator_providers::save_operator_provider(
+                    $crate::OperatorProvider {
+                        name,
+                        provider: $crate::ProviderConfig::Http { url, timeout_secs },
+                    },
+                    true,
+                );
+            /// Removes a configured provider.
+            remove_operator_provider(name: String) -> Vec<$crate::OperatorProvider> =
+                |_fleet| $crate::operator_providers::remove_operator_provider(&name);
             /// Every template version: its stamps, and what changed from the one before.
             template_versions() -> Vec<$crate::TemplateVersionView> =
                 |fleet| fleet.template_versions().await;
