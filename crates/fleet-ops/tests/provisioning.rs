@@ -227,7 +227,6 @@ async fn lifecycle_rules_hold() {
             &NewStamp {
                 template_version: TemplateVersion::new("9.0.0").unwrap(),
                 ..new_stamp("x-01")
-                provider_name: None,
             },
             &|_| {},
         )

@@ -38,11 +38,26 @@ pub enum ProviderAction {
 pub fn run(out: Output, action: ProviderAction) -> OpsResult<String> {
     let list = match action {
         ProviderAction::List => operator_providers()?,
-        ProviderAction::Add { name, command, args, http, timeout } => {
+        ProviderAction::Add {
+            name,
+            command,
+            args,
+            http,
+            timeout,
+        } => {
             let provider = match (command, http) {
-                (Some(program), _) => ProviderConfig::Command { program, args, timeout_secs: timeout },
-                (None, Some(url)) => ProviderConfig::Http { url, timeout_secs: timeout },
-                (None, None) => return Err(OpsError::invalid("give --command PROGRAM or --http URL")),
+                (Some(program), _) => ProviderConfig::Command {
+                    program,
+                    args,
+                    timeout_secs: timeout,
+                },
+                (None, Some(url)) => ProviderConfig::Http {
+                    url,
+                    timeout_secs: timeout,
+                },
+                (None, None) => {
+                    return Err(OpsError::invalid("give --command PROGRAM or --http URL"))
+                }
             };
             save_operator_provider(OperatorProvider { name, provider }, false)?
         }
@@ -53,13 +68,24 @@ pub fn run(out: Output, action: ProviderAction) -> OpsResult<String> {
         let mut t = Table::new(vec!["NAME", "KIND", "RUNS", "TIMEOUT"]);
         for p in &list {
             let (kind, runs, timeout) = match &p.provider {
-                ProviderConfig::Command { program, args, timeout_secs } => {
-                    ("command", format!("{program} {}", args.join(" ")).trim().to_owned(), *timeout_secs)
-                }
+                ProviderConfig::Command {
+                    program,
+                    args,
+                    timeout_secs,
+                } => (
+                    "command",
+                    format!("{program} {}", args.join(" ")).trim().to_owned(),
+                    *timeout_secs,
+                ),
                 ProviderConfig::Http { url, timeout_secs } => ("http", url.clone(), *timeout_secs),
                 ProviderConfig::Local => ("local", String::new(), 0),
             };
-            t.row(vec![p.name.clone(), kind.to_owned(), runs, format!("{timeout} s")]);
+            t.row(vec![
+                p.name.clone(),
+                kind.to_owned(),
+                runs,
+                format!("{timeout} s"),
+            ]);
         }
         format!("{}(kept in {})\n", t.render(), file.display())
     })

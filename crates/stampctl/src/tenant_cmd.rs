@@ -324,7 +324,11 @@ pub async fn run(fleet: &Fleet, out: Output, action: TenantAction) -> OpsResult<
         TenantAction::Suspend { id, reason } => {
             fleet.suspend_tenant(&id, &reason).await?;
             let v = serde_json::json!({ "tenant": id, "suspended": true, "reason": reason });
-            render(out, &v, || format!("tenant {id} suspended: its stamp refuses its requests until it is resumed\n"))
+            render(out, &v, || {
+                format!(
+                    "tenant {id} suspended: its stamp refuses its requests until it is resumed\n"
+                )
+            })
         }
         TenantAction::Resume { id } => {
             fleet.resume_tenant(&id).await?;
@@ -334,7 +338,10 @@ pub async fn run(fleet: &Fleet, out: Output, action: TenantAction) -> OpsResult<
         TenantAction::Offboard { id, file } => {
             let done = fleet.offboard_tenant(&id, file.as_deref()).await?;
             render(out, &done, || {
-                format!("tenant {id} offboarded: {} key(s) exported to {}\n", done.keys, done.export_file)
+                format!(
+                    "tenant {id} offboarded: {} key(s) exported to {}\n",
+                    done.keys, done.export_file
+                )
             })
         }
         TenantAction::List {

@@ -270,7 +270,7 @@ export type RolloutView = { id: number, journal: OperationState, startedAt: stri
 
 export type Counts = { regions: number, templates: number, stamps: number, tenants: number, bindings: number, auditRows: number, };
 
-export type OperationKind = "provision-stamp" | "onboard-tenant" | "move-tenant" | "apply-plan" | "create-demo" | "provision-and-onboard" | "rollout";
+export type OperationKind = "provision-stamp" | "onboard-tenant" | "move-tenant" | "apply-plan" | "create-demo" | "provision-and-onboard" | "rollout" | "offboard-tenant";
 
 export type OperationState = "running" | "succeeded" | "failed";
 
@@ -317,6 +317,36 @@ beforeId: number | null,
  * At most this many rows (capped at [`AuditQuery::MAX_LIMIT`]).
  */
 limit: number, };
+
+export type DriftIgnore = { 
+/**
+ * The finding's kind (`orphan`, `missing`, `size`, ...).
+ */
+kind: string, stamp: string, 
+/**
+ * "" when the finding is about the stamp itself.
+ */
+tenant: string, 
+/**
+ * What differed when it was ignored.
+ */
+detail: string, reason: string, 
+/**
+ * Who ignored it.
+ */
+actor: string, ignoredAt: string, };
+
+export type TenantSuspension = { tenant: string, reason: string, actor: string, suspendedAt: string, };
+
+export type OffboardOutcome = { tenant: TenantId, 
+/**
+ * The file its data was exported to.
+ */
+exportFile: string, 
+/**
+ * Keys exported.
+ */
+keys: number, };
 
 export type AuditFormat = "csv" | "json";
 
@@ -365,7 +395,16 @@ detail: string,
  */
 repair: string | null, };
 
-export type ReconcileReport = { stampsChecked: number, findings: Array<DriftFinding>, };
+export type ReconcileReport = { stampsChecked: number, 
+/**
+ * What differs, less what an operator ignores.
+ */
+findings: Array<DriftFinding>, 
+/**
+ * Findings operators ignore, with why (hidden from `findings` while what differs
+ * is what they saw).
+ */
+ignored: Array<DriftIgnore>, };
 
 export type CatalogueInfo = { 
 /**
@@ -401,6 +440,12 @@ export type OpsError = { code: ErrorCode, message: string, };
 
 export type ProviderConfig = { "kind": "local" } | { "kind": "command", program: string, args: Array<string>, timeoutSecs: number, } | { "kind": "http", url: string, timeoutSecs: number, };
 
+export type OperatorProvider = { 
+/**
+ * Lowercase letters, digits and dashes; not `local` (the built-in one).
+ */
+name: string, provider: ProviderConfig, };
+
 export type NewStamp = { id: StampId, region: RegionId, template: TemplateName, templateVersion: TemplateVersion, 
 /**
  * Overrides the template's capacity.
@@ -409,7 +454,12 @@ capacityUnits: number | null,
 /**
  * Which provider creates it (default: a local agent on this machine).
  */
-provider: ProviderConfig, };
+provider: ProviderConfig, 
+/**
+ * Or the operator provider of this name (`providers.json` on this machine), which
+ * takes the place of `provider`.
+ */
+providerName?: string, };
 
 export type ProvisionProgress = { stamp: StampId, step: string, percent: number, message: string, };
 
@@ -646,7 +696,7 @@ export type RegionForecast = { region: RegionId, growthPerDay: number, daysUntil
  */
 freeUnits: number, };
 
-export type PlanAction = { "action": "addStamp", stamp: StampId, region: RegionId, template: TemplateName, version: TemplateVersion, capacityUnits?: number, } | { "action": "onboardTenant", tenant: Tenant, stamp?: StampId, } | { "action": "moveTenant", tenant: TenantId, to: StampId, } | { "action": "drainStamp", stamp: StampId, } | { "action": "retireStamp", stamp: StampId, } | { "action": "changeCapacity", stamp: StampId, capacityUnits: number, } | { "action": "rollOut", rollout: RolloutSpec, };
+export type PlanAction = { "action": "addStamp", stamp: StampId, region: RegionId, template: TemplateName, version: TemplateVersion, capacityUnits?: number, provider?: string, } | { "action": "onboardTenant", tenant: Tenant, stamp?: StampId, } | { "action": "moveTenant", tenant: TenantId, to: StampId, } | { "action": "drainStamp", stamp: StampId, } | { "action": "retireStamp", stamp: StampId, } | { "action": "changeCapacity", stamp: StampId, capacityUnits: number, } | { "action": "rollOut", rollout: RolloutSpec, };
 
 export type ApplyState = "running" | "interrupted" | "paused" | "failed" | "applied";
 

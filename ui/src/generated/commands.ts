@@ -12,6 +12,7 @@ import type {
   DrainProgress,
   DrainStamp,
   DriftFinding,
+  DriftIgnore,
   ErrorCode,
   FleetOverview,
   ForecastView,
@@ -22,8 +23,10 @@ import type {
   MoveView,
   NewStamp,
   NewTemplateVersion,
+  OffboardOutcome,
   OnboardProgress,
   OnboardTenant,
+  OperatorProvider,
   PlaceTenant,
   PlanAction,
   PlanApplyProgress,
@@ -52,6 +55,7 @@ import type {
   TenantImportReport,
   TenantPage,
   TenantQuery,
+  TenantSuspension,
   TenantView,
 } from "./bindings";
 
@@ -83,6 +87,8 @@ export const COMMAND_NAMES = [
   "adopt_stamp",
   "reconcile",
   "repair_drift",
+  "ignore_drift",
+  "unignore_drift",
   "set_stamp_status",
   "watch_health",
   "watch_catalogue",
@@ -111,6 +117,13 @@ export const COMMAND_NAMES = [
   "import_plan",
   "check_plan",
   "apply_plan",
+  "suspend_tenant",
+  "resume_tenant",
+  "suspended_tenants",
+  "offboard_tenant",
+  "operator_providers",
+  "save_http_provider",
+  "remove_operator_provider",
   "template_versions",
   "add_template_version",
   "propose_rollout",
@@ -189,6 +202,12 @@ export function commandsOver(transport: Transport) {
     /** Repairs one finding, after checking the stamp again; says what was done. */
     repairDrift: (finding: DriftFinding): Promise<string> =>
       transport.call("repair_drift", { finding }) as Promise<string>,
+    /** Ignores a finding, saying why (audited); it shows again if what differs changes. */
+    ignoreDrift: (finding: DriftFinding, reason: string): Promise<void> =>
+      transport.call("ignore_drift", { finding, reason }) as Promise<void>,
+    /** Stops ignoring a finding. */
+    unignoreDrift: (ignore: DriftIgnore): Promise<void> =>
+      transport.call("unignore_drift", { ignore }) as Promise<void>,
     /** Changes a stamp's status (active, draining, retired ...), audited. */
     setStampStatus: (id: StampId, status: StampStatus): Promise<Stamp> =>
       transport.call("set_stamp_status", { id, status }) as Promise<Stamp>,
@@ -295,6 +314,30 @@ export function commandsOver(transport: Transport) {
      */
     applyPlan: (name: string, onProgress: (event: PlanApplyProgress) => void): Promise<PlanApplyProgress> =>
       transport.call("apply_plan", { name }, onProgress) as Promise<PlanApplyProgress>,
+    /** Suspends a tenant (its stamp refuses its own requests until resumed), saying why. */
+    suspendTenant: (id: TenantId, reason: string): Promise<void> =>
+      transport.call("suspend_tenant", { id, reason }) as Promise<void>,
+    /** Resumes a suspended tenant. */
+    resumeTenant: (id: TenantId): Promise<void> =>
+      transport.call("resume_tenant", { id }) as Promise<void>,
+    /** The suspended tenants, with why and by whom. */
+    suspendedTenants: (): Promise<Array<TenantSuspension>> =>
+      transport.call("suspended_tenants", {}) as Promise<Array<TenantSuspension>>,
+    /**
+     * Offboards a tenant: suspended, its data exported to a file beside the
+     * catalogue, deleted on its stamp, removed from the catalogue (audited).
+     */
+    offboardTenant: (id: TenantId): Promise<OffboardOutcome> =>
+      transport.call("offboard_tenant", { id }) as Promise<OffboardOutcome>,
+    /** The stamp providers configured on this machine (providers.json), by name. */
+    operatorProviders: (): Promise<Array<OperatorProvider>> =>
+      transport.call("operator_providers", {}) as Promise<Array<OperatorProvider>>,
+    /** Adds or replaces an http provider (the window never adds a command provider). */
+    saveHttpProvider: (name: string, url: string, timeoutSecs: number): Promise<Array<OperatorProvider>> =>
+      transport.call("save_http_provider", { name, url, timeoutSecs }) as Promise<Array<OperatorProvider>>,
+    /** Removes a configured provider. */
+    removeOperatorProvider: (name: string): Promise<Array<OperatorProvider>> =>
+      transport.call("remove_operator_provider", { name }) as Promise<Array<OperatorProvider>>,
     /** Every template version: its stamps, and what changed from the one before. */
     templateVersions: (): Promise<Array<TemplateVersionView>> =>
       transport.call("template_versions", {}) as Promise<Array<TemplateVersionView>>,
