@@ -24,10 +24,12 @@ pub enum OperationKind {
     Rollout,
     /// Offboarding a tenant: suspended, exported, deleted on its stamp, removed.
     OffboardTenant,
+    /// Repairing a drift finding (its params: the finding and the call's key).
+    RepairDrift,
 }
 
 impl OperationKind {
-    pub const ALL: [OperationKind; 8] = [
+    pub const ALL: [OperationKind; 9] = [
         Self::ProvisionStamp,
         Self::OnboardTenant,
         Self::MoveTenant,
@@ -36,6 +38,7 @@ impl OperationKind {
         Self::ProvisionAndOnboard,
         Self::Rollout,
         Self::OffboardTenant,
+        Self::RepairDrift,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -48,6 +51,7 @@ impl OperationKind {
             Self::ProvisionAndOnboard => "provision-and-onboard",
             Self::Rollout => "rollout",
             Self::OffboardTenant => "offboard-tenant",
+            Self::RepairDrift => "repair-drift",
         }
     }
 }

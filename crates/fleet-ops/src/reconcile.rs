@@ -53,6 +53,15 @@ pub struct DriftFinding {
     pub repair: Option<String>,
 }
 
+/// What a journaled repair needs to finish.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RepairParams {
+    finding: DriftFinding,
+    /// The Idempotency-Key of its stamp call, so a retry is the same call.
+    key: String,
+}
+
 /// A reconcile's answer.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
@@ -310,8 +319,80 @@ impl Fleet {
         }
     }
 
-    /// Repairs `finding` after checking the stamp again; says what was done.
+    /// Repairs `finding` after checking the stamp again; says what was done. Journaled
+    /// (`repair-drift`, with the finding and the key of the stamp call), so a repair
+    /// killed mid-way is finished, and audited, at the next start or `stampctl resume`.
     pub async fn repair_drift(&self, finding: &DriftFinding) -> OpsResult<String> {
+        self.refuse_in_snapshot("repair drift").await?;
+        let params = RepairParams {
+            finding: finding.clone(),
+            key: format!("reconcile-{}", &crate::secrets::new_token()?[..24]),
+        };
+        let text = serde_json::to_string(&params).map_err(|e| OpsError::internal(e.to_string()))?;
+        let subject = format!(
+            "{}:{}:{}",
+            finding.kind.as_str(),
+            finding.stamp,
+            finding.tenant.as_deref().unwrap_or("")
+        );
+        let op = self
+            .catalogue
+            .open_operation(
+                catalogue::OperationKind::RepairDrift,
+                &subject,
+                "repairing",
+                &text,
+            )
+            .await?;
+        self.finish_repair(op, &params, false).await
+    }
+
+    /// Repairs a killed run left (at the app's start, `stampctl resume`): each finished.
+    pub async fn resume_repairs(&self) -> OpsResult<Vec<String>> {
+        let mut outcomes = Vec::new();
+        for op in self.catalogue.running_operations().await? {
+            if op.kind != catalogue::OperationKind::RepairDrift {
+                continue;
+            }
+            let params: RepairParams = serde_json::from_str(&op.params).map_err(|e| {
+                OpsError::internal(format!(
+                    "the journal's repair {}: unreadable parameters ({e})",
+                    op.id
+                ))
+            })?;
+            outcomes.push(match self.finish_repair(op.id, &params, true).await {
+                Ok(done) => format!("repair {}: {done}", op.subject),
+                Err(e) => format!("repair {}: {}", op.subject, e.message),
+            });
+        }
+        Ok(outcomes)
+    }
+
+    async fn finish_repair(
+        &self,
+        op: i64,
+        params: &RepairParams,
+        resumed: bool,
+    ) -> OpsResult<String> {
+        let outcome = self.repair_now(&params.finding, &params.key, resumed).await;
+        let (state, step, detail) = match &outcome {
+            Ok(done) => (catalogue::OperationState::Succeeded, "done", done.clone()),
+            Err(e) => (
+                catalogue::OperationState::Failed,
+                "failed",
+                e.message.clone(),
+            ),
+        };
+        self.catalogue.journal(op, state, step, &detail).await?;
+        outcome
+    }
+
+    async fn repair_now(
+        &self,
+        finding: &DriftFinding,
+        key: &str,
+        resumed: bool,
+    ) -> OpsResult<String> {
         let busy = self.tenants_in_flux().await?;
         let stamp = self
             .catalogue
@@ -321,13 +402,29 @@ impl Fleet {
         let now = self.reconcile_stamp(&stamp, &busy).await?;
         let current = now
             .iter()
-            .find(|f| f.kind == finding.kind && f.tenant == finding.tenant && f.repair.is_some())
-            .ok_or_else(|| {
-                OpsError::conflict(format!(
-                    "{} no longer shows this difference (or it has no repair); nothing was changed",
-                    finding.stamp
-                ))
-            })?;
+            .find(|f| f.kind == finding.kind && f.tenant == finding.tenant && f.repair.is_some());
+        // A re-provisioning killed after its stamp call and before its audit row: the
+        // difference is gone; the audit row is written now.
+        if let (None, true, DriftKind::Missing, Some(tenant)) =
+            (current, resumed, finding.kind, finding.tenant.as_deref())
+        {
+            let id = TenantId::new(tenant).map_err(|e| OpsError::internal(e.to_string()))?;
+            if let Some(view) = self.tenant(&id).await? {
+                self.catalogue
+                    .record_change(VIA, "reprovision", "tenant", id.as_str(), &view.tenant)
+                    .await?;
+                return Ok(format!(
+                    "{id} provisioned again on {} (empty; resumed)",
+                    stamp.id
+                ));
+            }
+        }
+        let current = current.ok_or_else(|| {
+            OpsError::conflict(format!(
+                "{} no longer shows this difference (or it has no repair); nothing was changed",
+                finding.stamp
+            ))
+        })?;
         let client = self.stamp_client(&stamp.id).await?;
         let tenant_id = || {
             current
@@ -400,11 +497,11 @@ impl Fleet {
                     display_name: view.tenant.display_name.clone(),
                     size_units: view.tenant.size_units,
                 };
-                let key = format!("reconcile-{}", &crate::secrets::new_token()?[..24]);
                 client
-                    .provision_tenant(id.as_str(), &request, &key)
+                    .provision_tenant(id.as_str(), &request, key)
                     .await
                     .map_err(stamp_error)?;
+                crate::test_hooks::crash_point("repair-provisioned");
                 self.catalogue
                     .record_change(VIA, "reprovision", "tenant", id.as_str(), &view.tenant)
                     .await?;

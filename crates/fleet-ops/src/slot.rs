@@ -74,6 +74,15 @@ impl FleetSlot {
             }
             Err(e) => tracing::error!(error = %e.message, "resuming plan applies failed"),
         }
+        // Killed drift repairs finish, audited.
+        match fleet.resume_repairs().await {
+            Ok(outcomes) => {
+                for outcome in outcomes {
+                    tracing::info!(%outcome, "interrupted repair");
+                }
+            }
+            Err(e) => tracing::error!(error = %e.message, "resuming repairs failed"),
+        }
         // Killed offboardings finish (every step is safe to run again).
         match fleet.resume_offboardings().await {
             Ok(outcomes) => {

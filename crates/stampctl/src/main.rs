@@ -321,6 +321,7 @@ async fn run(cli: Cli) -> OpsResult<String> {
             };
             let started = fleet.start_local_agents().await?;
             let mut moves = fleet.recover_moves(false).await?;
+            moves.extend(fleet.resume_repairs().await?);
             moves.extend(fleet.resume_offboardings().await?);
             // Rollouts a killed run left go on here, until each stops again.
             for id in fleet.interrupted_rollouts().await? {
