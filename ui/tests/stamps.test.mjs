@@ -244,6 +244,34 @@ describe("stamps: provisioning, detail and lifecycle", () => {
     }
   });
 
+  test("Add existing from a file: three outside stamps adopted 16 at a time with a progress bar; a wrong token is named", async () => {
+    const stamps = [];
+    try {
+      for (const [i, region] of ["aws-eu-central-1", "aws-us-east-1", "gcp-asia-northeast1"].entries()) {
+        const token = `bulk-admin-token-${i}-0123456789abcdef`;
+        const id = `bulk-0${i + 1}`;
+        stamps.push({ id, region, token, ...(await startOutsideStamp(env.server.dir, { id, region, token, tenants: [[`bulk-tenant-${i}`, 5]] })) });
+      }
+      const rows = stamps.map((s, i) => `${s.id},${s.region},standard,1.4.0,${s.base},${i === 2 ? "not-its-token-0123456789" : s.token}`);
+      const csv = ["id,region,template,version,endpoint,token", ...rows].join("\n") + "\n";
+      const session = await demo();
+      const { page } = session;
+      await page.getByTestId("adopt-stamp").click();
+      await page.getByTestId("adopt-stamp-dialog").waitFor();
+      await page.getByTestId("adopt-file-input").setInputFiles({ name: "stamps.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+      await page.locator('[data-testid="adopt-file-summary"][data-done="3"]').waitFor();
+      assert.equal(await page.getByTestId("adopt-file-summary").getAttribute("data-failed"), "1");
+      assert.match(await page.locator('[data-testid="adopt-file-outcome"][data-stamp="bulk-03"]').innerText(), /token/i);
+      assert.equal(await page.getByTestId("adopt-file-progress").getAttribute("aria-valuenow"), "3");
+      await page.getByTestId("adopt-cancel").click();
+      await waitForCount(page, STAMP_ROW, DEMO.stamps.length + 2);
+      await page.locator(`${row("bulk-01")}`).waitFor();
+      await done(session);
+    } finally {
+      for (const s of stamps) s.stop();
+    }
+  });
+
   test("Drift: a tenant provisioned on weu-01 behind the catalogue's back is found and adopted with one click", async () => {
     const stamps = JSON.parse(env.server.stampctl("-o", "json", "stamp", "list"));
     const endpoint = stamps.find((s) => s.stamp.id === "weu-01").stamp.endpoint;

@@ -36,6 +36,17 @@ pub struct AdoptOutcome {
 /// The rows of an adoption file `name` (its text `text`); token files are read relative
 /// to `base` (the file's directory).
 pub fn read_adopt_file(name: &str, text: &str, base: &Path) -> OpsResult<Vec<AdoptStamp>> {
+    read_rows(name, text, Some(base))
+}
+
+/// The rows of an adoption file the window was given: the same columns with the token
+/// itself in place of `token_file` (`id,region,template,version,endpoint,token`). The
+/// window never has the backend read a file a row names: web content would choose it.
+pub fn read_adopt_text(name: &str, text: &str) -> OpsResult<Vec<AdoptStamp>> {
+    read_rows(name, text, None)
+}
+
+fn read_rows(name: &str, text: &str, base: Option<&Path>) -> OpsResult<Vec<AdoptStamp>> {
     let mut lines = text
         .lines()
         .enumerate()
@@ -49,11 +60,15 @@ pub fn read_adopt_file(name: &str, text: &str, base: &Path) -> OpsResult<Vec<Ado
             )))
         }
     };
-    if header != COLUMNS {
+    let mut expected = COLUMNS.to_vec();
+    if base.is_none() {
+        expected[5] = "token";
+    }
+    if header != expected {
         return Err(OpsError::invalid(format!(
             "{name}:1: the header is {:?}; expected {}",
             header.join(","),
-            COLUMNS.join(",")
+            expected.join(",")
         )));
     }
     let mut rows = Vec::new();
@@ -64,16 +79,22 @@ pub fn read_adopt_file(name: &str, text: &str, base: &Path) -> OpsResult<Vec<Ado
             return Err(OpsError::invalid(format!(
                 "{name}:{at}: {} fields; expected {} ({})",
                 cells.len(),
-                COLUMNS.len(),
-                COLUMNS.join(",")
+                expected.len(),
+                expected.join(",")
             )));
         }
         let field = |i: usize, e: &dyn std::fmt::Display| {
-            OpsError::invalid(format!("{name}:{at}: field {}: {e}", COLUMNS[i]))
+            OpsError::invalid(format!("{name}:{at}: field {}: {e}", expected[i]))
         };
-        let token_path = base.join(cells[5]);
-        let token = std::fs::read_to_string(&token_path)
-            .map_err(|e| field(5, &format!("{}: {e}", token_path.display())))?;
+        let token = match base {
+            Some(base) => {
+                let token_path = base.join(cells[5]);
+                std::fs::read_to_string(&token_path)
+                    .map_err(|e| field(5, &format!("{}: {e}", token_path.display())))?
+            }
+            None if cells[5].is_empty() => return Err(field(5, &"empty")),
+            None => cells[5].to_owned(),
+        };
         rows.push(AdoptStamp {
             id: cells[0].parse().map_err(|e| field(0, &e))?,
             region: cells[1].parse().map_err(|e| field(1, &e))?,
@@ -96,6 +117,47 @@ pub fn read_adopt_file(name: &str, text: &str, base: &Path) -> OpsResult<Vec<Ado
 }
 
 impl Fleet {
+    /// The window's bulk adoption: a file's text with the tokens inline
+    /// ([`read_adopt_text`]), every row checked first, then 16 stamps at once.
+    pub async fn adopt_stamps_text(
+        &self,
+        name: &str,
+        text: &str,
+        progress: &(dyn Fn(AdoptOutcome) + Send + Sync),
+    ) -> OpsResult<Vec<AdoptOutcome>> {
+        let rows = read_adopt_text(name, text)?;
+        let total = u32::try_from(rows.len()).unwrap_or(u32::MAX);
+        let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(16));
+        let mut runs = tokio::task::JoinSet::new();
+        for row in rows {
+            let (fleet, limit) = (self.clone(), limit.clone());
+            runs.spawn(async move {
+                let _turn = limit.acquire_owned().await;
+                let result = fleet.adopt_stamp(&row).await;
+                (row.id.to_string(), result)
+            });
+        }
+        let mut outcomes = Vec::new();
+        while let Some(joined) = runs.join_next().await {
+            let (stamp, result) =
+                joined.map_err(|e| OpsError::internal(format!("an adoption stopped: {e}")))?;
+            let (report, error) = match result {
+                Ok(report) => (Some(report), None),
+                Err(e) => (None, Some(e.message)),
+            };
+            let outcome = AdoptOutcome {
+                stamp,
+                done: u32::try_from(outcomes.len() + 1).unwrap_or(u32::MAX),
+                total,
+                report,
+                error,
+            };
+            progress(outcome.clone());
+            outcomes.push(outcome);
+        }
+        Ok(outcomes)
+    }
+
     /// Adopts `stamps`, `concurrency` at a time, reporting each one as it ends; returns
     /// every outcome in the order they ended.
     pub async fn adopt_stamps(
@@ -127,5 +189,24 @@ impl Fleet {
             outcomes.push(outcome);
         }
         outcomes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_form_takes_tokens_inline_and_never_a_file() {
+        let ok = "id,region,template,version,endpoint,token\next-01,aws-eu-central-1,standard,1.4.0,http://127.0.0.1:1,abcdefghijklmnopq\n";
+        let rows = read_adopt_text("stamps.csv", ok).unwrap();
+        assert_eq!(rows[0].token, "abcdefghijklmnopq");
+        // The CLI's form (token files) is refused: the window never has a file read.
+        let files = "id,region,template,version,endpoint,token_file\next-01,aws-eu-central-1,standard,1.4.0,http://127.0.0.1:1,/etc/passwd\n";
+        let e = read_adopt_text("stamps.csv", files).unwrap_err();
+        assert!(e.message.contains("stamps.csv:1: the header"), "{}", e.message);
+        let empty = "id,region,template,version,endpoint,token\next-01,aws-eu-central-1,standard,1.4.0,http://127.0.0.1:1,\n";
+        let e = read_adopt_text("stamps.csv", empty).unwrap_err();
+        assert!(e.message.contains("stamps.csv:2: field token: empty"), "{}", e.message);
     }
 }

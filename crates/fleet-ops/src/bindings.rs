@@ -78,6 +78,7 @@ pub fn typescript_bindings() -> String {
         crate::AdoptStamp,
         crate::AdoptConflict,
         crate::AdoptReport,
+        crate::AdoptOutcome,
         crate::DriftKind,
         crate::ProvisionAndOnboard,
         crate::DriftFinding,

@@ -2,7 +2,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod adopt;
-mod adopt_file;
+pub mod adopt_file;
 mod audit_export;
 mod bindings;
 mod catalogue_watch;

@@ -179,15 +179,31 @@ async fn stampctl_reconcile_lists_what_it_finds_and_fixes_only_the_kinds_asked()
         Some("repair-provisioned"),
     );
     assert!(!out.status.success(), "killed");
-    assert!(client.tenants().await.unwrap().iter().any(|t| t.id == "a-datum-prod"));
+    assert!(client
+        .tenants()
+        .await
+        .unwrap()
+        .iter()
+        .any(|t| t.id == "a-datum-prod"));
     let before = fleet.audit(50).await.unwrap();
-    assert!(!before.iter().any(|a| a.action == "reprovision"), "no audit row yet");
+    assert!(
+        !before.iter().any(|a| a.action == "reprovision"),
+        "no audit row yet"
+    );
     let outcomes = fleet.resume_repairs().await.unwrap();
     assert_eq!(outcomes.len(), 1, "{outcomes:?}");
-    assert!(outcomes[0].contains("a-datum-prod provisioned again on weu-01"), "{outcomes:?}");
+    assert!(
+        outcomes[0].contains("a-datum-prod provisioned again on weu-01"),
+        "{outcomes:?}"
+    );
     let after = fleet.audit(50).await.unwrap();
-    assert!(after.iter().any(|a| a.action == "reprovision" && a.entity_id == "a-datum-prod"));
-    assert!(fleet.resume_repairs().await.unwrap().is_empty(), "finished once");
+    assert!(after
+        .iter()
+        .any(|a| a.action == "reprovision" && a.entity_id == "a-datum-prod"));
+    assert!(
+        fleet.resume_repairs().await.unwrap().is_empty(),
+        "finished once"
+    );
     assert!(fleet.reconcile().await.unwrap().findings.is_empty());
 }
 

@@ -270,7 +270,7 @@ export type RolloutView = { id: number, journal: OperationState, startedAt: stri
 
 export type Counts = { regions: number, templates: number, stamps: number, tenants: number, bindings: number, auditRows: number, };
 
-export type OperationKind = "provision-stamp" | "onboard-tenant" | "move-tenant" | "apply-plan" | "create-demo" | "provision-and-onboard" | "rollout" | "offboard-tenant";
+export type OperationKind = "provision-stamp" | "onboard-tenant" | "move-tenant" | "apply-plan" | "create-demo" | "provision-and-onboard" | "rollout" | "offboard-tenant" | "repair-drift";
 
 export type OperationState = "running" | "succeeded" | "failed";
 
@@ -376,6 +376,16 @@ bound: Array<TenantId>,
  * Tenants left as they are, each with the reason.
  */
 conflicts: Array<AdoptConflict>, };
+
+export type AdoptOutcome = { stamp: string, 
+/**
+ * Stamps finished so far, this one included, of `total`.
+ */
+done: number, total: number, report: AdoptReport | null, 
+/**
+ * Why it was not adopted.
+ */
+error: string | null, };
 
 export type DriftKind = "orphan" | "missing" | "size" | "state" | "version" | "identity" | "unreachable";
 

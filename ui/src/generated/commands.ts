@@ -1,6 +1,7 @@
 // Generated from fleet-ops' command list (crates/fleet-ops/src/commands/list.rs); do not edit.
 // Regenerate: STAMPFLEET_WRITE_GENERATED=1 cargo test -p fleet-ops --test generated
 import type {
+  AdoptOutcome,
   AdoptReport,
   AdoptStamp,
   AuditEntry,
@@ -85,6 +86,7 @@ export const COMMAND_NAMES = [
   "stamp_detail",
   "list_regions",
   "adopt_stamp",
+  "adopt_stamps_file",
   "reconcile",
   "repair_drift",
   "ignore_drift",
@@ -193,6 +195,12 @@ export function commandsOver(transport: Transport) {
      */
     adoptStamp: (request: AdoptStamp): Promise<AdoptReport> =>
       transport.call("adopt_stamp", { request }) as Promise<AdoptReport>,
+    /**
+     * Adopts every stamp of a CSV file (`id,region,template,version,endpoint,token`),
+     * 16 at once, reporting each as it ends; every row is checked first.
+     */
+    adoptStampsFile: (name: string, text: string, onProgress: (event: AdoptOutcome) => void): Promise<Array<AdoptOutcome>> =>
+      transport.call("adopt_stamps_file", { name, text }, onProgress) as Promise<Array<AdoptOutcome>>,
     /**
      * Holds every stamp against the catalogue: orphans, missing tenants, sizes,
      * states, versions, identities; each finding with its repair.

@@ -64,6 +64,11 @@ macro_rules! with_commands {
             /// keeps its token, binds the tenants it holds and reports conflicts.
             adopt_stamp(request: $crate::AdoptStamp) -> $crate::AdoptReport =
                 |fleet| fleet.adopt_stamp(&request).await;
+            /// Adopts every stamp of a CSV file (`id,region,template,version,endpoint,token`),
+            /// 16 at once, reporting each as it ends; every row is checked first.
+            adopt_stamps_file(name: String, text: String; progress: $crate::AdoptOutcome)
+                -> Vec<$crate::AdoptOutcome> =
+                |fleet, progress| fleet.adopt_stamps_text(&name, &text, &|o| { progress(o); }).await;
             /// Holds every stamp against the catalogue: orphans, missing tenants, sizes,
             /// states, versions, identities; each finding with its repair.
             reconcile() -> $crate::ReconcileReport = |fleet| fleet.reconcile().await;
