@@ -204,9 +204,17 @@ mod tests {
         // The CLI's form (token files) is refused: the window never has a file read.
         let files = "id,region,template,version,endpoint,token_file\next-01,aws-eu-central-1,standard,1.4.0,http://127.0.0.1:1,/etc/passwd\n";
         let e = read_adopt_text("stamps.csv", files).unwrap_err();
-        assert!(e.message.contains("stamps.csv:1: the header"), "{}", e.message);
+        assert!(
+            e.message.contains("stamps.csv:1: the header"),
+            "{}",
+            e.message
+        );
         let empty = "id,region,template,version,endpoint,token\next-01,aws-eu-central-1,standard,1.4.0,http://127.0.0.1:1,\n";
         let e = read_adopt_text("stamps.csv", empty).unwrap_err();
-        assert!(e.message.contains("stamps.csv:2: field token: empty"), "{}", e.message);
+        assert!(
+            e.message.contains("stamps.csv:2: field token: empty"),
+            "{}",
+            e.message
+        );
     }
 }

@@ -36,6 +36,9 @@ struct Args {
     /// The template version every stamp starts at.
     #[arg(long, default_value = "1.4.0")]
     version: String,
+    /// The region every stamp reports.
+    #[arg(long, default_value = "simulated")]
+    region: String,
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
     /// Up to this much more, at random, per answer.
@@ -187,7 +190,7 @@ async fn health(State(sim): Shared, Path(id): Path<String>, headers: HeaderMap) 
     Json(Health {
         status: StampHealthStatus::Ok,
         stamp_id: id,
-        region: "simulated".to_owned(),
+        region: sim.args.region.clone(),
         template_version: status.running_version,
         software_version: env!("CARGO_PKG_VERSION").to_owned(),
         capacity_units_total: 1000,

@@ -1,0 +1,89 @@
+//! Bulk adoption benchmark: STAMPS stamps of a simulated remote fleet (`fleet-sim`, named
+//! as such) adopted from one CSV (the window's form, tokens inline), 16 at once, each
+//! answering after LATENCY_MS. Used by `.ci/bench-adopt`.
+//! usage: bench_adopt [STAMPS] [LATENCY_MS]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use fleet_ops::Fleet;
+
+const TOKEN: &str = "fleet-sim-benchmark-token-0123456789";
+
+fn arg(n: usize, default: u64) -> u64 {
+    std::env::args()
+        .nth(n)
+        .map_or(default, |a| a.parse().expect("numbers only"))
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let (stamps, latency) = (arg(1, 500), arg(2, 20));
+    let sim_path = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("fleet-sim");
+    let mut sim = Command::new(&sim_path)
+        .args([
+            "--token",
+            TOKEN,
+            "--version",
+            "1.4.0",
+            "--region",
+            "aws-eu-central-1",
+        ])
+        .args(["--latency-ms", &latency.to_string()])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (build it: cargo build --release -p fleet-sim)",
+                sim_path.display()
+            )
+        });
+    let mut line = String::new();
+    BufReader::new(sim.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+
+    std::env::set_var("STAMPFLEET_SECRETS", "file");
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = Fleet::open(&dir.path().join("c.sqlite")).await.unwrap();
+    fleet.create_demo(false).await.unwrap();
+    let mut csv = String::from("id,region,template,version,endpoint,token\n");
+    for i in 0..stamps {
+        let id = format!("sim-{i:05}");
+        csv.push_str(&format!(
+            "{id},aws-eu-central-1,standard,1.4.0,{base}/s/{id},{TOKEN}\n"
+        ));
+    }
+    let started = Instant::now();
+    let outcomes = fleet
+        .adopt_stamps_text("stamps.csv", &csv, &|_| {})
+        .await
+        .unwrap();
+    let took = started.elapsed().as_secs_f64();
+    let failed = outcomes.iter().filter(|o| o.error.is_some()).count();
+    let _ = sim.kill();
+    assert_eq!(
+        failed,
+        0,
+        "{:?}",
+        outcomes.iter().find(|o| o.error.is_some())
+    );
+    println!("adopted {stamps} stamps (each answering after {latency} ms), 16 at once");
+    println!(
+        "total    {took:8.2} s   ({:.1} stamps/s)",
+        stamps as f64 / took
+    );
+}
