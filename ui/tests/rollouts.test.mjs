@@ -62,8 +62,8 @@ describe("rollouts", () => {
     // The map coloured by version: a legend per version, each stamp in its version's colour.
     await page.getByTestId("map-colour-version").click();
     const swatch = page.locator('[data-testid="map-legend-versions"] [data-version="standard 1.5.0"]');
-    await swatch.waitFor();
-    assert.match(await swatch.innerText(), /standard 1\.5\.0\s+6/);
+    // The fleet reloads once the rollout has ended: the legend then counts all six.
+    await waitForText(page, '[data-testid="map-legend-versions"] [data-version="standard 1.5.0"]', /standard 1\.5\.0\s*6/);
     const colour = await swatch.locator(".swatch").evaluate((e) => getComputedStyle(e).backgroundColor);
     const tints = await page.waitForFunction(() => {
       const list = JSON.parse(document.querySelector('[data-testid="world-map"]')?.dataset.markers || "[]");

@@ -304,6 +304,29 @@ describe("stamps: provisioning, detail and lifecycle", () => {
     await done(session);
   });
 
+  test("Drift: after a first check, the stamps are checked again in the background (a clock the test moves)", async () => {
+    const session = await demo();
+    const { page } = session;
+    await page.clock.install();
+    await page.getByTestId("drift-check").click();
+    await page.getByTestId("drift-none").waitFor();
+    const stamps = JSON.parse(env.server.stampctl("-o", "json", "stamp", "list"));
+    const endpoint = stamps.find((s) => s.stamp.id === "weu-02").stamp.endpoint;
+    const token = readFileSync(join(env.server.dir, "stamps", "weu-02", "admin.token"), "utf8").trim();
+    const put = await fetch(`${endpoint}/v1/tenants/night-shift`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": "night-shift" },
+      body: JSON.stringify({ displayName: "Night shift", sizeUnits: 2 }),
+    });
+    assert.ok(put.ok, `${put.status}`);
+    // Nothing is asked before ten minutes have passed; then the finding appears unasked.
+    await page.clock.fastForward("09:00");
+    assert.equal(await page.locator('[data-testid="drift-finding"][data-tenant="night-shift"]').count(), 0);
+    await page.clock.fastForward("01:05");
+    await page.locator('[data-testid="drift-finding"][data-tenant="night-shift"]').waitFor();
+    await done(session);
+  });
+
   test("Drift: a finding ignored with a reason leaves the list, is listed as ignored and can come back", async () => {
     const stamps = JSON.parse(env.server.stampctl("-o", "json", "stamp", "list"));
     const endpoint = stamps.find((s) => s.stamp.id === "weu-01").stamp.endpoint;
