@@ -75,6 +75,7 @@ async fn main() {
     let took = started.elapsed().as_secs_f64();
     let failed = outcomes.iter().filter(|o| o.error.is_some()).count();
     let _ = sim.kill();
+    let _ = sim.wait();
     assert_eq!(
         failed,
         0,

@@ -147,6 +147,7 @@ async fn main() {
         done.state.reason
     );
     let _ = sim.kill();
+    let _ = sim.wait();
     println!(
         "stamps {stamps}, waves {} (sizes {:?}), {batches} batches of up to {parallelism}",
         spec.waves.len(),
