@@ -4,13 +4,13 @@
 //! usage: bench_adopt [STAMPS] [LATENCY_MS]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+mod sim;
+
 use std::time::Instant;
 
 use fleet_ops::Fleet;
 
-const TOKEN: &str = "fleet-sim-benchmark-token-0123456789";
+use sim::TOKEN;
 
 fn arg(n: usize, default: u64) -> u64 {
     std::env::args()
@@ -21,40 +21,16 @@ fn arg(n: usize, default: u64) -> u64 {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let (stamps, latency) = (arg(1, 500), arg(2, 20));
-    let sim_path = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("fleet-sim");
-    let mut sim = Command::new(&sim_path)
-        .args([
-            "--token",
-            TOKEN,
-            "--version",
-            "1.4.0",
-            "--region",
-            "aws-eu-central-1",
-        ])
-        .args(["--latency-ms", &latency.to_string()])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!(
-                "{}: {e} (build it: cargo build --release -p fleet-sim)",
-                sim_path.display()
-            )
-        });
-    let mut line = String::new();
-    BufReader::new(sim.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
+    let latency_ms = latency.to_string();
+    let sim = sim::Sim::start(&[
+        "--version",
+        "1.4.0",
+        "--region",
+        "aws-eu-central-1",
+        "--latency-ms",
+        &latency_ms,
+    ]);
+    let base = sim.base.clone();
 
     std::env::set_var("STAMPFLEET_SECRETS", "file");
     let dir = tempfile::tempdir().unwrap();
@@ -74,8 +50,7 @@ async fn main() {
         .unwrap();
     let took = started.elapsed().as_secs_f64();
     let failed = outcomes.iter().filter(|o| o.error.is_some()).count();
-    let _ = sim.kill();
-    let _ = sim.wait();
+    drop(sim);
     assert_eq!(
         failed,
         0,

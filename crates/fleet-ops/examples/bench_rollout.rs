@@ -5,15 +5,15 @@
 //! usage: bench_rollout [STAMPS] [UPGRADE_MS] [PARALLELISM] [RINGS] [BAKE_SECS] [LATENCY_MS]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+mod sim;
+
 use std::time::Instant;
 
 use fleet_core::rollout::{RingBy, WaveOptions};
 use fleet_core::{StampStatus, TemplateName, TemplateVersion};
 use fleet_ops::{Fleet, NewTemplateVersion, ProposeRollout, RolloutClock};
 
-const TOKEN: &str = "fleet-sim-benchmark-token-0123456789";
+use sim::TOKEN;
 
 /// This process's CPU time (user + system), in seconds, from /proc/self/stat.
 fn cpu_secs() -> f64 {
@@ -41,38 +41,16 @@ async fn main() {
         arg(5, 1),
         arg(6, 0),
     );
-    let sim_path = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("fleet-sim");
-    let mut sim = Command::new(&sim_path)
-        .args(["--token", TOKEN, "--version", "1.4.0"])
-        .args([
-            "--upgrade-ms",
-            &upgrade_ms.to_string(),
-            "--latency-ms",
-            &latency.to_string(),
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!(
-                "{}: {e} (build it: cargo build --release -p fleet-sim)",
-                sim_path.display()
-            )
-        });
-    let mut line = String::new();
-    BufReader::new(sim.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
+    let (upgrade, latency_ms) = (upgrade_ms.to_string(), latency.to_string());
+    let sim = sim::Sim::start(&[
+        "--version",
+        "1.4.0",
+        "--upgrade-ms",
+        &upgrade,
+        "--latency-ms",
+        &latency_ms,
+    ]);
+    let base = sim.base.clone();
 
     std::env::set_var("STAMPFLEET_SECRETS", "file");
     let dir = tempfile::tempdir().unwrap();
@@ -146,8 +124,7 @@ async fn main() {
         "{}",
         done.state.reason
     );
-    let _ = sim.kill();
-    let _ = sim.wait();
+    drop(sim);
     println!(
         "stamps {stamps}, waves {} (sizes {:?}), {batches} batches of up to {parallelism}",
         spec.waves.len(),

@@ -61,15 +61,7 @@ impl Fleet {
         if reason.trim().is_empty() {
             return Err(OpsError::invalid("reason: say why the tenant is suspended"));
         }
-        let stamp = self
-            .home_of(id)
-            .await?
-            .ok_or_else(|| OpsError::invalid(format!("tenant {id} lives on no stamp")))?;
-        let client = self.stamp_client(&stamp).await?;
-        client
-            .tenant_step(id.as_str(), "suspend", &fresh_key("suspend", id))
-            .await
-            .map_err(|e| OpsError::conflict(format!("stamp {stamp}: {e}")))?;
+        self.step_on_home(id, "suspend").await?;
         Ok(self
             .catalogue
             .record_suspension(id, reason, "suspend")
@@ -79,16 +71,22 @@ impl Fleet {
     /// Resumes a suspended tenant.
     pub async fn resume_tenant(&self, id: &TenantId) -> OpsResult<()> {
         self.refuse_in_snapshot("resume a tenant").await?;
+        self.step_on_home(id, "resume").await?;
+        self.catalogue.record_resumption(id, "resume").await?;
+        Ok(())
+    }
+
+    /// Asks the tenant's home stamp for state step `step` (suspend, resume).
+    async fn step_on_home(&self, id: &TenantId, step: &str) -> OpsResult<()> {
         let stamp = self
             .home_of(id)
             .await?
             .ok_or_else(|| OpsError::invalid(format!("tenant {id} lives on no stamp")))?;
-        let client = self.stamp_client(&stamp).await?;
-        client
-            .tenant_step(id.as_str(), "resume", &fresh_key("resume", id))
+        self.stamp_client(&stamp)
+            .await?
+            .tenant_step(id.as_str(), step, &fresh_key(step, id))
             .await
             .map_err(|e| OpsError::conflict(format!("stamp {stamp}: {e}")))?;
-        self.catalogue.record_resumption(id, "resume").await?;
         Ok(())
     }
 
