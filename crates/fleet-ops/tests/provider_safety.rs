@@ -1,7 +1,8 @@
-//! The window cannot make the app run a program: `new_stamp` from the webview takes
-//! local stamps only, and a provisioning by a command that a previous run left
-//! interrupted (the journal names the program, and the catalogue may be someone
-//! else's file) is not run again at start-up; only when the operator asks.
+//! The window cannot make the app run a program: `new_stamp` from the webview names a
+//! provider of this machine's own configuration, never a program of its own, and a
+//! provisioning by a command that a previous run left interrupted (the journal names
+//! the program, and the catalogue may be someone else's file) is not run again at
+//! start-up; only when the operator asks.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use fleet_core::{RegionId, Stamp, StampId, StampStatus, TemplateName, TemplateVersion};
@@ -25,7 +26,7 @@ fn command_writing(marker: &std::path::Path) -> ProviderConfig {
 }
 
 #[tokio::test]
-async fn the_window_provisions_local_stamps_only() {
+async fn the_window_never_names_a_program_of_its_own() {
     file_secrets();
     let dir = tempfile::tempdir().unwrap();
     let fleet = testkit::demo::offline_demo(dir.path()).await;
@@ -35,7 +36,11 @@ async fn the_window_provisions_local_stamps_only() {
         .provision_stamp_from_window(&request, &|_| {})
         .await
         .unwrap_err();
-    assert!(err.message.contains("local stamps only"), "{}", err.message);
+    assert!(
+        err.message.contains("never a program or URL of its own"),
+        "{}",
+        err.message
+    );
     assert!(!marker.exists(), "the program did not run");
     let stamps = fleet.overview().await.unwrap().stamps;
     assert!(
