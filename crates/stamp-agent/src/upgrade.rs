@@ -167,7 +167,9 @@ pub(crate) async fn upgrade_status(
     query: Result<axum::extract::Query<StatusQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, Failure> {
     let axum::extract::Query(query) = query.map_err(|e| Failure::invalid(e.body_text()))?;
-    let wait = std::time::Duration::from_millis(query.wait_ms.unwrap_or(0)).min(MAX_WAIT);
+    let wait_ms = query.wait_ms.unwrap_or(0);
+    stamp_protocol::rules::check_wait_ms(wait_ms).map_err(Failure::rule)?;
+    let wait = std::time::Duration::from_millis(wait_ms).min(MAX_WAIT);
     let started = tokio::time::Instant::now();
     loop {
         let mut conn = agent.pool.acquire().await?;
@@ -193,8 +195,8 @@ pub(crate) async fn start_upgrade(
     body: Bytes,
 ) -> Result<Response, Failure> {
     let request: StartUpgrade = parse(&body)?;
-    fleet_core::TemplateVersion::new(request.target_version.as_str())
-        .map_err(|e| Failure::invalid(format!("targetVersion: {e}")))?;
+    stamp_protocol::rules::check_template_version("targetVersion", &request.target_version)
+        .map_err(Failure::rule)?;
     let running = agent.identity.template_version.clone();
     let target = request.target_version.clone();
     let mut started = None;

@@ -83,6 +83,20 @@ pub const TOKEN_SHA256: Rule = Rule::Text {
     uri: false,
 };
 
+/// A template version: MAJOR.MINOR.PATCH, each 1 to 9 digits.
+pub const TEMPLATE_VERSION: Rule = Rule::Text {
+    pattern: "^[0-9]{1,9}\\.[0-9]{1,9}\\.[0-9]{1,9}$",
+    min: 5,
+    max: 29,
+    uri: false,
+};
+
+/// How long `GET /v1/upgrade` may wait, in milliseconds.
+pub const WAIT_MS: Rule = Rule::Int {
+    min: 0,
+    max: 30_000,
+};
+
 /// The largest tenant size the API takes (the fleet's capacity bound).
 pub const MAX_SIZE_UNITS: u32 = 1_000_000_000;
 
@@ -104,6 +118,7 @@ pub const PARAMETERS: &[(&str, Rule)] = &[
     ("name", OPERATOR_NAME),
     ("key", KV_KEY),
     ("Idempotency-Key", IDEMPOTENCY_KEY_VALUE),
+    ("waitMs", WAIT_MS),
 ];
 
 /// The rule of each request body field: (schema, field, rule).
@@ -118,6 +133,7 @@ pub const FIELDS: &[(&str, &str, Rule)] = &[
     ("ActivateProof", "transferToken", TOKEN),
     ("Fence", "movedTo", STAMP_URL),
     ("EnrollOperator", "tokenSha256", TOKEN_SHA256),
+    ("StartUpgrade", "targetVersion", TEMPLATE_VERSION),
 ];
 
 /// Why a value breaks its rule, naming the field.
@@ -214,6 +230,27 @@ pub fn check_operator_name(value: &str) -> Result<(), RuleError> {
 }
 
 /// A token's SHA-256: 64 lower-case hex digits.
+pub fn check_template_version(field: &'static str, value: &str) -> Result<(), RuleError> {
+    let ok = value.split('.').count() == 3
+        && value
+            .split('.')
+            .all(|p| (1..=9).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+    if !ok {
+        return fail(field, "must be MAJOR.MINOR.PATCH, each 1 to 9 digits");
+    }
+    Ok(())
+}
+
+pub fn check_wait_ms(value: u64) -> Result<(), RuleError> {
+    let Rule::Int { max, .. } = WAIT_MS else {
+        return Ok(());
+    };
+    if i64::try_from(value).map_or(true, |v| v > max) {
+        return fail("waitMs", "must be 0 to 30000");
+    }
+    Ok(())
+}
+
 pub fn check_token_sha256(value: &str) -> Result<(), RuleError> {
     if value.len() != 64
         || !value

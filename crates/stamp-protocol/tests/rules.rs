@@ -26,6 +26,8 @@ fn text() -> impl Strategy<Value = String> {
         "[a-z][a-z0-9-]{0,70}",
         "[a-z_][a-z0-9_A]{0,66}",
         "[0-9a-fA]{62,66}",
+        "[0-9.]{0,30}",
+        "[0-9]{1,11}\\.[0-9]{1,11}\\.[0-9]{1,11}",
         Just(String::new()),
         Just("x".repeat(201)),
         Just("y".repeat(257)),
@@ -45,6 +47,7 @@ proptest! {
         prop_assert_eq!(rules::check_stamp_url("u", &v).is_ok(), declared(rules::STAMP_URL, &v), "url {:?}", v);
         prop_assert_eq!(rules::check_operator_name(&v).is_ok(), declared(rules::OPERATOR_NAME, &v), "operator {:?}", v);
         prop_assert_eq!(rules::check_token_sha256(&v).is_ok(), declared(rules::TOKEN_SHA256, &v), "sha256 {:?}", v);
+        prop_assert_eq!(rules::check_template_version("v", &v).is_ok(), declared(rules::TEMPLATE_VERSION, &v), "version {:?}", v);
     }
 
     #[test]
