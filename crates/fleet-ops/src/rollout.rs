@@ -326,6 +326,14 @@ impl Fleet {
                 current.state.phase
             )));
         }
+        // Paused, it would later resume past its gate: a rollout waiting for approval
+        // is approved or aborted.
+        if request == RolloutRequest::Pause && current.state.phase == RolloutPhase::AwaitingApproval
+        {
+            return Err(OpsError::conflict(format!(
+                "rollout {id} waits for approval: nothing runs to pause; approve or abort it"
+            )));
+        }
         let action = if request == RolloutRequest::Abort {
             "abort"
         } else {

@@ -300,8 +300,9 @@ async fn gates_wait_for_approval_and_operators_pause_resume_and_abort() {
         .unwrap();
     assert_eq!(next.state.phase, RolloutPhase::AwaitingApproval);
     assert_eq!(reported(&fleet, "use-01").await, "1.5.0");
-    let paused = fleet.pause_rollout(waiting.id).await.unwrap();
-    assert_eq!(paused.state.phase, RolloutPhase::Paused);
+    // Waiting for approval, it is approved or aborted: a pause would skip the gate later.
+    let e = fleet.pause_rollout(waiting.id).await.unwrap_err();
+    assert!(e.message.contains("approve or abort it"), "{}", e.message);
     let aborted = fleet.abort_rollout(waiting.id).await.unwrap();
     assert_eq!(aborted.state.phase, RolloutPhase::Aborted);
     assert_eq!(reported(&fleet, "weu-01").await, "1.4.0");
@@ -318,7 +319,7 @@ async fn gates_wait_for_approval_and_operators_pause_resume_and_abort() {
         .filter(|a| a.entity == "rollout")
         .map(|a| a.action)
         .collect();
-    for action in ["start", "approve", "pause", "abort"] {
+    for action in ["start", "approve", "abort"] {
         assert!(
             actions.iter().any(|a| a == action),
             "{action} not audited: {actions:?}"
@@ -367,8 +368,15 @@ async fn a_closed_maintenance_window_holds_its_region_until_it_opens() {
     );
     assert_eq!(reported(&fleet, "syd-01").await, "1.5.0");
     assert_eq!(reported(&fleet, "fra-01").await, "1.4.0");
+    // Paused while it waits: its runner stops at its next look; resumed, it goes on.
+    fleet.pause_rollout(waiting.id).await.unwrap();
+    let paused = running.await.unwrap().unwrap();
+    assert_eq!(paused.state.phase, RolloutPhase::Paused);
     now.store(1_796_428_800 + 21 * 3600 + 5 * 60, Ordering::SeqCst);
-    let done = running.await.unwrap().unwrap();
+    let done = fleet
+        .resume_rollout(waiting.id, &clock(&now), &|_| {})
+        .await
+        .unwrap();
     assert_eq!(
         done.state.phase,
         RolloutPhase::Done,
@@ -376,6 +384,18 @@ async fn a_closed_maintenance_window_holds_its_region_until_it_opens() {
         done.state.reason
     );
     assert_eq!(reported(&fleet, "fra-01").await, "1.5.0");
+    let actions: Vec<String> = fleet
+        .audit(50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.entity == "rollout")
+        .map(|a| a.action)
+        .collect();
+    assert!(
+        actions.iter().any(|a| a == "pause") && actions.iter().any(|a| a == "resume"),
+        "{actions:?}"
+    );
 }
 
 #[tokio::test]
