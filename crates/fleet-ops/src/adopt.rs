@@ -146,7 +146,7 @@ impl Fleet {
                     t.size_units, k.size_units
                 ))),
                 Some(_) => bound.push(tenant_id),
-                None => added.push(crate::reconcile::found_tenant(
+                None => added.push(crate::drift_repairs::found_tenant(
                     &tenant_id,
                     t,
                     template.isolation,
