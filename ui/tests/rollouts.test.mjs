@@ -24,6 +24,8 @@ describe("rollouts", () => {
     await page.getByTestId("template-version-add").click();
     await page.locator('[data-testid="template-version-row"][data-template="standard"][data-version="1.5.0"]').waitFor();
     assert.match(await page.getByTestId("version-matrix").innerText(), /standard 1\.4\.0/);
+    // The rollout form offers the new version at once (not the one it offered before).
+    await page.waitForFunction(() => document.querySelector('[data-testid="rollout-target"]')?.value === "standard@1.5.0");
 
     await page.getByTestId("rollout-target").selectOption("standard@1.5.0");
     await page.getByTestId("rollout-bake").fill("0");
