@@ -108,8 +108,6 @@ fn check(p: &OperatorProvider) -> Result<(), String> {
 }
 
 fn write(list: &[OperatorProvider]) -> OpsResult<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
     let file = providers_file()?;
     let io = |e: std::io::Error| OpsError::internal(format!("{}: {e}", file.display()));
     if let Some(dir) = file.parent() {
@@ -119,18 +117,12 @@ fn write(list: &[OperatorProvider]) -> OpsResult<()> {
         providers: list.to_vec(),
     })
     .map_err(|e| OpsError::internal(e.to_string()))?;
-    let tmp = file.with_extension("json.tmp");
-    let mut out = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)
-        .map_err(io)?;
-    out.write_all((text + "\n").as_bytes())
-        .and_then(|()| out.sync_all())
-        .map_err(io)?;
-    std::fs::rename(&tmp, &file).map_err(io)
+    crate::paths::write_private_file(
+        &file,
+        &file.with_extension("json.tmp"),
+        (text + "\n").as_bytes(),
+    )
+    .map_err(io)
 }
 
 /// Adds or replaces a provider. `from_window`: only http providers, and never in place

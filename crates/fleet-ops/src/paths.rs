@@ -79,3 +79,22 @@ pub fn log_dir() -> OpsResult<PathBuf> {
     })?;
     Ok(dir.join(APP_DIR).join("logs"))
 }
+
+/// Writes `bytes` to `path` as a file only its owner reads (0600 whatever the umask):
+/// whole, synced, then renamed into place (`tmp`), so a reader never sees half of it.
+pub(crate) fn write_private_file(
+    path: &std::path::Path,
+    tmp: &std::path::Path,
+    bytes: &[u8],
+) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(tmp)?;
+    file.write_all(bytes).and_then(|()| file.sync_all())?;
+    std::fs::rename(tmp, path)
+}

@@ -2,9 +2,8 @@
 //! 0600 files in a 0700 directory under the app's data directory. Never the catalogue,
 //! never a log.
 
-use std::fs::{self, OpenOptions};
-use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
 use crate::error::{OpsError, OpsResult};
@@ -128,18 +127,8 @@ impl SecretStore for FileStore {
         fs::create_dir_all(&self.dir).map_err(io)?;
         fs::set_permissions(&self.dir, fs::Permissions::from_mode(0o700)).map_err(io)?;
         let path = self.path(name)?;
-        let tmp = path.with_extension("tmp");
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)
-            .map_err(io)?;
-        file.write_all(value.as_bytes())
-            .and_then(|()| file.sync_all())
-            .map_err(io)?;
-        fs::rename(&tmp, &path).map_err(io)
+        crate::paths::write_private_file(&path, &path.with_extension("tmp"), value.as_bytes())
+            .map_err(io)
     }
 
     fn delete(&self, name: &str) -> OpsResult<()> {
