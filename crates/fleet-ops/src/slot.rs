@@ -57,41 +57,13 @@ impl FleetSlot {
             Err(e) => tracing::error!(error = %e.message, "starting local stamp agents failed"),
         }
         // Killed moves: forward past the cut-over, rolled back before it.
-        match fleet.recover_moves(false).await {
-            Ok(outcomes) => {
-                for outcome in outcomes {
-                    tracing::info!(%outcome, "interrupted move");
-                }
-            }
-            Err(e) => tracing::error!(error = %e.message, "recovering moves failed"),
-        }
+        log_outcomes("move", fleet.recover_moves(false).await);
         // Killed plan applies go on from their next action (after the moves they ran).
-        match fleet.resume_plan_applies().await {
-            Ok(outcomes) => {
-                for outcome in outcomes {
-                    tracing::info!(%outcome, "interrupted plan apply");
-                }
-            }
-            Err(e) => tracing::error!(error = %e.message, "resuming plan applies failed"),
-        }
+        log_outcomes("plan apply", fleet.resume_plan_applies().await);
         // Killed drift repairs finish, audited.
-        match fleet.resume_repairs().await {
-            Ok(outcomes) => {
-                for outcome in outcomes {
-                    tracing::info!(%outcome, "interrupted repair");
-                }
-            }
-            Err(e) => tracing::error!(error = %e.message, "resuming repairs failed"),
-        }
+        log_outcomes("repair", fleet.resume_repairs().await);
         // Killed offboardings finish (every step is safe to run again).
-        match fleet.resume_offboardings().await {
-            Ok(outcomes) => {
-                for outcome in outcomes {
-                    tracing::info!(%outcome, "interrupted offboarding");
-                }
-            }
-            Err(e) => tracing::error!(error = %e.message, "resuming offboardings failed"),
-        }
+        log_outcomes("offboarding", fleet.resume_offboardings().await);
         // Killed rollouts go on, each on its own task (a rollout may bake for hours).
         match fleet.interrupted_rollouts().await {
             Ok(ids) => {
@@ -112,6 +84,18 @@ impl FleetSlot {
             }
             Err(e) => tracing::error!(error = %e.message, "finding interrupted rollouts failed"),
         }
+    }
+}
+
+/// Logs what became of each interrupted run of one kind, or why they were not taken up.
+fn log_outcomes(kind: &str, outcomes: crate::OpsResult<Vec<String>>) {
+    match outcomes {
+        Ok(outcomes) => {
+            for outcome in outcomes {
+                tracing::info!(%outcome, kind, "interrupted run taken up");
+            }
+        }
+        Err(e) => tracing::error!(error = %e.message, kind, "taking up interrupted runs failed"),
     }
 }
 
