@@ -60,8 +60,11 @@ pub(crate) async fn replace_all_in(
     write::insert_stamps(tx, &doc.stamps).await?;
     write::insert_tenants(tx, &doc.tenants).await?;
     write::insert_bindings(tx, &doc.bindings).await?;
-    // Suspensions of tenants that stay are kept; the others' go (foreign keys are
-    // checked at commit).
+    // Providers of stamps and suspensions of tenants that stay are kept; the others'
+    // go (foreign keys are checked at commit).
+    sqlx::query("DELETE FROM stamp_providers WHERE stamp NOT IN (SELECT id FROM stamps)")
+        .execute(&mut **tx)
+        .await?;
     sqlx::query("DELETE FROM tenant_suspensions WHERE tenant NOT IN (SELECT id FROM tenants)")
         .execute(&mut **tx)
         .await?;

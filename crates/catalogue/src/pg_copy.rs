@@ -156,6 +156,9 @@ pub(crate) async fn replace_all(
     let tenants = with_residency(&doc.tenants)?;
     copy(&mut tx, TENANTS, &tenants, tenant_row).await?;
     copy(&mut tx, BINDINGS, &doc.bindings, binding_row).await?;
+    sqlx::query("DELETE FROM stamp_providers WHERE stamp NOT IN (SELECT id FROM stamps)")
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("DELETE FROM tenant_suspensions WHERE tenant NOT IN (SELECT id FROM tenants)")
         .execute(&mut *tx)
         .await?;

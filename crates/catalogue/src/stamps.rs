@@ -65,6 +65,7 @@ impl Catalogue {
         kind: OperationKind,
         params: &str,
         via: &str,
+        provider: Option<&str>,
     ) -> Result<i64> {
         let mut tx = self.write_tx().await?;
         if sqlx::query("SELECT 1 FROM stamps WHERE id = $1")
@@ -81,6 +82,13 @@ impl Catalogue {
             )));
         }
         insert_stamps(&mut tx, std::slice::from_ref(stamp)).await?;
+        if let Some(provider) = provider {
+            sqlx::query("INSERT INTO stamp_providers (stamp, provider) VALUES ($1, $2)")
+                .bind(stamp.id.as_str())
+                .bind(provider)
+                .execute(&mut *tx)
+                .await?;
+        }
         write_audit_row(
             &mut tx,
             via,
@@ -94,6 +102,17 @@ impl Catalogue {
         let id = insert_operation(&mut tx, kind, stamp.id.as_str(), "created", params).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// The named operator provider that made `stamp` (schema 17); none for local agents
+    /// and adopted stamps.
+    pub async fn stamp_provider(&self, stamp: &StampId) -> Result<Option<String>> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT provider FROM stamp_providers WHERE stamp = $1")
+                .bind(stamp.as_str())
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row.map(|(name,)| name))
     }
 
     /// Moves a stamp to `status` (checking the lifecycle), optionally with an endpoint and

@@ -12,7 +12,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::error::OpsError;
-use crate::providers::{parse_answer, redact, ProviderRun, StampParameters};
+use crate::providers::{redact, ProviderAnswer, ProviderRun};
 
 /// Output kept per stream; the rest is read and dropped.
 pub const MAX_OUTPUT_BYTES: usize = 1024 * 1024;
@@ -94,12 +94,12 @@ fn kill_group(child: &Child) {
 }
 
 /// Runs the command provider, bounded by `timeout`; blocking (call from spawn_blocking).
-pub fn run_command(
+pub fn run_command<T: ProviderAnswer>(
     program: &str,
     args: &[String],
-    params: &StampParameters<'_>,
+    params: &impl serde::Serialize,
     timeout: Duration,
-) -> ProviderRun {
+) -> ProviderRun<T> {
     let fail = |message: String, log: String| ProviderRun {
         result: Err(OpsError::invalid(message)),
         log,
@@ -146,7 +146,7 @@ pub fn run_command(
     };
     let drain_until = Instant::now() + DRAIN_GRACE;
     let ((stdout, out_notes), (stderr, err_notes)) = (out.take(drain_until), err.take(drain_until));
-    let answer = parse_answer(program, &stdout);
+    let answer = T::read(program, &stdout);
     // Redacted wherever it appears, also when the answer as a whole is not valid.
     let token = token_in(&stdout);
     let log = redact(
@@ -177,18 +177,21 @@ pub fn run_command(
 mod tests {
     use super::*;
 
-    fn params() -> StampParameters<'static> {
-        StampParameters {
+    fn params() -> crate::providers::StampParameters<'static> {
+        crate::providers::StampParameters {
+            action: crate::providers::ProviderAction::Provision,
             stamp_id: "weu-09",
             region: "azure-westeurope",
             template_name: "standard",
             template_version: "1.4.0",
             capacity_units: 1000,
+            previous_version: None,
+            endpoint: None,
         }
     }
 
     /// Runs on a thread so the test itself is bounded even if the command is not.
-    fn run_bounded(script: &str, timeout: Duration) -> ProviderRun {
+    fn run_bounded(script: &str, timeout: Duration) -> ProviderRun<crate::providers::Provisioned> {
         let (tx, rx) = mpsc::channel();
         let script = script.to_owned();
         std::thread::spawn(move || {

@@ -28,6 +28,7 @@ pub mod plan_action_ts;
 mod plan_apply;
 mod plan_views;
 mod planning;
+mod provider_upgrade;
 pub mod providers;
 mod provision;
 mod provision_onboard;

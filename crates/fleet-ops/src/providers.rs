@@ -1,6 +1,8 @@
-//! Providers that create a stamp somewhere and hand back its endpoint and admin token.
-//! `local` is embedded (local_provider.rs); `command` runs an operator's IaC command
-//! (terraform, tofu, pulumi, az ...); `http` posts to a provisioning service and polls.
+//! Providers that create a stamp somewhere and hand back its endpoint and admin token,
+//! and later upgrade its infrastructure to another template version (a rollout asks
+//! the provider that made a stamp before the Stamp API upgrade). `local` is embedded
+//! (local_provider.rs); `command` runs an operator's IaC command (terraform, tofu,
+//! pulumi, az ...); `http` posts to a provisioning service and polls.
 
 use std::time::{Duration, Instant};
 
@@ -34,26 +36,83 @@ pub enum ProviderConfig {
     },
 }
 
+/// What a provider is asked to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ProviderAction {
+    /// Create the stamp; answer its endpoint and admin token.
+    Provision,
+    /// Bring the stamp's infrastructure to `templateVersion` (from `previousVersion`;
+    /// a rollback is the same request the other way). Safe to ask twice.
+    Upgrade,
+}
+
 /// What a provider is given.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StampParameters<'a> {
+    pub action: ProviderAction,
     pub stamp_id: &'a str,
     pub region: &'a str,
     pub template_name: &'a str,
     pub template_version: &'a str,
     pub capacity_units: u32,
+    /// Upgrade only: the version the stamp runs now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_version: Option<&'a str>,
+    /// Upgrade only: the stamp's endpoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<&'a str>,
 }
 
 impl<'a> StampParameters<'a> {
+    /// Create `stamp`.
     pub fn of(stamp: &'a Stamp) -> Self {
         Self {
+            action: ProviderAction::Provision,
             stamp_id: stamp.id.as_str(),
             region: stamp.region.as_str(),
             template_name: stamp.template.as_str(),
             template_version: stamp.template_version.as_str(),
             capacity_units: stamp.capacity_units,
+            previous_version: None,
+            endpoint: None,
         }
+    }
+
+    /// Take `stamp` (as recorded) from `from` to `to`.
+    pub fn upgrade(stamp: &'a Stamp, from: &'a str, to: &'a str) -> Self {
+        Self {
+            action: ProviderAction::Upgrade,
+            template_version: to,
+            previous_version: Some(from),
+            endpoint: stamp.endpoint.as_deref(),
+            ..Self::of(stamp)
+        }
+    }
+}
+
+/// How a provider's answer to an action is read.
+pub trait ProviderAnswer: Sized {
+    /// Reads `text` (what the command printed, or the operation's final state as JSON)
+    /// from `source`.
+    fn read(source: &str, text: &str) -> OpsResult<Self>;
+}
+
+impl ProviderAnswer for Provisioned {
+    fn read(source: &str, text: &str) -> OpsResult<Self> {
+        parse_answer(source, text)
+    }
+}
+
+/// An upgrade's answer: success is the exit status (or the operation's `succeeded`);
+/// what it printed goes to the log only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Upgraded;
+
+impl ProviderAnswer for Upgraded {
+    fn read(_source: &str, _text: &str) -> OpsResult<Self> {
+        Ok(Upgraded)
     }
 }
 
@@ -66,8 +125,8 @@ pub struct Provisioned {
 }
 
 /// The provider's own output, for the operation log, with the token redacted.
-pub struct ProviderRun {
-    pub result: OpsResult<Provisioned>,
+pub struct ProviderRun<T = Provisioned> {
+    pub result: OpsResult<T>,
     pub log: String,
 }
 
@@ -108,6 +167,32 @@ pub(crate) fn parse_answer(source: &str, text: &str) -> OpsResult<Provisioned> {
 
 pub use crate::command_provider::run_command;
 
+/// Runs a command provider (on a blocking thread) or an http provider with `params`.
+pub async fn run_provider<T: ProviderAnswer + Send + 'static>(
+    provider: &ProviderConfig,
+    params: &StampParameters<'_>,
+) -> OpsResult<ProviderRun<T>> {
+    match provider {
+        ProviderConfig::Command {
+            program,
+            args,
+            timeout_secs,
+        } => {
+            let input = serde_json::to_value(params)
+                .map_err(|e| OpsError::internal(format!("provider parameters: {e}")))?;
+            let (program, args) = (program.clone(), args.clone());
+            let timeout = Duration::from_secs(*timeout_secs);
+            tokio::task::spawn_blocking(move || run_command(&program, &args, &input, timeout))
+                .await
+                .map_err(|e| OpsError::internal(format!("provider task: {e}")))
+        }
+        ProviderConfig::Http { url, timeout_secs } => {
+            Ok(run_http(url, params, Duration::from_secs(*timeout_secs)).await)
+        }
+        ProviderConfig::Local => Err(OpsError::internal("the local provider has its own steps")),
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Accepted {
@@ -125,7 +210,11 @@ struct OperationState {
 
 /// Runs the http provider: POST the parameters, then poll the operation until it ends
 /// or `timeout` passes.
-pub async fn run_http(url: &str, params: &StampParameters<'_>, timeout: Duration) -> ProviderRun {
+pub async fn run_http<T: ProviderAnswer>(
+    url: &str,
+    params: &StampParameters<'_>,
+    timeout: Duration,
+) -> ProviderRun<T> {
     let mut log = format!("POST {url}\n");
     let fail = |message: String, log: String| ProviderRun {
         result: Err(OpsError::invalid(message)),
@@ -164,7 +253,7 @@ pub async fn run_http(url: &str, params: &StampParameters<'_>, timeout: Duration
             "succeeded" => {
                 let answer = serde_json::json!({ "endpoint": state.endpoint, "adminToken": state.admin_token }).to_string();
                 return ProviderRun {
-                    result: parse_answer(&operation, &answer),
+                    result: T::read(&operation, &answer),
                     log,
                 };
             }

@@ -67,14 +67,13 @@ impl Fleet {
         request: &NewStamp,
         progress: Progress<'_>,
     ) -> OpsResult<Stamp> {
-        if let Some(name) = &request.provider_name {
-            let resolved = NewStamp {
-                provider: crate::operator_providers::resolve_provider(name)?,
-                provider_name: None,
-                ..request.clone()
-            };
-            return Box::pin(self.provision_stamp(&resolved, progress)).await;
-        }
+        let (provider, provider_name) = match &request.provider_name {
+            Some(name) => (
+                crate::operator_providers::resolve_provider(name)?,
+                Some(name.as_str()),
+            ),
+            None => (request.provider.clone(), None),
+        };
         self.refuse_in_snapshot("provision a stamp").await?;
         let doc = self.catalogue.document().await?;
         let template = template_in(&doc, &request.template, &request.template_version)?;
@@ -96,11 +95,17 @@ impl Fleet {
         if let Err(e) = fleet_core::capacity::check_capacity_units(stamp.capacity_units) {
             return Err(OpsError::invalid(format!("capacityUnits: {e}")));
         }
-        let params = serde_json::to_string(&request.provider)
-            .map_err(|e| OpsError::internal(e.to_string()))?;
+        let params =
+            serde_json::to_string(&provider).map_err(|e| OpsError::internal(e.to_string()))?;
         let operation = self
             .catalogue
-            .insert_stamp_with_operation(&stamp, PROVISION_KIND, &params, "provision")
+            .insert_stamp_with_operation(
+                &stamp,
+                PROVISION_KIND,
+                &params,
+                "provision",
+                provider_name,
+            )
             .await
             .map_err(|e| match e {
                 catalogue::CatalogueError::Refused(m) => OpsError::conflict(m),
@@ -113,7 +118,7 @@ impl Fleet {
             10,
             "stamp recorded as provisioning",
         );
-        self.finish_provisioning(operation, stamp, &request.provider, progress)
+        self.finish_provisioning(operation, stamp, &provider, progress)
             .await
     }
 
@@ -233,37 +238,8 @@ impl Fleet {
     ) -> OpsResult<String> {
         self.journal_running(operation, "provider", "").await?;
         report(progress, &stamp.id, "provider", 30, "provider running");
-        let run = match provider {
-            ProviderConfig::Command {
-                program,
-                args,
-                timeout_secs,
-            } => {
-                let (program, args, stamp_owned) = (program.clone(), args.clone(), stamp.clone());
-                let timeout = std::time::Duration::from_secs(*timeout_secs);
-                tokio::task::spawn_blocking(move || {
-                    providers::run_command(
-                        &program,
-                        &args,
-                        &StampParameters::of(&stamp_owned),
-                        timeout,
-                    )
-                })
-                .await
-                .map_err(|e| OpsError::internal(format!("provider task: {e}")))?
-            }
-            ProviderConfig::Http { url, timeout_secs } => {
-                providers::run_http(
-                    url,
-                    &StampParameters::of(stamp),
-                    std::time::Duration::from_secs(*timeout_secs),
-                )
-                .await
-            }
-            ProviderConfig::Local => {
-                return Err(OpsError::internal("the local provider has its own steps"))
-            }
-        };
+        let run: providers::ProviderRun =
+            providers::run_provider(provider, &StampParameters::of(stamp)).await?;
         // The token first: a stamp now exists out there, and a failed catalogue write
         // below must not lose the only way to reach it.
         if let Ok(answer) = &run.result {

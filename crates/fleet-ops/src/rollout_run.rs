@@ -214,12 +214,19 @@ impl Fleet {
             // asks again, the stamp answers it runs the version, the record is kept).
             let outcomes = futures_util::future::join_all(batch.iter().map(|stamp| {
                 let target = target.clone();
+                let from = state.stamp(stamp).map(|s| s.from_version.clone());
                 async move {
-                    // One client per stamp for its upgrade and its gate.
+                    // The provider that made the stamp first (its infrastructure), then
+                    // one client per stamp for its upgrade and its gate.
+                    let provided = match &from {
+                        Some(from) => self.upgrade_through_provider(stamp, from, &target).await,
+                        None => Err(format!("{stamp} is not in this rollout")),
+                    };
                     let client = self.stamp_client(stamp).await.map_err(|e| e.message);
-                    let upgraded = match &client {
-                        Ok(client) => upgrade_on(client, id, stamp, &target).await,
-                        Err(e) => Err(e.clone()),
+                    let upgraded = match (provided, &client) {
+                        (Ok(()), Ok(client)) => upgrade_on(client, id, stamp, &target).await,
+                        (Err(e), _) => Err(e),
+                        (Ok(()), Err(e)) => Err(e.clone()),
                     };
                     let runs = upgraded.is_ok();
                     let outcome = match (upgraded, &client) {
@@ -306,7 +313,8 @@ impl Fleet {
         );
         self.save(id, state, progress).await?;
         for (stamp, from, why) in failed {
-            let back = match self.upgrade_stamp(id, &stamp, &from).await {
+            let target = state.spec.target_version.clone();
+            let back = match self.upgrade_stamp(id, &stamp, &target, &from).await {
                 Ok(()) => self
                     .catalogue
                     .set_stamp_template_versions(
@@ -336,13 +344,16 @@ impl Fleet {
         Ok(true)
     }
 
-    /// Asks stamp `stamp` to run `version` and waits until it does (or says it failed).
+    /// Takes stamp `stamp` back from `from` to `version`: its provider first, then the
+    /// Stamp API, waiting until it runs `version` (or says it failed).
     async fn upgrade_stamp(
         &self,
         id: i64,
         stamp: &StampId,
+        from: &TemplateVersion,
         version: &TemplateVersion,
     ) -> Result<(), String> {
+        self.upgrade_through_provider(stamp, from, version).await?;
         let client = self.stamp_client(stamp).await.map_err(|e| e.message)?;
         upgrade_on(&client, id, stamp, version).await
     }

@@ -74,6 +74,7 @@ async fn an_interrupted_command_provisioning_waits_for_the_operator() {
         catalogue::OperationKind::ProvisionStamp,
         &params,
         "provision",
+        None,
     )
     .await
     .unwrap();

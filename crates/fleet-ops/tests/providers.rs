@@ -69,7 +69,7 @@ async fn a_command_provider_creates_a_stamp_and_its_output_is_logged_without_the
     let params: Value = serde_json::from_str(&std::fs::read_to_string(&seen).unwrap()).unwrap();
     assert_eq!(
         params,
-        json!({"stampId": "cmd-01", "region": "gcp-europe-west3", "templateName": "standard", "templateVersion": "1.4.0", "capacityUnits": 500})
+        json!({"action": "provision", "stampId": "cmd-01", "region": "gcp-europe-west3", "templateName": "standard", "templateVersion": "1.4.0", "capacityUnits": 500})
     );
     assert_eq!(
         fleet.check_health(&stamp.id).await.unwrap().state,
@@ -128,7 +128,7 @@ async fn an_http_provider_is_polled_until_the_stamp_exists() {
     let (endpoint, counter) = (agent.base.clone(), polls.clone());
     let service = Router::new()
         .route("/provision", post(|Json(body): Json<Value>| async move {
-            assert_eq!(body["stampId"], "http-01");
+            assert_eq!((&body["action"], &body["stampId"]), (&json!("provision"), &json!("http-01")));
             (axum::http::StatusCode::ACCEPTED, Json(json!({ "operation": "/operations/7" })))
         }))
         .route("/operations/7", get(move || {

@@ -163,6 +163,7 @@ async fn an_interrupted_provisioning_ends_active_or_failed_at_the_next_start() {
                     catalogue::OperationKind::ProvisionStamp,
                     r#"{"kind":"local"}"#,
                     "test",
+                    None,
                 )
                 .await
                 .unwrap();

@@ -225,6 +225,10 @@ impl RolloutState {
         (done as u32, self.stamps.len() as u32)
     }
 
+    pub fn stamp(&self, id: &StampId) -> Option<&RolloutStamp> {
+        self.stamps.iter().find(|s| &s.stamp == id)
+    }
+
     pub fn stamp_mut(&mut self, id: &StampId) -> Option<&mut RolloutStamp> {
         self.stamps.iter_mut().find(|s| &s.stamp == id)
     }
