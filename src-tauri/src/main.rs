@@ -68,6 +68,9 @@ fn main() -> ExitCode {
             // Off the UI thread: finish interrupted provisioning, bring local stamps back.
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move { handle.state::<FleetSlot>().recover().await });
+            // Attached routers (HAProxy) kept in sync with the routing table.
+            let slot = app.state::<FleetSlot>().inner().clone();
+            tauri::async_runtime::spawn(fleet_ops::keep_routers_in_sync(slot));
             // The routes endpoint routers poll (loopback; a taken port is logged, not fatal).
             let slot = app.state::<FleetSlot>().inner().clone();
             tauri::async_runtime::spawn(async move {

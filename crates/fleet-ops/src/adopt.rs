@@ -177,6 +177,7 @@ impl Fleet {
             return Err(e.into());
         }
         tracing::info!(stamp = %id, added = added.len(), bound = bound.len(), conflicts = conflicts.len(), "stamp adopted");
+        self.give_fleet_keys_after(id).await;
         Ok(AdoptReport {
             stamp,
             added: added.into_iter().map(|t| t.id).collect(),

@@ -13,6 +13,8 @@ mod drain;
 mod drift_repairs;
 mod error;
 mod fleet;
+pub mod fleet_keys;
+mod haproxy;
 mod health;
 mod import_stamps;
 mod local_provider;
@@ -37,6 +39,7 @@ mod reconcile;
 mod resume;
 mod rollout;
 mod rollout_run;
+mod routers;
 mod routes_server;
 pub mod secrets;
 mod slot;
@@ -80,6 +83,10 @@ pub use recent::RecentCatalogue;
 pub use reconcile::{DriftFinding, DriftKind, ReconcileReport};
 pub use rollout::{ProposeRollout, RolloutView};
 pub use rollout_run::RolloutClock;
+pub use routers::{
+    keep_routers_in_sync, HaproxyFiles, RouterSays, RouterSyncOutcome, RouterSyncer, RouterView,
+    RoutingStatus, TenantRoute,
+};
 pub use routes_server::{
     serve_routes, serve_routes_with_token, DEFAULT_ROUTES_ADDR, ROUTES_TOKEN_ENV,
 };

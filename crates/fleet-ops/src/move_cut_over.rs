@@ -42,6 +42,10 @@ impl Fleet {
         source: &StampClient,
         target: &StampClient,
     ) -> OpsResult<()> {
+        // The routers first: from here on requests go to the target (which answers 503
+        // with Retry-After until it activates); meanwhile the fenced source redirects.
+        self.push_route(&p.tenant, &p.to, std::time::Instant::now())
+            .await;
         // The fence again (the same call: a replay), for a resume that comes this way.
         source
             .fence(p.tenant.as_str(), target.endpoint(), &p.key(op, "fence"))

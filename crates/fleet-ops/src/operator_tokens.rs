@@ -95,7 +95,9 @@ impl Fleet {
 
     /// Every stamp (active or draining, with an endpoint) as a client with its admin
     /// token, or why there is none.
-    async fn owned_stamps(&self) -> OpsResult<Vec<(StampId, Result<StampClient, String>)>> {
+    pub(crate) async fn owned_stamps(
+        &self,
+    ) -> OpsResult<Vec<(StampId, Result<StampClient, String>)>> {
         let mut out = Vec::new();
         for stamp in self.catalogue.document().await?.stamps {
             if !matches!(stamp.status, StampStatus::Active | StampStatus::Draining) {

@@ -166,6 +166,7 @@ impl Fleet {
                     &format!("healthy at {endpoint}"),
                 );
                 tracing::info!(stamp = %stamp.id, %endpoint, "stamp provisioned");
+                self.give_fleet_keys_after(&stamp.id).await;
                 Ok(active)
             }
             Err(e) => {

@@ -27,6 +27,8 @@ pub struct Agent {
     pub writer: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// Operators enrolled by name (their tokens' SHA-256), as the store has them.
     pub operators: std::sync::RwLock<crate::operators::Enrolled>,
+    /// The fleet's public keys (tenant tokens they sign are accepted), as the store has them.
+    pub fleet_keys: std::sync::RwLock<crate::fleet_keys::FleetKeys>,
     /// Test faults given at start (named as such in `upgrade::Faults`).
     pub faults: crate::upgrade::Faults,
     /// What the agent restarts from into a new version (`rounds`).
@@ -41,6 +43,15 @@ impl Agent {
     /// The enrolled operators now.
     pub fn operators(&self) -> std::sync::RwLockReadGuard<'_, crate::operators::Enrolled> {
         self.operators
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Agent {
+    /// The fleet keys now.
+    pub fn fleet_keys(&self) -> std::sync::RwLockReadGuard<'_, crate::fleet_keys::FleetKeys> {
+        self.fleet_keys
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }

@@ -22,10 +22,17 @@ use crate::error::Failure;
 pub(crate) fn identify(agent: &Agent, headers: &HeaderMap) -> Caller {
     let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());
     match agent.tokens.identify(authorization) {
-        Caller::Unknown => authorization
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .and_then(|token| crate::operators::identify(&agent.operators(), token))
-            .map_or(Caller::Unknown, Caller::Operator),
+        Caller::Unknown => {
+            let Some(token) = authorization.and_then(|h| h.strip_prefix("Bearer ")) else {
+                return Caller::Unknown;
+            };
+            if token.starts_with("f.") {
+                return crate::fleet_keys::identify(&agent.fleet_keys(), token)
+                    .map_or(Caller::Unknown, Caller::Tenant);
+            }
+            crate::operators::identify(&agent.operators(), token)
+                .map_or(Caller::Unknown, Caller::Operator)
+        }
         known => known,
     }
 }

@@ -10,6 +10,7 @@ mod change_log;
 mod checkpoint;
 mod digest;
 mod error;
+mod fleet_keys;
 mod idempotency;
 mod import;
 mod kv;

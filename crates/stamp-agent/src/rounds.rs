@@ -12,7 +12,7 @@ use axum::Router;
 use sqlx::SqlitePool;
 use tower::ServiceExt;
 
-use crate::{agent, auth, operators, router, store, traffic, upgrade};
+use crate::{agent, auth, fleet_keys, operators, router, store, traffic, upgrade};
 
 /// What every round is built from: the agent's flags and what outlives rounds.
 pub struct Launch {
@@ -67,6 +67,9 @@ impl Launch {
         let enrolled = operators::load(&pool)
             .await
             .map_err(|e| format!("enrolled operators: {e}"))?;
+        let keys = fleet_keys::load(&pool)
+            .await
+            .map_err(|e| format!("fleet keys: {e}"))?;
         let agent = Arc::new(agent::Agent {
             log_limits: self.log_limits,
             pool: pool.clone(),
@@ -79,6 +82,7 @@ impl Launch {
             },
             writer: self.writer.clone(),
             operators: std::sync::RwLock::new(enrolled),
+            fleet_keys: std::sync::RwLock::new(keys),
             faults: self.faults.clone(),
             upgrade_delay: self.upgrade_delay,
             traffic: traffic::Traffic::default(),

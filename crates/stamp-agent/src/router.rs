@@ -12,7 +12,7 @@ use stamp_protocol::{paths, MAX_REQUEST_BYTES};
 
 use crate::agent::Agent;
 use crate::error::Failure;
-use crate::{callers, import, kv, moves, operators, tenants, traffic, upgrade};
+use crate::{callers, fleet_keys, import, kv, moves, operators, tenants, traffic, upgrade};
 
 pub fn router(agent: Arc<Agent>) -> Router {
     Router::new()
@@ -22,6 +22,11 @@ pub fn router(agent: Arc<Agent>) -> Router {
         .route(
             paths::UPGRADE,
             get(upgrade::upgrade_status).post(upgrade::start_upgrade),
+        )
+        .route(paths::FLEET_KEYS, get(fleet_keys::list_keys))
+        .route(
+            "/v1/fleet-keys/{kid}",
+            put(fleet_keys::put_key).delete(fleet_keys::delete_key),
         )
         .route(
             "/v1/operators/{name}",

@@ -13,9 +13,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use stamp_protocol::{
     decode_export_page, is_binary_export_page, paths, ApiError, ChangePage, EnrollOperator,
-    ExportPage, Fence, Health, ImportProgress, ImportSync, KvEntry, KvPut, OperatorList,
-    ProvisionTenant, StartUpgrade, TenantChecksum, TenantOnStamp, TenantProvisioned, TransferGrant,
-    UpgradeStatus, EXPORT_PAGE_BINARY, IDEMPOTENCY_KEY, MAX_RESPONSE_BYTES,
+    ExportPage, Fence, FleetKey, FleetKeyList, Health, ImportProgress, ImportSync, KvEntry, KvPut,
+    OperatorList, ProvisionTenant, StartUpgrade, TenantChecksum, TenantOnStamp, TenantProvisioned,
+    TransferGrant, UpgradeStatus, EXPORT_PAGE_BINARY, IDEMPOTENCY_KEY, MAX_RESPONSE_BYTES,
 };
 
 pub use error::ClientError;
@@ -159,6 +159,41 @@ impl StampClient {
         };
         self.call(Method::PUT, &paths::operator(name), Some(&body), Some(key))
             .await
+    }
+
+    /// The fleet keys whose tenant tokens the stamp accepts.
+    pub async fn fleet_keys(&self) -> Result<FleetKeyList, ClientError> {
+        self.call(Method::GET, paths::FLEET_KEYS, None::<&()>, None)
+            .await
+    }
+
+    /// Gives the stamp the fleet's public key `kid` (the stamp's admin token only).
+    pub async fn put_fleet_key(
+        &self,
+        kid: &str,
+        public_key: &str,
+        key: &str,
+    ) -> Result<FleetKeyList, ClientError> {
+        let body = FleetKey {
+            public_key: public_key.to_owned(),
+        };
+        self.call(Method::PUT, &paths::fleet_key(kid), Some(&body), Some(key))
+            .await
+    }
+
+    /// Takes the fleet key `kid` back: tokens it signed are refused from now on.
+    pub async fn delete_fleet_key(
+        &self,
+        kid: &str,
+        key: &str,
+    ) -> Result<FleetKeyList, ClientError> {
+        self.call(
+            Method::DELETE,
+            &paths::fleet_key(kid),
+            None::<&()>,
+            Some(key),
+        )
+        .await
     }
 
     /// Asks the stamp to run template version `target` (an upgrade or a downgrade);

@@ -2,6 +2,7 @@
 //! mismatch between the two fails to compile. HTTP + JSON under `/v1`, bearer tokens.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod fleet_token;
 mod moves;
 mod openapi;
 mod openapi_rules;
@@ -40,6 +41,12 @@ pub mod paths {
     pub const TENANTS: &str = "/v1/tenants";
     pub const OPERATORS: &str = "/v1/operators";
     pub const UPGRADE: &str = "/v1/upgrade";
+    pub const FLEET_KEYS: &str = "/v1/fleet-keys";
+
+    /// One public key of the fleet's, by its id.
+    pub fn fleet_key(kid: &str) -> String {
+        format!("/v1/fleet-keys/{kid}")
+    }
 
     /// One operator's enrollment (its own token's SHA-256).
     pub fn operator(name: &str) -> String {

@@ -45,10 +45,11 @@ impl Modify for BearerAuth {
     paths(health, list_tenants, provision_tenant, deprovision_tenant, kv_get, kv_put, kv_delete,
           transfer, export, changes, checksum, import_sync, freeze, unfreeze, activate, fence,
           suspend, resume,
-          list_operators, enroll_operator, revoke_operator, start_upgrade, upgrade_status),
+          list_operators, enroll_operator, revoke_operator, list_fleet_keys, put_fleet_key, delete_fleet_key,
+          start_upgrade, upgrade_status),
     components(schemas(Health, StampHealthStatus, TenantOnStamp, TenantState, ProvisionTenant, TenantProvisioned, KvEntry, KvPut, ApiError,
                        TransferGrant, ExportPage, ExportPageBinary, Change, ChangePage, ImportSync, ImportProgress, TenantChecksum, Fence, FreezeLease, ActivateProof,
-                       EnrollOperator, OperatorList, StartUpgrade, UpgradePhase, UpgradeStatus)),
+                       EnrollOperator, OperatorList, FleetKey, FleetKeyList, StartUpgrade, UpgradePhase, UpgradeStatus)),
     modifiers(&BearerAuth, &DeclareRules)
 )]
 struct StampApi;
@@ -86,6 +87,29 @@ fn enroll_operator() {}
               (status = 403, description = "only the stamp's own admin token revokes", body = ApiError),
               (status = 422, body = ApiError)))]
 fn revoke_operator() {}
+
+#[utoipa::path(get, path = "/v1/fleet-keys", security(("admin" = []), ("operator" = [])),
+    responses((status = 200, description = "the fleet keys whose tenant tokens (`f.<kid>.<tenant>.<expires>.<signature>`) this stamp accepts", body = FleetKeyList),
+              (status = 401, body = ApiError),
+              (status = 403, description = "a tenant token on an admin call", body = ApiError)))]
+fn list_fleet_keys() {}
+
+#[utoipa::path(put, path = "/v1/fleet-keys/{kid}", security(("admin" = [])), request_body = FleetKey,
+    params(("kid" = String, Path, description = "the key's id, as fleet tokens name it"),
+           ("Idempotency-Key" = String, Header, description = "retry key")),
+    responses((status = 200, description = "given: tenant tokens this key signs are accepted for the tenants this stamp holds", body = FleetKeyList),
+              (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, description = "only the stamp's own admin token gives keys", body = ApiError),
+              (status = 422, body = ApiError)))]
+fn put_fleet_key() {}
+
+#[utoipa::path(delete, path = "/v1/fleet-keys/{kid}", security(("admin" = [])),
+    params(("kid" = String, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 200, description = "taken back (or was not given): tokens it signed are refused from now on", body = FleetKeyList),
+              (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 403, description = "only the stamp's own admin token takes keys back", body = ApiError),
+              (status = 422, body = ApiError)))]
+fn delete_fleet_key() {}
 
 #[utoipa::path(post, path = "/v1/upgrade", security(("admin" = []), ("operator" = [])), request_body = StartUpgrade,
     params(("Idempotency-Key" = String, Header, description = "retry key")),

@@ -83,6 +83,22 @@ pub const TOKEN_SHA256: Rule = Rule::Text {
     uri: false,
 };
 
+/// A fleet key's id: 1 to 32 of a-z and 0-9.
+pub const FLEET_KEY_ID: Rule = Rule::Text {
+    pattern: "^[a-z0-9]*$",
+    min: 1,
+    max: 32,
+    uri: false,
+};
+
+/// An Ed25519 public key: 32 bytes as base64url without padding.
+pub const FLEET_PUBLIC_KEY: Rule = Rule::Text {
+    pattern: "^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$",
+    min: 43,
+    max: 43,
+    uri: false,
+};
+
 /// A template version: MAJOR.MINOR.PATCH, each 1 to 9 digits.
 pub const TEMPLATE_VERSION: Rule = Rule::Text {
     pattern: "^[0-9]{1,9}\\.[0-9]{1,9}\\.[0-9]{1,9}$",
@@ -116,6 +132,7 @@ pub const SEQ: Rule = Rule::Int {
 pub const PARAMETERS: &[(&str, Rule)] = &[
     ("id", TENANT_ID),
     ("name", OPERATOR_NAME),
+    ("kid", FLEET_KEY_ID),
     ("key", KV_KEY),
     ("Idempotency-Key", IDEMPOTENCY_KEY_VALUE),
     ("waitMs", WAIT_MS),
@@ -133,6 +150,7 @@ pub const FIELDS: &[(&str, &str, Rule)] = &[
     ("ActivateProof", "transferToken", TOKEN),
     ("Fence", "movedTo", STAMP_URL),
     ("EnrollOperator", "tokenSha256", TOKEN_SHA256),
+    ("FleetKey", "publicKey", FLEET_PUBLIC_KEY),
     ("StartUpgrade", "targetVersion", TEMPLATE_VERSION),
 ];
 
@@ -258,6 +276,30 @@ pub fn check_token_sha256(value: &str) -> Result<(), RuleError> {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
     {
         return fail("tokenSha256", "must be 64 lower-case hex digits");
+    }
+    Ok(())
+}
+
+/// A fleet key's id: 1 to 32 of a-z and 0-9.
+pub fn check_fleet_key_id(value: &str) -> Result<(), RuleError> {
+    if value.is_empty()
+        || value.len() > 32
+        || !value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    {
+        return fail("kid", "must be 1 to 32 of a-z and 0-9");
+    }
+    Ok(())
+}
+
+/// An Ed25519 public key: 32 bytes as base64url without padding (43 characters).
+pub fn check_fleet_public_key(value: &str) -> Result<(), RuleError> {
+    if value.len() != 43 || crate::fleet_token::decode_public_key(value).is_none() {
+        return fail(
+            "publicKey",
+            "must be an Ed25519 public key: 32 bytes as base64url without padding",
+        );
     }
     Ok(())
 }

@@ -219,3 +219,18 @@ pub struct EnrollOperator {
 pub struct OperatorList {
     pub operators: Vec<String>,
 }
+
+/// A public key of the fleet's: tenant tokens it signs (`f.<kid>...`) are accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FleetKey {
+    /// The Ed25519 public key, 32 bytes as base64url without padding.
+    pub public_key: String,
+}
+
+/// The ids of the fleet keys whose tenant tokens the stamp accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FleetKeyList {
+    pub keys: Vec<String>,
+}

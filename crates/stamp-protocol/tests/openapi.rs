@@ -36,5 +36,5 @@ fn every_mutating_call_documents_the_idempotency_key() {
             }
         }
     }
-    assert_eq!(mutating, 14);
+    assert_eq!(mutating, 16);
 }

@@ -28,6 +28,7 @@ fn text() -> impl Strategy<Value = String> {
         "[0-9a-fA]{62,66}",
         "[0-9.]{0,30}",
         "[0-9]{1,11}\\.[0-9]{1,11}\\.[0-9]{1,11}",
+        "[A-Za-z0-9_=+/-]{41,44}",
         Just(String::new()),
         Just("x".repeat(201)),
         Just("y".repeat(257)),
@@ -47,6 +48,8 @@ proptest! {
         prop_assert_eq!(rules::check_stamp_url("u", &v).is_ok(), declared(rules::STAMP_URL, &v), "url {:?}", v);
         prop_assert_eq!(rules::check_operator_name(&v).is_ok(), declared(rules::OPERATOR_NAME, &v), "operator {:?}", v);
         prop_assert_eq!(rules::check_token_sha256(&v).is_ok(), declared(rules::TOKEN_SHA256, &v), "sha256 {:?}", v);
+        prop_assert_eq!(rules::check_fleet_key_id(&v).is_ok(), declared(rules::FLEET_KEY_ID, &v), "kid {:?}", v);
+        prop_assert_eq!(rules::check_fleet_public_key(&v).is_ok(), declared(rules::FLEET_PUBLIC_KEY, &v), "public key {:?}", v);
         prop_assert_eq!(rules::check_template_version("v", &v).is_ok(), declared(rules::TEMPLATE_VERSION, &v), "version {:?}", v);
     }
 

@@ -7,6 +7,7 @@ mod plan_cmd;
 mod provider_cmd;
 mod reconcile_cmd;
 mod rollout_cmd;
+mod router_cmd;
 mod stamp_cmd;
 mod table;
 mod team_cmd;
@@ -137,6 +138,17 @@ enum Command {
     Provider {
         #[command(subcommand)]
         action: provider_cmd::ProviderAction,
+    },
+    /// Routers fed from the routing table (HAProxy through its admin socket): a
+    /// starting configuration, attach, detach, sync, and how far each one is.
+    Router {
+        #[command(subcommand)]
+        action: router_cmd::RouterAction,
+    },
+    /// The fleet's signing keys: tenant tokens they sign are valid on every stamp.
+    FleetKey {
+        #[command(subcommand)]
+        action: router_cmd::FleetKeyAction,
     },
     /// Template versions: list them (stamps on each, what changed), add one.
     Template {
@@ -414,6 +426,8 @@ async fn run(cli: Cli) -> OpsResult<String> {
         }
         Command::Reconcile(args) => reconcile_cmd::run(&fleet, out, args).await?,
         Command::Provider { action } => provider_cmd::run(out, action)?,
+        Command::Router { action } => router_cmd::router(&fleet, out, action).await?,
+        Command::FleetKey { action } => router_cmd::fleet_key(&fleet, out, action).await?,
         Command::Template { action } => rollout_cmd::template(&fleet, out, action).await?,
         Command::Rollout { action } => rollout_cmd::rollout(&fleet, out, action).await?,
         Command::Audit(args) => audit_cmd::run(&fleet, out, args).await?,

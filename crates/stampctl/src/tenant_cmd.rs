@@ -53,6 +53,14 @@ pub enum TenantAction {
     },
     /// Resume a suspended tenant.
     Resume { id: TenantId },
+    /// A token for the tenant's own requests, signed by the fleet's key: valid on
+    /// whichever stamp holds the tenant, so it survives moves. Shown once.
+    Token {
+        id: TenantId,
+        /// How long it is valid.
+        #[arg(long, default_value_t = 24)]
+        ttl_hours: u64,
+    },
     /// Offboard a tenant: suspend it, export its data to a file, delete it on its stamp,
     /// remove it from the catalogue (the audit keeps it). Run again to finish a killed one.
     Offboard {
@@ -329,6 +337,12 @@ pub async fn run(fleet: &Fleet, out: Output, action: TenantAction) -> OpsResult<
                     "tenant {id} suspended: its stamp refuses its requests until it is resumed\n"
                 )
             })
+        }
+        TenantAction::Token { id, ttl_hours } => {
+            let issued = fleet
+                .issue_tenant_token(&id, ttl_hours.saturating_mul(3600))
+                .await?;
+            render(out, &issued, || format!("{}\n", issued.token))
         }
         TenantAction::Resume { id } => {
             fleet.resume_tenant(&id).await?;

@@ -1,14 +1,16 @@
 //! What the workspace's tests share: starting real stamp agents, the demo fleet, this
 //! build's programs (stamp-agent, stampctl) with file secrets, the tenant the move
-//! suites move and its acknowledged-write recorder, a fault proxy on loopback, and plain
-//! HTTP calls on an agent (`wire`). Test code only: no product crate depends on it.
+//! suites move and its acknowledged-write recorder, a fault proxy on loopback, a real
+//! HAProxy and tenant clients that go through it, and plain HTTP calls on an agent (`wire`). Test code only: no product crate depends on it.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
 mod agent;
 pub mod demo;
 pub mod fault_proxy;
+pub mod haproxy;
 pub mod mover;
 mod programs;
+pub mod router_traffic;
 pub mod team;
 pub mod wire;
 

@@ -456,6 +456,104 @@ export type OperatorProvider = {
  */
 name: string, provider: ProviderConfig, };
 
+export type RouterRecord = { name: string, 
+/**
+ * `haproxy`.
+ */
+kind: string, 
+/**
+ * Its Runtime API: a unix socket path, or `HOST:PORT`.
+ */
+adminSocket: string, 
+/**
+ * The map file of tenant -> stamp, as the router's configuration names it.
+ */
+tenantsMap: string, 
+/**
+ * The map file of stamp -> address.
+ */
+stampsMap: string, 
+/**
+ * The routing table's version the router's maps hold; none before a first sync.
+ */
+syncedVersion: number | null, syncedAt: string | null, 
+/**
+ * From the last binding change to the router's map taking it, in milliseconds.
+ */
+lagMs: number | null, 
+/**
+ * Why the last sync failed; none when it succeeded.
+ */
+lastError: string | null, };
+
+export type RouterView = { 
+/**
+ * Routing versions the router's maps lack; none before its first sync.
+ */
+behind: number | null, name: string, 
+/**
+ * `haproxy`.
+ */
+kind: string, 
+/**
+ * Its Runtime API: a unix socket path, or `HOST:PORT`.
+ */
+adminSocket: string, 
+/**
+ * The map file of tenant -> stamp, as the router's configuration names it.
+ */
+tenantsMap: string, 
+/**
+ * The map file of stamp -> address.
+ */
+stampsMap: string, 
+/**
+ * The routing table's version the router's maps hold; none before a first sync.
+ */
+syncedVersion: number | null, syncedAt: string | null, 
+/**
+ * From the last binding change to the router's map taking it, in milliseconds.
+ */
+lagMs: number | null, 
+/**
+ * Why the last sync failed; none when it succeeded.
+ */
+lastError: string | null, };
+
+export type RoutingStatus = { version: number, routers: Array<RouterView>, };
+
+export type RouterSyncOutcome = { router: string, 
+/**
+ * `full`, `changes`, `current` or `failed`.
+ */
+kind: string, 
+/**
+ * Routes sent (every route for a full sync).
+ */
+sent: number, version: number, error: string | null, };
+
+export type RouterSays = { router: string, 
+/**
+ * The stamp its map sends the tenant to; none when the map lacks the tenant.
+ */
+stamp: string | null, 
+/**
+ * Whether that is the catalogue's binding.
+ */
+agrees: boolean, error: string | null, };
+
+export type TenantRoute = { tenant: TenantId, 
+/**
+ * The stamp the catalogue binds it to; none when unbound.
+ */
+stamp: StampId | null, endpoint: string | null, routers: Array<RouterSays>, };
+
+export type IssuedToken = { tenant: TenantId, token: string, kid: string, 
+/**
+ * Unix seconds.
+ */
+expires: number, };
+
 export type NewStamp = { id: StampId, region: RegionId, template: TemplateName, templateVersion: TemplateVersion, 
 /**
  * Overrides the template's capacity.

@@ -18,6 +18,7 @@ import type {
   FleetOverview,
   ForecastView,
   ImportProgress,
+  IssuedToken,
   MoveProgress,
   MoveTargets,
   MoveTenant,
@@ -43,6 +44,8 @@ import type {
   Region,
   RolloutSpec,
   RolloutView,
+  RouterSyncOutcome,
+  RoutingStatus,
   RoutingTable,
   SnapshotSummary,
   Stamp,
@@ -56,6 +59,7 @@ import type {
   TenantImportReport,
   TenantPage,
   TenantQuery,
+  TenantRoute,
   TenantSuspension,
   TenantView,
 } from "./bindings";
@@ -135,6 +139,10 @@ export const COMMAND_NAMES = [
   "resume_rollout",
   "pause_rollout",
   "abort_rollout",
+  "routing_status",
+  "sync_routers",
+  "tenant_route",
+  "issue_tenant_token",
   "pause_plan",
 ] as const;
 
@@ -376,6 +384,21 @@ export function commandsOver(transport: Transport) {
     /** Aborts a rollout for good (upgraded stamps keep their version). */
     abortRollout: (id: number): Promise<RolloutView> =>
       transport.call("abort_rollout", { id }) as Promise<RolloutView>,
+    /** The routing table's version and every attached router's sync state. */
+    routingStatus: (): Promise<RoutingStatus> =>
+      transport.call("routing_status", {}) as Promise<RoutingStatus>,
+    /** Sends every attached router whole new maps now (a full resync). */
+    syncRouters: (): Promise<Array<RouterSyncOutcome>> =>
+      transport.call("sync_routers", {}) as Promise<Array<RouterSyncOutcome>>,
+    /** Where a tenant's requests go: its binding, and what each router's map says. */
+    tenantRoute: (id: TenantId): Promise<TenantRoute> =>
+      transport.call("tenant_route", { id }) as Promise<TenantRoute>,
+    /**
+     * A token for a tenant's own requests, signed by the fleet's key (valid on
+     * whichever stamp holds it); shown once.
+     */
+    issueTenantToken: (id: TenantId, ttlHours: number): Promise<IssuedToken> =>
+      transport.call("issue_tenant_token", { id, ttlHours }) as Promise<IssuedToken>,
     /** Asks a running apply to stop before its next action. */
     pausePlan: (name: string): Promise<void> =>
       transport.call("pause_plan", { name }) as Promise<void>,

@@ -236,6 +236,18 @@ macro_rules! with_commands {
             pause_rollout(id: i64) -> $crate::RolloutView = |fleet| fleet.pause_rollout(id).await;
             /// Aborts a rollout for good (upgraded stamps keep their version).
             abort_rollout(id: i64) -> $crate::RolloutView = |fleet| fleet.abort_rollout(id).await;
+            /// The routing table's version and every attached router's sync state.
+            routing_status() -> $crate::RoutingStatus = |fleet| fleet.routing_status().await;
+            /// Sends every attached router whole new maps now (a full resync).
+            sync_routers() -> Vec<$crate::RouterSyncOutcome> =
+                |fleet| $crate::RouterSyncer::default().sync(fleet, true).await;
+            /// Where a tenant's requests go: its binding, and what each router's map says.
+            tenant_route(id: $crate::fleet_core::TenantId) -> $crate::TenantRoute =
+                |fleet| fleet.tenant_route(&id).await;
+            /// A token for a tenant's own requests, signed by the fleet's key (valid on
+            /// whichever stamp holds it); shown once.
+            issue_tenant_token(id: $crate::fleet_core::TenantId, ttl_hours: u64) -> $crate::fleet_keys::IssuedToken =
+                |fleet| fleet.issue_tenant_token(&id, ttl_hours.saturating_mul(3600)).await;
             /// Asks a running apply to stop before its next action.
             pause_plan(name: String) -> () = |fleet| fleet.pause_plan(&name).await;
         }

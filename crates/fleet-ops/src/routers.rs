@@ -1,0 +1,591 @@
+//! Routers attached to the routing table (HAProxy, `haproxy.rs`): attached and detached
+//! (audited), kept in sync by a [`RouterSyncer`] (the app runs one; so does `stampctl
+//! router sync --watch`), and told of each move the moment its binding flips
+//! ([`Fleet::push_route`], the fast path, whose lag is recorded). Correctness never
+//! depends on a router being current: a fenced source redirects to the tenant's new
+//! stamp, and a stamp that does not serve the tenant yet answers 503 with Retry-After.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use catalogue::{RouterRecord, RouterSync, RoutingTable};
+use fleet_core::{StampId, TenantId};
+use serde::Serialize;
+
+use crate::error::{OpsError, OpsResult};
+use crate::fleet::Fleet;
+use crate::haproxy::{
+    config_text, map_text, stamp_address, HaproxyLayout, RuntimeApi, VERSION_KEY,
+};
+
+/// More changed routes than this are sent as a whole new map instead.
+const DIFF_LIMIT: usize = 2_000;
+
+/// A router with how far behind the routing table it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RouterView {
+    #[serde(flatten)]
+    pub router: RouterRecord,
+    /// Routing versions the router's maps lack; none before its first sync.
+    #[ts(type = "number | null")]
+    pub behind: Option<i64>,
+}
+
+/// The routing table's state and every attached router's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RoutingStatus {
+    #[ts(type = "number")]
+    pub version: i64,
+    pub routers: Vec<RouterView>,
+}
+
+/// The files `haproxy_config` wrote, and how to start HAProxy on them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HaproxyFiles {
+    pub config: String,
+    pub tenants_map: String,
+    pub stamps_map: String,
+    pub admin_socket: String,
+    pub start: String,
+    #[ts(type = "number")]
+    pub tenants: u64,
+    /// Stamps whose tenants cannot be routed by this configuration, and why.
+    pub unroutable: Vec<String>,
+}
+
+/// Where one tenant's requests go: its binding, and what each router's map says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantRoute {
+    pub tenant: TenantId,
+    /// The stamp the catalogue binds it to; none when unbound.
+    pub stamp: Option<StampId>,
+    pub endpoint: Option<String>,
+    pub routers: Vec<RouterSays>,
+}
+
+/// What one router's map says about a tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RouterSays {
+    pub router: String,
+    /// The stamp its map sends the tenant to; none when the map lacks the tenant.
+    pub stamp: Option<String>,
+    /// Whether that is the catalogue's binding.
+    pub agrees: bool,
+    pub error: Option<String>,
+}
+
+/// What a router's maps hold, as this process last wrote them.
+struct Snapshot {
+    at: (String, String, String),
+    version: i64,
+    tenants: HashMap<String, String>,
+    stamps: HashMap<String, String>,
+}
+
+/// Maps built from a routing table: tenant -> stamp, stamp -> address.
+struct Maps {
+    version: i64,
+    tenants: HashMap<String, String>,
+    stamps: HashMap<String, String>,
+    unroutable: Vec<String>,
+}
+
+async fn maps_of(table: RoutingTable) -> Maps {
+    let mut tenants = HashMap::with_capacity(table.routes.len());
+    let mut endpoints: HashMap<String, Option<String>> = HashMap::new();
+    for route in table.routes {
+        endpoints
+            .entry(route.stamp.clone())
+            .or_insert(route.endpoint);
+        tenants.insert(route.tenant, route.stamp);
+    }
+    let mut stamps = HashMap::new();
+    let mut unroutable = Vec::new();
+    for (stamp, endpoint) in endpoints {
+        match endpoint {
+            None => unroutable.push(format!("{stamp}: no endpoint yet")),
+            Some(endpoint) => match stamp_address(&endpoint).await {
+                Ok(address) => {
+                    stamps.insert(stamp, address);
+                }
+                Err(e) => unroutable.push(format!("{stamp}: {e}")),
+            },
+        }
+    }
+    unroutable.sort();
+    Maps {
+        version: table.version,
+        tenants,
+        stamps,
+        unroutable,
+    }
+}
+
+fn sorted(map: &HashMap<String, String>) -> Vec<(String, String)> {
+    let mut entries: Vec<(String, String)> =
+        map.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    entries.sort();
+    entries
+}
+
+fn with_version(tenants: &HashMap<String, String>, version: i64) -> Vec<(String, String)> {
+    let mut entries = sorted(tenants);
+    entries.push((VERSION_KEY.to_owned(), version.to_string()));
+    entries
+}
+
+/// A router's name: 1 to 40 of a-z, 0-9 and '-'.
+fn check_name(name: &str) -> OpsResult<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 40
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(OpsError::invalid(format!(
+            "router name {name:?}: 1 to 40 of a-z, 0-9 and '-'"
+        )))
+    }
+}
+
+/// Writes `text` to `path` whole (a temporary file renamed into place).
+fn write_whole(path: &Path, text: &str) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path)
+}
+
+impl Fleet {
+    /// The routing table's version and every attached router's sync state.
+    pub async fn routing_status(&self) -> OpsResult<RoutingStatus> {
+        let version = self.catalogue.routing_version().await?;
+        let routers = self
+            .catalogue
+            .routers()
+            .await?
+            .into_iter()
+            .map(|router| RouterView {
+                behind: router.synced_version.map(|v| (version - v).max(0)),
+                router,
+            })
+            .collect();
+        Ok(RoutingStatus { version, routers })
+    }
+
+    /// Where `tenant`'s requests go, asked of every attached router.
+    pub async fn tenant_route(&self, tenant: &TenantId) -> OpsResult<TenantRoute> {
+        if self.catalogue.tenant(tenant).await?.is_none() {
+            return Err(OpsError::invalid(format!("no tenant {tenant}")));
+        }
+        let stamp = self.catalogue.binding(tenant).await?.map(|(s, _)| s);
+        let endpoint = match &stamp {
+            Some(s) => self.catalogue.stamp(s).await?.and_then(|s| s.endpoint),
+            None => None,
+        };
+        let mut routers = Vec::new();
+        for router in self.catalogue.routers().await? {
+            let said = RuntimeApi::new(&router.admin_socket)
+                .get(&router.tenants_map, tenant.as_str())
+                .await;
+            routers.push(match said {
+                Ok(says) => RouterSays {
+                    router: router.name,
+                    agrees: says.as_deref() == stamp.as_ref().map(StampId::as_str),
+                    stamp: says,
+                    error: None,
+                },
+                Err(e) => RouterSays {
+                    router: router.name,
+                    stamp: None,
+                    agrees: false,
+                    error: Some(e.message),
+                },
+            });
+        }
+        Ok(TenantRoute {
+            tenant: tenant.clone(),
+            stamp,
+            endpoint,
+            routers,
+        })
+    }
+
+    /// Attaches an HAProxy router by its admin socket and the two map files its
+    /// configuration names; with `check`, its Runtime API must answer for both maps.
+    pub async fn attach_router(
+        &self,
+        name: &str,
+        admin_socket: &str,
+        tenants_map: &str,
+        stamps_map: &str,
+        check: bool,
+    ) -> OpsResult<RouterRecord> {
+        check_name(name)?;
+        for (field, value) in [
+            ("admin socket", admin_socket),
+            ("tenants map", tenants_map),
+            ("stamps map", stamps_map),
+        ] {
+            if value.is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return Err(OpsError::invalid(format!(
+                    "{field} {value:?}: a path (or HOST:PORT for the socket) without spaces"
+                )));
+            }
+        }
+        if check {
+            let api = RuntimeApi::new(admin_socket);
+            for map in [tenants_map, stamps_map] {
+                api.get(map, VERSION_KEY).await.map_err(|e| {
+                    OpsError::invalid(format!(
+                        "router {name}: {} (its configuration must use the map file {map})",
+                        e.message
+                    ))
+                })?;
+            }
+        }
+        let record = RouterRecord {
+            name: name.to_owned(),
+            kind: "haproxy".to_owned(),
+            admin_socket: admin_socket.to_owned(),
+            tenants_map: tenants_map.to_owned(),
+            stamps_map: stamps_map.to_owned(),
+            synced_version: None,
+            synced_at: None,
+            lag_ms: None,
+            last_error: None,
+        };
+        self.catalogue.attach_router(&record, "router").await?;
+        Ok(record)
+    }
+
+    /// Detaches router `name` (its HAProxy keeps running with the maps it has).
+    pub async fn detach_router(&self, name: &str) -> OpsResult<()> {
+        if self.catalogue.detach_router(name, "router").await? {
+            Ok(())
+        } else {
+            Err(OpsError::invalid(format!("no router {name} is attached")))
+        }
+    }
+
+    /// Writes a starting HAProxy configuration and its maps (the routing table now)
+    /// into `dir`, and attaches it as router `name`.
+    pub async fn haproxy_config(
+        &self,
+        dir: &Path,
+        listen: &str,
+        name: &str,
+    ) -> OpsResult<HaproxyFiles> {
+        check_name(name)?;
+        let listen_ok = listen
+            .rsplit_once(':')
+            .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+        if !listen_ok {
+            return Err(OpsError::invalid(format!(
+                "listen {listen:?}: HOST:PORT, e.g. 127.0.0.1:8080"
+            )));
+        }
+        std::fs::create_dir_all(dir)
+            .map_err(|e| OpsError::invalid(format!("{}: {e}", dir.display())))?;
+        let dir = std::fs::canonicalize(dir)
+            .map_err(|e| OpsError::invalid(format!("{}: {e}", dir.display())))?;
+        let path = |file: &str| -> PathBuf { dir.join(file) };
+        let text = |p: PathBuf| p.display().to_string();
+        let maps = maps_of(self.catalogue.routes().await?).await;
+        let (config, tenants_map, stamps_map, socket) = (
+            path("haproxy.cfg"),
+            path("tenants.map"),
+            path("stamps.map"),
+            path("admin.sock"),
+        );
+        for p in [&config, &tenants_map, &stamps_map, &socket] {
+            if text(p.clone()).chars().any(char::is_whitespace) {
+                return Err(OpsError::invalid(format!(
+                    "{}: HAProxy map and socket paths cannot hold spaces",
+                    p.display()
+                )));
+            }
+        }
+        let write = |p: &PathBuf, body: &str| {
+            write_whole(p, body).map_err(|e| OpsError::invalid(format!("{}: {e}", p.display())))
+        };
+        write(
+            &tenants_map,
+            &map_text(&with_version(&maps.tenants, maps.version)),
+        )?;
+        write(&stamps_map, &map_text(&sorted(&maps.stamps)))?;
+        write(
+            &config,
+            &config_text(&HaproxyLayout {
+                listen,
+                admin_socket: &text(socket.clone()),
+                tenants_map: &text(tenants_map.clone()),
+                stamps_map: &text(stamps_map.clone()),
+            }),
+        )?;
+        self.attach_router(
+            name,
+            &text(socket.clone()),
+            &text(tenants_map.clone()),
+            &text(stamps_map.clone()),
+            false,
+        )
+        .await?;
+        Ok(HaproxyFiles {
+            start: format!("haproxy -f {}", config.display()),
+            config: text(config),
+            tenants_map: text(tenants_map),
+            stamps_map: text(stamps_map),
+            admin_socket: text(socket),
+            tenants: maps.tenants.len() as u64,
+            unroutable: maps.unroutable,
+        })
+    }
+
+    /// The fast path of a move: right after `tenant`'s binding flipped to `stamp`, each
+    /// router's map is told (and the stamp's address added when the map lacks it). A
+    /// router that cannot be told is recorded as failing; the move goes on (its source
+    /// redirects), and the next sync repairs the map.
+    pub async fn push_route(&self, tenant: &TenantId, stamp: &StampId, flipped: Instant) {
+        let routers = match self.catalogue.routers().await {
+            Ok(routers) => routers,
+            Err(e) => {
+                tracing::warn!(error = %e, "routers not read; the next sync tells them");
+                return;
+            }
+        };
+        for router in routers {
+            let api = RuntimeApi::new(&router.admin_socket);
+            let pushed = async {
+                if api.get(&router.stamps_map, stamp.as_str()).await?.is_none() {
+                    let endpoint = self
+                        .catalogue
+                        .stamp(stamp)
+                        .await?
+                        .and_then(|s| s.endpoint)
+                        .ok_or_else(|| OpsError::conflict(format!("{stamp} has no endpoint")))?;
+                    let address = stamp_address(&endpoint).await.map_err(OpsError::conflict)?;
+                    api.set(&router.stamps_map, stamp.as_str(), &address)
+                        .await?;
+                }
+                api.set(&router.tenants_map, tenant.as_str(), stamp.as_str())
+                    .await
+            }
+            .await;
+            let outcome = match &pushed {
+                Ok(()) => RouterSync::Pushed {
+                    lag_ms: flipped.elapsed().as_millis() as i64,
+                },
+                Err(e) => RouterSync::Failed(&e.message),
+            };
+            if let Err(e) = &pushed {
+                tracing::warn!(router = %router.name, %tenant, error = %e.message, "route not pushed");
+            }
+            if let Err(e) = self
+                .catalogue
+                .record_router_sync(&router.name, outcome)
+                .await
+            {
+                tracing::warn!(router = %router.name, error = %e, "router state not recorded");
+            }
+        }
+    }
+}
+
+/// What one sync did to one router.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RouterSyncOutcome {
+    pub router: String,
+    /// `full`, `changes`, `current` or `failed`.
+    pub kind: String,
+    /// Routes sent (every route for a full sync).
+    #[ts(type = "number")]
+    pub sent: u64,
+    #[ts(type = "number")]
+    pub version: i64,
+    pub error: Option<String>,
+}
+
+/// Keeps every attached router's maps equal to the routing table: a full, atomic
+/// replacement the first time and whenever the router's maps are not the ones this
+/// syncer last wrote (it restarted, or another process synced it), otherwise only the
+/// routes that changed.
+#[derive(Default)]
+pub struct RouterSyncer {
+    snapshots: HashMap<String, Snapshot>,
+}
+
+impl RouterSyncer {
+    /// One round over every attached router; `full` forces a whole new map on each.
+    pub async fn sync(&mut self, fleet: &Fleet, full: bool) -> OpsResult<Vec<RouterSyncOutcome>> {
+        let version = fleet.catalogue.routing_version().await?;
+        let routers = fleet.catalogue.routers().await?;
+        self.snapshots
+            .retain(|name, _| routers.iter().any(|r| &r.name == name));
+        let mut maps: Option<Maps> = None;
+        let mut outcomes = Vec::new();
+        for router in routers {
+            let outcome = self
+                .sync_one(fleet, &router, version, full, &mut maps)
+                .await;
+            let (kind, sent, at, error) = match outcome {
+                Ok((kind, sent, at)) => (kind, sent, at, None),
+                Err(e) => ("failed", 0, version, Some(e.message)),
+            };
+            let record = match &error {
+                None => RouterSync::Synced { version: at },
+                Some(e) => RouterSync::Failed(e),
+            };
+            fleet
+                .catalogue
+                .record_router_sync(&router.name, record)
+                .await?;
+            outcomes.push(RouterSyncOutcome {
+                router: router.name,
+                kind: kind.to_owned(),
+                sent,
+                version: at,
+                error,
+            });
+        }
+        Ok(outcomes)
+    }
+
+    async fn sync_one(
+        &mut self,
+        fleet: &Fleet,
+        router: &RouterRecord,
+        version: i64,
+        full: bool,
+        maps: &mut Option<Maps>,
+    ) -> OpsResult<(&'static str, u64, i64)> {
+        let api = RuntimeApi::new(&router.admin_socket);
+        let at = (
+            router.admin_socket.clone(),
+            router.tenants_map.clone(),
+            router.stamps_map.clone(),
+        );
+        let marker = api.get(&router.tenants_map, VERSION_KEY).await?;
+        let known = self.snapshots.get(&router.name).filter(|s| {
+            !full && s.at == at && marker.as_deref() == Some(s.version.to_string().as_str())
+        });
+        if known.is_some_and(|s| s.version == version) {
+            return Ok(("current", 0, version));
+        }
+        if maps.is_none() {
+            *maps = Some(maps_of(fleet.catalogue.routes().await?).await);
+        }
+        let Some(now) = maps.as_ref() else {
+            return Err(OpsError::internal("routing table not read"));
+        };
+        let changes = known.map(|s| {
+            let tenants: Vec<(&String, Option<&String>)> = s
+                .tenants
+                .keys()
+                .filter(|t| !now.tenants.contains_key(*t))
+                .map(|t| (t, None))
+                .chain(
+                    now.tenants
+                        .iter()
+                        .filter(|(t, stamp)| s.tenants.get(*t) != Some(*stamp))
+                        .map(|(t, stamp)| (t, Some(stamp))),
+                )
+                .collect();
+            let stamps: Vec<(&String, &String)> = now
+                .stamps
+                .iter()
+                .filter(|(stamp, address)| s.stamps.get(*stamp) != Some(*address))
+                .collect();
+            (tenants, stamps)
+        });
+        let (kind, sent) = match changes {
+            Some((tenants, stamps)) if tenants.len() + stamps.len() <= DIFF_LIMIT => {
+                // Addresses first: a tenant is never pointed at a stamp the map lacks.
+                for (stamp, address) in &stamps {
+                    api.set(&router.stamps_map, stamp, address).await?;
+                }
+                for (tenant, stamp) in &tenants {
+                    match stamp {
+                        Some(stamp) => api.set(&router.tenants_map, tenant, stamp).await?,
+                        None => api.remove(&router.tenants_map, tenant).await?,
+                    }
+                }
+                api.set(&router.tenants_map, VERSION_KEY, &now.version.to_string())
+                    .await?;
+                ("changes", tenants.len() as u64)
+            }
+            _ => {
+                api.replace(&router.stamps_map, &sorted(&now.stamps))
+                    .await?;
+                api.replace(
+                    &router.tenants_map,
+                    &with_version(&now.tenants, now.version),
+                )
+                .await?;
+                // The files too, when they are ours to write: a restart starts near here.
+                let files = write_whole(
+                    Path::new(&router.stamps_map),
+                    &map_text(&sorted(&now.stamps)),
+                )
+                .and_then(|()| {
+                    write_whole(
+                        Path::new(&router.tenants_map),
+                        &map_text(&with_version(&now.tenants, now.version)),
+                    )
+                });
+                if let Err(e) = files {
+                    tracing::debug!(router = %router.name, error = %e, "map files left as they are");
+                }
+                ("full", now.tenants.len() as u64)
+            }
+        };
+        self.snapshots.insert(
+            router.name.clone(),
+            Snapshot {
+                at,
+                version: now.version,
+                tenants: now.tenants.clone(),
+                stamps: now.stamps.clone(),
+            },
+        );
+        Ok((kind, sent, now.version))
+    }
+}
+
+/// The app's router sync: every second, each attached router is brought to the routing
+/// table (wholly at the first round and after a gap, else the changes). A failure is
+/// logged when it changes and recorded on the router (the window shows it).
+pub async fn keep_routers_in_sync(slot: crate::slot::FleetSlot) {
+    let mut syncer = RouterSyncer::default();
+    let mut last_error = String::new();
+    loop {
+        let error = match slot.get().await {
+            Ok(fleet) => match syncer.sync(&fleet, false).await {
+                Ok(outcomes) => outcomes
+                    .iter()
+                    .filter_map(|o| o.error.as_ref().map(|e| format!("{}: {e}", o.router)))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                Err(e) => e.message,
+            },
+            Err(e) => e.message,
+        };
+        if error != last_error {
+            if error.is_empty() {
+                tracing::info!("routers in sync again");
+            } else {
+                tracing::warn!(%error, "router sync");
+            }
+            last_error = error;
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+}
