@@ -76,6 +76,7 @@ async fn a_tenant_moved_in_the_window_while_clients_go_through_haproxy_loses_not
         .await;
     app.press("[data-testid=move-confirm]").await;
     app.find("[data-testid=move-done]").await;
+    app.click("[data-testid=move-close]").await;
 
     // The router follows: in sync at the new version, and the tenant's route agrees.
     let version = fleet.routing_status().await.unwrap().version;
@@ -92,7 +93,19 @@ async fn a_tenant_moved_in_the_window_while_clients_go_through_haproxy_loses_not
         "[data-testid=tenant-route][data-tenant={TENANT}][data-stamp={to}] [data-testid=tenant-route-router][data-router=local][data-agrees=true]"
     ))
     .await;
-    app.screenshot("routing-after-move.png").await;
+    for (selector, file) in [
+        ("[data-testid=tenant-route]", "routing-tenant-route.png"),
+        ("[data-testid=routing-panel]", "routing-panel.png"),
+    ] {
+        app.client
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView({block: 'center'}); return true;",
+                vec![serde_json::json!(selector)],
+            )
+            .await
+            .unwrap();
+        app.screenshot(file).await;
+    }
 
     // Writes go on through the router after the move, then the clients stop.
     let before = traffic.lock().unwrap().acked.len();

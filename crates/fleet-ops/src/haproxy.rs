@@ -1,9 +1,12 @@
 //! HAProxy as the reference router, driven through its Runtime API (the admin socket):
-//! two maps, `tenants.map` (tenant -> stamp) and `stamps.map` (stamp -> `IP:PORT`),
-//! changed in place (`set map` / `add map` / `del map`, no reload), or replaced whole
-//! and atomically (`prepare map` / `add map @VERSION` / `commit map`). The tenants map
-//! also holds the routing table's version under a key no tenant can have, so a router
-//! that restarted from an older map file is seen and resynced.
+//! tenant -> stamp in [`TENANT_SHARDS`] maps (`tenants-00.map` ...; a tenant's shard is
+//! the CRC32 of its id modulo the count, which HAProxy computes too: `set map` walks a
+//! whole map in HAProxy 2.6, about 60 ms at a million entries, so a shard keeps one
+//! route's update to a few milliseconds), and `stamps.map` (stamp -> `IP:PORT`); changed
+//! in place (`set map` / `add map` / `del map`, no reload), or replaced whole and
+//! atomically (`prepare map` / `add map @VERSION` / `commit map`). The stamps map also
+//! holds the routing table's version under a key no stamp can have, written last, so a
+//! router that restarted from older map files is seen and resynced.
 //!
 //! The generated configuration reads the tenant from an `X-Tenant` header or the first
 //! label of the host name (`TENANT.<zone>`), looks up its stamp, then the stamp's
@@ -18,8 +21,20 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::error::{OpsError, OpsResult};
 
-/// The key of the tenants map that holds the routing version (tenant ids are slugs).
+/// The key of the stamps map that holds the routing version (stamp ids are slugs).
 pub const VERSION_KEY: &str = "__stampfleet_version";
+/// How many maps the tenants are spread over.
+pub const TENANT_SHARDS: u32 = 32;
+
+/// The shard of `tenant`'s route: HAProxy's `crc32,mod(32)` of the id.
+pub fn shard_of(tenant: &str) -> u32 {
+    crc32fast::hash(tenant.as_bytes()) % TENANT_SHARDS
+}
+
+/// Shard `shard`'s file from the tenants maps' pattern (its `*` is the shard, 00-31).
+pub fn shard_path(pattern: &str, shard: u32) -> String {
+    pattern.replacen('*', &format!("{shard:02}"), 1)
+}
 /// Longest one Runtime API command may take.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
 /// Bytes of map lines per `add map` payload: under HAProxy's default 16 KiB buffer.
@@ -178,7 +193,8 @@ impl RuntimeApi {
 pub struct HaproxyLayout<'a> {
     pub listen: &'a str,
     pub admin_socket: &'a str,
-    pub tenants_map: &'a str,
+    /// The tenants maps' pattern: `*` is the shard.
+    pub tenants_maps: &'a str,
     pub stamps_map: &'a str,
 }
 
@@ -187,12 +203,20 @@ pub fn config_text(layout: &HaproxyLayout<'_>) -> String {
     let HaproxyLayout {
         listen,
         admin_socket,
-        tenants_map,
+        tenants_maps,
         stamps_map,
     } = layout;
+    let shards: String = (0..TENANT_SHARDS)
+        .map(|shard| {
+            format!(
+                "    http-request set-var(txn.stamp) var(txn.tenant),map({}) if {{ var(txn.shard) -m int {shard} }}\n",
+                shard_path(tenants_maps, shard)
+            )
+        })
+        .collect();
     format!(
         "# Written by `stampctl router haproxy-config`: routes each request to its tenant's
-# stamp. Stampfleet keeps the two maps current through the admin socket (no reload).
+# stamp. Stampfleet keeps the maps current through the admin socket (no reload).
 global
     stats socket {admin_socket} mode 600 level admin
     stats timeout 30s
@@ -209,8 +233,9 @@ frontend tenants
     # The tenant: an X-Tenant header, else the host name's first label (TENANT.<zone>).
     http-request set-var(txn.tenant) req.hdr(x-tenant),lower if {{ req.hdr(x-tenant) -m found }}
     http-request set-var(txn.tenant) req.hdr(host),field(1,.),lower unless {{ var(txn.tenant) -m found }}
-    http-request set-var(txn.stamp) var(txn.tenant),map({tenants_map})
-    http-request return status 404 content-type application/json string '{{\"code\":\"not_found\",\"message\":\"this router knows no such tenant\"}}' unless {{ var(txn.stamp) -m found }}
+    # Its stamp, from the tenant's shard of the tenants maps (CRC32 of the id, mod {TENANT_SHARDS}).
+    http-request set-var(txn.shard) var(txn.tenant),crc32,mod({TENANT_SHARDS})
+{shards}    http-request return status 404 content-type application/json string '{{\"code\":\"not_found\",\"message\":\"this router knows no such tenant\"}}' unless {{ var(txn.stamp) -m found }}
     http-request set-var(txn.addr) var(txn.stamp),map({stamps_map})
     http-request return status 503 content-type application/json string '{{\"code\":\"unavailable\",\"message\":\"no address is known yet for the stamp of this tenant\"}}' hdr retry-after 1 unless {{ var(txn.addr) -m found }}
     default_backend stamps
@@ -275,6 +300,15 @@ pub async fn stamp_address(endpoint: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shards_are_haproxys_crc32_mod_32() {
+        // Values HAProxy 2.6 answered for `crc32` of these ids (and zlib agrees).
+        assert_eq!(crc32fast::hash(b"contoso-prod"), 85_744_739);
+        assert_eq!(shard_of("contoso-prod"), 3);
+        assert_eq!(shard_of("a-datum-prod"), 9);
+        assert_eq!(shard_path("/r/tenants-*.map", 7), "/r/tenants-07.map");
+    }
 
     #[tokio::test]
     async fn stamp_addresses_are_ip_and_port() {

@@ -16,7 +16,8 @@ use serde::Serialize;
 use crate::error::{OpsError, OpsResult};
 use crate::fleet::Fleet;
 use crate::haproxy::{
-    config_text, map_text, stamp_address, HaproxyLayout, RuntimeApi, VERSION_KEY,
+    config_text, map_text, shard_of, shard_path, stamp_address, HaproxyLayout, RuntimeApi,
+    TENANT_SHARDS, VERSION_KEY,
 };
 
 /// More changed routes than this are sent as a whole new map instead.
@@ -47,7 +48,8 @@ pub struct RoutingStatus {
 #[serde(rename_all = "camelCase")]
 pub struct HaproxyFiles {
     pub config: String,
-    pub tenants_map: String,
+    /// The tenants maps' pattern (`*` is the shard).
+    pub tenants_maps: String,
     pub stamps_map: String,
     pub admin_socket: String,
     pub start: String,
@@ -134,10 +136,35 @@ fn sorted(map: &HashMap<String, String>) -> Vec<(String, String)> {
     entries
 }
 
-fn with_version(tenants: &HashMap<String, String>, version: i64) -> Vec<(String, String)> {
-    let mut entries = sorted(tenants);
-    entries.push((VERSION_KEY.to_owned(), version.to_string()));
+/// The stamps map's entries with the routing version key.
+fn with_version(stamps: &HashMap<String, String>, version: &str) -> Vec<(String, String)> {
+    let mut entries = sorted(stamps);
+    entries.push((VERSION_KEY.to_owned(), version.to_owned()));
     entries
+}
+
+/// The tenants' routes by shard, each sorted.
+fn by_shard(tenants: &HashMap<String, String>) -> Vec<Vec<(String, String)>> {
+    let mut shards = vec![Vec::new(); TENANT_SHARDS as usize];
+    for (tenant, stamp) in tenants {
+        shards[shard_of(tenant) as usize].push((tenant.clone(), stamp.clone()));
+    }
+    for shard in &mut shards {
+        shard.sort();
+    }
+    shards
+}
+
+/// The tenants maps' pattern: a path with one `*` (the shard) and no spaces.
+fn check_pattern(pattern: &str) -> OpsResult<()> {
+    if pattern.matches('*').count() == 1 {
+        Ok(())
+    } else {
+        Err(OpsError::invalid(format!(
+            "tenants maps {pattern:?}: one path with a single * where the shard number goes (00-{:02}), e.g. /etc/haproxy/tenants-*.map",
+            TENANT_SHARDS - 1
+        )))
+    }
 }
 
 /// A router's name: 1 to 40 of a-z, 0-9 and '-'.
@@ -192,8 +219,9 @@ impl Fleet {
         };
         let mut routers = Vec::new();
         for router in self.catalogue.routers().await? {
+            let map = shard_path(&router.tenants_map, shard_of(tenant.as_str()));
             let said = RuntimeApi::new(&router.admin_socket)
-                .get(&router.tenants_map, tenant.as_str())
+                .get(&map, tenant.as_str())
                 .await;
             routers.push(match said {
                 Ok(says) => RouterSays {
@@ -218,8 +246,9 @@ impl Fleet {
         })
     }
 
-    /// Attaches an HAProxy router by its admin socket and the two map files its
-    /// configuration names; with `check`, its Runtime API must answer for both maps.
+    /// Attaches an HAProxy router by its admin socket, the tenants maps' pattern (`*`
+    /// is the shard) and the stamps map its configuration names; with `check`, its
+    /// Runtime API must answer for every one of them.
     pub async fn attach_router(
         &self,
         name: &str,
@@ -231,7 +260,7 @@ impl Fleet {
         check_name(name)?;
         for (field, value) in [
             ("admin socket", admin_socket),
-            ("tenants map", tenants_map),
+            ("tenants maps", tenants_map),
             ("stamps map", stamps_map),
         ] {
             if value.is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -240,12 +269,16 @@ impl Fleet {
                 )));
             }
         }
+        check_pattern(tenants_map)?;
         if check {
             let api = RuntimeApi::new(admin_socket);
-            for map in [tenants_map, stamps_map] {
-                api.get(map, VERSION_KEY).await.map_err(|e| {
+            let maps = (0..TENANT_SHARDS)
+                .map(|shard| shard_path(tenants_map, shard))
+                .chain(std::iter::once(stamps_map.to_owned()));
+            for map in maps {
+                api.get(&map, VERSION_KEY).await.map_err(|e| {
                     OpsError::invalid(format!(
-                        "router {name}: {} (its configuration must use the map file {map})",
+                        "router {name}: {} (its configuration must use the map file {map}; `stampctl router haproxy-config` writes one that does)",
                         e.message
                     ))
                 })?;
@@ -301,7 +334,7 @@ impl Fleet {
         let maps = maps_of(self.catalogue.routes().await?).await;
         let (config, tenants_map, stamps_map, socket) = (
             path("haproxy.cfg"),
-            path("tenants.map"),
+            path("tenants-*.map"),
             path("stamps.map"),
             path("admin.sock"),
         );
@@ -316,17 +349,23 @@ impl Fleet {
         let write = |p: &PathBuf, body: &str| {
             write_whole(p, body).map_err(|e| OpsError::invalid(format!("{}: {e}", p.display())))
         };
+        let pattern = text(tenants_map.clone());
+        for (shard, entries) in by_shard(&maps.tenants).iter().enumerate() {
+            write(
+                &PathBuf::from(shard_path(&pattern, shard as u32)),
+                &map_text(entries),
+            )?;
+        }
         write(
-            &tenants_map,
-            &map_text(&with_version(&maps.tenants, maps.version)),
+            &stamps_map,
+            &map_text(&with_version(&maps.stamps, &maps.version.to_string())),
         )?;
-        write(&stamps_map, &map_text(&sorted(&maps.stamps)))?;
         write(
             &config,
             &config_text(&HaproxyLayout {
                 listen,
                 admin_socket: &text(socket.clone()),
-                tenants_map: &text(tenants_map.clone()),
+                tenants_maps: &pattern,
                 stamps_map: &text(stamps_map.clone()),
             }),
         )?;
@@ -341,7 +380,7 @@ impl Fleet {
         Ok(HaproxyFiles {
             start: format!("haproxy -f {}", config.display()),
             config: text(config),
-            tenants_map: text(tenants_map),
+            tenants_maps: pattern,
             stamps_map: text(stamps_map),
             admin_socket: text(socket),
             tenants: maps.tenants.len() as u64,
@@ -375,8 +414,8 @@ impl Fleet {
                     api.set(&router.stamps_map, stamp.as_str(), &address)
                         .await?;
                 }
-                api.set(&router.tenants_map, tenant.as_str(), stamp.as_str())
-                    .await
+                let map = shard_path(&router.tenants_map, shard_of(tenant.as_str()));
+                api.set(&map, tenant.as_str(), stamp.as_str()).await
             }
             .await;
             let outcome = match &pushed {
@@ -473,7 +512,7 @@ impl RouterSyncer {
             router.tenants_map.clone(),
             router.stamps_map.clone(),
         );
-        let marker = api.get(&router.tenants_map, VERSION_KEY).await?;
+        let marker = api.get(&router.stamps_map, VERSION_KEY).await?;
         let known = self.snapshots.get(&router.name).filter(|s| {
             !full && s.at == at && marker.as_deref() == Some(s.version.to_string().as_str())
         });
@@ -513,34 +552,45 @@ impl RouterSyncer {
                     api.set(&router.stamps_map, stamp, address).await?;
                 }
                 for (tenant, stamp) in &tenants {
+                    let map = shard_path(&router.tenants_map, shard_of(tenant));
                     match stamp {
-                        Some(stamp) => api.set(&router.tenants_map, tenant, stamp).await?,
-                        None => api.remove(&router.tenants_map, tenant).await?,
+                        Some(stamp) => api.set(&map, tenant, stamp).await?,
+                        None => api.remove(&map, tenant).await?,
                     }
                 }
-                api.set(&router.tenants_map, VERSION_KEY, &now.version.to_string())
+                // The version last: a sync cut short is seen as a gap next time.
+                api.set(&router.stamps_map, VERSION_KEY, &now.version.to_string())
                     .await?;
                 ("changes", tenants.len() as u64)
             }
             _ => {
-                api.replace(&router.stamps_map, &sorted(&now.stamps))
-                    .await?;
-                api.replace(
-                    &router.tenants_map,
-                    &with_version(&now.tenants, now.version),
-                )
-                .await?;
+                // Addresses first (the version key marks the sync unfinished), then
+                // every shard, then the version: each map is replaced atomically.
+                let unfinished = with_version(&now.stamps, "syncing");
+                api.replace(&router.stamps_map, &unfinished).await?;
+                let shards = by_shard(&now.tenants);
+                for (shard, entries) in shards.iter().enumerate() {
+                    api.replace(&shard_path(&router.tenants_map, shard as u32), entries)
+                        .await?;
+                }
+                let version = now.version.to_string();
+                api.set(&router.stamps_map, VERSION_KEY, &version).await?;
                 // The files too, when they are ours to write: a restart starts near here.
-                let files = write_whole(
-                    Path::new(&router.stamps_map),
-                    &map_text(&sorted(&now.stamps)),
-                )
-                .and_then(|()| {
-                    write_whole(
-                        Path::new(&router.tenants_map),
-                        &map_text(&with_version(&now.tenants, now.version)),
-                    )
-                });
+                let files = shards
+                    .iter()
+                    .enumerate()
+                    .try_for_each(|(shard, entries)| {
+                        write_whole(
+                            Path::new(&shard_path(&router.tenants_map, shard as u32)),
+                            &map_text(entries),
+                        )
+                    })
+                    .and_then(|()| {
+                        write_whole(
+                            Path::new(&router.stamps_map),
+                            &map_text(&with_version(&now.stamps, &version)),
+                        )
+                    });
                 if let Err(e) = files {
                     tracing::debug!(router = %router.name, error = %e, "map files left as they are");
                 }

@@ -286,6 +286,24 @@ async fn fleet_tokens_hold_on_every_stamp_and_open_nothing_else() {
             "on {s}"
         );
     }
+    // A stamp provisioned from now on is given the keys in use.
+    let new_stamp = testkit::demo::standard_stamp(
+        "fra-09",
+        "aws-eu-central-1",
+        None,
+        fleet_ops::ProviderConfig::Local,
+    );
+    fleet.provision_stamp(&new_stamp, &|_| {}).await.unwrap();
+    let keys = fleet
+        .stamp_client(&id("fra-09"))
+        .await
+        .unwrap()
+        .fleet_keys()
+        .await
+        .unwrap()
+        .keys;
+    assert_eq!(keys, vec![issued.kid.clone()]);
+
     // Alpha moves: the same token writes on its new stamp.
     fleet
         .move_tenant(

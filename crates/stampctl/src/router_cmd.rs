@@ -27,14 +27,15 @@ pub enum RouterAction {
         name: String,
     },
     /// Attach a running HAProxy by its admin socket and the map files its
-    /// configuration names.
+    /// configuration names (tenants spread over 32 maps by the CRC32 of their id).
     Attach {
         name: String,
         /// A unix socket path, or HOST:PORT.
         #[arg(long)]
         socket: String,
-        #[arg(long, value_name = "FILE")]
-        tenants_map: String,
+        /// The tenants maps: a path with a * where the shard number (00-31) goes.
+        #[arg(long, value_name = "PATTERN")]
+        tenants_maps: String,
         #[arg(long, value_name = "FILE")]
         stamps_map: String,
     },
@@ -133,11 +134,11 @@ pub async fn router(fleet: &Fleet, out: Output, action: RouterAction) -> OpsResu
         RouterAction::Attach {
             name,
             socket,
-            tenants_map,
+            tenants_maps,
             stamps_map,
         } => {
             let record = fleet
-                .attach_router(&name, &socket, &tenants_map, &stamps_map, true)
+                .attach_router(&name, &socket, &tenants_maps, &stamps_map, true)
                 .await?;
             render(out, &record, || {
                 format!("router {name} attached; `stampctl router sync` fills its maps\n")
