@@ -124,7 +124,7 @@ async fn a_tenant_moved_in_the_window_while_clients_go_through_haproxy_loses_not
     }
     let tokens = HashMap::from([(TENANT.to_owned(), token)]);
     let lost = lost(&base, &tokens, &traffic).await;
-    let t = traffic.lock().unwrap();
+    let t = std::mem::take(&mut *traffic.lock().unwrap());
     assert!(
         t.failures.is_empty(),
         "{:?}",
