@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use fleet_core::{StampId, StampStatus, StampView};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use stamp_client::ClientOptions;
 use stamp_protocol::StampHealthStatus;
 use tokio::sync::Semaphore;
@@ -14,7 +14,7 @@ use tokio::task::JoinSet;
 use crate::error::{OpsError, OpsResult};
 use crate::fleet::Fleet;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub enum HealthState {
     Healthy,
@@ -25,7 +25,7 @@ pub enum HealthState {
 }
 
 /// Why a stamp's health is not known or not good, as the window and stampctl name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub enum HealthProblem {
     /// Planned, provisioning, failed or retired: nothing runs to ask.
@@ -49,7 +49,7 @@ pub enum HealthProblem {
 }
 
 /// The fix the window offers for a problem, when one exists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub enum HealthFix {
     /// "Start local stamps" (`stampctl start-agents`): starts this machine's agents.
@@ -58,7 +58,7 @@ pub enum HealthFix {
     EnterToken,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StampHealth {
     pub stamp: StampId,
@@ -121,6 +121,24 @@ pub struct StampDetail {
     pub health: StampHealth,
     /// Why provisioning failed, for a failed stamp.
     pub failure: Option<String>,
+}
+
+/// The connection pool every health check shares (keep-alive to each stamp): a round
+/// over thousands of stamps reuses their connections instead of opening new ones.
+fn health_http() -> OpsResult<stamp_client::HttpClient> {
+    static HTTP: std::sync::OnceLock<stamp_client::HttpClient> = std::sync::OnceLock::new();
+    if let Some(http) = HTTP.get() {
+        return Ok(http.clone());
+    }
+    let http = stamp_client::http_client(Duration::from_secs(2), Duration::from_secs(3))
+        .map_err(|e| OpsError::internal(format!("cannot build the HTTP client: {e}")))?;
+    Ok(HTTP.get_or_init(|| http).clone())
+}
+
+/// How many stamps a health round asks at once: 64, more for a large fleet (one per 32
+/// stamps), at most 256.
+pub fn round_concurrency(stamps: usize) -> usize {
+    (stamps / 32).clamp(64, 256)
 }
 
 fn now() -> u64 {
@@ -217,7 +235,7 @@ impl Fleet {
             request_timeout: Duration::from_secs(3),
             ..ClientOptions::default()
         };
-        let client = stamp_client::StampClient::new(&endpoint, token, quick)
+        let client = stamp_client::StampClient::with_http(&endpoint, token, quick, health_http()?)
             .map_err(|e| OpsError::internal(e.to_string()))?;
         let unreachable = HealthState::Unreachable;
         Ok(match client.health().await {
@@ -308,10 +326,27 @@ impl Fleet {
         }
     }
 
-    /// Checks every active or draining stamp with an endpoint, at most `concurrency`
-    /// at a time.
+    /// Checks every active or draining stamp, at most `concurrency` at a time (0: as
+    /// many as [`round_concurrency`] gives for the fleet), and keeps the answers in the
+    /// health cache.
     pub async fn poll_health(&self, concurrency: usize) -> OpsResult<Vec<StampHealth>> {
         let overview = self.overview().await?;
+        let only: Option<std::collections::HashSet<StampId>> = None;
+        self.poll_health_of(overview, only, concurrency).await
+    }
+
+    /// `poll_health` over the stamps of `overview` (only those in `only`, when given).
+    pub(crate) async fn poll_health_of(
+        &self,
+        overview: fleet_core::FleetOverview,
+        only: Option<std::collections::HashSet<StampId>>,
+        concurrency: usize,
+    ) -> OpsResult<Vec<StampHealth>> {
+        let concurrency = if concurrency == 0 {
+            round_concurrency(overview.stamps.len())
+        } else {
+            concurrency
+        };
         let local: Arc<std::collections::HashSet<String>> = Arc::new(
             self.catalogue
                 .local_agents()
@@ -327,6 +362,7 @@ impl Fleet {
             .into_iter()
             .map(|v| v.stamp)
             .filter(|s| matches!(s.status, StampStatus::Active | StampStatus::Draining))
+            .filter(|s| only.as_ref().is_none_or(|o| o.contains(&s.id)))
         {
             let (fleet, permits) = (self.clone(), permits.clone());
             let is_local = local.contains(stamp.id.as_str());
@@ -362,6 +398,7 @@ impl Fleet {
         if let Err(e) = self.catalogue.record_usage(&samples).await {
             tracing::warn!(error = %e, "usage samples not recorded");
         }
+        self.cache_health(&results).await;
         Ok(results)
     }
 }

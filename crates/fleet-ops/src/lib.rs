@@ -16,6 +16,7 @@ mod fleet;
 pub mod fleet_keys;
 mod haproxy;
 mod health;
+pub mod health_cache;
 mod import_stamps;
 mod local_provider;
 mod move_cut_over;

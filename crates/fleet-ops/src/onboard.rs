@@ -78,10 +78,13 @@ impl Fleet {
         Ok(self.catalogue.tenant(id).await?)
     }
 
-    /// The fleet as placement sees it, with every stamp's health checked now.
+    /// The fleet as placement sees it, with every stamp's health from the health cache
+    /// (answers under a minute old; older ones asked now).
     pub async fn placement_fleet(&self) -> OpsResult<PlacementFleet> {
         let overview = self.overview().await?;
-        let health = self.poll_health(8).await?;
+        let health = self
+            .fleet_health_of(overview.clone(), crate::health_cache::DECISION_MAX_AGE)
+            .await?;
         let regions = self.catalogue.regions().await?;
         let state_of = |id: &StampId| match health.iter().find(|h| &h.stamp == id).map(|h| h.state)
         {
@@ -104,10 +107,23 @@ impl Fleet {
         Ok(PlacementFleet::new(regions, overview.templates, stamps).with_health_notes(notes))
     }
 
-    /// Where `req.tenant` would go, and why (a dry run: nothing is written).
+    /// Where `req.tenant` would go, and why (a dry run: nothing is written). Health
+    /// comes from the cache; the chosen stamp is asked now, and when it does not answer
+    /// healthy the decision is made again without it (then once more: the runner-up).
     pub async fn place_tenant(&self, req: &PlaceTenant) -> OpsResult<Decision> {
         check_tenant(&req.tenant)?;
-        let fleet = self.placement_fleet().await?;
+        let mut fleet = self.placement_fleet().await?;
+        for _ in 0..2 {
+            let decision = self.decide_on(&fleet, req).await?;
+            let Some(chosen) = decision.chosen_stamp().cloned() else {
+                return Ok(decision);
+            };
+            let now = self.live_health(&chosen).await?;
+            if now.state == crate::HealthState::Healthy {
+                return Ok(decision);
+            }
+            fleet = fleet.with_unhealthy(&chosen, now.describe());
+        }
         self.decide_on(&fleet, req).await
     }
 

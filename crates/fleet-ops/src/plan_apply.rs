@@ -60,7 +60,9 @@ impl Fleet {
     pub async fn check_plan(&self, name: &str) -> OpsResult<PlanCheck> {
         let view = self.plan_view(name).await?;
         let mut conflicts = view.projection.warnings.clone();
-        let health = self.poll_health(8).await?;
+        let health = self
+            .fleet_health(crate::health_cache::DECISION_MAX_AGE)
+            .await?;
         for (i, action) in view.plan.actions.iter().enumerate() {
             for stamp in stamps_of(action) {
                 if let Some(h) = health.iter().find(|h| &h.stamp == stamp) {

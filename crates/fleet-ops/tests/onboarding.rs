@@ -1,7 +1,8 @@
 //! Onboarding tenants through fleet-ops onto the demo fleet's real local stamp agents:
 //! placement with residency, the stamp's own API lists the tenant, a retry changes
 //! nothing, a stale choice is refused with nothing written, and an interrupted run is
-//! finished at the next start.
+//! finished at the next start; decisions read the health cache and ask only the stamp
+//! they choose.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use testkit as support;
@@ -444,4 +445,48 @@ async fn a_home_location_puts_the_nearest_region_first_with_its_distance() {
         hosted_by(&fleet, &StampId::new("tyo-01").unwrap(), "koala-co").await,
         1
     );
+}
+
+#[tokio::test]
+async fn decisions_read_the_health_cache_and_ask_only_the_stamp_they_choose() {
+    use fleet_ops::HealthState;
+    use std::time::Duration;
+    let dir = tempfile::tempdir().unwrap();
+    let (fleet, catalogue, _stop) = demo_at(dir.path()).await;
+    let first = fleet.poll_health(0).await.unwrap();
+    assert!(
+        first.iter().all(|h| h.state == HealthState::Healthy),
+        "{first:?}"
+    );
+    // Another process on the catalogue decides from the same answers.
+    let other = Fleet::open(&catalogue).await.unwrap();
+    let place = eu_tenant("cache-1", 30);
+    let chosen = other
+        .place_tenant(&place)
+        .await
+        .unwrap()
+        .chosen_stamp()
+        .cloned()
+        .unwrap();
+    // The chosen stamp stops answering (its endpoint now names a closed port): the
+    // cache still says healthy, yet the decision asks it and takes the runner-up.
+    other
+        .set_stamp_endpoint(&chosen, "http://127.0.0.1:9")
+        .await
+        .unwrap();
+    let state_of = |all: &[fleet_ops::StampHealth], stamp: &StampId| {
+        all.iter().find(|h| &h.stamp == stamp).unwrap().state
+    };
+    let cached = other.fleet_health(Duration::from_secs(3600)).await.unwrap();
+    assert_eq!(state_of(&cached, &chosen), HealthState::Healthy);
+    let again = other.place_tenant(&place).await.unwrap();
+    let runner_up = again.chosen_stamp().unwrap();
+    assert_ne!(runner_up, &chosen, "{again:?}");
+    // What it heard is cached for every process.
+    let now = fleet.fleet_health(Duration::from_secs(3600)).await.unwrap();
+    assert_eq!(state_of(&now, &chosen), HealthState::Unreachable);
+    // A max age of 0 asks every stamp again.
+    let asked = fleet.fleet_health(Duration::ZERO).await.unwrap();
+    assert_eq!(asked.len(), first.len());
+    assert_eq!(state_of(&asked, &chosen), HealthState::Unreachable);
 }

@@ -91,6 +91,24 @@ impl StampClient {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| protocol(format!("cannot build the HTTP client: {e}")))?;
+        Self::with_http(&base, token, options, http)
+    }
+
+    /// A client on `http` (a connection pool shared by many stamps' clients, e.g. the
+    /// health watcher's); `http` carries its own timeouts, built by [`http_client`].
+    pub fn with_http(
+        base: &str,
+        token: String,
+        options: ClientOptions,
+        http: HttpClient,
+    ) -> Result<Self, ClientError> {
+        let base = base.trim_end_matches('/').to_owned();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(ClientError::Protocol {
+                stamp: base,
+                message: "the endpoint must be an http:// or https:// URL".to_owned(),
+            });
+        }
         Ok(Self {
             http,
             base,

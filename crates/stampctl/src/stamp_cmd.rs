@@ -42,8 +42,14 @@ pub enum StampAction {
     Adopt(crate::adopt_cmd::AdoptArgs),
     /// A stamp's record and its live health.
     Show { id: fleet_core::StampId },
-    /// Every active or draining stamp's live health, and why one cannot be asked.
-    Health,
+    /// Every active or draining stamp's health (fresh from the cache or asked now), how
+    /// old each answer is, and why one cannot be asked.
+    Health {
+        /// Answers up to this many seconds old come from the health cache (the app's
+        /// watcher keeps it fresh); 0 asks every stamp now.
+        #[arg(long, default_value_t = 30)]
+        max_age: u64,
+    },
     /// Store a stamp's admin token (read from FILE, `-` for standard input) once the
     /// stamp has accepted it.
     Token {
@@ -140,12 +146,21 @@ pub async fn run(fleet: &Fleet, out: Output, action: StampAction) -> OpsResult<S
                 )
             })?
         }
-        StampAction::Health => {
-            let checks = fleet.poll_health(8).await?;
+        StampAction::Health { max_age } => {
+            let checks = fleet
+                .fleet_health(std::time::Duration::from_secs(max_age))
+                .await?;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
             render(out, &checks, || {
-                let mut table = Table::new(vec!["STAMP", "HEALTH"]);
+                let mut table = Table::new(vec!["STAMP", "HEALTH", "CHECKED"]);
                 for check in &checks {
-                    table.row(vec![check.stamp.to_string(), check.describe()]);
+                    table.row(vec![
+                        check.stamp.to_string(),
+                        check.describe(),
+                        format!("{} s ago", now.saturating_sub(check.checked_at)),
+                    ]);
                 }
                 table.render()
             })?

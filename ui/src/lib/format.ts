@@ -85,3 +85,12 @@ export const RULE_LABELS: Record<Rule, string> = {
   tier: "tier",
   capacity: "capacity",
 };
+
+/** How long ago a health answer came (`checkedAt` and `now` in Unix seconds). */
+export function checkedAgo(checkedAt: number, now: number): string {
+  const secs = Math.max(0, Math.round(now - checkedAt));
+  if (secs < 60) return `checked ${secs} s ago`;
+  const mins = Math.round(secs / 60);
+  if (mins < 60) return `checked ${mins} min ago`;
+  return `checked ${Math.round(mins / 60)} h ago`;
+}

@@ -155,6 +155,16 @@ impl PlacementFleet {
         self
     }
 
+    /// The same fleet with `id` marked unhealthy (asked just now), saying why.
+    pub fn with_unhealthy(mut self, id: &StampId, why: String) -> Self {
+        if let Some(&i) = self.by_stamp.get(id) {
+            self.candidates[i].health = CandidateHealth::Unhealthy;
+            self.hot[i] = HotCandidate::of(&self.candidates[i]);
+        }
+        self.health_notes.insert(id.clone(), why);
+        self
+    }
+
     pub fn health_note(&self, id: &StampId) -> Option<&str> {
         self.health_notes.get(id).map(String::as_str)
     }

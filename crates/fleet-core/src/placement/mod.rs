@@ -139,6 +139,16 @@ pub enum Outcome {
     Refuse { reason: String },
 }
 
+impl Decision {
+    /// The stamp a `Place` outcome chose.
+    pub fn chosen_stamp(&self) -> Option<&StampId> {
+        match &self.outcome {
+            Outcome::Place { stamp, .. } => Some(stamp),
+            _ => None,
+        }
+    }
+}
+
 /// A decision and its explanation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]

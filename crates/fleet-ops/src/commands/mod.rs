@@ -19,7 +19,8 @@ pub fn sink<P>(f: impl Fn(P) -> bool + Send + Sync + 'static) -> Sink<P> {
 
 /// How often the health watcher asks every stamp, and how many at once.
 const HEALTH_INTERVAL: Duration = Duration::from_secs(5);
-const HEALTH_CONCURRENCY: usize = 8;
+/// 0: sized to the fleet (`health::round_concurrency`: 64 to 256 at once).
+const HEALTH_CONCURRENCY: usize = 0;
 
 /// Starts the health watcher on its own task; it ends when the sink stops listening.
 pub fn watch_health_in_background(

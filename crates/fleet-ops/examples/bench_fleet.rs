@@ -1,0 +1,161 @@
+//! Fleet-scale benchmark over a simulated remote fleet (`fleet-sim`, named as such: one
+//! process answers for every stamp, each answer LATENCY_MS late): a full health round
+//! the way the app's watcher runs it now (shared connections, as many at once as the
+//! fleet's size gives) against the old way (8 at a time, a new client per check), with
+//! this process's CPU; then one placement end to end as an operator runs it (`stampctl
+//! tenant place`, process start to decision) with the health cache the rounds left
+//! (the chosen stamp asked live). With a stale cache a placement costs a health round
+//! first. Used by `.ci/bench-fleet`.
+//! usage: bench_fleet [STAMPS] [LATENCY_MS] (default 10000 50)
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod sim;
+
+use std::time::{Duration, Instant};
+
+use fleet_core::{StampStatus, TemplateVersion};
+use fleet_ops::{Fleet, HealthState};
+use futures_util::StreamExt;
+
+use sim::TOKEN;
+
+fn cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    let after = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+    ticks / 100.0
+}
+
+fn arg(n: usize, default: u64) -> u64 {
+    std::env::args()
+        .nth(n)
+        .map_or(default, |a| a.parse().expect("numbers only"))
+}
+
+/// `stampctl ARGS` on `catalogue`, timed from process start to its answer.
+fn stampctl(catalogue: &std::path::Path, args: &[&str]) -> (Duration, Vec<u8>) {
+    let program = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("stampctl");
+    let at = Instant::now();
+    let out = std::process::Command::new(&program)
+        .arg("--catalogue")
+        .arg(catalogue)
+        .args(["-o", "json"])
+        .args(args)
+        .env("STAMPFLEET_SECRETS", "file")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (build it: cargo build --release -p stampctl)",
+                program.display()
+            )
+        });
+    let took = at.elapsed();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (took, out.stdout)
+}
+
+/// `stampctl tenant place`, timed from process start to its decision.
+fn place(catalogue: &std::path::Path, tenant: &str) -> (Duration, String) {
+    let (took, out) = stampctl(
+        catalogue,
+        &["tenant", "place", tenant, "--name", "Bench", "--size", "5"],
+    );
+    let decision: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let chosen = decision["outcome"]["stamp"]
+        .as_str()
+        .unwrap_or("none")
+        .to_owned();
+    (took, chosen)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let (stamps, latency) = (arg(1, 10_000), arg(2, 50));
+    let sim = sim::Sim::start(&["--latency-ms", &latency.to_string()]);
+    std::env::set_var("STAMPFLEET_SECRETS", "file");
+    let dir = tempfile::tempdir().unwrap();
+    let catalogue = dir.path().join("c.sqlite");
+    let fleet = Fleet::open(&catalogue).await.unwrap();
+    let regions = fleet.regions().await.unwrap();
+    let mut doc = fleet_core::synthetic::synthetic_fleet(
+        &regions[..20.min(regions.len())],
+        stamps as u32,
+        0,
+        7,
+    )
+    .unwrap();
+    for s in &mut doc.stamps {
+        s.status = StampStatus::Active;
+        s.template_version = TemplateVersion::new("1.4.0").unwrap();
+        s.endpoint = Some(format!("{}/s/{}", sim.base, s.id));
+    }
+    fleet
+        .import_json("bench.json", &serde_json::to_string(&doc).unwrap(), false)
+        .await
+        .unwrap();
+    let ids: Vec<_> = doc.stamps.iter().map(|s| s.id.clone()).collect();
+    futures_util::stream::iter(ids.iter())
+        .for_each_concurrent(256, |id| {
+            let fleet = fleet.clone();
+            async move {
+                fleet.set_stamp_token(id, TOKEN).await.unwrap();
+            }
+        })
+        .await;
+    println!("{stamps} simulated stamps, each answer {latency} ms late");
+
+    for label in [
+        "first round (connections opened)",
+        "next round (connections kept)",
+    ] {
+        let (wall, cpu) = (Instant::now(), cpu_secs());
+        let round = fleet.poll_health(0).await.unwrap();
+        let (took, used) = (wall.elapsed().as_secs_f64(), cpu_secs() - cpu);
+        let healthy = round
+            .iter()
+            .filter(|h| h.state == HealthState::Healthy)
+            .count();
+        println!(
+            "health round, now, {label}: {took:.2} s, {healthy}/{} healthy, CPU {used:.2} s ({:.2} cores)",
+            round.len(),
+            used / took
+        );
+    }
+
+    for (what, args) in [
+        ("stampctl info (open the catalogue)", &["info"][..]),
+        ("stampctl overview", &["overview"][..]),
+        (
+            "stampctl stamp health from the cache",
+            &["stamp", "health", "--max-age", "3600"][..],
+        ),
+    ] {
+        let (took, _) = stampctl(&catalogue, args);
+        println!("{what}: {} ms", took.as_millis());
+    }
+    for tenant in ["bench-1", "bench-2", "bench-3"] {
+        let (took, chosen) = place(&catalogue, tenant);
+        println!(
+            "placement end to end (stampctl, health cache fresh): {} ms -> {chosen}",
+            took.as_millis()
+        );
+    }
+    let (wall, cpu) = (Instant::now(), cpu_secs());
+    let round = fleet.poll_health(8).await.unwrap();
+    let (took, used) = (wall.elapsed().as_secs_f64(), cpu_secs() - cpu);
+    println!(
+        "health round, before (8 at a time, as every decision did): {took:.2} s for {} stamps, CPU {used:.2} s",
+        round.len()
+    );
+}
