@@ -231,3 +231,46 @@ async fn an_unknown_stamp_or_region_matches_nothing_and_the_limit_is_capped() {
         );
     }
 }
+
+#[tokio::test]
+async fn search_follows_every_change_and_quotes_are_literal() {
+    let regions = builtin_regions().unwrap();
+    let doc = demo_fleet(&regions).unwrap();
+    for opened in support::each_with(&doc).await {
+        let c = &opened.catalogue;
+        let search = |text: &str| TenantQuery {
+            text: Some(text.to_owned()),
+            ..query()
+        };
+        for literal in ["%%%", "\"ab\"", "a\"b", "___"] {
+            assert_eq!(
+                c.tenants(&search(literal)).await.unwrap().total,
+                0,
+                "{literal:?}"
+            );
+        }
+        let gone = doc.tenants[0].clone();
+        let renamed = doc.tenants[1].id.clone();
+        let name = gone.display_name.to_lowercase();
+        assert!(c.tenants(&search(&name)).await.unwrap().total >= 1);
+        // The whole catalogue replaced: one tenant gone, another renamed.
+        let mut changed = doc.clone();
+        changed.tenants.remove(0);
+        changed.bindings.retain(|b| b.tenant != gone.id);
+        changed.tenants[0].display_name = "Zyxwvut Renamed".to_owned();
+        c.replace_all(&changed, "test").await.unwrap();
+        let found = c.tenants(&search(&name)).await.unwrap();
+        assert!(
+            found.tenants.iter().all(|v| v.tenant.id != gone.id),
+            "{name}: {found:?}"
+        );
+        let page = c.tenants(&search("XWVU")).await.unwrap();
+        assert_eq!(
+            page.tenants
+                .iter()
+                .map(|v| &v.tenant.id)
+                .collect::<Vec<_>>(),
+            [&renamed]
+        );
+    }
+}

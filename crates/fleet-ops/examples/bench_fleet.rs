@@ -6,7 +6,9 @@
 //! tenant place`, process start to decision) with the health cache the rounds left
 //! (the chosen stamp asked live). With a stale cache a placement costs a health round
 //! first. Used by `.ci/bench-fleet`.
-//! usage: bench_fleet [STAMPS] [LATENCY_MS] (default 10000 50)
+//! Then a catalogue of TENANTS tenants: its import time, and substring searches over
+//! tenant ids and names (the trigram index) as the window's tenant box asks them.
+//! usage: bench_fleet [STAMPS] [LATENCY_MS] [TENANTS] (default 10000 50 1000000)
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod sim;
@@ -81,7 +83,7 @@ fn place(catalogue: &std::path::Path, tenant: &str) -> (Duration, String) {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let (stamps, latency) = (arg(1, 10_000), arg(2, 50));
+    let (stamps, latency, tenants) = (arg(1, 10_000), arg(2, 50), arg(3, 1_000_000));
     let sim = sim::Sim::start(&["--latency-ms", &latency.to_string()]);
     std::env::set_var("STAMPFLEET_SECRETS", "file");
     let dir = tempfile::tempdir().unwrap();
@@ -157,5 +159,54 @@ async fn main() {
     println!(
         "health round, before (8 at a time, as every decision did): {took:.2} s for {} stamps, CPU {used:.2} s",
         round.len()
+    );
+
+    search(tenants).await;
+}
+
+/// Import of a TENANTS-tenant catalogue, then substring searches (a page of 50 and the
+/// count), each timed in this process: p50 and p99 of 40.
+async fn search(tenants: u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = Fleet::open(&dir.path().join("big.sqlite")).await.unwrap();
+    let regions = fleet.regions().await.unwrap();
+    let doc = fleet_core::synthetic::synthetic_fleet(&regions, 1000, tenants as u32, 11).unwrap();
+    let text = serde_json::to_string(&doc).unwrap();
+    let at = Instant::now();
+    fleet.import_json("big.json", &text, false).await.unwrap();
+    println!(
+        "import of {tenants} tenants: {:.1} s",
+        at.elapsed().as_secs_f64()
+    );
+    let mut took = Vec::new();
+    let mut found = 0u64;
+    for i in 0..40usize {
+        let t = &doc.tenants[(i * 24_989) % doc.tenants.len()];
+        // Substrings of ids and names, as typed: 3 to 8 characters from inside.
+        let source = if i % 2 == 0 {
+            t.id.as_str()
+        } else {
+            t.display_name.as_str()
+        };
+        let chars: Vec<char> = source.chars().collect();
+        let len = (3 + i % 6).min(chars.len());
+        let start = (i * 7) % (chars.len() - len + 1);
+        let needle: String = chars[start..start + len].iter().collect();
+        let query = fleet_core::TenantQuery {
+            text: Some(needle),
+            limit: 50,
+            ..Default::default()
+        };
+        let at = Instant::now();
+        let page = fleet.tenants(&query).await.unwrap();
+        took.push(at.elapsed());
+        found += u64::from(page.total);
+    }
+    took.sort_unstable();
+    println!(
+        "tenant search over {tenants} tenants (40 substrings of 3-8 characters, a page of 50 and the count, {} matches on average): p50 {} ms, p99 {} ms",
+        found / 40,
+        took[20].as_millis(),
+        took[39].as_millis()
     );
 }
