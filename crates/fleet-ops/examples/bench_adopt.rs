@@ -4,19 +4,15 @@
 //! usage: bench_adopt [STAMPS] [LATENCY_MS]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod measure;
 mod sim;
 
+use measure::arg;
 use std::time::Instant;
 
 use fleet_ops::Fleet;
 
 use sim::TOKEN;
-
-fn arg(n: usize, default: u64) -> u64 {
-    std::env::args()
-        .nth(n)
-        .map_or(default, |a| a.parse().expect("numbers only"))
-}
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {

@@ -11,8 +11,10 @@
 //! usage: bench_fleet [STAMPS] [LATENCY_MS] [TENANTS] (default 10000 50 1000000)
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod measure;
 mod sim;
 
+use measure::{arg, cpu_secs};
 use std::time::{Duration, Instant};
 
 use fleet_core::{StampStatus, TemplateVersion};
@@ -20,20 +22,6 @@ use fleet_ops::{Fleet, HealthState};
 use futures_util::StreamExt;
 
 use sim::TOKEN;
-
-fn cpu_secs() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
-    let after = &stat[stat.rfind(')').unwrap() + 2..];
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
-    ticks / 100.0
-}
-
-fn arg(n: usize, default: u64) -> u64 {
-    std::env::args()
-        .nth(n)
-        .map_or(default, |a| a.parse().expect("numbers only"))
-}
 
 /// `stampctl ARGS` on `catalogue`, timed from process start to its answer.
 fn stampctl(catalogue: &std::path::Path, args: &[&str]) -> (Duration, Vec<u8>) {

@@ -5,8 +5,10 @@
 //! usage: bench_rollout [STAMPS] [UPGRADE_MS] [PARALLELISM] [RINGS] [BAKE_SECS] [LATENCY_MS]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod measure;
 mod sim;
 
+use measure::{arg, cpu_secs};
 use std::time::Instant;
 
 use fleet_core::rollout::{RingBy, WaveOptions};
@@ -14,22 +16,6 @@ use fleet_core::{StampStatus, TemplateName, TemplateVersion};
 use fleet_ops::{Fleet, NewTemplateVersion, ProposeRollout, RolloutClock};
 
 use sim::TOKEN;
-
-/// This process's CPU time (user + system), in seconds, from /proc/self/stat.
-fn cpu_secs() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
-    let after = &stat[stat.rfind(')').unwrap() + 2..];
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    // utime and stime are fields 14 and 15 of the line (11 and 12 after the name).
-    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
-    ticks / 100.0
-}
-
-fn arg(n: usize, default: u64) -> u64 {
-    std::env::args()
-        .nth(n)
-        .map_or(default, |a| a.parse().expect("numbers only"))
-}
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {

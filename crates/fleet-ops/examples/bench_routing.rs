@@ -8,6 +8,9 @@
 //!        (default 1000000 100 20000 16)
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod measure;
+
+use measure::arg;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,12 +20,6 @@ use fleet_ops::{Fleet, RouterSyncer};
 use testkit::haproxy::{free_port, Haproxy};
 
 const ADMIN: &str = "bench-admin-token-0123456789abcdef";
-
-fn arg(n: usize, default: u64) -> u64 {
-    std::env::args()
-        .nth(n)
-        .map_or(default, |a| a.parse().expect("numbers only"))
-}
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
