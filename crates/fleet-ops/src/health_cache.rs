@@ -11,7 +11,7 @@ use fleet_core::{FleetOverview, StampId, StampStatus};
 
 use crate::error::OpsResult;
 use crate::fleet::Fleet;
-use crate::health::StampHealth;
+use crate::health::{HealthState, StampHealth};
 
 /// How old a cached answer a decision takes: older ones are asked again first.
 pub const DECISION_MAX_AGE: Duration = Duration::from_secs(60);
@@ -58,8 +58,8 @@ impl Fleet {
             .collect())
     }
 
-    /// Every active or draining stamp's health, from the cache when the answer is at
-    /// most `max_age` old; the others are asked now, all at once (as many as
+    /// Every active or draining stamp's health, from the cache when it answered healthy
+    /// at most `max_age` ago; the others are asked now, all at once (as many as
     /// `round_concurrency` allows), and cached. Sorted by stamp.
     pub async fn fleet_health(&self, max_age: Duration) -> OpsResult<Vec<StampHealth>> {
         let overview = self.overview().await?;
@@ -73,7 +73,10 @@ impl Fleet {
     ) -> OpsResult<Vec<StampHealth>> {
         let mut cached = self.cached(&overview).await?;
         let oldest = now_secs() - max_age.as_secs() as i64;
-        cached.retain(|_, h| h.checked_at as i64 > oldest);
+        // Only a recent healthy answer is taken as it is: a stamp that did not answer well
+        // is asked again (its agent may have been started since), and a healthy one that
+        // went down is caught by the live check of the stamp a decision chooses.
+        cached.retain(|_, h| h.checked_at as i64 > oldest && h.state == HealthState::Healthy);
         let stale: HashSet<StampId> = overview
             .stamps
             .iter()

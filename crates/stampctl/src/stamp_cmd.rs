@@ -42,12 +42,12 @@ pub enum StampAction {
     Adopt(crate::adopt_cmd::AdoptArgs),
     /// A stamp's record and its live health.
     Show { id: fleet_core::StampId },
-    /// Every active or draining stamp's health (fresh from the cache or asked now), how
-    /// old each answer is, and why one cannot be asked.
+    /// Every active or draining stamp's health (asked now, or from the cache with
+    /// --max-age), how old each answer is, and why one cannot be asked.
     Health {
-        /// Answers up to this many seconds old come from the health cache (the app's
-        /// watcher keeps it fresh); 0 asks every stamp now.
-        #[arg(long, default_value_t = 30)]
+        /// Healthy answers up to this many seconds old come from the health cache (the
+        /// app's watcher keeps it fresh); by default every stamp is asked now.
+        #[arg(long, default_value_t = 0)]
         max_age: u64,
     },
     /// Store a stamp's admin token (read from FILE, `-` for standard input) once the
