@@ -40,6 +40,8 @@ mod reconcile;
 mod resume;
 mod rollout;
 mod rollout_run;
+mod router_maps;
+mod router_sync;
 mod routers;
 mod routes_server;
 pub mod secrets;
@@ -84,10 +86,8 @@ pub use recent::RecentCatalogue;
 pub use reconcile::{DriftFinding, DriftKind, ReconcileReport};
 pub use rollout::{ProposeRollout, RolloutView};
 pub use rollout_run::RolloutClock;
-pub use routers::{
-    keep_routers_in_sync, HaproxyFiles, RouterSays, RouterSyncOutcome, RouterSyncer, RouterView,
-    RoutingStatus, TenantRoute,
-};
+pub use router_sync::{keep_routers_in_sync, RouterSyncOutcome, RouterSyncer};
+pub use routers::{HaproxyFiles, RouterSays, RouterView, RoutingStatus, TenantRoute};
 pub use routes_server::{
     serve_routes, serve_routes_with_token, DEFAULT_ROUTES_ADDR, ROUTES_TOKEN_ENV,
 };

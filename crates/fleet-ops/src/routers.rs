@@ -1,15 +1,14 @@
 //! Routers attached to the routing table (HAProxy, `haproxy.rs`): attached and detached
-//! (audited), kept in sync by a [`RouterSyncer`] (the app runs one; so does `stampctl
-//! router sync --watch`), and told of each move the moment its binding flips
+//! (audited), kept in sync by a `RouterSyncer` (`router_sync.rs`; the app runs one, so does
+//! `stampctl router sync --watch`), and told of each move the moment its binding flips
 //! ([`Fleet::push_route`], the fast path, whose lag is recorded). Correctness never
 //! depends on a router being current: a fenced source redirects to the tenant's new
 //! stamp, and a stamp that does not serve the tenant yet answers 503 with Retry-After.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use catalogue::{RouterRecord, RouterSync, RoutingTable};
+use catalogue::{RouterRecord, RouterSync};
 use fleet_core::{StampId, TenantId};
 use serde::Serialize;
 
@@ -19,9 +18,7 @@ use crate::haproxy::{
     config_text, map_text, shard_of, shard_path, stamp_address, HaproxyLayout, RuntimeApi,
     TENANT_SHARDS, VERSION_KEY,
 };
-
-/// More changed routes than this are sent as a whole new map instead.
-const DIFF_LIMIT: usize = 2_000;
+use crate::router_maps::{by_shard, maps_of, with_version, write_whole};
 
 /// A router with how far behind the routing table it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -82,79 +79,6 @@ pub struct RouterSays {
     pub error: Option<String>,
 }
 
-/// What a router's maps hold, as this process last wrote them.
-struct Snapshot {
-    at: (String, String, String),
-    version: i64,
-    tenants: HashMap<String, String>,
-    stamps: HashMap<String, String>,
-}
-
-/// Maps built from a routing table: tenant -> stamp, stamp -> address.
-struct Maps {
-    version: i64,
-    tenants: HashMap<String, String>,
-    stamps: HashMap<String, String>,
-    unroutable: Vec<String>,
-}
-
-async fn maps_of(table: RoutingTable) -> Maps {
-    let mut tenants = HashMap::with_capacity(table.routes.len());
-    let mut endpoints: HashMap<String, Option<String>> = HashMap::new();
-    for route in table.routes {
-        endpoints
-            .entry(route.stamp.clone())
-            .or_insert(route.endpoint);
-        tenants.insert(route.tenant, route.stamp);
-    }
-    let mut stamps = HashMap::new();
-    let mut unroutable = Vec::new();
-    for (stamp, endpoint) in endpoints {
-        match endpoint {
-            None => unroutable.push(format!("{stamp}: no endpoint yet")),
-            Some(endpoint) => match stamp_address(&endpoint).await {
-                Ok(address) => {
-                    stamps.insert(stamp, address);
-                }
-                Err(e) => unroutable.push(format!("{stamp}: {e}")),
-            },
-        }
-    }
-    unroutable.sort();
-    Maps {
-        version: table.version,
-        tenants,
-        stamps,
-        unroutable,
-    }
-}
-
-fn sorted(map: &HashMap<String, String>) -> Vec<(String, String)> {
-    let mut entries: Vec<(String, String)> =
-        map.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    entries.sort();
-    entries
-}
-
-/// The stamps map's entries with the routing version key.
-fn with_version(stamps: &HashMap<String, String>, version: &str) -> Vec<(String, String)> {
-    let mut entries = sorted(stamps);
-    entries.push((VERSION_KEY.to_owned(), version.to_owned()));
-    entries
-}
-
-/// The tenants' routes by shard, each sorted.
-fn by_shard(tenants: &HashMap<String, String>) -> Vec<Vec<(String, String)>> {
-    let mut shards = vec![Vec::new(); TENANT_SHARDS as usize];
-    for (tenant, stamp) in tenants {
-        shards[shard_of(tenant) as usize].push((tenant.clone(), stamp.clone()));
-    }
-    for shard in &mut shards {
-        shard.sort();
-    }
-    shards
-}
-
 /// The tenants maps' pattern: a path with one `*` (the shard) and no spaces.
 fn check_pattern(pattern: &str) -> OpsResult<()> {
     if pattern.matches('*').count() == 1 {
@@ -181,13 +105,6 @@ fn check_name(name: &str) -> OpsResult<()> {
             "router name {name:?}: 1 to 40 of a-z, 0-9 and '-'"
         )))
     }
-}
-
-/// Writes `text` to `path` whole (a temporary file renamed into place).
-fn write_whole(path: &Path, text: &str) -> std::io::Result<()> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path)
 }
 
 impl Fleet {
@@ -435,207 +352,5 @@ impl Fleet {
                 tracing::warn!(router = %router.name, error = %e, "router state not recorded");
             }
         }
-    }
-}
-
-/// What one sync did to one router.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-pub struct RouterSyncOutcome {
-    pub router: String,
-    /// `full`, `changes`, `current` or `failed`.
-    pub kind: String,
-    /// Routes sent (every route for a full sync).
-    #[ts(type = "number")]
-    pub sent: u64,
-    #[ts(type = "number")]
-    pub version: i64,
-    pub error: Option<String>,
-}
-
-/// Keeps every attached router's maps equal to the routing table: a full, atomic
-/// replacement the first time and whenever the router's maps are not the ones this
-/// syncer last wrote (it restarted, or another process synced it), otherwise only the
-/// routes that changed.
-#[derive(Default)]
-pub struct RouterSyncer {
-    snapshots: HashMap<String, Snapshot>,
-}
-
-impl RouterSyncer {
-    /// One round over every attached router; `full` forces a whole new map on each.
-    pub async fn sync(&mut self, fleet: &Fleet, full: bool) -> OpsResult<Vec<RouterSyncOutcome>> {
-        let version = fleet.catalogue.routing_version().await?;
-        let routers = fleet.catalogue.routers().await?;
-        self.snapshots
-            .retain(|name, _| routers.iter().any(|r| &r.name == name));
-        let mut maps: Option<Maps> = None;
-        let mut outcomes = Vec::new();
-        for router in routers {
-            let outcome = self
-                .sync_one(fleet, &router, version, full, &mut maps)
-                .await;
-            let (kind, sent, at, error) = match outcome {
-                Ok((kind, sent, at)) => (kind, sent, at, None),
-                Err(e) => ("failed", 0, version, Some(e.message)),
-            };
-            let record = match &error {
-                None => RouterSync::Synced { version: at },
-                Some(e) => RouterSync::Failed(e),
-            };
-            fleet
-                .catalogue
-                .record_router_sync(&router.name, record)
-                .await?;
-            outcomes.push(RouterSyncOutcome {
-                router: router.name,
-                kind: kind.to_owned(),
-                sent,
-                version: at,
-                error,
-            });
-        }
-        Ok(outcomes)
-    }
-
-    async fn sync_one(
-        &mut self,
-        fleet: &Fleet,
-        router: &RouterRecord,
-        version: i64,
-        full: bool,
-        maps: &mut Option<Maps>,
-    ) -> OpsResult<(&'static str, u64, i64)> {
-        let api = RuntimeApi::new(&router.admin_socket);
-        let at = (
-            router.admin_socket.clone(),
-            router.tenants_map.clone(),
-            router.stamps_map.clone(),
-        );
-        let marker = api.get(&router.stamps_map, VERSION_KEY).await?;
-        let known = self.snapshots.get(&router.name).filter(|s| {
-            !full && s.at == at && marker.as_deref() == Some(s.version.to_string().as_str())
-        });
-        if known.is_some_and(|s| s.version == version) {
-            return Ok(("current", 0, version));
-        }
-        if maps.is_none() {
-            *maps = Some(maps_of(fleet.catalogue.routes().await?).await);
-        }
-        let Some(now) = maps.as_ref() else {
-            return Err(OpsError::internal("routing table not read"));
-        };
-        let changes = known.map(|s| {
-            let tenants: Vec<(&String, Option<&String>)> = s
-                .tenants
-                .keys()
-                .filter(|t| !now.tenants.contains_key(*t))
-                .map(|t| (t, None))
-                .chain(
-                    now.tenants
-                        .iter()
-                        .filter(|(t, stamp)| s.tenants.get(*t) != Some(*stamp))
-                        .map(|(t, stamp)| (t, Some(stamp))),
-                )
-                .collect();
-            let stamps: Vec<(&String, &String)> = now
-                .stamps
-                .iter()
-                .filter(|(stamp, address)| s.stamps.get(*stamp) != Some(*address))
-                .collect();
-            (tenants, stamps)
-        });
-        let (kind, sent) = match changes {
-            Some((tenants, stamps)) if tenants.len() + stamps.len() <= DIFF_LIMIT => {
-                // Addresses first: a tenant is never pointed at a stamp the map lacks.
-                for (stamp, address) in &stamps {
-                    api.set(&router.stamps_map, stamp, address).await?;
-                }
-                for (tenant, stamp) in &tenants {
-                    let map = shard_path(&router.tenants_map, shard_of(tenant));
-                    match stamp {
-                        Some(stamp) => api.set(&map, tenant, stamp).await?,
-                        None => api.remove(&map, tenant).await?,
-                    }
-                }
-                // The version last: a sync cut short is seen as a gap next time.
-                api.set(&router.stamps_map, VERSION_KEY, &now.version.to_string())
-                    .await?;
-                ("changes", tenants.len() as u64)
-            }
-            _ => {
-                // Addresses first (the version key marks the sync unfinished), then
-                // every shard, then the version: each map is replaced atomically.
-                let unfinished = with_version(&now.stamps, "syncing");
-                api.replace(&router.stamps_map, &unfinished).await?;
-                let shards = by_shard(&now.tenants);
-                for (shard, entries) in shards.iter().enumerate() {
-                    api.replace(&shard_path(&router.tenants_map, shard as u32), entries)
-                        .await?;
-                }
-                let version = now.version.to_string();
-                api.set(&router.stamps_map, VERSION_KEY, &version).await?;
-                // The files too, when they are ours to write: a restart starts near here.
-                let files = shards
-                    .iter()
-                    .enumerate()
-                    .try_for_each(|(shard, entries)| {
-                        write_whole(
-                            Path::new(&shard_path(&router.tenants_map, shard as u32)),
-                            &map_text(entries),
-                        )
-                    })
-                    .and_then(|()| {
-                        write_whole(
-                            Path::new(&router.stamps_map),
-                            &map_text(&with_version(&now.stamps, &version)),
-                        )
-                    });
-                if let Err(e) = files {
-                    tracing::debug!(router = %router.name, error = %e, "map files left as they are");
-                }
-                ("full", now.tenants.len() as u64)
-            }
-        };
-        self.snapshots.insert(
-            router.name.clone(),
-            Snapshot {
-                at,
-                version: now.version,
-                tenants: now.tenants.clone(),
-                stamps: now.stamps.clone(),
-            },
-        );
-        Ok((kind, sent, now.version))
-    }
-}
-
-/// The app's router sync: every second, each attached router is brought to the routing
-/// table (wholly at the first round and after a gap, else the changes). A failure is
-/// logged when it changes and recorded on the router (the window shows it).
-pub async fn keep_routers_in_sync(slot: crate::slot::FleetSlot) {
-    let mut syncer = RouterSyncer::default();
-    let mut last_error = String::new();
-    loop {
-        let error = match slot.get().await {
-            Ok(fleet) => match syncer.sync(&fleet, false).await {
-                Ok(outcomes) => outcomes
-                    .iter()
-                    .filter_map(|o| o.error.as_ref().map(|e| format!("{}: {e}", o.router)))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                Err(e) => e.message,
-            },
-            Err(e) => e.message,
-        };
-        if error != last_error {
-            if error.is_empty() {
-                tracing::info!("routers in sync again");
-            } else {
-                tracing::warn!(%error, "router sync");
-            }
-            last_error = error;
-        }
-        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     }
 }
