@@ -17,7 +17,12 @@ pub struct RunLease {
 
 impl RunLease {
     /// Ends the lease now (it also ends when dropped or when the process dies).
-    pub async fn release(self) {
+    pub async fn release(mut self) {
+        // Unlocked by the server before this returns: closing the connection alone lets
+        // the lock go only when the server's backend has exited, a moment later.
+        let _ = sqlx::query("SELECT pg_advisory_unlock_all()")
+            .execute(&mut self.session)
+            .await;
         let _ = self.session.close().await;
     }
 }
