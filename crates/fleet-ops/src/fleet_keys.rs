@@ -57,6 +57,17 @@ impl Fleet {
         format!("{}.fleet-key.{kid}", self.catalogue.id())
     }
 
+    /// The keys in use (not retired), oldest first: the last one signs.
+    async fn live_fleet_keys(&self) -> OpsResult<Vec<FleetKeyRecord>> {
+        Ok(self
+            .catalogue
+            .fleet_keys()
+            .await?
+            .into_iter()
+            .filter(|k| k.retired_at.is_none())
+            .collect())
+    }
+
     /// The fleet's keys, oldest first (retired ones too).
     pub async fn fleet_keys(&self) -> OpsResult<Vec<FleetKeyRecord>> {
         Ok(self.catalogue.fleet_keys().await?)
@@ -88,8 +99,7 @@ impl Fleet {
     /// Takes key `kid` back from every stamp (tokens it signed are refused from then on)
     /// and marks it retired. The key that signs now cannot be retired: rotate first.
     pub async fn retire_fleet_key(&self, kid: &str) -> OpsResult<Vec<KeyOutcome>> {
-        let keys = self.catalogue.fleet_keys().await?;
-        let live: Vec<&FleetKeyRecord> = keys.iter().filter(|k| k.retired_at.is_none()).collect();
+        let live = self.live_fleet_keys().await?;
         if !live.iter().any(|k| k.kid == kid) {
             return Err(OpsError::invalid(format!("no fleet key {kid} in use")));
         }
@@ -122,12 +132,10 @@ impl Fleet {
     pub async fn give_fleet_keys(&self, stamp: &StampId) -> OpsResult<Vec<String>> {
         let client = self.stamp_client(stamp).await?;
         let mut keys = Vec::new();
-        for key in self.catalogue.fleet_keys().await? {
-            if key.retired_at.is_none() {
-                keys = put_key(&client, &key.kid, &key.public_key)
-                    .await
-                    .map_err(|e| OpsError::conflict(format!("{stamp}: {e}")))?;
-            }
+        for key in self.live_fleet_keys().await? {
+            keys = put_key(&client, &key.kid, &key.public_key)
+                .await
+                .map_err(|e| OpsError::conflict(format!("{stamp}: {e}")))?;
         }
         Ok(keys)
     }
@@ -143,13 +151,7 @@ impl Fleet {
 
     /// Gives the keys in use to every stamp whose admin token this machine holds.
     pub async fn give_fleet_keys_to_all(&self) -> OpsResult<Vec<KeyOutcome>> {
-        let keys: Vec<FleetKeyRecord> = self
-            .catalogue
-            .fleet_keys()
-            .await?
-            .into_iter()
-            .filter(|k| k.retired_at.is_none())
-            .collect();
+        let keys = self.live_fleet_keys().await?;
         let mut outcomes = Vec::new();
         for (stamp, client) in self.owned_stamps().await? {
             let result = async {
@@ -182,13 +184,7 @@ impl Fleet {
         if self.catalogue.tenant(tenant).await?.is_none() {
             return Err(OpsError::invalid(format!("no tenant {tenant}")));
         }
-        let live: Vec<FleetKeyRecord> = self
-            .catalogue
-            .fleet_keys()
-            .await?
-            .into_iter()
-            .filter(|k| k.retired_at.is_none())
-            .collect();
+        let live = self.live_fleet_keys().await?;
         let kid = match live.last() {
             Some(key) => key.kid.clone(),
             None => self.rotate_fleet_key().await?.0,
