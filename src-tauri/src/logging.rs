@@ -1,9 +1,10 @@
-//! Tracing to `stampfleet.log` in the OS data directory ($STAMPFLEET_LOG_DIR overrides).
+//! Tracing to `stampfleet.log` in the OS data directory ($STAMPFLEET_LOG_DIR overrides),
+//! rotated by size (10 MiB, 5 old files kept: `fleet_ops::log_file`).
 
-use std::fs::OpenOptions;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::DirBuilderExt;
 use std::sync::Mutex;
 
+use fleet_ops::log_file::{RotatingLog, LOG_KEEP, LOG_MAX_BYTES};
 use fleet_ops::paths;
 use tracing_subscriber::EnvFilter;
 
@@ -16,13 +17,7 @@ pub fn install() {
             .recursive(true)
             .mode(0o700)
             .create(&dir)
-            .and_then(|()| {
-                OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .mode(0o600)
-                    .open(dir.join("stampfleet.log"))
-            })
+            .and_then(|()| RotatingLog::open(&dir.join("stampfleet.log"), LOG_MAX_BYTES, LOG_KEEP))
             .map_err(|e| fleet_ops::OpsError::internal(format!("{}: {e}", dir.display())))
     });
     match file {

@@ -12,24 +12,38 @@ use std::process::ExitCode;
 use fleet_ops::{paths, FleetSlot};
 use tauri::Manager;
 
-const USAGE: &str = "usage: stampfleet [--catalogue PATH]\n\
+const USAGE: &str = "usage: stampfleet [--catalogue PATH] [--version]\n\
+  --version          print the version and exit\n\
   --catalogue PATH   catalogue file or postgres://user@host:port/db (default: $STAMPFLEET_CATALOGUE,\n                     else a file in the OS data directory)";
 
-/// Reads `--catalogue PATH` / `--catalogue=PATH`; anything else is a usage error.
-fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<PathBuf>, String> {
+/// What the command line asks for, besides opening the window.
+#[derive(Debug, PartialEq)]
+enum Asked {
+    Help,
+    Version,
+}
+
+/// Reads `--catalogue PATH` / `--catalogue=PATH`, `--help`, `--version`; anything else
+/// is a usage error.
+fn parse_args(
+    args: impl Iterator<Item = String>,
+) -> Result<Option<PathBuf>, Result<Asked, String>> {
     let mut catalogue = None;
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
         if arg == "--catalogue" {
             catalogue = Some(PathBuf::from(
-                args.next().ok_or("--catalogue needs a PATH")?,
+                args.next()
+                    .ok_or_else(|| Err("--catalogue needs a PATH".to_owned()))?,
             ));
         } else if let Some(path) = arg.strip_prefix("--catalogue=") {
             catalogue = Some(PathBuf::from(path));
         } else if arg == "--help" || arg == "-h" {
-            return Err(String::new());
+            return Err(Ok(Asked::Help));
+        } else if arg == "--version" || arg == "-V" {
+            return Err(Ok(Asked::Version));
         } else {
-            return Err(format!("unknown argument {arg:?}"));
+            return Err(Err(format!("unknown argument {arg:?}")));
         }
     }
     Ok(catalogue)
@@ -38,11 +52,15 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<PathBuf>, Str
 fn main() -> ExitCode {
     let explicit = match parse_args(std::env::args().skip(1)) {
         Ok(path) => path,
-        Err(e) if e.is_empty() => {
+        Err(Ok(Asked::Help)) => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
         }
-        Err(e) => {
+        Err(Ok(Asked::Version)) => {
+            println!("stampfleet {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        Err(Err(e)) => {
             eprintln!("stampfleet: {e}\n{USAGE}");
             return ExitCode::from(2);
         }
@@ -124,11 +142,19 @@ mod tests {
     fn bad_arguments_are_named() {
         assert_eq!(
             parse_args(args(&["--catalog"])),
-            Err("unknown argument \"--catalog\"".into())
+            Err(Err("unknown argument \"--catalog\"".into()))
         );
         assert_eq!(
             parse_args(args(&["--catalogue"])),
-            Err("--catalogue needs a PATH".into())
+            Err(Err("--catalogue needs a PATH".into()))
         );
+    }
+
+    #[test]
+    fn version_and_help_are_asked_before_anything_opens() {
+        use super::Asked;
+        assert_eq!(parse_args(args(&["--version"])), Err(Ok(Asked::Version)));
+        assert_eq!(parse_args(args(&["-V"])), Err(Ok(Asked::Version)));
+        assert_eq!(parse_args(args(&["--help"])), Err(Ok(Asked::Help)));
     }
 }

@@ -19,6 +19,7 @@ mod health;
 pub mod health_cache;
 mod import_stamps;
 mod local_provider;
+pub mod log_file;
 mod move_cut_over;
 mod move_recovery;
 mod move_views;

@@ -76,12 +76,12 @@ pub fn start_agent(stamp: &Stamp, data_dir: &Path, port: u16) -> OpsResult<Strin
     let fail =
         |what: String| OpsError::internal(format!("starting stamp-agent for {}: {what}", stamp.id));
     private_dir(data_dir).map_err(|e| fail(e.to_string()))?;
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(data_dir.join("agent.log"))
-        .map_err(|e| fail(e.to_string()))?;
+    let log = crate::log_file::open_rotated_at_start(
+        &data_dir.join("agent.log"),
+        crate::log_file::LOG_MAX_BYTES,
+        crate::log_file::LOG_KEEP,
+    )
+    .map_err(|e| fail(e.to_string()))?;
     let mut child = Command::new(&binary)
         .arg("--stamp-id")
         .arg(stamp.id.as_str())
