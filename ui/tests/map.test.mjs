@@ -53,6 +53,31 @@ describe("world map and drill-down (demo fleet)", () => {
     await done(session);
   });
 
+  test("zoomed in, the map draws the 1:50m coastlines, loaded from the app's own files only when needed", async () => {
+    const session = await demo();
+    const { page } = session;
+    const requested = [];
+    page.on("request", (request) => requested.push(request.url()));
+    const basemap = () => page.locator(MAP).getAttribute("data-basemap");
+    assert.equal(await basemap(), "110m");
+    const zoomIn = page.getByRole("button", { name: "Zoom in" });
+    await zoomIn.click();
+    await waitForZoom(page, 1.6);
+    assert.equal(await basemap(), "110m", "at 1.6x the world view's basemap stays");
+    assert.ok(!requested.some((url) => url.includes("countries-50m")), requested.join("\n"));
+    await zoomIn.click();
+    await waitForZoom(page, 2.5, { above: true });
+    await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.basemap === "50m", MAP, { timeout: WAIT });
+    const detail = requested.filter((url) => url.includes("countries-50m"));
+    assert.equal(detail.length, 1, requested.join("\n"));
+    const origin = new URL(page.url()).origin;
+    assert.ok(requested.every((url) => url.startsWith(origin)), `only the app's own files: ${requested.join("\n")}`);
+    await page.getByRole("button", { name: "Show the whole world" }).click();
+    await waitForZoom(page, 1);
+    assert.equal(await basemap(), "110m");
+    await done(session);
+  });
+
   test("clicking a region marker scopes the stamp table and the charts to that region", async () => {
     const session = await demo();
     const { page, map } = session;

@@ -88,4 +88,14 @@ describe("projection", () => {
     }
     expect(paths.land.length).toBeGreaterThan(10_000);
   });
+
+  test("the 1:50m basemap is finer, in the same projection", async () => {
+    const coarse = basemapPaths();
+    const fine = basemapPaths((await import("world-atlas/countries-50m.json")).default);
+    const points = (path: string) => path.split(/[ML]/).length;
+    expect(points(fine.coastline)).toBeGreaterThan(4 * points(coarse.coastline));
+    // The graticule and the outline of the sphere are the same paths: only the countries change.
+    expect(fine.graticule).toBe(coarse.graticule);
+    expect(fine.sphere).toBe(coarse.sphere);
+  });
 });

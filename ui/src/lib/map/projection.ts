@@ -5,7 +5,7 @@
 // into Path2D objects a single time and never re-projected.
 //
 // The world atlas is imported as a JSON module: it is bundled with the app,
-// never fetched.
+// never fetched. The finer 1:50m atlas for zoomed-in views is in detail.ts.
 import { geoGraticule, geoNaturalEarth1, geoPath, type GeoProjection } from "d3-geo";
 import type { Feature, FeatureCollection, Geometry } from "geojson";
 import { feature, mesh } from "topojson-client";
@@ -35,10 +35,12 @@ function isAntarctica(geometry: { properties?: Partial<CountryProperties> | null
   return geometry.properties?.name === "Antarctica";
 }
 
-const countryObject: GeometryCollection<CountryProperties> = {
-  ...world.objects.countries,
-  geometries: world.objects.countries.geometries.filter((g) => !isAntarctica(g)),
-};
+/** The countries of an atlas, without Antarctica. */
+function countriesOf(atlas: WorldTopology): GeometryCollection<CountryProperties> {
+  return { ...atlas.objects.countries, geometries: atlas.objects.countries.geometries.filter((g) => !isAntarctica(g)) };
+}
+
+const countryObject: GeometryCollection<CountryProperties> = countriesOf(world);
 
 /** The countries of the world (without Antarctica) as GeoJSON. */
 export const countries: FeatureCollection<Geometry, CountryProperties> = feature(
@@ -73,20 +75,21 @@ export function invertToLonLat(x: number, y: number): Point | null {
 type GeoObject = Feature | FeatureCollection | Geometry | { type: "Sphere" };
 type BasemapLayer = "sphere" | "graticule" | "land" | "coastline" | "borders";
 
-/** What the basemap is made of, as GeoJSON. */
-function basemapObjects(): Record<BasemapLayer, GeoObject> {
+/** What the basemap is made of, as GeoJSON, from `atlas` (the 1:110m one by default). */
+function basemapObjects(atlas: WorldTopology): Record<BasemapLayer, GeoObject> {
+  const object = atlas === world ? countryObject : countriesOf(atlas);
   return {
     sphere: { type: "Sphere" },
     graticule: geoGraticule().step([30, 30])(),
-    land: countries,
+    land: atlas === world ? countries : (feature(atlas, object) as FeatureCollection<Geometry, CountryProperties>),
     // Shared edges are borders; edges on one country only are coastline.
-    coastline: mesh(world, countryObject, (a, b) => a === b),
-    borders: mesh(world, countryObject, (a, b) => a !== b),
+    coastline: mesh(atlas, object, (a, b) => a === b),
+    borders: mesh(atlas, object, (a, b) => a !== b),
   };
 }
 
-function mapLayers<T>(render: (object: GeoObject) => T): Record<BasemapLayer, T> {
-  const objects = basemapObjects();
+function mapLayers<T>(render: (object: GeoObject) => T, atlas: WorldTopology = world): Record<BasemapLayer, T> {
+  const objects = basemapObjects(atlas);
   return {
     sphere: render(objects.sphere),
     graticule: render(objects.graticule),
@@ -99,9 +102,9 @@ function mapLayers<T>(render: (object: GeoObject) => T): Record<BasemapLayer, T>
 type GeoInput = Parameters<ReturnType<typeof geoPath>>[0];
 
 /** The basemap as SVG path data in base coordinates (pure, testable without a canvas). */
-export function basemapPaths(): Record<BasemapLayer, string> {
+export function basemapPaths(atlas?: unknown): Record<BasemapLayer, string> {
   const path = geoPath(projection);
-  return mapLayers((object) => path(object as GeoInput) ?? "");
+  return mapLayers((object) => path(object as GeoInput) ?? "", (atlas as WorldTopology | undefined) ?? world);
 }
 
 /** The basemap ready to draw: Path2D objects in base coordinates, reused for every frame. */
@@ -111,7 +114,13 @@ let cached: Basemap | null = null;
 
 /** Built on first use (a few tens of ms); call it early, e.g. when idle, to have it ready. */
 export function basemap(): Basemap {
-  cached ??= mapLayers((object) => {
+  cached ??= buildBasemap(world);
+  return cached;
+}
+
+/** The basemap of `atlas` (a world-atlas countries topology), drawn with the same projection. */
+export function buildBasemap(atlas: unknown): Basemap {
+  return mapLayers((object) => {
     const target = new Path2D();
     // Path2D has every drawing method d3 uses except beginPath, which it never needs.
     const context = {
@@ -123,6 +132,5 @@ export function basemap(): Basemap {
     };
     geoPath(projection, context)(object as GeoInput);
     return target;
-  });
-  return cached;
+  }, atlas as WorldTopology);
 }
