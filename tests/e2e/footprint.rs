@@ -83,7 +83,7 @@ fn pss_by_mapping(pid: u32) -> Vec<(String, u64)> {
         }
     }
     let mut by: Vec<(String, u64)> = by.into_iter().collect();
-    by.sort_by(|a, b| b.1.cmp(&a.1));
+    by.sort_by_key(|b| std::cmp::Reverse(b.1));
     by
 }
 
