@@ -65,6 +65,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    startup::lean_webview();
     logging::install();
     startup::install_panic_hook();
     if let Err(e) = startup::check_display() {

@@ -1,17 +1,19 @@
 //! The app's footprint, a benchmark (ignored by the test command; `.ci/bench-footprint`
-//! runs it on the release build): the demo fleet is made with stampctl, then the app is
-//! launched RUNS times on it, each time measuring the time from the process's start to
-//! the map's first painted frame (the page's performance mark), and, once all 8 stamps
-//! show healthy, the proportional set size (PSS) of the app's process tree: the shell
-//! and each WebKit process, with where their memory is (by mapping), and the stamp
-//! agents apart. WebKitWebDriver (the automation) is not in the tree and not counted.
+//! runs it on the release build, under Xvfb): the demo fleet is made with stampctl, then
+//! the app is launched RUNS times on it as a user launches it (no automation), each
+//! time reading from its log when the page's milestones came after launch (the window
+//! reports them once the map painted its first frame: `fleet_ops::startup_report`);
+//! after the last launch has run two health rounds, the proportional set size (PSS) of
+//! the app's process tree: the shell and each WebKit process, with where their memory
+//! is (by mapping), and the stamp agents apart.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
-use stampfleet_e2e::{app_binary, AppSession};
+use stampfleet_e2e::app_binary;
 
 const RUNS: usize = 5;
 
@@ -87,45 +89,37 @@ fn pss_by_mapping(pid: u32) -> Vec<(String, u64)> {
     by
 }
 
-/// The process's start as milliseconds since the epoch (/proc/PID/stat, in clock ticks).
-fn started_at_ms(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    let ticks: f64 = stat
-        .rsplit_once(')')
-        .unwrap()
-        .1
-        .split_whitespace()
-        .nth(19)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let boot: f64 = std::fs::read_to_string("/proc/stat")
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("btime "))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    // CLK_TCK is 100 on Linux.
-    boot * 1000.0 + ticks * 10.0
+const STARTUP_LINE: &str = "window start-up after launch: ";
+
+/// Waits (bounded) for the app's start-up line in `log` and returns what follows it.
+fn startup_line(log: &Path) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        if let Some(line) = text.lines().find_map(|l| l.split_once(STARTUP_LINE)) {
+            return line.1.to_owned();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no start-up line in {} within 60 s",
+            log.display()
+        );
+        // A benchmark polling a file it cannot be told about; bounded by the deadline.
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
-fn pid_of(program: &Path) -> u32 {
-    let program = program.canonicalize().unwrap();
-    let found: Vec<u32> = processes()
-        .into_keys()
-        .filter(|pid| {
-            std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == program)
+/// The milliseconds after launch of milestone `name` in a start-up line.
+fn milestone(line: &str, name: &str) -> f64 {
+    line.split(", ")
+        .find_map(|part| {
+            part.strip_prefix(name)?
+                .strip_prefix(' ')?
+                .strip_suffix(" ms")
         })
-        .collect();
-    assert_eq!(
-        found.len(),
-        1,
-        "one {} running: {found:?}",
-        program.display()
-    );
-    found[0]
+        .unwrap_or_else(|| panic!("no {name} in {line}"))
+        .parse()
+        .unwrap()
 }
 
 fn mib(kib: u64) -> String {
@@ -137,96 +131,104 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[test]
 #[ignore = "a benchmark: .ci/bench-footprint"]
-async fn footprint() {
+fn footprint() {
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "no DISPLAY: run it under xvfb-run"
+    );
     let app = app_binary();
     let bin_dir: PathBuf = app.parent().unwrap().to_owned();
     let agent = bin_dir.join("stamp-agent");
     let dir = tempfile::tempdir().unwrap();
     let catalogue = dir.path().join("catalogue.sqlite");
-    let out = Command::new(bin_dir.join("stampctl"))
-        .arg("--catalogue")
-        .arg(&catalogue)
-        .arg("demo")
-        .env("STAMPFLEET_AGENT", &agent)
-        .env("STAMPFLEET_SECRETS", "file")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    std::env::set_var("STAMPFLEET_SECRETS", "file");
+    let stampctl = |args: &[&str]| {
+        let out = Command::new(bin_dir.join("stampctl"))
+            .arg("--catalogue")
+            .arg(&catalogue)
+            .args(args)
+            .env("STAMPFLEET_AGENT", &agent)
+            .env("STAMPFLEET_SECRETS", "file")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    stampctl(&["demo"]);
     println!("app: {}", app.display());
 
     let mut paint_ms = Vec::new();
     for run in 0..RUNS {
-        let env = [
-            ("STAMPFLEET_CATALOGUE", catalogue.as_os_str()),
-            ("STAMPFLEET_CONFIG_DIR", dir.path().as_os_str()),
-            ("STAMPFLEET_LOG_DIR", dir.path().as_os_str()),
-            ("STAMPFLEET_AGENT", agent.as_os_str()),
-            ("STAMPFLEET_SECRETS", "file".as_ref()),
-        ];
-        // Each session's end stops the agents; the next launch starts them again.
-        let session = AppSession::launch(&app, dir.path(), &env, &[]).await;
-        session.find("[data-painted=true]").await;
-        let painted_at: f64 = session
-            .client
-            .execute(
-                "const m = performance.getEntriesByName('stampfleet:map-painted')[0]; return performance.timeOrigin + m.startTime;",
-                vec![],
-            )
-            .await
-            .unwrap()
-            .as_f64()
+        let logs = dir.path().join(format!("logs-{run}"));
+        let mut child = Command::new(&app)
+            .env("STAMPFLEET_CATALOGUE", &catalogue)
+            .env("STAMPFLEET_CONFIG_DIR", dir.path())
+            .env("STAMPFLEET_LOG_DIR", &logs)
+            .env("STAMPFLEET_AGENT", &agent)
+            .env("STAMPFLEET_SECRETS", "file")
+            .env("STAMPFLEET_ROUTES_ADDR", "127.0.0.1:0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
             .unwrap();
-        let pid = pid_of(&app);
-        let ms = painted_at - started_at_ms(pid);
-        println!("run {}: launch to first painted map {ms:.0} ms", run + 1);
-        paint_ms.push(ms);
-        if run + 1 < RUNS {
-            session.stop().await;
-            continue;
+        let line = startup_line(&logs.join("stampfleet.log"));
+        println!("run {}: {line}", run + 1);
+        paint_ms.push(milestone(&line, "map-painted"));
+        if run + 1 == RUNS {
+            // Two rounds of the window's health watcher (every 5 s): the fleet as it is open.
+            std::thread::sleep(Duration::from_secs(11));
+            report_memory(child.id(), &agent, dir.path());
         }
-        session
-            .find_n("[data-testid=stamp-row-health] [data-health=healthy]", 8)
-            .await;
-        let all = processes();
-        let mut total = 0;
-        println!("--- PSS of the app's process tree, the demo fleet open (8 stamps healthy)");
-        let agent_exe = agent.canonicalize().unwrap();
-        let is_agent = |p: &u32| {
-            std::fs::read_link(format!("/proc/{p}/exe")).is_ok_and(|exe| exe == agent_exe)
-        };
-        for p in descendants(pid, &all).into_iter().filter(|p| !is_agent(p)) {
-            let kib = pss_kib(p);
-            total += kib;
-            println!("{:>10}  {} (pid {p})", mib(kib), all[&p].1);
-            for (name, kib) in pss_by_mapping(p).into_iter().take(6) {
-                println!("{:>22}  {name}", mib(kib));
-            }
-        }
-        println!("{:>10}  total (app shell + WebKit processes)", mib(total));
-        let agents: Vec<u64> = all
-            .keys()
-            .filter(|p| is_agent(p))
-            .map(|p| pss_kib(*p))
-            .collect();
-        println!(
-            "{:>10}  stamp agents apart: {} processes, {} each on average",
-            mib(agents.iter().sum()),
-            agents.len(),
-            mib(agents.iter().sum::<u64>() / agents.len().max(1) as u64)
-        );
-        session.stop().await;
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+        child.wait().unwrap();
     }
+    stampctl(&["stop-agents"]);
     println!(
         "launch to first painted map: median {:.0} ms of {RUNS} (min {:.0}, max {:.0})",
         median(paint_ms.clone()),
         paint_ms.iter().cloned().fold(f64::INFINITY, f64::min),
         paint_ms.iter().cloned().fold(0.0, f64::max)
+    );
+}
+
+/// PSS of the app's process tree by process and mapping, and of the stamp agents apart.
+fn report_memory(pid: u32, agent: &Path, home: &Path) {
+    let all = processes();
+    let agent_exe = agent.canonicalize().unwrap();
+    let home = home.to_string_lossy().into_owned();
+    // This benchmark's agents: the agent program, serving a stamp under its directory.
+    let is_agent = |p: &u32| {
+        std::fs::read_link(format!("/proc/{p}/exe")).is_ok_and(|exe| exe == agent_exe)
+            && std::fs::read(format!("/proc/{p}/cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains(&home))
+    };
+    let mut total = 0;
+    println!("--- PSS of the app's process tree, the demo fleet open");
+    for p in descendants(pid, &all).into_iter().filter(|p| !is_agent(p)) {
+        let kib = pss_kib(p);
+        total += kib;
+        println!("{:>10}  {} (pid {p})", mib(kib), all[&p].1);
+        for (name, kib) in pss_by_mapping(p).into_iter().take(6) {
+            println!("{:>22}  {name}", mib(kib));
+        }
+    }
+    println!("{:>10}  total (app shell + WebKit processes)", mib(total));
+    let agents: Vec<u64> = all
+        .keys()
+        .filter(|p| is_agent(p))
+        .map(|p| pss_kib(*p))
+        .collect();
+    println!(
+        "{:>10}  stamp agents apart: {} processes, {} each on average",
+        mib(agents.iter().sum()),
+        agents.len(),
+        mib(agents.iter().sum::<u64>() / agents.len().max(1) as u64)
     );
 }

@@ -182,10 +182,26 @@ async fn the_deb_installs_runs_the_demo_fleet_from_the_menu_and_uninstalls_clean
         8,
         "the demo's 8 stamps run the packaged agent"
     );
-    assert!(
-        home.join("logs/stampfleet.log").is_file(),
-        "the log is in the data directory"
-    );
+    // The log is in the data directory, with the window's start-up once the map painted.
+    let log = home.join("logs/stampfleet.log");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let startup = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if let Some(line) = text
+            .lines()
+            .find(|l| l.contains("window start-up after launch:"))
+        {
+            break line.to_owned();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no start-up line in {}:\n{text}",
+            log.display()
+        );
+        // A readiness probe of the log file, bounded by the deadline.
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(startup.contains("map-painted"), "{startup}");
 
     // stampctl on PATH, on the app's default catalogue.
     let out = Command::new("stampctl")

@@ -144,6 +144,7 @@ export const COMMAND_NAMES = [
   "tenant_route",
   "issue_tenant_token",
   "pause_plan",
+  "report_startup",
 ] as const;
 
 /** The typed client: one method per command. */
@@ -402,6 +403,12 @@ export function commandsOver(transport: Transport) {
     /** Asks a running apply to stop before its next action. */
     pausePlan: (name: string): Promise<void> =>
       transport.call("pause_plan", { name }) as Promise<void>,
+    /**
+     * Logs the window's start-up milestones (name -> ms since the epoch) as times
+     * after the app's launch.
+     */
+    reportStartup: (marks: { [key in string]: number }): Promise<void> =>
+      transport.call("report_startup", { marks }) as Promise<void>,
   };
 }
 

@@ -250,6 +250,10 @@ macro_rules! with_commands {
                 |fleet| fleet.issue_tenant_token(&id, ttl_hours.saturating_mul(3600)).await;
             /// Asks a running apply to stop before its next action.
             pause_plan(name: String) -> () = |fleet| fleet.pause_plan(&name).await;
+            /// Logs the window's start-up milestones (name -> ms since the epoch) as times
+            /// after the app's launch.
+            report_startup(marks: std::collections::BTreeMap<String, f64>) -> () =
+                |fleet| fleet.report_startup(&marks).await;
         }
     };
 }
