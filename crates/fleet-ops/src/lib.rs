@@ -49,7 +49,7 @@ pub mod secrets;
 mod slot;
 mod stamp_tokens;
 mod stamps;
-pub mod startup_report;
+mod startup_report;
 mod template_versions;
 mod tenant_import;
 mod tenant_lifecycle;

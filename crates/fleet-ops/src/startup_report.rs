@@ -38,14 +38,6 @@ fn process_started_ms() -> OpsResult<f64> {
     Ok(now - (uptime * 1000.0 - ticks * 10.0))
 }
 
-/// Milliseconds since this process started (None when /proc cannot tell).
-pub fn since_launch_ms() -> Option<f64> {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?;
-    Some(now.as_secs_f64() * 1000.0 - process_started_ms().ok()?)
-}
-
 /// "name 123 ms, ..." : each milestone (ms since the epoch) after `started`, in time order.
 fn describe(marks: &BTreeMap<String, f64>, started: f64) -> OpsResult<String> {
     if marks.len() > MAX_MARKS {
