@@ -129,6 +129,11 @@ impl AppSession {
         for name in remove {
             command.env_remove(name);
         }
+        // The app turns WebKit's accelerated compositing off by itself (a smaller
+        // footprint, .ci/bench-footprint measures it without automation); under
+        // WebKitWebDriver that mode now and then left a command unanswered for minutes
+        // (two real-window runs in two, each once), so the window under test keeps it on.
+        command.env("WEBKIT_DISABLE_COMPOSITING_MODE", "0");
         let mut driver = command
             .envs(env.iter().copied())
             // Never inherit our pipes: a lingering driver would hold the test's output open.
