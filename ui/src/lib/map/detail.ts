@@ -28,7 +28,8 @@ export function loadDetail(): Promise<void> {
 export function basemapAt(k: number, onReady: () => void): { basemap: Basemap; detail: BasemapDetail } {
   if (k >= DETAIL_ZOOM) {
     if (detailed) return { basemap: detailed, detail: "50m" };
-    loadDetail().then(onReady, (e: unknown) => console.error("the 1:50m basemap did not load", e));
+    // Asked once: frames drawn while it loads do not each wait on it.
+    if (!loading) loadDetail().then(onReady, (e: unknown) => console.error("the 1:50m basemap did not load", e));
   }
   return { basemap: basemap(), detail: "110m" };
 }
