@@ -200,11 +200,8 @@ impl AppSession {
                     eprintln!("find {css}: {}; asking again", e.message);
                 }
                 Err(e) => {
-                    let shot = self.screenshot("failure.png").await;
-                    panic!(
-                        "no element {css} within {WAIT:?}: {e}; window: {}",
-                        shot.display()
-                    )
+                    self.post_mortem().await;
+                    panic!("no element {css} within {WAIT:?}: {e}")
                 }
             }
         }
@@ -223,8 +220,8 @@ impl AppSession {
             .await
             .unwrap_or_else(|e| panic!("scroll to {css}: {e:?}"));
         if let Err(e) = element.click().await {
-            let shot = self.screenshot("failure.png").await;
-            panic!("click {css}: {e:?}; window: {}", shot.display());
+            self.post_mortem().await;
+            panic!("click {css}: {e:?}");
         }
     }
 
@@ -284,8 +281,7 @@ impl AppSession {
             .await;
         let found = self.client.find_all(Locator::Css(css)).await.unwrap();
         if waited.is_err() || found.len() != n {
-            let shot = self.screenshot("failure.png").await;
-            eprintln!("window at the failure: {}", shot.display());
+            self.post_mortem().await;
         }
         assert!(
             waited.is_ok() && found.len() == n,
@@ -315,7 +311,7 @@ impl AppSession {
         {
             Ok(serde_json::Value::String(text)) => text,
             other => {
-                let shot = self.screenshot("failure.png").await;
+                self.post_mortem().await;
                 let seen = self
                     .client
                     .execute(
@@ -323,10 +319,7 @@ impl AppSession {
                         vec![css.into()],
                     )
                     .await;
-                panic!(
-                    "no {css} with {needle:?} within {WAIT:?} ({other:?}); seen: {seen:?}; window: {}",
-                    shot.display()
-                );
+                panic!("no {css} with {needle:?} within {WAIT:?} ({other:?}); seen: {seen:?}");
             }
         }
     }
@@ -365,6 +358,32 @@ impl AppSession {
             });
         self.client.perform_actions(pointer).await.unwrap();
         let _ = self.client.release_actions().await;
+    }
+
+    /// What a failed wait leaves for whoever reads the CI log (the screenshot stays on
+    /// the CI machine): the window's screenshot, every health pill's state, the page's
+    /// text, and the end of the app's own log.
+    async fn post_mortem(&self) {
+        let shot = self.screenshot("failure.png").await;
+        eprintln!("window at the failure: {}", shot.display());
+        const OUTLINE: &str = r#"
+            const pills = [...document.querySelectorAll("[data-health]")].map((e) => e.dataset.health);
+            return "health pills: " + JSON.stringify(pills) + "\npage text: " + document.body.innerText.slice(0, 2000);
+        "#;
+        match self.client.execute(OUTLINE, vec![]).await {
+            Ok(serde_json::Value::String(outline)) => eprintln!("{outline}"),
+            other => eprintln!("the page's outline could not be read: {other:?}"),
+        }
+        for log in [
+            self.home.join("stampfleet.log"),
+            self.home.join("logs/stampfleet.log"),
+        ] {
+            if let Ok(text) = std::fs::read_to_string(&log) {
+                let lines: Vec<&str> = text.lines().collect();
+                let tail = &lines[lines.len().saturating_sub(40)..];
+                eprintln!("the end of {}:\n{}", log.display(), tail.join("\n"));
+            }
+        }
     }
 
     /// Saves a screenshot of the window under target/e2e-screenshots/.
