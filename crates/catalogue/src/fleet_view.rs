@@ -42,7 +42,41 @@ fn contains_pattern(text: &str) -> String {
     pattern
 }
 
-/// Appends the WHERE clause for `query` (the FROM joins tenants t, bindings b, stamps s).
+/// The pattern the SQLite search index is asked with: FTS5 uses its index for LIKE only
+/// without an ESCAPE clause, so a typed `%` or `_` becomes `_` (any one character). The
+/// index's rows are a superset; the exact, escaped pattern on the columns decides.
+fn index_pattern(text: &str) -> String {
+    let loose: String = text
+        .chars()
+        .map(|c| if matches!(c, '%' | '_') { '_' } else { c })
+        .collect();
+    format!("%{loose}%")
+}
+
+/// How a text search finds its candidates.
+#[derive(Clone, Copy, PartialEq)]
+enum TextPath {
+    /// No text filter.
+    None,
+    /// SQLite's trigram index (migration 0020), for 3 characters or more.
+    SqliteIndex,
+    /// Each tenant's id and name read (SQLite below 3 characters; on PostgreSQL the
+    /// combined line's expression lets the planner use pg_trgm's index, where present).
+    Rows,
+}
+
+fn text_path(query: &TenantQuery, backend: Backend) -> TextPath {
+    match query.text() {
+        None => TextPath::None,
+        Some(text) if backend == Backend::Sqlite && text.chars().count() >= 3 => {
+            TextPath::SqliteIndex
+        }
+        Some(_) => TextPath::Rows,
+    }
+}
+
+/// Appends the WHERE clause for `query` (the FROM joins tenants t, bindings b, stamps s,
+/// and on the index path the search index f).
 fn push_filters<'q>(qb: &mut Statement<'q>, query: &'q TenantQuery, backend: Backend) {
     qb.push(" WHERE 1 = 1");
     if let Some(stamp) = &query.stamp {
@@ -51,35 +85,80 @@ fn push_filters<'q>(qb: &mut Statement<'q>, query: &'q TenantQuery, backend: Bac
     if let Some(region) = &query.region {
         qb.push(" AND s.region = ").push_bind(region.as_str());
     }
-    if let Some(text) = query.text() {
-        let pattern = contains_pattern(text);
-        // Case-insensitive on both: SQLite's LIKE folds ASCII case, PostgreSQL's ILIKE.
-        let like = match backend {
-            Backend::Sqlite => " LIKE ",
-            Backend::Postgres => " ILIKE ",
-        };
-        qb.push(" AND (t.id")
-            .push(like)
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR t.display_name")
-            .push(like)
-            .push_bind(pattern)
-            .push(" ESCAPE '\\')");
+    let Some(text) = query.text() else {
+        return;
+    };
+    let pattern = contains_pattern(text);
+    match text_path(query, backend) {
+        TextPath::SqliteIndex => {
+            qb.push(" AND f.text LIKE ").push_bind(index_pattern(text));
+        }
+        TextPath::Rows if backend == Backend::Postgres => {
+            // The expression pg_trgm's index (migration 0020) is built on.
+            qb.push(" AND (t.id || E'\\n' || t.display_name) ILIKE ")
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\'");
+        }
+        TextPath::Rows | TextPath::None => {}
     }
+    // Case-insensitive on both: SQLite's LIKE folds ASCII case, PostgreSQL's ILIKE.
+    let like = match backend {
+        Backend::Sqlite => " LIKE ",
+        Backend::Postgres => " ILIKE ",
+    };
+    qb.push(" AND (t.id")
+        .push(like)
+        .push_bind(pattern.clone())
+        .push(" ESCAPE '\\' OR t.display_name")
+        .push(like)
+        .push_bind(pattern)
+        .push(" ESCAPE '\\')");
 }
 
 /// The tables a query reads. With a stamp or region given, only bound tenants can match:
 /// inner joins let SQLite start from the stamp (index on bindings.stamp) instead of
 /// scanning every tenant.
-fn from_clause(query: &TenantQuery) -> &'static str {
-    if query.stamp.is_some() || query.region.is_some() {
-        " FROM stamps s JOIN bindings b ON b.stamp = s.id JOIN tenants t ON t.id = b.tenant"
+fn from_clause(query: &TenantQuery, path: TextPath) -> String {
+    let tenants = if path == TextPath::SqliteIndex {
+        "tenant_search f JOIN tenants t ON t.rowid = f.rowid"
     } else {
-        " FROM tenants t LEFT JOIN bindings b ON b.tenant = t.id LEFT JOIN stamps s ON s.id = b.stamp"
+        "tenants t"
+    };
+    if query.stamp.is_some() || query.region.is_some() {
+        format!(
+            " FROM {tenants} JOIN bindings b ON b.tenant = t.id JOIN stamps s ON s.id = b.stamp"
+        )
+    } else {
+        format!(" FROM {tenants} LEFT JOIN bindings b ON b.tenant = t.id LEFT JOIN stamps s ON s.id = b.stamp")
+    }
+}
+
+/// The order of a page: by id, except for a text search with more matches than it
+/// counts, which comes in the catalogue's own order on SQLite (the index's order: no
+/// sort of hundreds of thousands of matches); PostgreSQL sorts by id.
+fn order_clause(path: TextPath, capped: bool, backend: Backend) -> &'static str {
+    match (capped, backend, path) {
+        (true, Backend::Sqlite, TextPath::SqliteIndex) => " ORDER BY f.rowid",
+        (true, Backend::Sqlite, _) => " ORDER BY t.rowid",
+        _ => " ORDER BY t.id",
     }
 }
 
 impl Catalogue {
+    /// Whether tenant search reads an index: always on a file; on a team catalogue when
+    /// the server had pg_trgm for migration 0020 (otherwise every tenant is read).
+    pub async fn tenant_search_indexed(&self) -> Result<bool> {
+        if self.backend == Backend::Sqlite {
+            return Ok(true);
+        }
+        let (found,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'tenants_search'",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(found > 0)
+    }
+
     /// The overview, from one aggregate query per stamp rather than every tenant.
     pub async fn overview(&self, all_regions: &[fleet_core::Region]) -> Result<FleetOverview> {
         let mut conn = self.pool.acquire().await?;
@@ -129,25 +208,41 @@ impl Catalogue {
         ))
     }
 
-    /// One page of the tenants matching `query`, by id, and how many match in all.
+    /// One page of the tenants matching `query`, and how many match in all: exactly
+    /// without a text filter; a text search counts up to [`TenantQuery::COUNT_CAP`] and
+    /// then says there are more (see [`order_clause`] for the order).
     pub async fn tenants(&self, query: &TenantQuery) -> Result<TenantPage> {
         let limit = query.limit.min(TenantQuery::MAX_LIMIT);
+        let path = text_path(query, self.backend);
+        let from = from_clause(query, path);
         let mut conn = self.pool.acquire().await?;
-        let mut count = Statement::new("SELECT COUNT(*)");
-        count.push(from_clause(query));
+        let mut count = if path == TextPath::None {
+            Statement::new("SELECT COUNT(*)")
+        } else {
+            Statement::new("SELECT COUNT(*) FROM (SELECT 1")
+        };
+        count.push(&from);
         push_filters(&mut count, query, self.backend);
-        let (total,): (i64,) = count
+        if path != TextPath::None {
+            count
+                .push(" LIMIT ")
+                .push_bind(i64::from(TenantQuery::COUNT_CAP) + 1)
+                .push(") AS matches");
+        }
+        let (counted,): (i64,) = count
             .fetch_all(&mut conn)
             .await?
             .into_iter()
             .next()
             .ok_or(sqlx::Error::RowNotFound)?;
+        let capped = path != TextPath::None && counted > i64::from(TenantQuery::COUNT_CAP);
 
         let mut select = Statement::new("SELECT t.*, b.stamp AS home");
-        select.push(from_clause(query));
+        select.push(&from);
         push_filters(&mut select, query, self.backend);
         select
-            .push(" ORDER BY t.id LIMIT ")
+            .push(order_clause(path, capped, self.backend))
+            .push(" LIMIT ")
             .push_bind(i64::from(limit))
             .push(" OFFSET ")
             .push_bind(i64::from(query.offset));
@@ -166,7 +261,12 @@ impl Catalogue {
             .collect::<Result<_>>()?;
         Ok(TenantPage {
             tenants,
-            total: clamp_u32(total),
+            total: if capped {
+                TenantQuery::COUNT_CAP
+            } else {
+                clamp_u32(counted)
+            },
+            capped,
         })
     }
 }

@@ -77,6 +77,10 @@ pub struct TenantQuery {
 
 impl TenantQuery {
     pub const MAX_LIMIT: u32 = 1000;
+    /// A text search counts its matches up to this many, then says there are more
+    /// ([`TenantPage::capped`]): counting every one of hundreds of thousands of matches
+    /// is what made an unselective search slow, and nobody reads that number.
+    pub const COUNT_CAP: u32 = 1000;
 
     /// The text filter, trimmed; none when blank.
     pub fn text(&self) -> Option<&str> {
@@ -120,6 +124,10 @@ impl TenantQuery {
 pub struct TenantPage {
     pub tenants: Vec<TenantView>,
     pub total: u32,
+    /// More than `total` match: a text search stopped counting at
+    /// [`TenantQuery::COUNT_CAP`] (its pages then come in the catalogue's order).
+    #[serde(default)]
+    pub capped: bool,
 }
 
 impl FleetOverview {

@@ -31,6 +31,9 @@ pub struct CatalogueInfo {
     pub counts: Counts,
     /// Who this window or stampctl writes the audit log as.
     pub operator: String,
+    /// Whether tenant search reads an index (a team server without pg_trgm: it reads
+    /// every tenant, correct but slow at a million).
+    pub tenant_search_indexed: bool,
 }
 
 /// What an import changed.
@@ -151,6 +154,7 @@ impl Fleet {
             schema_version: u32::try_from(catalogue::known_schema_version()).unwrap_or(0),
             counts: self.catalogue.counts().await?,
             operator: self.catalogue.operator().to_owned(),
+            tenant_search_indexed: self.catalogue.tenant_search_indexed().await?,
         })
     }
 

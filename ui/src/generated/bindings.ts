@@ -101,7 +101,12 @@ export type TenantQuery = { stamp: StampId | null, region: RegionId | null, text
  */
 limit: number, };
 
-export type TenantPage = { tenants: Array<TenantView>, total: number, };
+export type TenantPage = { tenants: Array<TenantView>, total: number, 
+/**
+ * More than `total` match: a text search stopped counting at
+ * [`TenantQuery::COUNT_CAP`] (its pages then come in the catalogue's order).
+ */
+capped: boolean, };
 
 export type FleetOverview = { 
 /**
@@ -440,7 +445,12 @@ id: string, schemaVersion: number, counts: Counts,
 /**
  * Who this window or stampctl writes the audit log as.
  */
-operator: string, };
+operator: string, 
+/**
+ * Whether tenant search reads an index (a team server without pg_trgm: it reads
+ * every tenant, correct but slow at a million).
+ */
+tenantSearchIndexed: boolean, };
 
 export type ImportSummary = { stamps: number, tenants: number, bindings: number, auditRows: number, };
 

@@ -6,6 +6,16 @@ export function formatCount(n: number): string {
   return integer.format(n);
 }
 
+/** How many match: "1,000+" when the search stopped counting there. */
+export function formatMatches(page: { total: number; capped: boolean }): string {
+  return formatCount(page.total) + (page.capped ? "+" : "");
+}
+
+/** Whether a list of `shown` tenants has more to load after a page of `lastPage`. */
+export function hasMoreTenants(page: { total: number; capped: boolean }, shown: number, lastPage: number, pageSize: number): boolean {
+  return page.capped ? lastPage === pageSize : shown < page.total;
+}
+
 /** Utilization in percent (0 when there is no capacity), unrounded. */
 export function utilization(capacity: Capacity): number {
   return capacity.totalUnits > 0 ? (capacity.usedUnits / capacity.totalUnits) * 100 : 0;
