@@ -461,7 +461,11 @@ async fn run(cli: Cli) -> OpsResult<String> {
                         (None, None) => String::new(),
                     },
                     info.schema_version, info.operator, c.regions, c.templates, c.stamps, c.tenants, c.bindings, c.audit_rows
-                )
+                ) + if info.tenant_search_indexed {
+                    ""
+                } else {
+                    "search     reads every tenant: the server has no pg_trgm, or this role may not add it\n"
+                }
             })?
         }
         Command::Generate { .. } | Command::ServeUi { .. } => {
