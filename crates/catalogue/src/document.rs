@@ -86,6 +86,11 @@ pub(crate) async fn replace_all_in(
     sqlx::query("DELETE FROM stamp_providers WHERE stamp NOT IN (SELECT id FROM stamps)")
         .execute(&mut **tx)
         .await?;
+    // A stamp's usage history goes with it (it was missed: a replace leaving out a
+    // stamp the health watcher had sampled failed its foreign key check at commit).
+    sqlx::query("DELETE FROM usage_samples WHERE stamp NOT IN (SELECT id FROM stamps)")
+        .execute(&mut **tx)
+        .await?;
     sqlx::query("DELETE FROM tenant_suspensions WHERE tenant NOT IN (SELECT id FROM tenants)")
         .execute(&mut **tx)
         .await?;

@@ -274,3 +274,45 @@ async fn search_follows_every_change_and_quotes_are_literal() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_replace_leaving_out_a_stamp_with_usage_history_drops_that_history_only() {
+    let regions = builtin_regions().unwrap();
+    let doc = demo_fleet(&regions).unwrap();
+    for opened in support::each_with(&doc).await {
+        let c = &opened.catalogue;
+        let backend = opened.backend.name();
+        // The health watcher samples usage while the fleet runs.
+        let (gone, kept) = (doc.stamps[0].id.clone(), doc.stamps[1].id.clone());
+        c.record_usage(&[(gone.clone(), 3600, 10), (kept.clone(), 3600, 20)])
+            .await
+            .unwrap();
+        // A document without the first stamp (and what lived there): the demo's own
+        // rollback, or an import of another fleet, writes this.
+        let mut without = doc.clone();
+        without.stamps.retain(|s| s.id != gone);
+        let homeless: Vec<_> = without
+            .bindings
+            .iter()
+            .filter(|b| b.stamp == gone)
+            .map(|b| b.tenant.clone())
+            .collect();
+        without.bindings.retain(|b| b.stamp != gone);
+        without.tenants.retain(|t| !homeless.contains(&t.id));
+        c.replace_all(&without, "test")
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        let usage = c.usage_since(0).await.unwrap();
+        assert!(!usage.contains_key(&gone), "{backend}");
+        assert_eq!(
+            usage[&kept].len(),
+            1,
+            "{backend}: the other stamp's history stays"
+        );
+        assert_eq!(
+            c.document().await.unwrap().stamps,
+            without.stamps,
+            "{backend}"
+        );
+    }
+}
