@@ -160,7 +160,39 @@ async fn the_index_follows_onboarding_removal_and_a_whole_catalogue_replaced() {
 
         let mut replaced = doc.clone();
         replaced.tenants[5].display_name = "Wombat Freight".to_owned();
+        let routing = c.routing_version().await.unwrap();
         c.replace_all(&replaced, "test").await.unwrap();
+        assert!(
+            c.routing_version().await.unwrap() > routing,
+            "{backend}: routers see the whole catalogue's write as a new routing version"
+        );
+        let after = c.overview(&builtin_regions().unwrap()).await.unwrap();
+        let expected = fleet_core::FleetOverview::build(&replaced, &builtin_regions().unwrap());
+        assert_eq!(
+            after, expected,
+            "{backend}: the stamps' loads counted again"
+        );
+        // Single writes after the bulk one: the triggers are back.
+        let routing = c.routing_version().await.unwrap();
+        let view = c.tenant(&replaced.tenants[6].id).await.unwrap().unwrap();
+        assert!(view.stamp.is_some());
+        assert!(c
+            .remove_offboarded_tenant(&replaced.tenants[6].id, "file:///exported", "test")
+            .await
+            .unwrap());
+        assert!(c.routing_version().await.unwrap() > routing, "{backend}");
+        let loads = c.overview(&builtin_regions().unwrap()).await.unwrap();
+        assert_eq!(
+            loads.tenant_count + 1,
+            after.tenant_count,
+            "{backend}: one tenant fewer"
+        );
+        let used = |o: &fleet_core::FleetOverview| o.totals.used_units;
+        assert_eq!(
+            used(&loads) + replaced.tenants[6].size_units,
+            used(&after),
+            "{backend}: its units freed on its stamp"
+        );
         assert_eq!(c.tenants(&search("quokka", 0, 50)).await.unwrap().total, 0);
         assert_eq!(
             c.tenants(&search("mbat fre", 0, 50)).await.unwrap().total,

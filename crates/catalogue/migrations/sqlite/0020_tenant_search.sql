@@ -7,9 +7,11 @@
 -- rowids stay). Triggers keep it in step with every write.
 --
 -- A whole-catalogue replace (import, snapshot) rewrites every row: it sets
--- bulk_rewrite.active, and the triggers of this index and of stamp_loads (schema 3, made
--- again here with that condition) stand aside; it then rebuilds both in one pass each
--- and clears the flag, in the same transaction (row by row they were half its time).
+-- bulk_rewrite.active, and the triggers of this index, of stamp_loads (schema 3) and of
+-- the routing version (schema 6), made again here with that condition, stand aside; it
+-- then rebuilds the index and the loads in one pass each, bumps the routing version
+-- once and clears the flag, in the same transaction (row by row they were half its
+-- time at a million tenants).
 CREATE TABLE bulk_rewrite (
     id      INTEGER PRIMARY KEY CHECK (id = 1),
     active  INTEGER NOT NULL CHECK (active IN (0, 1))
@@ -95,4 +97,24 @@ WHEN (SELECT active FROM bulk_rewrite WHERE id = 1) = 0
 BEGIN
     UPDATE stamp_loads SET used_units = used_units + NEW.size_units - OLD.size_units
     WHERE stamp = (SELECT stamp FROM bindings WHERE tenant = NEW.id);
+END;
+
+-- The routing version's binding triggers (schema 6): one bump per bulk rewrite.
+DROP TRIGGER routing_on_bind;
+DROP TRIGGER routing_on_rebind;
+DROP TRIGGER routing_on_unbind;
+CREATE TRIGGER routing_on_bind AFTER INSERT ON bindings
+WHEN (SELECT active FROM bulk_rewrite WHERE id = 1) = 0
+BEGIN
+    UPDATE routing SET version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER routing_on_rebind AFTER UPDATE OF stamp ON bindings
+WHEN (SELECT active FROM bulk_rewrite WHERE id = 1) = 0
+BEGIN
+    UPDATE routing SET version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER routing_on_unbind AFTER DELETE ON bindings
+WHEN (SELECT active FROM bulk_rewrite WHERE id = 1) = 0
+BEGIN
+    UPDATE routing SET version = version + 1 WHERE id = 1;
 END;
