@@ -71,7 +71,7 @@ pub(crate) async fn replace_all_in(
     write::insert_tenants(tx, &doc.tenants).await?;
     write::insert_bindings(tx, &doc.bindings).await?;
     if sqlite {
-        end_bulk_rewrite(tx, doc).await?;
+        end_bulk_rewrite(tx, doc, before.bindings.len() + doc.bindings.len()).await?;
     }
     // Providers of stamps and suspensions of tenants that stay are kept; the others'
     // go (foreign keys are checked at commit).
@@ -92,9 +92,14 @@ pub(crate) async fn replace_all_in(
 
 /// The end of a bulk rewrite on SQLite (migration 0020): the search index rebuilt in
 /// one pass, the stamps' loads counted here from the document (an aggregate joining a
-/// million bindings to their tenants took 5 s), the routing version bumped once, and
-/// the triggers back.
-async fn end_bulk_rewrite(tx: &mut WriteTx, doc: &CatalogueDocument) -> Result<()> {
+/// million bindings to their tenants took 5 s), the routing version moved once by the
+/// `binding_changes` its triggers would have counted one by one (as PostgreSQL's
+/// statement triggers count them), and the triggers back.
+async fn end_bulk_rewrite(
+    tx: &mut WriteTx,
+    doc: &CatalogueDocument,
+    binding_changes: usize,
+) -> Result<()> {
     sqlx::query("INSERT INTO tenant_search (tenant_search) VALUES ('rebuild')")
         .execute(&mut **tx)
         .await?;
@@ -123,12 +128,13 @@ async fn end_bulk_rewrite(tx: &mut WriteTx, doc: &CatalogueDocument) -> Result<(
         },
     )
     .await?;
-    for statement in [
-        "UPDATE routing SET version = version + 1 WHERE id = 1",
-        "UPDATE bulk_rewrite SET active = 0 WHERE id = 1",
-    ] {
-        sqlx::query(statement).execute(&mut **tx).await?;
-    }
+    sqlx::query("UPDATE routing SET version = version + $1 WHERE id = 1")
+        .bind(i64::try_from(binding_changes).unwrap_or(i64::MAX))
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE bulk_rewrite SET active = 0 WHERE id = 1")
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 

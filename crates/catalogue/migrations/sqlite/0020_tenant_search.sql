@@ -9,8 +9,9 @@
 -- A whole-catalogue replace (import, snapshot) rewrites every row: it sets
 -- bulk_rewrite.active, and the triggers of this index, of stamp_loads (schema 3) and of
 -- the routing version (schema 6), made again here with that condition, stand aside; it
--- then rebuilds the index and the loads in one pass each, bumps the routing version
--- once and clears the flag, in the same transaction (row by row they were half its
+-- then rebuilds the index and the loads in one pass each, moves the routing version
+-- once by the binding changes it made (as PostgreSQL's statement triggers count them)
+-- and clears the flag, in the same transaction (row by row they were half its
 -- time at a million tenants).
 CREATE TABLE bulk_rewrite (
     id      INTEGER PRIMARY KEY CHECK (id = 1),
@@ -99,7 +100,7 @@ BEGIN
     WHERE stamp = (SELECT stamp FROM bindings WHERE tenant = NEW.id);
 END;
 
--- The routing version's binding triggers (schema 6): one bump per bulk rewrite.
+-- The routing version's binding triggers (schema 6): one move per bulk rewrite.
 DROP TRIGGER routing_on_bind;
 DROP TRIGGER routing_on_rebind;
 DROP TRIGGER routing_on_unbind;
