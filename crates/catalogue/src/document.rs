@@ -106,25 +106,19 @@ async fn end_bulk_rewrite(
     sqlx::query("DELETE FROM stamp_loads")
         .execute(&mut **tx)
         .await?;
-    let sizes: std::collections::HashMap<&str, i64> = doc
-        .tenants
-        .iter()
-        .map(|t| (t.id.as_str(), i64::from(t.size_units)))
+    let mut loads: Vec<_> = fleet_core::StampLoad::of_document(doc)
+        .into_iter()
         .collect();
-    let mut loads: std::collections::BTreeMap<&str, (i64, i64)> = Default::default();
-    for b in &doc.bindings {
-        let load = loads.entry(b.stamp.as_str()).or_default();
-        load.0 += 1;
-        load.1 += sizes.get(b.tenant.as_str()).copied().unwrap_or(0);
-    }
-    let loads: Vec<(&str, (i64, i64))> = loads.into_iter().collect();
+    loads.sort_by(|a, b| a.0.cmp(&b.0));
     write::insert_batched(
         tx,
         "INSERT INTO stamp_loads (stamp, tenants, used_units) ",
         3,
         &loads,
-        |row, (stamp, (tenants, used))| {
-            row.push_bind(*stamp).push_bind(*tenants).push_bind(*used);
+        |row, (stamp, load)| {
+            row.push_bind(stamp.as_str())
+                .push_bind(i64::from(load.tenant_count))
+                .push_bind(i64::from(load.used_units));
         },
     )
     .await?;

@@ -130,9 +130,10 @@ pub struct TenantPage {
     pub capped: bool,
 }
 
-impl FleetOverview {
-    /// Builds the overview from a whole catalogue document and every known region.
-    pub fn build(doc: &CatalogueDocument, all_regions: &[Region]) -> Self {
+impl StampLoad {
+    /// Every stamp's load in a whole catalogue document (stamps without tenants left
+    /// out): what the catalogue's `stamp_loads` holds for it.
+    pub fn of_document(doc: &CatalogueDocument) -> HashMap<StampId, StampLoad> {
         let sizes: HashMap<&TenantId, u32> =
             doc.tenants.iter().map(|t| (&t.id, t.size_units)).collect();
         let mut loads: HashMap<StampId, StampLoad> = HashMap::new();
@@ -143,6 +144,14 @@ impl FleetOverview {
                 load.used_units = load.used_units.saturating_add(*size);
             }
         }
+        loads
+    }
+}
+
+impl FleetOverview {
+    /// Builds the overview from a whole catalogue document and every known region.
+    pub fn build(doc: &CatalogueDocument, all_regions: &[Region]) -> Self {
+        let loads = StampLoad::of_document(doc);
         let regions: Vec<Region> = all_regions.iter().chain(&doc.regions).cloned().collect();
         let tenant_count = u32::try_from(doc.tenants.len()).unwrap_or(u32::MAX);
         Self::from_parts(
