@@ -20,6 +20,16 @@ pub(crate) fn check_schema(doc: &CatalogueDocument) -> Result<()> {
     Ok(())
 }
 
+/// After a whole catalogue is written (on either backend): the rows hanging on stamps
+/// or tenants that are gone go with them; those of stamps and tenants that stay are
+/// kept. Foreign keys are checked at commit, so a table missing here fails the write
+/// (usage samples once did).
+pub(crate) const ORPHANS_GO: [&str; 3] = [
+    "DELETE FROM stamp_providers WHERE stamp NOT IN (SELECT id FROM stamps)",
+    "DELETE FROM usage_samples WHERE stamp NOT IN (SELECT id FROM stamps)",
+    "DELETE FROM tenant_suspensions WHERE tenant NOT IN (SELECT id FROM tenants)",
+];
+
 pub(crate) async fn replace_all_in(
     tx: &mut WriteTx,
     doc: &CatalogueDocument,
@@ -73,19 +83,9 @@ pub(crate) async fn replace_all_in(
     if sqlite {
         end_bulk_rewrite(tx, doc, before.bindings.len() + doc.bindings.len()).await?;
     }
-    // Providers of stamps and suspensions of tenants that stay are kept; the others'
-    // go (foreign keys are checked at commit).
-    sqlx::query("DELETE FROM stamp_providers WHERE stamp NOT IN (SELECT id FROM stamps)")
-        .execute(&mut **tx)
-        .await?;
-    // A stamp's usage history goes with it (it was missed: a replace leaving out a
-    // stamp the health watcher had sampled failed its foreign key check at commit).
-    sqlx::query("DELETE FROM usage_samples WHERE stamp NOT IN (SELECT id FROM stamps)")
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query("DELETE FROM tenant_suspensions WHERE tenant NOT IN (SELECT id FROM tenants)")
-        .execute(&mut **tx)
-        .await?;
+    for statement in ORPHANS_GO {
+        sqlx::query(statement).execute(&mut **tx).await?;
+    }
     write::write_audit(tx, &audit).await?;
     Ok(u32::try_from(audit.len()).unwrap_or(u32::MAX))
 }

@@ -156,17 +156,9 @@ pub(crate) async fn replace_all(
     let tenants = with_residency(&doc.tenants)?;
     copy(&mut tx, TENANTS, &tenants, tenant_row).await?;
     copy(&mut tx, BINDINGS, &doc.bindings, binding_row).await?;
-    sqlx::query("DELETE FROM stamp_providers WHERE stamp NOT IN (SELECT id FROM stamps)")
-        .execute(&mut *tx)
-        .await?;
-    // A stamp's usage history goes with it (it was missed: a replace leaving out a
-    // stamp the health watcher had sampled failed its foreign key check at commit).
-    sqlx::query("DELETE FROM usage_samples WHERE stamp NOT IN (SELECT id FROM stamps)")
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM tenant_suspensions WHERE tenant NOT IN (SELECT id FROM tenants)")
-        .execute(&mut *tx)
-        .await?;
+    for statement in crate::document::ORPHANS_GO {
+        sqlx::query(statement).execute(&mut *tx).await?;
+    }
     let operator = catalogue.operator().to_owned();
     copy(&mut tx, AUDIT, &audit, |w, r| audit_row(w, &operator, r)).await?;
     let operation = match journal {
