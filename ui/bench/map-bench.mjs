@@ -19,6 +19,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { chromium } from "playwright-core";
 import { CHROMIUM, DIST_DIR, STAMPCTL, launchBrowser, serveCatalogue } from "../tests/support/harness.mjs";
+import { median, ms, openPainted, quantile } from "./common.mjs";
 
 const { values: options, positionals } = parseArgs({
   allowPositionals: true,
@@ -43,7 +44,6 @@ const LOADS = Number(options.loads);
 const PAN_SECONDS = Number(options.seconds);
 const ROOT = resolve(options.dist);
 const VIEWPORT = { width: 1440, height: 900 };
-const PAINT_TIMEOUT = 120_000;
 const WRAPPER = '[data-testid="world-map-wrapper"]';
 const MOVES_PER_BATCH = 4;
 const CANVAS = '[data-testid="world-map"]';
@@ -61,35 +61,6 @@ async function browserFor() {
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-gpu-vsync", "--disable-frame-rate-limit"],
   });
 }
-
-/** A fresh context and page, loaded from the backend and painted. */
-async function openPainted(browser, server) {
-  const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: "light" });
-  const page = await context.newPage();
-  const errors = [];
-  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(server.url("/"));
-  try {
-    await page.waitForSelector(`${WRAPPER}[data-painted="true"]`, { timeout: PAINT_TIMEOUT });
-  } catch {
-    throw new Error(
-      `the map never painted within ${PAINT_TIMEOUT / 1000}s (is WorldMap in the layout?)` +
-        (errors.length ? `; page errors: ${errors.join(" | ")}` : ""),
-    );
-  }
-  return { context, page, errors };
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const quantile = (xs, q) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] : NaN;
-};
-const ms = (x) => (Number.isFinite(x) ? x.toFixed(1) : "—");
 
 async function measurePaint(page) {
   return page.evaluate(() => {
@@ -229,14 +200,14 @@ async function main() {
     const paints = [];
     const sinceNavigation = [];
     for (let i = 0; i < LOADS; i++) {
-      const { context, page } = await openPainted(browser, server);
+      const { context, page } = await openPainted(browser, server, VIEWPORT);
       const { painted, paint } = await measurePaint(page);
       paints.push(paint);
       sinceNavigation.push(painted);
       await context.close();
     }
 
-    const { context, page, errors } = await openPainted(browser, server);
+    const { context, page, errors } = await openPainted(browser, server, VIEWPORT);
     const box = await page.locator(CANVAS).boundingBox();
     const levels = [];
     const measureLevel = async (label) => {

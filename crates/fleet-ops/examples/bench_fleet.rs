@@ -9,7 +9,8 @@
 //! Then a catalogue of TENANTS tenants: its import time, and substring searches over
 //! tenant ids and names (the trigram index) as the window's tenant box asks them.
 //! usage: bench_fleet [STAMPS] [LATENCY_MS] [TENANTS] (default 10000 50 1000000; STAMPS 0:
-//! the import and the searches alone)
+//! the import and the searches alone); bench_fleet window [STAMPS] [LATENCY_MS]: the
+//! window over the simulated fleet while its health streams in.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod measure;
@@ -72,6 +73,10 @@ fn place(catalogue: &std::path::Path, tenant: &str) -> (Duration, String) {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    if std::env::args().nth(1).as_deref() == Some("window") {
+        window(arg(2, 10_000), arg(3, 50)).await;
+        return;
+    }
     let (stamps, latency, tenants) = (arg(1, 10_000), arg(2, 50), arg(3, 1_000_000));
     if stamps == 0 {
         // `bench_fleet 0 0 TENANTS`: the import and the searches alone.
@@ -79,6 +84,112 @@ async fn main() {
         return;
     }
     let sim = sim::Sim::start(&["--latency-ms", &latency.to_string()]);
+    let (_dir, catalogue, fleet) = simulated_catalogue(&sim, stamps).await;
+    println!("{stamps} simulated stamps, each answer {latency} ms late");
+
+    for label in [
+        "first round (connections opened)",
+        "next round (connections kept)",
+    ] {
+        let (wall, cpu) = (Instant::now(), cpu_secs());
+        let round = fleet.poll_health(0).await.unwrap();
+        let (took, used) = (wall.elapsed().as_secs_f64(), cpu_secs() - cpu);
+        let healthy = round
+            .iter()
+            .filter(|h| h.state == HealthState::Healthy)
+            .count();
+        println!(
+            "health round, now, {label}: {took:.2} s, {healthy}/{} healthy, CPU {used:.2} s ({:.2} cores)",
+            round.len(),
+            used / took
+        );
+    }
+
+    watcher(&fleet, stamps).await;
+
+    for (what, args) in [
+        ("stampctl info (open the catalogue)", &["info"][..]),
+        ("stampctl overview", &["overview"][..]),
+        (
+            "stampctl stamp health from the cache",
+            &["stamp", "health", "--max-age", "3600"][..],
+        ),
+    ] {
+        let (took, _) = stampctl(&catalogue, args);
+        println!("{what}: {} ms", took.as_millis());
+    }
+    for tenant in ["bench-1", "bench-2", "bench-3"] {
+        let (took, chosen) = place(&catalogue, tenant);
+        println!(
+            "placement end to end (stampctl, health cache fresh): {} ms -> {chosen}",
+            took.as_millis()
+        );
+    }
+    let (wall, cpu) = (Instant::now(), cpu_secs());
+    let round = fleet.poll_health(8).await.unwrap();
+    let (took, used) = (wall.elapsed().as_secs_f64(), cpu_secs() - cpu);
+    println!(
+        "health round, before (8 at a time, as every decision did): {took:.2} s for {} stamps, CPU {used:.2} s",
+        round.len()
+    );
+
+    search(tenants).await;
+}
+
+/// The health watcher as the window runs it (a round each 5 s): the first round asks
+/// every stamp, each answers with a tag; from then on the stamps push (each holds one
+/// open question, answered on a change or after 20 s) and a round reads their answers.
+/// Its CPU over the 30 s after the first round, against polling every round.
+async fn watcher(fleet: &Fleet, stamps: u64) {
+    let (tx, mut rounds) = tokio::sync::mpsc::unbounded_channel();
+    let (wall, cpu) = (Instant::now(), cpu_secs());
+    let watching = {
+        let fleet = fleet.clone();
+        tokio::spawn(async move {
+            fleet
+                .watch_health(Duration::from_secs(5), 0, move |round| {
+                    tx.send(round).is_ok()
+                })
+                .await;
+        })
+    };
+    let first = rounds.recv().await.unwrap();
+    let (took, used) = (wall.elapsed().as_secs_f64(), cpu_secs() - cpu);
+    println!("health watcher, first round (asks all {stamps}): {took:.2} s, CPU {used:.2} s",);
+    assert_eq!(first.len() as u64, stamps);
+    let (wall, cpu) = (Instant::now(), cpu_secs());
+    let mut pushed = 0;
+    for _ in 0..6 {
+        let round = rounds.recv().await.unwrap();
+        pushed = round.iter().filter(|h| h.pushed).count();
+    }
+    let (took, used) = (wall.elapsed().as_secs_f64(), cpu_secs() - cpu);
+    println!(
+        "health watcher, next 6 rounds with push: {pushed}/{stamps} stamps pushing, CPU {used:.2} s over {took:.1} s ({:.3} cores)",
+        used / took
+    );
+    drop(rounds);
+    watching.await.unwrap();
+    let mut ticks = tokio::time::interval(Duration::from_secs(5));
+    ticks.tick().await;
+    let (wall, cpu) = (Instant::now(), cpu_secs());
+    for _ in 0..6 {
+        fleet.poll_health(0).await.unwrap();
+        ticks.tick().await;
+    }
+    let (took, used) = (wall.elapsed().as_secs_f64(), cpu_secs() - cpu);
+    println!(
+        "health watcher polling instead (6 rounds, 5 s apart): CPU {used:.2} s over {took:.1} s ({:.3} cores)",
+        used / took
+    );
+}
+
+/// A catalogue of STAMPS active stamps, each at `sim` with the token it takes (kept in
+/// files beside the catalogue: `STAMPFLEET_SECRETS=file`).
+async fn simulated_catalogue(
+    sim: &sim::Sim,
+    stamps: u64,
+) -> (tempfile::TempDir, std::path::PathBuf, Fleet) {
     std::env::set_var("STAMPFLEET_SECRETS", "file");
     let dir = tempfile::tempdir().unwrap();
     let catalogue = dir.path().join("c.sqlite");
@@ -109,53 +220,32 @@ async fn main() {
             }
         })
         .await;
-    println!("{stamps} simulated stamps, each answer {latency} ms late");
+    (dir, catalogue, fleet)
+}
 
-    for label in [
-        "first round (connections opened)",
-        "next round (connections kept)",
-    ] {
-        let (wall, cpu) = (Instant::now(), cpu_secs());
-        let round = fleet.poll_health(0).await.unwrap();
-        let (took, used) = (wall.elapsed().as_secs_f64(), cpu_secs() - cpu);
-        let healthy = round
-            .iter()
-            .filter(|h| h.state == HealthState::Healthy)
-            .count();
-        println!(
-            "health round, now, {label}: {took:.2} s, {healthy}/{} healthy, CPU {used:.2} s ({:.2} cores)",
-            round.len(),
-            used / took
-        );
-    }
-
-    for (what, args) in [
-        ("stampctl info (open the catalogue)", &["info"][..]),
-        ("stampctl overview", &["overview"][..]),
-        (
-            "stampctl stamp health from the cache",
-            &["stamp", "health", "--max-age", "3600"][..],
-        ),
-    ] {
-        let (took, _) = stampctl(&catalogue, args);
-        println!("{what}: {} ms", took.as_millis());
-    }
-    for tenant in ["bench-1", "bench-2", "bench-3"] {
-        let (took, chosen) = place(&catalogue, tenant);
-        println!(
-            "placement end to end (stampctl, health cache fresh): {} ms -> {chosen}",
-            took.as_millis()
-        );
-    }
-    let (wall, cpu) = (Instant::now(), cpu_secs());
-    let round = fleet.poll_health(8).await.unwrap();
-    let (took, used) = (wall.elapsed().as_secs_f64(), cpu_secs() - cpu);
-    println!(
-        "health round, before (8 at a time, as every decision did): {took:.2} s for {} stamps, CPU {used:.2} s",
-        round.len()
-    );
-
-    search(tenants).await;
+/// `bench_fleet window STAMPS LATENCY`: the window (the built UI in headless Chromium
+/// on `stampctl serve-ui`) over STAMPS simulated stamps, 2% of them reporting new
+/// figures each round, while their health streams in (ui/bench/health-bench.mjs).
+async fn window(stamps: u64, latency: u64) {
+    let sim = sim::Sim::start(&["--latency-ms", &latency.to_string(), "--churn-percent", "2"]);
+    let (_dir, catalogue, _fleet) = simulated_catalogue(&sim, stamps).await;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let stampctl = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("stampctl");
+    let status = std::process::Command::new("node")
+        .arg(root.join("ui/bench/health-bench.mjs"))
+        .arg(&catalogue)
+        .args(["--stamps", &stamps.to_string()])
+        .env("STAMPCTL", stampctl)
+        .env("STAMPFLEET_SECRETS", "file")
+        .status()
+        .unwrap();
+    assert!(status.success(), "health-bench.mjs failed");
 }
 
 /// Import of a TENANTS-tenant catalogue, then substring searches (a page of 50 and the

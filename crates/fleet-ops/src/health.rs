@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use fleet_core::{StampId, StampStatus, StampView};
+use fleet_core::{Stamp, StampId, StampStatus, StampView};
 use serde::{Deserialize, Serialize};
 use stamp_client::ClientOptions;
 use stamp_protocol::StampHealthStatus;
@@ -74,9 +74,14 @@ pub struct StampHealth {
     pub error_rate: Option<f64>,
     pub capacity_used: Option<u32>,
     pub tenant_count: Option<u32>,
-    /// Seconds since the Unix epoch of this check.
+    /// Seconds since the Unix epoch of this check (of the stamp's latest answer, when
+    /// it pushes).
     #[ts(type = "number")]
     pub checked_at: u64,
+    /// The stamp pushes its health: the watcher holds a question open that it answers
+    /// when its health changes, so this is its health now, not as of `checked_at`.
+    #[serde(default)]
+    pub pushed: bool,
 }
 
 impl StampHealth {
@@ -141,11 +146,106 @@ pub fn round_concurrency(stamps: usize) -> usize {
     (stamps / 32).clamp(64, 256)
 }
 
-fn now() -> u64 {
+pub(crate) fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
+}
+
+/// A stamp that pushes its health: how to keep asking it, and the tag of its answer.
+pub(crate) struct Pushing {
+    pub client: stamp_client::StampClient,
+    pub endpoint: String,
+    pub tag: String,
+}
+
+fn blank(id: &StampId) -> StampHealth {
+    StampHealth {
+        stamp: id.clone(),
+        state: HealthState::Unknown,
+        detail: String::new(),
+        problem: None,
+        fix: None,
+        software_version: None,
+        template_version: None,
+        error_rate: None,
+        capacity_used: None,
+        tenant_count: None,
+        checked_at: now(),
+        pushed: false,
+    }
+}
+
+/// The answer for a stamp not asked, or not answering well: the problem and its fix.
+fn unasked(
+    id: &StampId,
+    state: HealthState,
+    problem: HealthProblem,
+    fix: Option<HealthFix>,
+    detail: String,
+) -> StampHealth {
+    StampHealth {
+        state,
+        problem: Some(problem),
+        fix,
+        detail,
+        ..blank(id)
+    }
+}
+
+/// What a stamp's answer (or the failure to get one) at `endpoint` says of its health.
+pub(crate) fn judge(
+    id: &StampId,
+    endpoint: &str,
+    local: bool,
+    answer: Result<stamp_protocol::Health, stamp_client::ClientError>,
+) -> StampHealth {
+    let unreachable = HealthState::Unreachable;
+    let problem = |problem, fix, detail| unasked(id, unreachable, problem, fix, detail);
+    let start_local = Some(HealthFix::StartLocalStamps);
+    match answer {
+        Ok(h) if h.stamp_id != id.as_str() => problem(
+            HealthProblem::WrongStamp,
+            local.then_some(HealthFix::StartLocalStamps),
+            format!("{endpoint} answers as stamp {}, not {id}", h.stamp_id),
+        ),
+        Ok(h) => StampHealth {
+            state: if h.status == StampHealthStatus::Ok {
+                HealthState::Healthy
+            } else {
+                HealthState::Degraded
+            },
+            detail: h.detail.unwrap_or_default(),
+            software_version: Some(h.software_version),
+            template_version: Some(h.template_version),
+            error_rate: Some(h.error_rate),
+            capacity_used: Some(h.capacity_units_used),
+            tenant_count: Some(h.tenant_count),
+            ..blank(id)
+        },
+        Err(e @ stamp_client::ClientError::Unauthorized { .. }) => problem(
+            HealthProblem::TokenRefused,
+            Some(HealthFix::EnterToken),
+            format!("the stamp refused the admin token held for it ({e})"),
+        ),
+        Err(e) if e.is_refused() && local => problem(
+            HealthProblem::AgentNotRunning,
+            start_local,
+            format!("its local agent is not running (nothing listens at {endpoint})"),
+        ),
+        Err(e) if e.is_refused() => problem(
+            HealthProblem::Refused,
+            None,
+            format!("nothing answers at {endpoint} (connection refused or unreachable)"),
+        ),
+        Err(e) if e.is_timeout() => problem(
+            HealthProblem::TimedOut,
+            None,
+            format!("{endpoint} did not answer within 3 s"),
+        ),
+        Err(e) => problem(HealthProblem::BadAnswer, None, e.to_string()),
+    }
 }
 
 impl Fleet {
@@ -164,36 +264,66 @@ impl Fleet {
     /// `check_health`, told whether the stamp runs as a local agent here (a poll of the
     /// whole fleet reads that once, not once per stamp).
     async fn check_health_of(&self, id: &StampId, local: bool) -> OpsResult<StampHealth> {
-        let base = StampHealth {
-            stamp: id.clone(),
-            state: HealthState::Unknown,
-            detail: String::new(),
-            problem: None,
-            fix: None,
-            software_version: None,
-            template_version: None,
-            error_rate: None,
-            capacity_used: None,
-            tenant_count: None,
-            checked_at: now(),
-        };
-        let problem = |state, problem, fix, detail: String| StampHealth {
-            state,
-            problem: Some(problem),
-            fix,
-            detail,
-            ..base.clone()
-        };
         let stamp = self
             .catalogue
             .stamp(id)
             .await?
             .ok_or_else(|| OpsError::invalid(format!("no stamp {id}")))?;
+        Ok(self.check_health_tagged(&stamp, local).await?.0)
+    }
+
+    /// `check_health_of`, with what the health watcher needs to keep asking a stamp that
+    /// pushes its health: its client and the answer's tag (`None` when it does not push).
+    pub(crate) async fn check_health_tagged(
+        &self,
+        stamp: &Stamp,
+        local: bool,
+    ) -> OpsResult<(StampHealth, Option<Pushing>)> {
+        let id = &stamp.id;
+        let (client, endpoint) = match self.health_client(stamp, local)? {
+            Ok(asked) => asked,
+            Err(answer) => return Ok((answer, None)),
+        };
+        match client.health_change(None, Duration::ZERO).await {
+            Ok(stamp_client::HealthChange::Changed { health, tag }) => {
+                let judged = judge(id, &endpoint, local, Ok(health));
+                let pushing = tag.filter(|_| judged.problem.is_none()).map(|tag| Pushing {
+                    client,
+                    endpoint,
+                    tag,
+                });
+                Ok((judged, pushing))
+            }
+            Ok(stamp_client::HealthChange::Unchanged) => Ok((
+                judge(
+                    id,
+                    &endpoint,
+                    local,
+                    Err(stamp_client::ClientError::Protocol {
+                        stamp: endpoint.clone(),
+                        message: "304 to a question that held no tag".to_owned(),
+                    }),
+                ),
+                None,
+            )),
+            Err(e) => Ok((judge(id, &endpoint, local, Err(e)), None)),
+        }
+    }
+
+    /// The client to ask stamp `id` with and its endpoint, or (`Err`) the answer when it
+    /// cannot be asked: not running, no endpoint, no token.
+    fn health_client(
+        &self,
+        stamp: &Stamp,
+        local: bool,
+    ) -> OpsResult<Result<(stamp_client::StampClient, String), StampHealth>> {
+        let id = &stamp.id;
         let running = matches!(stamp.status, StampStatus::Active | StampStatus::Draining);
         let start_local = running.then_some(HealthFix::StartLocalStamps);
         let Some(endpoint) = stamp.endpoint.clone() else {
-            return Ok(if running {
-                problem(
+            return Ok(Err(if running {
+                unasked(
+                    id,
                     HealthState::Unknown,
                     HealthProblem::NoEndpoint,
                     start_local,
@@ -202,7 +332,8 @@ impl Fleet {
                         .to_owned(),
                 )
             } else {
-                problem(
+                unasked(
+                    id,
                     HealthState::Unknown,
                     HealthProblem::NotRunning,
                     None,
@@ -211,12 +342,13 @@ impl Fleet {
                         stamp.status.as_str()
                     ),
                 )
-            });
+            }));
         };
         let name = self.token_name(id);
         let Some(token) = self.calling_token(id)? else {
             let local_fix = local && self.local_token_file(id).is_some();
-            return Ok(problem(
+            return Ok(Err(unasked(
+                id,
                 HealthState::Unknown,
                 HealthProblem::NoToken,
                 Some(if local_fix {
@@ -228,7 +360,7 @@ impl Fleet {
                     "no admin token for this stamp in {} (looked for {name})",
                     self.secrets().describe()
                 ),
-            ));
+            )));
         };
         let quick = ClientOptions {
             attempts: 1,
@@ -237,54 +369,7 @@ impl Fleet {
         };
         let client = stamp_client::StampClient::with_http(&endpoint, token, quick, health_http()?)
             .map_err(|e| OpsError::internal(e.to_string()))?;
-        let unreachable = HealthState::Unreachable;
-        Ok(match client.health().await {
-            Ok(h) if h.stamp_id != id.as_str() => problem(
-                unreachable,
-                HealthProblem::WrongStamp,
-                local.then_some(HealthFix::StartLocalStamps),
-                format!("{endpoint} answers as stamp {}, not {id}", h.stamp_id),
-            ),
-            Ok(h) => StampHealth {
-                state: if h.status == StampHealthStatus::Ok {
-                    HealthState::Healthy
-                } else {
-                    HealthState::Degraded
-                },
-                detail: h.detail.unwrap_or_default(),
-                software_version: Some(h.software_version),
-                template_version: Some(h.template_version),
-                error_rate: Some(h.error_rate),
-                capacity_used: Some(h.capacity_units_used),
-                tenant_count: Some(h.tenant_count),
-                ..base
-            },
-            Err(e @ stamp_client::ClientError::Unauthorized { .. }) => problem(
-                unreachable,
-                HealthProblem::TokenRefused,
-                Some(HealthFix::EnterToken),
-                format!("the stamp refused the admin token held for it ({e})"),
-            ),
-            Err(e) if e.is_refused() && local => problem(
-                unreachable,
-                HealthProblem::AgentNotRunning,
-                start_local,
-                format!("its local agent is not running (nothing listens at {endpoint})"),
-            ),
-            Err(e) if e.is_refused() => problem(
-                unreachable,
-                HealthProblem::Refused,
-                None,
-                format!("nothing answers at {endpoint} (connection refused or unreachable)"),
-            ),
-            Err(e) if e.is_timeout() => problem(
-                unreachable,
-                HealthProblem::TimedOut,
-                None,
-                format!("{endpoint} did not answer within 3 s"),
-            ),
-            Err(e) => problem(unreachable, HealthProblem::BadAnswer, None, e.to_string()),
-        })
+        Ok(Ok((client, endpoint)))
     }
 
     pub async fn stamp_detail(&self, id: &StampId) -> OpsResult<StampDetail> {
@@ -301,29 +386,6 @@ impl Fleet {
             health,
             failure,
         })
-    }
-
-    /// Polls every stamp's health each `interval` and hands the results to `sink` until
-    /// it returns false (the window that listened is gone).
-    pub async fn watch_health(
-        &self,
-        interval: Duration,
-        concurrency: usize,
-        sink: impl Fn(Vec<StampHealth>) -> bool,
-    ) {
-        let mut ticks = tokio::time::interval(interval);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticks.tick().await;
-            match self.poll_health(concurrency).await {
-                Ok(checks) => {
-                    if !sink(checks) {
-                        return;
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e.message, "health poll failed"),
-            }
-        }
     }
 
     /// Checks every active or draining stamp, at most `concurrency` at a time (0: as
@@ -368,7 +430,7 @@ impl Fleet {
             let is_local = local.contains(stamp.id.as_str());
             checks.spawn(async move {
                 let _permit = permits.acquire_owned().await;
-                fleet.check_health_of(&stamp.id, is_local).await
+                Ok::<_, OpsError>(fleet.check_health_tagged(&stamp, is_local).await?.0)
             });
         }
         let mut results = Vec::new();
@@ -376,6 +438,12 @@ impl Fleet {
             results
                 .push(joined.map_err(|e| OpsError::internal(format!("health check task: {e}")))??);
         }
+        Ok(self.finish_round(results).await)
+    }
+
+    /// A round's answers, sorted by stamp, kept in the health cache and sampled for
+    /// usage.
+    pub(crate) async fn finish_round(&self, mut results: Vec<StampHealth>) -> Vec<StampHealth> {
         results.sort_by(|a, b| a.stamp.cmp(&b.stamp));
         // Usage over time, for the capacity forecast: the first check of each hour per
         // stamp is written; the other polls of that hour write nothing.
@@ -383,7 +451,7 @@ impl Fleet {
             let mut hours = self
                 .usage_hours
                 .lock()
-                .map_err(|_| OpsError::internal("usage sampling state poisoned"))?;
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             results
                 .iter()
                 .filter_map(|h| {
@@ -399,6 +467,6 @@ impl Fleet {
             tracing::warn!(error = %e, "usage samples not recorded");
         }
         self.cache_health(&results).await;
-        Ok(results)
+        results
     }
 }

@@ -17,6 +17,7 @@ pub mod fleet_keys;
 mod haproxy;
 mod health;
 pub mod health_cache;
+mod health_watch;
 mod import_stamps;
 mod local_provider;
 pub mod log_file;

@@ -3,7 +3,9 @@
 //! Stamp API's `health`, `tenants` and `upgrade` calls for any stamp id under
 //! `/s/{stamp}/v1/...`, so each simulated stamp's endpoint is `http://ADDR/s/{stamp}`.
 //! Every answer waits the set latency (plus jitter); an upgrade takes `--upgrade-ms`;
-//! `--fail-upgrade STAMP` makes that stamp's upgrades fail. Stamps start at `--version`
+//! `--fail-upgrade STAMP` makes that stamp's upgrades fail; `--churn-percent P` makes P%
+//! of stamps report another capacity used every 5 s. Health is pushed as an agent pushes
+//! it (`ETag`, `If-None-Match`, `Prefer: wait=N`). Stamps start at `--version`
 //! and keep what they were upgraded to for the life of the process. Prints
 //! `listening on http://ADDR` once it accepts.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
@@ -16,7 +18,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -50,6 +52,10 @@ struct Args {
     /// Stamps whose upgrades fail (repeatable).
     #[arg(long)]
     fail_upgrade: Vec<String>,
+    /// Every 5 seconds (a health round's time), this share of stamps (percent) report
+    /// another capacity used: how much of a large fleet changes between two rounds.
+    #[arg(long, default_value_t = 0)]
+    churn_percent: u64,
 }
 
 #[derive(Clone)]
@@ -64,12 +70,19 @@ struct Upgrade {
 struct SimStamp {
     version: Option<String>,
     upgrade: Option<Upgrade>,
+    capacity_used: u32,
+    /// The last churn period this stamp's capacity was rolled for.
+    period: u64,
 }
+
+/// How often a share of stamps change (`--churn-percent`).
+const CHURN_PERIOD: Duration = Duration::from_secs(5);
 
 struct Sim {
     args: Args,
     stamps: Mutex<HashMap<String, SimStamp>>,
     seed: AtomicU64,
+    started: Instant,
 }
 
 fn now_secs() -> i64 {
@@ -79,22 +92,51 @@ fn now_secs() -> i64 {
 }
 
 impl Sim {
-    /// The set latency plus jitter (xorshift: no dependency, good enough for spread).
+    /// A pseudo-random number (xorshift: no dependency, good enough for spread).
+    fn random(&self) -> u64 {
+        let mut x = self
+            .seed
+            .fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    }
+
+    /// The set latency plus jitter.
     async fn delay(&self) {
         let mut jitter = 0;
         if self.args.jitter_ms > 0 {
-            let mut x = self
-                .seed
-                .fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            jitter = x % (self.args.jitter_ms + 1);
+            jitter = self.random() % (self.args.jitter_ms + 1);
         }
         let wait = self.args.latency_ms + jitter;
         if wait > 0 {
             tokio::time::sleep(Duration::from_millis(wait)).await;
         }
+    }
+
+    /// The churn period now, and how long until the next one begins.
+    fn period(&self) -> (u64, Duration) {
+        let elapsed = self.started.elapsed();
+        let period = (elapsed.as_millis() / CHURN_PERIOD.as_millis()) as u64;
+        let next = CHURN_PERIOD * u32::try_from(period + 1).unwrap_or(u32::MAX);
+        (period, next.saturating_sub(elapsed))
+    }
+
+    /// The stamp's capacity used now: with `--churn-percent`, each period some stamps
+    /// report another than in the last.
+    fn capacity_used(&self, id: &str) -> u32 {
+        let (now, _) = self.period();
+        let mut stamps = self.stamps.lock().unwrap_or_else(PoisonError::into_inner);
+        let stamp = stamps.entry(id.to_owned()).or_default();
+        let missed = now.saturating_sub(stamp.period).min(64);
+        stamp.period = now;
+        for _ in 0..missed {
+            if self.random() % 100 < self.args.churn_percent {
+                stamp.capacity_used = (stamp.capacity_used + 1 + (self.random() % 20) as u32) % 900;
+            }
+        }
+        stamp.capacity_used
     }
 
     fn fails(&self, stamp: &str) -> bool {
@@ -181,25 +223,51 @@ fn authorized(sim: &Sim, headers: &HeaderMap) -> bool {
         .is_some_and(|t| t == sim.args.token)
 }
 
+/// `GET /v1/health`, with its `ETag`; given the tag held (`If-None-Match`) and
+/// `Prefer: wait=N`, answered on a change (a churn period or an upgrade's end) or with
+/// 304 after N seconds, as an agent does.
 async fn health(State(sim): Shared, Path(id): Path<String>, headers: HeaderMap) -> Response {
     if !authorized(&sim, &headers) {
         return refuse(StatusCode::UNAUTHORIZED, "unauthorized", "unknown token");
     }
     sim.delay().await;
-    let (status, _) = sim.status(&id);
-    Json(Health {
-        status: StampHealthStatus::Ok,
-        stamp_id: id,
-        region: sim.args.region.clone(),
-        template_version: status.running_version,
-        software_version: env!("CARGO_PKG_VERSION").to_owned(),
-        capacity_units_total: 1000,
-        capacity_units_used: 0,
-        tenant_count: 0,
-        error_rate: 0.0,
-        detail: None,
-    })
-    .into_response()
+    let held = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let wait = headers
+        .get(stamp_protocol::PREFER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(stamp_protocol::prefer_wait_secs)
+        .map_or(Duration::ZERO, Duration::from_secs);
+    let deadline = Instant::now() + wait;
+    loop {
+        let (status, upgrade_left) = sim.status(&id);
+        let health = Health {
+            status: StampHealthStatus::Ok,
+            stamp_id: id.clone(),
+            region: sim.args.region.clone(),
+            template_version: status.running_version,
+            software_version: env!("CARGO_PKG_VERSION").to_owned(),
+            capacity_units_total: 1000,
+            capacity_units_used: sim.capacity_used(&id),
+            tenant_count: 0,
+            error_rate: 0.0,
+            detail: None,
+        };
+        let tag = health.tag();
+        if held.as_deref() != Some(tag.as_str()) {
+            return ([(header::ETAG, tag)], Json(health)).into_response();
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return (StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response();
+        }
+        // Nothing changes before the next period or the upgrade's end.
+        let (_, next_period) = sim.period();
+        let until = upgrade_left.map_or(next_period, |u| u.min(next_period));
+        tokio::time::sleep(until.min(left) + Duration::from_millis(1)).await;
+    }
 }
 
 async fn tenants(State(sim): Shared, headers: HeaderMap) -> Response {
@@ -305,6 +373,7 @@ async fn serve(args: Args) -> Result<(), String> {
         args,
         stamps: Mutex::new(HashMap::new()),
         seed: AtomicU64::new(0x2545_F491_4F6C_DD1D),
+        started: Instant::now(),
     });
     let app = Router::new()
         .route("/s/{stamp}/v1/health", get(health))

@@ -3,7 +3,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use stamp_protocol::{rules, Health, ProvisionTenant, StampHealthStatus, TenantProvisioned};
@@ -16,7 +16,41 @@ use crate::mutation::{mutate, MutationRequest};
 use crate::request::{json_text, parse, tenant_id};
 use crate::store;
 
-pub(crate) async fn health(_: AdminCaller, State(agent): Shared) -> Result<Json<Health>, Failure> {
+/// How often a health call that waits for a change looks again.
+const HEALTH_WAIT_STEP: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// `GET /v1/health`, with its `ETag`. Given the tag the caller holds (`If-None-Match`)
+/// and `Prefer: wait=N`, answered when the health differs from it, else after N seconds
+/// with 304 (health pushed: see stamp_protocol's health_push).
+pub(crate) async fn health(
+    _: AdminCaller,
+    State(agent): Shared,
+    headers: HeaderMap,
+) -> Result<Response, Failure> {
+    let held = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let wait = headers
+        .get(stamp_protocol::PREFER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(stamp_protocol::prefer_wait_secs)
+        .map_or(std::time::Duration::ZERO, std::time::Duration::from_secs);
+    let started = tokio::time::Instant::now();
+    loop {
+        let health = current_health(&agent).await?;
+        let tag = health.tag();
+        if held.as_deref() != Some(tag.as_str()) {
+            return Ok(([(header::ETAG, tag)], Json(health)).into_response());
+        }
+        if started.elapsed() >= wait {
+            return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response());
+        }
+        tokio::time::sleep(HEALTH_WAIT_STEP).await;
+    }
+}
+
+async fn current_health(agent: &Agent) -> Result<Health, Failure> {
     let mut conn = agent.pool.acquire().await?;
     let used = store::used_units(&mut conn).await?;
     let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM tenants")
@@ -39,7 +73,7 @@ pub(crate) async fn health(_: AdminCaller, State(agent): Shared) -> Result<Json<
     } else {
         None
     };
-    Ok(Json(Health {
+    Ok(Health {
         status: if detail.is_some() {
             StampHealthStatus::Degraded
         } else {
@@ -54,7 +88,7 @@ pub(crate) async fn health(_: AdminCaller, State(agent): Shared) -> Result<Json<
         capacity_units_total: id.capacity_units,
         capacity_units_used: used,
         tenant_count: u32::try_from(count).unwrap_or(u32::MAX),
-    }))
+    })
 }
 
 pub(crate) async fn openapi() -> Response {

@@ -5,6 +5,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod error;
+mod health_change;
 
 use std::time::Duration;
 
@@ -19,6 +20,7 @@ use stamp_protocol::{
 };
 
 pub use error::ClientError;
+pub use health_change::HealthChange;
 
 /// The HTTP client type, for callers that speak to other services (providers).
 pub type HttpClient = reqwest::Client;

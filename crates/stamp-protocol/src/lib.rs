@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod fleet_token;
+mod health_push;
 mod moves;
 mod openapi;
 mod openapi_rules;
@@ -11,6 +12,7 @@ pub mod rules;
 mod whole_number;
 mod wire;
 
+pub use health_push::{prefer_wait_secs, MAX_HEALTH_WAIT_SECS, PREFER};
 pub use moves::*;
 pub use openapi::{openapi_document, openapi_json};
 pub use page_codec::{

@@ -129,7 +129,12 @@ fn start_upgrade() {}
 fn upgrade_status() {}
 
 #[utoipa::path(get, path = "/v1/health", security(("admin" = [])),
-    responses((status = 200, body = Health), (status = 401, body = ApiError),
+    params(("If-None-Match" = Option<String>, Header, description = "the ETag of the health the caller holds: with Prefer: wait=N, answered when the health differs from it"),
+           ("Prefer" = Option<String>, Header, description = "wait=N: with If-None-Match, wait up to N seconds (at most 30) for a change before answering 304")),
+    responses((status = 200, body = Health, headers(("ETag" = String, description = "names what this answer says; equal answers have equal tags"))),
+              (status = 304, description = "the health is still the one If-None-Match named (after the wait Prefer asked for)",
+               headers(("ETag" = String, description = "the tag the caller holds"))),
+              (status = 401, body = ApiError),
               (status = 403, description = "a tenant token on an admin call", body = ApiError)))]
 fn health() {}
 

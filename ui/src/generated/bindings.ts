@@ -601,9 +601,15 @@ templateVersion: string | null,
  */
 errorRate: number | null, capacityUsed: number | null, tenantCount: number | null, 
 /**
- * Seconds since the Unix epoch of this check.
+ * Seconds since the Unix epoch of this check (of the stamp's latest answer, when
+ * it pushes).
  */
-checkedAt: number, };
+checkedAt: number, 
+/**
+ * The stamp pushes its health: the watcher holds a question open that it answers
+ * when its health changes, so this is its health now, not as of `checked_at`.
+ */
+pushed: boolean, };
 
 export type CatalogueChange = { seq: number, };
 

@@ -21,7 +21,7 @@ function withTenants(counts: number[]): StampView[] {
 }
 
 function check(stamp: string, state: StampHealth["state"]): StampHealth {
-  return { stamp, state, detail: "", problem: null, fix: null, softwareVersion: null, templateVersion: null, errorRate: null, capacityUsed: null, tenantCount: null, checkedAt: 0 };
+  return { stamp, state, detail: "", problem: null, fix: null, softwareVersion: null, templateVersion: null, errorRate: null, capacityUsed: null, tenantCount: null, checkedAt: 0, pushed: false };
 }
 
 describe("capacity aggregates", () => {

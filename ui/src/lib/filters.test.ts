@@ -7,7 +7,7 @@ const DEMO = demoOverview as FleetOverview;
 const ids = (views: { stamp: { id: string } }[]) => views.map((v) => v.stamp.id);
 
 function check(stamp: string, state: StampHealth["state"]): StampHealth {
-  return { stamp, state, detail: "", problem: null, fix: null, softwareVersion: null, templateVersion: null, errorRate: null, capacityUsed: null, tenantCount: null, checkedAt: 0 };
+  return { stamp, state, detail: "", problem: null, fix: null, softwareVersion: null, templateVersion: null, errorRate: null, capacityUsed: null, tenantCount: null, checkedAt: 0, pushed: false };
 }
 
 describe("fleet filters", () => {

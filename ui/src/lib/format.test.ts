@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkedAgo, formatMatches, hasMoreTenants } from "./format";
+import { checkedAgo, formatMatches, hasMoreTenants, healthFreshness } from "./format";
 
 describe("checkedAgo", () => {
   it("says how fresh a health answer is", () => {
@@ -7,6 +7,11 @@ describe("checkedAgo", () => {
     expect(checkedAgo(1000, 1000 + 90)).toBe("checked 2 min ago");
     expect(checkedAgo(1000, 1000 + 7200)).toBe("checked 2 h ago");
     expect(checkedAgo(1010, 1000)).toBe("checked 0 s ago");
+  });
+
+  it("says a stamp that pushes its health is current", () => {
+    expect(healthFreshness(1000, false, 1004)).toBe("checked 4 s ago");
+    expect(healthFreshness(1000, true, 1015)).toBe("current: the stamp pushes its changes (last answer 15 s ago)");
   });
 });
 

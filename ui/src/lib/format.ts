@@ -96,6 +96,16 @@ export const RULE_LABELS: Record<Rule, string> = {
   capacity: "capacity",
 };
 
+/**
+ * How fresh a stamp's health is, as its pill's tooltip says: a stamp that pushes its
+ * health is current (the watcher holds a question open that it answers on a change);
+ * another was as it says when it was last asked.
+ */
+export function healthFreshness(checkedAt: number, pushed: boolean, now: number): string {
+  if (!pushed) return checkedAgo(checkedAt, now);
+  return `current: the stamp pushes its changes (last answer ${checkedAgo(checkedAt, now).replace(/^checked /, "")})`;
+}
+
 /** How long ago a health answer came (`checkedAt` and `now` in Unix seconds). */
 export function checkedAgo(checkedAt: number, now: number): string {
   const secs = Math.max(0, Math.round(now - checkedAt));

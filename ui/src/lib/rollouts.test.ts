@@ -77,6 +77,14 @@ describe("rollouts", () => {
     expect(m.counts["standard 1.4.0"]).toEqual({ eu: 1, us: 1 });
     // b's report predates the catalogue read: not flagged.
     expect(m.drifted).toEqual([{ stamp: "a", recorded: "1.4.0", reported: "1.5.0" }]);
+    // A stamp that pushes its health is current however old its last answer.
+    const pushing = versionMatrix(
+      [stamp("b", "eu", "1.10.0")],
+      regions,
+      { b: { templateVersion: "1.4.0", checkedAt: 5, pushed: true } as never },
+      10,
+    );
+    expect(pushing.drifted).toEqual([{ stamp: "b", recorded: "1.10.0", reported: "1.4.0" }]);
   });
 
   it("judges 'newer version exists' from the version a stamp reports", () => {

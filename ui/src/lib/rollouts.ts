@@ -118,7 +118,8 @@ export function versionMatrix(
     counts[key][stamp.region] = (counts[key][stamp.region] ?? 0) + 1;
     used.add(stamp.region);
     const check = health[stamp.id];
-    const reported = check && check.checkedAt >= since ? check.templateVersion : null;
+    // A stamp that pushes its health is current; another counts once asked since `since`.
+    const reported = check && (check.pushed || check.checkedAt >= since) ? check.templateVersion : null;
     if (reported && reported !== stamp.templateVersion) {
       drifted.push({ stamp: stamp.id, recorded: stamp.templateVersion, reported });
     }

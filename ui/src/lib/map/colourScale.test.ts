@@ -25,7 +25,7 @@ function contrast(a: string, b: string): number {
 }
 
 function check(state: StampHealth["state"]): StampHealth {
-  return { stamp: "s", state, detail: "", problem: null, fix: null, softwareVersion: null, templateVersion: null, errorRate: null, capacityUsed: null, tenantCount: null, checkedAt: 0 };
+  return { stamp: "s", state, detail: "", problem: null, fix: null, softwareVersion: null, templateVersion: null, errorRate: null, capacityUsed: null, tenantCount: null, checkedAt: 0, pushed: false };
 }
 
 describe("utilization bands", () => {

@@ -20,6 +20,7 @@ const health: Record<string, StampHealth> = {
     capacityUsed: null,
     tenantCount: null,
     checkedAt: 0,
+    pushed: false,
   },
 };
 const prepared = prepareFleet(fleet.stamps, placeRegions(fleet.regions), (v) =>

@@ -1,5 +1,5 @@
-// Performance hooks read by ui/bench/map-bench.mjs: two performance marks and
-// a bounded log of per-frame draw durations on window.__stampfleetMapFrames.
+// Performance hooks read by ui/bench/map-bench.mjs and health-bench.mjs: two performance marks,
+// a bounded log of per-frame draw durations (window.__stampfleetMapFrames) and of health messages.
 
 declare global {
   interface Window {
@@ -29,4 +29,18 @@ export function recordFrame(durationMs: number): void {
   times.push(performance.now() - durationMs);
   if (log.length > FRAME_LOG_SIZE) log.splice(0, log.length - FRAME_LOG_SIZE);
   if (times.length > FRAME_LOG_SIZE) times.splice(0, times.length - FRAME_LOG_SIZE);
+}
+
+declare global {
+  interface Window {
+    /** Each health message the window took in: when, how many stamps it named, how many it knew after. */
+    __stampfleetHealthMessages?: { at: number; entries: number; known: number }[];
+  }
+}
+
+/** Notes one health message for ui/bench/health-bench.mjs (bounded like the frame log). */
+export function recordHealthMessage(entries: number, known: number): void {
+  const log = (window.__stampfleetHealthMessages ??= []);
+  log.push({ at: performance.now(), entries, known });
+  if (log.length > FRAME_LOG_SIZE) log.splice(0, log.length - FRAME_LOG_SIZE);
 }

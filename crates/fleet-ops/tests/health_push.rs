@@ -1,0 +1,103 @@
+//! The health watcher over the demo fleet's real local agents, which push their health:
+//! after the first round it holds a question open to each and polls none of them, so a
+//! tenant provisioned straight on a stamp reaches the watcher only by that stamp's push;
+//! a stamp whose endpoint changes is polled again (and says it is unreachable there).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use fleet_core::StampId;
+use fleet_ops::{HealthState, StampHealth};
+use stamp_protocol::ProvisionTenant;
+use testkit as support;
+use tokio::sync::mpsc;
+
+/// The next round that satisfies `wanted`, within 40 rounds (a round each 250 ms, or
+/// as long as the round takes).
+async fn round_where(
+    rounds: &mut mpsc::UnboundedReceiver<Vec<StampHealth>>,
+    what: &str,
+    wanted: impl Fn(&[StampHealth]) -> bool,
+) -> Vec<StampHealth> {
+    let mut last = Vec::new();
+    for _ in 0..40 {
+        last = rounds.recv().await.expect("the watcher ended");
+        if wanted(&last) {
+            return last;
+        }
+    }
+    panic!("no round where {what}; the last: {last:#?}");
+}
+
+fn of<'a>(round: &'a [StampHealth], stamp: &StampId) -> &'a StampHealth {
+    round.iter().find(|h| &h.stamp == stamp).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pushed_health_reaches_the_watcher_without_a_poll() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fleet, _, _stop) = support::demo::demo_fleet(dir.path(), true).await;
+    let (tx, mut rounds) = mpsc::unbounded_channel();
+    let watcher = {
+        let fleet = fleet.clone();
+        tokio::spawn(async move {
+            fleet
+                .watch_health(Duration::from_millis(250), 0, move |round| {
+                    tx.send(round).is_ok()
+                })
+                .await;
+        })
+    };
+    let first = rounds.recv().await.unwrap();
+    assert!(
+        first
+            .iter()
+            .all(|h| h.state == HealthState::Healthy && !h.pushed),
+        "{first:#?}"
+    );
+    let stamps = first.len();
+    // From the second round, every stamp's answer is its push.
+    round_where(&mut rounds, "every stamp pushes", |r| {
+        r.len() == stamps
+            && r.iter()
+                .all(|h| h.pushed && h.state == HealthState::Healthy)
+    })
+    .await;
+
+    // A tenant provisioned straight on a stamp, not through the catalogue.
+    let stamp = first[0].stamp.clone();
+    let before = first[0].tenant_count.unwrap();
+    let client = fleet.stamp_client(&stamp).await.unwrap();
+    let request = ProvisionTenant {
+        display_name: "Pushed Ltd".into(),
+        size_units: 1,
+    };
+    client
+        .provision_tenant("pushed-ltd", &request, "push-1")
+        .await
+        .unwrap();
+    let seen = round_where(&mut rounds, "the new tenant was pushed", |r| {
+        of(r, &stamp).tenant_count == Some(before + 1)
+    })
+    .await;
+    assert!(of(&seen, &stamp).pushed, "{:?}", of(&seen, &stamp));
+
+    // Its endpoint moves to a port where nothing listens: asked there, unreachable.
+    fleet
+        .set_stamp_endpoint(&stamp, "http://127.0.0.1:9")
+        .await
+        .unwrap();
+    let moved = round_where(&mut rounds, "the moved stamp was asked again", |r| {
+        of(r, &stamp).state == HealthState::Unreachable
+    })
+    .await;
+    assert!(!of(&moved, &stamp).pushed);
+    assert!(moved.iter().filter(|h| h.stamp != stamp).all(|h| h.pushed));
+
+    // The window goes: the watcher ends, and its open questions with it.
+    drop(rounds);
+    tokio::time::timeout(Duration::from_secs(30), watcher)
+        .await
+        .expect("the watcher did not end after its listener went")
+        .unwrap();
+}
