@@ -33,6 +33,8 @@ pub struct Agent {
     pub faults: crate::upgrade::Faults,
     /// What the agent restarts from into a new version (`rounds`).
     pub launch: std::sync::Weak<crate::rounds::Launch>,
+    /// Which of the launch's rounds this agent is (`Launch::is_current`).
+    pub round: u64,
     /// How long an upgrade waits before its migration step (demo and benchmarks).
     pub upgrade_delay: std::time::Duration,
     /// Tenant requests and their server errors over the last minute.

@@ -20,6 +20,7 @@ mod operators;
 mod request;
 mod rounds;
 mod router;
+mod stopping;
 mod store;
 mod tenants;
 mod traffic;
@@ -221,4 +222,6 @@ async fn shutdown_signal() {
         _ = tokio::signal::ctrl_c() => {}
         () = terminate => {}
     }
+    // Health questions held open answer now, so the shutdown does not wait for them.
+    stopping::begin();
 }

@@ -28,6 +28,8 @@ pub struct Launch {
     pub upgrade_delay: std::time::Duration,
     pub writer: Arc<tokio::sync::Mutex<()>>,
     current: RwLock<Option<(Router, SqlitePool)>>,
+    /// The current round's number (each `start_round` counts one more).
+    round: std::sync::atomic::AtomicU64,
 }
 
 impl Launch {
@@ -55,6 +57,7 @@ impl Launch {
             upgrade_delay,
             writer: Arc::new(tokio::sync::Mutex::new(())),
             current: RwLock::new(None),
+            round: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -70,6 +73,7 @@ impl Launch {
         let keys = fleet_keys::load(&pool)
             .await
             .map_err(|e| format!("fleet keys: {e}"))?;
+        let round = self.round.load(std::sync::atomic::Ordering::SeqCst) + 1;
         let agent = Arc::new(agent::Agent {
             log_limits: self.log_limits,
             pool: pool.clone(),
@@ -87,6 +91,7 @@ impl Launch {
             upgrade_delay: self.upgrade_delay,
             traffic: traffic::Traffic::default(),
             launch: Arc::downgrade(self),
+            round,
         });
         // The previous round's pool is not closed here: requests of that round may still
         // be running; it closes when the last of them has ended and dropped it.
@@ -95,7 +100,14 @@ impl Launch {
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) =
             Some((router::router(agent), pool));
+        self.round.store(round, std::sync::atomic::Ordering::SeqCst);
         Ok(running)
+    }
+
+    /// Whether `round` is still the current round (a restart into a new version or a
+    /// shutdown ends it: what a request held open looks at).
+    pub fn is_current(&self, round: u64) -> bool {
+        self.round.load(std::sync::atomic::Ordering::SeqCst) == round
     }
 
     fn router(&self) -> Option<Router> {

@@ -43,7 +43,13 @@ pub(crate) async fn health(
         if held.as_deref() != Some(tag.as_str()) {
             return Ok(([(header::ETAG, tag)], Json(health)).into_response());
         }
-        if started.elapsed() >= wait {
+        // A shutdown, or a restart into a new version (whose round answers the next
+        // question with its health), ends the wait.
+        let round_over = agent
+            .launch
+            .upgrade()
+            .is_none_or(|l| !l.is_current(agent.round));
+        if started.elapsed() >= wait || crate::stopping::is_stopping() || round_over {
             return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response());
         }
         tokio::time::sleep(HEALTH_WAIT_STEP).await;
@@ -51,14 +57,17 @@ pub(crate) async fn health(
 }
 
 async fn current_health(agent: &Agent) -> Result<Health, Failure> {
-    let mut conn = agent.pool.acquire().await?;
-    let used = store::used_units(&mut conn).await?;
+    // One read transaction: the units and the count of the same moment (a provision
+    // committing between two reads would give a health no moment had).
+    let mut read = agent.pool.begin().await?;
+    let used = store::used_units(&mut read).await?;
     let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM tenants")
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut *read)
         .await?
         .into_iter()
         .next()
         .ok_or(sqlx::Error::RowNotFound)?;
+    read.rollback().await?;
     let id = &agent.identity;
     let detail = if agent.faults.unhealthy_on(&id.template_version) {
         Some(format!(

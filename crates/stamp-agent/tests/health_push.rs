@@ -96,3 +96,67 @@ async fn an_unchanged_stamp_answers_304_after_the_wait_and_a_stale_tag_at_once()
         "{answer:?}"
     );
 }
+
+#[tokio::test]
+async fn a_held_question_does_not_hold_up_a_shutdown() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (_dir, agent, client) = started();
+    let (_, tag) = first(&client).await;
+    // The question, written whole on its own connection...
+    let address = agent.base.trim_start_matches("http://").to_owned();
+    let mut question = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let request = format!(
+        "GET /v1/health HTTP/1.1\r\nhost: {address}\r\nauthorization: Bearer {ADMIN}\r\n\
+         if-none-match: {tag}\r\nprefer: wait=30\r\n\r\n"
+    );
+    question.write_all(request.as_bytes()).await.unwrap();
+    // ...and another call answered after it, so the agent holds the question by now.
+    first(&client).await;
+    let stopped = tokio::task::spawn_blocking(move || agent.terminate());
+    // Graceful shutdown waits for requests in flight: without the agent ending the
+    // question it would exit only after the 30 s wait; the bound here is half that.
+    let status = tokio::time::timeout(Duration::from_secs(15), stopped)
+        .await
+        .expect("the agent waited out the held question")
+        .unwrap();
+    assert!(status.success());
+    let mut answer = String::new();
+    question.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 304"), "{answer}");
+}
+
+#[tokio::test]
+async fn a_question_held_across_an_upgrade_learns_the_new_version() {
+    let (_dir, _agent, client) = started();
+    let (before, tag) = first(&client).await;
+    assert_ne!(before.template_version, "2.0.0");
+    let asking = {
+        let (client, tag) = (client.clone(), tag.clone());
+        tokio::spawn(async move {
+            client
+                .health_change(Some(&tag), Duration::from_secs(30))
+                .await
+        })
+    };
+    client.start_upgrade("2.0.0", "up-1").await.unwrap();
+    let done = client.upgrade_status_after(20_000).await.unwrap();
+    assert_eq!(done.running_version, "2.0.0");
+    // The restart into 2.0.0 ends the old round's question (else it would hold for 30 s
+    // answering as 1.x: the bound here is half that); the next one hears 2.0.0.
+    let held = tokio::time::timeout(Duration::from_secs(15), asking)
+        .await
+        .expect("the question outlived its round")
+        .unwrap()
+        .unwrap();
+    let latest = match held {
+        HealthChange::Unchanged => client
+            .health_change(Some(&tag), Duration::from_secs(30))
+            .await
+            .unwrap(),
+        changed => changed,
+    };
+    assert!(
+        matches!(&latest, HealthChange::Changed { health, .. } if health.template_version == "2.0.0"),
+        "{latest:?}"
+    );
+}
