@@ -177,6 +177,15 @@ fn blank(id: &StampId) -> StampHealth {
     }
 }
 
+/// A stamp being asked for the first time, whose answer has not come yet (unknown with
+/// no problem: nothing else is; never kept in the health cache).
+pub(crate) fn asking(id: &StampId) -> StampHealth {
+    StampHealth {
+        detail: "asking: no answer yet".to_owned(),
+        ..blank(id)
+    }
+}
+
 /// The answer for a stamp not asked, or not answering well: the problem and its fix.
 fn unasked(
     id: &StampId,
@@ -466,7 +475,12 @@ impl Fleet {
         if let Err(e) = self.catalogue.record_usage(&samples).await {
             tracing::warn!(error = %e, "usage samples not recorded");
         }
-        self.cache_health(&results).await;
+        let answered: Vec<StampHealth> = results
+            .iter()
+            .filter(|h| h.state != HealthState::Unknown || h.problem.is_some())
+            .cloned()
+            .collect();
+        self.cache_health(&answered).await;
         results
     }
 }

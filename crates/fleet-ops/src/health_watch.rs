@@ -1,9 +1,13 @@
 //! The health watcher (what the window shows): every `interval`, every active stamp's
 //! health. A stamp that pushes (stamp_protocol's health_push) is asked once and then
 //! holds an open question, answered when its health changes; the watcher keeps its
-//! latest answer and does not poll it. The others are polled each round, as many at
-//! once as the fleet's size gives. A pushing stamp whose question fails is polled again
-//! from the next round (which says why, e.g. unreachable) until it answers with a tag.
+//! latest answer and does not poll it. The others are polled, as many at once as the
+//! fleet's size gives. A round waits for its polls at most `2 x interval`: a poll still
+//! running then (a stamp that does not answer takes up to 3 s, a thousand of them much
+//! longer) goes on and lands in a later round, which meanwhile shows the stamp's last
+//! answer (or "asking"), so the window hears every few seconds however slow some stamps
+//! are. A pushing stamp whose question fails is polled again from the next round (which
+//! says why, e.g. unreachable) until it answers with a tag.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -11,9 +15,9 @@ use std::time::Duration;
 
 use fleet_core::{StampId, StampStatus};
 use tokio::sync::Semaphore;
-use tokio::task::{AbortHandle, JoinSet};
+use tokio::task::AbortHandle;
 
-use crate::error::{OpsError, OpsResult};
+use crate::error::OpsResult;
 use crate::fleet::Fleet;
 use crate::health::{judge, round_concurrency, Pushing, StampHealth};
 
@@ -27,36 +31,65 @@ struct Subscription {
     task: AbortHandle,
 }
 
-/// The watcher's pushing stamps; their questions end when it is dropped.
+/// What the watcher knows between rounds.
+#[derive(Default)]
+struct Watched {
+    /// The stamps that push.
+    subs: HashMap<StampId, Subscription>,
+    /// The latest polled answer of each other stamp (or the last push of one that
+    /// stopped pushing).
+    polled: HashMap<StampId, StampHealth>,
+    /// Stamps being polled now (a poll may outlive the round that began it).
+    asking: HashSet<StampId>,
+}
+
+/// The watcher's state; its questions end when the watcher ends (`EndQuestions`).
 #[derive(Clone, Default)]
 pub(crate) struct PushedHealth {
-    inner: Arc<Mutex<HashMap<StampId, Subscription>>>,
+    inner: Arc<Mutex<Watched>>,
+    /// How many polls at once, across rounds (sized at the first round).
+    permits: Arc<std::sync::OnceLock<Arc<Semaphore>>>,
 }
 
 impl PushedHealth {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<StampId, Subscription>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Watched> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Marks `id` as being polled; false when a poll of it is already running.
+    fn start_asking(&self, id: &StampId) -> bool {
+        self.lock().asking.insert(id.clone())
+    }
+
+    /// A poll of `id` ended (with its answer, unless it could not be made).
+    fn polled(&self, id: &StampId, answer: Option<StampHealth>) {
+        let mut watched = self.lock();
+        watched.asking.remove(id);
+        if let Some(answer) = answer {
+            watched.polled.insert(id.clone(), answer);
+        }
+    }
+
+    /// What the watcher last heard of a stamp it polls.
+    fn last_polled(&self, id: &StampId) -> Option<StampHealth> {
+        self.lock().polled.get(id).cloned()
     }
 
     /// The latest pushed answer of `id`, if it pushes from `endpoint`.
     fn latest(&self, id: &StampId, endpoint: Option<&str>) -> Option<StampHealth> {
-        let subs = self.lock();
-        let sub = subs.get(id)?;
+        let watched = self.lock();
+        let sub = watched.subs.get(id)?;
         (Some(sub.endpoint.as_str()) == endpoint).then(|| StampHealth {
             pushed: true,
             ..sub.latest.clone()
         })
     }
 
-    /// Ends the questions of stamps not in `watched`.
-    fn keep_only(&self, watched: &HashSet<StampId>) {
-        self.lock().retain(|id, sub| {
-            let keep = watched.contains(id);
-            if !keep {
-                sub.task.abort();
-            }
-            keep
-        });
+    /// Ends the questions of stamps not in `keep`, and forgets what was heard of them.
+    fn keep_only(&self, keep: &HashSet<StampId>) {
+        let mut watched = self.lock();
+        watched.subs.retain(|id, _| keep.contains(id));
+        watched.polled.retain(|id, _| keep.contains(id));
     }
 
     /// Holds an open question to a stamp that answered `first` with a tag.
@@ -64,7 +97,7 @@ impl PushedHealth {
         let pushed = self.clone();
         let (sub_id, endpoint) = (id.clone(), pushing.endpoint.clone());
         // Locked while the task starts, so that it finds its own entry.
-        let mut subs = self.lock();
+        let mut watched = self.lock();
         let task = tokio::spawn(async move {
             let Pushing {
                 client,
@@ -73,8 +106,8 @@ impl PushedHealth {
             } = pushing;
             loop {
                 let answer = client.health_change(Some(&tag), PUSH_WAIT).await;
-                let mut subs = pushed.lock();
-                let Some(sub) = subs.get_mut(&sub_id) else {
+                let mut watched = pushed.lock();
+                let Some(sub) = watched.subs.get_mut(&sub_id) else {
                     return;
                 };
                 match answer {
@@ -87,7 +120,7 @@ impl PushedHealth {
                     }) => {
                         let judged = judge(&sub_id, &endpoint, local, Ok(health));
                         if judged.problem.is_some() {
-                            subs.remove(&sub_id);
+                            watched.stop_pushing(&sub_id);
                             return;
                         }
                         sub.latest = judged;
@@ -95,13 +128,13 @@ impl PushedHealth {
                     }
                     // No tag any more, or no answer: polled again from the next round.
                     Ok(stamp_client::HealthChange::Changed { tag: None, .. }) | Err(_) => {
-                        subs.remove(&sub_id);
+                        watched.stop_pushing(&sub_id);
                         return;
                     }
                 }
             }
         });
-        if let Some(old) = subs.insert(
+        if let Some(old) = watched.subs.insert(
             id,
             Subscription {
                 endpoint,
@@ -110,6 +143,16 @@ impl PushedHealth {
             },
         ) {
             old.task.abort();
+        }
+    }
+}
+
+impl Watched {
+    /// A stamp's push ended: polled again from the next round, which shows its last
+    /// pushed answer until the poll answers.
+    fn stop_pushing(&mut self, id: &StampId) {
+        if let Some(sub) = self.subs.remove(id) {
+            self.polled.insert(id.clone(), sub.latest.clone());
         }
     }
 }
@@ -144,7 +187,7 @@ impl Fleet {
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            match self.watch_round(&pushed, concurrency).await {
+            match self.watch_round(&pushed, concurrency, interval * 2).await {
                 Ok(checks) => {
                     if !sink(checks) {
                         return;
@@ -155,11 +198,13 @@ impl Fleet {
         }
     }
 
-    /// One round of the watcher: pushed answers as they stand, the other stamps asked.
+    /// One round of the watcher: pushed answers as they stand, the other stamps asked
+    /// (waiting for them at most `patience`; the module docs say what comes of the rest).
     pub(crate) async fn watch_round(
         &self,
         pushed: &PushedHealth,
         concurrency: usize,
+        patience: Duration,
     ) -> OpsResult<Vec<StampHealth>> {
         let overview = self.overview().await?;
         let watched: Vec<_> = overview
@@ -176,32 +221,53 @@ impl Fleet {
             .into_iter()
             .map(|a| a.stamp)
             .collect();
-        let concurrency = match concurrency {
-            0 => round_concurrency(watched.len()),
-            n => n,
-        };
-        let permits = Arc::new(Semaphore::new(concurrency.max(1)));
+        let permits = pushed
+            .permits
+            .get_or_init(|| {
+                Arc::new(Semaphore::new(match concurrency {
+                    0 => round_concurrency(watched.len()),
+                    n => n.max(1),
+                }))
+            })
+            .clone();
         let mut results = Vec::with_capacity(watched.len());
-        let mut checks = JoinSet::new();
+        let mut asked = Vec::new();
+        let mut polls = Vec::new();
         for stamp in watched {
             if let Some(latest) = pushed.latest(&stamp.id, stamp.endpoint.as_deref()) {
                 results.push(latest);
                 continue;
             }
+            asked.push(stamp.id.clone());
+            if !pushed.start_asking(&stamp.id) {
+                continue; // still being asked since an earlier round
+            }
             let (fleet, permits, pushed) = (self.clone(), permits.clone(), pushed.clone());
             let is_local = local.contains(stamp.id.as_str());
-            checks.spawn(async move {
+            polls.push(tokio::spawn(async move {
                 let _permit = permits.acquire_owned().await;
-                let (health, pushing) = fleet.check_health_tagged(&stamp, is_local).await?;
-                if let Some(pushing) = pushing {
-                    pushed.subscribe(stamp.id, is_local, health.clone(), pushing);
+                match fleet.check_health_tagged(&stamp, is_local).await {
+                    Ok((health, pushing)) => {
+                        if let Some(pushing) = pushing {
+                            pushed.subscribe(stamp.id.clone(), is_local, health.clone(), pushing);
+                        }
+                        pushed.polled(&stamp.id, Some(health));
+                    }
+                    Err(e) => {
+                        tracing::warn!(stamp = %stamp.id, error = %e.message, "health check failed");
+                        pushed.polled(&stamp.id, None);
+                    }
                 }
-                Ok::<_, OpsError>(health)
-            });
+            }));
         }
-        while let Some(joined) = checks.join_next().await {
-            results
-                .push(joined.map_err(|e| OpsError::internal(format!("health check task: {e}")))??);
+        // Polls still running after the wait go on (their handles dropped, not aborted).
+        let _ = tokio::time::timeout(patience, futures_util::future::join_all(polls)).await;
+        for id in asked {
+            results.push(
+                pushed
+                    .last_polled(&id)
+                    .unwrap_or_else(|| crate::health::asking(&id)),
+            );
         }
         Ok(self.finish_round(results).await)
     }

@@ -1,7 +1,8 @@
 //! The health watcher over the demo fleet's real local agents, which push their health:
 //! after the first round it holds a question open to each and polls none of them, so a
 //! tenant provisioned straight on a stamp reaches the watcher only by that stamp's push;
-//! a stamp whose endpoint changes is polled again (and says it is unreachable there).
+//! a stamp whose endpoint changes is polled again (and says it is unreachable there); a
+//! stamp that never answers holds up no round.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;
@@ -95,6 +96,58 @@ async fn pushed_health_reaches_the_watcher_without_a_poll() {
     assert!(moved.iter().filter(|h| h.stamp != stamp).all(|h| h.pushed));
 
     // The window goes: the watcher ends, and its open questions with it.
+    drop(rounds);
+    tokio::time::timeout(Duration::from_secs(30), watcher)
+        .await
+        .expect("the watcher did not end after its listener went")
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stamp_that_does_not_answer_holds_up_no_round() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fleet, _, _stop) = support::demo::demo_fleet(dir.path(), true).await;
+    // One stamp's endpoint takes connections and never answers (a poll gives up at 3 s).
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = silent.local_addr().unwrap();
+    let _held = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            held.push(socket);
+        }
+    });
+    let overview = fleet.overview().await.unwrap();
+    let stamp = overview.stamps[0].stamp.id.clone();
+    fleet
+        .set_stamp_endpoint(&stamp, &format!("http://{address}"))
+        .await
+        .unwrap();
+    let (tx, mut rounds) = mpsc::unbounded_channel();
+    let watcher = {
+        let fleet = fleet.clone();
+        tokio::spawn(async move {
+            fleet
+                .watch_health(Duration::from_millis(250), 0, move |round| {
+                    tx.send(round).is_ok()
+                })
+                .await;
+        })
+    };
+    // A round waits 500 ms for its polls: rounds come while the silent stamp is still
+    // being asked (unknown, no problem found yet) and the others have answered.
+    round_where(&mut rounds, "the silent stamp was being asked", |r| {
+        let silent = of(r, &stamp);
+        (silent.state, silent.problem) == (HealthState::Unknown, None)
+            && r.iter()
+                .filter(|h| h.stamp != stamp)
+                .all(|h| h.state == HealthState::Healthy)
+    })
+    .await;
+    // Rounds go on meanwhile; the poll's timeout lands in a later one.
+    round_where(&mut rounds, "the silent stamp timed out", |r| {
+        of(r, &stamp).problem == Some(fleet_ops::HealthProblem::TimedOut)
+    })
+    .await;
     drop(rounds);
     tokio::time::timeout(Duration::from_secs(30), watcher)
         .await
