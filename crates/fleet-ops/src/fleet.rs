@@ -59,6 +59,8 @@ pub struct Fleet {
     /// every few seconds; the forecast keeps one sample an hour).
     pub(crate) usage_hours:
         Arc<std::sync::Mutex<std::collections::HashMap<fleet_core::StampId, i64>>>,
+    /// Per page (its session), which of its health subscriptions is the current one.
+    pub(crate) health_sessions: crate::health_watch::HealthSessions,
 }
 
 impl Fleet {
@@ -102,6 +104,7 @@ impl Fleet {
             secrets: Arc::default(),
             home,
             usage_hours: Arc::default(),
+            health_sessions: Default::default(),
         };
         if let Err(e) = fleet.ensure_operator_token().await {
             // Stamps then answer only with their admin tokens; health says which is missing.

@@ -24,6 +24,48 @@ use crate::health::{judge, round_concurrency, Pushing, StampHealth};
 /// How long a stamp holds the watcher's question before answering "unchanged".
 pub const PUSH_WAIT: Duration = Duration::from_secs(20);
 
+/// Which health subscription of each page (its session id) is current: a page whose
+/// health stopped coming subscribes again, and the watcher it had ends at its next round.
+#[derive(Clone, Default)]
+pub struct HealthSessions(Arc<Mutex<HashMap<String, u64>>>);
+
+/// One subscription of a session: current until the session subscribes again.
+pub struct HealthSession {
+    sessions: HealthSessions,
+    session: String,
+    generation: u64,
+}
+
+impl HealthSession {
+    /// Whether no later subscription of the same session has started.
+    pub fn still(&self) -> bool {
+        let sessions = self
+            .sessions
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        sessions.get(&self.session) == Some(&self.generation)
+    }
+}
+
+impl Fleet {
+    /// A new subscription of `session`, which ends the ones it had.
+    pub fn health_session(&self, session: &str) -> HealthSession {
+        let sessions = self.health_sessions.clone();
+        let generation = {
+            let mut all = sessions.0.lock().unwrap_or_else(PoisonError::into_inner);
+            let next = all.get(session).map_or(1, |g| g + 1);
+            all.insert(session.to_owned(), next);
+            next
+        };
+        HealthSession {
+            sessions,
+            session: session.to_owned(),
+            generation,
+        }
+    }
+}
+
 /// A stamp that pushes: its latest answer, and the task holding its open question.
 struct Subscription {
     endpoint: String,

@@ -18,6 +18,7 @@ mod haproxy;
 mod health;
 pub mod health_cache;
 mod health_watch;
+pub use health_watch::{HealthSession, HealthSessions};
 mod import_stamps;
 mod local_provider;
 pub mod log_file;

@@ -154,3 +154,30 @@ async fn a_stamp_that_does_not_answer_holds_up_no_round() {
         .expect("the watcher did not end after its listener went")
         .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_that_subscribes_again_ends_its_earlier_watcher() {
+    use fleet_ops::commands::{sink, watch_health_in_background};
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = support::demo::offline_demo(dir.path()).await;
+    let subscribe = |session: &str| {
+        let (tx, rx) = mpsc::unbounded_channel::<Vec<StampHealth>>();
+        watch_health_in_background(&fleet, session, &sink(move |round| tx.send(round).is_ok()))
+            .unwrap();
+        rx
+    };
+    let mut first = subscribe("page-1");
+    let mut other_page = subscribe("page-2");
+    assert!(first.recv().await.is_some());
+    // The page's watchdog subscribes again: the new watcher reports, the earlier one
+    // ends at its next round (its sender goes with it), the other page's goes on.
+    let mut again = subscribe("page-1");
+    assert!(again.recv().await.is_some());
+    let ended = tokio::time::timeout(Duration::from_secs(30), async {
+        while first.recv().await.is_some() {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the earlier watcher of page-1 still reports");
+    assert!(other_page.recv().await.is_some());
+    assert!(other_page.recv().await.is_some());
+}

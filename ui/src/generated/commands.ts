@@ -230,10 +230,12 @@ export function commandsOver(transport: Transport) {
       transport.call("set_stamp_status", { id, status }) as Promise<Stamp>,
     /**
      * Subscribes to health checks: every stamp's, every few seconds, until the
-     * listener goes. Resolves as soon as the subscription is in place.
+     * listener goes or the page subscribes again with the same `session` (its
+     * watchdog, when the health stopped coming). Resolves as soon as the
+     * subscription is in place.
      */
-    watchHealth: (onProgress: (event: Array<StampHealth>) => void): Promise<void> =>
-      transport.call("watch_health", {}, onProgress) as Promise<void>,
+    watchHealth: (session: string, onProgress: (event: Array<StampHealth>) => void): Promise<void> =>
+      transport.call("watch_health", { session }, onProgress) as Promise<void>,
     /**
      * Subscribes to changes other windows, stampctl or other operators make to the
      * catalogue (at once on a team catalogue, within two seconds on a file), until

@@ -22,16 +22,19 @@ const HEALTH_INTERVAL: Duration = Duration::from_secs(5);
 /// 0: sized to the fleet (`health::round_concurrency`: 64 to 256 at once).
 const HEALTH_CONCURRENCY: usize = 0;
 
-/// Starts the health watcher on its own task; it ends when the sink stops listening.
+/// Starts the health watcher on its own task; it ends when the sink stops listening or
+/// a later watcher of the same `session` (the same page subscribing again) starts.
 pub fn watch_health_in_background(
     fleet: &Fleet,
+    session: &str,
     progress: &Sink<Vec<crate::StampHealth>>,
 ) -> OpsResult<()> {
+    let current = fleet.health_session(session);
     let (fleet, progress) = (fleet.clone(), progress.clone());
     tokio::spawn(async move {
         fleet
             .watch_health(HEALTH_INTERVAL, HEALTH_CONCURRENCY, move |checks| {
-                progress(checks)
+                current.still() && progress(checks)
             })
             .await;
     });
