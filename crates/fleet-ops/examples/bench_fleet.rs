@@ -19,21 +19,11 @@ mod sim;
 use measure::{arg, cpu_secs};
 use std::time::{Duration, Instant};
 
-use fleet_core::{StampStatus, TemplateVersion};
 use fleet_ops::{Fleet, HealthState};
-use futures_util::StreamExt;
-
-use sim::TOKEN;
 
 /// `stampctl ARGS` on `catalogue`, timed from process start to its answer.
 fn stampctl(catalogue: &std::path::Path, args: &[&str]) -> (Duration, Vec<u8>) {
-    let program = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("stampctl");
+    let program = sim::built("stampctl");
     let at = Instant::now();
     let out = std::process::Command::new(&program)
         .arg("--catalogue")
@@ -84,7 +74,7 @@ async fn main() {
         return;
     }
     let sim = sim::Sim::start(&["--latency-ms", &latency.to_string()]);
-    let (_dir, catalogue, fleet) = simulated_catalogue(&sim, stamps).await;
+    let (_dir, catalogue, fleet) = sim.catalogue(stamps).await;
     println!("{stamps} simulated stamps, each answer {latency} ms late");
 
     for label in [
@@ -184,59 +174,14 @@ async fn watcher(fleet: &Fleet, stamps: u64) {
     );
 }
 
-/// A catalogue of STAMPS active stamps, each at `sim` with the token it takes (kept in
-/// files beside the catalogue: `STAMPFLEET_SECRETS=file`).
-async fn simulated_catalogue(
-    sim: &sim::Sim,
-    stamps: u64,
-) -> (tempfile::TempDir, std::path::PathBuf, Fleet) {
-    std::env::set_var("STAMPFLEET_SECRETS", "file");
-    let dir = tempfile::tempdir().unwrap();
-    let catalogue = dir.path().join("c.sqlite");
-    let fleet = Fleet::open(&catalogue).await.unwrap();
-    let regions = fleet.regions().await.unwrap();
-    let mut doc = fleet_core::synthetic::synthetic_fleet(
-        &regions[..20.min(regions.len())],
-        stamps as u32,
-        0,
-        7,
-    )
-    .unwrap();
-    for s in &mut doc.stamps {
-        s.status = StampStatus::Active;
-        s.template_version = TemplateVersion::new("1.4.0").unwrap();
-        s.endpoint = Some(format!("{}/s/{}", sim.base, s.id));
-    }
-    fleet
-        .import_json("bench.json", &serde_json::to_string(&doc).unwrap(), false)
-        .await
-        .unwrap();
-    let ids: Vec<_> = doc.stamps.iter().map(|s| s.id.clone()).collect();
-    futures_util::stream::iter(ids.iter())
-        .for_each_concurrent(256, |id| {
-            let fleet = fleet.clone();
-            async move {
-                fleet.set_stamp_token(id, TOKEN).await.unwrap();
-            }
-        })
-        .await;
-    (dir, catalogue, fleet)
-}
-
 /// `bench_fleet window STAMPS LATENCY`: the window (the built UI in headless Chromium
 /// on `stampctl serve-ui`) over STAMPS simulated stamps, 2% of them reporting new
 /// figures each round, while their health streams in (ui/bench/health-bench.mjs).
 async fn window(stamps: u64, latency: u64) {
     let sim = sim::Sim::start(&["--latency-ms", &latency.to_string(), "--churn-percent", "2"]);
-    let (_dir, catalogue, _fleet) = simulated_catalogue(&sim, stamps).await;
+    let (_dir, catalogue, _fleet) = sim.catalogue(stamps).await;
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let stampctl = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("stampctl");
+    let stampctl = sim::built("stampctl");
     let status = std::process::Command::new("node")
         .arg(root.join("ui/bench/health-bench.mjs"))
         .arg(&catalogue)

@@ -12,10 +12,8 @@ use measure::{arg, cpu_secs};
 use std::time::Instant;
 
 use fleet_core::rollout::{RingBy, WaveOptions};
-use fleet_core::{StampStatus, TemplateName, TemplateVersion};
-use fleet_ops::{Fleet, NewTemplateVersion, ProposeRollout, RolloutClock};
-
-use sim::TOKEN;
+use fleet_core::{TemplateName, TemplateVersion};
+use fleet_ops::{NewTemplateVersion, ProposeRollout, RolloutClock};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
@@ -36,31 +34,7 @@ async fn main() {
         "--latency-ms",
         &latency_ms,
     ]);
-    let base = sim.base.clone();
-
-    std::env::set_var("STAMPFLEET_SECRETS", "file");
-    let dir = tempfile::tempdir().unwrap();
-    let fleet = Fleet::open(&dir.path().join("c.sqlite")).await.unwrap();
-    let regions = fleet.regions().await.unwrap();
-    let mut doc = fleet_core::synthetic::synthetic_fleet(
-        &regions[..20.min(regions.len())],
-        stamps as u32,
-        0,
-        7,
-    )
-    .unwrap();
-    for s in &mut doc.stamps {
-        s.status = StampStatus::Active;
-        s.template_version = TemplateVersion::new("1.4.0").unwrap();
-        s.endpoint = Some(format!("{base}/s/{}", s.id));
-    }
-    fleet
-        .import_json("bench.json", &serde_json::to_string(&doc).unwrap(), false)
-        .await
-        .unwrap();
-    for s in &doc.stamps {
-        fleet.set_stamp_token(&s.id, TOKEN).await.unwrap();
-    }
+    let (_dir, _, fleet) = sim.catalogue(stamps).await;
     let template = TemplateName::new("standard").unwrap();
     fleet
         .add_template_version(&NewTemplateVersion {

@@ -30,6 +30,37 @@ async fn round_where(
     panic!("no round where {what}; the last: {last:#?}");
 }
 
+/// The window's health watcher on `fleet`, a round each 250 ms, and its rounds.
+fn watching(
+    fleet: &fleet_ops::Fleet,
+) -> (
+    tokio::task::JoinHandle<()>,
+    mpsc::UnboundedReceiver<Vec<StampHealth>>,
+) {
+    let (tx, rounds) = mpsc::unbounded_channel();
+    let fleet = fleet.clone();
+    let watcher = tokio::spawn(async move {
+        fleet
+            .watch_health(Duration::from_millis(250), 0, move |round| {
+                tx.send(round).is_ok()
+            })
+            .await;
+    });
+    (watcher, rounds)
+}
+
+/// Drops the listener and waits (bounded) for the watcher to end.
+async fn stop(
+    watcher: tokio::task::JoinHandle<()>,
+    rounds: mpsc::UnboundedReceiver<Vec<StampHealth>>,
+) {
+    drop(rounds);
+    tokio::time::timeout(Duration::from_secs(30), watcher)
+        .await
+        .expect("the watcher did not end after its listener went")
+        .unwrap();
+}
+
 fn of<'a>(round: &'a [StampHealth], stamp: &StampId) -> &'a StampHealth {
     round.iter().find(|h| &h.stamp == stamp).unwrap()
 }
@@ -38,17 +69,7 @@ fn of<'a>(round: &'a [StampHealth], stamp: &StampId) -> &'a StampHealth {
 async fn pushed_health_reaches_the_watcher_without_a_poll() {
     let dir = tempfile::tempdir().unwrap();
     let (fleet, _, _stop) = support::demo::demo_fleet(dir.path(), true).await;
-    let (tx, mut rounds) = mpsc::unbounded_channel();
-    let watcher = {
-        let fleet = fleet.clone();
-        tokio::spawn(async move {
-            fleet
-                .watch_health(Duration::from_millis(250), 0, move |round| {
-                    tx.send(round).is_ok()
-                })
-                .await;
-        })
-    };
+    let (watcher, mut rounds) = watching(&fleet);
     let first = rounds.recv().await.unwrap();
     assert!(
         first
@@ -96,11 +117,7 @@ async fn pushed_health_reaches_the_watcher_without_a_poll() {
     assert!(moved.iter().filter(|h| h.stamp != stamp).all(|h| h.pushed));
 
     // The window goes: the watcher ends, and its open questions with it.
-    drop(rounds);
-    tokio::time::timeout(Duration::from_secs(30), watcher)
-        .await
-        .expect("the watcher did not end after its listener went")
-        .unwrap();
+    stop(watcher, rounds).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -122,17 +139,7 @@ async fn a_stamp_that_does_not_answer_holds_up_no_round() {
         .set_stamp_endpoint(&stamp, &format!("http://{address}"))
         .await
         .unwrap();
-    let (tx, mut rounds) = mpsc::unbounded_channel();
-    let watcher = {
-        let fleet = fleet.clone();
-        tokio::spawn(async move {
-            fleet
-                .watch_health(Duration::from_millis(250), 0, move |round| {
-                    tx.send(round).is_ok()
-                })
-                .await;
-        })
-    };
+    let (watcher, mut rounds) = watching(&fleet);
     // A round waits 500 ms for its polls: rounds come while the silent stamp is still
     // being asked (unknown, no problem found yet) and the others have answered.
     round_where(&mut rounds, "the silent stamp was being asked", |r| {
@@ -148,11 +155,7 @@ async fn a_stamp_that_does_not_answer_holds_up_no_round() {
         of(r, &stamp).problem == Some(fleet_ops::HealthProblem::TimedOut)
     })
     .await;
-    drop(rounds);
-    tokio::time::timeout(Duration::from_secs(30), watcher)
-        .await
-        .expect("the watcher did not end after its listener went")
-        .unwrap();
+    stop(watcher, rounds).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

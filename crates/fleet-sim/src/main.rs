@@ -231,15 +231,12 @@ async fn health(State(sim): Shared, Path(id): Path<String>, headers: HeaderMap) 
         return refuse(StatusCode::UNAUTHORIZED, "unauthorized", "unknown token");
     }
     sim.delay().await;
-    let held = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let wait = headers
-        .get(stamp_protocol::PREFER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(stamp_protocol::prefer_wait_secs)
-        .map_or(Duration::ZERO, Duration::from_secs);
+    let header_text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    let stamp_protocol::HealthQuestion { held, wait } =
+        stamp_protocol::HealthQuestion::from_headers(
+            header_text(header::IF_NONE_MATCH.as_str()),
+            header_text(stamp_protocol::PREFER),
+        );
     let deadline = Instant::now() + wait;
     loop {
         let (status, upgrade_left) = sim.status(&id);

@@ -27,15 +27,12 @@ pub(crate) async fn health(
     State(agent): Shared,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    let held = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let wait = headers
-        .get(stamp_protocol::PREFER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(stamp_protocol::prefer_wait_secs)
-        .map_or(std::time::Duration::ZERO, std::time::Duration::from_secs);
+    let header_text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    let stamp_protocol::HealthQuestion { held, wait } =
+        stamp_protocol::HealthQuestion::from_headers(
+            header_text(header::IF_NONE_MATCH.as_str()),
+            header_text(stamp_protocol::PREFER),
+        );
     let started = tokio::time::Instant::now();
     loop {
         let health = current_health(&agent).await?;

@@ -40,6 +40,23 @@ impl Health {
     }
 }
 
+/// A health call as its headers ask it: the tag the caller holds (`If-None-Match`) and
+/// how long to wait for a change (`Prefer: wait=N`; zero when not asked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealthQuestion {
+    pub held: Option<String>,
+    pub wait: std::time::Duration,
+}
+
+impl HealthQuestion {
+    pub fn from_headers(if_none_match: Option<&str>, prefer: Option<&str>) -> Self {
+        Self {
+            held: if_none_match.map(str::to_owned),
+            wait: std::time::Duration::from_secs(prefer.and_then(prefer_wait_secs).unwrap_or(0)),
+        }
+    }
+}
+
 /// The seconds of a `Prefer` header's `wait=N` (at most [`MAX_HEALTH_WAIT_SECS`]);
 /// `None` when it names no wait. Other preferences in the header are ignored.
 pub fn prefer_wait_secs(header: &str) -> Option<u64> {

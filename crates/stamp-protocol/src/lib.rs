@@ -12,7 +12,7 @@ pub mod rules;
 mod whole_number;
 mod wire;
 
-pub use health_push::{prefer_wait_secs, MAX_HEALTH_WAIT_SECS, PREFER};
+pub use health_push::{prefer_wait_secs, HealthQuestion, MAX_HEALTH_WAIT_SECS, PREFER};
 pub use moves::*;
 pub use openapi::{openapi_document, openapi_json};
 pub use page_codec::{
