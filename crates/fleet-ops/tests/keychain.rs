@@ -25,10 +25,14 @@ fn run_inside(state: &str, inner: &str) {
         case "$STATE" in
           unlocked) printf 'test-password' | gnome-keyring-daemon --unlock --components=secrets >/dev/null ;;
           locked)
-            # A keyring with a password, then a daemon that was never given it.
-            printf 'test-password' | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-            printf 'x' | secret-tool store --label=seed service seed username seed
-            gnome-keyring-daemon --replace --components=secrets >/dev/null ;;
+            # A login keyring with a password (made by gnome-keyring with the password
+            # "test-password" and one item; fixtures/locked-login.keyring), then a daemon
+            # that was never given it. (Making it here raced the daemon's creation of the
+            # login collection: now and then secret-tool found no collection.)
+            mkdir -p "$XDG_DATA_HOME/keyrings"
+            cp "$LOCKED_KEYRING" "$XDG_DATA_HOME/keyrings/login.keyring"
+            chmod 600 "$XDG_DATA_HOME/keyrings/login.keyring"
+            gnome-keyring-daemon --start --components=secrets >/dev/null ;;
           absent) export DBUS_SESSION_BUS_ADDRESS="unix:path=$KR/no-bus" ;;
         esac
         exec "$EXE" --exact "$INNER" --ignored --nocapture --test-threads=1
@@ -39,6 +43,10 @@ fn run_inside(state: &str, inner: &str) {
         .env("STATE", state)
         .env("EXE", &exe)
         .env("INNER", inner)
+        .env(
+            "LOCKED_KEYRING",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/locked-login.keyring"),
+        )
         .env(STATE_ENV, state)
         .env_remove("STAMPFLEET_SECRETS")
         .output()
