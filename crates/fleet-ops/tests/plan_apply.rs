@@ -98,10 +98,27 @@ async fn a_plan_is_checked_then_applied_and_a_killed_apply_resumes() {
         .await
         .unwrap()
         .is_none());
-    let summary = fleet.plan_summaries().await.unwrap();
-    let q3 = summary.iter().find(|p| p.name == "q3").unwrap();
+    // On a team catalogue the killed process's lock is a PostgreSQL session lock: the
+    // server lets it go once it has seen the connection close, a moment after the
+    // process died. Until then the apply still counts as running.
+    let mut q3 = None;
+    for _ in 0..200 {
+        let summary = fleet.plan_summaries().await.unwrap();
+        let apply = summary
+            .into_iter()
+            .find(|p| p.name == "q3")
+            .unwrap()
+            .apply
+            .map(|a| (a.state, a.done, a.total));
+        let running = matches!(apply, Some((ApplyState::Running, _, _)));
+        q3 = apply;
+        if !running {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
     assert_eq!(
-        q3.apply.as_ref().map(|a| (a.state, a.done, a.total)),
+        q3,
         Some((ApplyState::Interrupted, 2, 4)),
         "the window shows the killed apply where it stopped (no process runs it)"
     );
