@@ -19,7 +19,8 @@ use tokio::task::AbortHandle;
 
 use crate::error::OpsResult;
 use crate::fleet::Fleet;
-use crate::health::{judge, round_concurrency, Pushing, StampHealth};
+use crate::health::{round_concurrency, Pushing, StampHealth};
+use crate::health_answer::judge;
 
 /// How long a stamp holds the watcher's question before answering "unchanged".
 pub const PUSH_WAIT: Duration = Duration::from_secs(20);
@@ -308,7 +309,7 @@ impl Fleet {
             results.push(
                 pushed
                     .last_polled(&id)
-                    .unwrap_or_else(|| crate::health::asking(&id)),
+                    .unwrap_or_else(|| crate::health_answer::asking(&id)),
             );
         }
         Ok(self.finish_round(results).await)

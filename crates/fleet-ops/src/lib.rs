@@ -16,6 +16,7 @@ mod fleet;
 pub mod fleet_keys;
 mod haproxy;
 mod health;
+mod health_answer;
 pub mod health_cache;
 mod health_watch;
 pub use health_watch::{HealthSession, HealthSessions};
