@@ -196,8 +196,8 @@ impl Fleet {
             Ok(asked) => asked,
             Err(answer) => return Ok((answer, None)),
         };
-        match client.health_change(None, Duration::ZERO).await {
-            Ok(stamp_client::HealthChange::Changed { health, tag }) => {
+        match client.health_tagged().await {
+            Ok((health, tag)) => {
                 let judged = judge(id, &endpoint, local, Ok(health));
                 let pushing = tag.filter(|_| judged.problem.is_none()).map(|tag| Pushing {
                     client,
@@ -206,18 +206,6 @@ impl Fleet {
                 });
                 Ok((judged, pushing))
             }
-            Ok(stamp_client::HealthChange::Unchanged) => Ok((
-                judge(
-                    id,
-                    &endpoint,
-                    local,
-                    Err(stamp_client::ClientError::Protocol {
-                        stamp: endpoint.clone(),
-                        message: "304 to a question that held no tag".to_owned(),
-                    }),
-                ),
-                None,
-            )),
             Err(e) => Ok((judge(id, &endpoint, local, Err(e)), None)),
         }
     }

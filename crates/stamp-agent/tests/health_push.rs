@@ -20,12 +20,9 @@ fn started() -> (tempfile::TempDir, support::Agent, StampClient) {
 }
 
 async fn first(client: &StampClient) -> (stamp_protocol::Health, String) {
-    match client.health_change(None, Duration::ZERO).await.unwrap() {
-        HealthChange::Changed {
-            health,
-            tag: Some(tag),
-        } => (health, tag),
-        other => panic!("expected a tagged answer, got {other:?}"),
+    match client.health_tagged().await.unwrap() {
+        (health, Some(tag)) => (health, tag),
+        (_, None) => panic!("expected a tagged answer"),
     }
 }
 

@@ -19,6 +19,18 @@ pub enum HealthChange {
 }
 
 impl StampClient {
+    /// The stamp's health now, and its tag (`None` when the stamp does not push).
+    pub async fn health_tagged(&self) -> Result<(Health, Option<String>), ClientError> {
+        match self.health_change(None, Duration::ZERO).await? {
+            HealthChange::Changed { health, tag } => Ok((health, tag)),
+            // Only a question holding a tag is answered "unchanged" (health_change).
+            HealthChange::Unchanged => Err(self.protocol(format!(
+                "{}: 304 to a question that held no tag",
+                paths::HEALTH
+            ))),
+        }
+    }
+
     /// The stamp's health once it differs from the one `held` names, or after `wait`
     /// (at most 30 s) with [`HealthChange::Unchanged`]; at once without a tag. One
     /// attempt: the caller asks again (its next question is the retry).
