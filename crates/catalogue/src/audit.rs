@@ -57,8 +57,15 @@ impl AuditQuery {
     pub const MAX_LIMIT: u32 = 10_000;
 }
 
+/// The `entity` (and `entity_id`) of the one row a whole-catalogue write (import,
+/// snapshot, demo) writes for everything it created: its `after` is a JSON object of
+/// the created ids by kind, `{"stamp": ["weu-01", ...], "tenant": [...]}`.
+pub const CREATED_TOGETHER: &str = "catalogue";
+
 impl Catalogue {
-    /// The audit rows `query` selects, newest first.
+    /// The audit rows `query` selects, newest first. A question about one entity (or
+    /// one kind) is also answered by the rows of whole-catalogue writes that created it,
+    /// shown as that entity's creation.
     pub async fn audit_page(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
         let mut qb = crate::sql::Statement::new("SELECT * FROM audit WHERE 1 = 1");
         let blank = |v: &Option<String>| {
@@ -67,11 +74,31 @@ impl Catalogue {
                 .filter(|v| !v.is_empty())
                 .map(str::to_owned)
         };
-        if let Some(entity) = blank(&query.entity) {
-            qb.push(" AND entity = ").push_bind(entity);
-        }
-        if let Some(id) = blank(&query.entity_id) {
-            qb.push(" AND entity_id = ").push_bind(id);
+        let (entity, id) = (blank(&query.entity), blank(&query.entity_id));
+        if entity.is_some() || id.is_some() {
+            qb.push(" AND ((1 = 1");
+            if let Some(entity) = &entity {
+                qb.push(" AND entity = ").push_bind(entity.clone());
+            }
+            if let Some(id) = &id {
+                qb.push(" AND entity_id = ").push_bind(id.clone());
+            }
+            qb.push(") OR (entity = ")
+                .push_bind(CREATED_TOGETHER)
+                .push(" AND action = 'create'");
+            // A first sieve (LIKE also matches elsewhere, and ignores case on SQLite);
+            // `created_together` below decides.
+            if let Some(entity) = &entity {
+                qb.push(" AND after_json LIKE ")
+                    .push_bind(like_containing(&format!("{}:[", json_text(entity))))
+                    .push(" ESCAPE '\\'");
+            }
+            if let Some(id) = &id {
+                qb.push(" AND after_json LIKE ")
+                    .push_bind(like_containing(&json_text(id)))
+                    .push(" ESCAPE '\\'");
+            }
+            qb.push("))");
         }
         if let Some(actor) = blank(&query.actor) {
             qb.push(" AND actor = ").push_bind(actor);
@@ -86,12 +113,86 @@ impl Catalogue {
         qb.push(" ORDER BY id DESC LIMIT ")
             .push_bind(i64::from(query.limit.min(AuditQuery::MAX_LIMIT)));
         let mut conn = self.pool().acquire().await?;
-        let mut rows: Vec<AuditEntry> = qb.fetch_all(&mut conn).await?;
-        for row in &mut rows {
-            row.summary = summarize(row.before.as_deref(), row.after.as_deref());
-        }
-        Ok(rows)
+        let rows: Vec<AuditEntry> = qb.fetch_all(&mut conn).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|mut row| {
+                if row.entity == CREATED_TOGETHER && row.action == "create" {
+                    return created_together(row, entity.as_deref(), id.as_deref());
+                }
+                row.summary = summarize(row.before.as_deref(), row.after.as_deref());
+                Some(row)
+            })
+            .collect())
     }
+}
+
+/// A whole-catalogue write's creations row as the answer to a question about `entity`
+/// and `id` (each optional): that entity's creation when one is asked for, else the row
+/// with its counts (`after` holds the counts, not the ids: a million ids is a page of
+/// 20 MB). None when it created no such entity.
+fn created_together(
+    mut row: AuditEntry,
+    entity: Option<&str>,
+    id: Option<&str>,
+) -> Option<AuditEntry> {
+    let created: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(row.after.as_deref().unwrap_or("{}")).unwrap_or_default();
+    let ids = |kind: &str| {
+        created
+            .get(kind)
+            .and_then(serde_json::Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    };
+    if let Some(id) = id {
+        // In the document's order: asked about a tenant's id, the tenant answers before
+        // its binding (named by the tenant too).
+        let kind = ["region", "template", "stamp", "tenant", "binding"]
+            .into_iter()
+            .filter(|kind| entity.is_none_or(|e| e == *kind))
+            .find(|kind| ids(kind).iter().any(|x| x.as_str() == Some(id)))?;
+        row.entity = kind.to_owned();
+        row.entity_id = id.to_owned();
+        row.after = None;
+        row.summary = "created".to_owned();
+        return Some(row);
+    }
+    if entity.is_some_and(|e| ids(e).is_empty()) {
+        return None;
+    }
+    let counts: serde_json::Map<String, serde_json::Value> = created
+        .iter()
+        .map(|(kind, _)| (kind.clone(), ids(kind).len().into()))
+        .collect();
+    row.summary = format!(
+        "created {}",
+        counts
+            .iter()
+            .map(|(kind, n)| format!("{n} {kind}{}", if n == 1 { "" } else { "s" }))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    row.after = Some(serde_json::Value::Object(counts).to_string());
+    Some(row)
+}
+
+/// `value` as JSON writes it (quoted and escaped), as it appears in a creations row.
+fn json_text(value: &str) -> String {
+    serde_json::Value::from(value).to_string()
+}
+
+/// A LIKE pattern (escape character `\`) matching any text that contains `part`.
+fn like_containing(part: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in part.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
 }
 
 /// `text` as the stored form of a time (`2026-12-05T14:00:00.000Z`, UTC): a date, an

@@ -42,16 +42,31 @@ async fn every_change_writes_an_audit_row_with_before_and_after() {
     let dir = tempfile::tempdir().unwrap();
     let c = demo_catalogue(&dir.path().join("c.sqlite")).await;
     let doc = demo();
-    let created = doc.templates.len() + doc.stamps.len() + doc.tenants.len() + doc.bindings.len();
-    assert_eq!(c.counts().await.unwrap().audit_rows as usize, created);
+    // What the write created is one row (read back with its counts; it names every
+    // created entity by id, which a question about one entity finds: audit_log.rs).
+    assert_eq!(c.counts().await.unwrap().audit_rows, 1);
+    let created = c.audit(1).await.unwrap().remove(0);
+    let counts: serde_json::Value =
+        serde_json::from_str(created.after.as_deref().unwrap()).unwrap();
+    assert_eq!(counts["stamp"], doc.stamps.len());
+    assert_eq!(counts["tenant"], doc.tenants.len());
 
     let mut changed = doc.clone();
     changed.tenants[0].size_units += 5;
     let gone = changed.tenants.remove(1).id;
     changed.bindings.retain(|b| b.tenant != gone);
-    assert_eq!(c.replace_all(&changed, "alice").await.unwrap(), 3);
+    let mut new_tenant = doc.tenants[2].clone();
+    new_tenant.id = "t-added".parse().unwrap();
+    changed.tenants.push(new_tenant);
+    changed.canonicalize();
+    assert_eq!(c.replace_all(&changed, "alice").await.unwrap(), 4);
 
-    let rows = c.audit(3).await.unwrap();
+    let rows = c.audit(4).await.unwrap();
+    let creations = rows.iter().find(|r| r.action == "create").unwrap();
+    assert_eq!(
+        (creations.entity.as_str(), creations.after.as_deref()),
+        ("catalogue", Some(r#"{"tenant":1}"#))
+    );
     let update = rows.iter().find(|r| r.action == "update").unwrap();
     assert_eq!(
         (update.entity.as_str(), update.via.as_str()),
@@ -287,4 +302,82 @@ async fn a_corrupt_operation_state_is_an_error_not_a_guess() {
     let e = c.operations(10).await.unwrap_err().to_string();
     assert!(e.contains("state"), "{e}");
     assert!(e.contains("runnin"), "{e}");
+}
+
+/// The triggers and indexes of tenants and bindings, as the schema holds them.
+async fn schema_of_tenants_and_bindings(path: &Path) -> Vec<(String, String, Option<String>)> {
+    let url = format!("sqlite://{}?mode=ro", path.display());
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let objects = sqlx::query_as(
+        "SELECT type, name, sql FROM sqlite_master \
+         WHERE tbl_name IN ('tenants', 'bindings') ORDER BY type, name",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+    objects
+}
+
+#[tokio::test]
+async fn a_whole_catalogue_write_leaves_the_triggers_and_indexes_as_they_were_and_working() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.sqlite");
+    let c = Catalogue::open(&path).await.unwrap();
+    let schema = schema_of_tenants_and_bindings(&path).await;
+    assert!(
+        schema.iter().filter(|(kind, ..)| kind == "trigger").count() >= 7
+            && schema
+                .iter()
+                .any(|(_, name, _)| name == "bindings_by_stamp"),
+        "{schema:#?}"
+    );
+    // The write sets them aside while it writes; they are back, the same, after it.
+    c.replace_all(&demo(), "import").await.unwrap();
+    assert_eq!(schema_of_tenants_and_bindings(&path).await, schema);
+
+    // And they work: a tenant moved after the write moves its stamp's load, and a
+    // renamed one is found under its new name (each by its trigger).
+    let doc = demo();
+    let tenant = &doc.tenants[0];
+    let from = doc.bindings.iter().find(|b| b.tenant == tenant.id).unwrap();
+    let to = doc.stamps.iter().find(|s| s.id != from.stamp).unwrap();
+    let url = format!("sqlite://{}", path.display());
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let load = |stamp: &StampId| {
+        sqlx::query_as::<_, (i64, i64)>(
+            "SELECT tenants, used_units FROM stamp_loads WHERE stamp = ?",
+        )
+        .bind(stamp.to_string())
+    };
+    let before = load(&to.id).fetch_one(&mut conn).await.unwrap();
+    sqlx::query("UPDATE bindings SET stamp = ? WHERE tenant = ?")
+        .bind(to.id.as_str())
+        .bind(tenant.id.as_str())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE tenants SET display_name = 'Quokka Logistics' WHERE id = ?")
+        .bind(tenant.id.as_str())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    let after = load(&to.id)
+        .fetch_one(&mut sqlx::SqliteConnection::connect(&url).await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        after,
+        (before.0 + 1, before.1 + i64::from(tenant.size_units))
+    );
+    let found = c
+        .tenants(&fleet_core::TenantQuery {
+            text: Some("quokka".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.total, 1);
 }

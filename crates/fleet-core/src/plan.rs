@@ -175,6 +175,7 @@ pub fn parse_plan_file(text: &str) -> Result<Plan, DocumentError> {
         PLAN_SCHEMA_VERSION,
         "a Stampfleet plan file",
         "plan files of version",
+        |file: &PlanFile| file.schema_version,
     )?;
     validate_plan(&file.plan)?;
     let expected = digest_of(&file.plan);
