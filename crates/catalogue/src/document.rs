@@ -131,7 +131,17 @@ async fn end_bulk_rewrite(
     doc: &CatalogueDocument,
     binding_changes: usize,
 ) -> Result<()> {
+    // FTS5 writes its index out each time the terms it holds pass `hashsize` (1 MiB by
+    // default), then merges what it wrote: 64 MiB for the rebuild took it from ~3 s
+    // to ~1.5 s at a million tenants. The setting is stored in the index's own config
+    // table, in this transaction, and set back after.
+    sqlx::query("INSERT INTO tenant_search (tenant_search, rank) VALUES ('hashsize', 67108864)")
+        .execute(&mut **tx)
+        .await?;
     sqlx::query("INSERT INTO tenant_search (tenant_search) VALUES ('rebuild')")
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("INSERT INTO tenant_search (tenant_search, rank) VALUES ('hashsize', 1048576)")
         .execute(&mut **tx)
         .await?;
     sqlx::query("DELETE FROM stamp_loads")
