@@ -12,6 +12,7 @@
 //   - a drag on the map (one in-page pointer event per frame) for SECONDS while health
 //     keeps arriving: the frame rate, the gaps between frames, the page's long tasks
 //     (over 50 ms: the window not answering), and the health messages taken in.
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { launchBrowser, serveCatalogue } from "../tests/support/harness.mjs";
@@ -40,40 +41,10 @@ async function watchLongTasks(page) {
   });
 }
 
-/** Drags in circles, one pointer event per animation frame, recording every frame's time. */
+/** The drag (ui/bench/drag-probe.js, shared with the real window's probe). */
+const DRAG_PROBE = readFileSync(new URL("./drag-probe.js", import.meta.url), "utf8");
 async function dragWhileHealthArrives(page, seconds) {
-  return page.evaluate(
-    ([selector, seconds]) =>
-      new Promise((done) => {
-        const canvas = document.querySelector(selector);
-        const box = canvas.getBoundingClientRect();
-        const centre = { x: box.left + box.width / 2, y: box.top + box.height / 2 };
-        const radius = Math.min(140, box.height / 4);
-        const fire = (type, x, y) =>
-          canvas.dispatchEvent(new PointerEvent(type, { pointerId: 7, clientX: x, clientY: y, buttons: 1, bubbles: true }));
-        const frames = [];
-        const start = performance.now();
-        const messagesBefore = (window.__stampfleetHealthMessages ?? []).filter((m) => m.at < start).length;
-        fire("pointerdown", centre.x, centre.y);
-        const tick = (now) => {
-          frames.push(now);
-          const angle = frames.length * 0.08;
-          fire("pointermove", centre.x + radius * Math.sin(angle), centre.y + radius * (1 - Math.cos(angle)) * 0.6);
-          if (now - start < seconds * 1000) return void requestAnimationFrame(tick);
-          fire("pointerup", centre.x, centre.y);
-          const messages = (window.__stampfleetHealthMessages ?? []).filter((m) => m.at >= start);
-          done({
-            frames,
-            elapsed: (performance.now() - start) / 1000,
-            messages,
-            messagesBefore,
-            longTasks: (globalThis.__benchLongTasks ?? []).filter((t) => t.at >= start),
-          });
-        };
-        requestAnimationFrame(tick);
-      }),
-    [CANVAS, seconds],
-  );
+  return page.evaluate(`(${DRAG_PROBE})(${JSON.stringify(CANVAS)}, ${seconds})`);
 }
 
 async function main() {

@@ -10,7 +10,9 @@
 //! tenant ids and names (the trigram index) as the window's tenant box asks them.
 //! usage: bench_fleet [STAMPS] [LATENCY_MS] [TENANTS] (default 10000 50 1000000; STAMPS 0:
 //! the import and the searches alone); bench_fleet window [STAMPS] [LATENCY_MS]: the
-//! window over the simulated fleet while its health streams in.
+//! window over the simulated fleet while its health streams in (headless Chromium);
+//! bench_fleet window-real [STAMPS] [LATENCY_MS]: the same in the real window
+//! (tests/e2e/frame_rate.rs).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod measure;
@@ -65,6 +67,10 @@ fn place(catalogue: &std::path::Path, tenant: &str) -> (Duration, String) {
 async fn main() {
     if std::env::args().nth(1).as_deref() == Some("window") {
         window(arg(2, 10_000), arg(3, 50)).await;
+        return;
+    }
+    if std::env::args().nth(1).as_deref() == Some("window-real") {
+        real_window(arg(2, 10_000), arg(3, 50)).await;
         return;
     }
     let (stamps, latency, tenants) = (arg(1, 10_000), arg(2, 50), arg(3, 1_000_000));
@@ -191,6 +197,24 @@ async fn window(stamps: u64, latency: u64) {
         .status()
         .unwrap();
     assert!(status.success(), "health-bench.mjs failed");
+}
+
+/// The same fleet in the real window (the release app, WebKitGTK, under the Xvfb
+/// display `.ci/bench-fleet` provides), through tests/e2e/frame_rate.rs.
+async fn real_window(stamps: u64, latency: u64) {
+    let sim = sim::Sim::start(&["--latency-ms", &latency.to_string(), "--churn-percent", "2"]);
+    let (_dir, catalogue, _fleet) = sim.catalogue(stamps).await;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let status = std::process::Command::new("cargo")
+        .args(["test", "-q", "-p", "stampfleet-e2e", "--test", "frame_rate"])
+        .args(["--", "--ignored", "--nocapture", "--test-threads=1"])
+        .current_dir(&root)
+        .env("STAMPFLEET_BENCH_CATALOGUE", &catalogue)
+        .env("STAMPFLEET_BENCH_STAMPS", stamps.to_string())
+        .env("STAMPFLEET_APP", root.join("target/release/stampfleet"))
+        .status()
+        .unwrap();
+    assert!(status.success(), "tests/e2e/frame_rate.rs failed");
 }
 
 /// Import of a TENANTS-tenant catalogue, then substring searches (a page of 50 and the

@@ -1,0 +1,111 @@
+//! The real window's frame rate at fleet scale, a benchmark (ignored by the test command;
+//! `.ci/bench-fleet window-real` runs it on the release build, under Xvfb, against a
+//! catalogue of simulated remote stamps it made: `STAMPFLEET_BENCH_CATALOGUE`, with
+//! `STAMPFLEET_BENCH_STAMPS` stamps). The app as shipped (WebKit's compositing off),
+//! through tauri-driver: once every stamp's health is in the window, the map is dragged
+//! for 20 s while health keeps arriving (ui/bench/drag-probe.js, the drag the Chromium
+//! benchmark makes), and the frame rate and the gaps between frames are printed.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::ffi::OsStr;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use stampfleet_e2e::{app_binary, workspace_root, AppSession};
+
+const DRAG_SECONDS: u32 = 20;
+/// How long every stamp's health may take to reach the window.
+const ALL_HEALTH_WITHIN: Duration = Duration::from_secs(300);
+
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: .ci/bench-fleet window-real"]
+async fn the_map_while_health_streams_in_from_a_simulated_fleet() {
+    let catalogue = PathBuf::from(
+        std::env::var_os("STAMPFLEET_BENCH_CATALOGUE")
+            .expect("STAMPFLEET_BENCH_CATALOGUE: run through .ci/bench-fleet window-real"),
+    );
+    let stamps: u64 = std::env::var("STAMPFLEET_BENCH_STAMPS")
+        .expect("STAMPFLEET_BENCH_STAMPS")
+        .parse()
+        .unwrap();
+    let home = catalogue.parent().unwrap().to_owned();
+    let logs = tempfile::tempdir().unwrap();
+    let env: [(&str, &OsStr); 5] = [
+        ("STAMPFLEET_CATALOGUE", catalogue.as_os_str()),
+        ("STAMPFLEET_CONFIG_DIR", home.as_os_str()),
+        ("STAMPFLEET_LOG_DIR", logs.path().as_os_str()),
+        ("STAMPFLEET_SECRETS", "file".as_ref()),
+        // As shipped: the harness keeps compositing on for the tests' sake.
+        ("WEBKIT_DISABLE_COMPOSITING_MODE", "1".as_ref()),
+    ];
+    let app = AppSession::launch(&app_binary(), &home, &env, &[]).await;
+    app.find("[data-painted=true]").await;
+
+    // Every stamp's health in the window: asked again each second, bounded.
+    let deadline = Instant::now() + ALL_HEALTH_WITHIN;
+    loop {
+        let known = app
+            .client
+            .execute(
+                "return Math.max(0, ...(window.__stampfleetHealthMessages ?? []).map((m) => m.known));",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_u64()
+            .unwrap_or(0);
+        if known >= stamps {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{known} of {stamps} stamps' health in the window after {ALL_HEALTH_WITHIN:?}"
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+
+    let probe = std::fs::read_to_string(workspace_root().join("ui/bench/drag-probe.js")).unwrap();
+    let script = format!(
+        "const done = arguments[arguments.length - 1]; ({probe})(arguments[0], arguments[1]).then(done);"
+    );
+    app.client
+        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+            Some(Duration::from_secs(u64::from(DRAG_SECONDS) + 60)),
+            None,
+            None,
+        ))
+        .await
+        .unwrap();
+    let run = app
+        .client
+        .execute_async(
+            &script,
+            vec!["[data-testid=world-map]".into(), DRAG_SECONDS.into()],
+        )
+        .await
+        .unwrap();
+    let frames: Vec<f64> = run["frames"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_f64().unwrap())
+        .collect();
+    let mut gaps: Vec<f64> = frames.windows(2).map(|w| w[1] - w[0]).collect();
+    gaps.sort_by(f64::total_cmp);
+    let fps = (frames.len() - 1) as f64 * 1000.0 / (frames[frames.len() - 1] - frames[0]);
+    let messages = run["messages"].as_array().map_or(0, Vec::len);
+    println!(
+        "the real window (WebKitGTK under Xvfb, compositing off as shipped) with {stamps} stamps whose health streams in"
+    );
+    println!(
+        "drag on the map for {DRAG_SECONDS} s: frame rate {fps:.1} fps; gaps between frames p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {messages} health messages taken in meanwhile",
+        quantile(&gaps, 0.95),
+        quantile(&gaps, 0.99),
+        gaps[gaps.len() - 1]
+    );
+    app.stop().await;
+}
