@@ -7,6 +7,7 @@ use time::macros::format_description;
 use time::{Date, Duration, OffsetDateTime};
 
 use crate::error::{CatalogueError, Result};
+use crate::fleet_view::contains_pattern;
 use crate::Catalogue;
 
 /// One row of the audit log.
@@ -90,12 +91,12 @@ impl Catalogue {
             // `created_together` below decides.
             if let Some(entity) = &entity {
                 qb.push(" AND after_json LIKE ")
-                    .push_bind(like_containing(&format!("{}:[", json_text(entity))))
+                    .push_bind(contains_pattern(&format!("{}:[", json_text(entity))))
                     .push(" ESCAPE '\\'");
             }
             if let Some(id) = &id {
                 qb.push(" AND after_json LIKE ")
-                    .push_bind(like_containing(&json_text(id)))
+                    .push_bind(contains_pattern(&json_text(id)))
                     .push(" ESCAPE '\\'");
             }
             qb.push("))");
@@ -180,19 +181,6 @@ fn created_together(
 /// `value` as JSON writes it (quoted and escaped), as it appears in a creations row.
 fn json_text(value: &str) -> String {
     serde_json::Value::from(value).to_string()
-}
-
-/// A LIKE pattern (escape character `\`) matching any text that contains `part`.
-fn like_containing(part: &str) -> String {
-    let mut pattern = String::from("%");
-    for c in part.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
 }
 
 /// `text` as the stored form of a time (`2026-12-05T14:00:00.000Z`, UTC): a date, an

@@ -29,7 +29,7 @@ fn clamp_u32(v: i64) -> u32 {
 }
 
 /// `text` as a LIKE pattern matching it anywhere, with LIKE's wildcards escaped.
-fn contains_pattern(text: &str) -> String {
+pub(crate) fn contains_pattern(text: &str) -> String {
     let mut pattern = String::with_capacity(text.len() + 2);
     pattern.push('%');
     for c in text.chars() {
