@@ -267,12 +267,31 @@ impl AppSession {
     }
 
     /// Picks the option of value `value` in the select matching `css`.
+    ///
+    /// Chosen from inside the page as a user's choice ends (the select's value set, then
+    /// its `input` and `change` events): WebKitWebDriver's click on the `<option>`
+    /// failed once in CI with an empty error, the select on screen and holding it.
     pub async fn choose(&self, css: &str, value: &str) {
-        self.find(css)
-            .await
-            .select_by_value(value)
-            .await
-            .unwrap_or_else(|e| panic!("choose {value} in {css}: {e}"));
+        const CHOOSE: &str = r#"
+            const [select, value] = arguments;
+            if (![...select.options].some((o) => o.value === value)) return "no option " + value;
+            select.value = value;
+            select.dispatchEvent(new Event("input", { bubbles: true }));
+            select.dispatchEvent(new Event("change", { bubbles: true }));
+            return "chosen";
+        "#;
+        let select = self.find(css).await;
+        let answer = self
+            .client
+            .execute(
+                CHOOSE,
+                vec![serde_json::to_value(&select).unwrap(), value.into()],
+            )
+            .await;
+        if !matches!(&answer, Ok(serde_json::Value::String(s)) if s == "chosen") {
+            self.post_mortem().await;
+            panic!("choose {value} in {css}: {answer:?}");
+        }
     }
 
     /// "Create demo fleet" on an empty catalogue, then waits for the map to paint it.
