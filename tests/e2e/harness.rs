@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 
+mod post_mortem;
+pub use post_mortem::WEB_CONTENT_CRASH_MARK;
+
 /// How long any one wait in these tests may take before it fails.
 pub const WAIT: Duration = Duration::from_secs(30);
 
@@ -53,22 +56,6 @@ fn driver_log(port: u16) -> std::fs::File {
     let dir = workspace_root().join("target/e2e-logs");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::File::create(dir.join(format!("tauri-driver-{port}.log"))).unwrap()
-}
-
-/// What the app logs when WebKit's web process that draws its page ends
-/// (src-tauri/src/web_crash.rs), and the line a post-mortem prints then: `.ci/e2e`
-/// runs a test that failed with it once more (a crash of WebKit's compositor in Mesa's
-/// software renderer under Xvfb, seen in CI, is outside the product; the product's own
-/// answer to it, reloading the page, is tested in web_crash.rs).
-const WEB_CONTENT_ENDED: &str = "the window's web content ended";
-pub const WEB_CONTENT_CRASH_MARK: &str = "E2E-WEB-CONTENT-ENDED";
-
-fn save_screenshot(name: &str, png: &[u8]) -> std::io::Result<PathBuf> {
-    let dir = workspace_root().join("target/e2e-screenshots");
-    std::fs::create_dir_all(&dir)?;
-    let path = dir.join(name);
-    std::fs::write(&path, png)?;
-    Ok(path)
 }
 
 fn free_port() -> u16 {
@@ -393,54 +380,6 @@ impl AppSession {
             });
         self.client.perform_actions(pointer).await.unwrap();
         let _ = self.client.release_actions().await;
-    }
-
-    /// What a failed wait leaves for whoever reads the CI log (the screenshot stays on
-    /// the CI machine): the window's screenshot, every health pill's state, the page's
-    /// text, and the end of the app's own log. It never panics itself: when the session
-    /// is gone (the app or its web content ended), what the log says is the post-mortem.
-    async fn post_mortem(&self) {
-        match self.client.screenshot().await {
-            Ok(png) => match save_screenshot("failure.png", &png) {
-                Ok(shot) => eprintln!("window at the failure: {}", shot.display()),
-                Err(e) => eprintln!("the failure's screenshot could not be saved: {e}"),
-            },
-            Err(e) => eprintln!("no screenshot of the window at the failure: {e}"),
-        }
-        const OUTLINE: &str = r#"
-            const pills = [...document.querySelectorAll("[data-health]")].map((e) => e.dataset.health);
-            return "health pills: " + JSON.stringify(pills) + "\npage text: " + document.body.innerText.slice(0, 2000);
-        "#;
-        match self.client.execute(OUTLINE, vec![]).await {
-            Ok(serde_json::Value::String(outline)) => eprintln!("{outline}"),
-            other => eprintln!("the page's outline could not be read: {other:?}"),
-        }
-        for log in [
-            self.home.join("stampfleet.log"),
-            self.home.join("logs/stampfleet.log"),
-        ] {
-            if let Ok(text) = std::fs::read_to_string(&log) {
-                let lines: Vec<&str> = text.lines().collect();
-                let tail = &lines[lines.len().saturating_sub(40)..];
-                eprintln!("the end of {}:\n{}", log.display(), tail.join("\n"));
-                if text.contains(WEB_CONTENT_ENDED) {
-                    eprintln!("{WEB_CONTENT_CRASH_MARK}: the app's log says its web content ended (WebKit's web process); WebKitWebDriver ends its session then");
-                }
-            }
-        }
-    }
-
-    /// Saves a screenshot of the window under target/e2e-screenshots/.
-    pub async fn screenshot(&self, name: &str) -> PathBuf {
-        let png = match self.client.screenshot().await {
-            Ok(png) => png,
-            Err(e) => {
-                self.post_mortem().await;
-                panic!("screenshot {name}: {e:?}");
-            }
-        };
-        assert!(png.starts_with(b"\x89PNG"), "the screenshot is not a PNG");
-        save_screenshot(name, &png).unwrap()
     }
 
     /// Ends the session and stops tauri-driver with SIGTERM (SIGKILL would leave
