@@ -58,20 +58,18 @@ pub(crate) async fn replace_all_in(
         delete.execute(tx).await?;
     }
     // Every row is rewritten: on SQLite the tenant search index, the stamps' loads and
-    // the routing version are brought up to date once at the end, their triggers
-    // standing aside meanwhile (migration 0020); row by row they were half the time at
-    // a million tenants.
+    // the routing version are brought up to date once at the end, and the triggers and
+    // indexes of tenants and bindings are dropped meanwhile (`set_aside`). The
+    // `bulk_rewrite` flag of migration 0020, which made those triggers stand aside
+    // before, is still set for the write; with the triggers gone it no longer matters.
     let sqlite = tx.backend == crate::Backend::Sqlite;
+    let mut aside = Vec::new();
     if sqlite {
         sqlx::query("UPDATE bulk_rewrite SET active = 1 WHERE id = 1")
             .execute(&mut **tx)
             .await?;
+        aside = set_aside(tx).await?;
     }
-    let aside = if sqlite {
-        set_aside(tx).await?
-    } else {
-        Vec::new()
-    };
     for table in ["bindings", "tenants", "stamps", "templates"] {
         sqlx::query(&format!("DELETE FROM {table}"))
             .execute(&mut **tx)
