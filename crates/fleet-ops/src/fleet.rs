@@ -61,6 +61,8 @@ pub struct Fleet {
         Arc<std::sync::Mutex<std::collections::HashMap<fleet_core::StampId, i64>>>,
     /// Per page (its session), which of its health subscriptions is the current one.
     pub(crate) health_sessions: crate::health_watch::HealthSessions,
+    /// Per source stamp, the moves of this process in their cut-over (writes paused).
+    pub(crate) cut_over_turns: crate::move_cut_over::CutOverTurns,
 }
 
 impl Fleet {
@@ -105,6 +107,7 @@ impl Fleet {
             home,
             usage_hours: Arc::default(),
             health_sessions: Default::default(),
+            cut_over_turns: Default::default(),
         };
         if let Err(e) = fleet.ensure_operator_token().await {
             // Stamps then answer only with their admin tokens; health says which is missing.

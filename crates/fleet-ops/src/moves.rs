@@ -91,13 +91,17 @@ struct Pull<'a> {
     sync: &'a ImportSync,
     round: u32,
     total_keys: u64,
+    /// When the source's freeze lease was last set (frozen or renewed).
+    leased_at: Option<Instant>,
 }
 
 /// Lag (changes) below which the source is frozen for the final catch-up.
 const FREEZE_AT_LAG: u64 = 200;
-/// How long a freeze lasts unless renewed (each catch-up round renews it): a move whose
+/// How long a freeze lasts unless renewed (by a catch-up round): a move whose
 /// process went away leaves the tenant writable again after this.
 const FREEZE_LEASE_SECS: u32 = 30;
+/// How old a freeze lease may be before a catch-up round renews it.
+const RENEW_LEASE_AFTER: Duration = Duration::from_secs(FREEZE_LEASE_SECS as u64 / 3);
 /// Rounds of catch-up without a new smallest lag after which the move freezes anyway.
 const STALLED_ROUNDS: u32 = 5;
 
@@ -294,6 +298,7 @@ impl Fleet {
             freeze_ms: None,
         };
         let mut frozen_since = None;
+        let mut cut_over_turn = None;
         let on_target = self.catalogue.binding(&p.tenant).await?.map(|b| b.0);
         // Fenced already (a run stopped between the fence and the flip): past the point
         // of no return, the flip is only bookkeeping left to do.
@@ -326,6 +331,7 @@ impl Fleet {
                 sync: &sync,
                 round: 0,
                 total_keys,
+                leased_at: None,
             };
             // Freeze once the lag is small, or once it has stopped shrinking: a writer
             // faster than the copy (large values) would otherwise keep the move here for
@@ -359,6 +365,23 @@ impl Fleet {
                 },
             )
             .await?;
+            // Writes pause from the freeze to the activation: wait for a turn first (the
+            // tenant still takes writes), then catch up on what it took meanwhile.
+            let (turn, waited) = self.cut_over_turns.take(&p.from).await;
+            cut_over_turn = turn;
+            if waited {
+                self.pull_until(
+                    op,
+                    p,
+                    &mut pull,
+                    &mut report,
+                    progress,
+                    true,
+                    None,
+                    |_, _| true,
+                )
+                .await?;
+            }
             self.check_cancel(op).await?;
             self.step(op, MovePhase::Freezing, "").await?;
             let frozen_at = Instant::now();
@@ -367,6 +390,7 @@ impl Fleet {
                 .freeze(p.tenant.as_str(), FREEZE_LEASE_SECS, &p.key(op, "freeze"))
                 .await
                 .map_err(|e| stamp_error(&p.from, e))?;
+            pull.leased_at = Some(frozen_at);
             self.step(op, MovePhase::CatchingUp, "").await?;
             report.phase = MovePhase::CatchingUp;
             report.percent = 75;
@@ -416,7 +440,7 @@ impl Fleet {
                 // though the catalogue could not record the flip (the source redirects
                 // there); a resume records it.
                 let e = OpsError::from(e);
-                let forward = self.finish_cut_over(op, p, &source, &target).await;
+                let forward = self.finish_cut_over(op, p, &source, &target, true).await;
                 return Err(OpsError::new(
                     e.code,
                     format!(
@@ -432,9 +456,12 @@ impl Fleet {
             crash_point("flipped");
             frozen_since = Some(frozen_at);
         }
-        self.finish_cut_over(op, p, &source, &target).await?;
+        let activated = self
+            .finish_cut_over(op, p, &source, &target, frozen_since.is_some())
+            .await?;
+        drop(cut_over_turn);
         // Writes were refused from the freeze until the target took them (activation).
-        report.freeze_ms = frozen_since.map(|t| t.elapsed().as_millis() as u64);
+        report.freeze_ms = frozen_since.map(|t| activated.duration_since(t).as_millis() as u64);
         report.phase = MovePhase::Done;
         report.percent = 100;
         report.lag = 0;
@@ -460,8 +487,13 @@ impl Fleet {
                 self.check_cancel(op).await?;
             }
             pull.round += 1;
-            // While the source is frozen, each round renews its lease (a freeze again).
-            if let Some(source) = renew {
+            // While the source is frozen, a round renews its lease (a freeze again) once
+            // a third of it has passed, so the fence after the last round finds it live.
+            let due = pull
+                .leased_at
+                .is_none_or(|t| t.elapsed() >= RENEW_LEASE_AFTER);
+            if let Some(source) = renew.filter(|_| due) {
+                pull.leased_at = Some(Instant::now());
                 source
                     .freeze(
                         p.tenant.as_str(),

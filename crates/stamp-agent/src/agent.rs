@@ -24,7 +24,7 @@ pub struct Agent {
     /// How long and how far back the change log is kept.
     pub log_limits: store::LogLimits,
     /// Mutations run one at a time: idempotency checks and writes stay consistent.
-    pub writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    pub writer: std::sync::Arc<crate::writer_lock::WriterLock>,
     /// Operators enrolled by name (their tokens' SHA-256), as the store has them.
     pub operators: std::sync::RwLock<crate::operators::Enrolled>,
     /// The fleet's public keys (tenant tokens they sign are accepted), as the store has them.

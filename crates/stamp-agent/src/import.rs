@@ -112,7 +112,13 @@ pub(crate) async fn sync(
             progress.source_seq = page.last_seq;
             progress.source_frozen = page.frozen;
             if !page.changes.is_empty() {
-                let _writer = agent.writer.lock().await;
+                // While the source is frozen the tenant's writes wait for this catch-up:
+                // the fast lane.
+                let _writer = if page.frozen {
+                    agent.writer.lock_first().await
+                } else {
+                    agent.writer.lock().await
+                };
                 let mut tx = agent.pool.begin().await?;
                 progress.applied_seq =
                     store::apply_changes(&mut tx, &id, progress.applied_seq, &page.changes).await?;
@@ -205,6 +211,11 @@ fn upstream(e: ClientError) -> Failure {
 /// Creates the tenant here as `importing`, or takes a fenced copy back into import (a
 /// move back then only needs the changes since it left).
 async fn begin_import(agent: &Agent, id: &str, request: &ImportSync) -> Result<(), Failure> {
+    // Importing already (every call but the first, the catch-up in a freeze too): a read
+    // says so, with no turn at the writer lock behind other imports' pages.
+    if matches!(state_of(agent, id).await, Ok(m) if m.state == "importing") {
+        return Ok(());
+    }
     let _writer = agent.writer.lock().await;
     let mut tx = agent.pool.begin().await?;
     match store::move_state(&mut tx, id).await? {

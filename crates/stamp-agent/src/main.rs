@@ -25,6 +25,7 @@ mod store;
 mod tenants;
 mod traffic;
 mod upgrade;
+mod writer_lock;
 
 use std::io::Write;
 use std::net::SocketAddr;

@@ -16,7 +16,7 @@ use crate::agent::{Agent, Shared};
 use crate::callers::{AdminCaller, ReaderCaller};
 use crate::error::Failure;
 use crate::idempotency;
-use crate::mutation::{mutate, MutationRequest};
+use crate::mutation::{mutate_first, MutationRequest};
 use crate::request::{json_text, parse, parse_optional, tenant_id};
 use crate::store::{self, MoveState};
 use stamp_protocol::{rules, FreezeLease, DEFAULT_FREEZE_LEASE_SECS};
@@ -47,7 +47,8 @@ pub(crate) async fn transfer(
     let (token, expires_at) = agent.tokens.transfer_token(&id);
     // The log is kept from here while the grant lasts: the move's catch-up reads it.
     {
-        let _writer = agent.writer.lock().await;
+        // The fast lane: the cut-over asks for a grant to activate the target.
+        let _writer = agent.writer.lock_first().await;
         let mut conn = agent.pool.acquire().await?;
         store::pin_log(
             &mut conn,
@@ -175,20 +176,26 @@ pub(crate) async fn checksum(
     }))
 }
 
-/// A state change under the writer lock with its idempotency key: `allowed` maps the
+/// A state change under the writer lock with its idempotency key (with a freeze's lease,
+/// when `lease_secs` > 0, in the same transaction): `allowed` maps the
 /// current state to the new one (or refuses).
 async fn transition(
     agent: &Agent,
     id: &str,
     req: &MutationRequest,
     body: &[u8],
+    lease_secs: u32,
     allowed: impl FnOnce(&MoveState) -> Result<(TenantState, Option<String>), Failure>,
 ) -> Result<Response, Failure> {
     let id = tenant_id(id)?;
-    mutate(agent, req, body, async move |conn| {
+    // The fast lane: the tenant's writes are paused (or about to be) until this is done.
+    mutate_first(agent, req, body, async move |conn| {
         let m = state_on(conn, &id).await?;
         let (state, moved_to) = allowed(&m)?;
         store::set_state(conn, &id, state, moved_to.as_deref()).await?;
+        if lease_secs > 0 {
+            store::lease_freeze(conn, &id, lease_secs).await?;
+        }
         let tenant = store::tenant(conn, &id)
             .await?
             .ok_or_else(|| Failure::not_found(format!("tenant {id}")))?;
@@ -202,7 +209,8 @@ fn refuse(id: &str, m: &MoveState, what: &str) -> Failure {
     Failure::conflict(format!("cannot {what} tenant {id}: it is {} here", m.state))
 }
 
-/// `freeze` (a lease, renewed by freezing again), `unfreeze` (source) and `activate`
+/// `freeze` (a lease, renewed by freezing again under a new idempotency key: a replay
+/// answers what the first one did, lease and all), `unfreeze` (source) and `activate`
 /// (target, with proof that the source fenced the tenant): state changes, each
 /// repeatable. A fenced tenant is never unfrozen. `suspend` and `resume`: the
 /// operator's, of an active tenant (a suspended one refuses its own traffic).
@@ -231,8 +239,7 @@ pub(crate) async fn state_step(
         crate::activation::check_proof(&agent, &id, &body).await?;
     }
     let who = id.clone();
-    let tenant = id.clone();
-    let response = transition(&agent, &id, &req, &body, move |m| {
+    transition(&agent, &id, &req, &body, lease, move |m| {
         let allowed = match (step.as_str(), m.state.as_str()) {
             // A fence is never undone: once fenced, a move only goes forward.
             ("freeze" | "unfreeze", "active" | "frozen") | ("activate", "active") => true,
@@ -247,13 +254,7 @@ pub(crate) async fn state_step(
             Err(refuse(&who, m, &step))
         }
     })
-    .await?;
-    if lease > 0 {
-        let _writer = agent.writer.lock().await;
-        let mut conn = agent.pool.acquire().await?;
-        store::lease_freeze(&mut conn, &tenant, lease).await?;
-    }
-    Ok(response)
+    .await
 }
 
 pub(crate) async fn fence(
@@ -267,15 +268,17 @@ pub(crate) async fn fence(
     let request: Fence = parse(&body)?;
     rules::check_stamp_url("movedTo", &request.moved_to).map_err(Failure::rule)?;
     let who = id.clone();
-    transition(&agent, &id, &req, &body, move |m| match m.state.as_str() {
-        "frozen" if m.frozen_now() => Ok((TenantState::Fenced, Some(request.moved_to))),
-        "frozen" => Err(Failure::conflict(format!(
+    transition(&agent, &id, &req, &body, 0, move |m| {
+        match m.state.as_str() {
+            "frozen" if m.frozen_now() => Ok((TenantState::Fenced, Some(request.moved_to))),
+            "frozen" => Err(Failure::conflict(format!(
             "cannot fence tenant {who}: its freeze lease ran out (it may have taken writes since)"
         ))),
-        "fenced" if m.moved_to.as_deref() == Some(request.moved_to.as_str()) => {
-            Ok((TenantState::Fenced, Some(request.moved_to)))
+            "fenced" if m.moved_to.as_deref() == Some(request.moved_to.as_str()) => {
+                Ok((TenantState::Fenced, Some(request.moved_to)))
+            }
+            _ => Err(refuse(&who, m, "fence (freeze it first)")),
         }
-        _ => Err(refuse(&who, m, "fence (freeze it first)")),
     })
     .await
 }

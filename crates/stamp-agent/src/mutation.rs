@@ -45,12 +45,40 @@ where
     mutate_with(agent, request, body, Replies::Whole, work).await
 }
 
+/// `mutate`, in the writer lock's fast lane: a move's cut-over step, which pauses a
+/// tenant's writes until it is done (see `writer_lock`).
+pub(crate) async fn mutate_first<F>(
+    agent: &Agent,
+    request: &MutationRequest,
+    body: &[u8],
+    work: F,
+) -> Result<(u16, String), Failure>
+where
+    F: for<'c> AsyncFnOnce(&'c mut sqlx::SqliteConnection) -> Result<(u16, String), Failure>,
+{
+    mutate_in(agent, request, body, Replies::Whole, true, work).await
+}
+
 /// `mutate`, with the answer kept as `replies` says.
 pub(crate) async fn mutate_with<F>(
     agent: &Agent,
     request: &MutationRequest,
     body: &[u8],
     replies: Replies,
+    work: F,
+) -> Result<(u16, String), Failure>
+where
+    F: for<'c> AsyncFnOnce(&'c mut sqlx::SqliteConnection) -> Result<(u16, String), Failure>,
+{
+    mutate_in(agent, request, body, replies, false, work).await
+}
+
+async fn mutate_in<F>(
+    agent: &Agent,
+    request: &MutationRequest,
+    body: &[u8],
+    replies: Replies,
+    first: bool,
     work: F,
 ) -> Result<(u16, String), Failure>
 where
@@ -72,7 +100,11 @@ where
     };
     let key = format!("{scope} {}", idempotency::key(headers)?);
     let fingerprint = idempotency::fingerprint(method.as_str(), uri.path(), body);
-    let _writer = agent.writer.lock().await;
+    let _writer = if first {
+        agent.writer.lock_first().await
+    } else {
+        agent.writer.lock().await
+    };
     let mut tx = agent.pool.begin().await?;
     if let Some((status, kept)) = idempotency::replay(&mut tx, &key, &fingerprint).await? {
         return Ok((status, idempotency::expand(&replies, kept)?));

@@ -26,7 +26,7 @@ pub struct Launch {
     pub log_limits: store::LogLimits,
     pub faults: upgrade::Faults,
     pub upgrade_delay: std::time::Duration,
-    pub writer: Arc<tokio::sync::Mutex<()>>,
+    pub writer: Arc<crate::writer_lock::WriterLock>,
     current: RwLock<Option<(Router, SqlitePool)>>,
     /// The current round's number (each `start_round` counts one more).
     round: std::sync::atomic::AtomicU64,
@@ -55,7 +55,7 @@ impl Launch {
             log_limits,
             faults,
             upgrade_delay,
-            writer: Arc::new(tokio::sync::Mutex::new(())),
+            writer: Arc::default(),
             current: RwLock::new(None),
             round: std::sync::atomic::AtomicU64::new(0),
         })
