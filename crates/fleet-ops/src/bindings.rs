@@ -102,6 +102,7 @@ pub fn typescript_bindings() -> String {
         crate::HealthProblem,
         crate::HealthFix,
         crate::StampHealth,
+        crate::HealthUpdate,
         crate::CatalogueChange,
         crate::RecentCatalogue,
         crate::StampDetail,

@@ -164,7 +164,7 @@ async fn a_page_that_subscribes_again_ends_its_earlier_watcher() {
     let dir = tempfile::tempdir().unwrap();
     let fleet = support::demo::offline_demo(dir.path()).await;
     let subscribe = |session: &str| {
-        let (tx, rx) = mpsc::unbounded_channel::<Vec<StampHealth>>();
+        let (tx, rx) = mpsc::unbounded_channel::<fleet_ops::HealthUpdate>();
         watch_health_in_background(&fleet, session, &sink(move |round| tx.send(round).is_ok()))
             .unwrap();
         rx
@@ -175,12 +175,30 @@ async fn a_page_that_subscribes_again_ends_its_earlier_watcher() {
     // The page's watchdog subscribes again: the new watcher reports, the earlier one
     // ends at its next round (its sender goes with it), the other page's goes on.
     let mut again = subscribe("page-1");
-    assert!(again.recv().await.is_some());
+    // A new subscription's first message names every stamp, whatever the earlier sent.
+    let whole = again.recv().await.unwrap();
+    assert!(whole.full);
+    let watched = fleet
+        .overview()
+        .await
+        .unwrap()
+        .stamps
+        .iter()
+        .filter(|v| {
+            matches!(
+                v.stamp.status,
+                fleet_core::StampStatus::Active | fleet_core::StampStatus::Draining
+            )
+        })
+        .count();
+    assert!(watched > 0);
+    assert_eq!(whole.changed.len(), watched);
     let ended = tokio::time::timeout(Duration::from_secs(30), async {
         while first.recv().await.is_some() {}
     })
     .await;
     assert!(ended.is_ok(), "the earlier watcher of page-1 still reports");
     assert!(other_page.recv().await.is_some());
-    assert!(other_page.recv().await.is_some());
+    // Later messages name only what changed since the one before.
+    assert!(!other_page.recv().await.unwrap().full);
 }

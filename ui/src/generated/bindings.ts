@@ -611,6 +611,20 @@ checkedAt: number,
  */
 pushed: boolean, };
 
+export type HealthUpdate = { 
+/**
+ * Every watched stamp is in `changed`: the page replaces what it holds.
+ */
+full: boolean, 
+/**
+ * The stamps whose health differs from the last message's (all of them when full).
+ */
+changed: Array<StampHealth>, 
+/**
+ * The stamps the last message had that are no longer watched (removed, inactive).
+ */
+gone: Array<StampId>, };
+
 export type CatalogueChange = { seq: number, };
 
 export type RecentCatalogue = { 

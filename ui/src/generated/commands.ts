@@ -17,6 +17,7 @@ import type {
   ErrorCode,
   FleetOverview,
   ForecastView,
+  HealthUpdate,
   ImportProgress,
   IssuedToken,
   MoveProgress,
@@ -50,7 +51,6 @@ import type {
   SnapshotSummary,
   Stamp,
   StampDetail,
-  StampHealth,
   StampId,
   StampStatus,
   StampTemplate,
@@ -229,12 +229,12 @@ export function commandsOver(transport: Transport) {
     setStampStatus: (id: StampId, status: StampStatus): Promise<Stamp> =>
       transport.call("set_stamp_status", { id, status }) as Promise<Stamp>,
     /**
-     * Subscribes to health checks: every stamp's, every few seconds, until the
-     * listener goes or the page subscribes again with the same `session` (its
-     * watchdog, when the health stopped coming). Resolves as soon as the
-     * subscription is in place.
+     * Subscribes to health checks: every few seconds, the stamps whose health
+     * changed (the first message: every stamp's), until the listener goes or the
+     * page subscribes again with the same `session` (its watchdog, when the
+     * health stopped coming). Resolves as soon as the subscription is in place.
      */
-    watchHealth: (session: string, onProgress: (event: Array<StampHealth>) => void): Promise<void> =>
+    watchHealth: (session: string, onProgress: (event: HealthUpdate) => void): Promise<void> =>
       transport.call("watch_health", { session }, onProgress) as Promise<void>,
     /**
      * Subscribes to changes other windows, stampctl or other operators make to the

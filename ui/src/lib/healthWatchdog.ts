@@ -1,5 +1,6 @@
-// The window's health subscription, watched: the backend sends every stamp's health at
-// least every 10 s (a round each 5 s, waiting at most 10 s for slow stamps). When
+// The window's health subscription, watched: the backend sends a health message (the
+// stamps whose health changed, often none) at least every 10 s (a round each 5 s,
+// waiting at most 10 s for slow stamps). When
 // nothing came for HEALTH_STALL_MS (a message lost on the way: Tauri's channel holds
 // every later message until a lost large one arrives), the page subscribes again with
 // the same session, which ends the backend's earlier watcher.

@@ -85,11 +85,11 @@ macro_rules! with_commands {
             set_stamp_status(id: $crate::fleet_core::StampId, status: $crate::fleet_core::StampStatus)
                 -> $crate::fleet_core::Stamp =
                 |fleet| fleet.set_stamp_status(&id, status).await;
-            /// Subscribes to health checks: every stamp's, every few seconds, until the
-            /// listener goes or the page subscribes again with the same `session` (its
-            /// watchdog, when the health stopped coming). Resolves as soon as the
-            /// subscription is in place.
-            watch_health(session: String; progress: Vec<$crate::StampHealth>) -> () =
+            /// Subscribes to health checks: every few seconds, the stamps whose health
+            /// changed (the first message: every stamp's), until the listener goes or the
+            /// page subscribes again with the same `session` (its watchdog, when the
+            /// health stopped coming). Resolves as soon as the subscription is in place.
+            watch_health(session: String; progress: $crate::HealthUpdate) -> () =
                 |fleet, progress| $crate::commands::watch_health_in_background(fleet, &session, progress);
             /// Subscribes to changes other windows, stampctl or other operators make to the
             /// catalogue (at once on a team catalogue, within two seconds on a file), until

@@ -27,14 +27,20 @@ const HEALTH_CONCURRENCY: usize = 0;
 pub fn watch_health_in_background(
     fleet: &Fleet,
     session: &str,
-    progress: &Sink<Vec<crate::StampHealth>>,
+    progress: &Sink<crate::HealthUpdate>,
 ) -> OpsResult<()> {
     let current = fleet.health_session(session);
     let (fleet, progress) = (fleet.clone(), progress.clone());
+    // Each message names only the stamps whose health changed (the first names all).
+    let delta = std::sync::Mutex::new(crate::HealthDelta::default());
     tokio::spawn(async move {
         fleet
             .watch_health(HEALTH_INTERVAL, HEALTH_CONCURRENCY, move |checks| {
-                current.still() && progress(checks)
+                let update = delta
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .next(checks);
+                current.still() && progress(update)
             })
             .await;
     });
