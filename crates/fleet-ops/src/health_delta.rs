@@ -52,7 +52,10 @@ impl HealthDelta {
         }
         let mut changed = Vec::new();
         for health in round {
-            if sent.get(&health.stamp) != Some(&health) {
+            if sent
+                .get(&health.stamp)
+                .is_none_or(|was| differs(was, &health))
+            {
                 sent.insert(health.stamp.clone(), health.clone());
                 changed.push(health);
             }
@@ -63,6 +66,21 @@ impl HealthDelta {
             gone,
         }
     }
+}
+
+/// Whether the page should hear of `now`. A stamp that pushes answers "unchanged" every
+/// 20 s, which only moves its answer's time: not a change (every stamp answered so at
+/// once, and the message after named all 10,000 again). Its health is current while it
+/// pushes; the page keeps the time of the last change it heard.
+fn differs(was: &StampHealth, now: &StampHealth) -> bool {
+    if was.pushed && now.pushed {
+        let same_time = StampHealth {
+            checked_at: was.checked_at,
+            ..now.clone()
+        };
+        return *was != same_time;
+    }
+    was != now
 }
 
 #[cfg(test)]
@@ -111,15 +129,27 @@ mod tests {
             }
         );
 
-        // b turned unhealthy, a was checked again (a new time is a change too).
+        // b turned degraded; a's answer is only later.
         let b_down = health("b-01", HealthState::Degraded, 100);
         let a_later = health("a-01", HealthState::Healthy, 105);
         let next = delta.next(vec![a_later.clone(), b_down.clone()]);
         assert!(!next.full);
-        assert_eq!(ids(&next), ["a-01", "b-01"]);
-        assert_eq!(next.changed[1].state, HealthState::Degraded);
+        assert_eq!(ids(&next), ["b-01"]);
+        assert_eq!(next.changed[0].state, HealthState::Degraded);
 
-        // b is no longer watched, c is new.
+        // A pushing stamp's "unchanged" answer moves only its time: not a change. A
+        // polled stamp's new time is one (the page says how long ago it was asked).
+        let a_answered = health("a-01", HealthState::Healthy, 125);
+        let mut c_polled = health("c-01", HealthState::Healthy, 100);
+        c_polled.pushed = false;
+        delta.next(vec![a_later.clone(), b_down.clone(), c_polled.clone()]);
+        let quiet = delta.next(vec![a_answered, b_down.clone(), c_polled.clone()]);
+        assert_eq!(ids(&quiet), Vec::<&str>::new());
+        c_polled.checked_at = 130;
+        let asked = delta.next(vec![a_later.clone(), b_down, c_polled]);
+        assert_eq!(ids(&asked), ["c-01"]);
+
+        // b is no longer watched, c is new (pushing now).
         let c = health("c-01", HealthState::Healthy, 106);
         let last = delta.next(vec![a_later, c]);
         assert_eq!(ids(&last), ["c-01"]);

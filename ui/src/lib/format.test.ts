@@ -11,7 +11,7 @@ describe("checkedAgo", () => {
 
   it("says a stamp that pushes its health is current", () => {
     expect(healthFreshness(1000, false, 1004)).toBe("checked 4 s ago");
-    expect(healthFreshness(1000, true, 1015)).toBe("current: the stamp pushes its changes (last answer 15 s ago)");
+    expect(healthFreshness(1000, true, 1015)).toBe("current: the stamp pushes its changes (last change heard 15 s ago)");
   });
 });
 

@@ -103,7 +103,7 @@ export const RULE_LABELS: Record<Rule, string> = {
  */
 export function healthFreshness(checkedAt: number, pushed: boolean, now: number): string {
   if (!pushed) return checkedAgo(checkedAt, now);
-  return `current: the stamp pushes its changes (last answer ${checkedAgo(checkedAt, now).replace(/^checked /, "")})`;
+  return `current: the stamp pushes its changes (last change heard ${checkedAgo(checkedAt, now).replace(/^checked /, "")})`;
 }
 
 /** How long ago a health answer came (`checkedAt` and `now` in Unix seconds). */
