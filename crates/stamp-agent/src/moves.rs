@@ -188,7 +188,8 @@ async fn transition(
     allowed: impl FnOnce(&MoveState) -> Result<(TenantState, Option<String>), Failure>,
 ) -> Result<Response, Failure> {
     let id = tenant_id(id)?;
-    // The fast lane: the tenant's writes are paused (or about to be) until this is done.
+    // The fast lane: a move's freeze, fence and activation pause the tenant's writes
+    // until done, and its unfreeze ends a pause; an operator's suspend or resume is rare.
     mutate_first(agent, req, body, async move |conn| {
         let m = state_on(conn, &id).await?;
         let (state, moved_to) = allowed(&m)?;
@@ -272,8 +273,8 @@ pub(crate) async fn fence(
         match m.state.as_str() {
             "frozen" if m.frozen_now() => Ok((TenantState::Fenced, Some(request.moved_to))),
             "frozen" => Err(Failure::conflict(format!(
-            "cannot fence tenant {who}: its freeze lease ran out (it may have taken writes since)"
-        ))),
+                "cannot fence tenant {who}: its freeze lease ran out (it may have taken writes since)"
+            ))),
             "fenced" if m.moved_to.as_deref() == Some(request.moved_to.as_str()) => {
                 Ok((TenantState::Fenced, Some(request.moved_to)))
             }
