@@ -90,18 +90,10 @@ mod tests {
 
     fn health(id: &str, state: HealthState, checked_at: u64) -> StampHealth {
         StampHealth {
-            stamp: StampId::new(id).unwrap(),
             state,
-            detail: String::new(),
-            problem: None,
-            fix: None,
-            software_version: None,
-            template_version: None,
-            error_rate: None,
-            capacity_used: Some(10),
-            tenant_count: Some(2),
             checked_at,
             pushed: true,
+            ..crate::health_answer::blank(&StampId::new(id).unwrap())
         }
     }
 
