@@ -26,6 +26,7 @@ mod import_stamps;
 mod local_provider;
 pub mod log_file;
 mod move_cut_over;
+mod move_pull;
 mod move_recovery;
 mod move_views;
 mod moves;
