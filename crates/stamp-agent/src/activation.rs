@@ -61,5 +61,8 @@ pub async fn check_proof(agent: &Agent, id: &str, body: &[u8]) -> Result<(), Fai
             page.last_seq
         )));
     }
+    // The import's value files are on disk before the copy serves (normally synced
+    // already when it caught up: then nothing is left to sync).
+    agent.values.sync_written().await?;
     Ok(())
 }

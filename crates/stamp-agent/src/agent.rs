@@ -39,6 +39,8 @@ pub struct Agent {
     pub upgrade_delay: std::time::Duration,
     /// Tenant requests and their server errors over the last minute.
     pub traffic: crate::traffic::Traffic,
+    /// Large values' files beside the store (shared by every round).
+    pub values: Arc<crate::value_files::ValueFiles>,
 }
 
 impl Agent {

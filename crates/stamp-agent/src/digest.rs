@@ -103,19 +103,23 @@ pub async fn update(
 }
 
 /// Computes the digest from every row (tenants from before digests were kept).
+/// The caller holds `files.reading()` (or the writer lock).
 pub async fn compute(
     conn: &mut SqliteConnection,
+    files: &crate::value_files::ValueFiles,
     tenant: &str,
 ) -> Result<(Digest, i64), sqlx::Error> {
     use futures_util::TryStreamExt;
     let mut d = [0u8; 16];
     let mut n = 0i64;
     {
-        let mut rows =
-            sqlx::query_as::<_, (String, String)>("SELECT key, value FROM kv WHERE tenant = ?")
-                .bind(tenant)
-                .fetch(&mut *conn);
-        while let Some((key, value)) = rows.try_next().await? {
+        let mut rows = sqlx::query_as::<_, (String, String, Option<String>)>(
+            "SELECT key, value, value_file FROM kv WHERE tenant = ?",
+        )
+        .bind(tenant)
+        .fetch(&mut *conn);
+        while let Some((key, value, file)) = rows.try_next().await? {
+            let value = files.value(value, file).await?;
             xor(&mut d, &row(&key, &value));
             n += 1;
         }

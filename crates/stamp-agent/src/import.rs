@@ -20,6 +20,7 @@ use crate::idempotency;
 use crate::moves::state_of;
 use crate::request::{parse, tenant_id};
 use crate::store::{self, MoveState};
+use crate::value_files::Sync;
 
 /// After about this many bytes imported, the import waits for the WAL to be checkpointed
 /// whole, so its next commit writes the WAL from the start again: the WAL's pages are
@@ -91,12 +92,11 @@ pub(crate) async fn sync(
             if let Some(next) = page.page.next_after.clone() {
                 prefetch = Some(fetch(next));
             }
-            let before = progress.copied_bytes;
-            if let Err(e) = copy_page(&agent, &id, &m, page, &mut progress).await {
-                break Err(e);
+            match copy_page(&agent, &id, &m, page, &mut progress).await {
+                Ok(inline) => wal_bytes += inline,
+                Err(e) => break Err(e),
             }
             checkpointer.nudge();
-            wal_bytes += progress.copied_bytes - before;
             if wal_bytes > WAL_RESET_BYTES {
                 checkpointer.drain().await;
                 wal_bytes = 0;
@@ -112,20 +112,33 @@ pub(crate) async fn sync(
             progress.source_seq = page.last_seq;
             progress.source_frozen = page.frozen;
             if !page.changes.is_empty() {
+                // Large values' files first (synced: these rows commit with a sync).
+                let (changes, hold) = agent
+                    .values
+                    .put_all(page.changes, |c| c.value.as_deref(), Sync::Now)
+                    .await?;
                 // While the source is frozen the tenant's writes wait for this catch-up:
                 // the fast lane.
-                let _writer = if page.frozen {
+                let writer = if page.frozen {
                     agent.writer.lock_first().await
                 } else {
                     agent.writer.lock().await
                 };
                 let mut tx = agent.pool.begin().await?;
-                progress.applied_seq =
-                    store::apply_changes(&mut tx, &id, progress.applied_seq, &page.changes).await?;
+                progress.applied_seq = store::apply_changes(
+                    &mut tx,
+                    &agent.values,
+                    &id,
+                    progress.applied_seq,
+                    &changes,
+                    &hold.names,
+                )
+                .await?;
                 tx.commit().await?;
-                progress.copied_keys += page.changes.len() as u64;
-                progress.copied_bytes += page
-                    .changes
+                drop((writer, hold));
+                crate::value_files::sweep_if_dropped(&agent);
+                progress.copied_keys += changes.len() as u64;
+                progress.copied_bytes += changes
                     .iter()
                     .map(|c| (c.key.len() + c.value.as_ref().map_or(0, String::len)) as u64)
                     .sum::<u64>();
@@ -154,10 +167,12 @@ pub(crate) async fn sync(
     Ok(Json(progress).into_response())
 }
 
-/// Checkpoints the WAL and syncs the database file and the WAL. An import's pages are
-/// committed without a sync; left for later, the first sync of the cut-over (the final
-/// catch-up's commit) would write out a gigabyte while the tenant's writes are refused.
+/// Syncs the value files written, checkpoints the WAL and syncs the database file and
+/// the WAL. An import's pages are committed without a sync; left for later, the first
+/// sync of the cut-over (the final catch-up's commit) would write out a gigabyte while
+/// the tenant's writes are refused.
 async fn settle(agent: &Agent) -> Result<(), Failure> {
+    agent.values.sync_written().await?;
     crate::checkpoint::passive(&agent.pool).await?;
     let (file,): (String,) =
         sqlx::query_as("SELECT file FROM pragma_database_list WHERE name = 'main'")
@@ -254,48 +269,59 @@ async fn begin_import(agent: &Agent, id: &str, request: &ImportSync) -> Result<(
 
 /// The source's log no longer reaches back to this copy: start over from a snapshot.
 async fn restart_snapshot(agent: &Agent, id: &str) -> Result<(), Failure> {
-    let _writer = agent.writer.lock().await;
+    let writer = agent.writer.lock().await;
     let mut tx = agent.pool.begin().await?;
-    for sql in [
-        "DELETE FROM kv WHERE tenant = ?",
-        "DELETE FROM changes WHERE tenant = ?",
-        "UPDATE tenants SET snapshot_done = 0, import_seq = NULL, import_cursor = NULL, change_seq = 0, \
-         digest = '00000000000000000000000000000000', key_count = 0 WHERE id = ?",
-    ] {
-        sqlx::query(sql).bind(id).execute(&mut *tx).await?;
-    }
+    store::restart_snapshot(&mut tx, id).await?;
     tx.commit().await?;
+    drop(writer);
+    agent.values.note_dropped();
+    crate::value_files::sweep_if_dropped(agent);
     Ok(())
 }
 
 /// Copies one snapshot page (the one after the cursor) and moves the cursor, in one
-/// transaction.
+/// transaction. Returns the bytes it wrote into the store (not into value files).
 async fn copy_page(
     agent: &Agent,
     id: &str,
     m: &MoveState,
     fetched: FetchedPage,
     progress: &mut ImportProgress,
-) -> Result<(), Failure> {
+) -> Result<u64, Failure> {
     let page = fetched.page;
     // The log is replayed from the sequence the snapshot began at.
     let start = m
         .import_seq
         .unwrap_or_else(|| i64::try_from(page.seq).unwrap_or(i64::MAX));
-    let _writer = agent.writer.lock().await;
+    let next_after = page.next_after;
+    // Large values' files first, outside the writer lock and unsynced, as the page's
+    // rows commit unsynced (`settle`, and the activation, sync them).
+    let (entries, hold) = agent
+        .values
+        .put_all(page.entries, |e| Some(e.value.as_str()), Sync::Later)
+        .await?;
+    let writer = agent.writer.lock().await;
     // Held for this page only: a connection kept across pages would starve the pool
     // when several imports run on this stamp at once.
     let mut conn = ImportConnection::acquire(&agent.pool).await?;
     let mut tx = sqlx::Connection::begin(&mut **conn.get()?).await?;
-    store::apply_entries(&mut tx, id, &page.entries, Some(fetched.digest)).await?;
-    let done = page.next_after.is_none();
+    store::apply_entries(
+        &mut tx,
+        &agent.values,
+        id,
+        &entries,
+        &hold.names,
+        Some(fetched.digest),
+    )
+    .await?;
+    let done = next_after.is_none();
     sqlx::query(
         "UPDATE tenants SET import_seq = ?, import_cursor = ?, snapshot_done = ?, \
          change_seq = CASE WHEN ? THEN ? ELSE change_seq END, \
          log_start = CASE WHEN ? THEN ? ELSE log_start END WHERE id = ?",
     )
     .bind(start)
-    .bind(page.next_after.as_deref().unwrap_or(""))
+    .bind(next_after.as_deref().unwrap_or(""))
     .bind(i64::from(done))
     .bind(done)
     .bind(start)
@@ -305,13 +331,19 @@ async fn copy_page(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    let hold_names = hold.names.clone();
+    drop((writer, hold));
     conn.release().await;
-    progress.copied_keys += page.entries.len() as u64;
-    progress.copied_bytes += page
-        .entries
+    crate::value_files::sweep_if_dropped(agent);
+    let size = |e: &stamp_protocol::KvEntry| (e.key.len() + e.value.len()) as u64;
+    let inline = entries
         .iter()
-        .map(|e| (e.key.len() + e.value.len()) as u64)
+        .zip(&hold_names)
+        .filter(|(_, file)| file.is_none())
+        .map(|(e, _)| size(e))
         .sum::<u64>();
+    progress.copied_keys += entries.len() as u64;
+    progress.copied_bytes += entries.iter().map(size).sum::<u64>();
     progress.snapshot_done = done;
-    Ok(())
+    Ok(inline)
 }

@@ -16,6 +16,7 @@ use crate::idempotency::{self, Replies};
 use crate::mutation::{mutate, mutate_with, MutationRequest};
 use crate::request::{json_text, kv_key, parse};
 use crate::store;
+use crate::value_files::Sync;
 
 /// The tenant is here and serves this request: reads while active or frozen, writes
 /// only while active; a fenced tenant redirects to its new home.
@@ -74,7 +75,7 @@ pub(crate) async fn kv_get(
     uri: Uri,
 ) -> Result<Response, Failure> {
     serving(&agent.pool, &id, &uri, false).await?;
-    match store::kv_get(&agent.pool, &id, kv_key(&key)?).await? {
+    match store::kv_get(&agent.pool, &agent.values, &id, kv_key(&key)?).await? {
         Some(entry) => Ok(Json(entry).into_response()),
         None => Err(Failure::not_found(format!(
             "no key {key:?} for tenant {id}"
@@ -96,20 +97,41 @@ pub(crate) async fn kv_put(
     // The reply repeats the value: it is stored without it and rebuilt on a replay
     // from the request (the same key and body, so the same value).
     let replies = Replies::KvEntry(put.value.clone());
-    mutate_with(&agent, &req, &body, replies, async move |conn| {
+    // A large value's file is written and synced first, outside the writer lock; it is
+    // held until the row naming it has committed.
+    let (mut values, hold) = agent
+        .values
+        .put_all(vec![put.value], |v| Some(v.as_str()), Sync::Now)
+        .await?;
+    let value = values.pop().unwrap_or_default();
+    let file = hold.names.first().cloned().flatten();
+    let wrote_file = file.is_some();
+    let files = agent.values.clone();
+    let answer = mutate_with(&agent, &req, &body, replies, async move |conn| {
         serving_on(conn, &id, &path, true).await?;
-        let seq = store::kv_change(conn, &id, &key, Some(&put.value), limits).await?;
+        let seq = store::kv_change(
+            conn,
+            &files,
+            &id,
+            &key,
+            Some(&value),
+            file.as_deref(),
+            limits,
+        )
+        .await?;
         Ok((
             200,
-            json_text(&stamp_protocol::KvEntry {
-                key,
-                value: put.value,
-                seq,
-            })?,
+            json_text(&stamp_protocol::KvEntry { key, value, seq })?,
         ))
     })
-    .await
-    .map(|(status, text)| idempotency::respond(status, text))
+    .await;
+    // The row naming the file has committed (or never will): the sweep may judge it.
+    drop(hold);
+    if answer.is_err() && wrote_file {
+        agent.values.note_dropped();
+        crate::value_files::sweep_if_dropped(&agent);
+    }
+    answer.map(|(status, text)| idempotency::respond(status, text))
 }
 
 pub(crate) async fn kv_delete(
@@ -121,14 +143,15 @@ pub(crate) async fn kv_delete(
     let key = kv_key(&key)?.to_owned();
     let path = req.uri.clone();
     let limits = agent.log_limits;
+    let files = agent.values.clone();
     mutate(&agent, &req, &[], async move |conn| {
         serving_on(conn, &id, &path, true).await?;
-        if store::kv_get_conn(conn, &id, &key).await?.is_none() {
+        if store::kv_get_conn(conn, &files, &id, &key).await?.is_none() {
             return Err(Failure::not_found(format!(
                 "no key {key:?} for tenant {id}"
             )));
         }
-        store::kv_change(conn, &id, &key, None, limits).await?;
+        store::kv_change(conn, &files, &id, &key, None, None, limits).await?;
         Ok((204, String::new()))
     })
     .await

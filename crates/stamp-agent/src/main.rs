@@ -14,6 +14,7 @@ mod fleet_keys;
 mod idempotency;
 mod import;
 mod kv;
+mod move_store;
 mod moves;
 mod mutation;
 mod operators;
@@ -25,6 +26,7 @@ mod store;
 mod tenants;
 mod traffic;
 mod upgrade;
+mod value_files;
 mod writer_lock;
 
 use std::io::Write;

@@ -75,11 +75,20 @@ pub(crate) async fn export(
 ) -> Result<Response, Failure> {
     let id = tenant_id(&id)?;
     // One read transaction: the page and the sequence it was read at agree.
+    let reading = agent.values.reading().await;
     let mut tx = agent.pool.begin().await?;
     let m = state_on(&mut tx, &id).await?;
-    let (entries, more) =
-        store::export_page(&mut tx, &id, &q.after, PAGE_ENTRIES, PAGE_BYTES).await?;
+    let (entries, more) = store::export_page(
+        &mut tx,
+        &agent.values,
+        &id,
+        &q.after,
+        PAGE_ENTRIES,
+        PAGE_BYTES,
+    )
+    .await?;
     tx.commit().await?;
+    drop(reading);
     let next_after = more
         .then(|| entries.last().map(|e| e.key.clone()))
         .flatten();
@@ -117,6 +126,7 @@ pub(crate) async fn changes(
 ) -> Result<Json<ChangePage>, Failure> {
     let id = tenant_id(&id)?;
     rules::check_seq(q.after).map_err(Failure::rule)?;
+    let _reading = agent.values.reading().await;
     let mut tx = agent.pool.begin().await?;
     let m = state_on(&mut tx, &id).await?;
     if q.after < u64::try_from(m.log_start).unwrap_or(0) {
@@ -129,7 +139,15 @@ pub(crate) async fn changes(
             ),
         ));
     }
-    let changes = store::changes_after(&mut tx, &id, q.after, PAGE_ENTRIES, PAGE_BYTES).await?;
+    let changes = store::changes_after(
+        &mut tx,
+        &agent.values,
+        &id,
+        q.after,
+        PAGE_ENTRIES,
+        PAGE_BYTES,
+    )
+    .await?;
     tx.commit().await?;
     let state = m.effective_state();
     Ok(Json(ChangePage {
@@ -154,13 +172,14 @@ pub(crate) async fn checksum(
     Query(q): Query<ChecksumQuery>,
 ) -> Result<Json<TenantChecksum>, Failure> {
     let id = tenant_id(&id)?;
+    let _reading = agent.values.reading().await;
     let mut tx = agent.pool.begin().await?;
     let m = state_on(&mut tx, &id).await?;
     let (keys, digest) = if q.full {
-        let (d, n) = crate::digest::compute(&mut tx, &id).await?;
+        let (d, n) = crate::digest::compute(&mut tx, &agent.values, &id).await?;
         (u64::try_from(n).unwrap_or(0), crate::digest::to_hex(&d))
     } else {
-        store::checksum(&mut tx, &id).await?
+        store::checksum(&mut tx, &agent.values, &id).await?
     };
     tx.commit().await?;
     Ok(Json(TenantChecksum {

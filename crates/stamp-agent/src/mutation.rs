@@ -100,7 +100,7 @@ where
     };
     let key = format!("{scope} {}", idempotency::key(headers)?);
     let fingerprint = idempotency::fingerprint(method.as_str(), uri.path(), body);
-    let _writer = if first {
+    let writer = if first {
         agent.writer.lock_first().await
     } else {
         agent.writer.lock().await
@@ -114,5 +114,7 @@ where
     let keep = agent.log_limits.keys_per_caller;
     idempotency::record(&mut tx, &scope, &key, &fingerprint, (status, &kept), keep).await?;
     tx.commit().await?;
+    drop(writer);
+    crate::value_files::sweep_if_dropped(agent);
     Ok((status, text))
 }

@@ -12,7 +12,7 @@ use axum::Router;
 use sqlx::SqlitePool;
 use tower::ServiceExt;
 
-use crate::{agent, auth, fleet_keys, operators, router, store, traffic, upgrade};
+use crate::{agent, auth, fleet_keys, operators, router, store, traffic, upgrade, value_files};
 
 /// What every round is built from: the agent's flags and what outlives rounds.
 pub struct Launch {
@@ -27,6 +27,8 @@ pub struct Launch {
     pub faults: upgrade::Faults,
     pub upgrade_delay: std::time::Duration,
     pub writer: Arc<crate::writer_lock::WriterLock>,
+    /// Opened by the first round, which also checks and sweeps them.
+    values: std::sync::OnceLock<Arc<value_files::ValueFiles>>,
     current: RwLock<Option<(Router, SqlitePool)>>,
     /// The current round's number (each `start_round` counts one more).
     round: std::sync::atomic::AtomicU64,
@@ -56,6 +58,7 @@ impl Launch {
             faults,
             upgrade_delay,
             writer: Arc::default(),
+            values: std::sync::OnceLock::new(),
             current: RwLock::new(None),
             round: std::sync::atomic::AtomicU64::new(0),
         })
@@ -73,6 +76,23 @@ impl Launch {
         let keys = fleet_keys::load(&pool)
             .await
             .map_err(|e| format!("fleet keys: {e}"))?;
+        let values = match self.values.get() {
+            Some(values) => values.clone(),
+            None => {
+                let values = value_files::ValueFiles::open(&self.data_dir)?;
+                // Nothing runs yet: an import a crash cut short is checked, then every
+                // file no row names (and every half-written one) goes.
+                value_files::check_imports(&values, &pool).await?;
+                let removed = values
+                    .sweep(&pool, true)
+                    .await
+                    .map_err(|e| format!("sweeping value files: {e}"))?;
+                if removed > 0 {
+                    tracing::info!(removed, "value files no row names were removed");
+                }
+                self.values.get_or_init(|| values).clone()
+            }
+        };
         let round = self.round.load(std::sync::atomic::Ordering::SeqCst) + 1;
         let agent = Arc::new(agent::Agent {
             log_limits: self.log_limits,
@@ -92,6 +112,7 @@ impl Launch {
             traffic: traffic::Traffic::default(),
             launch: Arc::downgrade(self),
             round,
+            values,
         });
         // The previous round's pool is not closed here: requests of that round may still
         // be running; it closes when the last of them has ended and dropped it.

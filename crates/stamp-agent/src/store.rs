@@ -7,6 +7,10 @@ use sqlx::{SqliteConnection, SqlitePool};
 use stamp_protocol::{KvEntry, TenantOnStamp, TenantState};
 
 pub use crate::change_log::{now_secs, pin_log, LogLimits, TRIM_EVERY};
+pub use crate::move_store::{
+    apply_changes, apply_entries, changes_after, checksum, export_page, restart_snapshot,
+};
+use crate::value_files::ValueFiles;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -157,64 +161,85 @@ pub async fn delete_tenant(conn: &mut SqliteConnection, id: &str) -> Result<bool
         > 0)
 }
 
+/// The key's entry, read without the writer lock (so holding off the sweep while its
+/// value's file, if any, is read).
 pub async fn kv_get(
     pool: &SqlitePool,
+    files: &ValueFiles,
     tenant: &str,
     key: &str,
 ) -> Result<Option<KvEntry>, sqlx::Error> {
+    let _reading = files.reading().await;
     let mut conn = pool.acquire().await?;
-    kv_get_conn(&mut conn, tenant, key).await
+    kv_get_conn(&mut conn, files, tenant, key).await
 }
 
+/// The key's entry on `conn`: under the writer lock, or with `files.reading()` held.
 pub async fn kv_get_conn(
     conn: &mut SqliteConnection,
+    files: &ValueFiles,
     tenant: &str,
     key: &str,
 ) -> Result<Option<KvEntry>, sqlx::Error> {
-    let row: Option<(String, i64)> =
-        sqlx::query_as("SELECT value, seq FROM kv WHERE tenant = ? AND key = ?")
+    let row: Option<(String, Option<String>, i64)> =
+        sqlx::query_as("SELECT value, value_file, seq FROM kv WHERE tenant = ? AND key = ?")
             .bind(tenant)
             .bind(key)
             .fetch_all(conn)
             .await?
             .into_iter()
             .next();
-    Ok(row.map(|(value, seq)| KvEntry {
+    let Some((value, file, seq)) = row else {
+        return Ok(None);
+    };
+    Ok(Some(KvEntry {
         key: key.to_owned(),
-        value,
+        value: files.value(value, file).await?,
         seq: u64::try_from(seq).unwrap_or(0),
     }))
 }
 
-/// Writes (`Some`) or deletes (`None`) a key, logging the change under the next sequence
-/// number; returns that number. The caller holds a transaction.
-pub async fn kv_change(
+/// Whether the key's row names a value file (its replacement may leave the file unnamed).
+async fn names_file(
     conn: &mut SqliteConnection,
     tenant: &str,
     key: &str,
-    value: Option<&str>,
-    limits: LogLimits,
-) -> Result<u64, sqlx::Error> {
-    let (seq,): (i64,) = sqlx::query_as(
-        "UPDATE tenants SET change_seq = change_seq + 1 WHERE id = ? RETURNING change_seq",
+) -> Result<bool, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM kv WHERE tenant = ? AND key = ? AND value_file IS NOT NULL",
     )
     .bind(tenant)
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .next()
-    .ok_or(sqlx::Error::RowNotFound)?;
-    let old = kv_get_conn(&mut *conn, tenant, key).await?.map(|e| e.value);
-    crate::digest::update(&mut *conn, tenant, key, old.as_deref(), value).await?;
+    .bind(key)
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+/// A key's row: the value's columns (`value`, `value_file`) as stored for `value` and
+/// its file name (from the caller's [`crate::value_files::Hold`]).
+pub(crate) async fn put_row(
+    conn: &mut SqliteConnection,
+    files: &ValueFiles,
+    tenant: &str,
+    key: &str,
+    value: Option<&str>,
+    file: Option<&str>,
+    seq: i64,
+) -> Result<(), sqlx::Error> {
+    if names_file(&mut *conn, tenant, key).await? {
+        files.note_dropped();
+    }
     match value {
         Some(v) => {
             sqlx::query(
-                "INSERT INTO kv (tenant, key, value, seq) VALUES (?, ?, ?, ?) \
-                 ON CONFLICT (tenant, key) DO UPDATE SET value = excluded.value, seq = excluded.seq",
+                "INSERT INTO kv (tenant, key, value, value_file, seq) VALUES (?, ?, ?, ?, ?) \
+                 ON CONFLICT (tenant, key) DO UPDATE SET value = excluded.value, \
+                 value_file = excluded.value_file, seq = excluded.seq",
             )
             .bind(tenant)
             .bind(key)
-            .bind(v)
+            .bind(if file.is_some() { "" } else { v })
+            .bind(file)
             .bind(seq)
             .execute(&mut *conn)
             .await?;
@@ -227,17 +252,65 @@ pub async fn kv_change(
                 .await?;
         }
     }
-    let now = now_secs();
-    sqlx::query("INSERT INTO changes (tenant, seq, key, value, at) VALUES (?, ?, ?, ?, ?)")
-        .bind(tenant)
-        .bind(seq)
-        .bind(key)
-        .bind(value)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+    Ok(())
+}
+
+/// A change-log entry for `value` (`None`: a delete), naming its file if it has one.
+pub(crate) async fn log_change(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    seq: i64,
+    key: &str,
+    value: Option<&str>,
+    file: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT OR IGNORE INTO changes (tenant, seq, key, value, value_file, at) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(tenant)
+    .bind(seq)
+    .bind(key)
+    .bind(if file.is_some() { None } else { value })
+    .bind(file)
+    .bind(now_secs())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Writes (`Some`) or deletes (`None`) a key, logging the change under the next sequence
+/// number; returns that number. The caller holds a transaction, and `file` (the value's
+/// file, when it has one) in a [`crate::value_files::Hold`].
+#[allow(clippy::too_many_arguments)]
+pub async fn kv_change(
+    conn: &mut SqliteConnection,
+    files: &ValueFiles,
+    tenant: &str,
+    key: &str,
+    value: Option<&str>,
+    file: Option<&str>,
+    limits: LogLimits,
+) -> Result<u64, sqlx::Error> {
+    let (seq,): (i64,) = sqlx::query_as(
+        "UPDATE tenants SET change_seq = change_seq + 1 WHERE id = ? RETURNING change_seq",
+    )
+    .bind(tenant)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .next()
+    .ok_or(sqlx::Error::RowNotFound)?;
+    let old = kv_get_conn(&mut *conn, files, tenant, key)
+        .await?
+        .map(|e| e.value);
+    crate::digest::update(&mut *conn, tenant, key, old.as_deref(), value).await?;
+    put_row(&mut *conn, files, tenant, key, value, file, seq).await?;
+    log_change(&mut *conn, tenant, seq, key, value, file).await?;
     if seq % TRIM_EVERY == 0 {
-        crate::change_log::trim(conn, tenant, limits, now).await?;
+        crate::change_log::trim(conn, tenant, limits, now_secs()).await?;
+        // The trimmed entries may have named files.
+        files.note_dropped();
     }
     Ok(u64::try_from(seq).unwrap_or(0))
 }
@@ -313,221 +386,4 @@ pub async fn set_state(
         .execute(conn)
         .await?;
     Ok(())
-}
-
-/// Entries after `after` in key order, up to `limit` entries or about `max_bytes` (at
-/// least one). Sizes are read first (`octet_length` reads no content), so a page never
-/// loads more values than it returns; the caller holds one read transaction for both.
-pub async fn export_page(
-    conn: &mut SqliteConnection,
-    tenant: &str,
-    after: &str,
-    limit: u32,
-    max_bytes: usize,
-) -> Result<(Vec<KvEntry>, bool), sqlx::Error> {
-    let sizes: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT key, octet_length(value) FROM kv WHERE tenant = ? AND key > ? ORDER BY key LIMIT ?",
-    )
-    .bind(tenant)
-    .bind(after)
-    .bind(i64::from(limit) + 1)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut bytes = 0usize;
-    let mut last = None;
-    let mut taken = 0usize;
-    for (key, size) in sizes.iter().take(limit as usize) {
-        let size = key.len() + usize::try_from(*size).unwrap_or(0);
-        if taken > 0 && bytes + size > max_bytes {
-            break;
-        }
-        bytes += size;
-        taken += 1;
-        last = Some(key.as_str());
-    }
-    let Some(last) = last else {
-        return Ok((Vec::new(), false));
-    };
-    let more = sizes.len() > taken;
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT key, value, seq FROM kv WHERE tenant = ? AND key > ? AND key <= ? ORDER BY key",
-    )
-    .bind(tenant)
-    .bind(after)
-    .bind(last)
-    .fetch_all(&mut *conn)
-    .await?;
-    let entries = rows
-        .into_iter()
-        .map(|(key, value, seq)| KvEntry {
-            key,
-            value,
-            seq: u64::try_from(seq).unwrap_or(0),
-        })
-        .collect();
-    Ok((entries, more))
-}
-
-/// The changes after `after`, in order: at most `limit`, and at most `max_bytes` as
-/// JSON (at least one, so a page always moves on; a value is at most the request
-/// limit). Rows are read a few at a time, so a log of megabyte values never loads more
-/// than the page it answers.
-pub async fn changes_after(
-    conn: &mut SqliteConnection,
-    tenant: &str,
-    after: u64,
-    limit: u32,
-    max_bytes: usize,
-) -> Result<Vec<stamp_protocol::Change>, sqlx::Error> {
-    const CHUNK: i64 = 16;
-    let mut out = Vec::new();
-    let mut bytes = 0usize;
-    let mut last = i64::try_from(after).unwrap_or(i64::MAX);
-    loop {
-        let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
-            "SELECT seq, key, value FROM changes WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?",
-        )
-        .bind(tenant)
-        .bind(last)
-        .bind(CHUNK)
-        .fetch_all(&mut *conn)
-        .await?;
-        let fetched = rows.len();
-        for (seq, key, value) in rows {
-            let change = stamp_protocol::Change {
-                seq: u64::try_from(seq).unwrap_or(0),
-                key,
-                value,
-            };
-            let size = serde_json::to_vec(&change).map_or(0, |v| v.len() + 1);
-            if !out.is_empty() && (bytes + size > max_bytes || out.len() >= limit as usize) {
-                return Ok(out);
-            }
-            bytes += size;
-            last = seq;
-            out.push(change);
-        }
-        if fetched < CHUNK as usize {
-            return Ok(out);
-        }
-    }
-}
-
-/// The tenant's digest and key count (computed once for tenants from before digests).
-pub async fn checksum(
-    conn: &mut SqliteConnection,
-    tenant: &str,
-) -> Result<(u64, String), sqlx::Error> {
-    let (d, n) = match crate::digest::stored(&mut *conn, tenant).await? {
-        Some(known) => known,
-        None => crate::digest::compute(conn, tenant).await?,
-    };
-    Ok((u64::try_from(n).unwrap_or(0), crate::digest::to_hex(&d)))
-}
-
-/// Applies snapshot entries (as the source had them) in the caller's transaction.
-/// `entries_digest`: the XOR of the entries' row digests, computed by the caller (off
-/// the writer's path) or here when none.
-pub async fn apply_entries(
-    conn: &mut SqliteConnection,
-    tenant: &str,
-    entries: &[KvEntry],
-    entries_digest: Option<crate::digest::Digest>,
-) -> Result<(), sqlx::Error> {
-    let (Some(first), Some(last)) = (entries.first(), entries.last()) else {
-        return Ok(());
-    };
-    if let Some((mut d, mut n)) = crate::digest::stored(&mut *conn, tenant).await? {
-        // Rows already here in the page's range (normally none) are replaced.
-        let before: Vec<(String, String)> =
-            sqlx::query_as("SELECT key, value FROM kv WHERE tenant = ? AND key >= ? AND key <= ?")
-                .bind(tenant)
-                .bind(&first.key)
-                .bind(&last.key)
-                .fetch_all(&mut *conn)
-                .await?;
-        for (k, v) in &before {
-            crate::digest::xor(&mut d, &crate::digest::row(k, v));
-        }
-        let added = entries_digest.unwrap_or_else(|| crate::digest::of_entries(entries));
-        crate::digest::xor(&mut d, &added);
-        n += entries.len() as i64 - before.len() as i64;
-        crate::digest::store(&mut *conn, tenant, &d, n).await?;
-    }
-    for chunk in entries.chunks(300) {
-        let mut qb = sqlx::QueryBuilder::new("INSERT INTO kv (tenant, key, value, seq) ");
-        qb.push_values(chunk, |mut b, e| {
-            b.push_bind(tenant)
-                .push_bind(&e.key)
-                .push_bind(&e.value)
-                .push_bind(i64::try_from(e.seq).unwrap_or(i64::MAX));
-        });
-        qb.push(
-            " ON CONFLICT (tenant, key) DO UPDATE SET value = excluded.value, seq = excluded.seq",
-        );
-        qb.build().execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
-/// Replays logged changes after the tenant's current sequence, keeping their numbers, in
-/// the caller's transaction; returns the new sequence.
-pub async fn apply_changes(
-    conn: &mut SqliteConnection,
-    tenant: &str,
-    current: u64,
-    changes: &[stamp_protocol::Change],
-) -> Result<u64, sqlx::Error> {
-    let mut seq = current;
-    for c in changes.iter().filter(|c| c.seq > current) {
-        let old = kv_get_conn(&mut *conn, tenant, &c.key)
-            .await?
-            .map(|e| e.value);
-        crate::digest::update(
-            &mut *conn,
-            tenant,
-            &c.key,
-            old.as_deref(),
-            c.value.as_deref(),
-        )
-        .await?;
-        match &c.value {
-            Some(v) => {
-                sqlx::query(
-                    "INSERT INTO kv (tenant, key, value, seq) VALUES (?, ?, ?, ?) \
-                     ON CONFLICT (tenant, key) DO UPDATE SET value = excluded.value, seq = excluded.seq",
-                )
-                .bind(tenant)
-                .bind(&c.key)
-                .bind(v)
-                .bind(i64::try_from(c.seq).unwrap_or(i64::MAX))
-                .execute(&mut *conn)
-                .await?;
-            }
-            None => {
-                sqlx::query("DELETE FROM kv WHERE tenant = ? AND key = ?")
-                    .bind(tenant)
-                    .bind(&c.key)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-        }
-        sqlx::query(
-            "INSERT OR IGNORE INTO changes (tenant, seq, key, value, at) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(tenant)
-        .bind(i64::try_from(c.seq).unwrap_or(i64::MAX))
-        .bind(&c.key)
-        .bind(&c.value)
-        .bind(now_secs())
-        .execute(&mut *conn)
-        .await?;
-        seq = c.seq;
-    }
-    sqlx::query("UPDATE tenants SET change_seq = ? WHERE id = ?")
-        .bind(i64::try_from(seq).unwrap_or(i64::MAX))
-        .bind(tenant)
-        .execute(&mut *conn)
-        .await?;
-    Ok(seq)
 }

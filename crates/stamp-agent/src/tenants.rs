@@ -183,16 +183,21 @@ pub(crate) async fn deprovision(
     req: MutationRequest,
 ) -> Result<Response, Failure> {
     let id = tenant_id(&id)?;
-    mutate(&agent, &req, &[], async move |conn| {
+    let files = agent.values.clone();
+    let answer = mutate(&agent, &req, &[], async move |conn| {
         if !store::delete_tenant(conn, &id).await? {
             return Err(Failure::not_found(format!(
                 "tenant {id} is not on this stamp"
             )));
         }
+        files.note_dropped();
         Ok((204, String::new()))
     })
-    .await
-    .map(|(status, text)| idempotency::respond(status, text))
+    .await?;
+    // The tenant's value files go before the answer: a removed copy frees its disk.
+    let _writer = agent.writer.lock().await;
+    agent.values.sweep(&agent.pool, false).await?;
+    Ok(idempotency::respond(answer.0, answer.1))
 }
 
 /// Records a new tenant of `size` units if the stamp has room for it (409 when full):
