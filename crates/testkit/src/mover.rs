@@ -23,19 +23,33 @@ pub struct Acks {
 }
 
 /// Writes `w0`, `w1`, ... one at a time until stopped; follows 307 to the new home
-/// (with the tenant's token there), retries 503 and connection failures.
+/// (with the tenant's token there), retries 503 and connection failures. Every 50th
+/// value is 68 KiB, so the stamp keeps it in a value file (64 KiB and more): the moves
+/// carry both kinds.
 pub async fn writer(fleet: Fleet, stop: Arc<AtomicBool>, acks: Arc<Mutex<Acks>>, home: String) {
-    writer_sized(fleet, stop, acks, home, ("w", 0)).await;
+    let size = |i: u64| if i % 50 == 49 { 68 * 1024 } else { 0 };
+    write_until_stopped(fleet, stop, acks, home, ("w", size)).await;
 }
 
-/// `writer` with keys named `<prefix><i>` and values padded to `size` bytes (0: short
-/// values): several of them write to one tenant at once.
+/// `writer` with keys named `<prefix><i>` and every value padded to `size` bytes:
+/// several of them write to one tenant at once.
 pub async fn writer_sized(
     fleet: Fleet,
     stop: Arc<AtomicBool>,
     acks: Arc<Mutex<Acks>>,
-    mut home: String,
+    home: String,
     (prefix, size): (&str, usize),
+) {
+    write_until_stopped(fleet, stop, acks, home, (prefix, move |_| size)).await;
+}
+
+/// Writes `<prefix><i>` with values padded to `size(i)` bytes (0: short values).
+async fn write_until_stopped(
+    fleet: Fleet,
+    stop: Arc<AtomicBool>,
+    acks: Arc<Mutex<Acks>>,
+    mut home: String,
+    (prefix, size): (&str, impl Fn(u64) -> usize),
 ) {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -58,6 +72,7 @@ pub async fn writer_sized(
         }
         let key = format!("{prefix}{i}");
         let mut value = format!("v{i}");
+        let size = size(i);
         if value.len() < size {
             value.push_str(&"x".repeat(size - value.len()));
         }
