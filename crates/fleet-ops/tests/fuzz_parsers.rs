@@ -192,6 +192,7 @@ fn binary_export_pages() {
             })
             .collect(),
         next_after: Some("k4".to_owned()),
+        after: Some("k".to_owned()),
     };
     let seeds = vec![encode_export_page(&page)];
     fuzz("export-page", seeds, |bytes| {

@@ -10,13 +10,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use stamp_client::{ClientError, ClientOptions, StampClient};
-use stamp_protocol::{rules, ExportPage, ImportProgress, ImportSync, TenantState};
+use stamp_protocol::{rules, ImportProgress, ImportSync, TenantState};
 
 use crate::agent::{Agent, Shared};
 use crate::callers::AdminCaller;
 use crate::checkpoint::{Checkpointer, ImportConnection};
 use crate::error::Failure;
 use crate::idempotency;
+use crate::import_pages::{upstream, FetchedPage, PagesAhead};
 use crate::moves::state_of;
 use crate::request::{parse, tenant_id};
 use crate::store::{self, MoveState};
@@ -66,14 +67,10 @@ pub(crate) async fn sync(
         source_frozen: false,
         tenant_token: agent.tokens.tenant_token(&id),
     };
-    // The next snapshot page is fetched (and its digest computed) while this one is
-    // written, so source and target work overlap; one left over when the budget runs out
-    // is dropped. Checkpoints run beside the writes (see `checkpoint`).
-    let mut prefetch: Option<tokio::task::JoinHandle<Result<FetchedPage, ClientError>>> = None;
-    let fetch = |after: String| {
-        let (source, id) = (source.clone(), id.clone());
-        tokio::spawn(async move { fetch_page(&source, &id, &after).await })
-    };
+    // Pages are fetched ahead (and their digests computed) while this one is written,
+    // so source and target work overlap; those left over when the budget runs out are
+    // dropped. Checkpoints run beside the writes (see `checkpoint`).
+    let mut pages = PagesAhead::new(source.clone(), id.clone());
     let mut checkpointer = Checkpointer::new(agent.pool.clone());
     let mut wal_bytes = 0u64;
     let result = loop {
@@ -82,16 +79,7 @@ pub(crate) async fn sync(
         progress.snapshot_done = m.snapshot_done == 1;
         if m.snapshot_done == 0 {
             let after = m.import_cursor.clone().unwrap_or_default();
-            let page = match prefetch.take() {
-                Some(handle) => handle.await.map_err(|e| {
-                    Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
-                })?,
-                None => fetch_page(&source, &id, &after).await,
-            };
-            let page = page.map_err(upstream)?;
-            if let Some(next) = page.page.next_after.clone() {
-                prefetch = Some(fetch(next));
-            }
+            let page = pages.next(&after).await?;
             match copy_page(&agent, &id, &m, page, &mut progress).await {
                 Ok(inline) => wal_bytes += inline,
                 Err(e) => break Err(e),
@@ -151,9 +139,7 @@ pub(crate) async fn sync(
             break Ok(());
         }
     };
-    if let Some(handle) = prefetch {
-        handle.abort();
-    }
+    drop(pages);
     checkpointer.finish().await;
     result?;
     // Caught up while the source still takes writes: the freeze is near. Everything
@@ -197,30 +183,6 @@ async fn settle(agent: &Agent) -> Result<(), Failure> {
             format!("syncing the stamp's files: {e}"),
         )
     })
-}
-
-/// A snapshot page and the XOR of its rows' digests.
-struct FetchedPage {
-    page: ExportPage,
-    digest: crate::digest::Digest,
-}
-
-async fn fetch_page(
-    source: &StampClient,
-    id: &str,
-    after: &str,
-) -> Result<FetchedPage, ClientError> {
-    let page = source.export_page(id, after).await?;
-    let digest = crate::digest::of_entries(&page.entries);
-    Ok(FetchedPage { page, digest })
-}
-
-fn upstream(e: ClientError) -> Failure {
-    Failure::new(
-        StatusCode::BAD_GATEWAY,
-        "source_failed",
-        format!("pulling from the source: {e}"),
-    )
 }
 
 /// Creates the tenant here as `importing`, or takes a fenced copy back into import (a

@@ -13,6 +13,7 @@ mod error;
 mod fleet_keys;
 mod idempotency;
 mod import;
+mod import_pages;
 mod kv;
 mod move_store;
 mod moves;

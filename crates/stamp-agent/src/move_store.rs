@@ -8,18 +8,17 @@ use stamp_protocol::{Change, KvEntry};
 use crate::store::{kv_get_conn, log_change, put_row};
 use crate::value_files::ValueFiles;
 
-/// Entries after `after` in key order, up to `limit` entries or about `max_bytes` (at
-/// least one). Sizes are read first (`octet_length` reads no content; a file's size is
-/// its length), so a page never loads more values than it returns. The caller holds one
-/// read transaction for both, and `files.reading()`.
-pub async fn export_page(
+/// The last key of the page after `after` (up to `limit` entries or about `max_bytes`,
+/// at least one) and whether more follow; none when no key follows `after`. Sizes are
+/// read without the values (`octet_length` reads no content; a file's size is its
+/// length), so a page never loads more values than it returns.
+async fn page_end(
     conn: &mut SqliteConnection,
     files: &ValueFiles,
     tenant: &str,
     after: &str,
-    limit: u32,
-    max_bytes: usize,
-) -> Result<(Vec<KvEntry>, bool), sqlx::Error> {
+    (limit, max_bytes): (u32, usize),
+) -> Result<Option<(String, bool)>, sqlx::Error> {
     let sizes: Vec<(String, i64, Option<String>)> = sqlx::query_as(
         "SELECT key, octet_length(value), value_file FROM kv WHERE tenant = ? AND key > ? \
          ORDER BY key LIMIT ?",
@@ -30,7 +29,6 @@ pub async fn export_page(
     .fetch_all(&mut *conn)
     .await?;
     let mut bytes = 0usize;
-    let mut last = None;
     let mut taken = 0usize;
     for (key, size, file) in sizes.iter().take(limit as usize) {
         let value_size = match file {
@@ -43,30 +41,60 @@ pub async fn export_page(
         }
         bytes += size;
         taken += 1;
-        last = Some(key.as_str());
     }
-    let Some(last) = last else {
-        return Ok((Vec::new(), false));
-    };
     let more = sizes.len() > taken;
+    Ok(taken
+        .checked_sub(1)
+        .map(|last| (sizes[last].0.clone(), more)))
+}
+
+/// A snapshot page: the entries after `after` in key order, `skip` pages on (see
+/// [`page_end`] for a page's size); whether more follow; and the key the entries follow
+/// (`after` itself when `skip` is 0). The caller holds one read transaction for it, and
+/// `files.reading()`.
+pub async fn export_page(
+    conn: &mut SqliteConnection,
+    files: &ValueFiles,
+    tenant: &str,
+    (after, skip): (&str, u32),
+    size: (u32, usize),
+) -> Result<(Vec<KvEntry>, bool, String), sqlx::Error> {
+    let mut after = after.to_owned();
+    for _ in 0..skip {
+        match page_end(&mut *conn, files, tenant, &after, size).await? {
+            Some((last, true)) => after = last,
+            Some((last, false)) => return Ok((Vec::new(), false, last)),
+            None => return Ok((Vec::new(), false, after)),
+        }
+    }
+    let Some((last, more)) = page_end(&mut *conn, files, tenant, &after, size).await? else {
+        return Ok((Vec::new(), false, after));
+    };
     let rows: Vec<(String, String, Option<String>, i64)> = sqlx::query_as(
         "SELECT key, value, value_file, seq FROM kv WHERE tenant = ? AND key > ? AND key <= ? \
          ORDER BY key",
     )
     .bind(tenant)
-    .bind(after)
-    .bind(last)
+    .bind(&after)
+    .bind(&last)
     .fetch_all(&mut *conn)
     .await?;
-    let mut entries = Vec::with_capacity(rows.len());
-    for (key, value, file, seq) in rows {
-        entries.push(KvEntry {
+    // The files are read at once (their reads overlap on the blocking threads).
+    let values = futures_util::future::try_join_all(
+        rows.iter()
+            .map(|(_, value, file, _)| files.value(value.clone(), file.clone())),
+    )
+    .await?;
+    let entries = rows
+        .into_iter()
+        .zip(values)
+        .map(|((key, _, _, seq), value)| KvEntry {
             key,
-            value: files.value(value, file).await?,
+            value,
             seq: u64::try_from(seq).unwrap_or(0),
-        });
-    }
-    Ok((entries, more))
+        })
+        .collect();
+    Ok((entries, more, after))
 }
 
 /// The changes after `after`, in order: at most `limit`, and at most `max_bytes` as

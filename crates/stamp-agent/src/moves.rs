@@ -64,7 +64,13 @@ pub(crate) async fn transfer(
 pub(crate) struct ExportQuery {
     #[serde(default)]
     after: String,
+    /// Pages to pass over first: a target asks for pages ahead of the one it writes.
+    #[serde(default)]
+    skip: u32,
 }
+
+/// A target asks for at most this many pages ahead.
+const MAX_SKIP: u32 = 4;
 
 pub(crate) async fn export(
     _: ReaderCaller,
@@ -74,17 +80,22 @@ pub(crate) async fn export(
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
     let id = tenant_id(&id)?;
+    if q.skip > MAX_SKIP {
+        return Err(Failure::invalid(format!(
+            "skip: {} pages, at most {MAX_SKIP}",
+            q.skip
+        )));
+    }
     // One read transaction: the page and the sequence it was read at agree.
     let reading = agent.values.reading().await;
     let mut tx = agent.pool.begin().await?;
     let m = state_on(&mut tx, &id).await?;
-    let (entries, more) = store::export_page(
+    let (entries, more, after) = store::export_page(
         &mut tx,
         &agent.values,
         &id,
-        &q.after,
-        PAGE_ENTRIES,
-        PAGE_BYTES,
+        (&q.after, q.skip),
+        (PAGE_ENTRIES, PAGE_BYTES),
     )
     .await?;
     tx.commit().await?;
@@ -96,6 +107,7 @@ pub(crate) async fn export(
         seq: u64::try_from(m.change_seq).unwrap_or(0),
         entries,
         next_after,
+        after: (q.skip > 0).then_some(after),
     };
     // The binary form for a client that asks for it (a target stamp); JSON otherwise.
     let binary = headers

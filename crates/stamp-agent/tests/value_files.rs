@@ -65,7 +65,11 @@ async fn large_values_live_in_files_shared_by_the_log_and_go_with_their_tenant()
     let acme = admin.with_token(provision(&admin, "acme").await);
     acme.kv_put("acme", "k1", &big('x'), "w1").await.unwrap();
     acme.kv_put("acme", "small", "tiny", "w2").await.unwrap();
-    assert_eq!(value_files(dir.path(), "a").len(), 1, "one file, the large value's");
+    assert_eq!(
+        value_files(dir.path(), "a").len(),
+        1,
+        "one file, the large value's"
+    );
     assert_eq!(acme.kv_get("acme", "k1").await.unwrap().value, big('x'));
     assert_eq!(acme.kv_get("acme", "small").await.unwrap().value, "tiny");
 
@@ -90,7 +94,12 @@ async fn large_values_live_in_files_shared_by_the_log_and_go_with_their_tenant()
     );
     // The kept digest is the one a full recount of the values gives.
     let http = reqwest::Client::new();
-    let full = get_json(&http, &a.url("/v1/tenants/acme/checksum?full=true"), ADMIN_A).await;
+    let full = get_json(
+        &http,
+        &a.url("/v1/tenants/acme/checksum?full=true"),
+        ADMIN_A,
+    )
+    .await;
     let full: stamp_protocol::TenantChecksum = serde_json::from_value(full).unwrap();
     assert_eq!(admin.checksum("acme").await.unwrap(), full);
 
@@ -159,7 +168,10 @@ async fn an_import_that_lost_a_value_file_in_a_crash_copies_its_snapshot_again()
     };
     sync_until_caught_up(&admin_b, &request, "first").await;
     let source = admin_a.checksum("acme").await.unwrap();
-    assert_eq!(admin_b.checksum("acme").await.unwrap().digest, source.digest);
+    assert_eq!(
+        admin_b.checksum("acme").await.unwrap().digest,
+        source.digest
+    );
     assert_eq!(value_files(dir.path(), "b").len(), 3);
 
     // The target dies, and one of the import's files is lost with it (as a power cut
@@ -170,10 +182,17 @@ async fn an_import_that_lost_a_value_file_in_a_crash_copies_its_snapshot_again()
     let (b, admin_b) = start(dir.path(), "b", ADMIN_B);
     let restarted = admin_b.checksum("acme").await.unwrap();
     assert_eq!((restarted.keys, restarted.seq), (0, 0), "{restarted:?}");
-    assert_eq!(value_files(dir.path(), "b").len(), 0, "its other files were swept");
+    assert_eq!(
+        value_files(dir.path(), "b").len(),
+        0,
+        "its other files were swept"
+    );
 
     sync_until_caught_up(&admin_b, &request, "again").await;
-    assert_eq!(admin_b.checksum("acme").await.unwrap().digest, source.digest);
+    assert_eq!(
+        admin_b.checksum("acme").await.unwrap().digest,
+        source.digest
+    );
     // The cut-over: freeze, catch up, fence, activate; the values are served there.
     admin_a.freeze("acme", 60, "f").await.unwrap();
     let last = sync_until_caught_up(&admin_b, &request, "frozen").await;
@@ -189,4 +208,57 @@ async fn an_import_that_lost_a_value_file_in_a_crash_copies_its_snapshot_again()
         assert_eq!(entry.value, big(c));
     }
     assert_eq!(value_files(dir.path(), "b").len(), 3);
+}
+
+/// A target asks for pages ahead of the one it writes (`skip`): each is the page that
+/// follows, and names the key it follows so the target can tell when writes on the
+/// source moved the boundaries.
+#[tokio::test]
+async fn pages_asked_ahead_are_the_pages_that_follow_and_say_what_they_follow() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_a, admin) = start(dir.path(), "a", ADMIN_A);
+    let acme = admin.with_token(provision(&admin, "acme").await);
+    // 1 MB values: a page holds about 7 MiB, so 20 of them make 3 pages.
+    let mb = "v".repeat(1_000_000);
+    for i in 0..20 {
+        acme.kv_put("acme", &format!("k{i:02}"), &mb, &format!("w{i}"))
+            .await
+            .unwrap();
+    }
+    let mut pages = Vec::new();
+    let mut after = String::new();
+    loop {
+        let page = admin.export_page("acme", &after).await.unwrap();
+        assert_eq!(page.after, None, "asked without skip");
+        pages.push(page.clone());
+        match page.next_after {
+            Some(next) => after = next,
+            None => break,
+        }
+    }
+    assert!(pages.len() >= 3, "{} pages", pages.len());
+    for skip in 1..pages.len() {
+        let ahead = admin
+            .export_page_ahead("acme", "", skip as u32)
+            .await
+            .unwrap();
+        assert_eq!(ahead.after, pages[skip - 1].next_after, "skip {skip}");
+        assert_eq!(ahead.entries, pages[skip].entries, "skip {skip}");
+        assert_eq!(ahead.next_after, pages[skip].next_after, "skip {skip}");
+    }
+    let past = admin
+        .export_page_ahead("acme", "", pages.len() as u32)
+        .await
+        .unwrap();
+    assert!(past.entries.is_empty() && past.next_after.is_none());
+    assert_eq!(
+        past.after.as_deref(),
+        Some("k19"),
+        "past the end: after the last key"
+    );
+    let refused = admin.export_page_ahead("acme", "", 5).await;
+    assert!(
+        matches!(&refused, Err(stamp_client::ClientError::Rejected { status: 400, message, .. }) if message.contains("skip")),
+        "{refused:?}"
+    );
 }

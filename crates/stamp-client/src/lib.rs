@@ -300,8 +300,24 @@ impl StampClient {
 
     /// Move, source side: a snapshot page after `after` (by key).
     pub async fn export_page(&self, tenant: &str, after: &str) -> Result<ExportPage, ClientError> {
+        self.export_page_ahead(tenant, after, 0).await
+    }
+
+    /// Move, source side: the snapshot page `skip` pages past the one after `after`
+    /// (it names the key it follows in `after` when `skip` > 0).
+    pub async fn export_page_ahead(
+        &self,
+        tenant: &str,
+        after: &str,
+        skip: u32,
+    ) -> Result<ExportPage, ClientError> {
+        let skip = if skip > 0 {
+            format!("&skip={skip}")
+        } else {
+            String::new()
+        };
         let path = format!(
-            "{}?after={}",
+            "{}?after={}{skip}",
             paths::tenant_step(tenant, "export"),
             percent_encode(after)
         );
@@ -486,7 +502,10 @@ impl StampClient {
         {
             return Err(self.protocol(format!("answer larger than {MAX_RESPONSE_BYTES} bytes")));
         }
-        let mut body = Vec::new();
+        // Sized once when the length is known: a page of megabytes is not copied again
+        // each time the buffer doubles.
+        let known = response.content_length().map_or(0, |n| n as usize);
+        let mut body = Vec::with_capacity(known.min(MAX_RESPONSE_BYTES));
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {

@@ -27,6 +27,11 @@ pub struct ExportPage {
     pub entries: Vec<KvEntry>,
     /// The key to ask after for the next page; none on the last page.
     pub next_after: Option<String>,
+    /// The key this page's entries follow, on a page asked with `skip` (a target that
+    /// asks for pages ahead checks that each follows on from the one before); absent
+    /// otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
 }
 
 /// One logged change: a write (`value`) or a delete (no value).

@@ -3,7 +3,8 @@
 //! without escaping megabyte values character by character on one side and scanning
 //! them on the other. Little-endian:
 //! `"SFP1"`, seq (u64), next_after (u8 0/1, then u32 length + UTF-8), entry count (u32),
-//! then per entry: key (u32 length + UTF-8), value (u32 length + UTF-8), seq (u64).
+//! then per entry: key (u32 length + UTF-8), value (u32 length + UTF-8), seq (u64);
+//! then, only on a page asked with `skip`: 1 and after (u32 length + UTF-8).
 
 use crate::{ExportPage, KvEntry};
 
@@ -14,7 +15,8 @@ const MAGIC: &[u8; 4] = b"SFP1";
 
 /// An export page in its binary form, little-endian: "SFP1", seq (u64), nextAfter (u8
 /// 0 or 1, then u32 length + UTF-8), entry count (u32), then per entry: key and value
-/// (u32 length + UTF-8 each) and seq (u64).
+/// (u32 length + UTF-8 each) and seq (u64); then, only on a page asked with `skip`: 1
+/// and after (u32 length + UTF-8).
 #[derive(utoipa::ToSchema)]
 #[schema(value_type = String, format = Binary)]
 pub struct ExportPageBinary(pub Vec<u8>);
@@ -46,6 +48,11 @@ pub fn encode_export_page(page: &ExportPage) -> Vec<u8> {
         put_str(&mut out, &e.key);
         put_str(&mut out, &e.value);
         out.extend_from_slice(&e.seq.to_le_bytes());
+    }
+    // Only on a page asked with `skip`, which a reader of the first form never asks.
+    if let Some(after) = &page.after {
+        out.push(1);
+        put_str(&mut out, after);
     }
     out
 }
@@ -119,6 +126,14 @@ pub fn decode_export_page(bytes: &[u8]) -> Result<ExportPage, String> {
         let seq = r.u64(&format!("entries[{i}].seq"))?;
         entries.push(KvEntry { key, value, seq });
     }
+    // The optional trailer: 1, then `after`.
+    let after = match bytes.get(r.at) {
+        Some(1) => {
+            r.at += 1;
+            Some(r.string("after")?)
+        }
+        _ => None,
+    };
     if r.at != bytes.len() {
         return Err(format!("{} bytes after the last entry", bytes.len() - r.at));
     }
@@ -126,6 +141,7 @@ pub fn decode_export_page(bytes: &[u8]) -> Result<ExportPage, String> {
         seq,
         entries,
         next_after,
+        after,
     })
 }
 
@@ -149,6 +165,7 @@ mod tests {
                 },
             ],
             next_after: Some("b".into()),
+            after: None,
         }
     }
 
@@ -163,6 +180,11 @@ mod tests {
             ..page()
         };
         assert_eq!(decode_export_page(&encode_export_page(&last)), Ok(last));
+        let ahead = ExportPage {
+            after: Some("0".into()),
+            ..page()
+        };
+        assert_eq!(decode_export_page(&encode_export_page(&ahead)), Ok(ahead));
     }
 
     #[test]

@@ -1,0 +1,127 @@
+//! The snapshot pages an import fetches ahead of the page it writes. One fetch in
+//! flight left the two stamps waiting on each other (the source reading and sending a
+//! page, then the target decoding and hashing it); with [`AHEAD`] pages asked at once
+//! (the later ones with `skip`, so before the one before has arrived) their work
+//! overlaps. Writes on the source can move page boundaries meanwhile, so a page is used
+//! only if it follows on from the import's cursor (it names the key it follows);
+//! otherwise the pages ahead are dropped and fetched again from the cursor.
+
+use std::collections::VecDeque;
+
+use axum::http::StatusCode;
+use stamp_client::{ClientError, StampClient};
+use stamp_protocol::ExportPage;
+use tokio::task::JoinHandle;
+
+use crate::error::Failure;
+
+/// Pages in flight while one is written.
+const AHEAD: usize = 2;
+
+/// A snapshot page and the XOR of its rows' digests (computed as it arrives).
+pub struct FetchedPage {
+    pub page: ExportPage,
+    pub digest: crate::digest::Digest,
+}
+
+struct Fetch {
+    /// The cursor it was asked after, and how many pages past it.
+    after: String,
+    skip: u32,
+    handle: JoinHandle<Result<FetchedPage, ClientError>>,
+}
+
+pub struct PagesAhead {
+    source: StampClient,
+    tenant: String,
+    in_flight: VecDeque<Fetch>,
+    /// Cleared when the source answers `skip` without naming what its page follows (an
+    /// older agent): then one page at a time.
+    ahead: usize,
+}
+
+impl PagesAhead {
+    pub fn new(source: StampClient, tenant: String) -> Self {
+        Self {
+            source,
+            tenant,
+            in_flight: VecDeque::new(),
+            ahead: AHEAD,
+        }
+    }
+
+    fn fetch(&mut self, after: String, skip: u32) {
+        let (source, tenant, asked) = (self.source.clone(), self.tenant.clone(), after.clone());
+        let handle = tokio::spawn(async move {
+            let page = source.export_page_ahead(&tenant, &asked, skip).await?;
+            let digest = crate::digest::of_entries(&page.entries);
+            Ok(FetchedPage { page, digest })
+        });
+        self.in_flight.push_back(Fetch {
+            after,
+            skip,
+            handle,
+        });
+    }
+
+    fn drop_in_flight(&mut self) {
+        for f in self.in_flight.drain(..) {
+            f.handle.abort();
+        }
+    }
+
+    /// The page after `cursor`, and the next ones asked for.
+    pub async fn next(&mut self, cursor: &str) -> Result<FetchedPage, Failure> {
+        let page = loop {
+            if self.in_flight.is_empty() {
+                self.fetch(cursor.to_owned(), 0);
+            }
+            let Some(f) = self.in_flight.pop_front() else {
+                continue;
+            };
+            let fetched = f
+                .handle
+                .await
+                .map_err(|e| Failure::internal(format!("fetching a snapshot page: {e}")))?
+                .map_err(upstream)?;
+            let follows = match (f.skip, fetched.page.after.as_deref()) {
+                (0, _) => f.after == cursor,
+                (_, Some(after)) => after == cursor,
+                (_, None) => {
+                    self.ahead = 1;
+                    false
+                }
+            };
+            if follows {
+                break fetched;
+            }
+            tracing::debug!(tenant = %self.tenant, %cursor, "page boundaries moved on the source; pages ahead fetched again");
+            self.drop_in_flight();
+        };
+        match &page.page.next_after {
+            Some(next) => {
+                while self.in_flight.len() < self.ahead {
+                    let skip = u32::try_from(self.in_flight.len()).unwrap_or(u32::MAX);
+                    self.fetch(next.clone(), skip);
+                }
+            }
+            None => self.drop_in_flight(),
+        }
+        Ok(page)
+    }
+}
+
+impl Drop for PagesAhead {
+    /// Pages still in flight when the sync's budget runs out are not waited for.
+    fn drop(&mut self) {
+        self.drop_in_flight();
+    }
+}
+
+pub fn upstream(e: ClientError) -> Failure {
+    Failure::new(
+        StatusCode::BAD_GATEWAY,
+        "source_failed",
+        format!("pulling from the source: {e}"),
+    )
+}
