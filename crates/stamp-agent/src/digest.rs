@@ -109,6 +109,17 @@ pub async fn compute(
     files: &crate::value_files::ValueFiles,
     tenant: &str,
 ) -> Result<(Digest, i64), sqlx::Error> {
+    let (d, n) = recount(&mut *conn, files, tenant).await?;
+    store(conn, tenant, &d, n).await?;
+    Ok((d, n))
+}
+
+/// The digest and key count from every row, without keeping them.
+pub async fn recount(
+    conn: &mut SqliteConnection,
+    files: &crate::value_files::ValueFiles,
+    tenant: &str,
+) -> Result<(Digest, i64), sqlx::Error> {
     use futures_util::TryStreamExt;
     let mut d = [0u8; 16];
     let mut n = 0i64;
@@ -124,6 +135,5 @@ pub async fn compute(
             n += 1;
         }
     }
-    store(conn, tenant, &d, n).await?;
     Ok((d, n))
 }

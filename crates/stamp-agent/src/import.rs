@@ -103,7 +103,12 @@ pub(crate) async fn sync(
                 // Large values' files first (synced: these rows commit with a sync).
                 let (changes, hold) = agent
                     .values
-                    .put_all(page.changes, |c| c.value.as_deref(), Sync::Now)
+                    .put_all(
+                        page.changes,
+                        |c| Some((c.key.as_str(), c.value.as_deref()?)),
+                        None,
+                        Sync::Now,
+                    )
                     .await?;
                 // While the source is frozen the tenant's writes wait for this catch-up:
                 // the fast lane.
@@ -119,7 +124,7 @@ pub(crate) async fn sync(
                     &id,
                     progress.applied_seq,
                     &changes,
-                    &hold.names,
+                    &hold.refs,
                 )
                 .await?;
                 tx.commit().await?;
@@ -260,7 +265,12 @@ async fn copy_page(
     // rows commit unsynced (`settle`, and the activation, sync them).
     let (entries, hold) = agent
         .values
-        .put_all(page.entries, |e| Some(e.value.as_str()), Sync::Later)
+        .put_all(
+            page.entries,
+            |e| Some((e.key.as_str(), e.value.as_str())),
+            Some(&fetched.rows),
+            Sync::Later,
+        )
         .await?;
     let writer = agent.writer.lock().await;
     // Held for this page only: a connection kept across pages would starve the pool
@@ -272,7 +282,7 @@ async fn copy_page(
         &agent.values,
         id,
         &entries,
-        &hold.names,
+        &hold.refs,
         Some(fetched.digest),
     )
     .await?;
@@ -293,7 +303,7 @@ async fn copy_page(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    let hold_names = hold.names.clone();
+    let hold_names = hold.refs.clone();
     drop((writer, hold));
     conn.release().await;
     crate::value_files::sweep_if_dropped(agent);

@@ -18,9 +18,10 @@ use crate::error::Failure;
 /// Pages in flight while one is written.
 const AHEAD: usize = 2;
 
-/// A snapshot page and the XOR of its rows' digests (computed as it arrives).
+/// A snapshot page, its rows' digests and their XOR (computed as it arrives).
 pub struct FetchedPage {
     pub page: ExportPage,
+    pub rows: Vec<crate::digest::Digest>,
     pub digest: crate::digest::Digest,
 }
 
@@ -54,8 +55,16 @@ impl PagesAhead {
         let (source, tenant, asked) = (self.source.clone(), self.tenant.clone(), after.clone());
         let handle = tokio::spawn(async move {
             let page = source.export_page_ahead(&tenant, &asked, skip).await?;
-            let digest = crate::digest::of_entries(&page.entries);
-            Ok(FetchedPage { page, digest })
+            let rows: Vec<_> = page
+                .entries
+                .iter()
+                .map(|e| crate::digest::row(&e.key, &e.value))
+                .collect();
+            let mut digest = crate::digest::Digest::default();
+            for r in &rows {
+                crate::digest::xor(&mut digest, r);
+            }
+            Ok(FetchedPage { page, rows, digest })
         });
         self.in_flight.push_back(Fetch {
             after,

@@ -99,12 +99,17 @@ pub(crate) async fn kv_put(
     let replies = Replies::KvEntry(put.value.clone());
     // A large value's file is written and synced first, outside the writer lock; it is
     // held until the row naming it has committed.
-    let (mut values, hold) = agent
+    let (mut rows, hold) = agent
         .values
-        .put_all(vec![put.value], |v| Some(v.as_str()), Sync::Now)
+        .put_all(
+            vec![(key, put.value)],
+            |(k, v)| Some((k.as_str(), v.as_str())),
+            None,
+            Sync::Now,
+        )
         .await?;
-    let value = values.pop().unwrap_or_default();
-    let file = hold.names.first().cloned().flatten();
+    let (key, value) = rows.pop().unwrap_or_default();
+    let file = hold.refs.first().cloned().flatten();
     let wrote_file = file.is_some();
     let files = agent.values.clone();
     let answer = mutate_with(&agent, &req, &body, replies, async move |conn| {

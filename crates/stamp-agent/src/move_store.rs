@@ -3,18 +3,17 @@
 //! files (`value_files`).
 
 use sqlx::SqliteConnection;
-use stamp_protocol::{Change, KvEntry};
+use stamp_protocol::{Change, KvEntry, PageEncoder};
 
 use crate::store::{kv_get_conn, log_change, put_row};
-use crate::value_files::ValueFiles;
+use crate::value_files::{ValueFiles, ValueRef};
 
 /// The last key of the page after `after` (up to `limit` entries or about `max_bytes`,
 /// at least one) and whether more follow; none when no key follows `after`. Sizes are
-/// read without the values (`octet_length` reads no content; a file's size is its
-/// length), so a page never loads more values than it returns.
+/// read without the values (`octet_length` reads no content; a value in a file has
+/// its length in its `value_file`), so a page never loads more values than it returns.
 async fn page_end(
     conn: &mut SqliteConnection,
-    files: &ValueFiles,
     tenant: &str,
     after: &str,
     (limit, max_bytes): (u32, usize),
@@ -32,7 +31,7 @@ async fn page_end(
     let mut taken = 0usize;
     for (key, size, file) in sizes.iter().take(limit as usize) {
         let value_size = match file {
-            Some(name) => files.size(name)?,
+            Some(column) => usize::try_from(ValueRef::parse(column)?.len).unwrap_or(usize::MAX),
             None => usize::try_from(*size).unwrap_or(0),
         };
         let size = key.len() + value_size;
@@ -48,26 +47,33 @@ async fn page_end(
         .map(|last| (sizes[last].0.clone(), more)))
 }
 
-/// A snapshot page: the entries after `after` in key order, `skip` pages on (see
-/// [`page_end`] for a page's size); whether more follow; and the key the entries follow
+/// A snapshot page's row: its value inline, or the name of its file.
+pub struct PageRow {
+    pub key: String,
+    pub value: String,
+    pub file: Option<String>,
+    pub seq: u64,
+}
+
+/// A snapshot page: the rows after `after` in key order, `skip` pages on (see
+/// [`page_end`] for a page's size); whether more follow; and the key the rows follow
 /// (`after` itself when `skip` is 0). The caller holds one read transaction for it, and
-/// `files.reading()`.
+/// `files.reading()` until it has read the rows' files.
 pub async fn export_page(
     conn: &mut SqliteConnection,
-    files: &ValueFiles,
     tenant: &str,
     (after, skip): (&str, u32),
     size: (u32, usize),
-) -> Result<(Vec<KvEntry>, bool, String), sqlx::Error> {
+) -> Result<(Vec<PageRow>, bool, String), sqlx::Error> {
     let mut after = after.to_owned();
     for _ in 0..skip {
-        match page_end(&mut *conn, files, tenant, &after, size).await? {
+        match page_end(&mut *conn, tenant, &after, size).await? {
             Some((last, true)) => after = last,
             Some((last, false)) => return Ok((Vec::new(), false, last)),
             None => return Ok((Vec::new(), false, after)),
         }
     }
-    let Some((last, more)) = page_end(&mut *conn, files, tenant, &after, size).await? else {
+    let Some((last, more)) = page_end(&mut *conn, tenant, &after, size).await? else {
         return Ok((Vec::new(), false, after));
     };
     let rows: Vec<(String, String, Option<String>, i64)> = sqlx::query_as(
@@ -79,22 +85,74 @@ pub async fn export_page(
     .bind(&last)
     .fetch_all(&mut *conn)
     .await?;
-    // The files are read at once (their reads overlap on the blocking threads).
-    let values = futures_util::future::try_join_all(
-        rows.iter()
-            .map(|(_, value, file, _)| files.value(value.clone(), file.clone())),
-    )
-    .await?;
-    let entries = rows
+    let rows = rows
         .into_iter()
-        .zip(values)
-        .map(|((key, _, _, seq), value)| KvEntry {
+        .map(|(key, value, file, seq)| PageRow {
             key,
             value,
+            file,
             seq: u64::try_from(seq).unwrap_or(0),
         })
         .collect();
-    Ok((entries, more, after))
+    Ok((rows, more, after))
+}
+
+/// The rows as entries, their files read (JSON answers).
+pub async fn page_entries(
+    files: &ValueFiles,
+    rows: Vec<PageRow>,
+) -> Result<Vec<KvEntry>, sqlx::Error> {
+    let mut entries = Vec::with_capacity(rows.len());
+    for row in rows {
+        entries.push(KvEntry {
+            key: row.key,
+            value: files.value(row.value, row.file).await?,
+            seq: row.seq,
+        });
+    }
+    Ok(entries)
+}
+
+/// The page in its binary form, each file read straight into it (off the async
+/// threads).
+pub async fn encode_page(
+    files: &std::sync::Arc<ValueFiles>,
+    page: (u64, Option<String>, Option<String>),
+    rows: Vec<PageRow>,
+) -> Result<Vec<u8>, sqlx::Error> {
+    let (seq, next_after, after) = page;
+    let files = files.clone();
+    tokio::task::spawn_blocking(move || -> std::io::Result<Vec<u8>> {
+        let mut opened = Vec::with_capacity(rows.len());
+        let mut size = 0;
+        for row in &rows {
+            let file = match &row.file {
+                Some(column) => {
+                    use std::io::Seek;
+                    let at = ValueRef::parse(column).map_err(std::io::Error::other)?;
+                    let mut f = files.open_file(&at.name)?;
+                    f.seek(std::io::SeekFrom::Start(at.offset))?;
+                    let len = u32::try_from(at.len).map_err(std::io::Error::other)?;
+                    size += len as usize;
+                    Some((f, len))
+                }
+                None => None,
+            };
+            size += row.key.len() + row.value.len() + 16;
+            opened.push(file);
+        }
+        let mut out = PageEncoder::new(seq, next_after.as_deref(), rows.len(), size);
+        for (row, file) in rows.iter().zip(opened) {
+            match file {
+                Some((mut f, len)) => out.entry_from(&row.key, len, &mut f, row.seq)?,
+                None => out.entry(&row.key, &row.value, row.seq),
+            }
+        }
+        Ok(out.finish(after.as_deref()))
+    })
+    .await
+    .map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?
+    .map_err(sqlx::Error::Io)
 }
 
 /// The changes after `after`, in order: at most `limit`, and at most `max_bytes` as
@@ -163,8 +221,8 @@ pub async fn checksum(
 }
 
 /// Applies snapshot entries (as the source had them) in the caller's transaction;
-/// `names[i]` is the file of `entries[i]`'s value, if it has one (written and held by the
-/// caller). `entries_digest`: the XOR of the entries' row digests, computed by the
+/// `names[i]` is the `value_file` of `entries[i]`, if its value is in a file (written and
+/// held by the caller). `entries_digest`: the XOR of the entries' row digests, computed by the
 /// caller (off the writer's path) or here when none.
 pub async fn apply_entries(
     conn: &mut SqliteConnection,
@@ -228,8 +286,8 @@ pub async fn apply_entries(
 }
 
 /// Replays logged changes after the tenant's current sequence, keeping their numbers, in
-/// the caller's transaction; returns the new sequence. `names[i]`: the file of
-/// `changes[i]`'s value, if it has one (written and held by the caller).
+/// the caller's transaction; returns the new sequence. `names[i]`: the `value_file`
+/// of `changes[i]`, if its value is in a file (written and held by the caller).
 pub async fn apply_changes(
     conn: &mut SqliteConnection,
     files: &ValueFiles,

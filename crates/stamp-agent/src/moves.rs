@@ -8,8 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use stamp_protocol::{
-    encode_export_page, ChangePage, ExportPage, Fence, TenantChecksum, TenantState, TransferGrant,
-    EXPORT_PAGE_BINARY,
+    ChangePage, ExportPage, Fence, TenantChecksum, TenantState, TransferGrant, EXPORT_PAGE_BINARY,
 };
 
 use crate::agent::{Agent, Shared};
@@ -86,43 +85,40 @@ pub(crate) async fn export(
             q.skip
         )));
     }
-    // One read transaction: the page and the sequence it was read at agree.
+    // One read transaction: the page and the sequence it was read at agree; the files
+    // it names are read before the sweep may run again.
     let reading = agent.values.reading().await;
     let mut tx = agent.pool.begin().await?;
     let m = state_on(&mut tx, &id).await?;
-    let (entries, more, after) = store::export_page(
-        &mut tx,
-        &agent.values,
-        &id,
-        (&q.after, q.skip),
-        (PAGE_ENTRIES, PAGE_BYTES),
-    )
-    .await?;
+    let (rows, more, after) =
+        store::export_page(&mut tx, &id, (&q.after, q.skip), (PAGE_ENTRIES, PAGE_BYTES)).await?;
     tx.commit().await?;
-    drop(reading);
-    let next_after = more
-        .then(|| entries.last().map(|e| e.key.clone()))
-        .flatten();
-    let page = ExportPage {
-        seq: u64::try_from(m.change_seq).unwrap_or(0),
-        entries,
-        next_after,
-        after: (q.skip > 0).then_some(after),
-    };
+    let seq = u64::try_from(m.change_seq).unwrap_or(0);
+    let next_after = more.then(|| rows.last().map(|r| r.key.clone())).flatten();
+    let after = (q.skip > 0).then_some(after);
     // The binary form for a client that asks for it (a target stamp); JSON otherwise.
     let binary = headers
         .get(axum::http::header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains(EXPORT_PAGE_BINARY));
-    Ok(if binary {
-        (
+    if binary {
+        let body = store::encode_page(&agent.values, (seq, next_after, after), rows).await?;
+        drop(reading);
+        return Ok((
             [(axum::http::header::CONTENT_TYPE, EXPORT_PAGE_BINARY)],
-            encode_export_page(&page),
+            body,
         )
-            .into_response()
-    } else {
-        Json(page).into_response()
+            .into_response());
+    }
+    let entries = store::page_entries(&agent.values, rows).await?;
+    drop(reading);
+    Ok(Json(ExportPage {
+        seq,
+        entries,
+        next_after,
+        after,
     })
+    .into_response())
 }
 
 #[derive(serde::Deserialize)]

@@ -8,7 +8,8 @@ use stamp_protocol::{KvEntry, TenantOnStamp, TenantState};
 
 pub use crate::change_log::{now_secs, pin_log, LogLimits, TRIM_EVERY};
 pub use crate::move_store::{
-    apply_changes, apply_entries, changes_after, checksum, export_page, restart_snapshot,
+    apply_changes, apply_entries, changes_after, checksum, encode_page, export_page, page_entries,
+    restart_snapshot,
 };
 use crate::value_files::ValueFiles;
 

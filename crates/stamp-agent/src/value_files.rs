@@ -1,22 +1,25 @@
 //! Large values as files beside the SQLite store. A value of at least
-//! [`FILE_VALUE_MIN`] bytes is written once, to `values/<XXH3-128 of its bytes>`, and
-//! its rows (the key's row and its change-log entry share the one file) name the file
-//! instead of holding the bytes: SQLite would write them twice (the WAL, then the
-//! database file), which halved a big tenant's move against a plain copy.
+//! [`FILE_VALUE_MIN`] bytes is written once, into a file under `values/`, and its rows
+//! (the key's row and its change-log entry share it) name the bytes instead of holding
+//! them: `value_file` is `<file>:<offset>:<length>` ([`ValueRef`]). SQLite would write
+//! them twice (the WAL, then the database file), which halved a big tenant's move
+//! against a plain copy. The large values of one batch (a write, a snapshot page of a
+//! move, a catch-up page) share one file: creating a file costs the filesystem more
+//! than writing a megabyte into it.
 //!
 //! Crash safety, the same promise as the rows':
 //! - A tenant's own write syncs the file and the directory before the row naming it
 //!   commits: a committed row never names a file that is not on disk.
 //! - A move's import writes its files unsynced, as it commits its rows unsynced;
 //!   [`ValueFiles::sync_written`] syncs them before the import reports caught up
-//!   (`import::settle`), so before the tenant can be activated. At start, an importing
-//!   tenant's files are checked against their names (a name is its bytes' hash): one
-//!   missing or different starts its snapshot over (`check_imports`).
+//!   (`import::settle`) and before the copy activates. At start, an importing tenant's
+//!   values are counted again against its kept digest: a file a crash lost or cut
+//!   starts its snapshot over (`check_imports`).
 //! - A file is written under a temporary name and renamed once whole.
-//! - A file no row names (a write that never committed, a value overwritten, a log
+//! - A file no row names (a write that never committed, values overwritten, a log
 //!   trimmed, a tenant gone) is removed by [`ValueFiles::sweep`]: at start, and after a
 //!   write that may have dropped a name. The sweep runs under the writer lock, so no row
-//!   commits meanwhile; a file being written is held ([`Hold`]) until its row has
+//!   commits meanwhile; a file being written is held ([`Hold`]) until its rows have
 //!   committed, and readers hold [`ValueFiles::reading`] while they turn names into
 //!   values, so the sweep never takes a file from under either.
 
@@ -36,9 +39,52 @@ pub fn is_large(value: &str) -> bool {
     value.len() >= FILE_VALUE_MIN
 }
 
-/// The file name of a value: the hex XXH3-128 of its bytes (32 characters).
-pub fn name_of(value: &str) -> String {
-    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(value.as_bytes()))
+/// Where a value's bytes are: `length` bytes at `offset` in the file `name`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueRef {
+    pub name: String,
+    pub offset: u64,
+    pub len: u64,
+}
+
+impl ValueRef {
+    /// As the `value_file` column holds it.
+    pub fn column(&self) -> String {
+        format!("{}:{}:{}", self.name, self.offset, self.len)
+    }
+
+    /// From the `value_file` column; anything else is an error naming it.
+    pub fn parse(column: &str) -> Result<Self, sqlx::Error> {
+        let bad = || {
+            sqlx::Error::Decode(
+                format!("value_file {column:?} is not <file>:<offset>:<length>").into(),
+            )
+        };
+        let mut parts = column.split(':');
+        let (Some(name), Some(offset), Some(len), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad());
+        };
+        if !is_value_name(name) {
+            return Err(bad());
+        }
+        Ok(Self {
+            name: name.to_owned(),
+            offset: offset.parse().map_err(|_| bad())?,
+            len: len.parse().map_err(|_| bad())?,
+        })
+    }
+}
+
+/// The file name for a batch's large values: the hex XXH3-128 of their rows' digests,
+/// in order (the same batch again, after a retry, finds its file written).
+fn file_name(digests: &[crate::digest::Digest]) -> String {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for d in digests {
+        h.update(d);
+    }
+    format!("{:032x}", h.digest128())
 }
 
 fn is_value_name(name: &str) -> bool {
@@ -68,26 +114,29 @@ pub struct ValueFiles {
     temp_count: AtomicU64,
 }
 
-/// Names held against the sweep until dropped (after the rows naming them committed);
-/// `names[i]` is the file of the i-th value given to `put_all` (`None`: kept inline).
+/// A batch's file, held against the sweep until dropped (after the rows naming it
+/// committed); `refs[i]` is the `value_file` column of the i-th item given to
+/// `put_all` (`None`: kept inline).
 pub struct Hold {
     files: Arc<ValueFiles>,
-    pub names: Vec<Option<String>>,
+    name: Option<String>,
+    pub refs: Vec<Option<String>>,
 }
 
 impl Drop for Hold {
     fn drop(&mut self) {
+        let Some(name) = &self.name else {
+            return;
+        };
         let mut held = self
             .files
             .held
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        for name in self.names.iter().flatten() {
-            if let Some(n) = held.get_mut(name) {
-                *n -= 1;
-                if *n == 0 {
-                    held.remove(name);
-                }
+        if let Some(n) = held.get_mut(name) {
+            *n -= 1;
+            if *n == 0 {
+                held.remove(name);
             }
         }
     }
@@ -121,42 +170,64 @@ impl ValueFiles {
         }))
     }
 
-    /// Writes the files of the large values among `items` (`value` picks an item's
-    /// value) and holds their names; the items come back with the hold. Runs off the
-    /// async threads.
+    /// Writes the large values among `items` into one file (`row` picks an item's key
+    /// and value; `digests`, when given, are their row digests, computed already) and
+    /// holds it; the items come back with the hold. Runs off the async threads.
     pub async fn put_all<T: Send + 'static>(
         self: &Arc<Self>,
         items: Vec<T>,
-        value: fn(&T) -> Option<&str>,
+        row: fn(&T) -> Option<(&str, &str)>,
+        digests: Option<&[crate::digest::Digest]>,
         sync: Sync,
     ) -> Result<(Vec<T>, Hold), sqlx::Error> {
-        let names: Vec<Option<String>> = items
+        let large: Vec<(usize, crate::digest::Digest, usize)> = items
             .iter()
-            .map(|i| value(i).filter(|v| is_large(v)).map(name_of))
+            .enumerate()
+            .filter_map(|(i, item)| {
+                let (key, value) = row(item).filter(|(_, v)| is_large(v))?;
+                let digest = match digests.and_then(|d| d.get(i)) {
+                    Some(d) => *d,
+                    None => crate::digest::row(key, value),
+                };
+                Some((i, digest, value.len()))
+            })
             .collect();
-        {
-            let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
-            for name in names.iter().flatten() {
-                *held.entry(name.clone()).or_default() += 1;
-            }
-        }
-        let hold = Hold {
+        let mut hold = Hold {
             files: self.clone(),
-            names,
+            name: None,
+            refs: vec![None; items.len()],
         };
-        if hold.names.iter().all(Option::is_none) {
+        if large.is_empty() {
             return Ok((items, hold));
         }
+        let name = file_name(&large.iter().map(|(_, d, _)| *d).collect::<Vec<_>>());
+        let mut offset = 0u64;
+        for (i, _, len) in &large {
+            let len = *len as u64;
+            hold.refs[*i] = Some(
+                ValueRef {
+                    name: name.clone(),
+                    offset,
+                    len,
+                }
+                .column(),
+            );
+            offset += len;
+        }
+        *self
+            .held
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(name.clone())
+            .or_default() += 1;
+        hold.name = Some(name.clone());
         let files = self.clone();
         tokio::task::spawn_blocking(move || -> std::io::Result<(Vec<T>, Hold)> {
-            for (item, name) in items.iter().zip(&hold.names) {
-                if let (Some(v), Some(name)) = (value(item), name) {
-                    files.write(name, v.as_bytes(), sync)?;
-                }
-            }
-            if sync == Sync::Now {
-                std::fs::File::open(&files.dir)?.sync_all()?;
-            }
+            let values: Vec<&[u8]> = large
+                .iter()
+                .filter_map(|(i, _, _)| Some(row(&items[*i])?.1.as_bytes()))
+                .collect();
+            files.write(&name, &values, sync)?;
             Ok((items, hold))
         })
         .await
@@ -164,13 +235,15 @@ impl ValueFiles {
         .map_err(io_error)
     }
 
-    fn write(&self, name: &str, bytes: &[u8], sync: Sync) -> std::io::Result<()> {
+    /// Writes `values` one after another into the file `name`, unless it is there.
+    fn write(&self, name: &str, values: &[&[u8]], sync: Sync) -> std::io::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         let path = self.dir.join(name);
         if path.exists() {
             // Maybe written by an import and not synced yet.
             if sync == Sync::Now {
                 std::fs::File::open(&path)?.sync_all()?;
+                std::fs::File::open(&self.dir)?.sync_all()?;
             }
             return Ok(());
         }
@@ -181,23 +254,25 @@ impl ValueFiles {
             .create_new(true)
             .mode(0o600)
             .open(&temp)?;
-        file.write_all(bytes)?;
+        for value in values {
+            file.write_all(value)?;
+        }
         match sync {
             Sync::Now => file.sync_all()?,
             // The disk starts writing it now (the advice starts write-back of the
             // file's dirty pages without waiting), so the sync at the end of an import
             // waits for little rather than for the whole tenant.
-            Sync::Later => {
-                rustix::fs::fadvise(&file, 0, None, rustix::fs::Advice::DontNeed)?;
-            }
+            Sync::Later => rustix::fs::fadvise(&file, 0, None, rustix::fs::Advice::DontNeed)?,
         }
         drop(file);
         std::fs::rename(&temp, &path)?;
-        if sync == Sync::Later {
-            self.unsynced
+        match sync {
+            Sync::Now => std::fs::File::open(&self.dir)?.sync_all()?,
+            Sync::Later => self
+                .unsynced
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .push(name.to_owned());
+                .push(name.to_owned()),
         }
         Ok(())
     }
@@ -233,44 +308,32 @@ impl ValueFiles {
         self.readers.read().await
     }
 
-    /// The value a row holds: `value` itself, or its file's bytes.
+    /// The value a row holds: `value` itself, or the bytes its `value_file` names.
     pub async fn value(&self, value: String, file: Option<String>) -> Result<String, sqlx::Error> {
-        let Some(name) = file else {
+        let Some(column) = file else {
             return Ok(value);
         };
-        let bytes = tokio::fs::read(self.dir.join(&name)).await.map_err(|e| {
+        let at = ValueRef::parse(&column)?;
+        let mut file = tokio::fs::File::from_std(self.open_file(&at.name)?);
+        let bytes = read_at(&mut file, &at).await.map_err(|e| {
             io_error(std::io::Error::new(
                 e.kind(),
-                format!("value file {name}: {e}"),
+                format!("value file {column}: {e}"),
             ))
         })?;
         String::from_utf8(bytes).map_err(|_| {
             io_error(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
-                format!("value file {name} is not UTF-8"),
+                format!("value file {column} is not UTF-8"),
             ))
         })
     }
 
-    /// The length of the file `name` (a row names it: under the writer lock or
+    /// The file `name`, open to read (a row names it: under the writer lock or
     /// `reading()`).
-    pub fn size(&self, name: &str) -> Result<usize, sqlx::Error> {
-        std::fs::metadata(self.dir.join(name))
-            .map(|m| usize::try_from(m.len()).unwrap_or(usize::MAX))
-            .map_err(|e| {
-                io_error(std::io::Error::new(
-                    e.kind(),
-                    format!("value file {name}: {e}"),
-                ))
-            })
-    }
-
-    /// Whether the file `name` holds the bytes its name says.
-    pub async fn intact(&self, name: &str) -> bool {
-        match tokio::fs::read(self.dir.join(name)).await {
-            Ok(bytes) => format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&bytes)) == name,
-            Err(_) => false,
-        }
+    pub fn open_file(&self, name: &str) -> std::io::Result<std::fs::File> {
+        std::fs::File::open(self.dir.join(name))
+            .map_err(|e| std::io::Error::new(e.kind(), format!("value file {name}: {e}")))
     }
 
     /// A commit may have dropped the last row naming a file: the next `sweep_if_dropped`
@@ -289,7 +352,10 @@ impl ValueFiles {
         )
         .fetch_all(pool)
         .await?;
-        let named: HashSet<String> = named.into_iter().map(|(n,)| n).collect();
+        let named: HashSet<String> = named
+            .into_iter()
+            .map(|(column,)| ValueRef::parse(&column).map(|r| r.name))
+            .collect::<Result<_, _>>()?;
         let _no_readers = self.readers.write().await;
         let mut removed = 0;
         for entry in std::fs::read_dir(&self.dir).map_err(io_error)? {
@@ -333,28 +399,39 @@ pub fn sweep_if_dropped(agent: &crate::agent::Agent) {
     });
 }
 
-/// At start: every importing tenant whose files are not all there and intact (a crash
-/// lost what the import had not synced yet) starts its snapshot over. The caller holds
-/// the writer lock.
+/// The `len` bytes at `offset` of `file`.
+async fn read_at(file: &mut tokio::fs::File, at: &ValueRef) -> std::io::Result<Vec<u8>> {
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
+    file.seek(std::io::SeekFrom::Start(at.offset)).await?;
+    let len = usize::try_from(at.len).map_err(std::io::Error::other)?;
+    let mut bytes = vec![0; len];
+    file.read_exact(&mut bytes).await?;
+    Ok(bytes)
+}
+
+/// At start: every importing tenant whose values, counted again from its rows and
+/// files, do not give its kept digest (a crash lost or cut what the import had not
+/// synced yet) starts its snapshot over. The caller holds the writer lock.
 pub async fn check_imports(files: &ValueFiles, pool: &SqlitePool) -> Result<(), String> {
     let failed = |e: sqlx::Error| format!("checking imported value files: {e}");
-    let named: Vec<(String, String)> = sqlx::query_as(
-        "SELECT t.id, v.value_file FROM tenants t JOIN ( \
-           SELECT tenant, value_file FROM kv WHERE value_file IS NOT NULL \
-           UNION SELECT tenant, value_file FROM changes WHERE value_file IS NOT NULL \
-         ) v ON v.tenant = t.id WHERE t.state = 'importing'",
+    let importing: Vec<(String,)> = sqlx::query_as(
+        "SELECT id FROM tenants WHERE state = 'importing' AND id IN ( \
+           SELECT tenant FROM kv WHERE value_file IS NOT NULL \
+           UNION SELECT tenant FROM changes WHERE value_file IS NOT NULL)",
     )
     .fetch_all(pool)
     .await
     .map_err(failed)?;
-    let mut broken = HashSet::new();
-    for (tenant, name) in named {
-        if !broken.contains(&tenant) && !files.intact(&name).await {
-            tracing::warn!(%tenant, file = %name, "an imported value was lost in a crash; the snapshot starts over");
-            broken.insert(tenant);
+    for (tenant,) in importing {
+        let mut conn = pool.acquire().await.map_err(failed)?;
+        let kept = crate::digest::stored(&mut conn, &tenant)
+            .await
+            .map_err(failed)?;
+        let counted = crate::digest::recount(&mut conn, files, &tenant).await;
+        if counted.as_ref().ok() == kept.as_ref() {
+            continue;
         }
-    }
-    for tenant in broken {
+        tracing::warn!(%tenant, "an import's value files were lost or cut in a crash; its snapshot starts over");
         let mut tx = pool.begin().await.map_err(failed)?;
         crate::store::restart_snapshot(&mut tx, &tenant)
             .await

@@ -1,7 +1,7 @@
-//! Large values kept as files beside the agent's store (64 KiB and more): read back as
-//! written, one file shared by a key and its log entry, removed with their tenant,
-//! swept at start when no row names them, carried by a move, and an import that lost a
-//! file in a crash copying its snapshot again.
+//! Large values kept in files beside the agent's store (64 KiB and more): read back as
+//! written, one file shared by a key and its log entry (and by a snapshot page's
+//! values), removed with their tenant, swept at start when no row names them, carried
+//! by a move, and an import whose file a crash cut copying its snapshot again.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use testkit as support;
@@ -77,8 +77,8 @@ async fn large_values_live_in_files_shared_by_the_log_and_go_with_their_tenant()
     acme.kv_put("acme", "k1", &big('y'), "w3").await.unwrap();
     assert_eq!(value_files(dir.path(), "a").len(), 2);
     assert_eq!(acme.kv_get("acme", "k1").await.unwrap().value, big('y'));
-    // The same bytes under another key: the same file.
-    acme.kv_put("acme", "k2", &big('y'), "w4").await.unwrap();
+    // The same key and value again: the same file (named by what it holds).
+    acme.kv_put("acme", "k1", &big('x'), "w4").await.unwrap();
     assert_eq!(value_files(dir.path(), "a").len(), 2);
     // The log hands the values out whole (a move's catch-up reads it).
     let log = admin.changes("acme", 0).await.unwrap();
@@ -89,7 +89,7 @@ async fn large_values_live_in_files_shared_by_the_log_and_go_with_their_tenant()
             Some(big('x').as_str()),
             Some("tiny"),
             Some(big('y').as_str()),
-            Some(big('y').as_str())
+            Some(big('x').as_str())
         ]
     );
     // The kept digest is the one a full recount of the values gives.
@@ -147,7 +147,7 @@ async fn sync_until_caught_up(
 }
 
 #[tokio::test]
-async fn an_import_that_lost_a_value_file_in_a_crash_copies_its_snapshot_again() {
+async fn an_import_whose_value_file_a_crash_cut_copies_its_snapshot_again() {
     let dir = tempfile::tempdir().unwrap();
     let (a, admin_a) = start(dir.path(), "a", ADMIN_A);
     let (b, admin_b) = start(dir.path(), "b", ADMIN_B);
@@ -172,20 +172,24 @@ async fn an_import_that_lost_a_value_file_in_a_crash_copies_its_snapshot_again()
         admin_b.checksum("acme").await.unwrap().digest,
         source.digest
     );
-    assert_eq!(value_files(dir.path(), "b").len(), 3);
+    // One snapshot page: its three large values share one file.
+    let written = value_files(dir.path(), "b");
+    assert_eq!(written.len(), 1);
 
-    // The target dies, and one of the import's files is lost with it (as a power cut
+    // The target dies, and the import's file is cut short with it (as a power cut
     // loses what was not synced): at start the importing copy starts over.
     drop(b);
-    let lost = &value_files(dir.path(), "b")[1];
-    std::fs::remove_file(Agent::data_file(dir.path(), "b", "values").join(lost)).unwrap();
+    let file = Agent::data_file(dir.path(), "b", "values").join(&written[0]);
+    let cut = std::fs::OpenOptions::new().write(true).open(&file).unwrap();
+    cut.set_len(150 * 1024).unwrap();
+    drop(cut);
     let (b, admin_b) = start(dir.path(), "b", ADMIN_B);
     let restarted = admin_b.checksum("acme").await.unwrap();
     assert_eq!((restarted.keys, restarted.seq), (0, 0), "{restarted:?}");
     assert_eq!(
         value_files(dir.path(), "b").len(),
         0,
-        "its other files were swept"
+        "the cut file was swept"
     );
 
     sync_until_caught_up(&admin_b, &request, "again").await;
@@ -207,7 +211,11 @@ async fn an_import_that_lost_a_value_file_in_a_crash_copies_its_snapshot_again()
         let entry = on_b.kv_get("acme", &format!("big-{i}")).await.unwrap();
         assert_eq!(entry.value, big(c));
     }
-    assert_eq!(value_files(dir.path(), "b").len(), 3);
+    assert_eq!(
+        value_files(dir.path(), "b"),
+        written,
+        "the same page, the same file"
+    );
 }
 
 /// A target asks for pages ahead of the one it writes (`skip`): each is the page that

@@ -16,7 +16,7 @@ pub use health_push::{prefer_wait_secs, HealthQuestion, MAX_HEALTH_WAIT_SECS, PR
 pub use moves::*;
 pub use openapi::{openapi_document, openapi_json};
 pub use page_codec::{
-    decode_export_page, encode_export_page, is_binary_export_page, ExportPageBinary,
+    decode_export_page, encode_export_page, is_binary_export_page, ExportPageBinary, PageEncoder,
     EXPORT_PAGE_BINARY,
 };
 pub use wire::*;

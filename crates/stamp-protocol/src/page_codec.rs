@@ -33,28 +33,80 @@ pub fn encode_export_page(page: &ExportPage) -> Vec<u8> {
         .iter()
         .map(|e| e.key.len() + e.value.len() + 16)
         .sum();
-    let mut out = Vec::with_capacity(size + 64);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&page.seq.to_le_bytes());
-    match &page.next_after {
-        Some(next) => {
-            out.push(1);
-            put_str(&mut out, next);
-        }
-        None => out.push(0),
-    }
-    out.extend_from_slice(&(page.entries.len() as u32).to_le_bytes());
+    let mut out = PageEncoder::new(
+        page.seq,
+        page.next_after.as_deref(),
+        page.entries.len(),
+        size,
+    );
     for e in &page.entries {
-        put_str(&mut out, &e.key);
-        put_str(&mut out, &e.value);
-        out.extend_from_slice(&e.seq.to_le_bytes());
+        out.entry(&e.key, &e.value, e.seq);
     }
-    // Only on a page asked with `skip`, which a reader of the first form never asks.
-    if let Some(after) = &page.after {
-        out.push(1);
-        put_str(&mut out, after);
+    out.finish(page.after.as_deref())
+}
+
+/// Builds a page in the binary form entry by entry, so a value can be read straight
+/// from where it is kept (a stamp's value file) into the page, with no copy between.
+pub struct PageEncoder {
+    out: Vec<u8>,
+}
+
+impl PageEncoder {
+    /// A page of `entries` entries; `capacity`: about the bytes they take.
+    pub fn new(seq: u64, next_after: Option<&str>, entries: usize, capacity: usize) -> Self {
+        let mut out = Vec::with_capacity(capacity + 64);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&seq.to_le_bytes());
+        match next_after {
+            Some(next) => {
+                out.push(1);
+                put_str(&mut out, next);
+            }
+            None => out.push(0),
+        }
+        out.extend_from_slice(&(entries as u32).to_le_bytes());
+        Self { out }
     }
-    out
+
+    pub fn entry(&mut self, key: &str, value: &str, seq: u64) {
+        put_str(&mut self.out, key);
+        put_str(&mut self.out, value);
+        self.out.extend_from_slice(&seq.to_le_bytes());
+    }
+
+    /// An entry whose value is the `len` bytes `value` reads (UTF-8: the reader of the
+    /// page checks); fewer is an error.
+    pub fn entry_from(
+        &mut self,
+        key: &str,
+        len: u32,
+        value: &mut impl std::io::Read,
+        seq: u64,
+    ) -> std::io::Result<()> {
+        use std::io::Read;
+        put_str(&mut self.out, key);
+        self.out.extend_from_slice(&len.to_le_bytes());
+        self.out.reserve(len as usize);
+        let read = value.take(u64::from(len)).read_to_end(&mut self.out)?;
+        if read != len as usize {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                format!("value of {key:?}: {read} bytes of {len}"),
+            ));
+        }
+        self.out.extend_from_slice(&seq.to_le_bytes());
+        Ok(())
+    }
+
+    /// The page, with `after` when it was asked with `skip`.
+    pub fn finish(mut self, after: Option<&str>) -> Vec<u8> {
+        // Only on a page asked with `skip`, which a reader of the first form never asks.
+        if let Some(after) = after {
+            self.out.push(1);
+            put_str(&mut self.out, after);
+        }
+        self.out
+    }
 }
 
 /// Whether `bytes` are a page in the binary form (else JSON).
@@ -185,6 +237,22 @@ mod tests {
             ..page()
         };
         assert_eq!(decode_export_page(&encode_export_page(&ahead)), Ok(ahead));
+    }
+
+    #[test]
+    fn a_value_read_into_the_page_is_the_same_page_and_a_short_one_is_an_error() {
+        let p = page();
+        let mut out = PageEncoder::new(p.seq, p.next_after.as_deref(), 2, 0);
+        let first = &p.entries[0];
+        let mut reader = first.value.as_bytes();
+        let len = first.value.len() as u32;
+        out.entry_from(&first.key, len, &mut reader, first.seq)
+            .unwrap();
+        out.entry(&p.entries[1].key, &p.entries[1].value, p.entries[1].seq);
+        assert_eq!(out.finish(None), encode_export_page(&p));
+        let mut short = PageEncoder::new(1, None, 1, 0);
+        let e = short.entry_from("k", 10, &mut &b"abc"[..], 1).unwrap_err();
+        assert_eq!(e.to_string(), "value of \"k\": 3 bytes of 10");
     }
 
     #[test]
