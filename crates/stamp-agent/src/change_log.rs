@@ -37,13 +37,14 @@ pub fn now_secs() -> i64 {
 }
 
 /// Drops the log entries no one can need any more (see `LogLimits`), keeping what a
-/// move in progress pinned, and moves `log_start` up to match. Returns the new start.
+/// move in progress pinned, and moves `log_start` up to match. Returns whether an entry
+/// dropped named a value file (the file may be named by no row now).
 pub async fn trim(
     conn: &mut SqliteConnection,
     tenant: &str,
     limits: LogLimits,
     now: i64,
-) -> Result<i64, sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
     let (seq, start, pinned_from, pinned_until): (i64, i64, Option<i64>, i64) = sqlx::query_as(
         "SELECT change_seq, log_start, log_pinned_from, log_pinned_until FROM tenants WHERE id = ?",
     )
@@ -67,8 +68,15 @@ pub async fn trim(
         cut = cut.min(from);
     }
     if cut <= start {
-        return Ok(start);
+        return Ok(false);
     }
+    let (files,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM changes WHERE tenant = ? AND seq <= ? AND value_file IS NOT NULL",
+    )
+    .bind(tenant)
+    .bind(cut)
+    .fetch_one(&mut *conn)
+    .await?;
     sqlx::query("DELETE FROM changes WHERE tenant = ? AND seq <= ?")
         .bind(tenant)
         .bind(cut)
@@ -79,7 +87,7 @@ pub async fn trim(
         .bind(tenant)
         .execute(&mut *conn)
         .await?;
-    Ok(cut)
+    Ok(files > 0)
 }
 
 /// A move is about to read the tenant: keep its log from now until `until`.

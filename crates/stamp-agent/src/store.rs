@@ -312,9 +312,9 @@ pub async fn kv_change(
     put_row(&mut *conn, files, tenant, key, value, file, seq).await?;
     log_change(&mut *conn, tenant, seq, key, value, file).await?;
     if seq % TRIM_EVERY == 0 {
-        crate::change_log::trim(conn, tenant, limits, now_secs()).await?;
-        // The trimmed entries may have named files.
-        files.note_dropped();
+        if crate::change_log::trim(conn, tenant, limits, now_secs()).await? {
+            files.note_dropped();
+        }
     }
     Ok(u64::try_from(seq).unwrap_or(0))
 }

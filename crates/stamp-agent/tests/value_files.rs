@@ -270,3 +270,31 @@ async fn pages_asked_ahead_are_the_pages_that_follow_and_say_what_they_follow() 
         "{refused:?}"
     );
 }
+
+/// A key overwritten with large values: the log entries the trim drops take their
+/// files with them (checked after a restart, whose sweep has run before it listens).
+#[tokio::test]
+async fn the_files_of_trimmed_log_entries_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = ["--change-log-entries", "1", "--change-retention-secs", "0"];
+    let agent = Agent::start_with(dir.path(), "a", "azure-westeurope", 100, ADMIN_A, &limits);
+    let admin = client(&agent, ADMIN_A);
+    let token = provision(&admin, "acme").await;
+    let acme = admin.with_token(token.clone());
+    // 260 writes: the trim at the 256th keeps the newest 4 entries (4 x 1 key).
+    let value = |i: usize| format!("{i:04}{}", big('x'));
+    for i in 0..260 {
+        acme.kv_put("acme", "k", &value(i), &format!("w{i}"))
+            .await
+            .unwrap();
+    }
+    drop(agent);
+    let agent = Agent::start_with(dir.path(), "a", "azure-westeurope", 100, ADMIN_A, &limits);
+    let files = value_files(dir.path(), "a").len();
+    assert!(
+        (1..=8).contains(&files),
+        "{files} files for 8 log entries at most"
+    );
+    let acme = client(&agent, ADMIN_A).with_token(token);
+    assert_eq!(acme.kv_get("acme", "k").await.unwrap().value, value(259));
+}
