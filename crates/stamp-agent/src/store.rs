@@ -311,10 +311,9 @@ pub async fn kv_change(
     crate::digest::update(&mut *conn, tenant, key, old.as_deref(), value).await?;
     put_row(&mut *conn, files, tenant, key, value, file, seq).await?;
     log_change(&mut *conn, tenant, seq, key, value, file).await?;
-    if seq % TRIM_EVERY == 0 {
-        if crate::change_log::trim(conn, tenant, limits, now_secs()).await? {
-            files.note_dropped();
-        }
+    // A trimmed entry may have been the last to name a file.
+    if seq % TRIM_EVERY == 0 && crate::change_log::trim(conn, tenant, limits, now_secs()).await? {
+        files.note_dropped();
     }
     Ok(u64::try_from(seq).unwrap_or(0))
 }
