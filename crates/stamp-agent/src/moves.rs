@@ -68,9 +68,6 @@ pub(crate) struct ExportQuery {
     skip: u32,
 }
 
-/// A target asks for at most this many pages ahead.
-const MAX_SKIP: u32 = 4;
-
 pub(crate) async fn export(
     _: ReaderCaller,
     State(agent): Shared,
@@ -79,12 +76,7 @@ pub(crate) async fn export(
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
     let id = tenant_id(&id)?;
-    if q.skip > MAX_SKIP {
-        return Err(Failure::invalid(format!(
-            "skip: {} pages, at most {MAX_SKIP}",
-            q.skip
-        )));
-    }
+    rules::check_skip(q.skip).map_err(Failure::rule)?;
     // One read transaction: the page and the sequence it was read at agree; the files
     // it names are read before the sweep may run again.
     let reading = agent.values.reading().await;

@@ -9,7 +9,7 @@ use testkit as support;
 use stamp_client::{ClientError, ClientOptions, StampClient};
 use stamp_protocol::{ImportSync, ProvisionTenant, TenantState};
 use support::wire::get_json;
-use support::Agent;
+use support::{sync_until_caught_up, Agent};
 
 const ADMIN_A: &str = "admin-token-of-stamp-a";
 const ADMIN_B: &str = "admin-token-of-stamp-b";
@@ -194,22 +194,6 @@ async fn frozen_refuses_writes_with_retry_and_fenced_redirects_everything() {
     assert_eq!(listed[0].state, TenantState::Fenced);
 }
 
-async fn sync_until_caught_up(
-    target: &StampClient,
-    request: &ImportSync,
-) -> stamp_protocol::ImportProgress {
-    for round in 0..100 {
-        let p = target
-            .import_sync("acme", request, &format!("s{round}"))
-            .await
-            .unwrap();
-        if p.snapshot_done && p.applied_seq == p.source_seq {
-            return p;
-        }
-    }
-    panic!("no catch-up in 100 rounds");
-}
-
 #[tokio::test]
 async fn a_target_pulls_snapshot_and_changes_and_a_move_back_takes_only_the_news() {
     let dir = tempfile::tempdir().unwrap();
@@ -237,7 +221,7 @@ async fn a_target_pulls_snapshot_and_changes_and_a_move_back_takes_only_the_news
     acme.kv_put("acme", "key-00001", "changed", "w-late")
         .await
         .unwrap();
-    sync_until_caught_up(&admin_b, &request).await;
+    sync_until_caught_up(&admin_b, "acme", &request, "s").await;
     assert_eq!(
         admin_a.checksum("acme").await.unwrap().digest,
         admin_b.checksum("acme").await.unwrap().digest
@@ -251,7 +235,7 @@ async fn a_target_pulls_snapshot_and_changes_and_a_move_back_takes_only_the_news
 
     // Cut over by hand: freeze, catch up, fence, activate (with the source's proof).
     admin_a.freeze("acme", 60, "f").await.unwrap();
-    let last = sync_until_caught_up(&admin_b, &request).await;
+    let last = sync_until_caught_up(&admin_b, "acme", &request, "s").await;
     assert!(last.source_frozen);
     let proof = stamp_protocol::ActivateProof {
         source: a.base.clone(),
@@ -275,7 +259,7 @@ async fn a_target_pulls_snapshot_and_changes_and_a_move_back_takes_only_the_news
 
     // Move back: a's fenced copy only needs what happened since it left.
     let back = import_acme_from(&b, &admin_b).await;
-    let p = sync_until_caught_up(&admin_a, &back).await;
+    let p = sync_until_caught_up(&admin_a, "acme", &back, "s").await;
     assert_eq!(p.copied_keys, 1, "only the one change made on b");
     assert_eq!(
         admin_a.checksum("acme").await.unwrap(),
@@ -367,7 +351,7 @@ async fn an_expired_freeze_never_gives_two_writable_homes() {
     let acme = tenant_on(&admin_a, "acme").await;
     acme.kv_put("acme", "k", "v", "w1").await.unwrap();
     let request = import_acme_from(&a, &admin_a).await;
-    sync_until_caught_up(&admin_b, &request).await;
+    sync_until_caught_up(&admin_b, "acme", &request, "s").await;
     admin_a.freeze("acme", 1, "f").await.unwrap();
     assert!(matches!(
         acme.kv_put("acme", "k", "refused", "w2").await,

@@ -9,7 +9,7 @@ use testkit as support;
 use stamp_client::{ClientOptions, StampClient};
 use stamp_protocol::{ImportSync, ProvisionTenant};
 use support::wire::get_json;
-use support::Agent;
+use support::{sync_until_caught_up, Agent};
 
 const ADMIN_A: &str = "admin-token-of-stamp-a";
 const ADMIN_B: &str = "admin-token-of-stamp-b";
@@ -129,23 +129,6 @@ async fn files_no_row_names_are_swept_when_the_agent_starts() {
     assert_eq!(acme.kv_get("acme", "k1").await.unwrap().value, big('x'));
 }
 
-async fn sync_until_caught_up(
-    target: &StampClient,
-    request: &ImportSync,
-    round: &str,
-) -> stamp_protocol::ImportProgress {
-    for i in 0..100 {
-        let p = target
-            .import_sync("acme", request, &format!("{round}-{i}"))
-            .await
-            .unwrap();
-        if p.snapshot_done && p.applied_seq == p.source_seq {
-            return p;
-        }
-    }
-    panic!("no catch-up in 100 rounds");
-}
-
 #[tokio::test]
 async fn an_import_whose_value_file_a_crash_cut_copies_its_snapshot_again() {
     let dir = tempfile::tempdir().unwrap();
@@ -166,7 +149,7 @@ async fn an_import_whose_value_file_a_crash_cut_copies_its_snapshot_again() {
         display_name: "Acme Ltd".to_owned(),
         size_units: 10,
     };
-    sync_until_caught_up(&admin_b, &request, "first").await;
+    sync_until_caught_up(&admin_b, "acme", &request, "first").await;
     let source = admin_a.checksum("acme").await.unwrap();
     assert_eq!(
         admin_b.checksum("acme").await.unwrap().digest,
@@ -192,14 +175,14 @@ async fn an_import_whose_value_file_a_crash_cut_copies_its_snapshot_again() {
         "the cut file was swept"
     );
 
-    sync_until_caught_up(&admin_b, &request, "again").await;
+    sync_until_caught_up(&admin_b, "acme", &request, "again").await;
     assert_eq!(
         admin_b.checksum("acme").await.unwrap().digest,
         source.digest
     );
     // The cut-over: freeze, catch up, fence, activate; the values are served there.
     admin_a.freeze("acme", 60, "f").await.unwrap();
-    let last = sync_until_caught_up(&admin_b, &request, "frozen").await;
+    let last = sync_until_caught_up(&admin_b, "acme", &request, "frozen").await;
     admin_a.fence("acme", &b.base, "fence").await.unwrap();
     let proof = stamp_protocol::ActivateProof {
         source: a.base.clone(),

@@ -194,7 +194,7 @@ fn transfer() {}
 
 #[utoipa::path(get, path = "/v1/tenants/{id}/export", security(("admin" = []), ("transfer" = [])),
     params(("id" = String, Path), ("after" = Option<String>, Query, description = "the last key of the previous page"),
-           ("skip" = Option<u32>, Query, description = "pages to pass over first (0 to 4): a target asks for pages ahead while it writes this one; such a page names the key it follows (`after`)")),
+           ("skip" = Option<u32>, Query, description = "pages to pass over first: a target asks for pages ahead while it writes this one; such a page names the key it follows (`after`)")),
     responses((status = 200, description = "a page in key order; with `Accept: application/vnd.stampfleet.export-page`, the same page in its binary form (see `page_codec.rs`)",
                content((ExportPage = "application/json"), (ExportPageBinary = "application/vnd.stampfleet.export-page"))),
               (status = 400, body = ApiError), (status = 401, body = ApiError),

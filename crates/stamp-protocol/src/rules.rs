@@ -113,6 +113,10 @@ pub const WAIT_MS: Rule = Rule::Int {
     max: 30_000,
 };
 
+/// How many pages an export may pass over (`GET .../export?skip=N`): a target asks for
+/// a few pages ahead of the one it writes.
+pub const SKIP: Rule = Rule::Int { min: 0, max: 4 };
+
 /// The largest tenant size the API takes (the fleet's capacity bound).
 pub const MAX_SIZE_UNITS: u32 = 1_000_000_000;
 
@@ -136,6 +140,7 @@ pub const PARAMETERS: &[(&str, Rule)] = &[
     ("key", KV_KEY),
     ("Idempotency-Key", IDEMPOTENCY_KEY_VALUE),
     ("waitMs", WAIT_MS),
+    ("skip", SKIP),
 ];
 
 /// The rule of each request body field: (schema, field, rule).
@@ -265,6 +270,16 @@ pub fn check_wait_ms(value: u64) -> Result<(), RuleError> {
     };
     if i64::try_from(value).map_or(true, |v| v > max) {
         return fail("waitMs", "must be 0 to 30000");
+    }
+    Ok(())
+}
+
+pub fn check_skip(value: u32) -> Result<(), RuleError> {
+    let Rule::Int { max, .. } = SKIP else {
+        return Ok(());
+    };
+    if i64::from(value) > max {
+        return fail("skip", "must be 0 to 4");
     }
     Ok(())
 }

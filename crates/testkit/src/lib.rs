@@ -29,3 +29,23 @@ pub fn assert_error(err: &fleet_ops::OpsError, code: fleet_ops::ErrorCode, text:
 pub fn holds(bytes: &[u8], secret: &str) -> bool {
     bytes.windows(secret.len()).any(|w| w == secret.as_bytes())
 }
+
+/// Calls the target's import sync for `tenant` until the snapshot is done and the log
+/// caught up (at most 100 calls), each with the idempotency key `<keys>-<n>`.
+pub async fn sync_until_caught_up(
+    target: &stamp_client::StampClient,
+    tenant: &str,
+    request: &stamp_protocol::ImportSync,
+    keys: &str,
+) -> stamp_protocol::ImportProgress {
+    for n in 0..100 {
+        let p = target
+            .import_sync(tenant, request, &format!("{keys}-{n}"))
+            .await
+            .unwrap();
+        if p.snapshot_done && p.applied_seq == p.source_seq {
+            return p;
+        }
+    }
+    panic!("no catch-up in 100 calls");
+}
