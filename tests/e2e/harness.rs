@@ -203,8 +203,9 @@ impl AppSession {
                     eprintln!("find {css}: {}; asking again", e.message);
                 }
                 Err(e) => {
-                    self.post_mortem().await;
-                    panic!("no element {css} within {WAIT:?}: {e}")
+                    let what = format!("no element {css} within {WAIT:?}: {e}");
+                    self.post_mortem(&what).await;
+                    panic!("{what}")
                 }
             }
         }
@@ -213,7 +214,10 @@ impl AppSession {
     /// Clicks the first element matching `css` (waiting for it), brought to the middle
     /// of the window first: WebKitWebDriver scrolls an element only to the window's
     /// edge, where the activity tray (fixed at the foot) would take the click.
+    /// A disabled control is waited for until it is enabled (a click on it would be
+    /// lost without a word, as a user's would be).
     pub async fn click(&self, css: &str) {
+        self.wait_enabled(css).await;
         let element = self.find(css).await;
         self.client
             .execute(
@@ -223,8 +227,26 @@ impl AppSession {
             .await
             .unwrap_or_else(|e| panic!("scroll to {css}: {e:?}"));
         if let Err(e) = element.click().await {
-            self.post_mortem().await;
-            panic!("click {css}: {e:?}");
+            let what = format!("click {css}: {e:?}");
+            self.post_mortem(&what).await;
+            panic!("{what}");
+        }
+    }
+
+    /// Waits until the first element matching `css` is there and not disabled (a
+    /// MutationObserver in the page tells when).
+    pub async fn wait_enabled(&self, css: &str) {
+        const WATCH: &str = r#"
+            const [css, done] = arguments;
+            const ready = () => { const e = document.querySelector(css); return e !== null && !e.disabled; };
+            if (ready()) { done(true); return; }
+            const watcher = new MutationObserver(() => { if (ready()) { watcher.disconnect(); done(true); } });
+            watcher.observe(document.body, { childList: true, subtree: true, attributes: true });
+        "#;
+        if let Err(e) = self.client.execute_async(WATCH, vec![css.into()]).await {
+            let what = format!("{css} not there and enabled within {WAIT:?}: {e}");
+            self.post_mortem(&what).await;
+            panic!("{what}");
         }
     }
 
@@ -276,8 +298,9 @@ impl AppSession {
             )
             .await;
         if !matches!(&answer, Ok(serde_json::Value::String(s)) if s == "chosen") {
-            self.post_mortem().await;
-            panic!("choose {value} in {css}: {answer:?}");
+            let what = format!("choose {value} in {css}: {answer:?}");
+            self.post_mortem(&what).await;
+            panic!("{what}");
         }
     }
 
@@ -303,7 +326,8 @@ impl AppSession {
             .await;
         let found = self.client.find_all(Locator::Css(css)).await.unwrap();
         if waited.is_err() || found.len() != n {
-            self.post_mortem().await;
+            let what = format!("{css}: {} elements, expected {n}", found.len());
+            self.post_mortem(&what).await;
         }
         assert!(
             waited.is_ok() && found.len() == n,
@@ -333,7 +357,8 @@ impl AppSession {
         {
             Ok(serde_json::Value::String(text)) => text,
             other => {
-                self.post_mortem().await;
+                let what = format!("no {css} with {needle:?} within {WAIT:?} ({other:?})");
+                self.post_mortem(&what).await;
                 let seen = self
                     .client
                     .execute(

@@ -23,24 +23,18 @@ pub(crate) fn save_screenshot(name: &str, png: &[u8]) -> std::io::Result<PathBuf
 
 impl AppSession {
     /// What a failed wait leaves for whoever reads the CI log (the screenshot stays on
-    /// the CI machine): the window's screenshot, every health pill's state, the page's
-    /// text, and the end of the app's own log. It never panics itself: when the session
+    /// the CI machine): first `what` failed (a CI log shown cut in its middle keeps its
+    /// head and tail), then the window's screenshot, the end of the app's own log, every
+    /// health pill's state and the page's text. It never panics itself: when the session
     /// is gone (the app or its web content ended), what the log says is the post-mortem.
-    pub(crate) async fn post_mortem(&self) {
+    pub(crate) async fn post_mortem(&self, what: &str) {
+        eprintln!("e2e step failed: {what}");
         match self.client.screenshot().await {
             Ok(png) => match save_screenshot("failure.png", &png) {
                 Ok(shot) => eprintln!("window at the failure: {}", shot.display()),
                 Err(e) => eprintln!("the failure's screenshot could not be saved: {e}"),
             },
             Err(e) => eprintln!("no screenshot of the window at the failure: {e}"),
-        }
-        const OUTLINE: &str = r#"
-            const pills = [...document.querySelectorAll("[data-health]")].map((e) => e.dataset.health);
-            return "health pills: " + JSON.stringify(pills) + "\npage text: " + document.body.innerText.slice(0, 2000);
-        "#;
-        match self.client.execute(OUTLINE, vec![]).await {
-            Ok(serde_json::Value::String(outline)) => eprintln!("{outline}"),
-            other => eprintln!("the page's outline could not be read: {other:?}"),
         }
         for log in [
             self.home.join("stampfleet.log"),
@@ -55,6 +49,14 @@ impl AppSession {
                 }
             }
         }
+        const OUTLINE: &str = r#"
+            const pills = [...document.querySelectorAll("[data-health]")].map((e) => e.dataset.health);
+            return "health pills: " + JSON.stringify(pills) + "\npage text: " + document.body.innerText.slice(0, 1500);
+        "#;
+        match self.client.execute(OUTLINE, vec![]).await {
+            Ok(serde_json::Value::String(outline)) => eprintln!("{outline}"),
+            other => eprintln!("the page's outline could not be read: {other:?}"),
+        }
     }
 
     /// Saves a screenshot of the window under target/e2e-screenshots/.
@@ -62,8 +64,9 @@ impl AppSession {
         let png = match self.client.screenshot().await {
             Ok(png) => png,
             Err(e) => {
-                self.post_mortem().await;
-                panic!("screenshot {name}: {e:?}");
+                let what = format!("screenshot {name}: {e:?}");
+                self.post_mortem(&what).await;
+                panic!("{what}");
             }
         };
         assert!(png.starts_with(b"\x89PNG"), "the screenshot is not a PNG");
