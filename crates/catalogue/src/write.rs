@@ -305,21 +305,27 @@ pub(crate) fn diff_audit(
         .rev()
         .flat_map(|part| part.deletes.drain(..))
         .collect();
-    let mut created = serde_json::Map::new();
-    for part in parts {
-        rows.extend(part.updates);
+    // Serialized straight from the ids (a JSON value per id first cost as much again).
+    let mut created = std::collections::BTreeMap::new();
+    for part in &mut parts {
+        rows.append(&mut part.updates);
         if !part.created.is_empty() {
-            created.insert(part.entity.to_owned(), part.created.into());
+            created.insert(part.entity, std::mem::take(&mut part.created));
         }
     }
     if !created.is_empty() {
+        let after = serde_json::to_string(&created).map_err(|e| {
+            CatalogueError::Refused(format!(
+                "cannot serialize the created ids for the audit log: {e}"
+            ))
+        })?;
         rows.push(AuditRecord {
             via: via.to_owned(),
             action: "create".to_owned(),
             entity: crate::audit::CREATED_TOGETHER,
             entity_id: crate::audit::CREATED_TOGETHER.to_owned(),
             before: None,
-            after: Some(serde_json::Value::Object(created).to_string()),
+            after: Some(after),
         });
     }
     Ok(rows)

@@ -135,6 +135,11 @@ fn references_and_duplicates_are_checked() {
             "unknown stamp ghost-01",
         ),
         (
+            Box::new(|v| v["bindings"][3]["tenant"] = json!("ghost-tenant")),
+            "bindings[3].tenant",
+            "unknown tenant ghost-tenant",
+        ),
+        (
             Box::new(|v| v["bindings"][8]["tenant"] = v["bindings"][9]["tenant"].clone()),
             "bindings[9].tenant",
             "bound twice",
