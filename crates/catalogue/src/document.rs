@@ -123,7 +123,8 @@ async fn set_aside(tx: &mut WriteTx) -> Result<Vec<(String, String, String)>> {
 /// one pass, the stamps' loads counted here from the document (an aggregate joining a
 /// million bindings to their tenants took 5 s), the routing version moved once by the
 /// `binding_changes` its triggers would have counted one by one (as PostgreSQL's
-/// statement triggers count them), and the triggers back.
+/// statement triggers count them), the tenants' text version moved, and the triggers
+/// back.
 async fn end_bulk_rewrite(
     tx: &mut WriteTx,
     doc: &CatalogueDocument,
@@ -163,6 +164,10 @@ async fn end_bulk_rewrite(
     .await?;
     sqlx::query("UPDATE routing SET version = version + $1 WHERE id = 1")
         .bind(i64::try_from(binding_changes).unwrap_or(i64::MAX))
+        .execute(&mut **tx)
+        .await?;
+    // The tenants' text changed (schema 21): its triggers were set aside with the rest.
+    sqlx::query("UPDATE tenant_text_version SET version = version + 1 WHERE id = 1")
         .execute(&mut **tx)
         .await?;
     sqlx::query("UPDATE bulk_rewrite SET active = 0 WHERE id = 1")

@@ -8,7 +8,7 @@ use fleet_core::{FleetOverview, StampId, StampLoad, TenantPage, TenantQuery, Ten
 use crate::error::Result;
 use crate::rows::{StampRow, TemplateRow, TenantRow};
 use crate::sql::{Backend, Statement};
-use crate::Catalogue;
+use crate::{short_search, Catalogue};
 
 #[derive(sqlx::FromRow)]
 struct LoadRow {
@@ -60,9 +60,12 @@ enum TextPath {
     None,
     /// SQLite's trigram index (migration 0020), for 3 characters or more.
     SqliteIndex,
-    /// Each tenant's id and name read (SQLite below 3 characters; on PostgreSQL the
-    /// combined line's expression lets the planner use pg_trgm's index, where present).
+    /// Each tenant's id and name read (SQLite below 3 characters when more than
+    /// [`short_search::MAX_CANDIDATES`] tenants hold the text; on PostgreSQL the combined
+    /// line's expression lets the planner use pg_trgm's index, where present).
     Rows,
+    /// SQLite below 3 characters: the rows the in-memory text named (`short_search.rs`).
+    Candidates,
 }
 
 fn text_path(query: &TenantQuery, backend: Backend) -> TextPath {
@@ -77,7 +80,14 @@ fn text_path(query: &TenantQuery, backend: Backend) -> TextPath {
 
 /// Appends the WHERE clause for `query` (the FROM joins tenants t, bindings b, stamps s,
 /// and on the index path the search index f).
-fn push_filters<'q>(qb: &mut Statement<'q>, query: &'q TenantQuery, backend: Backend) {
+/// `candidates`: on [`TextPath::Candidates`], their rowids as a JSON array.
+fn push_filters<'q>(
+    qb: &mut Statement<'q>,
+    query: &'q TenantQuery,
+    backend: Backend,
+    path: TextPath,
+    candidates: Option<&'q str>,
+) {
     qb.push(" WHERE 1 = 1");
     if let Some(stamp) = &query.stamp {
         qb.push(" AND b.stamp = ").push_bind(stamp.as_str());
@@ -89,9 +99,14 @@ fn push_filters<'q>(qb: &mut Statement<'q>, query: &'q TenantQuery, backend: Bac
         return;
     };
     let pattern = contains_pattern(text);
-    match text_path(query, backend) {
+    match path {
         TextPath::SqliteIndex => {
             qb.push(" AND f.text LIKE ").push_bind(index_pattern(text));
+        }
+        TextPath::Candidates => {
+            qb.push(" AND t.rowid IN (SELECT value FROM json_each(")
+                .push_bind(candidates.unwrap_or("[]"))
+                .push("))");
         }
         TextPath::Rows if backend == Backend::Postgres => {
             // The expression pg_trgm's index (migration 0020) is built on.
@@ -213,16 +228,32 @@ impl Catalogue {
     /// then says there are more (see [`order_clause`] for the order).
     pub async fn tenants(&self, query: &TenantQuery) -> Result<TenantPage> {
         let limit = query.limit.min(TenantQuery::MAX_LIMIT);
-        let path = text_path(query, self.backend);
-        let from = from_clause(query, path);
+        let mut path = text_path(query, self.backend);
         let mut conn = self.pool.acquire().await?;
+        let mut candidates = None;
+        if let (TextPath::Rows, Backend::Sqlite, Some(text)) = (path, self.backend, query.text()) {
+            if let Some(rowids) =
+                short_search::candidates(&self.short_search, &mut conn, text).await?
+            {
+                if rowids.is_empty() {
+                    return Ok(TenantPage {
+                        tenants: Vec::new(),
+                        total: 0,
+                        capped: false,
+                    });
+                }
+                path = TextPath::Candidates;
+                candidates = Some(serde_json::Value::from(rowids).to_string());
+            }
+        }
+        let from = from_clause(query, path);
         let mut count = if path == TextPath::None {
             Statement::new("SELECT COUNT(*)")
         } else {
             Statement::new("SELECT COUNT(*) FROM (SELECT 1")
         };
         count.push(&from);
-        push_filters(&mut count, query, self.backend);
+        push_filters(&mut count, query, self.backend, path, candidates.as_deref());
         if path != TextPath::None {
             count
                 .push(" LIMIT ")
@@ -239,7 +270,13 @@ impl Catalogue {
 
         let mut select = Statement::new("SELECT t.*, b.stamp AS home");
         select.push(&from);
-        push_filters(&mut select, query, self.backend);
+        push_filters(
+            &mut select,
+            query,
+            self.backend,
+            path,
+            candidates.as_deref(),
+        );
         select
             .push(order_clause(path, capped, self.backend))
             .push(" LIMIT ")

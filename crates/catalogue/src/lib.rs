@@ -21,6 +21,7 @@ mod repairs;
 mod rollouts;
 mod routing;
 mod rows;
+mod short_search;
 mod snapshot;
 mod sql;
 mod stamps;
@@ -85,6 +86,8 @@ pub struct Catalogue {
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// Who every audit row this handle writes names (see `operator`).
     operator: std::sync::Arc<str>,
+    /// The tenants' ids and names in memory for searches of 1 or 2 characters (SQLite).
+    short_search: short_search::ShortSearch,
 }
 
 /// A write transaction (`BEGIN IMMEDIATE`) holding this process's writer turn.
@@ -186,6 +189,7 @@ impl Catalogue {
             server_url: None,
             id,
             writer: std::sync::Arc::default(),
+            short_search: std::sync::Arc::default(),
             operator: operator.into(),
         };
         match catalogue.seed_builtin_regions().await {

@@ -34,7 +34,7 @@ async fn fresh_file_is_migrated_with_wal_full_sync_and_foreign_keys() {
         ),
         (85, 0, 0, 0)
     );
-    assert_eq!(catalogue::known_schema_version(), 20);
+    assert_eq!(catalogue::known_schema_version(), 21);
 }
 
 #[tokio::test]

@@ -2,7 +2,9 @@
 //! 0020) on both backends: every result is what a plain substring test over the
 //! document gives, an unselective search stops counting at the cap and still pages
 //! through distinct matches, and the index follows single writes as well as a whole
-//! catalogue replaced.
+//! catalogue replaced. Text under 3 characters, which no trigram index serves, is
+//! found on SQLite from the tenants' text kept in memory (migration 0021): the same
+//! results, and it follows the same writes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -64,6 +66,13 @@ async fn every_search_finds_what_a_substring_test_finds() {
         "99",
         "7",
         "zzz",
+        // Under 3 characters (on SQLite from the text kept in memory): none, a few,
+        // LIKE's wildcards and escape as plain characters, case folded.
+        "q",
+        "%",
+        "_",
+        "\\",
+        "fA",
         "t000",
         "tenant 2499",
     ];
@@ -130,6 +139,9 @@ async fn the_index_follows_onboarding_removal_and_a_whole_catalogue_replaced() {
             c.tenant_search_indexed().await.unwrap(),
             "{backend}: the test server has pg_trgm; migration 0020 built the index"
         );
+        // A short search first (on SQLite it reads the text into memory): the writes
+        // below must be seen by the next one all the same.
+        assert_eq!(c.tenants(&search("qu", 0, 50)).await.unwrap().total, 0);
         let mut newcomer = doc.tenants[0].clone();
         newcomer.id = TenantId::new("acme-quokka-7").unwrap();
         newcomer.display_name = "Quokka Logistics".to_owned();
@@ -137,6 +149,12 @@ async fn the_index_follows_onboarding_removal_and_a_whole_catalogue_replaced() {
         let found = c.tenants(&search("OKKA LOG", 0, 50)).await.unwrap();
         assert_eq!(found.total, 1, "{backend}: the onboarded tenant by name");
         assert_eq!(found.tenants[0].tenant.id, newcomer.id);
+        let short = c.tenants(&search("QU", 0, 50)).await.unwrap();
+        assert_eq!(
+            short.total, 1,
+            "{backend}: the onboarded tenant by 2 characters"
+        );
+        assert_eq!(short.tenants[0].tenant.id, newcomer.id);
         assert_eq!(
             c.tenants(&search("quokka-7", 0, 50)).await.unwrap().total,
             1,
@@ -157,11 +175,21 @@ async fn the_index_follows_onboarding_removal_and_a_whole_catalogue_replaced() {
             0,
             "{backend}: a removed tenant is not found"
         );
+        assert_eq!(
+            c.tenants(&search("fa", 0, 50)).await.unwrap().total,
+            0,
+            "{backend}: nor by 2 characters"
+        );
 
         let mut replaced = doc.clone();
         replaced.tenants[5].display_name = "Wombat Freight".to_owned();
         let routing = c.routing_version().await.unwrap();
         c.replace_all(&replaced, "test").await.unwrap();
+        assert_eq!(
+            c.tenants(&search("wo", 0, 50)).await.unwrap().total,
+            1,
+            "{backend}: a name from the new document, by 2 characters"
+        );
         assert!(
             c.routing_version().await.unwrap() > routing,
             "{backend}: routers see the whole catalogue's write as a new routing version"
