@@ -5,6 +5,7 @@
 mod activation;
 mod agent;
 mod auth;
+mod background_sync;
 mod callers;
 mod change_log;
 mod checkpoint;

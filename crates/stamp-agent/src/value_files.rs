@@ -10,8 +10,9 @@
 //! Crash safety, the same promise as the rows':
 //! - A tenant's own write syncs the file and the directory before the row naming it
 //!   commits: a committed row never names a file that is not on disk.
-//! - A move's import writes its files unsynced, as it commits its rows unsynced;
-//!   [`ValueFiles::sync_written`] syncs them before the import reports caught up
+//! - A move's import does not wait for its files' sync, as it commits its rows
+//!   unsynced: a thread syncs each file once written (`background_sync.rs`), and
+//!   [`ValueFiles::sync_written`] waits for those syncs before the import reports caught up
 //!   (`import::settle`) and before the copy activates. At start, an importing tenant's
 //!   values are counted again against its kept digest: a file a crash lost or cut
 //!   starts its snapshot over (`check_imports`).
@@ -104,8 +105,11 @@ pub struct ValueFiles {
     held: Mutex<HashMap<String, usize>>,
     /// Readers between reading a name and reading its file; the sweep waits for them.
     readers: tokio::sync::RwLock<()>,
-    /// Files written with `Sync::Later`, not synced yet.
-    unsynced: Mutex<Vec<String>>,
+    /// Syncs the files written with `Sync::Later`, each as it is written.
+    syncer: crate::background_sync::BackgroundSync,
+    /// A file written with `Sync::Later` was named in the directory since the last
+    /// `sync_written`.
+    unsynced_names: AtomicBool,
     /// Held through `sync_written`: a second caller waits for the first one's sync.
     syncing: tokio::sync::Mutex<()>,
     /// A commit may have dropped the last row naming a file.
@@ -158,11 +162,13 @@ impl ValueFiles {
             .create(&dir)
             .map_err(failed)?;
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).map_err(failed)?;
+        let syncer = crate::background_sync::BackgroundSync::start().map_err(failed)?;
         Ok(Arc::new(Self {
             dir,
             held: Mutex::default(),
             readers: tokio::sync::RwLock::new(()),
-            unsynced: Mutex::default(),
+            syncer,
+            unsynced_names: AtomicBool::new(false),
             syncing: tokio::sync::Mutex::new(()),
             dropped: AtomicBool::new(false),
             sweeping: AtomicBool::new(false),
@@ -258,49 +264,43 @@ impl ValueFiles {
             file.write_all(value)?;
         }
         match sync {
-            Sync::Now => file.sync_all()?,
-            // The disk starts writing it now (the advice starts write-back of the
-            // file's dirty pages without waiting), so the sync at the end of an import
-            // waits for little rather than for the whole tenant.
-            Sync::Later => rustix::fs::fadvise(&file, 0, None, rustix::fs::Advice::DontNeed)?,
-        }
-        drop(file);
-        std::fs::rename(&temp, &path)?;
-        match sync {
-            Sync::Now => std::fs::File::open(&self.dir)?.sync_all()?,
-            Sync::Later => self
-                .unsynced
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(name.to_owned()),
+            Sync::Now => {
+                file.sync_all()?;
+                drop(file);
+                std::fs::rename(&temp, &path)?;
+                std::fs::File::open(&self.dir)?.sync_all()?;
+            }
+            // Synced on the sync thread from now (background_sync.rs), so the sync at
+            // the end of an import waits for little rather than for the whole tenant.
+            Sync::Later => {
+                self.syncer.push(file)?;
+                std::fs::rename(&temp, &path)?;
+                self.unsynced_names.store(true, Ordering::SeqCst);
+            }
         }
         Ok(())
     }
 
-    /// Syncs the files written with `Sync::Later`, and the directory (nothing when none
-    /// were written since the last call).
+    /// Waits until the files written with `Sync::Later` are synced, then syncs the
+    /// directory that names them (nothing when none were written since the last call).
     pub async fn sync_written(self: &Arc<Self>) -> Result<(), sqlx::Error> {
         let _one_at_a_time = self.syncing.lock().await;
-        let names =
-            std::mem::take(&mut *self.unsynced.lock().unwrap_or_else(PoisonError::into_inner));
-        if names.is_empty() {
+        if !self.unsynced_names.swap(false, Ordering::SeqCst) {
             return Ok(());
         }
-        let dir = self.dir.clone();
-        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-            for name in names {
-                match std::fs::File::open(dir.join(&name)) {
-                    Ok(f) => f.sync_all()?,
-                    // Swept since (no row names it any more).
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => return Err(e),
-                }
-            }
-            std::fs::File::open(&dir)?.sync_all()
+        let files = Arc::clone(self);
+        let synced = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            files.syncer.wait()?;
+            std::fs::File::open(&files.dir)?.sync_all()
         })
         .await
-        .map_err(|e| io_error(std::io::Error::other(e)))?
-        .map_err(io_error)
+        .map_err(|e| io_error(std::io::Error::other(e)))
+        .and_then(|r| r.map_err(io_error));
+        if synced.is_err() {
+            // Still to do: the next call tries again.
+            self.unsynced_names.store(true, Ordering::SeqCst);
+        }
+        synced
     }
 
     /// Held while reading names from rows and then their files.
