@@ -17,6 +17,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { launchBrowser, serveCatalogue } from "../tests/support/harness.mjs";
 import { ms, openPainted, quantile } from "./common.mjs";
+import { startProfile } from "./cpu-profile.mjs";
 
 const { values: options, positionals } = parseArgs({
   allowPositionals: true,
@@ -61,7 +62,9 @@ async function main() {
       { timeout: ALL_HEALTH_TIMEOUT, polling: 200 },
     );
     const allKnownAt = await handle.jsonValue();
+    const stopProfile = await startProfile(page);
     const run = await dragWhileHealthArrives(page, SECONDS);
+    const profiled = await stopProfile();
     const gaps = run.frames.slice(1).map((t, i) => t - run.frames[i]);
     const fps = ((run.frames.length - 1) * 1000) / (run.frames[run.frames.length - 1] - run.frames[0]);
     const long = run.longTasks.map((t) => t.ms);
@@ -72,6 +75,7 @@ async function main() {
     console.log(`  frame rate ${fps.toFixed(1)} fps; gaps between frames p95 ${ms(quantile(gaps, 0.95))} ms, p99 ${ms(quantile(gaps, 0.99))} ms, max ${ms(Math.max(...gaps))} ms`);
     console.log(`  long tasks (> 50 ms): ${long.length}, longest ${long.length ? ms(Math.max(...long)) : "—"} ms, total ${ms(long.reduce((a, b) => a + b, 0))} ms`);
     console.log(`  health messages taken in: ${entries.length}, stamps named per message p50 ${quantile(entries, 0.5) ?? "—"}, max ${entries.length ? Math.max(...entries) : "—"}`);
+    console.log(profiled);
     if (errors.length) console.log(`page errors: ${errors.join(" | ")}`);
   } finally {
     await browser.close();

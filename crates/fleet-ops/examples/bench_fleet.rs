@@ -155,13 +155,18 @@ async fn watcher(fleet: &Fleet, stamps: u64) {
     assert_eq!(first.len() as u64, stamps);
     let (wall, cpu) = (Instant::now(), cpu_secs());
     let mut pushed = 0;
+    // What the window would be sent each round (only the stamps that changed).
+    let mut delta = fleet_ops::HealthDelta::default();
+    delta.next(first);
+    let mut named = Vec::new();
     for _ in 0..6 {
         let round = rounds.recv().await.unwrap();
         pushed = round.iter().filter(|h| h.pushed).count();
+        named.push(delta.next(round).changed.len());
     }
     let (took, used) = (wall.elapsed().as_secs_f64(), cpu_secs() - cpu);
     println!(
-        "health watcher, next 6 rounds with push: {pushed}/{stamps} stamps pushing, CPU {used:.2} s over {took:.1} s ({:.3} cores)",
+        "health watcher, next 6 rounds with push: {pushed}/{stamps} stamps pushing, CPU {used:.2} s over {took:.1} s ({:.3} cores); stamps named in each round's message to the window: {named:?}",
         used / took
     );
     drop(rounds);

@@ -291,9 +291,21 @@ impl Fleet {
                 let _permit = permits.acquire_owned().await;
                 match fleet.check_health_tagged(&stamp, is_local).await {
                     Ok((health, pushing)) => {
-                        if let Some(pushing) = pushing {
-                            pushed.subscribe(stamp.id.clone(), is_local, health.clone(), pushing);
-                        }
+                        // A stamp that answered with a tag pushes from now on: its
+                        // answer says so already, so the next round's (its push, the
+                        // same health) is no change to send the window (at 10,000
+                        // stamps the second message named them all, 3 MB of JSON).
+                        let health = match pushing {
+                            Some(pushing) => {
+                                let health = StampHealth {
+                                    pushed: true,
+                                    ..health
+                                };
+                                pushed.subscribe(stamp.id.clone(), is_local, health.clone(), pushing);
+                                health
+                            }
+                            None => health,
+                        };
                         pushed.polled(&stamp.id, Some(health));
                     }
                     Err(e) => {
