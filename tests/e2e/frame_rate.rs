@@ -68,6 +68,21 @@ async fn the_map_while_health_streams_in_from_a_simulated_fleet() {
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
 
+    // STAMPFLEET_BENCH_SETTLE=1: the drag waits for the next health message (about 5 s),
+    // past what the window does once every stamp's health first arrived.
+    if std::env::var_os("STAMPFLEET_BENCH_SETTLE").is_some() {
+        let count = "return (window.__stampfleetHealthMessages ?? []).length;";
+        let messages = || async {
+            let n = app.client.execute(count, vec![]).await.unwrap();
+            n.as_u64().unwrap_or(0)
+        };
+        let before = messages().await;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while messages().await == before {
+            assert!(Instant::now() < deadline, "no health message for 30 s");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
     let probe = std::fs::read_to_string(workspace_root().join("ui/bench/drag-probe.js")).unwrap();
     let script = format!(
         "const done = arguments[arguments.length - 1]; ({probe})(arguments[0], arguments[1]).then(done);"
@@ -95,6 +110,27 @@ async fn the_map_while_health_streams_in_from_a_simulated_fleet() {
         .map(|f| f.as_f64().unwrap())
         .collect();
     let mut gaps: Vec<f64> = frames.windows(2).map(|w| w[1] - w[0]).collect();
+    // Where the gaps over 100 ms fell (seconds into the drag), and when messages came.
+    let at = |t: f64| (t - frames[0]) / 1000.0;
+    let long: Vec<String> = frames
+        .windows(2)
+        .filter(|w| w[1] - w[0] > 100.0)
+        .map(|w| format!("{:.0} ms at {:.2} s", w[1] - w[0], at(w[0])))
+        .collect();
+    let arrivals: Vec<String> = run["messages"]
+        .as_array()
+        .map(|m| {
+            m.iter()
+                .filter_map(|m| {
+                    Some(format!(
+                        "{:.2} s ({} stamps)",
+                        at(m["at"].as_f64()?),
+                        m["entries"]
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     gaps.sort_by(f64::total_cmp);
     let fps = (frames.len() - 1) as f64 * 1000.0 / (frames[frames.len() - 1] - frames[0]);
     let messages = run["messages"].as_array().map_or(0, Vec::len);
@@ -106,6 +142,38 @@ async fn the_map_while_health_streams_in_from_a_simulated_fleet() {
         quantile(&gaps, 0.95),
         quantile(&gaps, 0.99),
         gaps[gaps.len() - 1]
+    );
+    println!("  gaps over 100 ms: {long:?}; health messages at {arrivals:?}");
+    // The map's own log of its last frames: draw time, and how the basemap was drawn.
+    let frame_log = app
+        .client
+        .execute(
+            "return [(window.__stampfleetMapFrames ?? []).slice(-2400), (window.__stampfleetBasemapPaths ?? []).slice(-2400)];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let draws: Vec<f64> = frame_log[0]
+        .as_array()
+        .map(|a| a.iter().filter_map(serde_json::Value::as_f64).collect())
+        .unwrap_or_default();
+    let paths: Vec<&str> = frame_log[1]
+        .as_array()
+        .map(|a| a.iter().filter_map(serde_json::Value::as_str).collect())
+        .unwrap_or_default();
+    let slow: Vec<String> = draws
+        .iter()
+        .enumerate()
+        .filter(|(_, ms)| **ms > 50.0)
+        .map(|(i, ms)| format!("{ms:.0} ms ({})", paths.get(i).copied().unwrap_or("?")))
+        .collect();
+    let count = |p: &str| paths.iter().filter(|x| **x == p).count();
+    println!(
+        "  the map's last {} draws: over 50 ms {slow:?}; basemap blit {}, render {}, direct {}",
+        draws.len(),
+        count("blit"),
+        count("render"),
+        count("direct")
     );
     app.stop().await;
 }

@@ -3,6 +3,7 @@
 // by the scale so they stay hairlines). While the map pans at a fixed zoom
 // only its offset changes, so it is rendered into an off-screen bitmap a
 // margin larger than the canvas and blitted; a zoom draws it directly.
+import { recordBasemapPath } from "./frameLog";
 import type { Basemap } from "./projection";
 import type { MapTheme } from "./theme";
 import type { Mapping } from "./viewTransform";
@@ -102,14 +103,18 @@ export function drawBasemapLayer(ctx: CanvasRenderingContext2D, scene: BasemapSc
   const steady = scene.mapping.scale === previousScale;
   previousScale = scene.mapping.scale;
   let at = placement(scene);
+  let rendered = false;
   if (!at && steady) {
     bitmap = render(scene);
     at = placement(scene);
+    rendered = true;
   }
   if (bitmap && at) {
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.drawImage(bitmap.canvas, Math.round(at[0] * scene.dpr), Math.round(at[1] * scene.dpr));
+    recordBasemapPath(rendered ? "render" : "blit");
   } else {
     paintBasemap(ctx, scene.basemap, scene.theme, scene.mapping, scene.dpr);
+    recordBasemapPath("direct");
   }
 }

@@ -15,7 +15,7 @@ export const MARK_OVERVIEW_ARRIVED = "stampfleet:overview-arrived";
 /** Marked after the first frame that drew markers. */
 export const MARK_MAP_PAINTED = "stampfleet:map-painted";
 
-export const FRAME_LOG_SIZE = 600;
+export const FRAME_LOG_SIZE = 2400;
 
 /** Places a performance mark unless one of that name exists already. */
 export function markOnce(name: string): void {
@@ -42,5 +42,20 @@ declare global {
 export function recordHealthMessage(entries: number, known: number): void {
   const log = (window.__stampfleetHealthMessages ??= []);
   log.push({ at: performance.now(), entries, known });
+  if (log.length > FRAME_LOG_SIZE) log.splice(0, log.length - FRAME_LOG_SIZE);
+}
+
+declare global {
+  interface Window {
+    /** How each of the last frames drew its basemap: "blit" (the off-screen bitmap),
+     * "render" (the bitmap made again, then blitted) or "direct" (painted). */
+    __stampfleetBasemapPaths?: string[];
+  }
+}
+
+/** Notes how a frame drew its basemap (for the frame-rate benchmarks). */
+export function recordBasemapPath(path: "blit" | "render" | "direct"): void {
+  const log = (window.__stampfleetBasemapPaths ??= []);
+  log.push(path);
   if (log.length > FRAME_LOG_SIZE) log.splice(0, log.length - FRAME_LOG_SIZE);
 }
