@@ -24,11 +24,23 @@ pub(crate) fn save_screenshot(name: &str, png: &[u8]) -> std::io::Result<PathBuf
 impl AppSession {
     /// What a failed wait leaves for whoever reads the CI log (the screenshot stays on
     /// the CI machine): first `what` failed (a CI log shown cut in its middle keeps its
-    /// head and tail), then the window's screenshot, the end of the app's own log, every
-    /// health pill's state and the page's text. It never panics itself: when the session
+    /// head and tail) and the errors the page shows, then the window's screenshot, the
+    /// end of the app's own log, every health pill's state and the page's text. It never panics itself: when the session
     /// is gone (the app or its web content ended), what the log says is the post-mortem.
     pub(crate) async fn post_mortem(&self, what: &str) {
         eprintln!("e2e step failed: {what}");
+        // Errors the page shows (a refused action is the usual reason a wait runs out).
+        const ALERTS: &str = r#"
+            return [...document.querySelectorAll("[role=alert], .error")]
+                .map((e) => e.textContent.trim()).filter((t) => t !== "").join(" | ");
+        "#;
+        match self.client.execute(ALERTS, vec![]).await {
+            Ok(serde_json::Value::String(alerts)) if !alerts.is_empty() => {
+                eprintln!("errors on the page: {alerts}");
+            }
+            Ok(_) => eprintln!("errors on the page: none"),
+            Err(e) => eprintln!("the page's errors could not be read: {e}"),
+        }
         match self.client.screenshot().await {
             Ok(png) => match save_screenshot("failure.png", &png) {
                 Ok(shot) => eprintln!("window at the failure: {}", shot.display()),
