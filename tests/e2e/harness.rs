@@ -255,7 +255,13 @@ impl AppSession {
     /// (the click lands, the form is not submitted; the same click works in Chromium,
     /// and a script's click works here): seen since the dialog lists refused targets
     /// in a scrolled table, not understood yet.
+    /// Also for the rollout panel's buttons and checkbox, where native clicks were seen
+    /// lost now and then in CI and here (a form left unsubmitted, a box left clear, no
+    /// error): the page above that panel changes height as health arrives, and a click
+    /// computed before such a shift lands beside its target. Waits for the control to
+    /// be enabled first, as `click` does.
     pub async fn press(&self, css: &str) {
+        self.wait_enabled(css).await;
         let element = self.find(css).await;
         self.client
             .execute(
@@ -273,6 +279,31 @@ impl AppSession {
             .send_keys(text)
             .await
             .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
+    /// Sets the checkbox matching `css` to `on` from inside the page (a click, so its
+    /// `input` and `change` events fire as a user's would), and checks that it holds it.
+    /// WebKitWebDriver's native click on the rollout planner's "Approve each wave" was
+    /// seen lost in CI: the box stayed clear and the rollout ran without its gates.
+    pub async fn set_checked(&self, css: &str, on: bool) {
+        const SET: &str = r#"
+            const [box, on] = arguments;
+            if (box.checked !== on) box.click();
+            return box.checked;
+        "#;
+        let element = self.find(css).await;
+        let answer = self
+            .client
+            .execute(
+                SET,
+                vec![serde_json::to_value(&element).unwrap(), on.into()],
+            )
+            .await;
+        if !matches!(&answer, Ok(serde_json::Value::Bool(b)) if *b == on) {
+            let what = format!("set {css} to {on}: {answer:?}");
+            self.post_mortem(&what).await;
+            panic!("{what}");
+        }
     }
 
     /// Picks the option of value `value` in the select matching `css`.

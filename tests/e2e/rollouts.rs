@@ -24,20 +24,21 @@ async fn a_rollout_goes_canary_to_waves_to_done_and_a_failing_stamp_halts_the_ne
     let fleet = Fleet::open(&catalogue).await.unwrap();
 
     // A new version of "standard", as the form suggests it (the newest plus a minor).
-    app.click("[data-testid=template-new-version]").await;
+    app.press("[data-testid=template-new-version]").await;
     app.choose("[data-testid=template-version-template]", "standard")
         .await;
     app.type_into("[data-testid=template-version-notes]", "faster search")
         .await;
-    app.click("[data-testid=template-version-add]").await;
+    app.press("[data-testid=template-version-add]").await;
     app.find("[data-testid=template-version-row][data-template=standard][data-version='1.5.0']")
         .await;
 
     app.choose("[data-testid=rollout-target]", "standard@1.5.0")
         .await;
     set_value(&app, "[data-testid=rollout-bake]", "0").await;
-    app.click("[data-testid=rollout-approval]").await;
-    app.click("[data-testid=rollout-propose]").await;
+    app.set_checked("[data-testid=rollout-approval]", true)
+        .await;
+    app.press("[data-testid=rollout-propose]").await;
     app.find("[data-testid=rollout-preview][data-waves='3']")
         .await;
     app.find(
@@ -45,13 +46,13 @@ async fn a_rollout_goes_canary_to_waves_to_done_and_a_failing_stamp_halts_the_ne
     )
     .await;
     // The map coloured by version all along: its legend counts the stamps on each.
-    app.click("[data-testid=map-colour-version]").await;
+    app.press("[data-testid=map-colour-version]").await;
     app.wait_text(
         "[data-testid=map-legend-versions] [data-version='standard 1.4.0']",
         "5",
     )
     .await;
-    app.click("[data-testid=rollout-start]").await;
+    app.press("[data-testid=rollout-start]").await;
 
     // The canary, then a gate.
     app.find("[data-testid=rollout][data-phase=awaitingApproval]")
@@ -60,11 +61,11 @@ async fn a_rollout_goes_canary_to_waves_to_done_and_a_failing_stamp_halts_the_ne
         .await;
     app.wait_text(".world-map", "Rollout: upgraded").await;
     app.screenshot("rollout-canary-done.png").await;
-    app.click("[data-testid=rollout-approve]").await;
+    app.press("[data-testid=rollout-approve]").await;
     app.find("[data-testid=rollout][data-phase=awaitingApproval] [data-testid=rollout-wave]:nth-child(2)[data-status=done]")
         .await;
     app.screenshot("rollout-wave-2-done.png").await;
-    app.click("[data-testid=rollout-approve]").await;
+    app.press("[data-testid=rollout-approve]").await;
     app.find("[data-testid=rollout][data-phase=done]").await;
     app.wait_text("[data-testid=rollout]", "6 of 6 upgraded")
         .await;
@@ -88,20 +89,21 @@ async fn a_rollout_goes_canary_to_waves_to_done_and_a_failing_stamp_halts_the_ne
     app.screenshot("rollout-done-by-version.png").await;
 
     // 1.6.0, in one ring after the canary: tyo-01 fails it; the rollout halts.
-    app.click("[data-testid=template-new-version]").await;
+    app.press("[data-testid=template-new-version]").await;
     app.choose("[data-testid=template-version-template]", "standard")
         .await;
-    app.click("[data-testid=template-version-add]").await;
+    app.press("[data-testid=template-version-add]").await;
     app.find("[data-testid=template-version-row][data-template=standard][data-version='1.6.0']")
         .await;
     app.choose("[data-testid=rollout-target]", "standard@1.6.0")
         .await;
     set_value(&app, "[data-testid=rollout-rings]", "1").await;
-    app.click("[data-testid=rollout-approval]").await; // off again
-    app.click("[data-testid=rollout-propose]").await;
+    app.set_checked("[data-testid=rollout-approval]", false)
+        .await;
+    app.press("[data-testid=rollout-propose]").await;
     app.find("[data-testid=rollout-preview][data-waves='2']")
         .await;
-    app.click("[data-testid=rollout-start]").await;
+    app.press("[data-testid=rollout-start]").await;
     app.find("[data-testid=rollout][data-phase=halted]").await;
     app.wait_text(
         "[data-testid=rollout-reason]",
