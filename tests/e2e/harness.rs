@@ -291,16 +291,25 @@ impl AppSession {
             if (box.checked !== on) box.click();
             return box.checked;
         "#;
+        let what = format!("set {css} to {on}");
+        self.in_page(css, SET, on.into(), on.into(), &what).await;
+    }
+
+    /// Runs `script` in the page on the first element matching `css` (waiting for it)
+    /// and `arg`; an answer other than `want` fails the test as `what`.
+    async fn in_page(
+        &self,
+        css: &str,
+        script: &str,
+        arg: serde_json::Value,
+        want: serde_json::Value,
+        what: &str,
+    ) {
         let element = self.find(css).await;
-        let answer = self
-            .client
-            .execute(
-                SET,
-                vec![serde_json::to_value(&element).unwrap(), on.into()],
-            )
-            .await;
-        if !matches!(&answer, Ok(serde_json::Value::Bool(b)) if *b == on) {
-            let what = format!("set {css} to {on}: {answer:?}");
+        let args = vec![serde_json::to_value(&element).unwrap(), arg];
+        let answer = self.client.execute(script, args).await;
+        if !matches!(&answer, Ok(got) if *got == want) {
+            let what = format!("{what}: {answer:?}");
             self.post_mortem(&what).await;
             panic!("{what}");
         }
@@ -320,19 +329,9 @@ impl AppSession {
             select.dispatchEvent(new Event("change", { bubbles: true }));
             return "chosen";
         "#;
-        let select = self.find(css).await;
-        let answer = self
-            .client
-            .execute(
-                CHOOSE,
-                vec![serde_json::to_value(&select).unwrap(), value.into()],
-            )
+        let what = format!("choose {value} in {css}");
+        self.in_page(css, CHOOSE, value.into(), "chosen".into(), &what)
             .await;
-        if !matches!(&answer, Ok(serde_json::Value::String(s)) if s == "chosen") {
-            let what = format!("choose {value} in {css}: {answer:?}");
-            self.post_mortem(&what).await;
-            panic!("{what}");
-        }
     }
 
     /// "Create demo fleet" on an empty catalogue, then waits for the map to paint it.
