@@ -168,7 +168,9 @@ async fn main() {
     let mut ratios = Vec::new();
     let mut cp_before = cp_once(&values_file, &copy);
     for round in 1..=ROUNDS {
+        let cpu = CpuTime::now();
         let (copy_secs, copied, total, freeze_ms) = move_big(&fleet, &to).await;
+        let busy = cpu.busy_cores_since();
         let cp_after = cp_once(&values_file, &copy);
         // A WAL keeps the largest size it reached until its stamp stops.
         let wal = root
@@ -187,13 +189,15 @@ async fn main() {
         println!(
             "  {round}. {from} -> {to}: copy {copy_secs:.2} s = {rate:.0} MB/s; cp {:.0} and {:.0} MB/s \
              (cp + sync {:.0} and {:.0}): {:.0}% of cp, {:.0}% of cp + sync; whole move {total:.2} s, \
-             writes paused {freeze_ms} ms; the target's WAL at most {wal_mb} MB",
+             writes paused {freeze_ms} ms; the target's WAL at most {wal_mb} MB; \
+             CPU busy {busy:.2} of {} cores",
             cp_rate(cp_before),
             cp_rate(cp_after),
             cp_sync_rate(cp_before),
             cp_sync_rate(cp_after),
             100.0 * rate / cp_mean,
             100.0 * rate / cp_sync_mean,
+            CpuTime::cores(),
         );
         cp_before = cp_after;
         std::mem::swap(&mut from, &mut to);
@@ -344,4 +348,44 @@ fn cp_once(file: &Path, copy: &Path) -> (f64, f64) {
     let sync_secs = t.elapsed().as_secs_f64();
     std::fs::remove_file(copy).unwrap();
     (cp_secs, sync_secs)
+}
+
+/// The machine's CPU time from /proc/stat (jiffies busy and in all), to say how much of
+/// the machine a move kept busy: a move below the disk's speed with cores idle waits on
+/// itself, one with every core busy is short of CPU.
+struct CpuTime {
+    busy: u64,
+    all: u64,
+}
+
+impl CpuTime {
+    fn now() -> Self {
+        let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+        let fields: Vec<u64> = stat
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|f| f.parse().ok())
+            .collect();
+        let all: u64 = fields.iter().sum();
+        // idle and iowait
+        let idle = fields.get(3).copied().unwrap_or(0) + fields.get(4).copied().unwrap_or(0);
+        Self {
+            busy: all - idle,
+            all,
+        }
+    }
+
+    fn cores() -> usize {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    }
+
+    /// Cores busy on average since `self`.
+    fn busy_cores_since(&self) -> f64 {
+        let now = Self::now();
+        let all = (now.all - self.all).max(1) as f64;
+        (now.busy - self.busy) as f64 / all * Self::cores() as f64
+    }
 }

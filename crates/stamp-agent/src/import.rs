@@ -67,10 +67,10 @@ pub(crate) async fn sync(
         source_frozen: false,
         tenant_token: agent.tokens.tenant_token(&id),
     };
-    // Pages are fetched ahead (and their digests computed) while this one is written,
-    // so source and target work overlap; those left over when the budget runs out are
-    // dropped. Checkpoints run beside the writes (see `checkpoint`).
-    let mut pages = PagesAhead::new(source.clone(), id.clone());
+    // Pages are fetched ahead (their digests computed, their files written) while this
+    // one commits, so source and target work overlap; those left over when the budget
+    // runs out are dropped. Checkpoints run beside the writes (see `checkpoint`).
+    let mut pages = PagesAhead::new(source.clone(), agent.values.clone(), id.clone());
     let mut checkpointer = Checkpointer::new(agent.pool.clone());
     let mut wal_bytes = 0u64;
     let result = loop {
@@ -261,17 +261,9 @@ async fn copy_page(
         .import_seq
         .unwrap_or_else(|| i64::try_from(page.seq).unwrap_or(i64::MAX));
     let next_after = page.next_after;
-    // Large values' files first, outside the writer lock and unsynced, as the page's
-    // rows commit unsynced (`settle`, and the activation, sync them).
-    let (entries, hold) = agent
-        .values
-        .put_all(
-            page.entries,
-            |e| Some((e.key.as_str(), e.value.as_str())),
-            Some(&fetched.rows),
-            Sync::Later,
-        )
-        .await?;
+    // Its large values' file is written already, unsynced, as the page's rows commit
+    // unsynced (`settle`, and the activation, sync them).
+    let (entries, hold) = (page.entries, fetched.hold);
     let writer = agent.writer.lock().await;
     // Held for this page only: a connection kept across pages would starve the pool
     // when several imports run on this stamp at once.
@@ -303,19 +295,11 @@ async fn copy_page(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    let hold_names = hold.refs.clone();
     drop((writer, hold));
     conn.release().await;
     crate::value_files::sweep_if_dropped(agent);
-    let size = |e: &stamp_protocol::KvEntry| (e.key.len() + e.value.len()) as u64;
-    let inline = entries
-        .iter()
-        .zip(&hold_names)
-        .filter(|(_, file)| file.is_none())
-        .map(|(e, _)| size(e))
-        .sum::<u64>();
     progress.copied_keys += entries.len() as u64;
-    progress.copied_bytes += entries.iter().map(size).sum::<u64>();
+    progress.copied_bytes += fetched.bytes;
     progress.snapshot_done = done;
-    Ok(inline)
+    Ok(fetched.inline_bytes)
 }

@@ -2,11 +2,14 @@
 //! flight left the two stamps waiting on each other (the source reading and sending a
 //! page, then the target decoding and hashing it); with [`AHEAD`] pages asked at once
 //! (the later ones with `skip`, so before the one before has arrived) their work
-//! overlaps. Writes on the source can move page boundaries meanwhile, so a page is used
+//! overlaps. Each fetch also writes its page's large values to their file (held against
+//! the sweep until the rows naming it commit, as any batch's file), so the import's
+//! loop only commits rows: the file of the next page is written meanwhile. Writes on the source can move page boundaries meanwhile, so a page is used
 //! only if it follows on from the import's cursor (it names the key it follows);
 //! otherwise the pages ahead are dropped and fetched again from the cursor.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use axum::http::StatusCode;
 use stamp_client::{ClientError, StampClient};
@@ -14,26 +17,39 @@ use stamp_protocol::ExportPage;
 use tokio::task::JoinHandle;
 
 use crate::error::Failure;
+use crate::value_files::{Hold, Sync, ValueFiles};
 
 /// Pages in flight while one is written.
 const AHEAD: usize = 2;
 
-/// A snapshot page, its rows' digests and their XOR (computed as it arrives).
+/// Pages being fetched and written at once on this stamp, by all its imports: a page
+/// holds up to 24 MiB (`pageBytes`) a few times over until its file is written, and
+/// twenty moves at once would otherwise hold sixty. (A fetched page waiting for its
+/// turn holds no large value: those are in its file by then.)
+static FETCHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(6);
+
+/// A snapshot page, the XOR of its rows' digests (computed as it arrives), and its
+/// large values' file, written unsynced (`Sync::Later`) and held. The entries whose
+/// value is in the file keep an empty value (their rows store only the file's name).
 pub struct FetchedPage {
     pub page: ExportPage,
-    pub rows: Vec<crate::digest::Digest>,
     pub digest: crate::digest::Digest,
+    pub hold: Hold,
+    /// The page's key and value bytes, and those of them kept inline (in the store).
+    pub bytes: u64,
+    pub inline_bytes: u64,
 }
 
 struct Fetch {
     /// The cursor it was asked after, and how many pages past it.
     after: String,
     skip: u32,
-    handle: JoinHandle<Result<FetchedPage, ClientError>>,
+    handle: JoinHandle<Result<FetchedPage, Failure>>,
 }
 
 pub struct PagesAhead {
     source: StampClient,
+    files: Arc<ValueFiles>,
     tenant: String,
     in_flight: VecDeque<Fetch>,
     /// Cleared when the source answers `skip` without naming what its page follows (an
@@ -42,9 +58,10 @@ pub struct PagesAhead {
 }
 
 impl PagesAhead {
-    pub fn new(source: StampClient, tenant: String) -> Self {
+    pub fn new(source: StampClient, files: Arc<ValueFiles>, tenant: String) -> Self {
         Self {
             source,
+            files,
             tenant,
             in_flight: VecDeque::new(),
             ahead: AHEAD,
@@ -53,8 +70,16 @@ impl PagesAhead {
 
     fn fetch(&mut self, after: String, skip: u32) {
         let (source, tenant, asked) = (self.source.clone(), self.tenant.clone(), after.clone());
+        let files = self.files.clone();
         let handle = tokio::spawn(async move {
-            let page = source.export_page_ahead(&tenant, &asked, skip).await?;
+            let _turn = FETCHING
+                .acquire()
+                .await
+                .map_err(|e| Failure::internal(format!("waiting to fetch a page: {e}")))?;
+            let mut page = source
+                .export_page_ahead(&tenant, &asked, skip)
+                .await
+                .map_err(upstream)?;
             let rows: Vec<_> = page
                 .entries
                 .iter()
@@ -64,7 +89,31 @@ impl PagesAhead {
             for r in &rows {
                 crate::digest::xor(&mut digest, r);
             }
-            Ok(FetchedPage { page, rows, digest })
+            let (entries, hold) = files
+                .put_all(
+                    std::mem::take(&mut page.entries),
+                    |e| Some((e.key.as_str(), e.value.as_str())),
+                    Some(&rows),
+                    Sync::Later,
+                )
+                .await?;
+            let size = |e: &stamp_protocol::KvEntry| (e.key.len() + e.value.len()) as u64;
+            let (mut bytes, mut inline_bytes) = (0, 0);
+            page.entries = entries;
+            for (entry, file) in page.entries.iter_mut().zip(&hold.refs) {
+                bytes += size(entry);
+                match file {
+                    None => inline_bytes += size(entry),
+                    Some(_) => entry.value = String::new(),
+                }
+            }
+            Ok(FetchedPage {
+                page,
+                digest,
+                hold,
+                bytes,
+                inline_bytes,
+            })
         });
         self.in_flight.push_back(Fetch {
             after,
@@ -91,8 +140,7 @@ impl PagesAhead {
             let fetched = f
                 .handle
                 .await
-                .map_err(|e| Failure::internal(format!("fetching a snapshot page: {e}")))?
-                .map_err(upstream)?;
+                .map_err(|e| Failure::internal(format!("fetching a snapshot page: {e}")))??;
             let follows = match (f.skip, fetched.page.after.as_deref()) {
                 (0, _) => f.after == cursor,
                 (_, Some(after)) => after == cursor,

@@ -12,39 +12,40 @@ use crate::value_files::{ValueFiles, ValueRef};
 /// at least one) and whether more follow; none when no key follows `after`. Sizes are
 /// read without the values (`octet_length` reads no content; a value in a file has
 /// its length in its `value_file`), so a page never loads more values than it returns.
+/// The rows are read one by one and the reading stops at the first that does not fit:
+/// a page of a few megabyte values no longer reads the sizes of `limit` rows past it.
 async fn page_end(
     conn: &mut SqliteConnection,
     tenant: &str,
     after: &str,
     (limit, max_bytes): (u32, usize),
 ) -> Result<Option<(String, bool)>, sqlx::Error> {
-    let sizes: Vec<(String, i64, Option<String>)> = sqlx::query_as(
+    use futures_util::TryStreamExt;
+    let mut sizes = sqlx::query_as::<_, (String, i64, Option<String>)>(
         "SELECT key, octet_length(value), value_file FROM kv WHERE tenant = ? AND key > ? \
          ORDER BY key LIMIT ?",
     )
     .bind(tenant)
     .bind(after)
     .bind(i64::from(limit) + 1)
-    .fetch_all(&mut *conn)
-    .await?;
+    .fetch(&mut *conn);
     let mut bytes = 0usize;
-    let mut taken = 0usize;
-    for (key, size, file) in sizes.iter().take(limit as usize) {
+    let mut last: Option<String> = None;
+    let mut taken = 0u32;
+    while let Some((key, size, file)) = sizes.try_next().await? {
         let value_size = match file {
-            Some(column) => usize::try_from(ValueRef::parse(column)?.len).unwrap_or(usize::MAX),
-            None => usize::try_from(*size).unwrap_or(0),
+            Some(column) => usize::try_from(ValueRef::parse(&column)?.len).unwrap_or(usize::MAX),
+            None => usize::try_from(size).unwrap_or(0),
         };
         let size = key.len() + value_size;
-        if taken > 0 && bytes + size > max_bytes {
-            break;
+        if taken == limit || (taken > 0 && bytes + size > max_bytes) {
+            return Ok(last.map(|last| (last, true)));
         }
         bytes += size;
         taken += 1;
+        last = Some(key);
     }
-    let more = sizes.len() > taken;
-    Ok(taken
-        .checked_sub(1)
-        .map(|last| (sizes[last].0.clone(), more)))
+    Ok(last.map(|last| (last, false)))
 }
 
 /// A snapshot page's row: its value inline, or the name of its file.

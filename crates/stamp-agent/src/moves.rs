@@ -20,7 +20,8 @@ use crate::request::{json_text, parse, parse_optional, tenant_id};
 use crate::store::{self, MoveState};
 use stamp_protocol::{rules, FreezeLease, DEFAULT_FREEZE_LEASE_SECS};
 
-/// Entries per export page, and about this many bytes at most.
+/// Entries per export page, and about this many bytes at most (unless the caller asks
+/// with `pageBytes`).
 const PAGE_ENTRIES: u32 = 2000;
 const PAGE_BYTES: usize = 7 * 1024 * 1024;
 
@@ -66,6 +67,9 @@ pub(crate) struct ExportQuery {
     /// Pages to pass over first: a target asks for pages ahead of the one it writes.
     #[serde(default)]
     skip: u32,
+    /// The page's budget of key and value bytes, when not [`PAGE_BYTES`].
+    #[serde(default, rename = "pageBytes")]
+    page_bytes: Option<u32>,
 }
 
 pub(crate) async fn export(
@@ -77,13 +81,17 @@ pub(crate) async fn export(
 ) -> Result<Response, Failure> {
     let id = tenant_id(&id)?;
     rules::check_skip(q.skip).map_err(Failure::rule)?;
+    if let Some(n) = q.page_bytes {
+        rules::check_page_bytes(n).map_err(Failure::rule)?;
+    }
+    let page_bytes = q.page_bytes.map_or(PAGE_BYTES, |n| n as usize);
     // One read transaction: the page and the sequence it was read at agree; the files
     // it names are read before the sweep may run again.
     let reading = agent.values.reading().await;
     let mut tx = agent.pool.begin().await?;
     let m = state_on(&mut tx, &id).await?;
     let (rows, more, after) =
-        store::export_page(&mut tx, &id, (&q.after, q.skip), (PAGE_ENTRIES, PAGE_BYTES)).await?;
+        store::export_page(&mut tx, &id, (&q.after, q.skip), (PAGE_ENTRIES, page_bytes)).await?;
     tx.commit().await?;
     let seq = u64::try_from(m.change_seq).unwrap_or(0);
     let next_after = more.then(|| rows.last().map(|r| r.key.clone())).flatten();

@@ -203,15 +203,17 @@ async fn an_import_whose_value_file_a_crash_cut_copies_its_snapshot_again() {
 
 /// A target asks for pages ahead of the one it writes (`skip`): each is the page that
 /// follows, and names the key it follows so the target can tell when writes on the
-/// source moved the boundaries.
+/// source moved the boundaries. It asks for pages of 24 MiB (`pageBytes`); a caller
+/// that does not gets 7 MiB, and one that asks for more is refused.
 #[tokio::test]
 async fn pages_asked_ahead_are_the_pages_that_follow_and_say_what_they_follow() {
     let dir = tempfile::tempdir().unwrap();
-    let (_a, admin) = start(dir.path(), "a", ADMIN_A);
+    let (a, admin) = start(dir.path(), "a", ADMIN_A);
     let acme = admin.with_token(provision(&admin, "acme").await);
-    // 1 MB values: a page holds about 7 MiB, so 20 of them make 3 pages.
+    // 1 MB values: a page the client asks for holds about 24 MiB, so 60 of them make 3
+    // pages.
     let mb = "v".repeat(1_000_000);
-    for i in 0..20 {
+    for i in 0..60 {
         acme.kv_put("acme", &format!("k{i:02}"), &mb, &format!("w{i}"))
             .await
             .unwrap();
@@ -244,7 +246,7 @@ async fn pages_asked_ahead_are_the_pages_that_follow_and_say_what_they_follow() 
     assert!(past.entries.is_empty() && past.next_after.is_none());
     assert_eq!(
         past.after.as_deref(),
-        Some("k19"),
+        Some("k59"),
         "past the end: after the last key"
     );
     let refused = admin.export_page_ahead("acme", "", 5).await;
@@ -252,6 +254,21 @@ async fn pages_asked_ahead_are_the_pages_that_follow_and_say_what_they_follow() 
         matches!(&refused, Err(stamp_client::ClientError::Rejected { status: 400, message, .. }) if message.contains("skip")),
         "{refused:?}"
     );
+    assert_eq!(pages[0].entries.len(), 25, "24 MiB of 1 MB values");
+    // Without `pageBytes`: 7 MiB, 7 values (in JSON, as a caller that asks nothing).
+    let export = |query: &str| {
+        reqwest::Client::new()
+            .get(a.url(&format!("/v1/tenants/acme/export{query}")))
+            .bearer_auth(ADMIN_A)
+            .send()
+    };
+    let default: stamp_protocol::ExportPage = export("").await.unwrap().json().await.unwrap();
+    assert_eq!(default.entries.len(), 7);
+    assert_eq!(default.entries[..], pages[0].entries[..7]);
+    let too_large = export("?pageBytes=33554432").await.unwrap();
+    assert_eq!(too_large.status(), reqwest::StatusCode::BAD_REQUEST);
+    let text = too_large.text().await.unwrap();
+    assert!(text.contains("pageBytes"), "{text}");
 }
 
 /// A key overwritten with large values: the log entries the trim drops take their

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use reqwest::{header, Method, StatusCode};
-use stamp_protocol::{paths, Health, PREFER};
+use stamp_protocol::{paths, Health, MAX_RESPONSE_BYTES, PREFER};
 
 use crate::{describe, ClientError, StampClient};
 
@@ -67,7 +67,7 @@ impl StampClient {
         if status == StatusCode::NOT_MODIFIED && held.is_some() && tag.as_deref() == held {
             return Ok(HealthChange::Unchanged);
         }
-        let bytes = self.read_limited(response).await?;
+        let bytes = self.read_limited(response, MAX_RESPONSE_BYTES).await?;
         if status.is_server_error() {
             return Err(unavailable(format!("{status} from GET {}", paths::HEALTH)));
         }

@@ -16,11 +16,16 @@ use stamp_protocol::{
     decode_export_page, is_binary_export_page, paths, ApiError, ChangePage, EnrollOperator,
     ExportPage, Fence, FleetKey, FleetKeyList, Health, ImportProgress, ImportSync, KvEntry, KvPut,
     OperatorList, ProvisionTenant, StartUpgrade, TenantChecksum, TenantOnStamp, TenantProvisioned,
-    TransferGrant, UpgradeStatus, EXPORT_PAGE_BINARY, IDEMPOTENCY_KEY, MAX_RESPONSE_BYTES,
+    TransferGrant, UpgradeStatus, EXPORT_PAGE_BINARY, IDEMPOTENCY_KEY, MAX_EXPORT_PAGE_BYTES,
+    MAX_RESPONSE_BYTES,
 };
 
 pub use error::ClientError;
 pub use health_change::HealthChange;
+
+/// The budget of key and value bytes an export page is asked to fill (`pageBytes`, the
+/// largest the rules allow): a gigabyte moves in about 40 pages, not 140.
+const PAGE_BYTES_ASKED: u32 = 24 * 1024 * 1024;
 
 /// The HTTP client type, for callers that speak to other services (providers).
 pub type HttpClient = reqwest::Client;
@@ -317,12 +322,13 @@ impl StampClient {
             String::new()
         };
         let path = format!(
-            "{}?after={}{skip}",
+            "{}?after={}{skip}&pageBytes={PAGE_BYTES_ASKED}",
             paths::tenant_step(tenant, "export"),
             percent_encode(after)
         );
         // The binary form (no escaping of megabyte values); an agent that only speaks
-        // JSON answers in JSON, which is read as before.
+        // JSON answers in JSON, which is read as before. One that does not know
+        // `pageBytes` answers pages of its own size.
         let bytes = self
             .send(
                 Method::GET,
@@ -474,7 +480,13 @@ impl StampClient {
                 Err(e) => last = describe(&e),
                 Ok(response) => {
                     let status = response.status();
-                    let bytes = self.read_limited(response).await;
+                    // An export page asked for in the binary form may be larger.
+                    let limit = if accept == Some(EXPORT_PAGE_BINARY) {
+                        MAX_EXPORT_PAGE_BYTES
+                    } else {
+                        MAX_RESPONSE_BYTES
+                    };
+                    let bytes = self.read_limited(response, limit).await;
                     if status.is_server_error() {
                         last = format!("{status} from {method} {path}");
                         continue;
@@ -495,24 +507,23 @@ impl StampClient {
         })
     }
 
-    async fn read_limited(&self, mut response: reqwest::Response) -> Result<Vec<u8>, ClientError> {
-        if response
-            .content_length()
-            .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
-        {
-            return Err(self.protocol(format!("answer larger than {MAX_RESPONSE_BYTES} bytes")));
+    async fn read_limited(
+        &self,
+        mut response: reqwest::Response,
+        limit: usize,
+    ) -> Result<Vec<u8>, ClientError> {
+        if response.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(self.protocol(format!("answer larger than {limit} bytes")));
         }
         // Sized once when the length is known: a page of megabytes is not copied again
         // each time the buffer doubles.
         let known = response.content_length().map_or(0, |n| n as usize);
-        let mut body = Vec::with_capacity(known.min(MAX_RESPONSE_BYTES));
+        let mut body = Vec::with_capacity(known.min(limit));
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
-                    if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                        return Err(
-                            self.protocol(format!("answer larger than {MAX_RESPONSE_BYTES} bytes"))
-                        );
+                    if body.len() + chunk.len() > limit {
+                        return Err(self.protocol(format!("answer larger than {limit} bytes")));
                     }
                     body.extend_from_slice(&chunk);
                 }

@@ -33,6 +33,11 @@ pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
 /// The largest response body a client reads.
 pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
 
+/// The largest binary export page a client reads: at most `rules::PAGE_BYTES` of keys
+/// and values (the page stops before the entry that would pass it), 16 bytes an entry
+/// (2,000 at most) and the page's own few keys.
+pub const MAX_EXPORT_PAGE_BYTES: usize = 32 * 1024 * 1024;
+
 /// How long an agent remembers an idempotency key, at least.
 pub const IDEMPOTENCY_TTL_SECS: i64 = 48 * 3600;
 

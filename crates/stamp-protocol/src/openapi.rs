@@ -194,7 +194,8 @@ fn transfer() {}
 
 #[utoipa::path(get, path = "/v1/tenants/{id}/export", security(("admin" = []), ("transfer" = [])),
     params(("id" = String, Path), ("after" = Option<String>, Query, description = "the last key of the previous page"),
-           ("skip" = Option<u32>, Query, description = "pages to pass over first: a target asks for pages ahead while it writes this one; such a page names the key it follows (`after`)")),
+           ("skip" = Option<u32>, Query, description = "pages to pass over first: a target asks for pages ahead while it writes this one; such a page names the key it follows (`after`)"),
+           ("pageBytes" = Option<u32>, Query, description = "the page's budget of key and value bytes (default 7 MiB): a target asks for larger pages, which a large tenant moves in fewer of")),
     responses((status = 200, description = "a page in key order; with `Accept: application/vnd.stampfleet.export-page`, the same page in its binary form (see `page_codec.rs`)",
                content((ExportPage = "application/json"), (ExportPageBinary = "application/vnd.stampfleet.export-page"))),
               (status = 400, body = ApiError), (status = 401, body = ApiError),

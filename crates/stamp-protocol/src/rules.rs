@@ -117,6 +117,15 @@ pub const WAIT_MS: Rule = Rule::Int {
 /// a few pages ahead of the one it writes.
 pub const SKIP: Rule = Rule::Int { min: 0, max: 4 };
 
+/// The budget of key and value bytes a target asks an export page to fill
+/// (`GET .../export?pageBytes=N`; without it, 7 MiB): a large tenant moves in fewer,
+/// larger pages. A page in the binary form then stays under
+/// [`crate::MAX_EXPORT_PAGE_BYTES`].
+pub const PAGE_BYTES: Rule = Rule::Int {
+    min: 65_536,
+    max: 24 * 1024 * 1024,
+};
+
 /// The largest tenant size the API takes (the fleet's capacity bound).
 pub const MAX_SIZE_UNITS: u32 = 1_000_000_000;
 
@@ -141,6 +150,7 @@ pub const PARAMETERS: &[(&str, Rule)] = &[
     ("Idempotency-Key", IDEMPOTENCY_KEY_VALUE),
     ("waitMs", WAIT_MS),
     ("skip", SKIP),
+    ("pageBytes", PAGE_BYTES),
 ];
 
 /// The rule of each request body field: (schema, field, rule).
@@ -280,6 +290,16 @@ pub fn check_skip(value: u32) -> Result<(), RuleError> {
     };
     if i64::from(value) > max {
         return fail("skip", "must be 0 to 4");
+    }
+    Ok(())
+}
+
+pub fn check_page_bytes(value: u32) -> Result<(), RuleError> {
+    let Rule::Int { min, max } = PAGE_BYTES else {
+        return Ok(());
+    };
+    if !(min..=max).contains(&i64::from(value)) {
+        return fail("pageBytes", "must be 65536 to 25165824");
     }
     Ok(())
 }
