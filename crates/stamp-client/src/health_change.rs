@@ -72,9 +72,9 @@ impl StampClient {
             return Err(unavailable(format!("{status} from GET {}", paths::HEALTH)));
         }
         if !status.is_success() {
-            return Err(self.refusal(status, &bytes));
+            return Err(self.refusal(status, &bytes.joined()));
         }
-        let health = serde_json::from_slice(&bytes)
+        let health = serde_json::from_slice(&bytes.joined())
             .map_err(|e| self.protocol(format!("{}: malformed answer: {e}", paths::HEALTH)))?;
         Ok(HealthChange::Changed { health, tag })
     }

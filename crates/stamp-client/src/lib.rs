@@ -4,16 +4,18 @@
 //! backoff and full jitter, up to a bounded number of attempts.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod body;
 mod error;
 mod health_change;
 
 use std::time::Duration;
 
+use body::Body;
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use stamp_protocol::{
-    decode_export_page, is_binary_export_page, paths, ApiError, ChangePage, EnrollOperator,
+    decode_export_page_in, is_binary_export_page_in, paths, ApiError, ChangePage, EnrollOperator,
     ExportPage, Fence, FleetKey, FleetKeyList, Health, ImportProgress, ImportSync, KvEntry, KvPut,
     OperatorList, ProvisionTenant, StartUpgrade, TenantChecksum, TenantOnStamp, TenantProvisioned,
     TransferGrant, UpgradeStatus, EXPORT_PAGE_BINARY, IDEMPOTENCY_KEY, MAX_EXPORT_PAGE_BYTES,
@@ -329,7 +331,7 @@ impl StampClient {
         // The binary form (no escaping of megabyte values); an agent that only speaks
         // JSON answers in JSON, which is read as before. One that does not know
         // `pageBytes` answers pages of its own size.
-        let bytes = self
+        let body = self
             .send(
                 Method::GET,
                 &path,
@@ -338,10 +340,10 @@ impl StampClient {
                 Some(EXPORT_PAGE_BINARY),
             )
             .await?;
-        if is_binary_export_page(&bytes) {
-            decode_export_page(&bytes).map_err(|e| self.protocol(format!("{path}: {e}")))
+        if is_binary_export_page_in(body.chunks()) {
+            decode_export_page_in(body.chunks()).map_err(|e| self.protocol(format!("{path}: {e}")))
         } else {
-            serde_json::from_slice(&bytes)
+            serde_json::from_slice(&body.joined())
                 .map_err(|e| self.protocol(format!("{path}: malformed answer: {e}")))
         }
     }
@@ -426,7 +428,7 @@ impl StampClient {
         key: Option<&str>,
     ) -> Result<T, ClientError> {
         let text = self.send(method, path, body, key, None).await?;
-        serde_json::from_slice(&text)
+        serde_json::from_slice(&text.joined())
             .map_err(|e| self.protocol(format!("{path}: malformed answer: {e}")))
     }
 
@@ -456,7 +458,7 @@ impl StampClient {
         body: Option<&B>,
         key: Option<&str>,
         accept: Option<&str>,
-    ) -> Result<Vec<u8>, ClientError> {
+    ) -> Result<Body, ClientError> {
         let attempts = self.options.attempts.max(1);
         let mut last = String::new();
         for attempt in 1..=attempts {
@@ -495,7 +497,7 @@ impl StampClient {
                     if status.is_success() {
                         return Ok(bytes);
                     }
-                    return Err(self.refusal(status, &bytes));
+                    return Err(self.refusal(status, &bytes.joined()));
                 }
             }
             tracing::debug!(stamp = %self.base, %path, attempt, error = %last, "retrying");
@@ -507,27 +509,27 @@ impl StampClient {
         })
     }
 
+    /// The body, refused past `limit` bytes (by its length when it says one).
     async fn read_limited(
         &self,
         mut response: reqwest::Response,
         limit: usize,
-    ) -> Result<Vec<u8>, ClientError> {
+    ) -> Result<Body, ClientError> {
         if response.content_length().is_some_and(|n| n > limit as u64) {
             return Err(self.protocol(format!("answer larger than {limit} bytes")));
         }
-        // Sized once when the length is known: a page of megabytes is not copied again
-        // each time the buffer doubles.
-        let known = response.content_length().map_or(0, |n| n as usize);
-        let mut body = Vec::with_capacity(known.min(limit));
+        let mut chunks = Vec::new();
+        let mut size = 0usize;
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
-                    if body.len() + chunk.len() > limit {
+                    size += chunk.len();
+                    if size > limit {
                         return Err(self.protocol(format!("answer larger than {limit} bytes")));
                     }
-                    body.extend_from_slice(&chunk);
+                    chunks.push(chunk);
                 }
-                Ok(None) => return Ok(body),
+                Ok(None) => return Ok(Body(chunks)),
                 Err(e) => {
                     return Err(self.protocol(format!("reading the answer: {}", describe(&e))))
                 }

@@ -16,8 +16,8 @@ pub use health_push::{prefer_wait_secs, HealthQuestion, MAX_HEALTH_WAIT_SECS, PR
 pub use moves::*;
 pub use openapi::{openapi_document, openapi_json};
 pub use page_codec::{
-    decode_export_page, encode_export_page, is_binary_export_page, ExportPageBinary, PageEncoder,
-    EXPORT_PAGE_BINARY,
+    decode_export_page, decode_export_page_in, encode_export_page, is_binary_export_page,
+    is_binary_export_page_in, ExportPageBinary, PageEncoder, EXPORT_PAGE_BINARY,
 };
 pub use wire::*;
 

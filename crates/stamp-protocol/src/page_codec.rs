@@ -114,50 +114,121 @@ pub fn is_binary_export_page(bytes: &[u8]) -> bool {
     bytes.starts_with(MAGIC)
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+/// Whether the body that arrived in `chunks` is a page in the binary form.
+pub fn is_binary_export_page_in<B: AsRef<[u8]>>(chunks: &[B]) -> bool {
+    let mut head = Vec::with_capacity(MAGIC.len());
+    let mut r = Reader::new(chunks);
+    r.copy(MAGIC.len().min(r.len), "magic", |b| {
+        head.extend_from_slice(b)
+    })
+    .is_ok()
+        && head == MAGIC
 }
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], String> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
-        let Some(end) = end else {
+/// Reads a page body as the chunks it arrived in, so each string is copied once, from
+/// its chunks into its own allocation.
+struct Reader<'a, B> {
+    chunks: &'a [B],
+    /// The chunk read from, and the offset in it.
+    chunk: usize,
+    offset: usize,
+    /// The offset in the whole body, and its length.
+    at: usize,
+    len: usize,
+}
+
+impl<'a, B: AsRef<[u8]>> Reader<'a, B> {
+    fn new(chunks: &'a [B]) -> Self {
+        Self {
+            chunks,
+            chunk: 0,
+            offset: 0,
+            at: 0,
+            len: chunks.iter().map(|c| c.as_ref().len()).sum(),
+        }
+    }
+
+    /// Hands the next `n` bytes to `sink`, a piece per chunk they span.
+    fn copy(&mut self, n: usize, what: &str, mut sink: impl FnMut(&[u8])) -> Result<(), String> {
+        if self.at.checked_add(n).is_none_or(|end| end > self.len) {
             return Err(format!("{what} at byte {}: the page ends early", self.at));
-        };
-        let slice = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(slice)
+        }
+        let mut left = n;
+        while left > 0 {
+            let chunk = self.chunks[self.chunk].as_ref();
+            let here = (chunk.len() - self.offset).min(left);
+            sink(&chunk[self.offset..self.offset + here]);
+            self.offset += here;
+            left -= here;
+            if self.offset == chunk.len() {
+                self.chunk += 1;
+                self.offset = 0;
+            }
+        }
+        self.at += n;
+        Ok(())
+    }
+
+    fn array<const N: usize>(&mut self, what: &str) -> Result<[u8; N], String> {
+        let mut out = [0u8; N];
+        let mut filled = 0;
+        self.copy(N, what, |b| {
+            out[filled..filled + b.len()].copy_from_slice(b);
+            filled += b.len();
+        })?;
+        Ok(out)
     }
 
     fn u32(&mut self, what: &str) -> Result<u32, String> {
-        let b = self.take(4, what)?;
-        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        Ok(u32::from_le_bytes(self.array(what)?))
     }
 
     fn u64(&mut self, what: &str) -> Result<u64, String> {
-        let b = self.take(8, what)?;
-        let mut a = [0u8; 8];
-        a.copy_from_slice(b);
-        Ok(u64::from_le_bytes(a))
+        Ok(u64::from_le_bytes(self.array(what)?))
     }
 
     fn string(&mut self, what: &str) -> Result<String, String> {
         let n = self.u32(what)? as usize;
         let at = self.at;
-        let b = self.take(n, what)?;
-        String::from_utf8(b.to_vec()).map_err(|_| format!("{what} at byte {at}: not UTF-8"))
+        if n > self.len - at {
+            return Err(format!("{what} at byte {at}: the page ends early"));
+        }
+        let mut bytes = Vec::with_capacity(n);
+        self.copy(n, what, |b| bytes.extend_from_slice(b))?;
+        String::from_utf8(bytes).map_err(|_| format!("{what} at byte {at}: not UTF-8"))
+    }
+
+    fn byte(&mut self, what: &str) -> Result<u8, String> {
+        Ok(self.array::<1>(what)?[0])
+    }
+
+    /// The next byte, left to read.
+    fn peek(&self) -> Option<u8> {
+        let mut offset = self.offset;
+        for chunk in self.chunks.get(self.chunk..)? {
+            if let Some(b) = chunk.as_ref().get(offset) {
+                return Some(*b);
+            }
+            offset = 0;
+        }
+        None
     }
 }
 
 /// Reads a page in the binary form; what is wrong is named with its byte offset.
 pub fn decode_export_page(bytes: &[u8]) -> Result<ExportPage, String> {
-    let mut r = Reader { bytes, at: 0 };
-    if r.take(4, "magic")? != MAGIC {
+    decode_export_page_in(&[bytes])
+}
+
+/// Reads a page in the binary form from the chunks it arrived in (see
+/// [`decode_export_page`]).
+pub fn decode_export_page_in<B: AsRef<[u8]>>(chunks: &[B]) -> Result<ExportPage, String> {
+    let mut r = Reader::new(chunks);
+    if r.array::<4>("magic")? != *MAGIC {
         return Err("not a binary export page (no SFP1 magic)".to_owned());
     }
     let seq = r.u64("seq")?;
-    let next_after = match r.take(1, "nextAfter flag")?[0] {
+    let next_after = match r.byte("nextAfter flag")? {
         0 => None,
         1 => Some(r.string("nextAfter")?),
         other => return Err(format!("nextAfter flag at byte 12: {other}, not 0 or 1")),
@@ -165,10 +236,10 @@ pub fn decode_export_page(bytes: &[u8]) -> Result<ExportPage, String> {
     let count = r.u32("entry count")? as usize;
     // Each entry takes at least 16 bytes: a count the page cannot hold is refused
     // before anything is allocated for it.
-    if count > bytes.len() / 16 {
+    if count > r.len / 16 {
         return Err(format!(
             "entry count {count} does not fit in a page of {} bytes",
-            bytes.len()
+            r.len
         ));
     }
     let mut entries = Vec::with_capacity(count);
@@ -179,15 +250,15 @@ pub fn decode_export_page(bytes: &[u8]) -> Result<ExportPage, String> {
         entries.push(KvEntry { key, value, seq });
     }
     // The optional trailer: 1, then `after`.
-    let after = match bytes.get(r.at) {
+    let after = match r.peek() {
         Some(1) => {
-            r.at += 1;
+            r.byte("after flag")?;
             Some(r.string("after")?)
         }
         _ => None,
     };
-    if r.at != bytes.len() {
-        return Err(format!("{} bytes after the last entry", bytes.len() - r.at));
+    if r.at != r.len {
+        return Err(format!("{} bytes after the last entry", r.len - r.at));
     }
     Ok(ExportPage {
         seq,
@@ -253,6 +324,37 @@ mod tests {
         let mut short = PageEncoder::new(1, None, 1, 0);
         let e = short.entry_from("k", 10, &mut &b"abc"[..], 1).unwrap_err();
         assert_eq!(e.to_string(), "value of \"k\": 3 bytes of 10");
+    }
+
+    /// A body read as it arrived, in chunks (some empty), reads as the same page
+    /// wherever the cuts fall, inside a length, a key or a value too.
+    #[test]
+    fn a_page_in_chunks_decodes_the_same_wherever_it_is_cut() {
+        let ahead = ExportPage {
+            after: Some("0".into()),
+            ..page()
+        };
+        let bytes = encode_export_page(&ahead);
+        for first in 0..bytes.len() {
+            for second in first..bytes.len() {
+                let chunks = [
+                    &bytes[..first],
+                    &[][..],
+                    &bytes[first..second],
+                    &bytes[second..],
+                ];
+                assert!(is_binary_export_page_in(&chunks));
+                assert_eq!(
+                    decode_export_page_in(&chunks),
+                    Ok(ahead.clone()),
+                    "cut at {first} and {second}"
+                );
+            }
+            let short = [&bytes[..first], &bytes[first..bytes.len() - 1]];
+            assert!(decode_export_page_in(&short).is_err(), "cut at {first}");
+        }
+        assert!(!is_binary_export_page_in(&[&b"SF"[..], b"Q1"]));
+        assert!(!is_binary_export_page_in::<&[u8]>(&[]));
     }
 
     #[test]
