@@ -4,7 +4,11 @@
 //! `STAMPFLEET_BENCH_STAMPS` stamps). The app as shipped (WebKit's compositing off),
 //! through tauri-driver: once every stamp's health is in the window, the map is dragged
 //! for 20 s while health keeps arriving (ui/bench/drag-probe.js, the drag the Chromium
-//! benchmark makes), and the frame rate and the gaps between frames are printed.
+//! benchmark makes), and the frame rate and the gaps between frames are printed, with
+//! the times the page's own event loop was held (a gap the page's work made shows
+//! there too). `STAMPFLEET_BENCH_HIDE=SELECTOR` hides elements before the drag, to find
+//! which part of the page a long frame comes from (`map-only`: all but the map;
+//! `offscreen[:I,J]`: the sections below the window, or those of them listed).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::ffi::OsStr;
@@ -44,6 +48,19 @@ async fn the_map_while_health_streams_in_from_a_simulated_fleet() {
     ];
     let app = AppSession::launch(&app_binary(), &home, &env, &[]).await;
     app.find("[data-painted=true]").await;
+    // The page's event loop, looked at every 10 ms: a gap between frames that the page's
+    // own work (script, style, layout, paint) made shows here too; one it did not make
+    // (the app's main thread, the display) does not.
+    app.client
+        .execute(
+            "window.__stampfleetLoopStalls = []; let last = performance.now(); \
+             const look = () => { const now = performance.now(); \
+               if (now - last > 60) window.__stampfleetLoopStalls.push([last, now - last]); \
+               last = now; setTimeout(look, 10); }; setTimeout(look, 10);",
+            vec![],
+        )
+        .await
+        .unwrap();
 
     // Every stamp's health in the window: asked again each second, bounded.
     let deadline = Instant::now() + ALL_HEALTH_WITHIN;
@@ -82,6 +99,27 @@ async fn the_map_while_health_streams_in_from_a_simulated_fleet() {
             assert!(Instant::now() < deadline, "no health message for 30 s");
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+    }
+    // STAMPFLEET_BENCH_HIDE=SELECTOR: those elements hidden before the drag, to find
+    // which part of the page makes a long frame (`map-only`: all but the map).
+    if let Ok(hide) = std::env::var("STAMPFLEET_BENCH_HIDE") {
+        let hidden = app
+            .client
+            .execute(
+                "const [sel] = arguments; const map = document.querySelector('[data-testid=world-map]'); \
+                 if (sel === 'map-only') { for (let e = map; e && e !== document.body; e = e.parentElement) \
+                   for (const s of e.parentElement.children) if (s !== e) s.style.display = 'none'; return []; } \
+                 if (sel.startsWith('offscreen')) { const only = sel.split(':')[1]?.split(',').map(Number); const out = []; \
+                   for (let e = map; e && e !== document.body; e = e.parentElement) \
+                     for (const s of e.parentElement.children) if (s !== e && s.getBoundingClientRect().top > window.innerHeight) out.push(s); \
+                   return out.map((s, i) => { const id = s.querySelector('[data-testid]')?.dataset.testid ?? s.tagName; \
+                     if (!only || only.includes(i)) { s.style.display = 'none'; return `${i} ${id} hidden`; } return `${i} ${id}`; }); } \
+                 document.querySelectorAll(sel).forEach((e) => (e.style.display = 'none')); return [];",
+                vec![hide.into()],
+            )
+            .await
+            .unwrap();
+        println!("hidden before the drag: {hidden}");
     }
     let probe = std::fs::read_to_string(workspace_root().join("ui/bench/drag-probe.js")).unwrap();
     let script = format!(
@@ -144,6 +182,22 @@ async fn the_map_while_health_streams_in_from_a_simulated_fleet() {
         gaps[gaps.len() - 1]
     );
     println!("  gaps over 100 ms: {long:?}; health messages at {arrivals:?}");
+    let stalls = app
+        .client
+        .execute("return window.__stampfleetLoopStalls ?? [];", vec![])
+        .await
+        .unwrap();
+    let stalls: Vec<String> = stalls
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| Some((s[0].as_f64()?, s[1].as_f64()?)))
+                .filter(|(from, _)| *from >= frames[0] - 3000.0)
+                .map(|(from, ms)| format!("{ms:.0} ms at {:.2} s", at(from)))
+                .collect()
+        })
+        .unwrap_or_default();
+    println!("  the page's event loop held over 60 ms (from 3 s before the drag): {stalls:?}");
     // The map's own log of its last frames: draw time, and how the basemap was drawn.
     let frame_log = app
         .client
