@@ -4,9 +4,10 @@
 //! (the later ones with `skip`, so before the one before has arrived) their work
 //! overlaps. Each fetch also writes its page's large values to their file (held against
 //! the sweep until the rows naming it commit, as any batch's file), so the import's
-//! loop only commits rows: the file of the next page is written meanwhile. Writes on the source can move page boundaries meanwhile, so a page is used
-//! only if it follows on from the import's cursor (it names the key it follows);
-//! otherwise the pages ahead are dropped and fetched again from the cursor.
+//! loop only commits rows: the file of the next page is written meanwhile. Writes on
+//! the source can move page boundaries meanwhile, so a page is used only if it follows
+//! on from the import's cursor (it names the key it follows); otherwise the pages ahead
+//! are dropped and fetched again from the cursor.
 
 use std::collections::VecDeque;
 use std::sync::Arc;

@@ -27,7 +27,7 @@ pub use health_change::HealthChange;
 
 /// The budget of key and value bytes an export page is asked to fill (`pageBytes`, the
 /// largest the rules allow): a gigabyte moves in about 40 pages, not 140.
-const PAGE_BYTES_ASKED: u32 = 24 * 1024 * 1024;
+const PAGE_BYTES_ASKED: u32 = stamp_protocol::rules::MAX_PAGE_BYTES;
 
 /// The HTTP client type, for callers that speak to other services (providers).
 pub type HttpClient = reqwest::Client;

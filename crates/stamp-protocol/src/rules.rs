@@ -123,8 +123,11 @@ pub const SKIP: Rule = Rule::Int { min: 0, max: 4 };
 /// [`crate::MAX_EXPORT_PAGE_BYTES`].
 pub const PAGE_BYTES: Rule = Rule::Int {
     min: 65_536,
-    max: 24 * 1024 * 1024,
+    max: MAX_PAGE_BYTES as i64,
 };
+
+/// The largest `pageBytes` (what a target asks for).
+pub const MAX_PAGE_BYTES: u32 = 24 * 1024 * 1024;
 
 /// The largest tenant size the API takes (the fleet's capacity bound).
 pub const MAX_SIZE_UNITS: u32 = 1_000_000_000;
