@@ -8,7 +8,10 @@
 //! the times the page's own event loop was held (a gap the page's work made shows
 //! there too). `STAMPFLEET_BENCH_HIDE=SELECTOR` hides elements before the drag, to find
 //! which part of the page a long frame comes from (`map-only`: all but the map;
-//! `offscreen[:I,J]`: the sections below the window, or those of them listed).
+//! `offscreen[:I,J]`: the sections below the window, or those of them listed;
+//! `offscreen-css=PROPERTY=VALUE`: that style on them instead). `STAMPFLEET_BENCH_PROBES=1`
+//! prints what the page did around the drag's start (ui/bench/page-probes.js), and
+//! `STAMPFLEET_BENCH_PERF=FILE` records `perf` over the whole machine for its first 2 s.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::ffi::OsStr;
@@ -109,6 +112,10 @@ async fn the_map_while_health_streams_in_from_a_simulated_fleet() {
                 "const [sel] = arguments; const map = document.querySelector('[data-testid=world-map]'); \
                  if (sel === 'map-only') { for (let e = map; e && e !== document.body; e = e.parentElement) \
                    for (const s of e.parentElement.children) if (s !== e) s.style.display = 'none'; return []; } \
+                 if (sel.startsWith('offscreen-css=')) { const [prop, value] = sel.slice(14).split('='); const out = []; \
+                   for (let e = map; e && e !== document.body; e = e.parentElement) \
+                     for (const s of e.parentElement.children) if (s !== e && s.getBoundingClientRect().top > window.innerHeight) { \
+                       s.style.setProperty(prop, value); out.push(s.tagName); } return out; } \
                  if (sel.startsWith('offscreen')) { const only = sel.split(':')[1]?.split(',').map(Number); const out = []; \
                    for (let e = map; e && e !== document.body; e = e.parentElement) \
                      for (const s of e.parentElement.children) if (s !== e && s.getBoundingClientRect().top > window.innerHeight) out.push(s); \
@@ -120,6 +127,23 @@ async fn the_map_while_health_streams_in_from_a_simulated_fleet() {
             .await
             .unwrap();
         println!("hidden before the drag: {hidden}");
+    }
+    // STAMPFLEET_BENCH_PROBES=1: what the page did around a long frame (ui/bench/page-probes.js).
+    let probes = std::env::var_os("STAMPFLEET_BENCH_PROBES").map(|_| {
+        let js = std::fs::read_to_string(workspace_root().join("ui/bench/page-probes.js")).unwrap();
+        format!("return ({js})(arguments[0]);")
+    });
+    if let Some(probes) = &probes {
+        let before = app
+            .client
+            .execute(probes, vec!["install".into()])
+            .await
+            .unwrap();
+        println!(
+            "forced style and layout before the drag, then twice with every style changed (ms): {}",
+            before["layout"]
+        );
+        println!("the page's sections: {}", before["sections"]);
     }
     let probe = std::fs::read_to_string(workspace_root().join("ui/bench/drag-probe.js")).unwrap();
     let script = format!(
@@ -133,6 +157,13 @@ async fn the_map_while_health_streams_in_from_a_simulated_fleet() {
         ))
         .await
         .unwrap();
+    // STAMPFLEET_BENCH_PERF=FILE: the whole machine profiled for the drag's first 2 s.
+    let perf = std::env::var("STAMPFLEET_BENCH_PERF").ok().map(|out| {
+        std::process::Command::new("perf")
+            .args(["record", "-a", "-g", "-o", &out, "--", "sleep", "2"])
+            .spawn()
+            .unwrap()
+    });
     let run = app
         .client
         .execute_async(
@@ -141,6 +172,9 @@ async fn the_map_while_health_streams_in_from_a_simulated_fleet() {
         )
         .await
         .unwrap();
+    if let Some(mut perf) = perf {
+        perf.wait().unwrap();
+    }
     let frames: Vec<f64> = run["frames"]
         .as_array()
         .unwrap()
@@ -198,6 +232,49 @@ async fn the_map_while_health_streams_in_from_a_simulated_fleet() {
         })
         .unwrap_or_default();
     println!("  the page's event loop held over 60 ms (from 3 s before the drag): {stalls:?}");
+    println!(
+        "  pointer handlers over 50 ms [at, ms]: {}",
+        run["slowHandlers"]
+    );
+    let mut last_size = None;
+    for size in run["sizes"].as_array().into_iter().flatten() {
+        let this = size.as_array().map(|s| s[1..].to_vec());
+        if this != last_size {
+            println!(
+                "  the canvas (pixels, then its box in CSS px) at {:.2} s: {}",
+                at(size[0].as_f64().unwrap_or(0.0)),
+                serde_json::Value::from(this.clone())
+            );
+            last_size = this;
+        }
+    }
+    if let Some(probes) = &probes {
+        let seen = app
+            .client
+            .execute(probes, vec!["collect".into()])
+            .await
+            .unwrap();
+        let near = |t: &serde_json::Value| {
+            let when = at(t.as_f64().unwrap_or(0.0));
+            (-3.0..3.0).contains(&when).then_some(when)
+        };
+        for (kind, records) in [
+            ("invoked", "invokes"),
+            ("slow callback", "slowCallbacks"),
+            ("DOM changes", "mutations"),
+        ] {
+            for r in seen[records].as_array().into_iter().flatten() {
+                if let Some(when) = near(&r[0]) {
+                    println!(
+                        "  {kind} at {when:.2} s: {} {} {}",
+                        r[1],
+                        r[2],
+                        r.get(3).unwrap_or(&serde_json::Value::Null)
+                    );
+                }
+            }
+        }
+    }
     // The map's own log of its last frames: draw time, and how the basemap was drawn.
     let frame_log = app
         .client
