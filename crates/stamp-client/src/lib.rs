@@ -7,6 +7,7 @@
 mod body;
 mod error;
 mod health_change;
+mod move_calls;
 
 use std::time::Duration;
 
@@ -15,19 +16,13 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use stamp_protocol::{
-    decode_export_page_in, is_binary_export_page_in, paths, ApiError, ChangePage, EnrollOperator,
-    ExportPage, Fence, FleetKey, FleetKeyList, Health, ImportProgress, ImportSync, KvEntry, KvPut,
-    OperatorList, ProvisionTenant, StartUpgrade, TenantChecksum, TenantOnStamp, TenantProvisioned,
-    TransferGrant, UpgradeStatus, EXPORT_PAGE_BINARY, IDEMPOTENCY_KEY, MAX_EXPORT_PAGE_BYTES,
-    MAX_RESPONSE_BYTES,
+    paths, ApiError, EnrollOperator, FleetKey, FleetKeyList, Health, KvEntry, KvPut, OperatorList,
+    ProvisionTenant, StartUpgrade, TenantOnStamp, TenantProvisioned, UpgradeStatus,
+    EXPORT_PAGE_BINARY, IDEMPOTENCY_KEY, MAX_EXPORT_PAGE_BYTES, MAX_RESPONSE_BYTES,
 };
 
 pub use error::ClientError;
 pub use health_change::HealthChange;
-
-/// The budget of key and value bytes an export page is asked to fill (`pageBytes`, the
-/// largest the rules allow): a gigabyte moves in about 40 pages, not 140.
-const PAGE_BYTES_ASKED: u32 = stamp_protocol::rules::MAX_PAGE_BYTES;
 
 /// The HTTP client type, for callers that speak to other services (providers).
 pub type HttpClient = reqwest::Client;
@@ -297,127 +292,6 @@ impl StampClient {
     ) -> Result<(), ClientError> {
         self.call_empty(Method::DELETE, &paths::kv(tenant, key), Some(idempotency))
             .await
-    }
-
-    /// Move, source side: a transfer token another stamp pulls this tenant with.
-    pub async fn transfer_grant(&self, tenant: &str) -> Result<TransferGrant, ClientError> {
-        let path = paths::tenant_step(tenant, "transfer");
-        self.call(Method::GET, &path, None::<&()>, None).await
-    }
-
-    /// Move, source side: a snapshot page after `after` (by key).
-    pub async fn export_page(&self, tenant: &str, after: &str) -> Result<ExportPage, ClientError> {
-        self.export_page_ahead(tenant, after, 0).await
-    }
-
-    /// Move, source side: the snapshot page `skip` pages past the one after `after`
-    /// (it names the key it follows in `after` when `skip` > 0).
-    pub async fn export_page_ahead(
-        &self,
-        tenant: &str,
-        after: &str,
-        skip: u32,
-    ) -> Result<ExportPage, ClientError> {
-        let skip = if skip > 0 {
-            format!("&skip={skip}")
-        } else {
-            String::new()
-        };
-        let path = format!(
-            "{}?after={}{skip}&pageBytes={PAGE_BYTES_ASKED}",
-            paths::tenant_step(tenant, "export"),
-            percent_encode(after)
-        );
-        // The binary form (no escaping of megabyte values); an agent that only speaks
-        // JSON answers in JSON, which is read as before. One that does not know
-        // `pageBytes` answers pages of its own size.
-        let body = self
-            .send(
-                Method::GET,
-                &path,
-                None::<&()>,
-                None,
-                Some(EXPORT_PAGE_BINARY),
-            )
-            .await?;
-        if is_binary_export_page_in(body.chunks()) {
-            decode_export_page_in(body.chunks()).map_err(|e| self.protocol(format!("{path}: {e}")))
-        } else {
-            serde_json::from_slice(&body.joined())
-                .map_err(|e| self.protocol(format!("{path}: malformed answer: {e}")))
-        }
-    }
-
-    /// Move, source side: logged changes after sequence `after`.
-    pub async fn changes(&self, tenant: &str, after: u64) -> Result<ChangePage, ClientError> {
-        let path = format!("{}?after={after}", paths::tenant_step(tenant, "changes"));
-        self.call(Method::GET, &path, None::<&()>, None).await
-    }
-
-    pub async fn checksum(&self, tenant: &str) -> Result<TenantChecksum, ClientError> {
-        let path = paths::tenant_step(tenant, "checksum");
-        self.call(Method::GET, &path, None::<&()>, None).await
-    }
-
-    /// Move, target side: pull from the source for a bounded time; safe to repeat.
-    pub async fn import_sync(
-        &self,
-        tenant: &str,
-        request: &ImportSync,
-        key: &str,
-    ) -> Result<ImportProgress, ClientError> {
-        let path = paths::tenant_step(tenant, "import/sync");
-        self.call(Method::POST, &path, Some(request), Some(key))
-            .await
-    }
-
-    /// Move steps without a body: `freeze`, `unfreeze` (source), `activate` (target).
-    pub async fn tenant_step(
-        &self,
-        tenant: &str,
-        step: &str,
-        key: &str,
-    ) -> Result<TenantOnStamp, ClientError> {
-        let path = paths::tenant_step(tenant, step);
-        self.call(Method::POST, &path, None::<&()>, Some(key)).await
-    }
-
-    /// Move, source side: stop the tenant's writes for `lease_secs`; calling it again
-    /// (another key) renews the lease.
-    pub async fn freeze(
-        &self,
-        tenant: &str,
-        lease_secs: u32,
-        key: &str,
-    ) -> Result<TenantOnStamp, ClientError> {
-        let body = stamp_protocol::FreezeLease { lease_secs };
-        let path = paths::tenant_step(tenant, "freeze");
-        self.call(Method::POST, &path, Some(&body), Some(key)).await
-    }
-
-    /// Move, target side: take writes, once the source shows it fenced the tenant.
-    pub async fn activate(
-        &self,
-        tenant: &str,
-        proof: &stamp_protocol::ActivateProof,
-        key: &str,
-    ) -> Result<TenantOnStamp, ClientError> {
-        let path = paths::tenant_step(tenant, "activate");
-        self.call(Method::POST, &path, Some(proof), Some(key)).await
-    }
-
-    /// Move, source side: redirect the tenant to its new home from now on.
-    pub async fn fence(
-        &self,
-        tenant: &str,
-        moved_to: &str,
-        key: &str,
-    ) -> Result<TenantOnStamp, ClientError> {
-        let body = Fence {
-            moved_to: moved_to.to_owned(),
-        };
-        let path = paths::tenant_step(tenant, "fence");
-        self.call(Method::POST, &path, Some(&body), Some(key)).await
     }
 
     async fn call<B: Serialize, T: DeserializeOwned>(
