@@ -1,6 +1,8 @@
 // The map dragged in circles, one in-page pointer event per animation frame, for SECONDS,
-// recording every frame's time, the health messages taken in meanwhile and the page's
-// long tasks (when a PerformanceObserver for them was set up: `globalThis.__benchLongTasks`).
+// recording every frame's time, the health messages taken in meanwhile, the page's
+// long tasks (when a PerformanceObserver for them was set up: `globalThis.__benchLongTasks`),
+// the pointer handlers that held the page over 50 ms, and every 15th frame the canvas's
+// size against its box (a read of the layout, clean by then, so cheap).
 // One function expression, evaluated as is by ui/bench/health-bench.mjs (Chromium) and
 // by tests/e2e/frame_rate.rs (the real window, through WebDriver).
 (selector, seconds) =>
@@ -27,7 +29,7 @@
       frames.push(now);
       if (frames.length % 15 === 1) {
         const r = canvas.getBoundingClientRect();
-        sizes.push([now, canvas.width, canvas.height, r.width, r.height, r.left, r.top, { ...canvas.closest('.world-map')?.dataset }]);
+        sizes.push([now, canvas.width, canvas.height, r.width, r.height, r.left, r.top, { ...canvas.closest(".world-map")?.dataset }]);
       }
       const angle = frames.length * 0.08;
       fire("pointermove", centre.x + radius * Math.sin(angle), centre.y + radius * (1 - Math.cos(angle)) * 0.6);
