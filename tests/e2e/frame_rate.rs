@@ -111,16 +111,14 @@ async fn the_map_while_health_streams_in_from_a_simulated_fleet() {
             .client
             .execute(
                 "const [sel] = arguments; const map = document.querySelector('[data-testid=world-map]'); \
-                 if (sel === 'map-only') { for (let e = map; e && e !== document.body; e = e.parentElement) \
-                   for (const s of e.parentElement.children) if (s !== e) s.style.display = 'none'; return []; } \
-                 if (sel.startsWith('offscreen-css=')) { const [prop, value] = sel.slice(14).split('='); const out = []; \
-                   for (let e = map; e && e !== document.body; e = e.parentElement) \
-                     for (const s of e.parentElement.children) if (s !== e && s.getBoundingClientRect().top > window.innerHeight) { \
-                       s.style.setProperty(prop, value); out.push(s.tagName); } return out; } \
-                 if (sel.startsWith('offscreen')) { const only = sel.split(':')[1]?.split(',').map(Number); const out = []; \
-                   for (let e = map; e && e !== document.body; e = e.parentElement) \
-                     for (const s of e.parentElement.children) if (s !== e && s.getBoundingClientRect().top > window.innerHeight) out.push(s); \
-                   return out.map((s, i) => { const id = s.querySelector('[data-testid]')?.dataset.testid ?? s.tagName; \
+                 const aside = []; for (let e = map; e && e !== document.body; e = e.parentElement) \
+                   for (const s of e.parentElement.children) if (s !== e) aside.push(s); \
+                 if (sel === 'map-only') { aside.forEach((s) => (s.style.display = 'none')); return []; } \
+                 const below = aside.filter((s) => s.getBoundingClientRect().top > window.innerHeight); \
+                 if (sel.startsWith('offscreen-css=')) { const [prop, value] = sel.slice(14).split('='); \
+                   return below.map((s) => { s.style.setProperty(prop, value); return s.tagName; }); } \
+                 if (sel.startsWith('offscreen')) { const only = sel.split(':')[1]?.split(',').map(Number); \
+                   return below.map((s, i) => { const id = s.querySelector('[data-testid]')?.dataset.testid ?? s.tagName; \
                      if (!only || only.includes(i)) { s.style.display = 'none'; return `${i} ${id} hidden`; } return `${i} ${id}`; }); } \
                  document.querySelectorAll(sel).forEach((e) => (e.style.display = 'none')); return [];",
                 vec![hide.into()],
