@@ -12,6 +12,8 @@
 //! `offscreen-css=PROPERTY=VALUE`: that style on them instead). `STAMPFLEET_BENCH_PROBES=1`
 //! prints what the page did around the drag's start (ui/bench/page-probes.js), and
 //! `STAMPFLEET_BENCH_PERF=FILE` records `perf` over the whole machine for its first 2 s.
+//! `STAMPFLEET_BENCH_SCRIPT_AT_START=JS` and `STAMPFLEET_BENCH_SCRIPT=JS` run a script in
+//! the page as soon as the map painted and just before the drag, for experiments.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::ffi::OsStr;
@@ -51,6 +53,11 @@ async fn the_map_while_health_streams_in_from_a_simulated_fleet() {
     ];
     let app = AppSession::launch(&app_binary(), &home, &env, &[]).await;
     app.find("[data-painted=true]").await;
+    // STAMPFLEET_BENCH_SCRIPT_AT_START=JS: the same, run as soon as the map painted.
+    if let Ok(js) = std::env::var("STAMPFLEET_BENCH_SCRIPT_AT_START") {
+        let result = app.client.execute(&js, vec![]).await.unwrap();
+        println!("script once the map painted: {result}");
+    }
     // The page's event loop, looked at every 10 ms: a gap between frames that the page's
     // own work (script, style, layout, paint) made shows here too; one it did not make
     // (the app's main thread, the display) does not.
@@ -126,6 +133,12 @@ async fn the_map_while_health_streams_in_from_a_simulated_fleet() {
             .await
             .unwrap();
         println!("hidden before the drag: {hidden}");
+    }
+    // STAMPFLEET_BENCH_SCRIPT=JS: that script run in the page before the drag (its result
+    // printed), for experiments the modes above do not cover.
+    if let Ok(js) = std::env::var("STAMPFLEET_BENCH_SCRIPT") {
+        let result = app.client.execute(&js, vec![]).await.unwrap();
+        println!("script before the drag: {result}");
     }
     // STAMPFLEET_BENCH_PROBES=1: what the page did around a long frame (ui/bench/page-probes.js).
     let probes = std::env::var_os("STAMPFLEET_BENCH_PROBES").map(|_| {
