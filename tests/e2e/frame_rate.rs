@@ -14,6 +14,7 @@
 //! `STAMPFLEET_BENCH_PERF=FILE` records `perf` over the whole machine for its first 2 s.
 //! `STAMPFLEET_BENCH_SCRIPT_AT_START=JS` and `STAMPFLEET_BENCH_SCRIPT=JS` run a script in
 //! the page as soon as the map painted and just before the drag, for experiments.
+//! `STAMPFLEET_BENCH_COMPOSITING=1` runs the app with WebKit's compositing on, to compare.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::ffi::OsStr;
@@ -49,7 +50,16 @@ async fn the_map_while_health_streams_in_from_a_simulated_fleet() {
         ("STAMPFLEET_LOG_DIR", logs.path().as_os_str()),
         ("STAMPFLEET_SECRETS", "file".as_ref()),
         // As shipped: the harness keeps compositing on for the tests' sake.
-        ("WEBKIT_DISABLE_COMPOSITING_MODE", "1".as_ref()),
+        // (STAMPFLEET_BENCH_COMPOSITING=1: on, as the tests run it, to compare.)
+        (
+            "WEBKIT_DISABLE_COMPOSITING_MODE",
+            if std::env::var_os("STAMPFLEET_BENCH_COMPOSITING").is_some() {
+                "0"
+            } else {
+                "1"
+            }
+            .as_ref(),
+        ),
     ];
     let app = AppSession::launch(&app_binary(), &home, &env, &[]).await;
     app.find("[data-painted=true]").await;
