@@ -141,7 +141,7 @@ impl PgServer {
         }
     }
 
-    pub(crate) fn stop_args(&self) -> Vec<OsString> {
+    fn stop_args(&self) -> Vec<OsString> {
         vec![
             "stop".into(),
             "-D".into(),
@@ -155,7 +155,7 @@ impl PgServer {
 
     /// The command running the server's program `name` (from the bin dir) with `args`,
     /// as `postgres` when the test process is root.
-    pub(crate) fn server_command<I, S>(&self, name: &str, args: I) -> Command
+    fn server_command<I, S>(&self, name: &str, args: I) -> Command
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
@@ -191,7 +191,7 @@ impl PgServer {
         command
     }
 
-    pub(crate) fn run_server_program<I, S>(&self, name: &str, args: I) -> Result<Output, String>
+    fn run_server_program<I, S>(&self, name: &str, args: I) -> Result<Output, String>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
