@@ -14,11 +14,18 @@ pub type Digest = [u8; 16];
 /// SHA-256, a tenth as fast, until migration 0004, which makes stored digests be
 /// computed again.)
 pub fn row(key: &str, value: &str) -> Digest {
+    row_parts(key, value.len(), [value.as_bytes()])
+}
+
+/// [`row`] of a value of `len` bytes held in `parts`, one after another.
+pub fn row_parts<'a>(key: &str, len: usize, parts: impl IntoIterator<Item = &'a [u8]>) -> Digest {
     let mut h = Xxh3::new();
     h.update(&(key.len() as u64).to_le_bytes());
     h.update(key.as_bytes());
-    h.update(&(value.len() as u64).to_le_bytes());
-    h.update(value.as_bytes());
+    h.update(&(len as u64).to_le_bytes());
+    for part in parts {
+        h.update(part);
+    }
     h.digest128().to_le_bytes()
 }
 

@@ -105,7 +105,7 @@ pub(crate) async fn sync(
                     .values
                     .put_all(
                         page.changes,
-                        |c| Some((c.key.as_str(), c.value.as_deref()?)),
+                        |c| Some((c.key.as_str(), c.value.as_deref()?.into())),
                         None,
                         Sync::Now,
                     )

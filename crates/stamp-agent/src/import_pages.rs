@@ -14,11 +14,11 @@ use std::sync::Arc;
 
 use axum::http::StatusCode;
 use stamp_client::{ClientError, StampClient};
-use stamp_protocol::ExportPage;
+use stamp_protocol::{ExportPage, KvEntry};
 use tokio::task::JoinHandle;
 
 use crate::error::Failure;
-use crate::value_files::{Hold, Sync, ValueFiles};
+use crate::value_files::{Hold, Sync, ValueBytes, ValueFiles};
 
 /// Pages in flight while one is written.
 const AHEAD: usize = 2;
@@ -77,37 +77,57 @@ impl PagesAhead {
                 .acquire()
                 .await
                 .map_err(|e| Failure::internal(format!("waiting to fetch a page: {e}")))?;
+            // Values stay in the chunks the page arrived in: hashed and written to
+            // their file from there.
             let mut page = source
-                .export_page_ahead(&tenant, &asked, skip)
+                .export_page_shared(&tenant, &asked, skip)
                 .await
                 .map_err(upstream)?;
             let rows: Vec<_> = page
                 .entries
                 .iter()
-                .map(|e| crate::digest::row(&e.key, &e.value))
+                .map(|e| {
+                    let value = e.value.pieces().iter().map(|p| &p[..]);
+                    crate::digest::row_parts(&e.key, e.value.len(), value)
+                })
                 .collect();
             let mut digest = crate::digest::Digest::default();
             for r in &rows {
                 crate::digest::xor(&mut digest, r);
             }
-            let (entries, hold) = files
+            let (shared, hold) = files
                 .put_all(
                     std::mem::take(&mut page.entries),
-                    |e| Some((e.key.as_str(), e.value.as_str())),
+                    |e| Some((e.key.as_str(), ValueBytes::Pieces(&e.value))),
                     Some(&rows),
                     Sync::Later,
                 )
                 .await?;
-            let size = |e: &stamp_protocol::KvEntry| (e.key.len() + e.value.len()) as u64;
             let (mut bytes, mut inline_bytes) = (0, 0);
-            page.entries = entries;
-            for (entry, file) in page.entries.iter_mut().zip(&hold.refs) {
-                bytes += size(entry);
-                match file {
-                    None => inline_bytes += size(entry),
-                    Some(_) => entry.value = String::new(),
-                }
+            let mut entries = Vec::with_capacity(shared.len());
+            for (entry, file) in shared.into_iter().zip(&hold.refs) {
+                let size = (entry.key.len() + entry.value.len()) as u64;
+                bytes += size;
+                let value = match file {
+                    None => {
+                        inline_bytes += size;
+                        entry.value.into_string()
+                    }
+                    // In its file: the row keeps only the file's name.
+                    Some(_) => String::new(),
+                };
+                entries.push(KvEntry {
+                    key: entry.key,
+                    value,
+                    seq: entry.seq,
+                });
             }
+            let page = ExportPage {
+                seq: page.seq,
+                entries,
+                next_after: page.next_after,
+                after: page.after,
+            };
             Ok(FetchedPage {
                 page,
                 digest,

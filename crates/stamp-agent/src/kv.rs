@@ -103,7 +103,7 @@ pub(crate) async fn kv_put(
         .values
         .put_all(
             vec![(key, put.value)],
-            |(k, v)| Some((k.as_str(), v.as_str())),
+            |(k, v)| Some((k.as_str(), v.as_str().into())),
             None,
             Sync::Now,
         )

@@ -35,9 +35,39 @@ use sqlx::SqlitePool;
 /// Values of at least this many bytes are kept in files.
 pub const FILE_VALUE_MIN: usize = 64 * 1024;
 
-/// Whether `value` is kept in a file.
-pub fn is_large(value: &str) -> bool {
-    value.len() >= FILE_VALUE_MIN
+/// A value's bytes as [`ValueFiles::put_all`] takes them: a string, or the pieces an
+/// export page arrived in (written to the file from there, not copied first).
+#[derive(Clone, Copy)]
+pub enum ValueBytes<'a> {
+    Text(&'a str),
+    Pieces(&'a stamp_protocol::SharedValue),
+}
+
+impl<'a> ValueBytes<'a> {
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Text(s) => s.len(),
+            Self::Pieces(v) => v.len(),
+        }
+    }
+
+    /// Whether the value is kept in a file.
+    pub fn is_large(&self) -> bool {
+        self.len() >= FILE_VALUE_MIN
+    }
+
+    pub fn parts(self) -> Vec<&'a [u8]> {
+        match self {
+            Self::Text(s) => vec![s.as_bytes()],
+            Self::Pieces(v) => v.pieces().iter().map(|p| &p[..]).collect(),
+        }
+    }
+}
+
+impl<'a> From<&'a str> for ValueBytes<'a> {
+    fn from(value: &'a str) -> Self {
+        Self::Text(value)
+    }
 }
 
 /// Where a value's bytes are: `length` bytes at `offset` in the file `name`.
@@ -182,7 +212,7 @@ impl ValueFiles {
     pub async fn put_all<T: Send + 'static>(
         self: &Arc<Self>,
         items: Vec<T>,
-        row: fn(&T) -> Option<(&str, &str)>,
+        row: for<'a> fn(&'a T) -> Option<(&'a str, ValueBytes<'a>)>,
         digests: Option<&[crate::digest::Digest]>,
         sync: Sync,
     ) -> Result<(Vec<T>, Hold), sqlx::Error> {
@@ -190,10 +220,10 @@ impl ValueFiles {
             .iter()
             .enumerate()
             .filter_map(|(i, item)| {
-                let (key, value) = row(item).filter(|(_, v)| is_large(v))?;
+                let (key, value) = row(item).filter(|(_, v)| v.is_large())?;
                 let digest = match digests.and_then(|d| d.get(i)) {
                     Some(d) => *d,
-                    None => crate::digest::row(key, value),
+                    None => crate::digest::row_parts(key, value.len(), value.parts()),
                 };
                 Some((i, digest, value.len()))
             })
@@ -231,7 +261,8 @@ impl ValueFiles {
         tokio::task::spawn_blocking(move || -> std::io::Result<(Vec<T>, Hold)> {
             let values: Vec<&[u8]> = large
                 .iter()
-                .filter_map(|(i, _, _)| Some(row(&items[*i])?.1.as_bytes()))
+                .filter_map(|(i, _, _)| Some(row(&items[*i])?.1.parts()))
+                .flatten()
                 .collect();
             files.write(&name, &values, sync)?;
             Ok((items, hold))

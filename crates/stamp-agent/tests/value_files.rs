@@ -1,7 +1,8 @@
 //! Large values kept in files beside the agent's store (64 KiB and more): read back as
 //! written, one file shared by a key and its log entry (and by a snapshot page's
 //! values), removed with their tenant, swept at start when no row names them, carried
-//! by a move, and an import whose file a crash cut copying its snapshot again.
+//! by a move (characters cut between the chunks a page arrives in too), and an import
+//! whose file a crash cut copying its snapshot again.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use testkit as support;
@@ -199,6 +200,49 @@ async fn an_import_whose_value_file_a_crash_cut_copies_its_snapshot_again() {
         written,
         "the same page, the same file"
     );
+}
+
+/// Large values of characters of 1 to 4 bytes, whose page arrives in chunks that cut
+/// characters in two: the target writes them to its file from those chunks, and they
+/// are the same values there (the same digest, each read back whole).
+#[tokio::test]
+async fn large_values_of_many_byte_characters_move_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, admin_a) = start(dir.path(), "a", ADMIN_A);
+    let (b, admin_b) = start(dir.path(), "b", ADMIN_B);
+    let acme = admin_a.with_token(provision(&admin_a, "acme").await);
+    // 300 KB each, every character boundary shifted by one byte from the value before.
+    let values: Vec<String> = (0..6)
+        .map(|i| "x".repeat(i) + &"a€𝄞é".repeat(30_000))
+        .collect();
+    for (i, v) in values.iter().enumerate() {
+        acme.kv_put("acme", &format!("k{i}"), v, &format!("w{i}"))
+            .await
+            .unwrap();
+    }
+    let request = ImportSync {
+        source: a.base.clone(),
+        transfer_token: admin_a.transfer_grant("acme").await.unwrap().token,
+        display_name: "Acme Ltd".to_owned(),
+        size_units: 10,
+    };
+    sync_until_caught_up(&admin_b, "acme", &request, "copy").await;
+    let source = admin_a.checksum("acme").await.unwrap();
+    let copy = admin_b.checksum("acme").await.unwrap();
+    assert_eq!((copy.keys, copy.digest), (source.keys, source.digest));
+    admin_a.freeze("acme", 60, "f").await.unwrap();
+    let last = sync_until_caught_up(&admin_b, "acme", &request, "frozen").await;
+    admin_a.fence("acme", &b.base, "fence").await.unwrap();
+    let proof = stamp_protocol::ActivateProof {
+        source: a.base.clone(),
+        transfer_token: request.transfer_token.clone(),
+    };
+    admin_b.activate("acme", &proof, "act").await.unwrap();
+    let on_b = admin_b.with_token(last.tenant_token);
+    for (i, v) in values.iter().enumerate() {
+        let entry = on_b.kv_get("acme", &format!("k{i}")).await.unwrap();
+        assert!(entry.value == *v, "k{i} differs after the move");
+    }
 }
 
 /// A target asks for pages ahead of the one it writes (`skip`): each is the page that

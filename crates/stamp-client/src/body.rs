@@ -1,6 +1,6 @@
 //! An answer's body as the chunks it arrived in. A binary export page is decoded straight
-//! from them (each value copied once, into its own string), not first copied whole into
-//! one buffer; other answers are joined, at no cost when they came in one chunk.
+//! from them (its values left in them), not first copied whole into one buffer; other
+//! answers are joined, at no cost when they came in one chunk.
 
 use std::borrow::Cow;
 

@@ -4,9 +4,9 @@
 
 use reqwest::Method;
 use stamp_protocol::{
-    decode_export_page_in, is_binary_export_page_in, paths, ActivateProof, ChangePage, ExportPage,
-    Fence, FreezeLease, ImportProgress, ImportSync, TenantChecksum, TenantOnStamp, TransferGrant,
-    EXPORT_PAGE_BINARY,
+    decode_export_page_shared, is_binary_export_page_in, paths, ActivateProof, ChangePage,
+    ExportPage, Fence, FreezeLease, ImportProgress, ImportSync, SharedPage, TenantChecksum,
+    TenantOnStamp, TransferGrant, EXPORT_PAGE_BINARY,
 };
 
 use crate::{percent_encode, ClientError, StampClient};
@@ -35,6 +35,20 @@ impl StampClient {
         after: &str,
         skip: u32,
     ) -> Result<ExportPage, ClientError> {
+        Ok(self
+            .export_page_shared(tenant, after, skip)
+            .await?
+            .into_export_page())
+    }
+
+    /// As [`Self::export_page_ahead`], each value left in the chunks the page arrived
+    /// in (a move's target writes its large values to their file from there).
+    pub async fn export_page_shared(
+        &self,
+        tenant: &str,
+        after: &str,
+        skip: u32,
+    ) -> Result<SharedPage, ClientError> {
         let skip = if skip > 0 {
             format!("&skip={skip}")
         } else {
@@ -58,9 +72,11 @@ impl StampClient {
             )
             .await?;
         if is_binary_export_page_in(body.chunks()) {
-            decode_export_page_in(body.chunks()).map_err(|e| self.protocol(format!("{path}: {e}")))
+            decode_export_page_shared(body.chunks())
+                .map_err(|e| self.protocol(format!("{path}: {e}")))
         } else {
-            serde_json::from_slice(&body.joined())
+            serde_json::from_slice::<ExportPage>(&body.joined())
+                .map(SharedPage::from)
                 .map_err(|e| self.protocol(format!("{path}: malformed answer: {e}")))
         }
     }

@@ -8,7 +8,9 @@ mod moves;
 mod openapi;
 mod openapi_rules;
 mod page_codec;
+mod page_reader;
 pub mod rules;
+mod shared_page;
 mod whole_number;
 mod wire;
 
@@ -16,9 +18,10 @@ pub use health_push::{prefer_wait_secs, HealthQuestion, MAX_HEALTH_WAIT_SECS, PR
 pub use moves::*;
 pub use openapi::{openapi_document, openapi_json};
 pub use page_codec::{
-    decode_export_page, decode_export_page_in, encode_export_page, is_binary_export_page,
-    is_binary_export_page_in, ExportPageBinary, PageEncoder, EXPORT_PAGE_BINARY,
+    decode_export_page, encode_export_page, is_binary_export_page, is_binary_export_page_in,
+    ExportPageBinary, PageEncoder, EXPORT_PAGE_BINARY,
 };
+pub use shared_page::{decode_export_page_shared, SharedEntry, SharedPage, SharedValue};
 pub use wire::*;
 
 /// The software version an agent reports in its health.

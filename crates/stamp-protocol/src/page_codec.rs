@@ -6,6 +6,7 @@
 //! then per entry: key (u32 length + UTF-8), value (u32 length + UTF-8), seq (u64);
 //! then, only on a page asked with `skip`: 1 and after (u32 length + UTF-8).
 
+use crate::page_reader::Reader;
 use crate::{ExportPage, KvEntry};
 
 /// The media type of the binary form.
@@ -118,111 +119,42 @@ pub fn is_binary_export_page(bytes: &[u8]) -> bool {
 pub fn is_binary_export_page_in<B: AsRef<[u8]>>(chunks: &[B]) -> bool {
     let mut head = Vec::with_capacity(MAGIC.len());
     let mut r = Reader::new(chunks);
-    r.copy(MAGIC.len().min(r.len), "magic", |b| {
+    r.copy(MAGIC.len().min(r.len), "magic", |_, _, b| {
         head.extend_from_slice(b)
     })
     .is_ok()
         && head == MAGIC
 }
 
-/// Reads a page body as the chunks it arrived in, so each string is copied once, from
-/// its chunks into its own allocation.
-struct Reader<'a, B> {
-    chunks: &'a [B],
-    /// The chunk read from, and the offset in it.
-    chunk: usize,
-    offset: usize,
-    /// The offset in the whole body, and its length.
-    at: usize,
-    len: usize,
-}
-
-impl<'a, B: AsRef<[u8]>> Reader<'a, B> {
-    fn new(chunks: &'a [B]) -> Self {
-        Self {
-            chunks,
-            chunk: 0,
-            offset: 0,
-            at: 0,
-            len: chunks.iter().map(|c| c.as_ref().len()).sum(),
-        }
-    }
-
-    /// Hands the next `n` bytes to `sink`, a piece per chunk they span.
-    fn copy(&mut self, n: usize, what: &str, mut sink: impl FnMut(&[u8])) -> Result<(), String> {
-        if self.at.checked_add(n).is_none_or(|end| end > self.len) {
-            return Err(format!("{what} at byte {}: the page ends early", self.at));
-        }
-        let mut left = n;
-        while left > 0 {
-            let chunk = self.chunks[self.chunk].as_ref();
-            let here = (chunk.len() - self.offset).min(left);
-            sink(&chunk[self.offset..self.offset + here]);
-            self.offset += here;
-            left -= here;
-            if self.offset == chunk.len() {
-                self.chunk += 1;
-                self.offset = 0;
-            }
-        }
-        self.at += n;
-        Ok(())
-    }
-
-    fn array<const N: usize>(&mut self, what: &str) -> Result<[u8; N], String> {
-        let mut out = [0u8; N];
-        let mut filled = 0;
-        self.copy(N, what, |b| {
-            out[filled..filled + b.len()].copy_from_slice(b);
-            filled += b.len();
-        })?;
-        Ok(out)
-    }
-
-    fn u32(&mut self, what: &str) -> Result<u32, String> {
-        Ok(u32::from_le_bytes(self.array(what)?))
-    }
-
-    fn u64(&mut self, what: &str) -> Result<u64, String> {
-        Ok(u64::from_le_bytes(self.array(what)?))
-    }
-
-    fn string(&mut self, what: &str) -> Result<String, String> {
-        let n = self.u32(what)? as usize;
-        let at = self.at;
-        if n > self.len - at {
-            return Err(format!("{what} at byte {at}: the page ends early"));
-        }
-        let mut bytes = Vec::with_capacity(n);
-        self.copy(n, what, |b| bytes.extend_from_slice(b))?;
-        String::from_utf8(bytes).map_err(|_| format!("{what} at byte {at}: not UTF-8"))
-    }
-
-    fn byte(&mut self, what: &str) -> Result<u8, String> {
-        Ok(self.array::<1>(what)?[0])
-    }
-
-    /// The next byte, left to read.
-    fn peek(&self) -> Option<u8> {
-        let mut offset = self.offset;
-        for chunk in self.chunks.get(self.chunk..)? {
-            if let Some(b) = chunk.as_ref().get(offset) {
-                return Some(*b);
-            }
-            offset = 0;
-        }
-        None
-    }
-}
-
 /// Reads a page in the binary form; what is wrong is named with its byte offset.
 pub fn decode_export_page(bytes: &[u8]) -> Result<ExportPage, String> {
-    decode_export_page_in(&[bytes])
+    let page = decode_parts(&[bytes], |r, what| r.string(what))?;
+    Ok(ExportPage {
+        seq: page.seq,
+        entries: page
+            .entries
+            .into_iter()
+            .map(|(key, value, seq)| KvEntry { key, value, seq })
+            .collect(),
+        next_after: page.next_after,
+        after: page.after,
+    })
 }
 
-/// Reads a page in the binary form from the chunks it arrived in (see
-/// [`decode_export_page`]).
-pub fn decode_export_page_in<B: AsRef<[u8]>>(chunks: &[B]) -> Result<ExportPage, String> {
+/// A page read with its values as `value` reads them.
+pub(crate) struct Parts<V> {
+    pub seq: u64,
+    pub entries: Vec<(String, V, u64)>,
+    pub next_after: Option<String>,
+    pub after: Option<String>,
+}
+
+/// Reads a page in the binary form from the chunks it arrived in, each value with
+/// `value` (a string, or spans left in the chunks).
+pub(crate) fn decode_parts<B: AsRef<[u8]>, V>(
+    chunks: &[B],
+    mut value: impl FnMut(&mut Reader<'_, B>, &str) -> Result<V, String>,
+) -> Result<Parts<V>, String> {
     let mut r = Reader::new(chunks);
     if r.array::<4>("magic")? != *MAGIC {
         return Err("not a binary export page (no SFP1 magic)".to_owned());
@@ -245,9 +177,9 @@ pub fn decode_export_page_in<B: AsRef<[u8]>>(chunks: &[B]) -> Result<ExportPage,
     let mut entries = Vec::with_capacity(count);
     for i in 0..count {
         let key = r.string(&format!("entries[{i}].key"))?;
-        let value = r.string(&format!("entries[{i}].value"))?;
+        let value = value(&mut r, &format!("entries[{i}].value"))?;
         let seq = r.u64(&format!("entries[{i}].seq"))?;
-        entries.push(KvEntry { key, value, seq });
+        entries.push((key, value, seq));
     }
     // The optional trailer: 1, then `after`.
     let after = match r.peek() {
@@ -260,7 +192,7 @@ pub fn decode_export_page_in<B: AsRef<[u8]>>(chunks: &[B]) -> Result<ExportPage,
     if r.at != r.len {
         return Err(format!("{} bytes after the last entry", r.len - r.at));
     }
-    Ok(ExportPage {
+    Ok(Parts {
         seq,
         entries,
         next_after,
@@ -271,6 +203,8 @@ pub fn decode_export_page_in<B: AsRef<[u8]>>(chunks: &[B]) -> Result<ExportPage,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{decode_export_page_shared, SharedPage};
+    use bytes::Bytes;
 
     fn page() -> ExportPage {
         ExportPage {
@@ -327,31 +261,29 @@ mod tests {
     }
 
     /// A body read as it arrived, in chunks (some empty), reads as the same page
-    /// wherever the cuts fall, inside a length, a key or a value too.
+    /// wherever the cuts fall, inside a length, a key or a value too (a value then
+    /// stays in the chunks it was cut into).
     #[test]
     fn a_page_in_chunks_decodes_the_same_wherever_it_is_cut() {
         let ahead = ExportPage {
             after: Some("0".into()),
             ..page()
         };
-        let bytes = encode_export_page(&ahead);
+        let bytes = Bytes::from(encode_export_page(&ahead));
         for first in 0..bytes.len() {
             for second in first..bytes.len() {
                 let chunks = [
-                    &bytes[..first],
-                    &[][..],
-                    &bytes[first..second],
-                    &bytes[second..],
+                    bytes.slice(..first),
+                    Bytes::new(),
+                    bytes.slice(first..second),
+                    bytes.slice(second..),
                 ];
                 assert!(is_binary_export_page_in(&chunks));
-                assert_eq!(
-                    decode_export_page_in(&chunks),
-                    Ok(ahead.clone()),
-                    "cut at {first} and {second}"
-                );
+                let shared = decode_export_page_shared(&chunks).map(SharedPage::into_export_page);
+                assert_eq!(shared, Ok(ahead.clone()), "cut at {first} and {second}");
             }
-            let short = [&bytes[..first], &bytes[first..bytes.len() - 1]];
-            assert!(decode_export_page_in(&short).is_err(), "cut at {first}");
+            let short = [bytes.slice(..first), bytes.slice(first..bytes.len() - 1)];
+            assert!(decode_export_page_shared(&short).is_err(), "cut at {first}");
         }
         assert!(!is_binary_export_page_in(&[&b"SF"[..], b"Q1"]));
         assert!(!is_binary_export_page_in::<&[u8]>(&[]));
