@@ -21,11 +21,11 @@ use crate::error::Failure;
 use crate::value_files::{Hold, Sync, ValueBytes, ValueFiles};
 
 /// Pages in flight while one is written.
-const AHEAD: usize = 2;
+const AHEAD: usize = 3;
 
 /// Pages being fetched and written at once on this stamp, by all its imports: a page
-/// holds up to 24 MiB (`pageBytes`) a few times over until its file is written, and
-/// twenty moves at once would otherwise hold sixty. (A fetched page waiting for its
+/// holds up to 24 MiB (`pageBytes`, in the chunks it arrived in) until its file is
+/// written, and twenty moves at once would otherwise hold sixty. (A fetched page waiting for its
 /// turn holds no large value: those are in its file by then.)
 static FETCHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(6);
 

@@ -28,6 +28,7 @@ mod store;
 mod tenants;
 mod traffic;
 mod upgrade;
+mod value_bytes;
 mod value_files;
 mod writer_lock;
 

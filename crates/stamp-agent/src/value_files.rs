@@ -35,40 +35,7 @@ use sqlx::SqlitePool;
 /// Values of at least this many bytes are kept in files.
 pub const FILE_VALUE_MIN: usize = 64 * 1024;
 
-/// A value's bytes as [`ValueFiles::put_all`] takes them: a string, or the pieces an
-/// export page arrived in (written to the file from there, not copied first).
-#[derive(Clone, Copy)]
-pub enum ValueBytes<'a> {
-    Text(&'a str),
-    Pieces(&'a stamp_protocol::SharedValue),
-}
-
-impl<'a> ValueBytes<'a> {
-    pub fn len(&self) -> usize {
-        match self {
-            Self::Text(s) => s.len(),
-            Self::Pieces(v) => v.len(),
-        }
-    }
-
-    /// Whether the value is kept in a file.
-    pub fn is_large(&self) -> bool {
-        self.len() >= FILE_VALUE_MIN
-    }
-
-    pub fn parts(self) -> Vec<&'a [u8]> {
-        match self {
-            Self::Text(s) => vec![s.as_bytes()],
-            Self::Pieces(v) => v.pieces().iter().map(|p| &p[..]).collect(),
-        }
-    }
-}
-
-impl<'a> From<&'a str> for ValueBytes<'a> {
-    fn from(value: &'a str) -> Self {
-        Self::Text(value)
-    }
-}
+pub use crate::value_bytes::ValueBytes;
 
 /// Where a value's bytes are: `length` bytes at `offset` in the file `name`.
 #[derive(Debug, Clone, PartialEq, Eq)]

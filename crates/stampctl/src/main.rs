@@ -2,6 +2,7 @@
 
 mod adopt_cmd;
 mod audit_cmd;
+mod fleet_cmd;
 mod move_cmd;
 mod plan_cmd;
 mod provider_cmd;
@@ -11,6 +12,7 @@ mod router_cmd;
 mod stamp_cmd;
 mod table;
 mod team_cmd;
+mod tenant_args;
 mod tenant_cmd;
 
 use std::io::Read;
@@ -20,8 +22,6 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use fleet_ops::{paths, Fleet, OpsError, OpsResult};
 use serde::Serialize;
-
-use table::Table;
 
 #[derive(Parser)]
 #[command(
@@ -274,156 +274,22 @@ async fn run(cli: Cli) -> OpsResult<String> {
     let text = match cli.command {
         Command::Region {
             action: ListOnly::List,
-        } => {
-            let regions = fleet.regions().await?;
-            render(out, &regions, || {
-                let mut t = Table::new(vec![
-                    "ID",
-                    "PROVIDER",
-                    "NAME",
-                    "CITY",
-                    "COUNTRY",
-                    "GEOGRAPHY",
-                    "LAT",
-                    "LON",
-                ]);
-                for r in &regions {
-                    t.row(vec![
-                        r.id.to_string(),
-                        r.provider.to_string(),
-                        r.display_name.clone(),
-                        r.city.clone(),
-                        r.country.to_string(),
-                        r.geography.clone(),
-                        format!("{:.2}", r.latitude),
-                        format!("{:.2}", r.longitude),
-                    ]);
-                }
-                t.render()
-            })?
-        }
+        } => fleet_cmd::regions(&fleet, out).await?,
         Command::Agent => "stamp agents are run by `stamp-agent` (see `stamp-agent --help`); \
                            `stampctl stamp provision` starts local ones\n"
             .to_owned(),
-        Command::StartAgents => {
-            let started = fleet.start_local_stamps().await?;
-            render(out, &serde_json::json!({ "started": started }), || {
-                format!(
-                    "{} local agent(s) started (the others answered already)\n",
-                    started.len()
-                )
-            })?
-        }
-        Command::StopAgents => {
-            let stopped = fleet.stop_local_agents().await?;
-            render(out, &serde_json::json!({ "stopped": stopped }), || {
-                format!("{stopped} agent(s) stopped\n")
-            })?
-        }
-        Command::Resume { run_commands } => {
-            let waiting = if run_commands {
-                Vec::new()
-            } else {
-                fleet.commands_waiting().await?
-            };
-            let resumed = if run_commands {
-                fleet.resume_operations_running_commands().await?
-            } else {
-                fleet.resume_operations().await?
-            };
-            let started = fleet.start_local_agents().await?;
-            let mut moves = fleet.recover_moves(false).await?;
-            moves.extend(fleet.resume_repairs().await?);
-            moves.extend(fleet.resume_offboardings().await?);
-            // Rollouts a killed run left go on here, until each stops again.
-            for id in fleet.interrupted_rollouts().await? {
-                let clock = fleet_ops::RolloutClock::default();
-                let r = fleet.resume_rollout(id, &clock, &|_| {}).await?;
-                moves.push(format!(
-                    "rollout {id}: {:?}: {}",
-                    r.state.phase, r.state.reason
-                ));
-            }
-            let summary = serde_json::json!({
-                "resumedOperations": resumed,
-                "startedAgents": started,
-                "moves": moves,
-                "commandsWaiting": waiting,
-            });
-            render(out, &summary, || {
-                let mut text = format!(
-                    "{resumed} interrupted operation(s) finished, {} agent(s) answering\n",
-                    started.len()
-                );
-                for m in &moves {
-                    text.push_str(m);
-                    text.push('\n');
-                }
-                for w in &waiting {
-                    text.push_str(&format!(
-                        "not run: {w} (check it, then `stampctl resume --run-commands`)\n"
-                    ));
-                }
-                text
-            })?
-        }
+        Command::StartAgents => fleet_cmd::start_agents(&fleet, out).await?,
+        Command::StopAgents => fleet_cmd::stop_agents(&fleet, out).await?,
+        Command::Resume { run_commands } => fleet_cmd::resume(&fleet, out, run_commands).await?,
         Command::Stamp { action } => stamp_cmd::run(&fleet, out, action).await?,
         Command::Move { action } => move_cmd::run(&fleet, out, action).await?,
         Command::Routes => move_cmd::routes(&fleet).await?,
         Command::Plan { action } => plan_cmd::run(&fleet, out, action).await?,
         Command::Tenant { action } => tenant_cmd::run(&fleet, out, action).await?,
-        Command::Overview => {
-            let overview = fleet.overview().await?;
-            render(out, &overview, || {
-                format!(
-                    "{} stamps in {} regions, {} tenants ({} unplaced); {} of {} units used\n",
-                    overview.stamps.len(),
-                    overview.regions.len(),
-                    overview.tenant_count,
-                    overview.unplaced_tenants,
-                    overview.totals.used_units,
-                    overview.totals.total_units,
-                )
-            })?
-        }
-        Command::Demo { no_agents } => {
-            let overview = fleet.create_demo(!no_agents).await?;
-            let summary = serde_json::json!({
-                "stamps": overview.stamps.len(),
-                "regions": overview.regions.len(),
-                "tenants": overview.tenant_count,
-            });
-            render(out, &summary, || {
-                format!(
-                    "demo fleet created: {} stamps in {} regions, {} tenants\n",
-                    overview.stamps.len(),
-                    overview.regions.len(),
-                    overview.tenant_count
-                )
-            })?
-        }
-        Command::Export { file } => {
-            let json = fleet.export_json().await? + "\n";
-            match file {
-                None => json,
-                Some(path) => {
-                    write_atomically(&path, &json)?;
-                    render(out, &serde_json::json!({ "file": path }), || {
-                        format!("exported to {}\n", path.display())
-                    })?
-                }
-            }
-        }
-        Command::Import { file, replace } => {
-            let (name, text) = read_input(&file)?;
-            let summary = fleet.import_json(&name, &text, replace).await?;
-            render(out, &summary, || {
-                format!(
-                    "imported {} stamps, {} tenants, {} bindings ({} audit rows)\n",
-                    summary.stamps, summary.tenants, summary.bindings, summary.audit_rows
-                )
-            })?
-        }
+        Command::Overview => fleet_cmd::overview(&fleet, out).await?,
+        Command::Demo { no_agents } => fleet_cmd::demo(&fleet, out, no_agents).await?,
+        Command::Export { file } => fleet_cmd::export(&fleet, out, file).await?,
+        Command::Import { file, replace } => fleet_cmd::import(&fleet, out, &file, replace).await?,
         Command::Reconcile(args) => reconcile_cmd::run(&fleet, out, args).await?,
         Command::Provider { action } => provider_cmd::run(out, action)?,
         Command::Router { action } => router_cmd::router(&fleet, out, action).await?,
@@ -432,42 +298,8 @@ async fn run(cli: Cli) -> OpsResult<String> {
         Command::Rollout { action } => rollout_cmd::rollout(&fleet, out, action).await?,
         Command::Audit(args) => audit_cmd::run(&fleet, out, args).await?,
         Command::Team { action } => team_cmd::run(&fleet, out, action).await?,
-        Command::Snapshot { file } => {
-            let summary = fleet.take_snapshot(&file).await?;
-            render(out, &summary, || {
-                format!(
-                    "snapshot of {} at version {} written to {}: {} stamps, {} tenants, {} plans\n\
-                     plan offline with --catalogue {}; export a plan (plan export) to apply it here\n",
-                    summary.origin.source,
-                    summary.origin.version,
-                    summary.file,
-                    summary.stamps,
-                    summary.tenants,
-                    summary.plans,
-                    summary.file
-                )
-            })?
-        }
-        Command::Info => {
-            let info = fleet.info().await?;
-            render(out, &info, || {
-                let c = info.counts;
-                format!(
-                    "catalogue  {}{}\nschema     {}\noperator   {}\nregions    {}\ntemplates  {}\nstamps     {}\ntenants    {}\nbindings   {}\naudit rows {}\n",
-                    info.path,
-                    match (&info.role, &info.snapshot_of) {
-                        (Some(r), _) => format!(" (team catalogue, you are {r})"),
-                        (None, Some(source)) => format!(" (a snapshot of {source}, for planning)"),
-                        (None, None) => String::new(),
-                    },
-                    info.schema_version, info.operator, c.regions, c.templates, c.stamps, c.tenants, c.bindings, c.audit_rows
-                ) + if info.tenant_search_indexed {
-                    ""
-                } else {
-                    "search     reads every tenant: the server has no pg_trgm, or this role may not add it\n"
-                }
-            })?
-        }
+        Command::Snapshot { file } => fleet_cmd::snapshot(&fleet, out, &file).await?,
+        Command::Info => fleet_cmd::info(&fleet, out).await?,
         Command::Generate { .. } | Command::ServeUi { .. } => {
             return Err(OpsError::internal(
                 "generate and serve-ui do not open the catalogue here",
@@ -491,7 +323,7 @@ pub(crate) fn render<T: Serialize>(
     }
 }
 
-fn read_input(file: &PathBuf) -> OpsResult<(String, String)> {
+pub(crate) fn read_input(file: &PathBuf) -> OpsResult<(String, String)> {
     if file.as_os_str() == "-" {
         let mut text = String::new();
         std::io::stdin()
@@ -505,7 +337,7 @@ fn read_input(file: &PathBuf) -> OpsResult<(String, String)> {
 }
 
 /// Writes through a temporary file and a rename, so a crash never leaves half a file.
-fn write_atomically(path: &PathBuf, text: &str) -> OpsResult<()> {
+pub(crate) fn write_atomically(path: &PathBuf, text: &str) -> OpsResult<()> {
     let tmp = path.with_extension("tmp-stampctl");
     let io = |e: std::io::Error| OpsError::invalid(format!("{}: {e}", path.display()));
     std::fs::write(&tmp, text).map_err(io)?;
