@@ -83,10 +83,11 @@ impl Launch {
                 // Nothing runs yet: an import a crash cut short is checked, then every
                 // file no row names (and every half-written one) goes.
                 value_files::check_imports(&values, &pool).await?;
-                let removed = values
-                    .sweep(&pool, true)
-                    .await
-                    .map_err(|e| format!("sweeping value files: {e}"))?;
+                let removed = match values.sweep(&pool, true).await {
+                    Ok(swept) => swept.remove().await,
+                    Err(e) => Err(e),
+                }
+                .map_err(|e| format!("sweeping value files: {e}"))?;
                 if removed > 0 {
                     tracing::info!(removed, "value files no row names were removed");
                 }

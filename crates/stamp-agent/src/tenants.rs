@@ -195,8 +195,19 @@ pub(crate) async fn deprovision(
     })
     .await?;
     // The tenant's value files go before the answer: a removed copy frees its disk.
-    let _writer = agent.writer.lock().await;
-    agent.values.sweep(&agent.pool, false).await?;
+    // They are set aside under the writer lock and removed after it.
+    let writer = agent.writer.lock().await;
+    let locked = std::time::Instant::now();
+    let swept = agent.values.sweep(&agent.pool, false).await?;
+    drop(writer);
+    let held = locked.elapsed();
+    let removed = swept.remove().await?;
+    tracing::debug!(
+        removed,
+        lock_held_ms = held.as_secs_f64() * 1e3,
+        removing_ms = (locked.elapsed() - held).as_secs_f64() * 1e3,
+        "a removed tenant's value files"
+    );
     Ok(idempotency::respond(answer.0, answer.1))
 }
 

@@ -104,6 +104,7 @@ async fn large_values_live_in_files_shared_by_the_log_and_go_with_their_tenant()
     let full: stamp_protocol::TenantChecksum = serde_json::from_value(full).unwrap();
     assert_eq!(admin.checksum("acme").await.unwrap(), full);
 
+    // Set aside under the writer lock, removed after it, before the answer.
     admin.deprovision_tenant("acme", "gone").await.unwrap();
     assert_eq!(value_files(dir.path(), "a"), Vec::<String>::new());
 }
@@ -118,11 +119,14 @@ async fn files_no_row_names_are_swept_when_the_agent_starts() {
     let kept = value_files(dir.path(), "a");
     assert_eq!(kept.len(), 1);
     drop(a);
-    // What a crash leaves: a whole file whose row never committed, a half-written one.
+    // What a crash leaves: a whole file whose row never committed, a half-written one,
+    // one a sweep set aside and had not removed yet.
     let values = Agent::data_file(dir.path(), "a", "values");
     std::fs::write(values.join("0123456789abcdef0123456789abcdef"), "orphan").unwrap();
     std::fs::write(values.join(format!("{}.7.tmp", kept[0])), "half").unwrap();
-    assert_eq!(value_files(dir.path(), "a").len(), 3);
+    let aside = "fedcba9876543210fedcba9876543210.3.gone";
+    std::fs::write(values.join(aside), "swept").unwrap();
+    assert_eq!(value_files(dir.path(), "a").len(), 4);
 
     let (_a, admin) = start(dir.path(), "a", ADMIN_A);
     assert_eq!(value_files(dir.path(), "a"), kept);
