@@ -3,8 +3,9 @@
 
 use crate::value_files::FILE_VALUE_MIN;
 
-/// A value's bytes as [`ValueFiles::put_all`](crate::value_files::ValueFiles::put_all) takes them: a string, or the pieces an
-/// export page arrived in (written to the file from there, not copied first).
+/// A value's bytes as [`put_all`](crate::value_files::ValueFiles::put_all) takes them: a
+/// string, or the pieces an export page arrived in (written to the file from there, not
+/// copied first).
 #[derive(Clone, Copy)]
 pub enum ValueBytes<'a> {
     Text(&'a str),

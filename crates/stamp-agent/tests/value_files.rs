@@ -59,6 +59,33 @@ async fn provision(admin: &StampClient, tenant: &str) -> String {
         .tenant_token
 }
 
+/// What stamp b pulls `acme` from stamp a with.
+async fn import_request(a: &Agent, admin_a: &StampClient) -> ImportSync {
+    ImportSync {
+        source: a.base.clone(),
+        transfer_token: admin_a.transfer_grant("acme").await.unwrap().token,
+        display_name: "Acme Ltd".to_owned(),
+        size_units: 10,
+    }
+}
+
+/// The cut-over of `acme` from a to b: freeze, catch up, fence, activate; its client on b.
+async fn cut_over(
+    (a, admin_a): (&Agent, &StampClient),
+    (b, admin_b): (&Agent, &StampClient),
+    request: &ImportSync,
+) -> StampClient {
+    admin_a.freeze("acme", 60, "f").await.unwrap();
+    let last = sync_until_caught_up(admin_b, "acme", request, "frozen").await;
+    admin_a.fence("acme", &b.base, "fence").await.unwrap();
+    let proof = stamp_protocol::ActivateProof {
+        source: a.base.clone(),
+        transfer_token: request.transfer_token.clone(),
+    };
+    admin_b.activate("acme", &proof, "act").await.unwrap();
+    admin_b.with_token(last.tenant_token)
+}
+
 #[tokio::test]
 async fn large_values_live_in_files_shared_by_the_log_and_go_with_their_tenant() {
     let dir = tempfile::tempdir().unwrap();
@@ -148,12 +175,7 @@ async fn an_import_whose_value_file_a_crash_cut_copies_its_snapshot_again() {
             .await
             .unwrap();
     }
-    let request = ImportSync {
-        source: a.base.clone(),
-        transfer_token: admin_a.transfer_grant("acme").await.unwrap().token,
-        display_name: "Acme Ltd".to_owned(),
-        size_units: 10,
-    };
+    let request = import_request(&a, &admin_a).await;
     sync_until_caught_up(&admin_b, "acme", &request, "first").await;
     let source = admin_a.checksum("acme").await.unwrap();
     assert_eq!(
@@ -185,16 +207,8 @@ async fn an_import_whose_value_file_a_crash_cut_copies_its_snapshot_again() {
         admin_b.checksum("acme").await.unwrap().digest,
         source.digest
     );
-    // The cut-over: freeze, catch up, fence, activate; the values are served there.
-    admin_a.freeze("acme", 60, "f").await.unwrap();
-    let last = sync_until_caught_up(&admin_b, "acme", &request, "frozen").await;
-    admin_a.fence("acme", &b.base, "fence").await.unwrap();
-    let proof = stamp_protocol::ActivateProof {
-        source: a.base.clone(),
-        transfer_token: request.transfer_token.clone(),
-    };
-    admin_b.activate("acme", &proof, "act").await.unwrap();
-    let on_b = admin_b.with_token(last.tenant_token);
+    // The cut-over; the values are served there.
+    let on_b = cut_over((&a, &admin_a), (&b, &admin_b), &request).await;
     for (i, c) in ['x', 'y', 'z'].into_iter().enumerate() {
         let entry = on_b.kv_get("acme", &format!("big-{i}")).await.unwrap();
         assert_eq!(entry.value, big(c));
@@ -224,25 +238,12 @@ async fn large_values_of_many_byte_characters_move_whole() {
             .await
             .unwrap();
     }
-    let request = ImportSync {
-        source: a.base.clone(),
-        transfer_token: admin_a.transfer_grant("acme").await.unwrap().token,
-        display_name: "Acme Ltd".to_owned(),
-        size_units: 10,
-    };
+    let request = import_request(&a, &admin_a).await;
     sync_until_caught_up(&admin_b, "acme", &request, "copy").await;
     let source = admin_a.checksum("acme").await.unwrap();
     let copy = admin_b.checksum("acme").await.unwrap();
     assert_eq!((copy.keys, copy.digest), (source.keys, source.digest));
-    admin_a.freeze("acme", 60, "f").await.unwrap();
-    let last = sync_until_caught_up(&admin_b, "acme", &request, "frozen").await;
-    admin_a.fence("acme", &b.base, "fence").await.unwrap();
-    let proof = stamp_protocol::ActivateProof {
-        source: a.base.clone(),
-        transfer_token: request.transfer_token.clone(),
-    };
-    admin_b.activate("acme", &proof, "act").await.unwrap();
-    let on_b = admin_b.with_token(last.tenant_token);
+    let on_b = cut_over((&a, &admin_a), (&b, &admin_b), &request).await;
     for (i, v) in values.iter().enumerate() {
         let entry = on_b.kv_get("acme", &format!("k{i}")).await.unwrap();
         assert!(entry.value == *v, "k{i} differs after the move");
