@@ -7,9 +7,9 @@
 use testkit as support;
 
 use stamp_client::{ClientError, ClientOptions, StampClient};
-use stamp_protocol::{ImportSync, ProvisionTenant, TenantState};
+use stamp_protocol::{ProvisionTenant, TenantState};
 use support::wire::get_json;
-use support::{sync_until_caught_up, Agent};
+use support::{import_acme_from, sync_until_caught_up, Agent};
 
 const ADMIN_A: &str = "admin-token-of-stamp-a";
 const ADMIN_B: &str = "admin-token-of-stamp-b";
@@ -35,16 +35,6 @@ fn two_stamps(dir: &std::path::Path) -> ((Agent, StampClient), (Agent, StampClie
     let b = Agent::start(dir, "b", "aws-eu-central-1", 100, ADMIN_B);
     let admin_b = client(&b, ADMIN_B);
     (a, (b, admin_b))
-}
-
-/// What a target asks to import acme from `source`, with a transfer grant of its admin.
-async fn import_acme_from(source: &Agent, admin: &StampClient) -> ImportSync {
-    ImportSync {
-        source: source.base.clone(),
-        transfer_token: admin.transfer_grant("acme").await.unwrap().token,
-        display_name: "Acme Ltd".to_owned(),
-        size_units: 10,
-    }
 }
 
 /// Provisions `tenant` on the agent and returns a client holding its token.

@@ -10,7 +10,7 @@ use testkit as support;
 use stamp_client::{ClientOptions, StampClient};
 use stamp_protocol::{ImportSync, ProvisionTenant};
 use support::wire::get_json;
-use support::{sync_until_caught_up, Agent};
+use support::{import_acme_from, sync_until_caught_up, Agent};
 
 const ADMIN_A: &str = "admin-token-of-stamp-a";
 const ADMIN_B: &str = "admin-token-of-stamp-b";
@@ -57,16 +57,6 @@ async fn provision(admin: &StampClient, tenant: &str) -> String {
         .await
         .unwrap()
         .tenant_token
-}
-
-/// What stamp b pulls `acme` from stamp a with.
-async fn import_request(a: &Agent, admin_a: &StampClient) -> ImportSync {
-    ImportSync {
-        source: a.base.clone(),
-        transfer_token: admin_a.transfer_grant("acme").await.unwrap().token,
-        display_name: "Acme Ltd".to_owned(),
-        size_units: 10,
-    }
 }
 
 /// The cut-over of `acme` from a to b: freeze, catch up, fence, activate; its client on b.
@@ -175,7 +165,7 @@ async fn an_import_whose_value_file_a_crash_cut_copies_its_snapshot_again() {
             .await
             .unwrap();
     }
-    let request = import_request(&a, &admin_a).await;
+    let request = import_acme_from(&a, &admin_a).await;
     sync_until_caught_up(&admin_b, "acme", &request, "first").await;
     let source = admin_a.checksum("acme").await.unwrap();
     assert_eq!(
@@ -238,7 +228,7 @@ async fn large_values_of_many_byte_characters_move_whole() {
             .await
             .unwrap();
     }
-    let request = import_request(&a, &admin_a).await;
+    let request = import_acme_from(&a, &admin_a).await;
     sync_until_caught_up(&admin_b, "acme", &request, "copy").await;
     let source = admin_a.checksum("acme").await.unwrap();
     let copy = admin_b.checksum("acme").await.unwrap();

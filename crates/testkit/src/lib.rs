@@ -30,6 +30,20 @@ pub fn holds(bytes: &[u8], secret: &str) -> bool {
     bytes.windows(secret.len()).any(|w| w == secret.as_bytes())
 }
 
+/// What a target asks to import acme (Acme Ltd, 10 units) from `source`, with a
+/// transfer grant of its `admin`.
+pub async fn import_acme_from(
+    source: &Agent,
+    admin: &stamp_client::StampClient,
+) -> stamp_protocol::ImportSync {
+    stamp_protocol::ImportSync {
+        source: source.base.clone(),
+        transfer_token: admin.transfer_grant("acme").await.unwrap().token,
+        display_name: "Acme Ltd".to_owned(),
+        size_units: 10,
+    }
+}
+
 /// Calls the target's import sync for `tenant` until the snapshot is done and the log
 /// caught up (at most 100 calls), each with the idempotency key `<keys>-<n>`.
 pub async fn sync_until_caught_up(
