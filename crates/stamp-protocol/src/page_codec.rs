@@ -313,6 +313,11 @@ mod tests {
             e.starts_with("entries[0].value") && e.contains("not UTF-8"),
             "{e}"
         );
+        // The same when the value is left in its chunks, cut where the bad byte is.
+        let bad = Bytes::from(bad);
+        let chunks = [bad.slice(..value_at), bad.slice(value_at..)];
+        let shared = decode_export_page_shared(&chunks).unwrap_err();
+        assert_eq!(shared, e);
         let mut huge = bytes[..4 + 8 + 1 + 4 + 1].to_vec();
         huge.extend_from_slice(&u32::MAX.to_le_bytes());
         let e = decode_export_page(&huge).unwrap_err();
